@@ -1,0 +1,24 @@
+// Words that work at any point of a conversation, whatever the bot was asking.
+import { fold } from '../nlu/normalize.ts';
+
+export type GlobalCommand = 'menu' | 'help' | 'cancel' | 'restart' | 'agent';
+
+const COMMANDS: Record<string, GlobalCommand> = {
+  menu: 'menu',
+  'ana menu': 'menu',
+  yardim: 'help',
+  iptal: 'cancel',
+  vazgec: 'cancel',
+  vazgectim: 'cancel',
+  'basa don': 'restart',
+  basadon: 'restart',
+  bastan: 'restart',
+  'bastan basla': 'restart',
+  temsilci: 'agent',
+  operator: 'agent',
+};
+
+/** The command a whole message stands for ("Menü", "MENU!", "başa dön"), or undefined. */
+export function globalCommand(text: string): GlobalCommand | undefined {
+  return COMMANDS[fold(text)];
+}

@@ -1,0 +1,76 @@
+// The web chat channel: a page on the assistant's own server and a small JSON API behind it.
+// A browser gets a random session token from the server and keeps it in localStorage, so the
+// conversation survives a page reload. Only the holder of the token can read that conversation;
+// the database keeps a hash of it, never the token itself.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { ChatAdapter } from '../../bot/adapter.ts';
+import type { ConversationStore } from '../../messaging/conversation-store.ts';
+
+export const WEBCHAT_CHANNEL = 'webchat';
+const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+/** Longer than any message a citizen would type, short enough to refuse abuse. */
+const MAX_TEXT = 20_000;
+
+const TokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+const SendSchema = z.object({ text: z.string().max(MAX_TEXT), id: z.string().max(100).optional() });
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function userIdOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 32);
+}
+
+function tokenOf(request: Request): string | undefined {
+  const parsed = TokenSchema.safeParse(request.header('x-chat-session'));
+  return parsed.success ? parsed.data : undefined;
+}
+
+function publicMessage(row: { id: string; direction: string; author: string; text: string; payload: string; createdAt: Date }) {
+  const payload = JSON.parse(row.payload) as { choices?: string[] };
+  return { id: row.id, from: row.direction === 'in' ? 'citizen' : row.author, text: row.text, choices: payload.choices ?? [], at: row.createdAt.toISOString() };
+}
+
+export function webchatRouter(adapter: ChatAdapter, store: ConversationStore, municipalityName: string): Router {
+  const router = express.Router();
+
+  const page = readFileSync(path.join(STATIC_DIR, 'index.html'), 'utf8').replaceAll('{{name}}', escapeHtml(municipalityName));
+  router.get('/', (_request, response) => void response.type('html').send(page));
+  router.use('/webchat', express.static(STATIC_DIR, { index: false, maxAge: '1h' }));
+
+  router.post('/api/chat/session', (_request, response) => {
+    response.json({ token: randomBytes(32).toString('base64url'), municipality: municipalityName });
+  });
+
+  router.post('/api/chat/messages', express.json({ limit: '256kb' }), async (request: Request, response: Response) => {
+    const token = tokenOf(request);
+    if (!token) return void response.status(401).json({ error: 'Oturum bulunamadı. Lütfen sayfayı yenileyin.' });
+    const body = SendSchema.safeParse(request.body);
+    if (!body.success) return void response.status(400).json({ error: `Mesaj en fazla ${MAX_TEXT} karakter olabilir.` });
+    const result = await adapter.receive({
+      channel: WEBCHAT_CHANNEL,
+      userId: userIdOf(token),
+      text: body.data.text,
+      platformMessageId: body.data.id,
+    });
+    response.json({ duplicate: result.duplicate, replies: result.replies });
+  });
+
+  router.get('/api/chat/messages', async (request: Request, response: Response) => {
+    const token = tokenOf(request);
+    if (!token) return void response.status(401).json({ error: 'Oturum bulunamadı. Lütfen sayfayı yenileyin.' });
+    const after = typeof request.query.after === 'string' ? request.query.after.slice(0, 100) : undefined;
+    const conversationId = await store.findConversation(WEBCHAT_CHANNEL, userIdOf(token));
+    if (!conversationId) return void response.json({ messages: [] });
+    const rows = await store.transcript(conversationId, { afterId: after });
+    response.json({ messages: rows.map(publicMessage) });
+  });
+
+  return router;
+}

@@ -1,0 +1,65 @@
+// The intents a municipality edits: intents/<label>.yaml, one per intent, with training examples
+// and, for FAQ intents, the answer. Validated at start-up; a bad file stops start-up with its name.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Municipality } from '../config.ts';
+import { fillTemplate, unknownPlaceholders } from './template.ts';
+import { ContentError, loadYamlFile } from './yaml-file.ts';
+
+/** The labels every installation has (shared/nlu/intents.md); a municipality may add its own. */
+export const REQUIRED_INTENTS = [
+  'greeting', 'goodbye',
+  'faq.yakin_kart', 'faq.social_aid', 'faq.contact', 'faq.funeral', 'faq.marriage',
+  'faq.tax_payment', 'faq.water_outage', 'faq.public_transport',
+  'request.aid', 'complaint.create', 'ticket.status', 'handoff.agent', 'appointment.request',
+  'none',
+] as const;
+
+export const MIN_EXAMPLES = 40;
+
+export const IntentFileSchema = z
+  .object({
+    intent: z.string().regex(/^[a-z]+(\.[a-z_]+)?$/, 'etiket küçük harf ve nokta ile yazılır, örn. faq.funeral'),
+    examples: z.array(z.string().trim().min(1, 'boş örnek')).min(MIN_EXAMPLES, `en az ${MIN_EXAMPLES} örnek gerekli`),
+    answer: z.string().trim().min(1).optional(),
+  })
+  .strict()
+  .refine((file) => !file.intent.startsWith('faq.') || file.answer !== undefined, {
+    message: 'SSS niyetlerinin bir yanıtı (answer) olmalı',
+    path: ['answer'],
+  });
+export type IntentFile = z.infer<typeof IntentFileSchema>;
+
+export interface Intent {
+  name: string;
+  examples: string[];
+  /** The answer with placeholders filled, when the intent has one. */
+  answer?: string;
+  file: string;
+}
+
+export function loadIntents(dir: string, municipality: Municipality): Intent[] {
+  const files = readdirSync(dir).filter((name) => name.endsWith('.yaml') || name.endsWith('.yml')).sort();
+  const intents: Intent[] = [];
+  const problems: string[] = [];
+  for (const name of files) {
+    const file = path.join(dir, name);
+    try {
+      const data = loadYamlFile(file, IntentFileSchema);
+      const expectedName = name.replace(/\.ya?ml$/, '');
+      if (data.intent !== expectedName) throw new ContentError(`${file}: dosya adı "${expectedName}", intent "${data.intent}": ikisi aynı olmalı`);
+      const missing = data.answer ? unknownPlaceholders(data.answer, municipality) : [];
+      if (missing.length > 0) throw new ContentError(`${file}: answer: bilinmeyen yer tutucu: ${missing.map((m) => `{{${m}}}`).join(', ')}`);
+      intents.push({ name: data.intent, examples: data.examples, answer: data.answer && fillTemplate(data.answer, municipality), file });
+    } catch (error) {
+      if (!(error instanceof ContentError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  const present = new Set(intents.map((intent) => intent.name));
+  const absent = REQUIRED_INTENTS.filter((name) => !present.has(name));
+  if (absent.length > 0) problems.push(`${dir}: eksik niyet dosyaları: ${absent.map((n) => `${n}.yaml`).join(', ')}`);
+  if (problems.length > 0) throw new ContentError(`intents/ içeriği geçersiz:\n${problems.join('\n')}`);
+  return intents;
+}

@@ -1,0 +1,24 @@
+// Fills `{{placeholders}}` in content with values from the municipality's configuration
+// ("{{phones.callCenter}}" → "444 0 153"). An unknown placeholder is a content error found at
+// start-up, not a broken answer found by a citizen.
+import type { Municipality } from '../config.ts';
+
+const PLACEHOLDER = /\{\{\s*([\w.]+)\s*\}\}/g;
+
+function lookup(values: unknown, dottedPath: string): string | undefined {
+  let node: unknown = values;
+  for (const key of dottedPath.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return typeof node === 'string' || typeof node === 'number' ? String(node) : undefined;
+}
+
+/** The placeholders in a text that the values cannot fill. */
+export function unknownPlaceholders(text: string, values: Municipality): string[] {
+  return [...text.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter((name) => lookup(values, name) === undefined);
+}
+
+export function fillTemplate(text: string, values: Municipality): string {
+  return text.replace(PLACEHOLDER, (whole, name: string) => lookup(values, name) ?? whole);
+}

@@ -1,0 +1,108 @@
+// Wires Çözüm together: configuration → database → content → NLU → bot → channels → HTTP.
+// `npm start` runs this file; tests call `startCozum` with their own configuration.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConversationState } from 'botbuilder';
+import { ChatAdapter } from './bot/adapter.ts';
+import { CozumBot } from './bot/bot.ts';
+import { ConfigError, databaseUrl, loadConfig, type Config } from './config.ts';
+import { loadIntents, type Intent } from './content/intents.ts';
+import { ContentError } from './content/yaml-file.ts';
+import { webchatRouter } from './channels/web/webchat.ts';
+import { createHttpApp, listen } from './http/server.ts';
+import { createLogger, type Logger } from './log.ts';
+import { ConversationStore } from './messaging/conversation-store.ts';
+import { loadOrTrain } from './nlu/model-cache.ts';
+import { Nlu, trainingExamples } from './nlu/nlu.ts';
+import { openDatabase, type Database } from './storage/database.ts';
+import { PrismaStorage } from './storage/state-storage.ts';
+
+export interface Cozum {
+  config: Config;
+  db: Database;
+  adapter: ChatAdapter;
+  nlu: Nlu;
+  intents: Intent[];
+  logger: Logger;
+  /** Listening HTTP server, when started with `http: true`. */
+  server?: Server;
+  url?: string;
+  close(): Promise<void>;
+}
+
+/** Loads content and trains (or loads) the NLU model: what `classify`, `nlu:eval` and the bot share. */
+export function loadNlu(config: Config): { intents: Intent[]; nlu: Nlu; trained: boolean; modelFile: string } {
+  const intents = loadIntents(path.resolve(config.contentDir, 'intents'), config.municipality);
+  const model = loadOrTrain(trainingExamples(intents), path.resolve(config.nlu.cacheDir || path.join(config.dataDir, 'cache')));
+  return { intents, nlu: new Nlu(model.classifier, config.nlu.threshold), trained: model.trained, modelFile: model.file };
+}
+
+export async function startCozum(config: Config, options: { http?: boolean; logger?: Logger } = {}): Promise<Cozum> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const { db, migrations } = await openDatabase(databaseUrl(config));
+  if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrations applied');
+
+  const started = Date.now();
+  const { intents, nlu, trained, modelFile } = loadNlu(config);
+  logger.info({ intents: intents.length, trained, ms: Date.now() - started, model: path.relative(process.cwd(), modelFile) }, trained ? 'NLU model trained' : 'NLU model loaded from cache');
+
+  const store = new ConversationStore(db);
+  const adapter = new ChatAdapter(store, logger);
+  const conversationState = new ConversationState(new PrismaStorage(db));
+  const bot = new CozumBot({ config, nlu, intents, conversationState, store });
+  adapter.setLogic((context) => bot.run(context));
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (options.http) {
+    const app = createHttpApp([webchatRouter(adapter, store, config.municipality.name)], logger);
+    server = await listen(app, config.port, config.host);
+    const { port } = server.address() as AddressInfo;
+    url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+    logger.info({ url }, `web chat ready at ${url}`);
+  }
+
+  return {
+    config, db, adapter, nlu, intents, logger, server, url,
+    async close() {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await db.$disconnect();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  try {
+    const cozum = await startCozum(config, { http: true });
+    cozum.logger.info(`${config.municipality.name} asistanı çalışıyor: ${cozum.url}`);
+    const stop = async () => {
+      cozum.logger.info('shutting down');
+      await cozum.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } catch (error) {
+    if (error instanceof ContentError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main();
+}

@@ -1,0 +1,31 @@
+// What the bot asks of NLU: which intent a message has, and how sure we are.
+import type { Intent } from '../content/intents.ts';
+import type { IntentClassifier, TrainingExample } from './classifier.ts';
+import { hasNoWords } from './normalize.ts';
+
+export interface Understanding {
+  /** The intent acted on: `none` when the classifier is not confident enough. */
+  intent: string;
+  confidence: number;
+  /** The classifier's best guess, even when it was below the threshold. */
+  guess: string;
+}
+
+export function trainingExamples(intents: Intent[]): TrainingExample[] {
+  return intents.flatMap((intent) => intent.examples.map((text) => ({ text, intent: intent.name })));
+}
+
+export class Nlu {
+  constructor(
+    private readonly classifier: IntentClassifier,
+    readonly threshold: number,
+  ) {}
+
+  understand(text: string): Understanding {
+    if (hasNoWords(text)) return { intent: 'none', confidence: 1, guess: 'none' };
+    const prediction = this.classifier.predict(text);
+    const confidence = Math.round(prediction.confidence * 1000) / 1000;
+    const intent = confidence >= this.threshold ? prediction.intent : 'none';
+    return { intent, confidence, guess: prediction.intent };
+  }
+}

@@ -1,0 +1,1 @@
+process.env.DOTENV_CONFIG_QUIET ??= 'true';

@@ -1,0 +1,31 @@
+// The one way the application opens its database: Prisma Client over the better-sqlite3 driver
+// adapter (no native Prisma engine needed at run time), with migrations applied first.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { applyMigrations, type AppliedMigrations } from './migrate.ts';
+
+export type Database = PrismaClient;
+
+export interface OpenedDatabase {
+  db: Database;
+  migrations: AppliedMigrations;
+}
+
+/** Path of the SQLite file in a `file:` URL. */
+export function sqliteFile(url: string): string {
+  if (!url.startsWith('file:')) throw new Error(`Desteklenmeyen veritabanı adresi: ${url.split(':')[0]}: (şimdilik yalnızca file: SQLite)`);
+  return url.slice('file:'.length);
+}
+
+export async function openDatabase(url: string): Promise<OpenedDatabase> {
+  const file = sqliteFile(url);
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const migrations = applyMigrations(file);
+  // WAL lets the web pages read while the bot writes; busy_timeout waits for a lock instead of failing.
+  const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
+  await db.$executeRawUnsafe('PRAGMA journal_mode = WAL');
+  await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  return { db, migrations };
+}

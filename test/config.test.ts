@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, databaseUrl, loadConfig } from '../src/config.ts';
+import { tempDir } from './support/cozum.ts';
+
+describe('configuration', () => {
+  it('runs on defaults: port 3000, ./data, a fictional municipality', () => {
+    const config = loadConfig({ env: {}, file: null });
+    expect(config.port).toBe(3000);
+    expect(config.dataDir).toBe('./data');
+    expect(config.municipality.name).toBe('Yeşilova Belediyesi');
+    expect(databaseUrl(config)).toMatch(/^file:.*data\/cozum\.db$/);
+  });
+
+  it('honours PORT and DATA_DIR so that two instances can run side by side', () => {
+    const config = loadConfig({ env: { PORT: '3100', DATA_DIR: '/tmp/ikinci' }, file: null });
+    expect(config.port).toBe(3100);
+    expect(databaseUrl(config)).toBe('file:/tmp/ikinci/cozum.db');
+  });
+
+  it('reads cozum.config.yaml, with environment variables winning', () => {
+    const dir = tempDir();
+    try {
+      const file = `${dir.dir}/cozum.config.yaml`;
+      writeFileSync(file, 'port: 4000\nmunicipality:\n  name: Karşıyaka Belediyesi\n  phones:\n    callCenter: "153"\n');
+      const config = loadConfig({ env: { PORT: '4001' }, file });
+      expect(config.port).toBe(4001);
+      expect(config.municipality.name).toBe('Karşıyaka Belediyesi');
+      expect(config.municipality.phones.callCenter).toBe('153');
+      expect(config.municipality.phones.whatsapp).toBe('0 (532) 000 01 53');
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('stops with a message naming the setting when a value is wrong', () => {
+    expect(() => loadConfig({ env: { PORT: 'seksen' }, file: null })).toThrow(/port/);
+    expect(() => loadConfig({ env: { NLU_THRESHOLD: '2' }, file: null })).toThrow(ConfigError);
+    const dir = tempDir();
+    try {
+      const file = `${dir.dir}/bad.yaml`;
+      writeFileSync(file, 'municipality:\n  website: web-sitemiz\n');
+      expect(() => loadConfig({ env: {}, file })).toThrow(/municipality\.website/);
+      expect(() => loadConfig({ env: {}, file: `${dir.dir}/yok.yaml` })).toThrow(/bulunamadı/);
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,127 @@
+// schema.prisma and the SQL migrations are written separately (Prisma's migrate cannot run
+// everywhere), so this test holds them together: every model, field, optionality, type, unique
+// constraint, index and foreign key of the schema must exist in a database built from the SQL,
+// and nothing more.
+import { readFileSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '../../src/storage/migrate.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { tempDir } from '../support/cozum.ts';
+
+interface FieldSpec { name: string; type: string; optional: boolean; list: boolean; relation: boolean; attributes: string }
+interface ModelSpec { name: string; fields: FieldSpec[]; blockAttributes: string[] }
+
+const SQLITE_TYPES: Record<string, string> = { String: 'TEXT', Int: 'INTEGER', Float: 'REAL', Boolean: 'BOOLEAN', DateTime: 'DATETIME' };
+
+function parseSchema(source: string): ModelSpec[] {
+  const models: ModelSpec[] = [];
+  const modelNames = [...source.matchAll(/^model (\w+) \{/gm)].map((m) => m[1]!);
+  for (const block of source.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
+    const fields: FieldSpec[] = [];
+    const blockAttributes: string[] = [];
+    for (const rawLine of block[2]!.split('\n')) {
+      const line = rawLine.replace(/\/\/.*$/, '').trim();
+      if (!line) continue;
+      if (line.startsWith('@@')) { blockAttributes.push(line); continue; }
+      const match = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
+      if (!match) continue;
+      const [, name, type, list, optional, attributes] = match;
+      fields.push({ name: name!, type: type!, list: Boolean(list), optional: Boolean(optional), relation: modelNames.includes(type!), attributes: attributes! });
+    }
+    models.push({ name: block[1]!, fields, blockAttributes });
+  }
+  return models;
+}
+
+const schema = parseSchema(readFileSync('prisma/schema.prisma', 'utf8'));
+const temp = tempDir();
+const file = `${temp.dir}/schema.db`;
+applyMigrations(file);
+const sqlite = new BetterSqlite3(file, { readonly: true });
+afterAll(() => { sqlite.close(); temp.remove(); });
+
+type Column = { name: string; type: string; notnull: number; pk: number };
+type IndexRow = { name: string; unique: number; origin: string };
+
+describe('schema.prisma and prisma/migrations agree', () => {
+  it('has exactly the schema\'s tables', () => {
+    const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'").all() as { name: string }[]).map((t) => t.name);
+    expect(tables.sort()).toEqual(schema.map((m) => m.name).sort());
+  });
+
+  for (const model of schema) {
+    describe(model.name, () => {
+      const columns = sqlite.prepare(`PRAGMA table_info("${model.name}")`).all() as Column[];
+      const scalars = model.fields.filter((f) => !f.relation && !f.list);
+
+      it('has one column per scalar field, with the right type, optionality and primary key', () => {
+        expect(columns.map((c) => c.name).sort()).toEqual(scalars.map((f) => f.name).sort());
+        for (const field of scalars) {
+          const column = columns.find((c) => c.name === field.name)!;
+          expect(column.type, `${model.name}.${field.name} type`).toBe(SQLITE_TYPES[field.type]);
+          expect(column.notnull === 1 || column.pk === 1, `${model.name}.${field.name} NOT NULL`).toBe(!field.optional);
+          expect(column.pk === 1, `${model.name}.${field.name} primary key`).toBe(field.attributes.includes('@id'));
+        }
+      });
+
+      it('has the unique constraints and indexes of the schema', () => {
+        const indexes = sqlite.prepare(`PRAGMA index_list("${model.name}")`).all() as IndexRow[];
+        const described = indexes
+          .filter((i) => i.origin !== 'pk')
+          .map((i) => {
+            const cols = (sqlite.prepare(`PRAGMA index_info("${i.name}")`).all() as { name: string }[]).map((c) => c.name);
+            return `${i.unique ? 'unique' : 'index'}(${cols.join(',')})`;
+          })
+          .sort();
+        const expected = [
+          ...model.fields.filter((f) => /@unique\b/.test(f.attributes)).map((f) => `unique(${f.name})`),
+          ...model.blockAttributes.map((attribute) => {
+            const cols = /\[([^\]]+)\]/.exec(attribute)![1]!.split(',').map((c) => c.trim()).join(',');
+            return `${attribute.startsWith('@@unique') ? 'unique' : 'index'}(${cols})`;
+          }),
+        ].sort();
+        expect(described).toEqual(expected);
+      });
+
+      it('has the foreign keys of the schema\'s relations', () => {
+        const keys = (sqlite.prepare(`PRAGMA foreign_key_list("${model.name}")`).all() as { table: string; from: string; to: string; on_delete: string }[])
+          .map((k) => `${k.from}->${k.table}.${k.to} ${k.on_delete}`)
+          .sort();
+        const expected = model.fields
+          .filter((f) => f.relation && !f.list && f.attributes.includes('fields:'))
+          .map((f) => {
+            const from = /fields:\s*\[(\w+)\]/.exec(f.attributes)![1];
+            const to = /references:\s*\[(\w+)\]/.exec(f.attributes)![1];
+            const onDelete = /onDelete:\s*(\w+)/.exec(f.attributes)?.[1];
+            const action = onDelete ? onDelete.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase() : f.optional ? 'SET NULL' : 'RESTRICT';
+            return `${from}->${f.type}.${to} ${action}`;
+          })
+          .sort();
+        expect(keys).toEqual(expected);
+      });
+    });
+  }
+});
+
+describe('migrations at start-up', () => {
+  it('build an empty database, record themselves as Prisma does, and are not applied twice', async () => {
+    const dir = tempDir();
+    try {
+      const url = `file:${dir.dir}/nested/folder/cozum.db`;
+      const first = await openDatabase(url);
+      expect(first.migrations.applied).toEqual(['20261124000000_init']);
+      expect(await first.db.contact.count()).toBe(0);
+      const recorded = await first.db.$queryRawUnsafe<{ migration_name: string; checksum: string }[]>('SELECT migration_name, checksum FROM _prisma_migrations');
+      expect(recorded).toHaveLength(1);
+      expect(recorded[0]!.checksum).toMatch(/^[0-9a-f]{64}$/);
+      await first.db.$disconnect();
+
+      const second = await openDatabase(url);
+      expect(second.migrations).toEqual({ applied: [], total: 1 });
+      await second.db.$disconnect();
+    } finally {
+      dir.remove();
+    }
+  });
+});

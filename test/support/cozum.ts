@@ -1,0 +1,46 @@
+// Starts a real Çözüm (real SQLite file, real migrations, real NLU) in a temporary folder.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { startCozum, type Cozum } from '../../src/main.ts';
+import { renderChoicesAsText } from '../../src/messaging/message.ts';
+
+/** Trained once and shared by the test files (training takes seconds; loading, milliseconds). */
+export const SHARED_NLU_CACHE = path.resolve('node_modules/.cache/cozum-test-nlu');
+
+export function tempDir(prefix = 'cozum-test-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function testConfig(dataDir: string, overrides: Record<string, unknown> = {}): Config {
+  return loadConfig({ env: {}, file: null, overrides: { dataDir, 'nlu.cacheDir': SHARED_NLU_CACHE, logLevel: 'silent', port: 0, ...overrides } });
+}
+
+export async function startTestCozum(dataDir: string, options: { http?: boolean; overrides?: Record<string, unknown> } = {}): Promise<Cozum> {
+  const config = testConfig(dataDir, options.overrides);
+  return startCozum(config, { http: options.http, logger: createLogger('silent') });
+}
+
+/** A citizen talking to the bot through the in-process channel, reading what they would see. */
+export class Citizen {
+  private counter = 0;
+  constructor(
+    private readonly cozum: Cozum,
+    readonly userId = `vatandas-${Math.random().toString(36).slice(2)}`,
+    readonly channel = 'test',
+  ) {}
+
+  /** Sends a message and returns the replies as the citizen would read them on a text-only screen. */
+  async say(text: string, extra: Record<string, unknown> = {}): Promise<string[]> {
+    const result = await this.cozum.adapter.receive({ channel: this.channel, userId: this.userId, text, platformMessageId: `m${++this.counter}`, ...extra });
+    return result.replies.map(renderChoicesAsText);
+  }
+
+  /** The replies joined: for assertions that look at the whole answer. */
+  async sayAll(text: string, extra: Record<string, unknown> = {}): Promise<string> {
+    return (await this.say(text, extra)).join('\n---\n');
+  }
+}
