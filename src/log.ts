@@ -2,17 +2,17 @@
 // and TC kimlik numbers never reach a log in clear. Fields that may hold them are redacted, and
 // `maskPersonal` blanks any 10–11 digit run that slips into a free-text log line.
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
 const REDACTED_FIELDS = ['text', 'phone', 'tcKimlik', 'body', '*.text', '*.phone', '*.tcKimlik', '*.body'];
 
+/** JSON lines for log collectors; readable lines when a person watches a terminal (LOG_FORMAT=json forces JSON). */
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
-    level,
-    base: undefined,
-    redact: { paths: REDACTED_FIELDS, censor: '[gizli]' },
-  });
+  const options = { level, base: undefined, redact: { paths: REDACTED_FIELDS, censor: '[gizli]' } };
+  const human = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
+  return human ? pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })) : pino(options);
 }
 
 /** Masks digit runs long enough to be a phone or TC kimlik number: "05321234567" → "053******67". */

@@ -47,3 +47,9 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('cozum.config.example.yaml', () => {
+  it('is a valid configuration that equals the defaults', () => {
+    expect(loadConfig({ env: {}, file: 'cozum.config.example.yaml' })).toEqual(loadConfig({ env: {}, file: null }));
+  });
+});

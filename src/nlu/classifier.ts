@@ -37,7 +37,7 @@ export interface SerializedModel {
   weights: Record<string, number[]>;
 }
 
-const DEFAULTS: Required<TrainOptions> = { epochs: 40, l2: 1e-5, learningRate: 0.5, seed: 7, calibrationFolds: 5 };
+const DEFAULTS: Required<TrainOptions> = { epochs: 20, l2: 1e-5, learningRate: 0.5, seed: 7, calibrationFolds: 3 };
 
 /** A small deterministic PRNG (mulberry32) so that the same data gives the same model. */
 function random(seed: number): () => number {

@@ -27,6 +27,8 @@ export async function startTestCozum(dataDir: string, options: { http?: boolean;
 /** A citizen talking to the bot through the in-process channel, reading what they would see. */
 export class Citizen {
   private counter = 0;
+  /** Message ids are unique per Citizen object, as a platform's would be. */
+  private readonly session = Math.random().toString(36).slice(2);
   constructor(
     private readonly cozum: Cozum,
     readonly userId = `vatandas-${Math.random().toString(36).slice(2)}`,
@@ -35,7 +37,7 @@ export class Citizen {
 
   /** Sends a message and returns the replies as the citizen would read them on a text-only screen. */
   async say(text: string, extra: Record<string, unknown> = {}): Promise<string[]> {
-    const result = await this.cozum.adapter.receive({ channel: this.channel, userId: this.userId, text, platformMessageId: `m${++this.counter}`, ...extra });
+    const result = await this.cozum.adapter.receive({ channel: this.channel, userId: this.userId, text, platformMessageId: `${this.session}-${++this.counter}`, ...extra });
     return result.replies.map(renderChoicesAsText);
   }
 

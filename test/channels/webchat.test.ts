@@ -1,0 +1,86 @@
+// The web chat over real HTTP: the page, the session, sending, history after a reload.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cozum } from '../../src/main.ts';
+import { startTestCozum, tempDir } from '../support/cozum.ts';
+
+const temp = tempDir();
+let cozum: Cozum;
+let base: string;
+beforeAll(async () => {
+  cozum = await startTestCozum(temp.dir, { http: true });
+  base = cozum.url!;
+});
+afterAll(async () => {
+  await cozum.close();
+  temp.remove();
+});
+
+async function newSession(): Promise<string> {
+  const response = await fetch(`${base}/api/chat/session`, { method: 'POST' });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { token: string }).token;
+}
+
+function send(token: string, body: unknown) {
+  return fetch(`${base}/api/chat/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Chat-Session': token },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+describe('web chat', () => {
+  it('serves the chat page with the municipality name, its script and styles', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Yeşilova Belediyesi');
+    expect(html).toContain('/webchat/chat.js');
+    expect((await fetch(`${base}/webchat/chat.js`)).status).toBe(200);
+    expect((await fetch(`${base}/webchat/chat.css`)).headers.get('content-type')).toContain('text/css');
+  });
+
+  it('answers a message over HTTP and keeps the conversation for the next page load', async () => {
+    const token = await newSession();
+    const response = await send(token, { text: 'Merhaba', id: 'w-1' });
+    expect(response.status).toBe(200);
+    const { replies } = (await response.json()) as { replies: { text: string; choices: string[] }[] };
+    expect(replies[0]!.text).toContain('Yeşilova Belediyesi');
+    expect(replies[0]!.choices).toContain('Yakın Kart');
+
+    const faq = (await (await send(token, { text: '1', id: 'w-2' })).json()) as { replies: { text: string }[] };
+    expect(faq.replies[0]!.text).toContain('Yakın Kart');
+
+    const history = (await (await fetch(`${base}/api/chat/messages`, { headers: { 'X-Chat-Session': token } })).json()) as { messages: { id: string; from: string; text: string }[] };
+    expect(history.messages.map((m) => m.from)).toEqual(['citizen', 'bot', 'citizen', 'bot']);
+    expect(history.messages[0]!.text).toBe('Merhaba');
+
+    const after = (await (await fetch(`${base}/api/chat/messages?after=${history.messages[1]!.id}`, { headers: { 'X-Chat-Session': token } })).json()) as { messages: { text: string }[] };
+    expect(after.messages.map((m) => m.text)).toEqual(['1', faq.replies[0]!.text]);
+  });
+
+  it('shows a conversation only to the browser that holds its token', async () => {
+    const owner = await newSession();
+    await send(owner, { text: 'su kesintisi ne zaman biter' });
+    const stranger = await newSession();
+    const theirs = (await (await fetch(`${base}/api/chat/messages`, { headers: { 'X-Chat-Session': stranger } })).json()) as { messages: unknown[] };
+    expect(theirs.messages).toEqual([]);
+    expect((await fetch(`${base}/api/chat/messages`)).status).toBe(401);
+    expect((await send('kisa', { text: 'merhaba' })).status).toBe(401);
+  });
+
+  it('refuses malformed and oversized bodies with a 4xx and a Turkish message, and keeps serving', async () => {
+    const token = await newSession();
+    const broken = await send(token, '{"text": ');
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { error: string }).error).toBe('İstek okunamadı.');
+    const wrongType = await send(token, { text: 42 });
+    expect(wrongType.status).toBe(400);
+    const huge = await send(token, { text: 'a'.repeat(300_000) });
+    expect(huge.status).toBe(413);
+    const tooLong = await send(token, { text: 'a'.repeat(25_000) });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: string }).error).toContain('20000 karakter');
+    expect((await send(token, { text: 'merhaba' })).status).toBe(200);
+  });
+});
