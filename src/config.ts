@@ -56,6 +56,16 @@ export const ConfigSchema = z.object({
       cacheDir: z.string().optional(),
     })
     .prefault({}),
+  tickets: z
+    .object({
+      /** Ticket numbers read PREFIX-YEAR-000123. */
+      prefix: z.string().regex(/^[A-Z]{2,5}$/, '2–5 büyük harf, örn. BLK').default('CZM'),
+      /** Hours within which the citizen is promised an answer, unless a category says otherwise. */
+      defaultSlaHours: z.coerce.number().int().min(1).max(24 * 90).default(48),
+    })
+    .prefault({}),
+  /** Time zone in which dates are shown to citizens. */
+  timeZone: text.default('Europe/Istanbul'),
   bot: z
     .object({
       /** Longest message the bot reads; the rest is stored but not interpreted. */
@@ -75,6 +85,7 @@ const ENV_SETTINGS: Record<string, string[]> = {
   LOG_LEVEL: ['logLevel'],
   NLU_THRESHOLD: ['nlu', 'threshold'],
   MUNICIPALITY_NAME: ['municipality', 'name'],
+  TICKET_PREFIX: ['tickets', 'prefix'],
 };
 
 export class ConfigError extends Error {}

@@ -18,10 +18,15 @@ import { loadOrTrain } from './nlu/model-cache.ts';
 import { Nlu, trainingExamples } from './nlu/nlu.ts';
 import { openDatabase, type Database } from './storage/database.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
+import { loadDialogs } from './dialogs/load.ts';
+import { FormDialog } from './dialogs/form-dialog.ts';
+import { DialogServices } from './dialogs/services.ts';
+import { Tickets } from './tickets/tickets.ts';
 
 export interface Cozum {
   config: Config;
   db: Database;
+  tickets: Tickets;
   adapter: ChatAdapter;
   nlu: Nlu;
   intents: Intent[];
@@ -51,7 +56,14 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const store = new ConversationStore(db);
   const adapter = new ChatAdapter(store, logger);
   const conversationState = new ConversationState(new PrismaStorage(db));
-  const bot = new CozumBot({ config, nlu, intents, conversationState, store });
+  const tickets = new Tickets(db, config.tickets.prefix, config.timeZone);
+  const answers = new Map(intents.filter((i) => i.answer).map((i) => [i.name, i.answer!]));
+  const dialogServices = new DialogServices(config, db, tickets, nlu, answers);
+  const dialogs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality).map((spec) => ({
+    intent: spec.intent,
+    dialog: new FormDialog(spec, dialogServices),
+  }));
+  const bot = new CozumBot({ config, nlu, intents, conversationState, store, dialogs });
   adapter.setLogic((context) => bot.run(context));
 
   let server: Server | undefined;
@@ -65,7 +77,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   }
 
   return {
-    config, db, adapter, nlu, intents, logger, server, url,
+    config, db, tickets, adapter, nlu, intents, logger, server, url,
     async close() {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await db.$disconnect();

@@ -10,6 +10,7 @@ export function texts(m: Municipality) {
       '• *menü*: konu listesi\n• *iptal*: yarım kalan işlemi bırakır\n• *başa dön*: sohbeti baştan başlatır\n• *temsilci*: bir görevliyle görüşme\n\n' +
       `Çağrı merkezimiz: ${m.phones.callCenter} (${m.hours}).`,
     cancelled: 'İşleminiz iptal edildi. Başka bir konuda yardımcı olabilirim; seçenekler için *menü* yazabilirsiniz.',
+    leftDialog: 'Yarım kalan işleminizi kapattım.',
     nothingToCancel: 'Şu anda iptal edilecek bir işleminiz yok. Seçenekler için *menü* yazabilirsiniz.',
     restarted: 'Sohbeti baştan başlattım.',
     notUnderstood: 'Üzgünüm, mesajınızı tam anlayamadım. Aşağıdaki konulardan birini seçebilir ya da isteğinizi farklı kelimelerle yazabilirsiniz:',

@@ -1,8 +1,7 @@
 // Fills `{{placeholders}}` in content with values from the municipality's configuration
-// ("{{phones.callCenter}}" → "444 0 153"). An unknown placeholder is a content error found at
+// ("{{phones.callCenter}}" → "444 0 153") and, in dialogs, with the citizen's answers.
+// An unknown placeholder is a content error found at
 // start-up, not a broken answer found by a citizen.
-import type { Municipality } from '../config.ts';
-
 const PLACEHOLDER = /\{\{\s*([\w.]+)\s*\}\}/g;
 
 function lookup(values: unknown, dottedPath: string): string | undefined {
@@ -15,10 +14,10 @@ function lookup(values: unknown, dottedPath: string): string | undefined {
 }
 
 /** The placeholders in a text that the values cannot fill. */
-export function unknownPlaceholders(text: string, values: Municipality): string[] {
+export function unknownPlaceholders(text: string, values: object): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter((name) => lookup(values, name) === undefined);
 }
 
-export function fillTemplate(text: string, values: Municipality): string {
+export function fillTemplate(text: string, values: object): string {
   return text.replace(PLACEHOLDER, (whole, name: string) => lookup(values, name) ?? whole);
 }

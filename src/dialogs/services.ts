@@ -1,0 +1,138 @@
+// What dialogs need from the rest of Çözüm, in one object, so that the engine depends on no
+// database or NLU details: consent, tickets, neighbourhoods, FAQ answers, pre-filling.
+import type { Config, Municipality } from '../config.ts';
+import type { Database } from '../storage/database.ts';
+import type { Nlu } from '../nlu/nlu.ts';
+import { statusName, typeName } from '../tickets/status.ts';
+import { formatTicketNumber, type Tickets } from '../tickets/tickets.ts';
+import { fold } from '../nlu/normalize.ts';
+import type { DialogSpec } from './spec.ts';
+import type { SlotValue } from './steps.ts';
+import { findChoiceInText, findTicketNumber, NeighbourhoodMatcher } from './validators/index.ts';
+
+/** "başvurularım ne durumda", "şikayetlerim ne oldu": the citizen asks about all of their own. */
+const MY_TICKETS_IN_TEXT = /\b(basvurularim|sikayetlerim|taleplerim|basvurularimin|sikayetlerimin|taleplerimin)\b/;
+
+/** Below this a message in the middle of a dialog is not taken for a FAQ question. */
+const FAQ_INTERRUPT_CONFIDENCE = 0.7;
+
+export interface CreatedTicket {
+  number: string;
+  department: string;
+  /** The promised answer time, as the citizen reads it. */
+  due: string;
+  /** Extra notes of the chosen options (documents to prepare…). */
+  info: string[];
+}
+
+export class DialogServices {
+  readonly municipality: Municipality;
+  readonly neighbourhoods: NeighbourhoodMatcher;
+  readonly ticketExample: string;
+  private readonly dateFormat: Intl.DateTimeFormat;
+
+  constructor(
+    private readonly config: Config,
+    private readonly db: Database,
+    private readonly tickets: Tickets,
+    private readonly nlu: Nlu,
+    private readonly answers: Map<string, string>,
+  ) {
+    this.municipality = config.municipality;
+    this.neighbourhoods = new NeighbourhoodMatcher(config.municipality.city, config.municipality.district);
+    this.ticketExample = formatTicketNumber(config.tickets.prefix, new Date().getFullYear(), 123);
+    this.dateFormat = new Intl.DateTimeFormat('tr-TR', { dateStyle: 'long', timeStyle: 'short', timeZone: config.timeZone });
+  }
+
+  formatDate(date: Date): string {
+    return this.dateFormat.format(date);
+  }
+
+  /** The FAQ answer for a question asked in the middle of a dialog, if it surely is one. */
+  faqAnswer(text: string): string | undefined {
+    const understood = this.nlu.understand(text);
+    if (!understood.intent.startsWith('faq.') || understood.confidence < FAQ_INTERRUPT_CONFIDENCE) return undefined;
+    return this.answers.get(understood.intent);
+  }
+
+  /** Slots the first message already answers: "Erzene Mahallesi 112. sokakta çöpler alınmadı". */
+  prefill(spec: DialogSpec, text: string): Record<string, SlotValue> {
+    const slots: Record<string, SlotValue> = {};
+    for (const step of spec.steps.filter((s) => s.prefill)) {
+      if (step.type === 'choice') {
+        const value = findChoiceInText(text, step.choices!);
+        const choice = step.choices!.find((c) => c.value === value);
+        if (choice) slots[step.slot] = { value: choice.value, display: choice.label };
+      } else if (step.type === 'neighbourhood') {
+        const name = this.neighbourhoods.findInText(text);
+        if (name) slots[step.slot] = { value: name, display: name };
+      } else if (step.type === 'ticket_lookup') {
+        const number = findTicketNumber(text);
+        if (number) slots[step.slot] = { value: number, display: number };
+        else if (MY_TICKETS_IN_TEXT.test(fold(text))) slots[step.slot] = { value: 'all', display: 'Tüm başvurularım' };
+      }
+    }
+    // A first message that already told the story (it named the problem and has some length)
+    // is the description: the citizen is not asked to write it again.
+    const story = spec.steps.find((s) => s.prefill && s.type === 'text');
+    if (story && Object.keys(slots).length > 0 && text.trim().split(/\s+/).length >= 5 && text.length <= (story.maxLength ?? 2000)) {
+      slots[story.slot] = { value: text.trim(), display: text.trim().length > 120 ? `${text.trim().slice(0, 119)}…` : text.trim() };
+    }
+    return slots;
+  }
+
+  async hasConsent(contactId: string): Promise<boolean> {
+    const contact = await this.db.contact.findUnique({ where: { id: contactId }, select: { consentAt: true } });
+    return Boolean(contact?.consentAt);
+  }
+
+  async recordConsent(contactId: string): Promise<void> {
+    await this.db.contact.update({ where: { id: contactId }, data: { consentAt: new Date() } });
+  }
+
+  async createTicket(spec: DialogSpec, slots: Record<string, SlotValue>, contactId: string, conversationId: string): Promise<CreatedTicket> {
+    const ticketSpec = spec.ticket!;
+    const chosen = spec.steps
+      .filter((step) => step.type === 'choice' && step.slot in slots)
+      .map((step) => ({ slot: step.slot, choice: step.choices!.find((c) => c.value === slots[step.slot]!.value) }));
+    const routed = ticketSpec.routeBy.map((slot) => chosen.find((c) => c.slot === slot)?.choice).find((choice) => choice?.department);
+    const department = routed?.department ?? ticketSpec.department;
+    const slaHours = routed?.slaHours ?? ticketSpec.slaHours ?? this.config.tickets.defaultSlaHours;
+    const displays = Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.display]));
+    const summary = ticketSpec.summary.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, slot: string) => displays[slot] ?? '—');
+    const data = { ...Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.value])), _display: displays, _dialog: spec.id };
+    const category = ticketSpec.categorySlot ? String(slots[ticketSpec.categorySlot]?.value ?? '') || undefined : undefined;
+    const ticket = await this.tickets.create({ contactId, conversationId, type: ticketSpec.type, category, department, slaHours, summary, data });
+    const info = chosen.map((c) => c.choice?.info).filter((line): line is string => Boolean(line));
+    return { number: ticket.number, department, due: this.formatDate(ticket.dueAt), info };
+  }
+
+  /** The citizen's own tickets as text: one by number, or all of them. */
+  async describeTickets(contactId: string, wanted: string): Promise<string> {
+    if (wanted !== 'all') {
+      const ticket = await this.tickets.findOwn(contactId, wanted);
+      if (!ticket) {
+        return `${wanted} numaralı bir başvurunuz bulunamadı. Numarayı kontrol eder misiniz? Tüm başvurularınızı görmek için *başvurularım* yazabilirsiniz.`;
+      }
+      return this.describe(ticket);
+    }
+    const tickets = await this.tickets.listOwn(contactId);
+    if (tickets.length === 0) return 'Bu hesaptan yapılmış bir başvurunuz bulunamadı. Yeni bir başvuru için *menü* yazabilirsiniz.';
+    return [`Son başvurularınız:`, ...tickets.map((t) => this.describe(t))].join('\n\n');
+  }
+
+  private describe(ticket: { number: string; type: string; status: string; summary: string; department: string; updatedAt: Date; dueAt: Date; events: { note: string; status: string | null }[] }): string {
+    const open = ['new', 'assigned', 'in_progress'].includes(ticket.status);
+    const lines = [
+      `*${ticket.number}* · ${typeName(ticket.type)}`,
+      ticket.summary,
+      `Durum: ${statusName(ticket.status)}`,
+      `Birim: ${ticket.department}`,
+      `Son güncelleme: ${this.formatDate(ticket.updatedAt)}`,
+    ];
+    const note = ticket.events[0]?.note;
+    if (ticket.status === 'rejected' && note) lines.push(`Gerekçe: ${note}`);
+    if (open) lines.push(`Beklenen yanıt: en geç ${this.formatDate(ticket.dueAt)}`);
+    return lines.filter(Boolean).join('\n');
+  }
+}

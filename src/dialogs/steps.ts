@@ -1,0 +1,104 @@
+// Reads a citizen's answer to one dialog step, by the step's type. Pure checks live in
+// validators/; this module adds what a step knows: its options, the message's photo or pin,
+// and the "Did you mean…" suggestions offered a turn ago.
+import type { ParsedInbound } from '../messaging/message.ts';
+import { fold, hasNoWords } from '../nlu/normalize.ts';
+import type { StepSpec } from './spec.ts';
+import type { DialogServices } from './services.ts';
+import {
+  fail,
+  findTicketNumber,
+  matchChoice,
+  ok,
+  validateCount,
+  validateName,
+  validatePhone,
+  validateTcKimlik,
+  validateText,
+  type Validation,
+} from './validators/index.ts';
+
+export interface SlotValue {
+  value: unknown;
+  display: string;
+}
+
+export interface StepInput {
+  text: string;
+  message?: ParsedInbound;
+  suggestions?: string[];
+  contactId?: string;
+}
+
+const SKIP_WORDS = new Set(['gec', 'yok', 'hayir', 'fotograf yok', 'fotografim yok', 'istemiyorum', 'atla', 'gerek yok']);
+const MY_TICKETS = new Set(['basvurularim', 'hepsi', 'tumu', 'tum basvurularim', 'basvurularimi goster', 'sikayetlerim', 'taleplerim']);
+const DAY_WORDS = /\b(pazartesi|sali|carsamba|persembe|cuma|cumartesi|pazar|hafta|haftaici|her gun|farketmez|fark etmez|herhangi|sabah|ogle|ogleden|aksam|yarin|bugun|ay|ocak|subat|mart|nisan|mayis|haziran|temmuz|agustos|eylul|ekim|kasim|aralik|musait|uygun|\d{1,2})/;
+
+function mapLink(latitude: number, longitude: number): string {
+  return `https://www.google.com/maps?q=${latitude.toFixed(6)},${longitude.toFixed(6)}`;
+}
+
+/** A message that carries no text but a photo, sticker or voice note where words were expected. */
+function textExpected(input: StepInput): Validation | undefined {
+  if (input.text === '' && ((input.message?.media.length ?? 0) > 0 || input.message?.location)) {
+    return fail('Bu soruya yazılı bir yanıt bekliyorum. Lütfen yanıtınızı yazar mısınız?');
+  }
+  return undefined;
+}
+
+export async function validateStep(step: StepSpec, input: StepInput, services: DialogServices): Promise<Validation<unknown>> {
+  const { text } = input;
+  if (step.optional && step.type !== 'photo' && SKIP_WORDS.has(fold(text))) return ok(null, 'Yok');
+  switch (step.type) {
+    case 'photo': {
+      const image = input.message?.media.find((media) => media.kind === 'image');
+      if (image) return ok(image, 'Fotoğraf eklendi');
+      if (step.optional && SKIP_WORDS.has(fold(text))) return ok(null, 'Yok');
+      return fail(step.optional ? 'Lütfen bir fotoğraf gönderin ya da fotoğraf yoksa *geç* yazın.' : 'Lütfen bir fotoğraf gönderin.');
+    }
+    case 'address': {
+      const pin = input.message?.location;
+      if (pin) return ok({ ...pin, map: mapLink(pin.latitude, pin.longitude) }, `Konum (${mapLink(pin.latitude, pin.longitude)})`);
+      return textExpected(input) ?? validateText(text, { minLength: step.minLength ?? 5, maxLength: step.maxLength ?? 300 });
+    }
+    case 'text':
+      return textExpected(input) ?? validateText(text, { minLength: step.minLength ?? 2, maxLength: step.maxLength ?? 2000 });
+    case 'choice':
+      return textExpected(input) ?? matchChoice(text, step.choices!);
+    case 'neighbourhood': {
+      const picked = pickSuggestion(text, input.suggestions);
+      if (picked) return ok(picked, picked);
+      return textExpected(input) ?? services.neighbourhoods.match(text);
+    }
+    case 'phone':
+      return textExpected(input) ?? validatePhone(text);
+    case 'tc_kimlik':
+      return textExpected(input) ?? validateTcKimlik(text);
+    case 'name':
+      return textExpected(input) ?? validateName(text);
+    case 'count':
+      return textExpected(input) ?? validateCount(text, { min: step.min ?? 1, max: step.max ?? 30 });
+    case 'days': {
+      const checked = textExpected(input) ?? validateText(text, { minLength: 2, maxLength: step.maxLength ?? 200 });
+      if (!checked.ok) return checked;
+      if (!DAY_WORDS.test(fold(text))) return fail('Hangi gün ve saatler size uygun? Örneğin: "salı öğleden sonra", "hafta içi her gün" ya da "fark etmez".');
+      return checked;
+    }
+    case 'ticket_lookup': {
+      if (MY_TICKETS.has(fold(text))) return ok('all', 'Tüm başvurularım');
+      const number = findTicketNumber(text);
+      if (number) return ok(number, number);
+      if (hasNoWords(text)) return fail('Lütfen başvuru numaranızı yazın ya da *başvurularım* yazın.');
+      return fail(`Başvuru numarasını okuyamadım. Numara ${services.ticketExample} biçimindedir; tüm başvurularınızı görmek için *başvurularım* yazabilirsiniz.`);
+    }
+  }
+}
+
+/** "1", "2" or the text of one of the names offered as "Did you mean…?". */
+function pickSuggestion(text: string, suggestions: string[] | undefined): string | undefined {
+  if (!suggestions || suggestions.length === 0) return undefined;
+  const number = /^\s*(\d{1,2})\s*[.)]?\s*$/.exec(text);
+  if (number) return suggestions[Number(number[1]) - 1];
+  const folded = fold(text);
+  return suggestions.find((s) => fold(s) === folded || (folded.length >= 3 && fold(s).startsWith(folded) && folded === fold(s).split(' ')[0]));
+}

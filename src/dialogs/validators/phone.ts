@@ -1,0 +1,67 @@
+// Turkish phone numbers in the shapes people actually type them. libphonenumber-js knows which
+// prefixes are real mobile and fixed-line ranges; the "max" metadata is needed for getType().
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { fail, ok, type Validation } from './validation.ts';
+
+const EXAMPLE = 'örneğin 0532 123 45 67';
+/** Labels typed before the number: "Tel: …", "cep no: …", "numaram …". */
+const LABEL = /^(?:tel(?:efon)?|cep|gsm|numaram|no)(?:\s+(?:no|numaram|numarası))?\s*[:.]?\s*/iu;
+/** Types a case worker can call back; service numbers (444, 0850, 0800) are not a citizen's own line. */
+const REACHABLE = new Set(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']);
+
+/** "5321234567" → "0532 123 45 67": the grouping Turks write, for mobiles and landlines alike. */
+function formatNational(nsn: string): string {
+  return `0${nsn.slice(0, 3)} ${nsn.slice(3, 6)} ${nsn.slice(6, 8)} ${nsn.slice(8)}`;
+}
+
+/**
+ * The national significant number the citizen most likely meant (no 0, no 90), or 'foreign' when
+ * they wrote another country's calling code. Used only to explain a failure precisely.
+ */
+function nationalDigits(text: string): string | 'foreign' {
+  const digits = text.replace(/\D/g, '');
+  const international = text.trim().startsWith('+') ? digits : digits.startsWith('00') ? digits.slice(2) : undefined;
+  if (international !== undefined && !international.startsWith('0')) {
+    return international.startsWith('90') ? international.slice(2) : 'foreign';
+  }
+  if (digits.startsWith('90') && digits.length === 12) return digits.slice(2);
+  return digits.startsWith('0') ? digits.slice(1) : digits;
+}
+
+/** "+905321234567" → "+90 5** *** ** 67": enough to recognise one's own number, not to read it. */
+export function maskPhone(e164: string): string {
+  const nsn = e164.replace(/^\+90/, '').replace(/\D/g, '');
+  if (nsn.length !== 10) return `${e164.slice(0, 3)}${'*'.repeat(Math.max(0, e164.length - 5))}${e164.slice(-2)}`;
+  return `+90 ${nsn[0]}** *** ** ${nsn.slice(8)}`;
+}
+
+export function validatePhone(text: string): Validation {
+  const trimmed = text.trim().replace(LABEL, '');
+  if (trimmed === '') return fail(`Lütfen telefon numaranızı yazın, ${EXAMPLE}.`);
+  if (!/^[\d\s+().\-/]+$/.test(trimmed) || !/\d/.test(trimmed)) {
+    return fail(`Telefon numarası yalnızca rakamlardan oluşmalı. Lütfen numaranızı harf kullanmadan yazın, ${EXAMPLE}.`);
+  }
+
+  const national = nationalDigits(trimmed);
+  const parsed = parsePhoneNumberFromString(trimmed, 'TR');
+  if (national === 'foreign' || (parsed && parsed.countryCallingCode !== '90')) {
+    return fail(`Şu anda yalnızca Türkiye'deki telefon numaralarını kaydedebiliyorum. Lütfen Türkiye'de kullandığınız bir numara yazın, ${EXAMPLE}.`);
+  }
+  if (parsed?.isValid()) {
+    if (!REACHABLE.has(parsed.getType() ?? '')) {
+      return fail(
+        'Bu bir çağrı merkezi ya da servis numarası gibi görünüyor. Lütfen size ulaşabileceğimiz cep telefonu ya da sabit hat numaranızı yazın.',
+      );
+    }
+    return ok(parsed.number, formatNational(parsed.nationalNumber));
+  }
+  if (!/^0*$/.test(national) && !national.startsWith('0')) {
+    if (national.length < 10) {
+      return fail(`Numara eksik görünüyor. Lütfen numaranızı başında 0 ile 11 hane olarak yazın, ${EXAMPLE}.`);
+    }
+    if (national.length > 10) {
+      return fail(`Numarada fazladan rakam var gibi görünüyor. Lütfen numaranızı başında 0 ile 11 hane olarak yazın, ${EXAMPLE}.`);
+    }
+  }
+  return fail(`Bu telefon numarası geçerli görünmüyor. Lütfen kontrol ederek tekrar yazar mısınız? (${EXAMPLE})`);
+}

@@ -1,0 +1,52 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { loadDialogs } from '../../src/dialogs/load.ts';
+import { tempDir } from '../support/cozum.ts';
+
+const municipality = loadConfig({ env: {}, file: null }).municipality;
+
+function editedCopy(file: string, edit: (yaml: string) => string): string {
+  const dir = tempDir().dir;
+  cpSync('dialogs', dir, { recursive: true });
+  writeFileSync(path.join(dir, file), edit(readFileSync(path.join('dialogs', file), 'utf8')));
+  return dir;
+}
+
+describe('dialogs/ as shipped', () => {
+  it('has the complaint, aid, appointment and status dialogs, each started by its intent', () => {
+    const dialogs = loadDialogs('dialogs', municipality);
+    expect(Object.fromEntries(dialogs.map((d) => [d.intent, d.id]))).toEqual({
+      'complaint.create': 'complaint',
+      'request.aid': 'aid',
+      'appointment.request': 'appointment',
+      'ticket.status': 'status',
+    });
+  });
+
+  it('names a department for every complaint category but "other", which goes to the default', () => {
+    const complaint = loadDialogs('dialogs', municipality).find((d) => d.id === 'complaint')!;
+    const categories = complaint.steps.find((s) => s.slot === 'category')!.choices!;
+    expect(categories.map((c) => c.value)).toEqual(['road', 'pavement', 'rubbish', 'street_light', 'animal', 'noise', 'vendor', 'park', 'sewage', 'structure', 'rubble', 'other']);
+    for (const category of categories.filter((c) => c.value !== 'other')) expect(category.department, category.value).toBeTruthy();
+  });
+});
+
+describe('a dialog file with a mistake stops start-up with the file, line and step', () => {
+  it('names an unknown step type with its line', () => {
+    const dir = editedCopy('complaint.yaml', (yaml) => yaml.replace('type: neighbourhood', 'type: mahalle'));
+    expect(() => loadDialogs(dir, municipality)).toThrow(/complaint\.yaml:75: steps\.1\.type: /);
+  });
+
+  it('names a choice step without choices, a duplicated slot, and a `when` on a later slot', () => {
+    expect(() => loadDialogs(editedCopy('status.yaml', (y) => y.replace('type: ticket_lookup', 'type: choice')), municipality)).toThrow(/status\.yaml:\d+: steps\.0\.choices: choice adımının seçenekleri/);
+    expect(() => loadDialogs(editedCopy('appointment.yaml', (y) => y.replace('slot: subject', 'slot: target')), municipality)).toThrow(/appointment\.yaml:\d+: steps\.2\.slot: "target" alanı iki kez/);
+    expect(() => loadDialogs(editedCopy('appointment.yaml', (y) => y.replace('when: { slot: target', 'when: { slot: phone')), municipality)).toThrow(/when: "phone" bu adımdan önce sorulan bir alan olmalı/);
+  });
+
+  it('names an unknown placeholder', () => {
+    const dir = editedCopy('complaint.yaml', (yaml) => yaml.replace('İlgili birim: {{department}}', 'İlgili birim: {{birim}}'));
+    expect(() => loadDialogs(dir, municipality)).toThrow(/complaint\.yaml: bilinmeyen yer tutucu: \{\{birim\}\}/);
+  });
+});
