@@ -7,6 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const text = z.string().trim().min(1);
+/** A yes/no setting that also reads "true"/"false"/"1"/"0" from environment variables. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
 export const MunicipalitySchema = z.object({
   name: text.default('Yeşilova Belediyesi'),
@@ -64,6 +66,84 @@ export const ConfigSchema = z.object({
       defaultSlaHours: z.coerce.number().int().min(1).max(24 * 90).default(48),
     })
     .prefault({}),
+  channels: z
+    .object({
+      /** Telegram bot (BotFather token). Long polling unless a public webhook URL is given. */
+      telegram: z
+        .object({
+          token: z.string().regex(/^\d+:[\w-]{20,}$/, 'Telegram token biçimi 123456:ABC… olmalı').optional(),
+          /** Public https URL of this server; switches Telegram to webhook mode. */
+          webhookUrl: z.url().optional(),
+          /** Checked against X-Telegram-Bot-Api-Secret-Token on every webhook call. */
+          secretToken: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'en az 16 harf/rakam/_/-').optional(),
+          /** Bot API server; only tests and self-hosted Bot API servers change it. */
+          apiRoot: z.url().default('https://api.telegram.org'),
+        })
+        .prefault({}),
+      /** WhatsApp through Baileys (linked device, paired by QR code): no paperwork, not for large volume. */
+      whatsappBaileys: z.object({ enabled: flag.default(false) }).prefault({}),
+      /** The official WhatsApp Business Cloud API. */
+      whatsappCloud: z
+        .object({
+          accessToken: z.string().min(20).optional(),
+          phoneNumberId: z.string().regex(/^\d+$/).optional(),
+          appSecret: z.string().min(16).optional(),
+          verifyToken: z.string().min(8).optional(),
+          graphApiBase: z.url().default('https://graph.facebook.com/v21.0'),
+          /** Approved template for messages sent more than 24 hours after the citizen last wrote. */
+          notificationTemplate: z.string().default('cozum_bilgilendirme'),
+          templateLanguage: z.string().default('tr'),
+        })
+        .prefault({}),
+      /** Bot Framework (Azure Bot Service: Teams, Web Chat, Direct Line, the Emulator). */
+      botFramework: z
+        .object({
+          appId: z.string().optional(),
+          appPassword: z.string().optional(),
+          tenantId: z.string().optional(),
+          /** SingleTenant | MultiTenant | UserAssignedMSI */
+          appType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  handoff: z
+    .object({
+      /** Messages containing one of these go straight to a person. */
+      keywords: z.array(z.string()).default(['acil', 'ölüyor', 'yangın', 'kaza', 'intihar', 'şiddet']),
+      /** Department of cases the bot hands over without a topic of their own. */
+      defaultDepartment: text.default('Çözüm Merkezi'),
+      /** When agents answer: days 1 (Monday) to 7 (Sunday), hours HH:MM in the configured time zone. */
+      workingHours: z
+        .object({
+          days: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5]),
+          start: z.string().regex(/^\d{2}:\d{2}$/).default('08:30'),
+          end: z.string().regex(/^\d{2}:\d{2}$/).default('17:30'),
+        })
+        .prefault({}),
+      /** Ready answers agents insert in the console. */
+      cannedResponses: z
+        .array(z.object({ title: text, text: text }))
+        .default([
+          { title: 'Karşılama', text: 'Merhaba, ben çözüm merkezinden {agent}. Size nasıl yardımcı olabilirim?' },
+          { title: 'Birime iletildi', text: 'Talebiniz ilgili birimimize iletildi. Gelişmeleri size bu kanaldan bildireceğiz.' },
+          { title: 'Ek bilgi', text: 'Talebinizi değerlendirebilmemiz için açık adresinizi ve varsa bir fotoğraf paylaşabilir misiniz?' },
+          { title: 'Kapanış', text: 'Bizi tercih ettiğiniz için teşekkür ederiz. Başka bir konuda yardım için her zaman yazabilirsiniz.' },
+        ]),
+    })
+    .prefault({}),
+  limits: z
+    .object({
+      /** More than `messages` messages in `seconds` seconds from one citizen: one warning, then a pause. */
+      floodMessages: z.coerce.number().int().min(1).default(12),
+      floodSeconds: z.coerce.number().int().min(1).default(30),
+      floodPauseSeconds: z.coerce.number().int().min(1).default(60),
+      /** Largest photo or file accepted from a citizen, in bytes. */
+      maxMediaBytes: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+    })
+    .prefault({}),
+  /** Closed tickets' personal data is anonymised this many days after closing (KVKK); 0 keeps it. */
+  retentionDays: z.coerce.number().int().min(0).default(730),
   /** Time zone in which dates are shown to citizens. */
   timeZone: text.default('Europe/Istanbul'),
   bot: z
@@ -86,6 +166,21 @@ const ENV_SETTINGS: Record<string, string[]> = {
   NLU_THRESHOLD: ['nlu', 'threshold'],
   MUNICIPALITY_NAME: ['municipality', 'name'],
   TICKET_PREFIX: ['tickets', 'prefix'],
+  TELEGRAM_TOKEN: ['channels', 'telegram', 'token'],
+  TELEGRAM_WEBHOOK_URL: ['channels', 'telegram', 'webhookUrl'],
+  TELEGRAM_SECRET_TOKEN: ['channels', 'telegram', 'secretToken'],
+  TELEGRAM_API_ROOT: ['channels', 'telegram', 'apiRoot'],
+  WHATSAPP_BAILEYS: ['channels', 'whatsappBaileys', 'enabled'],
+  WHATSAPP_ACCESS_TOKEN: ['channels', 'whatsappCloud', 'accessToken'],
+  WHATSAPP_PHONE_NUMBER_ID: ['channels', 'whatsappCloud', 'phoneNumberId'],
+  WHATSAPP_APP_SECRET: ['channels', 'whatsappCloud', 'appSecret'],
+  WHATSAPP_VERIFY_TOKEN: ['channels', 'whatsappCloud', 'verifyToken'],
+  WHATSAPP_GRAPH_API_BASE: ['channels', 'whatsappCloud', 'graphApiBase'],
+  MICROSOFT_APP_ID: ['channels', 'botFramework', 'appId'],
+  MICROSOFT_APP_PASSWORD: ['channels', 'botFramework', 'appPassword'],
+  MICROSOFT_APP_TENANT_ID: ['channels', 'botFramework', 'tenantId'],
+  MICROSOFT_APP_TYPE: ['channels', 'botFramework', 'appType'],
+  RETENTION_DAYS: ['retentionDays'],
 };
 
 export class ConfigError extends Error {}

@@ -10,7 +10,8 @@ import { CozumBot } from './bot/bot.ts';
 import { ConfigError, databaseUrl, loadConfig, type Config } from './config.ts';
 import { loadIntents, type Intent } from './content/intents.ts';
 import { ContentError } from './content/yaml-file.ts';
-import { webchatRouter } from './channels/web/webchat.ts';
+import { createChannels } from './channels/index.ts';
+import type { Channel } from './channels/channel.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ConversationStore } from './messaging/conversation-store.ts';
@@ -68,18 +69,25 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
 
   let server: Server | undefined;
   let url: string | undefined;
+  let channels: Channel[] = [];
   if (options.http) {
-    const app = createHttpApp([webchatRouter(adapter, store, config.municipality.name)], logger);
+    channels = createChannels({ config, adapter, store, db, logger });
+    const app = createHttpApp(channels.flatMap((channel) => (channel.router ? [channel.router] : [])), logger);
     server = await listen(app, config.port, config.host);
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-    logger.info({ url }, `web chat ready at ${url}`);
+    for (const channel of channels) await channel.start();
+    logger.info({ url, channels: channels.map((c) => c.name) }, `web chat ready at ${url}`);
   }
 
   return {
     config, db, tickets, adapter, nlu, intents, logger, server, url,
     async close() {
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      for (const channel of channels) await channel.stop();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
       await db.$disconnect();
     },
   };

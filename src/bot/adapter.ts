@@ -17,11 +17,17 @@ import {
 import type { Logger } from '../log.ts';
 import { ConversationStore } from '../messaging/conversation-store.ts';
 import { KeyedQueue } from '../messaging/keyed-queue.ts';
+import type { DeliveryTarget } from '../messaging/delivery.ts';
 import { InboundMessageSchema, type InboundMessage, type OutboundMessage, type ParsedInbound } from '../messaging/message.ts';
 
-/** Delivers a stored reply to a chat. Channels that answer in the HTTP response need none. */
+/**
+ * Delivers a stored reply to a chat. Channels that answer in the HTTP response need none.
+ * `send` throws a DeliveryError (messaging/delivery.ts) when the platform refuses the message.
+ */
 export interface ChannelSender {
-  send(address: Record<string, unknown>, message: OutboundMessage): Promise<void>;
+  send(target: DeliveryTarget, message: OutboundMessage): Promise<void>;
+  /** Shows "typing…" (and marks the citizen's message read) while the bot works on it. */
+  typing?(target: DeliveryTarget, platformMessageId?: string): Promise<void>;
 }
 
 export interface TurnResult {
@@ -97,6 +103,12 @@ export class ChatAdapter extends BotAdapter {
         attachments: message.media.map((media) => ({ contentType: media.mimeType ?? media.kind, contentUrl: media.url, name: media.kind })),
         entities: message.location ? [{ type: 'Place', geo: { ...message.location, type: 'GeoCoordinates' } }] : [],
       };
+      const sender = this.senders.get(message.channel);
+      if (sender?.typing) {
+        const target = { conversationId: opened.conversationId, address: message.address, lastInboundAt: new Date() };
+        // Cosmetic: a failure to show "typing…" must not delay or break the answer.
+        sender.typing(target, message.platformMessageId).catch((error) => this.logger.debug({ err: error }, 'typing indicator failed'));
+      }
       const context = new TurnContext(this, activity);
       const replies: OutboundMessage[] = [];
       context.turnState.set(REPLIES_KEY, replies);
@@ -140,7 +152,12 @@ export class ChatAdapter extends BotAdapter {
     }
     const conversation = await this.store.conversation(conversationId);
     try {
-      await sender.send(JSON.parse(conversation?.address ?? '{}') as Record<string, unknown>, outbound);
+      const target: DeliveryTarget = {
+        conversationId,
+        address: JSON.parse(conversation?.address ?? '{}') as Record<string, unknown>,
+        lastInboundAt: conversation?.lastMessageAt ?? new Date(0),
+      };
+      await sender.send(target, outbound);
       await this.store.markSent(messageId);
     } catch (error) {
       this.logger.warn({ err: error, conversation: conversationId, channel }, 'delivery failed');

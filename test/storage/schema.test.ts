@@ -110,15 +110,15 @@ describe('migrations at start-up', () => {
     try {
       const url = `file:${dir.dir}/nested/folder/cozum.db`;
       const first = await openDatabase(url);
-      expect(first.migrations.applied).toEqual(['20261124000000_init']);
+      expect(first.migrations.applied).toEqual(['20261124000000_init', '20261124020000_agents_handoff_outbox']);
       expect(await first.db.contact.count()).toBe(0);
       const recorded = await first.db.$queryRawUnsafe<{ migration_name: string; checksum: string }[]>('SELECT migration_name, checksum FROM _prisma_migrations');
-      expect(recorded).toHaveLength(1);
+      expect(recorded).toHaveLength(2);
       expect(recorded[0]!.checksum).toMatch(/^[0-9a-f]{64}$/);
       await first.db.$disconnect();
 
       const second = await openDatabase(url);
-      expect(second.migrations).toEqual({ applied: [], total: 1 });
+      expect(second.migrations).toEqual({ applied: [], total: 2 });
       await second.db.$disconnect();
     } finally {
       dir.remove();

@@ -10,6 +10,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { ChatAdapter } from '../../bot/adapter.ts';
 import type { ConversationStore } from '../../messaging/conversation-store.ts';
+import type { Channel, ChannelDependencies } from '../channel.ts';
 
 export const WEBCHAT_CHANNEL = 'webchat';
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -73,4 +74,13 @@ export function webchatRouter(adapter: ChatAdapter, store: ConversationStore, mu
   });
 
   return router;
+}
+
+export function createWebchat({ adapter, store, config }: ChannelDependencies): Channel {
+  return {
+    name: WEBCHAT_CHANNEL,
+    router: webchatRouter(adapter, store, config.municipality.name),
+    start: async () => undefined,
+    stop: async () => undefined,
+  };
 }

@@ -1,0 +1,31 @@
+// What every channel module provides, so that main.ts starts and stops them all alike.
+import type { Router } from 'express';
+import type { ChatAdapter } from '../bot/adapter.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { ConversationStore } from '../messaging/conversation-store.ts';
+import type { Database } from '../storage/database.ts';
+
+export interface ChannelDependencies {
+  config: Config;
+  adapter: ChatAdapter;
+  store: ConversationStore;
+  db: Database;
+  logger: Logger;
+}
+
+export interface Channel {
+  /** The channel id stored with contacts and messages ("telegram", "whatsapp", "webchat"…). */
+  readonly name: string;
+  /** HTTP routes (webhooks, admin pages) mounted on the main server before it listens. */
+  readonly router?: Router;
+  /** Connects to the platform (polling, sockets); called once the HTTP server is listening. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds a channel from the configuration, or returns undefined (after logging why) when it is
+ * not configured. A configured channel with a wrong setting throws: start-up stops with the reason.
+ */
+export type ChannelFactory = (deps: ChannelDependencies) => Channel | undefined;
