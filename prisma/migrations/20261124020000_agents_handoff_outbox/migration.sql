@@ -32,6 +32,7 @@ ALTER TABLE "Conversation" ADD COLUMN "handoffTicketId" TEXT;
 
 -- AlterTable
 ALTER TABLE "Message" ADD COLUMN "authorName" TEXT;
+ALTER TABLE "Message" ADD COLUMN "replyToId" TEXT;
 ALTER TABLE "Message" ADD COLUMN "attempts" INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE "Message" ADD COLUMN "nextAttemptAt" DATETIME;
 ALTER TABLE "Message" ADD COLUMN "lastError" TEXT;
@@ -55,3 +56,6 @@ CREATE INDEX "AgentSession_agentId_idx" ON "AgentSession"("agentId");
 
 -- CreateIndex
 CREATE INDEX "Message_status_nextAttemptAt_idx" ON "Message"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE INDEX "Message_replyToId_idx" ON "Message"("replyToId");
