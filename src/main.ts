@@ -23,11 +23,15 @@ import { loadDialogs } from './dialogs/load.ts';
 import { FormDialog } from './dialogs/form-dialog.ts';
 import { DialogServices } from './dialogs/services.ts';
 import { Tickets } from './tickets/tickets.ts';
+import { CozumEvents } from './handoff/events.ts';
+import { Handoff } from './handoff/handoff.ts';
 
 export interface Cozum {
   config: Config;
   db: Database;
   tickets: Tickets;
+  handoff: Handoff;
+  events: CozumEvents;
   adapter: ChatAdapter;
   nlu: Nlu;
   intents: Intent[];
@@ -54,7 +58,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const { intents, nlu, trained, modelFile } = loadNlu(config);
   logger.info({ intents: intents.length, trained, ms: Date.now() - started, model: path.relative(process.cwd(), modelFile) }, trained ? 'NLU model trained' : 'NLU model loaded from cache');
 
-  const store = new ConversationStore(db);
+  const events = new CozumEvents();
+  const store = new ConversationStore(db, events);
   const adapter = new ChatAdapter(store, logger);
   const conversationState = new ConversationState(new PrismaStorage(db));
   const tickets = new Tickets(db, config.tickets.prefix, config.timeZone);
@@ -64,7 +69,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     intent: spec.intent,
     dialog: new FormDialog(spec, dialogServices),
   }));
-  const bot = new CozumBot({ config, nlu, intents, conversationState, store, dialogs });
+  const handoff = new Handoff({ db, tickets, adapter, config, events });
+  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, dialogs });
   adapter.setLogic((context) => bot.run(context));
 
   let server: Server | undefined;
@@ -81,7 +87,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   }
 
   return {
-    config, db, tickets, adapter, nlu, intents, logger, server, url,
+    config, db, tickets, handoff, events, adapter, nlu, intents, logger, server, url,
     async close() {
       for (const channel of channels) await channel.stop();
       if (server) {

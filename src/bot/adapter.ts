@@ -15,7 +15,7 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import type { Logger } from '../log.ts';
-import { ConversationStore } from '../messaging/conversation-store.ts';
+import { ConversationStore, type Author } from '../messaging/conversation-store.ts';
 import { KeyedQueue } from '../messaging/keyed-queue.ts';
 import type { DeliveryTarget } from '../messaging/delivery.ts';
 import { InboundMessageSchema, type InboundMessage, type OutboundMessage, type ParsedInbound } from '../messaging/message.ts';
@@ -135,7 +135,9 @@ export class ChatAdapter extends BotAdapter {
         continue;
       }
       const outbound = outboundFromActivity(activity);
-      const id = await this.store.recordOutbound(conversationId, outbound);
+      // A person's message sent through `notify` carries its author; the bot's own replies do not.
+      const from = activity.channelData as { author?: Author; authorName?: string } | undefined;
+      const id = await this.store.recordOutbound(conversationId, outbound, from?.author ?? 'bot', from?.authorName);
       await this.deliver(conversationId, context.activity.channelId, id, outbound);
       collected?.push(outbound);
       responses.push({ id });
@@ -181,7 +183,7 @@ export class ChatAdapter extends BotAdapter {
   }
 
   /** Sends `text` to a stored conversation on the channel the citizen used. */
-  async notify(conversationId: string, text: string, choices: string[] = []): Promise<void> {
+  async notify(conversationId: string, text: string, choices: string[] = [], from?: { author: Author; authorName?: string }): Promise<void> {
     const conversation = await this.store.conversation(conversationId);
     if (!conversation) throw new Error(`Bilinmeyen konuşma: ${conversationId}`);
     const reference: Partial<ConversationReference> = {
@@ -192,7 +194,12 @@ export class ChatAdapter extends BotAdapter {
     };
     await this.queue.run(conversationId, () =>
       this.continueConversation(reference, async (context) => {
-        await context.sendActivity({ type: ActivityTypes.Message, text, suggestedActions: choices.length ? { to: [], actions: choices.map((c) => ({ type: 'imBack', title: c, value: c })) } : undefined });
+        await context.sendActivity({
+          type: ActivityTypes.Message,
+          text,
+          channelData: from,
+          suggestedActions: choices.length ? { to: [], actions: choices.map((c) => ({ type: 'imBack', title: c, value: c })) } : undefined,
+        });
       }),
     );
   }

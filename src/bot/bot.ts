@@ -1,11 +1,12 @@
 // The conversation logic every channel shares. One turn, in order:
-//   input checks (empty, only symbols, media, length) → global commands → an active dialog →
-//   a numbered choice the bot offered → NLU → the intent's route.
+//   global commands → a conversation held by a person → an open dialog → input checks (empty,
+//   only symbols, media, length) → a rating or an offer the bot is waiting on → urgent keywords →
+//   a numbered choice → NLU → the intent's route.
 import { ActivityHandler, ConversationState, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { DialogSet, type DialogContext, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type Dialog, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../config.ts';
 import type { Intent } from '../content/intents.ts';
-import type { Dialog } from 'botbuilder-dialogs';
+import type { Handoff, HandoffReason } from '../handoff/handoff.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
 import { fold } from '../nlu/normalize.ts';
@@ -20,6 +21,19 @@ export interface Session {
   misses: number;
   /** Intents behind the numbered options last shown, so that "3" means the third. */
   choices?: { label: string; intent: string }[];
+  /** The bot offered a person after repeated misses and waits for yes or no. */
+  offeredPerson?: boolean;
+  /** A rating was given; the next message may be a comment on this ticket. */
+  commentFor?: string;
+  /** When the citizen was last told they are waiting for an agent (ms since epoch). */
+  waitingToldAt?: number;
+}
+
+/** What a finished dialog tells the bot (see FormDialog.submit). */
+export interface DialogOutcome {
+  ticketNumber?: string;
+  needsPerson?: boolean;
+  department?: string;
 }
 
 export interface BotDependencies {
@@ -28,17 +42,17 @@ export interface BotDependencies {
   intents: Intent[];
   conversationState: ConversationState;
   store: ConversationStore;
+  handoff: Handoff;
   /** Structured dialogs (dialogs/*.yaml), by the intent that starts each. */
   dialogs: { intent: string; dialog: Dialog }[];
 }
 
-/** Topic names used when an intent has no online flow yet. */
-const TOPICS: Record<string, string> = {
-  'request.aid': 'Yardım başvurusu',
-  'complaint.create': 'Şikâyet ve talepleriniz',
-  'appointment.request': 'Randevu talebi',
-  'ticket.status': 'Başvuru sorgulama',
-};
+/** While waiting for an agent, the citizen is reminded of it at most this often. */
+const WAITING_REMINDER_MS = 10 * 60_000;
+
+const YES = new Set(['evet', 'evet bagla', 'e', 'olur', 'tamam', 'istiyorum', 'evet istiyorum', 'baglayin', 'bagla', '1']);
+const NO = new Set(['hayir', 'h', 'istemiyorum', 'gerek yok', 'hayir tesekkurler', '2']);
+const SKIP = new Set(['gec', 'yok', 'hayir', 'yorum yok', 'istemiyorum']);
 
 export class CozumBot extends ActivityHandler {
   private readonly session: StatePropertyAccessor<Session>;
@@ -46,6 +60,7 @@ export class CozumBot extends ActivityHandler {
   private readonly say: Texts;
   private readonly dialogSet: DialogSet;
   private readonly dialogByIntent: Map<string, string>;
+  private readonly urgentWords: string[];
 
   constructor(private readonly deps: BotDependencies) {
     super();
@@ -55,6 +70,7 @@ export class CozumBot extends ActivityHandler {
     this.dialogByIntent = new Map(deps.dialogs.map(({ intent, dialog }) => [intent, dialog.id]));
     this.answers = new Map(deps.intents.filter((i) => i.answer).map((i) => [i.name, i.answer!]));
     this.say = texts(deps.config.municipality);
+    this.urgentWords = deps.config.handoff.keywords.map(fold).filter(Boolean);
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -75,11 +91,27 @@ export class CozumBot extends ActivityHandler {
     const session = await this.session.get(context, { misses: 0 });
     const dc = await this.dialogSet.createContext(context);
     const raw = (context.activity.text ?? '').trim();
-
     const command = raw ? globalCommand(raw) : undefined;
+
+    // Read fresh every turn: an agent may have claimed or released the chat since the last one.
+    const conversation = await this.deps.store.conversation(context.activity.conversation.id);
+    if (conversation && conversation.mode !== 'bot') {
+      if (command === 'menu' || command === 'cancel' || command === 'restart') {
+        await this.deps.handoff.citizenLeft(conversation.id);
+        await context.sendActivity(this.say.backToBot);
+        return this.runCommand(dc, session, command === 'cancel' ? 'menu' : command);
+      }
+      // The message is the agent's to answer; the bot only reminds a waiting citizen now and then.
+      if (conversation.mode === 'waiting' && Date.now() - (session.waitingToldAt ?? 0) > WAITING_REMINDER_MS) {
+        session.waitingToldAt = Date.now();
+        await context.sendActivity(this.say.stillWaiting);
+      }
+      return;
+    }
+
     if (command) return this.runCommand(dc, session, command);
     // An open dialog reads everything else itself: photos, pins and answers to its questions.
-    if (dc.activeDialog) return void (await dc.continueDialog());
+    if (dc.activeDialog) return this.afterDialog(dc, await dc.continueDialog());
 
     if (raw === '') {
       if (inbound?.message.location) return void (await context.sendActivity(this.say.locationWithoutContext));
@@ -92,39 +124,121 @@ export class CozumBot extends ActivityHandler {
     const text = raw.length > limit ? raw.slice(0, limit) : raw;
     if (raw.length > limit) await context.sendActivity(this.say.tooLong(limit));
 
+    if (await this.answerPending(dc, session, text)) return;
+
+    const urgent = this.urgentWord(text);
+    if (urgent) return this.escalate(dc, session, 'keyword', { detail: urgent });
+
     // Digits answer the options last shown, or the main menu when none are pending.
     const chosen = pickChoice(text, session.choices ?? MAIN_MENU);
     session.choices = undefined;
-    const understanding: Understanding = chosen
-      ? { intent: chosen, confidence: 1, guess: chosen }
-      : this.deps.nlu.understand(text);
+    const understanding: Understanding = chosen ? { intent: chosen, confidence: 1, guess: chosen } : this.deps.nlu.understand(text);
     if (inbound) await this.deps.store.annotate(inbound.messageId, { intent: understanding.intent, confidence: understanding.confidence });
-    await this.route(dc, session, understanding.intent, chosen ? undefined : text);
+    await this.route(dc, session, understanding, chosen ? undefined : text);
   }
 
-  private async route(dc: DialogContext, session: Session, intent: string, text?: string): Promise<void> {
+  /** A rating, a comment on it, or a yes/no to the offer of a person, when the bot asked for one. */
+  private async answerPending(dc: DialogContext, session: Session, text: string): Promise<boolean> {
     const context = dc.context;
+    const folded = fold(text);
+    if (session.commentFor) {
+      const ticketId = session.commentFor;
+      session.commentFor = undefined;
+      if (SKIP.has(folded)) return void (await context.sendActivity(this.say.thanksForRating)), true;
+      // A comment is free text; a new request is not a comment.
+      if (this.deps.nlu.understand(text).intent === 'none' || text.split(/\s+/).length >= 3) {
+        await this.deps.handoff.comment(ticketId, text);
+        await context.sendActivity(this.say.thanksForComment);
+        return true;
+      }
+    }
+    const rating = /^\s*([1-5])\s*(puan|yildiz|\/\s*5)?\s*$/.exec(folded);
+    if (rating) {
+      const ticket = await this.deps.handoff.pendingRating(context.activity.conversation.id);
+      if (ticket) {
+        await this.deps.handoff.rate(ticket.id, Number(rating[1]));
+        session.commentFor = ticket.id;
+        session.choices = undefined;
+        await context.sendActivity(this.say.askComment);
+        return true;
+      }
+    }
+    if (session.offeredPerson) {
+      session.offeredPerson = false;
+      if (YES.has(folded)) {
+        await this.escalate(dc, session, 'misunderstood');
+        return true;
+      }
+      if (NO.has(folded)) {
+        await this.showMenu(context, session, this.say.personDeclined);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private urgentWord(text: string): string | undefined {
+    const padded = ` ${fold(text)} `;
+    return this.deps.config.handoff.keywords.find((_, i) => padded.includes(` ${this.urgentWords[i]} `));
+  }
+
+  private async route(dc: DialogContext, session: Session, understanding: Understanding, text?: string): Promise<void> {
+    const context = dc.context;
+    const { intent } = understanding;
     if (intent === 'none') {
       session.misses += 1;
       if (session.misses >= 2) {
         session.misses = 0;
-        return void (await context.sendActivity(this.say.offerPerson));
+        session.offeredPerson = true;
+        return void (await context.sendActivity(MessageFactory.suggestedActions(['Evet, bağla', 'Hayır'], this.say.offerPerson)));
       }
       return this.showMenu(context, session, this.say.notUnderstood);
     }
     session.misses = 0;
     if (intent === 'greeting') return this.showMenu(context, session, this.answers.get('greeting') ?? this.say.menuPrompt);
-    if (intent === 'handoff.agent') return void (await context.sendActivity(this.say.agentNotYet));
+    if (intent === 'handoff.agent') return this.escalate(dc, session, 'requested', { understood: understanding });
     const dialogId = this.dialogByIntent.get(intent);
-    if (dialogId) return void (await dc.beginDialog(dialogId, { text }));
+    if (dialogId) return this.afterDialog(dc, await dc.beginDialog(dialogId, { text }));
     const answer = this.answers.get(intent);
     if (answer) return void (await context.sendActivity(answer));
-    await context.sendActivity(this.say.notYetOnline(TOPICS[intent] ?? 'Bu konu'));
+    await this.showMenu(context, session, this.say.notUnderstood);
+  }
+
+  /** A dialog whose outcome needs a person (e.g. a collapsed wall) is queued for an agent. */
+  private async afterDialog(dc: DialogContext, result: { status: DialogTurnStatus; result?: unknown }): Promise<void> {
+    const outcome = result.result as DialogOutcome | undefined;
+    if (result.status !== DialogTurnStatus.complete || !outcome?.needsPerson) return;
+    const session = await this.session.get(dc.context, { misses: 0 });
+    await this.escalate(dc, session, 'dialog', { department: outcome.department, detail: outcome.ticketNumber });
+  }
+
+  private async escalate(
+    dc: DialogContext,
+    session: Session,
+    reason: HandoffReason,
+    extra: { understood?: Understanding; department?: string; detail?: string } = {},
+  ): Promise<void> {
+    const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
+    if (!inbound) return;
+    if (dc.activeDialog) await dc.cancelAllDialogs();
+    session.choices = undefined;
+    session.misses = 0;
+    session.waitingToldAt = Date.now();
+    const escalation = await this.deps.handoff.escalate({
+      conversationId: dc.context.activity.conversation.id,
+      contactId: inbound.contactId,
+      reason,
+      understood: extra.understood && { intent: extra.understood.guess, confidence: extra.understood.confidence },
+      department: extra.department,
+      detail: extra.detail,
+    });
+    await dc.context.sendActivity(this.say.queued(escalation));
   }
 
   private async runCommand(dc: DialogContext, session: Session, command: GlobalCommand): Promise<void> {
     const context = dc.context;
     session.choices = undefined;
+    session.offeredPerson = false;
     const inDialog = dc.activeDialog !== undefined;
     switch (command) {
       case 'menu':
@@ -145,9 +259,7 @@ export class CozumBot extends ActivityHandler {
         await context.sendActivity(this.say.restarted);
         return this.showMenu(context, session, this.answers.get('greeting') ?? this.say.menuPrompt);
       case 'agent':
-        await context.sendActivity(this.say.agentNotYet);
-        if (inDialog) await dc.repromptDialog();
-        return;
+        return this.escalate(dc, session, 'requested');
     }
   }
 

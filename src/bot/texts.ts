@@ -14,21 +14,27 @@ export function texts(m: Municipality) {
     nothingToCancel: 'Şu anda iptal edilecek bir işleminiz yok. Seçenekler için *menü* yazabilirsiniz.',
     restarted: 'Sohbeti baştan başlattım.',
     notUnderstood: 'Üzgünüm, mesajınızı tam anlayamadım. Aşağıdaki konulardan birini seçebilir ya da isteğinizi farklı kelimelerle yazabilirsiniz:',
-    offerPerson:
-      `Sizi anlamakta zorlandığım için özür dilerim. Bir görevlimizle görüşmek için çağrı merkezimizi ${m.phones.callCenter} numarasından arayabilir ` +
-      `ya da WhatsApp hattımıza (${m.phones.whatsapp}) yazabilirsiniz. Çalışma saatlerimiz: ${m.hours}.`,
-    agentNotYet:
-      `Bir görevlimizle görüşmek için çağrı merkezimizi ${m.phones.callCenter} numarasından arayabilirsiniz (${m.hours}). ` +
-      'İsterseniz sorunuzu buraya yazmaya devam edin, yardımcı olmaya çalışayım.',
+    offerPerson: 'Sizi anlamakta zorlandığım için özür dilerim. Sizi bir görevlimize bağlamamı ister misiniz?',
+    personDeclined: 'Peki. Aşağıdaki konulardan birini seçebilir ya da sorunuzu farklı kelimelerle yazabilirsiniz:',
+    queued: (e: { ticketNumber: string; position: number; backAt?: string; alreadyQueued: boolean }) =>
+      e.alreadyQueued
+        ? `Talebiniz (*${e.ticketNumber}*) zaten görevlilerimizin sırasında. Sıranız: ${e.position}.`
+        : e.backAt
+          ? `Şu anda çalışma saatlerimiz dışındayız (${m.hours}). Talebiniz *${e.ticketNumber}* numarasıyla sıraya alındı; ` +
+            `görevlilerimiz ${e.backAt} itibarıyla sırayla dönüş yapacak. Sıranız: ${e.position}. Acil durumlarda ${m.phones.callCenter} numarasını arayabilirsiniz.`
+          : `Sizi bir görevlimize aktarıyorum. Talep numaranız: *${e.ticketNumber}*. Sıranız: ${e.position}. ` +
+            'Görevlimiz bu sohbetten size yazacak. Beklemek istemezseniz *menü* yazarak asistana dönebilirsiniz.',
+    stillWaiting: 'Mesajınızı görevlimize ilettim. Sıranız geldiğinde görevlimiz buradan yazacak; asistana dönmek için *menü* yazabilirsiniz.',
+    backToBot: 'Görevli sırasından çıktınız, asistana döndünüz. Talebiniz kayıtlı kalmaya devam ediyor.',
+    askComment: 'Teşekkür ederiz! İsterseniz kısa bir yorum da yazabilirsiniz; yazmak istemezseniz *geç* yazın.',
+    thanksForRating: 'Değerlendirmeniz için teşekkür ederiz. Başka bir konuda yardım için *menü* yazabilirsiniz.',
+    thanksForComment: 'Yorumunuz ilgili birime iletildi, teşekkür ederiz.',
     onlySymbols: 'Mesajınızda okuyabildiğim bir yazı bulamadım. Size nasıl yardımcı olabilirim? Seçenekler için *menü* yazabilirsiniz.',
     empty: 'Boş bir mesaj aldım. Size nasıl yardımcı olabilirim? Seçenekler için *menü* yazabilirsiniz.',
     mediaWithoutText:
       'Gönderdiğiniz dosyayı aldım, ancak şu anda yazılı bir mesaj bekliyorum. Lütfen isteğinizi kısaca yazın; şikâyet bildirirken fotoğraf eklemeniz istenecektir.',
     locationWithoutContext: 'Konumunuzu aldım. Bir sorun bildirmek istiyorsanız lütfen kısaca ne olduğunu yazın, örneğin "burada sokak lambası yanmıyor".',
     tooLong: (limit: number) => `Mesajınız çok uzun olduğu için yalnızca ilk ${limit} karakterini okuyabildim. Mesajınızın tamamı kaydedildi.`,
-    /** Until a structured dialog exists for an intent, the citizen is told where to go. */
-    notYetOnline: (topic: string) =>
-      `${topic} için şimdilik çağrı merkezimizi ${m.phones.callCenter} numarasından arayabilir ya da ${m.website} adresini ziyaret edebilirsiniz (${m.hours}).`,
   };
 }
 export type Texts = ReturnType<typeof texts>;

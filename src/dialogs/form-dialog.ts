@@ -9,6 +9,7 @@ import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-di
 import { MessageFactory } from 'botbuilder';
 import { fillTemplate } from '../content/template.ts';
 import { INBOUND_KEY, type InboundContext } from '../bot/adapter.ts';
+import type { DialogOutcome } from '../bot/bot.ts';
 import { fold } from '../nlu/normalize.ts';
 import type { DialogSpec, StepSpec } from './spec.ts';
 import type { DialogServices } from './services.ts';
@@ -234,7 +235,8 @@ export class FormDialog extends Dialog<FormOptions> {
     const created = await this.services.createTicket(this.spec, state.slots, inbound.contactId, dc.context.activity.conversation.id);
     const done = this.fill(this.spec.done!, state, { number: created.number, department: created.department, due: created.due });
     await dc.context.sendActivity([done, ...created.info].join('\n\n'));
-    return dc.endDialog({ ticketNumber: created.number });
+    const outcome: DialogOutcome = { ticketNumber: created.number, needsPerson: created.needsPerson, department: created.department };
+    return dc.endDialog(outcome);
   }
 
   private async finishStatus(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {

@@ -23,6 +23,8 @@ export interface CreatedTicket {
   due: string;
   /** Extra notes of the chosen options (documents to prepare…). */
   info: string[];
+  /** A chosen option says a person must take the case over. */
+  needsPerson: boolean;
 }
 
 export class DialogServices {
@@ -102,9 +104,14 @@ export class DialogServices {
     const summary = ticketSpec.summary.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, slot: string) => displays[slot] ?? '—');
     const data = { ...Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.value])), _display: displays, _dialog: spec.id };
     const category = ticketSpec.categorySlot ? String(slots[ticketSpec.categorySlot]?.value ?? '') || undefined : undefined;
-    const ticket = await this.tickets.create({ contactId, conversationId, type: ticketSpec.type, category, department, slaHours, summary, data });
+    const neighbourhood = spec.steps.find((s) => s.type === 'neighbourhood' && s.slot in slots);
+    const ticket = await this.tickets.create({
+      contactId, conversationId, type: ticketSpec.type, category, department, slaHours, summary, data,
+      neighbourhood: neighbourhood ? String(slots[neighbourhood.slot]!.value) : undefined,
+    });
     const info = chosen.map((c) => c.choice?.info).filter((line): line is string => Boolean(line));
-    return { number: ticket.number, department, due: this.formatDate(ticket.dueAt), info };
+    const needsPerson = chosen.some((c) => c.choice?.needsPerson);
+    return { number: ticket.number, department, due: this.formatDate(ticket.dueAt), info, needsPerson };
   }
 
   /** The citizen's own tickets as text: one by number, or all of them. */

@@ -15,6 +15,8 @@ export const ChoiceSpecSchema = z
     slaHours: z.number().int().min(1).optional(),
     /** Extra text shown after submitting when this option was chosen (documents to prepare…). */
     info: text.optional(),
+    /** After the ticket is created, the conversation goes to an agent too (danger, urgency). */
+    needsPerson: z.boolean().default(false),
   })
   .strict();
 export type ChoiceSpec = z.infer<typeof ChoiceSpecSchema>;

@@ -2,6 +2,7 @@
 // before anything acts on it: an inbound one before the bot reads it, an outbound one before a
 // channel sends it.
 import type { Database } from '../storage/database.ts';
+import type { CozumEvents } from '../handoff/events.ts';
 import type { OutboundMessage, ParsedInbound } from './message.ts';
 
 export type Author = 'citizen' | 'bot' | 'agent' | 'system';
@@ -17,7 +18,11 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 export class ConversationStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** Told of every stored message, for live views; optional. */
+    private readonly events?: CozumEvents,
+  ) {}
 
   /** The citizen's contact and conversation on this channel, created on first contact. */
   async open(message: ParsedInbound): Promise<OpenedConversation> {
@@ -49,6 +54,7 @@ export class ConversationStore {
           status: 'received',
         },
       });
+      this.events?.emit('message', { conversationId, messageId: row.id, direction: 'in' });
       return { id: row.id, duplicate: false };
     } catch (error) {
       if (message.platformMessageId && isUniqueViolation(error)) {
@@ -67,10 +73,11 @@ export class ConversationStore {
     await this.db.message.update({ where: { id: messageId }, data: understanding });
   }
 
-  async recordOutbound(conversationId: string, message: OutboundMessage, author: Author = 'bot'): Promise<string> {
+  async recordOutbound(conversationId: string, message: OutboundMessage, author: Author = 'bot', authorName?: string): Promise<string> {
     const row = await this.db.message.create({
-      data: { conversationId, direction: 'out', author, text: message.text, payload: JSON.stringify({ choices: message.choices }), status: 'pending' },
+      data: { conversationId, direction: 'out', author, authorName, text: message.text, payload: JSON.stringify({ choices: message.choices }), status: 'pending' },
     });
+    this.events?.emit('message', { conversationId, messageId: row.id, direction: 'out' });
     return row.id;
   }
 

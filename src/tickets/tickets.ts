@@ -7,6 +7,7 @@ export interface NewTicket {
   conversationId?: string;
   type: TicketType;
   category?: string;
+  neighbourhood?: string;
   department: string;
   slaHours: number;
   summary: string;
@@ -49,6 +50,7 @@ export class Tickets {
           conversationId: input.conversationId,
           type: input.type,
           category: input.category,
+          neighbourhood: input.neighbourhood,
           department: input.department,
           summary: input.summary,
           data: JSON.stringify(input.data),

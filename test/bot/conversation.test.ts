@@ -54,8 +54,8 @@ describe('a citizen talking to the bot', () => {
     expect(first).toContain('anlayamadım');
     expect(first).toMatch(/^1\. Yakın Kart$/m);
     const second = await citizen.sayAll('asdfgh');
-    expect(second).toContain('görevlimizle görüşmek');
-    expect(second).toContain('444 0 153');
+    expect(second).toContain('Sizi bir görevlimize bağlamamı ister misiniz?');
+    expect(second).toMatch(/^1\. Evet, bağla$/m);
   });
 
   it('counts misses only in a row: an understood message in between resets them', async () => {
@@ -72,7 +72,7 @@ describe('a citizen talking to the bot', () => {
     const restart = await citizen.sayAll('başa dön');
     expect(restart).toContain('baştan başlattım');
     expect(restart).toMatch(/^1\. Yakın Kart$/m);
-    expect(await citizen.sayAll('temsilci')).toContain('444 0 153');
+    expect(await citizen.sayAll('temsilci')).toContain('Sizi bir görevlimize aktarıyorum');
   });
 
   it('answers bad input clearly: only emoji, empty, a photo without text, a 10,000-character message', async () => {
@@ -133,7 +133,7 @@ describe('after a restart on the same database', () => {
       const after = await startTestCozum(dir.dir);
       const same = new Citizen(after, 'yeniden');
       // The miss before the restart still counts: a second miss now offers a person.
-      expect(await same.sayAll('zxcvb')).toContain('görevlimizle görüşmek');
+      expect(await same.sayAll('zxcvb')).toContain('görevlimize bağlamamı ister misiniz');
       await same.say('menü');
       await after.close();
       const again = await startTestCozum(dir.dir);

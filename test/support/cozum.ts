@@ -10,13 +10,29 @@ import { renderChoicesAsText } from '../../src/messaging/message.ts';
 /** Trained once and shared by the test files (training takes seconds; loading, milliseconds). */
 export const SHARED_NLU_CACHE = path.resolve('node_modules/.cache/cozum-test-nlu');
 
+export const ALWAYS_OPEN = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' };
+export const NEVER_OPEN = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '00:00' };
+
 export function tempDir(prefix = 'cozum-test-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function testConfig(dataDir: string, overrides: Record<string, unknown> = {}): Config {
-  return loadConfig({ env: {}, file: null, overrides: { dataDir, 'nlu.cacheDir': SHARED_NLU_CACHE, logLevel: 'silent', port: 0, ...overrides } });
+  return loadConfig({
+    env: {},
+    file: null,
+    overrides: {
+      dataDir,
+      'nlu.cacheDir': SHARED_NLU_CACHE,
+      logLevel: 'silent',
+      port: 0,
+      // Agents "always at work", so that answers do not depend on when the tests run;
+      // tests of the out-of-hours answer set their own hours.
+      'handoff.workingHours': ALWAYS_OPEN,
+      ...overrides,
+    },
+  });
 }
 
 export async function startTestCozum(dataDir: string, options: { http?: boolean; overrides?: Record<string, unknown> } = {}): Promise<Cozum> {

@@ -1,0 +1,17 @@
+// In-process notifications for the agent console's live views: a message stored, a conversation
+// or ticket changed, the queue moved. Only ids travel; listeners read what they need.
+import { EventEmitter } from 'node:events';
+
+export interface CozumEventMap {
+  message: [{ conversationId: string; messageId: string; direction: 'in' | 'out' }];
+  conversation: [{ conversationId: string }];
+  ticket: [{ ticketId: string; conversationId?: string | null }];
+}
+
+export class CozumEvents extends EventEmitter<CozumEventMap> {
+  constructor() {
+    super();
+    // Every open console tab subscribes; dozens of agents are normal.
+    this.setMaxListeners(500);
+  }
+}

@@ -1,0 +1,277 @@
+// Handing a conversation from the bot to a person and back, and everything an agent does to a
+// ticket. Every step is recorded (ticket events, stored messages) and the citizen is told, on
+// their own channel, in plain Turkish. The console calls these; so does the bot when it escalates.
+import type { ChatAdapter } from '../bot/adapter.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../storage/database.ts';
+import { STATUS_NAMES, type TicketStatus } from '../tickets/status.ts';
+import type { Tickets } from '../tickets/tickets.ts';
+import type { CozumEvents } from './events.ts';
+import { nextOpening } from './working-hours.ts';
+
+export type HandoffReason = 'requested' | 'misunderstood' | 'keyword' | 'dialog';
+
+const REASON_TEXT: Record<HandoffReason, string> = {
+  requested: 'Vatandaş bir görevliyle görüşmek istedi',
+  misunderstood: 'Asistan mesajları anlayamadı',
+  keyword: 'Acil anahtar kelime',
+  dialog: 'Başvuru bir görevlinin ilgilenmesini gerektiriyor',
+};
+
+/** The person acting in the console. */
+export interface AgentActor {
+  id: string;
+  username: string;
+  displayName: string;
+  role: 'agent' | 'supervisor' | 'admin';
+  department: string | null;
+}
+
+export interface Escalation {
+  ticketId: string;
+  ticketNumber: string;
+  department: string;
+  /** 1 = next in line. */
+  position: number;
+  /** When agents are back, if they are not at work now ("yarın 08:30"). */
+  backAt?: string;
+  /** The conversation was already waiting for or talking to a person. */
+  alreadyQueued: boolean;
+}
+
+export class HandoffError extends Error {}
+
+/** Agents see their own department's cases; supervisors and admins see all. */
+export function canSee(agent: AgentActor, ticket: { department: string }): boolean {
+  return agent.role !== 'agent' || ticket.department === agent.department;
+}
+
+export class Handoff {
+  constructor(
+    private readonly deps: {
+      db: Database;
+      tickets: Tickets;
+      adapter: ChatAdapter;
+      config: Config;
+      events: CozumEvents;
+      clock?: () => Date;
+    },
+  ) {}
+
+  private now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
+
+  /** Opens (or finds) the conversation's handoff ticket and puts it in the agents' queue. */
+  async escalate(input: {
+    conversationId: string;
+    contactId: string;
+    reason: HandoffReason;
+    understood?: { intent: string; confidence: number };
+    department?: string;
+    detail?: string;
+  }): Promise<Escalation> {
+    const { db, config } = this.deps;
+    const conversation = await db.conversation.findUniqueOrThrow({ where: { id: input.conversationId } });
+    const existing = conversation.handoffTicketId && conversation.mode !== 'bot' ? await db.ticket.findUnique({ where: { id: conversation.handoffTicketId } }) : null;
+    if (existing) return { ...(await this.queueInfo(existing)), alreadyQueued: true };
+
+    const transcript = await db.message.findMany({ where: { conversationId: input.conversationId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 50 });
+    const lastCitizen = transcript.find((m) => m.direction === 'in' && m.text.trim() !== '')?.text ?? '';
+    const department = input.department ?? config.handoff.defaultDepartment;
+    const summary = [input.detail ? `${REASON_TEXT[input.reason]}: ${input.detail}` : REASON_TEXT[input.reason], lastCitizen.slice(0, 80)].filter(Boolean).join(' · ');
+    const ticket = await this.deps.tickets.create({
+      contactId: input.contactId,
+      conversationId: input.conversationId,
+      type: 'handoff',
+      category: input.reason,
+      department,
+      slaHours: input.reason === 'keyword' ? 2 : config.tickets.defaultSlaHours,
+      summary,
+      data: {
+        reason: input.reason,
+        understood: input.understood,
+        transcript: transcript.reverse().map((m) => ({ at: m.createdAt.toISOString(), author: m.author, text: m.text })),
+      },
+    });
+    await db.conversation.update({ where: { id: input.conversationId }, data: { mode: 'waiting', handoffTicketId: ticket.id, agentId: null } });
+    this.deps.events.emit('ticket', { ticketId: ticket.id, conversationId: input.conversationId });
+    this.deps.events.emit('conversation', { conversationId: input.conversationId });
+    return { ...(await this.queueInfo(ticket)), alreadyQueued: false };
+  }
+
+  private async queueInfo(ticket: { id: string; number: string; department: string; createdAt: Date }) {
+    const ahead = await this.deps.db.ticket.count({
+      where: { type: 'handoff', status: 'new', department: ticket.department, createdAt: { lt: ticket.createdAt }, conversation: { mode: 'waiting' } },
+    });
+    const { workingHours } = this.deps.config.handoff;
+    return {
+      ticketId: ticket.id,
+      ticketNumber: ticket.number,
+      department: ticket.department,
+      position: ahead + 1,
+      backAt: nextOpening(this.now(), workingHours, this.deps.config.timeZone),
+    };
+  }
+
+  /** The agent takes the conversation over: from now on the citizen's messages go to them. */
+  async claim(agent: AgentActor, conversationId: string): Promise<void> {
+    const { db } = this.deps;
+    const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { agent: true } });
+    const ticket = conversation.handoffTicketId ? await db.ticket.findUnique({ where: { id: conversation.handoffTicketId } }) : null;
+    if (ticket && !canSee(agent, ticket)) throw new HandoffError('Bu görüşme başka bir birime ait.');
+    if (conversation.mode === 'agent' && conversation.agentId && conversation.agentId !== agent.id) {
+      throw new HandoffError(`Bu görüşmeyi ${conversation.agent?.displayName ?? 'başka bir görevli'} yürütüyor.`);
+    }
+    await db.conversation.update({ where: { id: conversationId }, data: { mode: 'agent', agentId: agent.id } });
+    if (ticket) {
+      await db.ticket.update({
+        where: { id: ticket.id },
+        data: {
+          assignedAgentId: agent.id,
+          status: ticket.status === 'new' || ticket.status === 'assigned' ? 'in_progress' : ticket.status,
+          events: { create: { kind: 'assign', status: 'in_progress', actor: agent.username, note: `${agent.displayName} görüşmeyi devraldı.` } },
+        },
+      });
+      this.deps.events.emit('ticket', { ticketId: ticket.id, conversationId });
+    }
+    this.deps.events.emit('conversation', { conversationId });
+    if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) {
+      await this.deps.adapter.notify(conversationId, `Görevlimiz ${agent.displayName} görüşmeyi devraldı. Mesajlarınızı artık doğrudan görevlimiz yanıtlayacak.`, [], { author: 'system' });
+    }
+  }
+
+  /** The agent's answer, delivered on the citizen's own channel (through the outbox). */
+  async reply(agent: AgentActor, conversationId: string, text: string): Promise<void> {
+    const body = text.trim();
+    if (body === '') throw new HandoffError('Boş mesaj gönderilemez.');
+    const conversation = await this.deps.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) await this.claim(agent, conversationId);
+    await this.deps.adapter.notify(conversationId, body, [], { author: 'agent', authorName: agent.displayName });
+    if (conversation.handoffTicketId) {
+      await this.deps.db.ticket.updateMany({ where: { id: conversation.handoffTicketId, firstResponseAt: null }, data: { firstResponseAt: this.now() } });
+    }
+  }
+
+  /** A note for colleagues; the citizen never sees it. */
+  async addNote(agent: AgentActor, ticketId: string, text: string): Promise<void> {
+    const note = text.trim();
+    if (note === '') throw new HandoffError('Boş not eklenemez.');
+    const ticket = await this.visibleTicket(agent, ticketId);
+    await this.deps.db.ticketEvent.create({ data: { ticketId, kind: 'note', actor: agent.username, note } });
+    this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
+  }
+
+  /** Moves a ticket to another department or agent; its conversation goes back to the queue. */
+  async transfer(agent: AgentActor, ticketId: string, target: { department?: string; agentId?: string }, note = ''): Promise<void> {
+    const { db } = this.deps;
+    const ticket = await this.visibleTicket(agent, ticketId);
+    const toAgent = target.agentId ? await db.agent.findUnique({ where: { id: target.agentId } }) : null;
+    if (target.agentId && !toAgent) throw new HandoffError('Aktarılacak görevli bulunamadı.');
+    const department = target.department ?? toAgent?.department ?? ticket.department;
+    const to = toAgent ? `${toAgent.displayName} (${department})` : department;
+    await db.ticket.update({
+      where: { id: ticketId },
+      data: {
+        department,
+        assignedAgentId: toAgent?.id ?? null,
+        status: 'assigned',
+        events: { create: { kind: 'transfer', status: 'assigned', actor: agent.username, note: [`${to} birimine aktarıldı.`, note].filter(Boolean).join(' ') } },
+      },
+    });
+    if (ticket.conversationId) {
+      const conversation = await db.conversation.findUnique({ where: { id: ticket.conversationId } });
+      if (conversation?.handoffTicketId === ticketId && conversation.mode !== 'bot') {
+        await db.conversation.update({ where: { id: conversation.id }, data: { mode: toAgent ? 'agent' : 'waiting', agentId: toAgent?.id ?? null } });
+        this.deps.events.emit('conversation', { conversationId: conversation.id });
+      }
+      await this.deps.adapter.notify(ticket.conversationId, `*${ticket.number}* numaralı talebiniz ${department} birimine aktarıldı. En kısa sürede size dönüş yapılacak.`, [], { author: 'system' });
+    }
+    this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
+  }
+
+  /** The agent hands the conversation back to the bot. */
+  async release(agent: AgentActor, conversationId: string): Promise<void> {
+    const { db } = this.deps;
+    const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    if (conversation.mode === 'bot') return;
+    if (conversation.agentId && conversation.agentId !== agent.id && agent.role === 'agent') throw new HandoffError('Bu görüşmeyi başka bir görevli yürütüyor.');
+    await db.conversation.update({ where: { id: conversationId }, data: { mode: 'bot', agentId: null, handoffTicketId: null } });
+    if (conversation.handoffTicketId) {
+      await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'note', actor: agent.username, note: 'Görüşme asistana geri bırakıldı.' } });
+      this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId });
+    }
+    this.deps.events.emit('conversation', { conversationId });
+    await this.deps.adapter.notify(conversationId, 'Görevlimizle görüşmeniz sona erdi. Başka bir konuda yardım için *menü* yazabilirsiniz.', [], { author: 'system' });
+  }
+
+  /** Changes a ticket's status; the citizen is told, and asked to rate when it is resolved. */
+  async setStatus(agent: AgentActor, ticketId: string, status: TicketStatus, note = ''): Promise<void> {
+    const { db } = this.deps;
+    const ticket = await this.visibleTicket(agent, ticketId);
+    if (status === 'rejected' && note.trim() === '') throw new HandoffError('Reddetmek için bir gerekçe yazın.');
+    await this.deps.tickets.changeStatus(ticketId, status, agent.username, note.trim());
+    if (status === 'resolved') await db.ticket.update({ where: { id: ticketId }, data: { resolvedAt: this.now() } });
+    this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
+    if (!ticket.conversationId) return;
+
+    const lines = [`*${ticket.number}* numaralı başvurunuzun durumu: ${STATUS_NAMES[status]}.`];
+    if (note.trim()) lines.push(status === 'rejected' ? `Gerekçe: ${note.trim()}` : `Açıklama: ${note.trim()}`);
+    if (['resolved', 'closed', 'rejected'].includes(status)) {
+      const conversation = await db.conversation.findUnique({ where: { id: ticket.conversationId } });
+      if (conversation?.handoffTicketId === ticketId && conversation.mode !== 'bot') {
+        await db.conversation.update({ where: { id: conversation.id }, data: { mode: 'bot', agentId: null, handoffTicketId: null } });
+        this.deps.events.emit('conversation', { conversationId: conversation.id });
+      }
+    }
+    if (status === 'resolved') {
+      lines.push('Hizmetimizi 1 (çok kötü) ile 5 (çok iyi) arasında puanlar mısınız? Yalnızca puanı yazmanız yeterli.');
+      await db.ticketEvent.create({ data: { ticketId, kind: 'rating_request', actor: 'bot', note: '' } });
+      await this.deps.adapter.notify(ticket.conversationId, lines.join('\n'), ['1', '2', '3', '4', '5'], { author: 'system' });
+      return;
+    }
+    await this.deps.adapter.notify(ticket.conversationId, lines.join('\n'), [], { author: 'system' });
+  }
+
+  /** The citizen wrote `iptal` or `menü` while waiting for or talking to a person. */
+  async citizenLeft(conversationId: string): Promise<void> {
+    const { db } = this.deps;
+    const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    if (conversation.mode === 'bot') return;
+    await db.conversation.update({ where: { id: conversationId }, data: { mode: 'bot', agentId: null, handoffTicketId: null } });
+    if (conversation.handoffTicketId) {
+      await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'note', actor: 'citizen', note: 'Vatandaş görüşmeden ayrılıp asistana döndü.' } });
+      this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId });
+    }
+    this.deps.events.emit('conversation', { conversationId });
+  }
+
+  /** The citizen's rating of a resolved ticket they were asked about, if one is waiting for it. */
+  async pendingRating(conversationId: string): Promise<{ id: string; number: string } | null> {
+    return this.deps.db.ticket.findFirst({
+      where: { conversationId, status: 'resolved', rating: null, events: { some: { kind: 'rating_request' } } },
+      orderBy: { resolvedAt: 'desc' },
+      select: { id: true, number: true },
+    });
+  }
+
+  async rate(ticketId: string, rating: number, comment?: string): Promise<void> {
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new HandoffError('Puan 1 ile 5 arasında olmalı.');
+    await this.deps.db.ticket.update({
+      where: { id: ticketId },
+      data: { rating, ratingComment: comment, events: { create: { kind: 'rating', actor: 'citizen', note: comment ? `${rating}/5 · ${comment}` : `${rating}/5` } } },
+    });
+    this.deps.events.emit('ticket', { ticketId });
+  }
+
+  async comment(ticketId: string, comment: string): Promise<void> {
+    await this.deps.db.ticket.update({ where: { id: ticketId }, data: { ratingComment: comment.slice(0, 1000), events: { create: { kind: 'note', actor: 'citizen', note: `Değerlendirme yorumu: ${comment.slice(0, 1000)}` } } } });
+    this.deps.events.emit('ticket', { ticketId });
+  }
+
+  private async visibleTicket(agent: AgentActor, ticketId: string) {
+    const ticket = await this.deps.db.ticket.findUnique({ where: { id: ticketId } });
+    if (!ticket || !canSee(agent, ticket)) throw new HandoffError('Talep bulunamadı.');
+    return ticket;
+  }
+}
