@@ -25,6 +25,7 @@ import { DialogServices } from './dialogs/services.ts';
 import { Tickets } from './tickets/tickets.ts';
 import { CozumEvents } from './handoff/events.ts';
 import { Handoff } from './handoff/handoff.ts';
+import { applyRetention } from './privacy/erasure.ts';
 
 export interface Cozum {
   config: Config;
@@ -70,8 +71,18 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     dialog: new FormDialog(spec, dialogServices),
   }));
   const handoff = new Handoff({ db, tickets, adapter, config, events });
-  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, dialogs });
+  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs });
   adapter.setLogic((context) => bot.run(context));
+
+  // KVKK retention: closed cases are anonymised after `retentionDays`, checked daily.
+  let retention = Promise.resolve();
+  const runRetention = () => {
+    retention = applyRetention(db, config.retentionDays)
+      .then((count) => void (count > 0 && logger.info({ tickets: count, days: config.retentionDays }, 'retention: closed tickets anonymised')))
+      .catch((error: unknown) => logger.error({ err: error }, 'retention run failed'));
+  };
+  runRetention();
+  const retentionTimer = setInterval(runRetention, 24 * 3_600_000).unref();
 
   let server: Server | undefined;
   let url: string | undefined;
@@ -89,6 +100,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   return {
     config, db, tickets, handoff, events, adapter, nlu, intents, logger, server, url,
     async close() {
+      clearInterval(retentionTimer);
+      await retention;
       for (const channel of channels) await channel.stop();
       if (server) {
         server.closeAllConnections();

@@ -9,6 +9,8 @@ import type { Intent } from '../content/intents.ts';
 import type { Handoff, HandoffReason } from '../handoff/handoff.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
+import { anonymizeContact } from '../privacy/erasure.ts';
+import type { Database } from '../storage/database.ts';
 import { fold } from '../nlu/normalize.ts';
 import { INBOUND_KEY, type InboundContext } from './adapter.ts';
 import { globalCommand, type GlobalCommand } from './commands.ts';
@@ -27,6 +29,8 @@ export interface Session {
   commentFor?: string;
   /** When the citizen was last told they are waiting for an agent (ms since epoch). */
   waitingToldAt?: number;
+  /** The citizen asked for their data to be erased; the bot waits for their confirmation. */
+  eraseAsked?: boolean;
 }
 
 /** What a finished dialog tells the bot (see FormDialog.submit). */
@@ -43,6 +47,7 @@ export interface BotDependencies {
   conversationState: ConversationState;
   store: ConversationStore;
   handoff: Handoff;
+  db: Database;
   /** Structured dialogs (dialogs/*.yaml), by the intent that starts each. */
   dialogs: { intent: string; dialog: Dialog }[];
 }
@@ -141,6 +146,18 @@ export class CozumBot extends ActivityHandler {
   private async answerPending(dc: DialogContext, session: Session, text: string): Promise<boolean> {
     const context = dc.context;
     const folded = fold(text);
+    if (session.eraseAsked) {
+      session.eraseAsked = false;
+      const inbound = context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
+      if (YES.has(folded) && inbound) {
+        const erased = await anonymizeContact(this.deps.db, inbound.contactId);
+        await this.session.set(context, { misses: 0 });
+        await context.sendActivity(this.say.erased(erased.tickets));
+      } else {
+        await context.sendActivity(this.say.notErased);
+      }
+      return true;
+    }
     if (session.commentFor) {
       const ticketId = session.commentFor;
       session.commentFor = undefined;
@@ -260,6 +277,10 @@ export class CozumBot extends ActivityHandler {
         return this.showMenu(context, session, this.answers.get('greeting') ?? this.say.menuPrompt);
       case 'agent':
         return this.escalate(dc, session, 'requested');
+      case 'erase':
+        if (inDialog) await dc.cancelAllDialogs();
+        session.eraseAsked = true;
+        return void (await context.sendActivity(MessageFactory.suggestedActions(['Evet', 'Hayır'], this.say.confirmErase)));
     }
   }
 

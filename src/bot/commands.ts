@@ -1,7 +1,7 @@
 // Words that work at any point of a conversation, whatever the bot was asking.
 import { fold } from '../nlu/normalize.ts';
 
-export type GlobalCommand = 'menu' | 'help' | 'cancel' | 'restart' | 'agent';
+export type GlobalCommand = 'menu' | 'help' | 'cancel' | 'restart' | 'agent' | 'erase';
 
 const COMMANDS: Record<string, GlobalCommand> = {
   menu: 'menu',
@@ -16,6 +16,14 @@ const COMMANDS: Record<string, GlobalCommand> = {
   'bastan basla': 'restart',
   temsilci: 'agent',
   operator: 'agent',
+  // KVKK: the right to have one's personal data erased.
+  'verilerimi sil': 'erase',
+  'verilerimi silin': 'erase',
+  'kisisel verilerimi sil': 'erase',
+  'kisisel verilerimi silin': 'erase',
+  'bilgilerimi sil': 'erase',
+  'bilgilerimi silin': 'erase',
+  'kvkk silme': 'erase',
 };
 
 /** The command a whole message stands for ("Menü", "MENU!", "başa dön"), or undefined. */

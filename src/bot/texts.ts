@@ -28,6 +28,13 @@ export function texts(m: Municipality) {
     backToBot: 'Görevli sırasından çıktınız, asistana döndünüz. Talebiniz kayıtlı kalmaya devam ediyor.',
     askComment: 'Teşekkür ederiz! İsterseniz kısa bir yorum da yazabilirsiniz; yazmak istemezseniz *geç* yazın.',
     thanksForRating: 'Değerlendirmeniz için teşekkür ederiz. Başka bir konuda yardım için *menü* yazabilirsiniz.',
+    confirmErase:
+      'Adınız, telefonunuz, T.C. kimlik numaranız, adresiniz ve bu sohbetteki mesajlarınız kalıcı olarak silinecek. ' +
+      'Başvurularınız yalnızca istatistik için, kimliğiniz olmadan saklanır. Onaylıyor musunuz?',
+    erased: (tickets: number) =>
+      `Kişisel verileriniz silindi${tickets > 0 ? `; ${tickets} başvurunuz anonim hâle getirildi` : ''}. ` +
+      `Ayrıntılı bilgi: ${m.links.kvkk}`,
+    notErased: 'Verileriniz silinmedi. Başka bir konuda yardım için *menü* yazabilirsiniz.',
     thanksForComment: 'Yorumunuz ilgili birime iletildi, teşekkür ederiz.',
     onlySymbols: 'Mesajınızda okuyabildiğim bir yazı bulamadım. Size nasıl yardımcı olabilirim? Seçenekler için *menü* yazabilirsiniz.',
     empty: 'Boş bir mesaj aldım. Size nasıl yardımcı olabilirim? Seçenekler için *menü* yazabilirsiniz.',
