@@ -1,19 +1,13 @@
 // Structured logs (pino). Citizens' data is personal data (KVKK): message bodies, phone numbers
 // and TC kimlik numbers never reach a log in clear. Fields that may hold them are redacted, and
-// `maskPersonal` blanks any 10–11 digit run that slips into a free-text log line.
-import pino, { type Logger } from 'pino';
+// every string that is logged passes `maskPersonal`, which blanks digit runs long enough to be a
+// phone or TC kimlik number, as a safety net for what slips into a free-text line or an error.
+import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
 export type { Logger };
 
-const REDACTED_FIELDS = ['text', 'phone', 'tcKimlik', 'body', '*.text', '*.phone', '*.tcKimlik', '*.body'];
-
-/** JSON lines for log collectors; readable lines when a person watches a terminal (LOG_FORMAT=json forces JSON). */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  const options = { level, base: undefined, redact: { paths: REDACTED_FIELDS, censor: '[gizli]' } };
-  const human = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
-  return human ? pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })) : pino(options);
-}
+const REDACTED_FIELDS = ['text', 'phone', 'tcKimlik', 'body', 'address', '*.text', '*.phone', '*.tcKimlik', '*.body', '*.address'];
 
 /** Masks digit runs long enough to be a phone or TC kimlik number: "05321234567" → "053******67". */
 export function maskPersonal(text: string): string {
@@ -22,4 +16,33 @@ export function maskPersonal(text: string): string {
     if (digits.length < 10) return run;
     return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 5)}${digits.slice(-2)}`;
   });
+}
+
+function maskDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskPersonal(value);
+  if (depth > 3 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { type: value.name, message: maskPersonal(value.message), stack: value.stack && maskPersonal(value.stack) };
+  if (Array.isArray(value)) return value.map((item) => maskDeep(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskDeep(item, depth + 1)]));
+}
+
+/**
+ * JSON lines for log collectors; readable lines when a person watches a terminal
+ * (LOG_FORMAT=json forces JSON). Tests pass their own destination to read what was logged.
+ */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: undefined,
+    redact: { paths: REDACTED_FIELDS, censor: '[gizli]' },
+    formatters: { log: (object) => maskDeep(object) as Record<string, unknown> },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? maskPersonal(arg) : arg)) as Parameters<typeof method>);
+      },
+    },
+  };
+  if (destination) return pino(options, destination);
+  const human = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
+  return human ? pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })) : pino(options);
 }
