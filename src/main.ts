@@ -15,6 +15,7 @@ import type { Channel } from './channels/channel.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ConversationStore } from './messaging/conversation-store.ts';
+import { InboundLimits } from './messaging/inbound-limits.ts';
 import { loadOrTrain } from './nlu/model-cache.ts';
 import { Nlu, trainingExamples } from './nlu/nlu.ts';
 import { openDatabase, type Database } from './storage/database.ts';
@@ -25,6 +26,8 @@ import { DialogServices } from './dialogs/services.ts';
 import { Tickets } from './tickets/tickets.ts';
 import { CozumEvents } from './handoff/events.ts';
 import { Handoff } from './handoff/handoff.ts';
+import { installConsoleAuth } from './console/auth.ts';
+import { createConsole } from './console/console.ts';
 import { applyRetention } from './privacy/erasure.ts';
 
 export interface Cozum {
@@ -73,6 +76,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const handoff = new Handoff({ db, tickets, adapter, config, events });
   const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs });
   adapter.setLogic((context) => bot.run(context));
+  // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
+  adapter.use(new InboundLimits(config.limits, logger));
 
   // KVKK retention: closed cases are anonymised after `retentionDays`, checked daily.
   let retention = Promise.resolve();
@@ -89,12 +94,20 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let channels: Channel[] = [];
   if (options.http) {
     channels = createChannels({ config, adapter, store, db, logger });
-    const app = createHttpApp(channels.flatMap((channel) => (channel.router ? [channel.router] : [])), logger);
+    // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
+    await adapter.recover();
+    const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox });
+    const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), agentConsole.router], logger);
+    installConsoleAuth(app, agentConsole.auth);
     server = await listen(app, config.port, config.host);
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     for (const channel of channels) await channel.start();
     logger.info({ url, channels: channels.map((c) => c.name) }, `web chat ready at ${url}`);
+    logger.info(`agent console at ${url}/console`);
+    if ((await db.agent.count()) === 0) logger.warn('no agent account yet: create the admin with `npm run agent:add -- --admin` (it asks for the password)');
+  } else {
+    await adapter.recover();
   }
 
   return {
@@ -107,6 +120,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
+      await adapter.close();
       await db.$disconnect();
     },
   };

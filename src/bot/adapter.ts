@@ -3,7 +3,13 @@
 //   1. stores the message (before anything acts on it) and drops a second delivery of it,
 //   2. queues it behind earlier messages of the same chat,
 //   3. runs the bot through botbuilder's middleware pipeline,
-//   4. stores every reply before the channel's sender delivers it.
+//   4. stores the turn's replies (each naming the message it answers) and then marks the message
+//      processed, and
+//   5. hands the replies to the outbox (messaging/outbox.ts), which delivers them through the
+//      channel's sender in order, retrying on failure. Channels without a sender (web chat,
+//      terminal, tests) get the replies in the turn's result and they are stored as sent.
+// `recover()` answers, at start-up, messages that were stored but never answered because the
+// process stopped, and re-queues undelivered replies.
 // The Activity's conversation.id is our Conversation.id, so botbuilder's state keys, our message
 // rows and proactive messages all name a conversation the same way.
 import {
@@ -15,20 +21,14 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import type { Logger } from '../log.ts';
-import { ConversationStore, type Author } from '../messaging/conversation-store.ts';
+import { chatKey, ConversationStore, type Author, type OutboundRow, type StoredInbound } from '../messaging/conversation-store.ts';
+import type { ChannelSender } from '../messaging/delivery.ts';
+import { nextStamp } from '../messaging/ids.ts';
 import { KeyedQueue } from '../messaging/keyed-queue.ts';
-import type { DeliveryTarget } from '../messaging/delivery.ts';
 import { InboundMessageSchema, type InboundMessage, type OutboundMessage, type ParsedInbound } from '../messaging/message.ts';
+import { Outbox, type ChatTarget, type OutboxOptions } from '../messaging/outbox.ts';
 
-/**
- * Delivers a stored reply to a chat. Channels that answer in the HTTP response need none.
- * `send` throws a DeliveryError (messaging/delivery.ts) when the platform refuses the message.
- */
-export interface ChannelSender {
-  send(target: DeliveryTarget, message: OutboundMessage): Promise<void>;
-  /** Shows "typing…" (and marks the citizen's message read) while the bot works on it. */
-  typing?(target: DeliveryTarget, platformMessageId?: string): Promise<void>;
-}
+export type { ChannelSender } from '../messaging/delivery.ts';
 
 export interface TurnResult {
   conversationId: string;
@@ -43,9 +43,40 @@ export interface InboundContext {
   message: ParsedInbound;
 }
 
+export interface ChatAdapterOptions {
+  /** Retries, backoff and concurrency of deliveries. */
+  outbox?: OutboxOptions;
+}
+
+export interface RecoveryReport {
+  /** Messages answered now. */
+  replayed: number;
+  /** Messages whose replies were already stored: only marked processed. */
+  alreadyAnswered: number;
+  /** Undelivered replies queued again. */
+  pendingDeliveries: number;
+  /** Messages whose replay failed (they stay unprocessed, and are logged). */
+  failed: number;
+}
+
 export const INBOUND_KEY = Symbol('cozum.inbound');
-const REPLIES_KEY = Symbol('cozum.replies');
+/** The replies a turn produced, stored together when the turn ends. */
+const TURN_KEY = Symbol('cozum.turn');
 const BOT_ACCOUNT = { id: 'cozum', name: 'Çözüm', role: 'bot' };
+
+interface TurnBuffer {
+  conversationId: string;
+  channel: string;
+  /** The inbound message being answered; absent in proactive turns. */
+  inboundId?: string;
+  /** Where the citizen wrote from, for the outbox. */
+  target?: ChatTarget;
+  replies: OutboundRow[];
+  /** All replies of the turn, also those stored early (before a delay). */
+  all: OutboundMessage[];
+  /** First delivery attempts of replies stored early. */
+  delivering: Promise<void>[];
+}
 
 export type BotLogic = (context: TurnContext) => Promise<void>;
 
@@ -58,14 +89,22 @@ export class ChatAdapter extends BotAdapter {
   private logic: BotLogic = async () => undefined;
   private readonly senders = new Map<string, ChannelSender>();
   private readonly queue = new KeyedQueue();
+  /** Inbound messages whose turn is running or queued in this process. */
+  private readonly active = new Set<string>();
+  private recovered = false;
+  /** Turns queued or running, so that `close()` can wait for them. */
+  private readonly turns = new Set<Promise<unknown>>();
   readonly store: ConversationStore;
+  readonly outbox: Outbox;
 
   constructor(
     store: ConversationStore,
     private readonly logger: Logger,
+    options: ChatAdapterOptions = {},
   ) {
     super();
     this.store = store;
+    this.outbox = new Outbox(store, logger, (channel) => this.senders.get(channel), options.outbox);
     this.onTurnError = async (context, error) => {
       this.logger.error({ err: error, conversation: context.activity.conversation?.id }, 'bot turn failed');
       await context.sendActivity('Üzgünüm, bir sorun oluştu. Lütfen mesajınızı tekrar gönderin ya da *menü* yazın.');
@@ -78,54 +117,113 @@ export class ChatAdapter extends BotAdapter {
 
   registerChannel(channel: string, sender: ChannelSender): void {
     this.senders.set(channel, sender);
+    this.outbox.channelReady(channel);
   }
 
   /** One message from a citizen, answered in order with the chat's other messages. */
   async receive(input: InboundMessage): Promise<TurnResult> {
     const message = InboundMessageSchema.parse(input);
-    const opened = await this.store.open(message);
-    return this.queue.run(opened.conversationId, async () => {
-      const recorded = await this.store.recordInbound(opened.conversationId, message);
-      if (recorded.duplicate) {
-        this.logger.info({ conversation: opened.conversationId }, 'duplicate delivery ignored');
-        return { conversationId: opened.conversationId, duplicate: true, replies: [] };
+    // Stored at once, also while earlier messages of the chat are still being answered; the queue
+    // is joined now, so the chat's messages are answered in the order they arrived.
+    const stored = this.store.persistInbound(message);
+    stored.catch(() => undefined); // Awaited in the queue below; this only keeps Node from calling it unhandled meanwhile.
+    const turn = this.queue.run(chatKey(message.channel, message.userId), async () => {
+      const inbound = await stored;
+      if (inbound.duplicate) {
+        this.logger.info({ conversation: inbound.conversationId }, 'duplicate delivery ignored');
+        return { result: { conversationId: inbound.conversationId, duplicate: true, replies: [] }, delivered: Promise.resolve() };
+      }
+      const { replies, delivered } = await this.runTurn(inbound, message);
+      return { result: { conversationId: inbound.conversationId, duplicate: false, replies }, delivered };
+    });
+    // Resolves once the replies had their first delivery attempt (the chat's next message is
+    // already being answered meanwhile): a channel acknowledges the message when its answer went out.
+    return this.track(
+      turn.then(async ({ result, delivered }) => {
+        await delivered;
+        return result;
+      }),
+    );
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.turns.add(work);
+    void work.then(
+      () => this.turns.delete(work),
+      () => this.turns.delete(work),
+    );
+    return work;
+  }
+
+  /** Runs the bot on a stored message and stores (and hands to the outbox) what it answered. */
+  private async runTurn(
+    inbound: Pick<StoredInbound, 'id' | 'conversationId' | 'contactId' | 'createdAt'>,
+    message: ParsedInbound,
+  ): Promise<{ replies: OutboundMessage[]; delivered: Promise<void> }> {
+    this.active.add(inbound.id);
+    this.store.beginTurn(inbound.id);
+    try {
+      const target: ChatTarget = { address: message.address, lastInboundAt: inbound.createdAt };
+      const sender = this.senders.get(message.channel);
+      if (sender?.typing) {
+        // Cosmetic: a failure to show "typing…" must not delay or break the answer.
+        sender
+          .typing({ conversationId: inbound.conversationId, ...target }, message.platformMessageId)
+          .catch((error: unknown) => this.logger.debug({ err: error }, 'typing indicator failed'));
       }
       const activity: Partial<Activity> = {
         type: ActivityTypes.Message,
-        id: recorded.id,
+        id: inbound.id,
         channelId: message.channel,
         text: message.text,
-        timestamp: new Date(),
+        timestamp: inbound.createdAt,
         from: { id: message.userId, name: message.userName ?? message.userId },
         recipient: BOT_ACCOUNT,
-        conversation: { id: opened.conversationId, isGroup: false, conversationType: 'personal', name: '' },
+        conversation: { id: inbound.conversationId, isGroup: false, conversationType: 'personal', name: '' },
         channelData: { address: message.address },
         attachments: message.media.map((media) => ({ contentType: media.mimeType ?? media.kind, contentUrl: media.url, name: media.kind })),
         entities: message.location ? [{ type: 'Place', geo: { ...message.location, type: 'GeoCoordinates' } }] : [],
       };
-      const sender = this.senders.get(message.channel);
-      if (sender?.typing) {
-        const target = { conversationId: opened.conversationId, address: message.address, lastInboundAt: new Date() };
-        // Cosmetic: a failure to show "typing…" must not delay or break the answer.
-        sender.typing(target, message.platformMessageId).catch((error) => this.logger.debug({ err: error }, 'typing indicator failed'));
-      }
       const context = new TurnContext(this, activity);
-      const replies: OutboundMessage[] = [];
-      context.turnState.set(REPLIES_KEY, replies);
-      context.turnState.set(INBOUND_KEY, { messageId: recorded.id, contactId: opened.contactId, message } satisfies InboundContext);
+      const turn: TurnBuffer = { conversationId: inbound.conversationId, channel: message.channel, inboundId: inbound.id, target, replies: [], all: [], delivering: [] };
+      context.turnState.set(TURN_KEY, turn);
+      context.turnState.set(INBOUND_KEY, { messageId: inbound.id, contactId: inbound.contactId, message } satisfies InboundContext);
       await this.runMiddleware(context, this.logic);
-      await this.store.markProcessed(recorded.id);
-      return { conversationId: opened.conversationId, duplicate: false, replies };
-    });
+      const { delivered } = await this.commit(turn, true);
+      return { replies: turn.all, delivered: Promise.all([...turn.delivering, delivered]).then(() => undefined) };
+    } catch (error) {
+      this.store.abandonTurn(inbound.id);
+      throw error;
+    } finally {
+      this.active.delete(inbound.id);
+    }
+  }
+
+  /**
+   * Stores the replies collected so far (and, at the end, marks the message processed), then hands
+   * them to the outbox. Returns when they are stored; the promise it returns settles when they had
+   * their first delivery attempt.
+   */
+  private async commit(turn: TurnBuffer, final: boolean): Promise<{ delivered: Promise<void> }> {
+    const replies = turn.replies.splice(0);
+    const outboxed = this.senders.has(turn.channel);
+    for (const row of replies) row.status = outboxed ? 'pending' : 'sent';
+    await this.store.commitTurn(replies, final ? turn.inboundId : undefined);
+    if (!outboxed || replies.length === 0) return { delivered: Promise.resolve() };
+    return { delivered: this.outbox.enqueue(replies.map((row) => ({ id: row.id, conversationId: row.conversationId, channel: turn.channel, message: row.message, target: turn.target }))) };
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
     const conversationId = context.activity.conversation?.id;
     if (!conversationId) throw new Error('sendActivities: the activity names no conversation');
-    const collected = context.turnState.get(REPLIES_KEY) as OutboundMessage[] | undefined;
+    // A context this adapter did not make (rare): its replies are stored one call at a time.
+    const turn = (context.turnState.get(TURN_KEY) as TurnBuffer | undefined) ?? { conversationId, channel: context.activity.channelId, replies: [], all: [], delivering: [] };
+    const own = context.turnState.has(TURN_KEY);
     const responses: ResourceResponse[] = [];
     for (const activity of activities) {
       if (activity.type === 'delay') {
+        // What was said before the pause goes out before it.
+        turn.delivering.push((await this.commit(turn, false)).delivered);
         await new Promise((resolve) => setTimeout(resolve, Number(activity.value) || 0));
         responses.push({ id: '' });
         continue;
@@ -137,34 +235,22 @@ export class ChatAdapter extends BotAdapter {
       const outbound = outboundFromActivity(activity);
       // A person's message sent through `notify` carries its author; the bot's own replies do not.
       const from = activity.channelData as { author?: Author; authorName?: string } | undefined;
-      const id = await this.store.recordOutbound(conversationId, outbound, from?.author ?? 'bot', from?.authorName);
-      await this.deliver(conversationId, context.activity.channelId, id, outbound);
-      collected?.push(outbound);
-      responses.push({ id });
-    }
-    return responses;
-  }
-
-  private async deliver(conversationId: string, channel: string, messageId: string, outbound: OutboundMessage): Promise<void> {
-    const sender = this.senders.get(channel);
-    if (!sender) {
-      // In-process channels read their replies from the turn result or the stored transcript.
-      await this.store.markSent(messageId);
-      return;
-    }
-    const conversation = await this.store.conversation(conversationId);
-    try {
-      const target: DeliveryTarget = {
+      const stamp = nextStamp();
+      turn.replies.push({
+        id: stamp.id,
+        createdAt: stamp.at,
         conversationId,
-        address: JSON.parse(conversation?.address ?? '{}') as Record<string, unknown>,
-        lastInboundAt: conversation?.lastMessageAt ?? new Date(0),
-      };
-      await sender.send(target, outbound);
-      await this.store.markSent(messageId);
-    } catch (error) {
-      this.logger.warn({ err: error, conversation: conversationId, channel }, 'delivery failed');
-      await this.store.markFailed(messageId);
+        author: from?.author ?? 'bot',
+        authorName: from?.authorName,
+        replyToId: turn.inboundId,
+        message: outbound,
+        status: 'pending',
+      });
+      turn.all.push(outbound);
+      responses.push({ id: stamp.id });
     }
+    if (!own) await this.commit(turn, false);
+    return responses;
   }
 
   async updateActivity(): Promise<void> {
@@ -179,10 +265,15 @@ export class ChatAdapter extends BotAdapter {
   async continueConversation(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void> {
     const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'continueConversation' }, reference, true);
     const context = new TurnContext(this, activity);
+    const conversationId = activity.conversation?.id;
+    const turn: TurnBuffer | undefined = conversationId ? { conversationId, channel: activity.channelId ?? '', replies: [], all: [], delivering: [] } : undefined;
+    if (turn) context.turnState.set(TURN_KEY, turn);
     await this.runMiddleware(context, logic);
+    if (turn) turn.delivering.push((await this.commit(turn, false)).delivered);
+    if (turn) await Promise.all(turn.delivering);
   }
 
-  /** Sends `text` to a stored conversation on the channel the citizen used. */
+  /** Sends `text` to a stored conversation on the channel the citizen used: stored, then delivered by the outbox. */
   async notify(conversationId: string, text: string, choices: string[] = [], from?: { author: Author; authorName?: string }): Promise<void> {
     const conversation = await this.store.conversation(conversationId);
     if (!conversation) throw new Error(`Bilinmeyen konuşma: ${conversationId}`);
@@ -192,15 +283,64 @@ export class ChatAdapter extends BotAdapter {
       user: { id: conversation.contact.platformUserId, name: conversation.contact.displayName ?? '' },
       bot: BOT_ACCOUNT,
     };
-    await this.queue.run(conversationId, () =>
-      this.continueConversation(reference, async (context) => {
-        await context.sendActivity({
-          type: ActivityTypes.Message,
-          text,
-          channelData: from,
-          suggestedActions: choices.length ? { to: [], actions: choices.map((c) => ({ type: 'imBack', title: c, value: c })) } : undefined,
-        });
-      }),
+    // The same queue as the citizen's messages: a notification never overtakes a reply being prepared.
+    await this.track(
+      this.queue.run(chatKey(conversation.channel, conversation.contact.platformUserId), () =>
+        this.continueConversation(reference, async (context) => {
+          await context.sendActivity({
+            type: ActivityTypes.Message,
+            text,
+            channelData: from,
+            suggestedActions: choices.length ? { to: [], actions: choices.map((c) => ({ type: 'imBack', title: c, value: c })) } : undefined,
+          });
+        }),
+      ),
     );
+  }
+
+  /**
+   * Picks up what a previous run left unfinished, once, at start-up (after the bot is wired and the
+   * channels' senders are registered, before new messages come in):
+   *   - replies stored but not delivered go back to the outbox, oldest first;
+   *   - messages stored but never answered are answered now, in order per chat, without being
+   *     stored again; one whose replies were already stored is only marked processed.
+   */
+  async recover(): Promise<RecoveryReport> {
+    const report: RecoveryReport = { replayed: 0, alreadyAnswered: 0, pendingDeliveries: 0, failed: 0 };
+    if (this.recovered) return report;
+    this.recovered = true;
+    report.pendingDeliveries = await this.outbox.start();
+    const unprocessed = await this.store.unprocessedInbound();
+    if (unprocessed.length === 0) return report;
+    const answered = await this.store.answered(unprocessed.map((row) => row.id));
+    const work = unprocessed.map((row) =>
+      this.track(
+        this.queue.run(chatKey(row.message.channel, row.message.userId), async () => {
+          if (this.active.has(row.id)) return;
+          if (answered.has(row.id)) {
+            await this.store.markProcessed(row.id);
+            report.alreadyAnswered++;
+            return;
+          }
+          try {
+            await this.runTurn(row, row.message);
+            report.replayed++;
+          } catch (error) {
+            report.failed++;
+            this.logger.error({ err: error, conversation: row.conversationId, message: row.id }, 'recovery: could not answer a stored message');
+          }
+        }),
+      ),
+    );
+    await Promise.all(work);
+    this.logger.info(report, 'recovery: unanswered messages from the previous run answered');
+    return report;
+  }
+
+  /** Waits for turns in progress, lets deliveries in progress finish, and stops the outbox's timer. */
+  async close(): Promise<void> {
+    while (this.turns.size > 0) await Promise.allSettled([...this.turns]);
+    await this.outbox.close();
+    await this.store.flush();
   }
 }

@@ -7,6 +7,8 @@ export const MediaSchema = z.object({
   mimeType: z.string().optional(),
   /** Platform file id (Telegram file_id, WhatsApp media id) to fetch it later. */
   fileId: z.string().optional(),
+  /** Size in bytes, when the platform tells it (Telegram file_size): larger than limits.maxMediaBytes is refused. */
+  size: z.number().int().nonnegative().optional(),
 });
 export type Media = z.infer<typeof MediaSchema>;
 

@@ -30,6 +30,8 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
       // Agents "always at work", so that answers do not depend on when the tests run;
       // tests of the out-of-hours answer set their own hours.
       'handoff.workingHours': ALWAYS_OPEN,
+      // Test citizens type at machine speed; the flood-control tests set their own limits.
+      'limits.floodMessages': 100_000,
       ...overrides,
     },
   });

@@ -17,6 +17,10 @@ const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stat
 /** Longer than any message a citizen would type, short enough to refuse abuse. */
 const MAX_TEXT = 20_000;
 
+/** What the chat page loads: its own script, style and API, nothing from elsewhere. */
+const PAGE_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'";
+const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.:[\]-]+$/;
+
 const TokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 const SendSchema = z.object({ text: z.string().max(MAX_TEXT), id: z.string().max(100).optional() });
 
@@ -42,7 +46,33 @@ export function webchatRouter(adapter: ChatAdapter, store: ConversationStore, mu
   const router = express.Router();
 
   const page = readFileSync(path.join(STATIC_DIR, 'index.html'), 'utf8').replaceAll('{{name}}', escapeHtml(municipalityName));
-  router.get('/', (_request, response) => void response.type('html').send(page));
+  // ?embed=1: the same page inside the iframe of embed.js, without its own header (the panel has one).
+  const embedPage = page.replace('<body ', '<body class="embed" ');
+  const embedScript = readFileSync(path.join(STATIC_DIR, 'embed.js'), 'utf8');
+
+  // The chat page may be framed by any site (the municipality's, its district sites…): it holds only
+  // the visitor's own conversation, whose token never leaves this origin. Nothing else here may be
+  // framed. CSP frame-ancestors is what browsers obey; X-Frame-Options has no "any origin" value,
+  // so the page sends none and the other responses send DENY for older browsers.
+  router.use(['/webchat', '/api/chat'], (_request, response, next) => {
+    response.setHeader('X-Frame-Options', 'DENY');
+    response.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+    next();
+  });
+  router.get('/', (request, response) => {
+    response.setHeader('Content-Security-Policy', `${PAGE_POLICY}; frame-ancestors *`);
+    response.type('html').send(request.query.embed === '1' ? embedPage : page);
+  });
+  router.get('/webchat/embed.js', (request, response) => {
+    // The script finds the assistant's origin from its own URL; the origin written in is a fallback.
+    const origin = `${request.protocol}://${request.get('host') ?? ''}`;
+    const script = embedScript
+      .replace("'{{origin}}'", () => JSON.stringify(ORIGIN_PATTERN.test(origin) ? origin : '').replaceAll('<', '\\u003c'))
+      .replace("'{{title}}'", () => JSON.stringify(`${municipalityName} · Asistan`).replaceAll('<', '\\u003c'));
+    response.setHeader('Cache-Control', 'public, max-age=3600');
+    response.setHeader('Vary', 'Host');
+    response.type('text/javascript').send(script);
+  });
   router.use('/webchat', express.static(STATIC_DIR, { index: false, maxAge: '1h' }));
 
   router.post('/api/chat/session', (_request, response) => {

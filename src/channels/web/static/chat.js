@@ -8,7 +8,24 @@
   var send = document.getElementById('send');
   var lastId = null;
   var shown = {};
-  var token = localStorage.getItem(TOKEN_KEY);
+  var embedded = document.body.classList.contains('embed');
+  // The token lives in this origin's localStorage (in a frame, browsers partition it by the site
+  // around it). A browser that blocks storage in frames throws instead; then, inside embed.js's
+  // panel, the page around us keeps the token for the tab (sessionStorage) and hands it back in
+  // the URL fragment (#s=…), which never reaches a server.
+  var storage = (function () {
+    try { var s = window.localStorage; s.getItem(TOKEN_KEY); return s; } catch (e) { return null; }
+  })();
+  var handed = /[#&]s=([A-Za-z0-9_-]{43})/.exec(location.hash);
+  if (handed) history.replaceState(null, '', location.pathname + location.search);
+  var token = (storage && storage.getItem(TOKEN_KEY)) || (embedded && handed ? handed[1] : null);
+
+  function keepToken(value) {
+    if (storage) return storage.setItem(TOKEN_KEY, value);
+    // The token names only the conversation held in this very frame, so telling the page that
+    // framed us (whichever it is) gives it nothing it did not host itself.
+    if (embedded && window.parent !== window) window.parent.postMessage({ type: 'cozum-chat:session', token: value }, '*');
+  }
 
   function api(method, url, body) {
     var headers = { 'Content-Type': 'application/json' };
@@ -35,9 +52,16 @@
     });
   }
 
+  // The citizen's own message is shown at once; when the server's copy arrives it takes that place.
+  var pending = [];
+
   function addMessage(from, text, choices, id) {
     if (id && shown[id]) return;
     if (id) { shown[id] = true; lastId = id; }
+    if (id && from === 'citizen' && pending.length && pending[0].text === text) {
+      pending.shift().item.setAttribute('data-id', id);
+      return;
+    }
     var item = document.createElement('li');
     item.className = 'msg msg--' + from;
     item.setAttribute('data-from', from);
@@ -54,6 +78,8 @@
       });
       item.appendChild(box);
     }
+    if (id) item.setAttribute('data-id', id);
+    else if (from === 'citizen') pending.push({ text: text, item: item });
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
   }
@@ -93,10 +119,20 @@
     if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
 
+  if (embedded) {
+    // Inside embed.js's panel: Escape closes the panel, and opening it puts the cursor in the box.
+    document.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape' && window.parent !== window) window.parent.postMessage({ type: 'cozum-chat:close' }, '*');
+    });
+    window.addEventListener('focus', function () { input.focus(); });
+    // The page loads only when the citizen opens the panel: they came to type.
+    input.focus();
+  }
+
   function start() {
     var ready = token ? Promise.resolve() : api('POST', '/api/chat/session').then(function (data) {
       token = data.token;
-      localStorage.setItem(TOKEN_KEY, token);
+      keepToken(token);
     });
     ready.then(refresh).then(function () {
       if (!log.querySelector('.msg')) {

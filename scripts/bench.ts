@@ -1,0 +1,381 @@
+// `npm run bench`: figures, not a test. In one run, on a fresh SQLite database in a temporary folder
+// (startCozum without HTTP: its real bot, NLU, dialogs, tickets, state in the database):
+//   pipeline: N simulated citizens (greetings, FAQs, complete complaint and aid dialogs, status
+//             queries) talking at once through the in-process adapter, each reply delivered through
+//             a channel sender by the outbox, as Telegram or WhatsApp replies are. Twice: flat out
+//             (each citizen writes again as soon as answered: the most the pipeline takes) and at a
+//             fixed offered rate (--rate, default 1000/s: the reply latency a citizen sees then);
+//   echo:     the same harness and messages against a bare botbuilder echo bot on the same adapter
+//             and database, and the ratio of the two throughputs;
+//   nlu:      classifications per second and latency over the intents' own examples.
+// Lost messages are counted in the database: every inbound message processed and answered, every
+// reply sent; any loss makes the exit code 1.
+// Options: --citizens 200, --rounds 3 (conversations per citizen), --rate 1000, --json (JSON only),
+// --only pipeline|echo|nlu, --profile FILE (a .cpuprofile of the measured phases, for Chrome DevTools).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ActivityHandler } from 'botbuilder';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { startCozum, type Cozum } from '../src/main.ts';
+import type { DeliveryTarget } from '../src/messaging/delivery.ts';
+import type { OutboundMessage } from '../src/messaging/message.ts';
+
+interface Options {
+  citizens: number;
+  rounds: number;
+  json: boolean;
+  only?: string;
+  profile?: string;
+  /** Messages per second offered in the paced run. */
+  rate: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { citizens: 200, rounds: 3, json: false, rate: 1000 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg}: değer eksik`);
+      return next;
+    };
+    if (arg === '--citizens') options.citizens = Math.max(1, Number(value()));
+    else if (arg === '--rounds') options.rounds = Math.max(1, Number(value()));
+    else if (arg === '--json') options.json = true;
+    else if (arg === '--only') options.only = value();
+    else if (arg === '--profile') options.profile = value();
+    else if (arg === '--rate') options.rate = Math.max(1, Number(value()));
+    else throw new Error(`bilinmeyen seçenek: ${arg}`);
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What citizens say: complete conversations taken from test/dialogs and test/bot.
+
+type Script = { kind: string; messages: string[] };
+
+const SCRIPTS: { weight: number; script: (i: number) => Script }[] = [
+  { weight: 3, script: () => ({ kind: 'greeting', messages: ['Merhaba', '12', 'teşekkürler'] }) },
+  {
+    weight: 4,
+    script: (i) => ({
+      kind: 'faq',
+      messages: [
+        ['cenaze aracı nasıl çağırırım', 'emlak vergisi borcumu nasil ogrenirim', 'su kesintisi ne zaman biter', 'yakın kart nasıl alınır'][i % 4]!,
+        ['nikah salonu rezervasyonu nasıl yapılır', 'otobüs saatleri nerede', 'belediyenin telefon numarası nedir?'][i % 3]!,
+      ],
+    }),
+  },
+  {
+    weight: 2,
+    script: (i) =>
+      ({
+        kind: 'complaint',
+        messages: [
+          ['yolda çukur var', 'Erzene', '3. sokak', 'Çukur derin, araçlar zarar görüyor.', 'geç', 'evet', 'Burak Tan', '05327778899', 'evet'],
+          ['sokak lambası yanmıyor', 'Erzene', 'Lale sokak no 2', 'Lamba üç gündür yanmıyor, sokak karanlık.', 'geç', 'evet', 'Oya Er', '05320009988', 'evet'],
+          ['Erzene Mahallesi 112. sokakta çöpler 5 gündür alınmadı', '112. sokak no 7', 'geç', 'evet', 'ayşe yılmaz', '0532 123 45 67', 'evet'],
+        ][i % 3]!,
+      }),
+  },
+  {
+    weight: 1,
+    script: () => ({
+      kind: 'aid',
+      messages: ['gıda yardımı istiyorum', 'evet', '10000000146', 'Selin Koç', '05321110000', 'Erzene', 'Erzene mah. 1. sokak no 1', '2', 'Yalnız yaşıyorum, gelirim yok.', 'evet'],
+    }),
+  },
+  { weight: 2, script: () => ({ kind: 'status', messages: ['başvurularım ne durumda', 'CZM-2026-000001 ne durumda'] }) },
+];
+
+/** A deterministic mix: citizen i, round r always says the same things. */
+function scriptFor(citizen: number, round: number): Script {
+  const total = SCRIPTS.reduce((sum, s) => sum + s.weight, 0);
+  let pick = (citizen * 7 + round * 3) % total;
+  for (const entry of SCRIPTS) {
+    if (pick < entry.weight) return entry.script(citizen + round);
+    pick -= entry.weight;
+  }
+  throw new Error('unreachable');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The channel the simulated citizens use: a sender that records each delivery, so that a reply's
+// latency is measured until the citizen would see it, not until it was queued.
+
+class BenchChannel {
+  readonly name: string;
+  private readonly delivered = new Map<string, number>();
+  private readonly waiters = new Map<string, { count: number; resolve: () => void }>();
+  deliveries = 0;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  sender = {
+    send: async (target: DeliveryTarget, _message: OutboundMessage): Promise<void> => {
+      this.deliveries++;
+      const count = (this.delivered.get(target.conversationId) ?? 0) + 1;
+      this.delivered.set(target.conversationId, count);
+      const waiter = this.waiters.get(target.conversationId);
+      if (waiter && count >= waiter.count) {
+        this.waiters.delete(target.conversationId);
+        waiter.resolve();
+      }
+    },
+  };
+
+  /** Resolves once `count` replies in all have reached the conversation. */
+  waitFor(conversationId: string, count: number): Promise<void> {
+    if ((this.delivered.get(conversationId) ?? 0) >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.set(conversationId, { count, resolve }));
+  }
+}
+
+interface RunFigures {
+  citizens: number;
+  messages: number;
+  seconds: number;
+  messagesPerSecond: number;
+  /** From handing a message to the adapter until its last reply reached the channel's sender. */
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** Main-thread and helper-thread CPU time per message. */
+  cpuMsPerMessage: number;
+  repliesDelivered: number;
+  /** Inbound messages not processed or not answered, and replies not sent, counted in the database. */
+  lost: number;
+  /** The rate the citizens tried to keep (paced runs). */
+  offeredPerSecond?: number;
+  ticketsCreated?: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Math.round(sorted[Math.max(0, index)]! * 100) / 100;
+}
+
+interface Run {
+  latencies: number[];
+  messages: number;
+  seconds: number;
+  cpuMs: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The messages one simulated citizen says, in order. */
+function messagesOf(citizen: number, rounds: number): string[] {
+  return Array.from({ length: rounds }, (_, round) => scriptFor(citizen, round).messages).flat();
+}
+
+/**
+ * Every citizen says its conversations' messages one after another, each once the previous one was
+ * answered; all citizens at once. Without `rate`, each writes again as soon as answered: the most
+ * the pipeline can take. With `rate`, a dispatcher lets one citizen write every 1/rate seconds,
+ * taking turns among those not waiting for an answer; if all are waiting, the pipeline is saturated
+ * and the rate achieved falls below the rate offered.
+ */
+async function runCitizens(cozum: Cozum, channel: BenchChannel, options: Options, label: string, rate?: number): Promise<Run> {
+  const latencies: number[] = [];
+  let messages = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const citizens = Array.from({ length: options.citizens }, (_, i) => ({ userId: `${label}-${i}`, texts: messagesOf(i, options.rounds), next: 0, expected: 0 }));
+  const say = async (citizen: (typeof citizens)[number]): Promise<void> => {
+    const text = citizen.texts[citizen.next++]!;
+    const t0 = performance.now();
+    const result = await cozum.adapter.receive({ channel: channel.name, userId: citizen.userId, text, platformMessageId: `${citizen.userId}-${citizen.next}`, address: { chat: citizen.userId } });
+    citizen.expected += result.replies.length;
+    await channel.waitFor(result.conversationId, citizen.expected);
+    latencies.push(performance.now() - t0);
+    messages++;
+  };
+  if (!rate) {
+    await Promise.all(
+      citizens.map(async (citizen) => {
+        while (citizen.next < citizen.texts.length) await say(citizen);
+      }),
+    );
+  } else {
+    const ready = [...citizens];
+    const waiting = new Set<Promise<void>>();
+    let wake: (() => void) | undefined;
+    const total = citizens.reduce((sum, c) => sum + c.texts.length, 0);
+    for (let sent = 0; sent < total; ) {
+      const due = started + (sent * 1000) / rate;
+      const now = performance.now();
+      if (due > now) await sleep(due - now);
+      if (ready.length === 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      const citizen = ready.shift()!;
+      sent++;
+      const turn: Promise<void> = say(citizen).then(() => {
+        waiting.delete(turn);
+        if (citizen.next < citizen.texts.length) ready.push(citizen);
+        wake?.();
+        wake = undefined;
+      });
+      waiting.add(turn);
+    }
+    while (waiting.size > 0) await Promise.all([...waiting]);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { latencies: latencies.sort((a, b) => a - b), messages, seconds, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** Every inbound message of the channel processed and answered, every reply sent: counted in the database. */
+async function lostMessages(cozum: Cozum, channel: string): Promise<number> {
+  const inbound = await cozum.db.message.findMany({ where: { direction: 'in', conversation: { channel } }, select: { id: true, status: true } });
+  const outbound = await cozum.db.message.findMany({ where: { direction: 'out', conversation: { channel } }, select: { replyToId: true, status: true } });
+  const answered = new Set(outbound.filter((row) => row.status === 'sent').map((row) => row.replyToId));
+  return inbound.filter((row) => row.status !== 'processed' || !answered.has(row.id)).length + outbound.filter((row) => row.status !== 'sent').length;
+}
+
+async function figures(cozum: Cozum, run: Run, channel: BenchChannel, citizens: number): Promise<RunFigures> {
+  return {
+    citizens,
+    messages: run.messages,
+    seconds: Math.round(run.seconds * 1000) / 1000,
+    messagesPerSecond: Math.round(run.messages / run.seconds),
+    latencyMs: { p50: percentile(run.latencies, 50), p95: percentile(run.latencies, 95), p99: percentile(run.latencies, 99), max: percentile(run.latencies, 100) },
+    cpuMsPerMessage: Math.round((run.cpuMs / run.messages) * 1000) / 1000,
+    repliesDelivered: channel.deliveries,
+    lost: await lostMessages(cozum, channel.name),
+  };
+}
+
+class EchoBot extends ActivityHandler {
+  constructor() {
+    super();
+    this.onMessage(async (context, next) => {
+      await context.sendActivity(context.activity.text || '…');
+      await next();
+    });
+  }
+}
+
+async function benchNlu(cozum: Cozum): Promise<{ classifications: number; perSecond: number; latencyMs: { p50: number; p99: number } }> {
+  const texts = cozum.intents.flatMap((intent) => intent.examples);
+  for (const text of texts.slice(0, 200)) cozum.nlu.understand(text); // warm-up
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let pass = 0; pass < 3; pass++) {
+    for (const text of texts) {
+      const t0 = performance.now();
+      cozum.nlu.understand(text);
+      latencies.push(performance.now() - t0);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { classifications: latencies.length, perSecond: Math.round(latencies.length / seconds), latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) } };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const dir = mkdtempSync(path.join(tmpdir(), 'cozum-bench-'));
+  const config = loadConfig({
+    env: {},
+    file: null,
+    overrides: {
+      dataDir: dir,
+      'nlu.cacheDir': path.resolve('node_modules/.cache/cozum-test-nlu'),
+      logLevel: 'silent',
+      // Simulated citizens answer at machine speed; flood control still runs, with a limit they cannot reach.
+      'limits.floodMessages': 1_000_000,
+      // Agents always at work, so that the figures do not depend on the hour.
+      'handoff.workingHours': { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' },
+    },
+  });
+  const cozum = await startCozum(config, { logger: createLogger('silent') });
+  const log = (line: string) => {
+    if (!options.json) console.error(line);
+  };
+  try {
+    const channels = Object.fromEntries(['warm', 'capacity', 'paced', 'echo'].map((name) => [name, new BenchChannel(`bench-${name}`)])) as Record<'warm' | 'capacity' | 'paced' | 'echo', BenchChannel>;
+    for (const channel of Object.values(channels)) cozum.adapter.registerChannel(channel.name, channel.sender);
+    // Warm-up (one conversation per citizen): JIT, prepared statements, caches. Not counted.
+    log('warming up…');
+    await runCitizens(cozum, channels.warm, { ...options, rounds: 1 }, 'warm');
+
+    const result: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) } };
+    let session: Session | undefined;
+    if (options.profile) {
+      session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
+    let capacity: RunFigures | undefined;
+    let echo: RunFigures | undefined;
+    if (!options.only || options.only === 'pipeline') {
+      log(`pipeline: ${options.citizens} citizens × ${options.rounds} conversations, each message sent as soon as the previous one was answered…`);
+      capacity = await figures(cozum, await runCitizens(cozum, channels.capacity, options, 'citizen'), channels.capacity, options.citizens);
+      capacity.ticketsCreated = await cozum.db.ticket.count({ where: { conversation: { channel: channels.capacity.name } } });
+      result.pipeline = capacity;
+      log(`pipeline at ${options.rate} messages per second offered…`);
+      const paced = await figures(cozum, await runCitizens(cozum, channels.paced, options, 'paced', options.rate), channels.paced, options.citizens);
+      paced.offeredPerSecond = options.rate;
+      result.pipelineAtRate = paced;
+    }
+    if (!options.only || options.only === 'echo') {
+      log('echo bot on the same adapter and database…');
+      const echoBot = new EchoBot();
+      cozum.adapter.setLogic((context) => echoBot.run(context));
+      echo = await figures(cozum, await runCitizens(cozum, channels.echo, options, 'echo'), channels.echo, options.citizens);
+      result.echo = echo;
+    }
+    if (capacity && echo) result.pipelineToEchoRatio = Math.round((capacity.messagesPerSecond / echo.messagesPerSecond) * 100) / 100;
+    if (!options.only || options.only === 'nlu') {
+      log('NLU…');
+      result.nlu = await benchNlu(cozum);
+    }
+    result.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    if (session && options.profile) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(options.profile, JSON.stringify(profile));
+      session.disconnect();
+      log(`CPU profile written to ${options.profile}`);
+    }
+
+    console.log(JSON.stringify(result, null, 2));
+    if (!options.json) {
+      const rows: string[][] = [['', 'msg/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/msg', 'messages', 'lost']];
+      const runs: [string, RunFigures | undefined][] = [
+        ['pipeline, flat out', capacity],
+        [`pipeline, ${options.rate}/s offered`, result.pipelineAtRate as RunFigures | undefined],
+        ['echo bot, flat out', echo],
+      ];
+      for (const [name, run] of runs) {
+        if (run) rows.push([name, String(run.messagesPerSecond), String(run.latencyMs.p50), String(run.latencyMs.p95), String(run.latencyMs.p99), String(run.cpuMsPerMessage), String(run.messages), String(run.lost)]);
+      }
+      const nlu = result.nlu as Awaited<ReturnType<typeof benchNlu>> | undefined;
+      if (nlu) rows.push(['NLU classify', String(nlu.perSecond), String(nlu.latencyMs.p50), '', String(nlu.latencyMs.p99), '', String(nlu.classifications), '']);
+      const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+      console.error('');
+      for (const row of rows) console.error(row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  '));
+      if (result.pipelineToEchoRatio !== undefined) console.error(`pipeline / echo throughput: ${String(result.pipelineToEchoRatio)}`);
+      console.error(`peak RSS: ${String(result.peakRssMb)} MB; load average at start: ${(result.machine as { loadAverage: number[] }).loadAverage.join(' ')}`);
+    }
+    const lost = [capacity, result.pipelineAtRate as RunFigures | undefined, echo].reduce((sum, run) => sum + (run?.lost ?? 0), 0);
+    if (lost > 0) {
+      console.error(`${lost} messages lost`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await cozum.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,335 @@
+// Telegram through telegraf. Long polling by default (nothing to open on the firewall); webhook
+// mode when `channels.telegram.webhookUrl` names this server's public address, on the main express
+// server under /telegram/<secret path>, with Telegram's secret token checked on every call.
+//
+// In: text, photos (largest size), locations, and the other media kinds as media without text.
+// Out: text with the choices numbered and also as a reply keyboard (a tap sends the option's
+// label, which the bot accepts like its number); long answers split at Telegram's 4096 limit;
+// the bot's *bold* marks sent as HTML bold with everything else escaped.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import { Telegraf, TelegramError, type Telegram } from 'telegraf';
+import type { Message, Update } from 'telegraf/types';
+import type { ChannelSender } from '../bot/adapter.ts';
+import { ConfigError } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
+import { renderChoicesAsText, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
+import type { Channel, ChannelDependencies } from './channel.ts';
+import { splitText } from './split-text.ts';
+
+export const TELEGRAM_CHANNEL = 'telegram';
+/** Telegram's limit for one message's text, after entity parsing. */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+const ALLOWED_UPDATES = ['message'] as const;
+
+/** Telegram's bot commands, turned into the words the bot understands. */
+const COMMANDS: Record<string, string> = {
+  start: 'merhaba',
+  menu: 'menü',
+  menü: 'menü',
+  yardim: 'yardım',
+  yardım: 'yardım',
+  help: 'yardım',
+  iptal: 'iptal',
+  cancel: 'iptal',
+  temsilci: 'temsilci',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The bot's Markdown-ish `*bold*` as Telegram HTML; everything else escaped, so no text can break parsing. */
+export function toTelegramHtml(text: string): string {
+  return escapeHtml(text).replace(/\*([^*\n]+)\*/g, '<b>$1</b>');
+}
+
+/** The path of the webhook: secret, stable for a token, never the token itself. */
+export function webhookPath(token: string): string {
+  return `/telegram/${createHash('sha256').update(`cozum-telegram:${token}`).digest('hex').slice(0, 32)}`;
+}
+
+function chatIdOf(target: DeliveryTarget): number | string {
+  const chatId = target.address.chatId;
+  if (typeof chatId !== 'number' && typeof chatId !== 'string') {
+    throw new DeliveryError('Telegram: konuşmanın chatId adresi yok', { permanent: true });
+  }
+  return chatId;
+}
+
+/** What a failed Bot API call means for the outbox. */
+export function deliveryErrorOf(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  if (error instanceof TelegramError) {
+    const code = error.code;
+    if (code === 429) {
+      const seconds = Number(error.parameters?.retry_after ?? 1);
+      return new DeliveryError(`Telegram 429: ${error.description}`, { retryAfterMs: Math.max(1, seconds) * 1000, cause: error });
+    }
+    if (code >= 500) return new DeliveryError(`Telegram ${code}: ${error.description}`, { cause: error });
+    // 403: the citizen blocked the bot; 400: chat not found or a message Telegram will never take; 401: token revoked.
+    return new DeliveryError(`Telegram ${code}: ${error.description}`, { permanent: true, cause: error });
+  }
+  // Network failures (FetchError, timeouts): Telegram may well answer later.
+  return new DeliveryError(`Telegram: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+}
+
+function isEntityParseError(error: unknown): boolean {
+  return error instanceof TelegramError && error.code === 400 && /parse entities/i.test(error.description);
+}
+
+/** Sends the bot's replies through the Bot API. */
+export function telegramSender(telegram: Telegram): ChannelSender {
+  return {
+    async send(target, message) {
+      const chatId = chatIdOf(target);
+      const pieces = splitText(renderChoicesAsText(message), TELEGRAM_TEXT_LIMIT);
+      for (const [index, piece] of pieces.entries()) {
+        const last = index === pieces.length - 1;
+        // Only the last piece carries the keyboard; a message without choices removes an old one.
+        const replyMarkup = !last
+          ? undefined
+          : message.choices.length > 0
+            ? { keyboard: message.choices.map((choice) => [{ text: choice }]), resize_keyboard: true, one_time_keyboard: true }
+            : { remove_keyboard: true as const };
+        try {
+          try {
+            await telegram.sendMessage(chatId, toTelegramHtml(piece), { parse_mode: 'HTML', reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
+          } catch (error) {
+            // Should our HTML ever be refused, the plain text still reaches the citizen.
+            if (!isEntityParseError(error)) throw error;
+            await telegram.sendMessage(chatId, piece, { reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
+          }
+        } catch (error) {
+          throw deliveryErrorOf(error);
+        }
+      }
+    },
+    async typing(target) {
+      await telegram.sendChatAction(chatIdOf(target), 'typing');
+    },
+  };
+}
+
+function largestPhoto(photos: readonly { file_id: string; width: number; height: number; file_size?: number }[]) {
+  return photos.reduce<(typeof photos)[number] | undefined>((best, photo) => {
+    if (!best) return photo;
+    const size = (p: typeof photo) => p.file_size ?? p.width * p.height;
+    return size(photo) >= size(best) ? photo : best;
+  }, undefined);
+}
+
+function mediaOf(message: Message): Media[] {
+  if ('photo' in message && message.photo.length > 0) {
+    const photo = largestPhoto(message.photo);
+    return photo ? [{ kind: 'image', fileId: photo.file_id, mimeType: 'image/jpeg', size: photo.file_size }] : [];
+  }
+  if ('document' in message) {
+    const { file_id: fileId, mime_type: mimeType, file_size: size } = message.document;
+    return [{ kind: mimeType?.startsWith('image/') ? 'image' : 'document', fileId, mimeType, size }];
+  }
+  if ('voice' in message) return [{ kind: 'audio', fileId: message.voice.file_id, mimeType: message.voice.mime_type, size: message.voice.file_size }];
+  if ('audio' in message) return [{ kind: 'audio', fileId: message.audio.file_id, mimeType: message.audio.mime_type, size: message.audio.file_size }];
+  if ('video' in message) return [{ kind: 'video', fileId: message.video.file_id, mimeType: message.video.mime_type, size: message.video.file_size }];
+  if ('video_note' in message) return [{ kind: 'video', fileId: message.video_note.file_id, size: message.video_note.file_size }];
+  if ('sticker' in message) return [{ kind: 'sticker', fileId: message.sticker.file_id, size: message.sticker.file_size }];
+  return [];
+}
+
+function textOf(message: Message): string {
+  const raw = 'text' in message ? message.text : 'caption' in message ? (message.caption ?? '') : '';
+  const command = /^\/([^\s@]+)(?:@\w+)?(?:\s|$)/u.exec(raw);
+  if (command) {
+    const word = COMMANDS[command[1]!.toLocaleLowerCase('tr')];
+    if (word) return word;
+  }
+  return raw;
+}
+
+/** A Telegram update as the adapter's InboundMessage, or undefined for what the bot does not answer. */
+export function inboundFromUpdate(update: Update): InboundMessage | undefined {
+  if (!('message' in update)) return undefined;
+  const message = update.message;
+  // Only one-to-one chats: the bot does not take part in groups or channels.
+  if (message.chat.type !== 'private' || !message.from || message.from.is_bot) return undefined;
+  const location = 'location' in message ? { latitude: message.location.latitude, longitude: message.location.longitude } : undefined;
+  const userName = [message.from.first_name, message.from.last_name].filter(Boolean).join(' ').trim();
+  return {
+    channel: TELEGRAM_CHANNEL,
+    userId: String(message.from.id),
+    userName: userName || undefined,
+    text: textOf(message),
+    platformMessageId: `${message.chat.id}:${message.message_id}`,
+    media: mediaOf(message),
+    location,
+    address: { chatId: message.chat.id },
+  };
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function isWrongToken(error: unknown): boolean {
+  return error instanceof TelegramError && (error.code === 401 || error.code === 404);
+}
+
+export function createTelegram({ config, adapter, logger: parentLogger }: ChannelDependencies): Channel | undefined {
+  const settings = config.channels.telegram;
+  const logger: Logger = parentLogger.child({ channel: TELEGRAM_CHANNEL });
+  if (!settings.token) {
+    logger.info('Telegram kapalı: channels.telegram.token (TELEGRAM_TOKEN) verilmedi');
+    return undefined;
+  }
+  const token = settings.token;
+  const webhook = settings.webhookUrl
+    ? (() => {
+        if (!settings.secretToken) {
+          throw new ConfigError(
+            'Telegram webhook modu (channels.telegram.webhookUrl / TELEGRAM_WEBHOOK_URL) için channels.telegram.secretToken (TELEGRAM_SECRET_TOKEN) gerekli: en az 16 harf/rakam/_/-',
+          );
+        }
+        const path = webhookPath(token);
+        return { path, url: `${settings.webhookUrl.replace(/\/+$/, '')}${path}`, secretToken: settings.secretToken };
+      })()
+    : undefined;
+
+  const bot = new Telegraf(token, { telegram: { apiRoot: settings.apiRoot, webhookReply: false } });
+  adapter.registerChannel(TELEGRAM_CHANNEL, telegramSender(bot.telegram));
+
+  // The adapter answers a chat's messages in the order they are handed over, which is the order
+  // Telegram delivered them. An update counts as handled (the polling offset moves on, the
+  // webhook call is answered) once the message is stored and the bot has answered it.
+  const inFlight = new Set<Promise<unknown>>();
+  bot.use(async (ctx) => {
+    const inbound = inboundFromUpdate(ctx.update);
+    if (!inbound) {
+      logger.debug({ update: ctx.update.update_id }, 'telegram update ignored');
+      return;
+    }
+    const work = adapter.receive(inbound);
+    inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      inFlight.delete(work);
+    }
+  });
+  bot.catch((error, ctx) => {
+    logger.error({ err: error, update: ctx.update.update_id }, 'telegram update failed');
+  });
+
+  let router: express.Router | undefined;
+  if (webhook) {
+    router = express.Router();
+    const callback = bot.webhookCallback(webhook.path, { secretToken: webhook.secretToken });
+    router.post(webhook.path, express.json({ limit: '1mb' }), async (request: Request, response: Response) => {
+      if (!sameSecret(request.header(SECRET_HEADER), webhook.secretToken)) {
+        logger.warn({ ip: request.ip }, 'telegram webhook call with a wrong secret token refused');
+        return void response.status(403).end();
+      }
+      // telegraf trusts whatever it is handed: an update is an object with a numeric update_id.
+      const update = request.body as { update_id?: unknown } | undefined;
+      if (typeof update !== 'object' || update === null || Array.isArray(update) || !Number.isSafeInteger(update.update_id)) {
+        return void response.status(400).json({ error: 'Geçersiz güncelleme.' });
+      }
+      await callback(request, response, () => void response.status(403).end());
+    });
+  }
+
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let wakeRetry: (() => void) | undefined;
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      wakeRetry = resolve;
+      retryTimer = setTimeout(resolve, ms);
+    });
+
+  const setWebhook = async () => {
+    await bot.telegram.setWebhook(webhook!.url, { secret_token: webhook!.secretToken, allowed_updates: [...ALLOWED_UPDATES] });
+    logger.info({ bot: bot.botInfo?.username }, 'Telegram webhook set');
+  };
+
+  /** Connects (webhook or long polling) and keeps trying while Telegram is unreachable. */
+  const run = async (): Promise<void> => {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        bot.botInfo ??= await bot.telegram.getMe();
+        if (webhook) {
+          await setWebhook();
+          return;
+        }
+        if (stopped) return;
+        logger.info({ bot: bot.botInfo.username }, 'Telegram long polling started');
+        // Resolves when polling stops: on stop(), or after an error that ends it.
+        await bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] });
+        attempt = 0;
+        if (stopped) return;
+      } catch (error) {
+        if (stopped) return;
+        if (isWrongToken(error)) {
+          logger.error('Telegram token geçersiz ya da iptal edilmiş (401): kanal durdu');
+          return;
+        }
+        const conflict = error instanceof TelegramError && error.code === 409;
+        const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6));
+        logger.warn(
+          { err: error, retryInMs: delay },
+          conflict ? 'Telegram: bu token başka bir yerde de kullanılıyor (başka bir örnek ya da webhook); yeniden denenecek' : 'Telegram bağlantısı kurulamadı; yeniden denenecek',
+        );
+        await pause(delay);
+      }
+    }
+  };
+
+  return {
+    name: TELEGRAM_CHANNEL,
+    router,
+    async start() {
+      // A wrong token stops start-up; an unreachable Telegram only delays the channel.
+      try {
+        bot.botInfo = await bot.telegram.getMe();
+        if (webhook) {
+          await setWebhook();
+          return;
+        }
+      } catch (error) {
+        if (isWrongToken(error)) {
+          throw new ConfigError("Telegram token geçersiz: channels.telegram.token (TELEGRAM_TOKEN) BotFather'ın verdiği token olmalı");
+        }
+        logger.warn({ err: error }, 'Telegram Bot API şu an yanıt vermiyor; arka planda yeniden denenecek');
+      }
+      running = run().catch((error: unknown) => logger.error({ err: error }, 'Telegram channel failed'));
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      wakeRetry?.();
+      if (running) {
+        // bot.stop() throws while polling has not begun yet: ask again until it has, or has ended.
+        const deadline = Date.now() + 10_000;
+        let settled = false;
+        void running.then(() => (settled = true));
+        while (!settled && Date.now() < deadline) {
+          try {
+            bot.stop('shutdown');
+            break;
+          } catch {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        }
+        await running;
+      }
+      // Let the messages already taken finish before the database closes.
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

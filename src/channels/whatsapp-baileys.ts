@@ -1,0 +1,484 @@
+// WhatsApp through Baileys: Çözüm becomes a linked device of the municipality's WhatsApp number,
+// paired once by QR code. No paperwork, but not for large volume; the Cloud API is the production
+// route. The session (Baileys' auth state) lives in the database (whatsapp-baileys-auth.ts).
+//
+// Life cycle of the socket:
+//   start → socket; `qr` events show a QR (terminal + /admin/whatsapp) until the phone scans it;
+//   515 restartRequired right after pairing → a new socket at once;
+//   401 loggedOut (the device was removed on the phone) → forget the session, new pairing;
+//   any other close → a new socket after an exponential backoff (1 s, 2 s, 4 s … 60 s).
+// The socket factory is injectable (default `makeWASocket`), so tests drive this very code with a
+// socket stand-in that speaks Baileys' events.
+import makeWASocket, {
+  Browsers,
+  DisconnectReason,
+  isHostedLidUser,
+  isHostedPnUser,
+  isJidBroadcast,
+  isJidGroup,
+  isJidNewsletter,
+  isLidUser,
+  isPnUser,
+  jidNormalizedUser,
+  makeCacheableSignalKeyStore,
+  normalizeMessageContent,
+  type BaileysEventMap,
+  type ConnectionState,
+  type UserFacingSocketConfig,
+  type WAMessage,
+  type WAMessageKey,
+  type WAPresence,
+} from '@whiskeysockets/baileys';
+import { requireAgent } from '../console/auth.ts';
+import express, { type Request, type Response, type Router } from 'express';
+import QRCode from 'qrcode';
+import type { ChatAdapter } from '../bot/adapter.ts';
+import type { Logger } from '../log.ts';
+import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
+import { KeyedQueue } from '../messaging/keyed-queue.ts';
+import { renderChoicesAsText, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
+import type { Database } from '../storage/database.ts';
+import type { Channel, ChannelDependencies } from './channel.ts';
+import { loadAuthState, type DatabaseAuthState } from './whatsapp-baileys-auth.ts';
+
+export const WHATSAPP_BAILEYS_CHANNEL = 'whatsapp-baileys';
+
+/** What this channel uses of a Baileys socket (a `WASocket` has all of it). */
+export interface BaileysSocket {
+  ev: {
+    on<T extends keyof BaileysEventMap>(event: T, listener: (arg: BaileysEventMap[T]) => void): void;
+    off<T extends keyof BaileysEventMap>(event: T, listener: (arg: BaileysEventMap[T]) => void): void;
+  };
+  sendMessage(jid: string, content: { text: string }): Promise<unknown>;
+  readMessages(keys: WAMessageKey[]): Promise<void>;
+  sendPresenceUpdate(type: WAPresence, jid?: string): Promise<void>;
+  end(error: Error | undefined): unknown;
+}
+
+export type SocketFactory = (config: UserFacingSocketConfig) => BaileysSocket;
+
+export type LinkState = 'starting' | 'qr' | 'connecting' | 'open' | 'reconnecting' | 'stopped';
+
+export interface LinkStatus {
+  state: LinkState;
+  /** The QR code to scan, while `state` is 'qr'. */
+  qr?: string;
+  since: Date;
+  /** Reconnection attempts since the connection was last open. */
+  attempts: number;
+  /** Why the connection last closed, in words. */
+  lastClose?: string;
+  /** Paired account (the municipality's own number), for the admin page only. */
+  account?: string;
+}
+
+export interface BaileysChannelOptions {
+  socketFactory?: SocketFactory;
+  /** Shows a new QR code to the person setting up (default: printed on the terminal). */
+  printQr?: (qr: string) => void | Promise<void>;
+  /** Reconnection backoff: first delay and cap, in milliseconds. */
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+/** 1 s, 2 s, 4 s … capped: the wait before reconnection attempt `attempt` (0-based). */
+export function reconnectDelay(attempt: number, backoff: { initialMs?: number; maxMs?: number } = {}): number {
+  const initial = backoff.initialMs ?? 1_000;
+  const max = backoff.maxMs ?? 60_000;
+  return Math.min(max, initial * 2 ** Math.min(attempt, 30));
+}
+
+/** One-to-one chats only: phone-number and LID user ids (plain or hosted business accounts). */
+export function isPersonalJid(jid: string | null | undefined): jid is string {
+  if (!jid || isJidGroup(jid) || isJidBroadcast(jid) || isJidNewsletter(jid)) return false;
+  return Boolean(isPnUser(jid) || isLidUser(jid) || isHostedPnUser(jid) || isHostedLidUser(jid));
+}
+
+function closeCode(update: Partial<ConnectionState>): number | undefined {
+  // Baileys closes with a Boom error: the reason is its HTTP-like status code.
+  const error = update.lastDisconnect?.error as { output?: { statusCode?: number } } | undefined;
+  return error?.output?.statusCode;
+}
+
+const CLOSE_REASONS: Record<number, string> = {
+  [DisconnectReason.loggedOut]: 'oturum telefondan kapatıldı (logged out)',
+  [DisconnectReason.restartRequired]: 'yeniden başlatma gerekli (restart required)',
+  [DisconnectReason.connectionClosed]: 'bağlantı kapandı (connection closed)',
+  [DisconnectReason.connectionLost]: 'bağlantı koptu / zaman aşımı (connection lost)',
+  [DisconnectReason.connectionReplaced]: 'oturum başka bir yerde açıldı (connection replaced)',
+  [DisconnectReason.badSession]: 'oturum bozuk (bad session)',
+  [DisconnectReason.multideviceMismatch]: 'çoklu cihaz uyuşmazlığı (multi-device mismatch)',
+  [DisconnectReason.forbidden]: 'erişim reddedildi (forbidden)',
+  [DisconnectReason.unavailableService]: 'servis kullanılamıyor (unavailable)',
+};
+
+function describeClose(code: number | undefined): string {
+  return code === undefined ? 'bilinmeyen neden' : `${CLOSE_REASONS[code] ?? 'bağlantı kapandı'} [${code}]`;
+}
+
+/** A citizen's WhatsApp message as Çözüm's InboundMessage, or undefined when it is not for the bot. */
+export function inboundFromWhatsApp(message: WAMessage): InboundMessage | undefined {
+  const key = message.key;
+  const jid = key?.remoteJid;
+  if (!key || key.fromMe || !key.id || !isPersonalJid(jid)) return undefined;
+  const content = normalizeMessageContent(message.message);
+  if (!content) return undefined;
+
+  let text = content.conversation || content.extendedTextMessage?.text || '';
+  const media: Media[] = [];
+  let location: { latitude: number; longitude: number } | undefined;
+  if (content.imageMessage) {
+    media.push({ kind: 'image', mimeType: content.imageMessage.mimetype ?? 'image/jpeg', fileId: key.id });
+    text ||= content.imageMessage.caption ?? '';
+  } else if (content.videoMessage) {
+    media.push({ kind: 'video', mimeType: content.videoMessage.mimetype ?? undefined, fileId: key.id });
+    text ||= content.videoMessage.caption ?? '';
+  } else if (content.audioMessage) {
+    media.push({ kind: 'audio', mimeType: content.audioMessage.mimetype ?? undefined, fileId: key.id });
+  } else if (content.documentMessage) {
+    media.push({ kind: 'document', mimeType: content.documentMessage.mimetype ?? undefined, fileId: key.id });
+    text ||= content.documentMessage.caption ?? '';
+  } else if (content.stickerMessage) {
+    media.push({ kind: 'sticker', mimeType: content.stickerMessage.mimetype ?? undefined, fileId: key.id });
+  }
+  const pin = content.locationMessage ?? content.liveLocationMessage;
+  if (pin && typeof pin.degreesLatitude === 'number' && typeof pin.degreesLongitude === 'number') {
+    location = { latitude: pin.degreesLatitude, longitude: pin.degreesLongitude };
+  }
+  // Reactions, edits, deletions, receipts of protocol: nothing a citizen asked.
+  if (!text && media.length === 0 && !location) return undefined;
+
+  // A chat addressed by @lid hides the phone number; the JID is the citizen's id either way.
+  const userId = jidNormalizedUser(jid);
+  return {
+    channel: WHATSAPP_BAILEYS_CHANNEL,
+    userId,
+    userName: message.pushName ?? undefined,
+    text,
+    platformMessageId: key.id,
+    media,
+    location,
+    address: { jid: userId },
+  };
+}
+
+function jidOf(target: DeliveryTarget): string {
+  const jid = target.address.jid;
+  if (typeof jid !== 'string' || !isPersonalJid(jid)) throw new DeliveryError('WhatsApp: konuşmanın adresi yok', { permanent: true });
+  return jid;
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+const STATE_TEXT: Record<LinkState, string> = {
+  starting: 'Başlatılıyor…',
+  qr: 'Eşleştirme bekleniyor: QR kodunu telefonunuzla okutun.',
+  connecting: 'Bağlanıyor…',
+  open: 'Bağlı: WhatsApp mesajları yanıtlanıyor.',
+  reconnecting: 'Bağlantı koptu, yeniden bağlanılıyor…',
+  stopped: 'Durduruldu.',
+};
+
+/** Keeps the last few message keys, so that the read receipt can name the message. */
+class RecentKeys {
+  private readonly keys = new Map<string, WAMessageKey>();
+  constructor(private readonly limit = 500) {}
+  remember(key: WAMessageKey): void {
+    if (!key.id) return;
+    this.keys.set(key.id, key);
+    if (this.keys.size > this.limit) this.keys.delete(this.keys.keys().next().value!);
+  }
+  take(id: string | undefined): WAMessageKey | undefined {
+    if (!id) return undefined;
+    const key = this.keys.get(id);
+    this.keys.delete(id);
+    return key;
+  }
+}
+
+export class WhatsAppBaileysChannel implements Channel {
+  readonly name = WHATSAPP_BAILEYS_CHANNEL;
+  readonly router: Router;
+  private readonly socketFactory: SocketFactory;
+  private readonly printQr: (qr: string) => void | Promise<void>;
+  private readonly inbox = new KeyedQueue();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly recentKeys = new RecentKeys();
+  private auth?: DatabaseAuthState;
+  private socket?: BaileysSocket;
+  private detach?: () => void;
+  private reconnectTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private status: LinkStatus = { state: 'starting', since: new Date(), attempts: 0 };
+
+  constructor(
+    private readonly adapter: ChatAdapter,
+    private readonly db: Database,
+    private readonly logger: Logger,
+    private readonly options: BaileysChannelOptions = {},
+  ) {
+    this.socketFactory = options.socketFactory ?? makeWASocket;
+    this.printQr = options.printQr ?? printQrOnTerminal;
+    this.router = this.adminRouter();
+    adapter.registerChannel(WHATSAPP_BAILEYS_CHANNEL, {
+      send: (target, message) => this.send(target, message),
+      typing: (target, platformMessageId) => this.typing(target, platformMessageId),
+    });
+  }
+
+  /** The link's state, as the admin page shows it. */
+  get linkStatus(): Readonly<LinkStatus> {
+    return this.status;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.auth = await loadAuthState(this.db);
+    this.logger.info({ restored: this.auth.restored }, this.auth.restored ? 'WhatsApp (Baileys): stored session found, connecting' : 'WhatsApp (Baileys): no session yet, open /admin/whatsapp or watch the terminal for the QR code');
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    const socket = this.socket;
+    this.detachSocket();
+    this.setStatus({ state: 'stopped' });
+    try {
+      await socket?.end(undefined);
+    } catch (error) {
+      this.logger.debug({ err: error }, 'WhatsApp socket did not end cleanly');
+    }
+    // Messages already taken from WhatsApp finish their turn before the database closes.
+    await this.whenIdle();
+    await this.auth?.saveCreds().catch(() => undefined);
+  }
+
+  /** Resolves once every message taken from WhatsApp so far has been answered. */
+  async whenIdle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private setStatus(change: Partial<LinkStatus>): void {
+    const state = change.state ?? this.status.state;
+    this.status = { ...this.status, ...change, since: state !== this.status.state ? new Date() : this.status.since };
+    if (state !== 'qr') delete this.status.qr;
+  }
+
+  private connect(): void {
+    if (this.stopped || !this.auth) return;
+    this.detachSocket();
+    const auth = this.auth;
+    const baileysLogger = quietChild(this.logger);
+    this.setStatus({ state: 'connecting' });
+    const socket = this.socketFactory({
+      auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, baileysLogger) },
+      logger: baileysLogger,
+      browser: Browsers.ubuntu('Çözüm'),
+      syncFullHistory: false,
+      // Groups, status updates and channels are not for the bot: Baileys need not even decrypt them.
+      shouldIgnoreJid: (jid) => Boolean(isJidGroup(jid) || isJidBroadcast(jid) || isJidNewsletter(jid)),
+      getMessage: async () => undefined,
+    });
+    this.socket = socket;
+
+    const onCreds = () => {
+      auth.saveCreds().catch((error) => this.logger.error({ err: error }, 'WhatsApp session could not be saved'));
+    };
+    const onConnection = (update: Partial<ConnectionState>) => this.onConnectionUpdate(socket, update);
+    const onUpsert = (upsert: BaileysEventMap['messages.upsert']) => this.onMessages(upsert);
+    socket.ev.on('creds.update', onCreds);
+    socket.ev.on('connection.update', onConnection);
+    socket.ev.on('messages.upsert', onUpsert);
+    this.detach = () => {
+      socket.ev.off('creds.update', onCreds);
+      socket.ev.off('connection.update', onConnection);
+      socket.ev.off('messages.upsert', onUpsert);
+    };
+  }
+
+  private detachSocket(): void {
+    this.detach?.();
+    this.detach = undefined;
+    this.socket = undefined;
+  }
+
+  private onConnectionUpdate(socket: BaileysSocket, update: Partial<ConnectionState>): void {
+    if (socket !== this.socket || this.stopped) return;
+    if (update.qr) {
+      // A new code comes about every 20 seconds: one log line per pairing is enough.
+      if (this.status.state !== 'qr') this.logger.info('WhatsApp pairing: scan the QR code (terminal or /admin/whatsapp)');
+      this.setStatus({ state: 'qr', qr: update.qr });
+      Promise.resolve(this.printQr(update.qr)).catch((error) => this.logger.debug({ err: error }, 'QR code could not be printed'));
+    }
+    if (update.connection === 'open') {
+      const me = this.auth?.state.creds.me;
+      this.setStatus({ state: 'open', attempts: 0, lastClose: undefined, account: me ? `${me.name ?? ''} ${me.id.split(/[:@]/)[0]}`.trim() : undefined });
+      this.logger.info('WhatsApp (Baileys) connected');
+    }
+    if (update.connection === 'close') void this.onClose(closeCode(update));
+  }
+
+  private async onClose(code: number | undefined): Promise<void> {
+    const wasPaired = Boolean(this.auth?.state.creds.me);
+    this.detachSocket();
+    const reason = describeClose(code);
+    this.setStatus({ lastClose: reason });
+    if (this.stopped) return;
+
+    if (code === DisconnectReason.loggedOut) {
+      this.logger.warn(
+        'WhatsApp oturumu kapatıldı: bağlı cihaz telefondan kaldırılmış. Kayıtlı oturum silindi; yeniden eşleştirmek için /admin/whatsapp sayfasındaki ya da terminaldeki QR kodunu okutun. ' +
+          '(WhatsApp logged out: the stored session was cleared; scan the new QR code to pair again.)',
+      );
+      await this.auth?.clear();
+      this.auth = await loadAuthState(this.db);
+      // A device that was paired gets a new QR at once; one that never paired waits (no tight loop).
+      if (wasPaired) return this.reconnectNow();
+      return this.reconnectLater(reason);
+    }
+    if (code === DisconnectReason.restartRequired) {
+      this.logger.info('WhatsApp asked for a restart (normal right after pairing), reconnecting');
+      return this.reconnectNow();
+    }
+    if (code === DisconnectReason.connectionReplaced) {
+      this.logger.warn('WhatsApp session was opened elsewhere (another Çözüm instance on the same number?)');
+    }
+    this.reconnectLater(reason);
+  }
+
+  private reconnectNow(): void {
+    this.connect();
+  }
+
+  private reconnectLater(reason: string): void {
+    const delay = reconnectDelay(this.status.attempts, this.options.backoff);
+    this.setStatus({ state: 'reconnecting', attempts: this.status.attempts + 1 });
+    this.logger.warn({ reason, delayMs: delay, attempt: this.status.attempts }, 'WhatsApp connection closed, reconnecting');
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private onMessages({ messages, type }: BaileysEventMap['messages.upsert']): void {
+    // 'append' is history and messages this device sent elsewhere: only new messages get an answer.
+    if (type !== 'notify') return;
+    for (const message of messages) {
+      const inbound = inboundFromWhatsApp(message);
+      if (!inbound) continue;
+      this.recentKeys.remember(message.key);
+      // One chat's messages go to the adapter in the order WhatsApp delivered them.
+      const work = this.inbox
+        .run(inbound.userId, () => this.adapter.receive(inbound))
+        .catch((error) => this.logger.error({ err: error }, 'WhatsApp message could not be processed'));
+      this.pending.add(work);
+      void work.finally(() => this.pending.delete(work));
+    }
+  }
+
+  private connectedSocket(): BaileysSocket | undefined {
+    return this.status.state === 'open' ? this.socket : undefined;
+  }
+
+  async send(target: DeliveryTarget, message: OutboundMessage): Promise<void> {
+    const jid = jidOf(target);
+    const socket = this.connectedSocket();
+    if (!socket) throw new DeliveryError('WhatsApp bağlı değil; mesaj bağlantı kurulunca yeniden denenecek', { retryAfterMs: 30_000 });
+    try {
+      await socket.sendMessage(jid, { text: renderChoicesAsText(message) });
+    } catch (error) {
+      throw new DeliveryError('WhatsApp mesajı gönderilemedi', { cause: error, retryAfterMs: 10_000 });
+    }
+  }
+
+  async typing(target: DeliveryTarget, platformMessageId?: string): Promise<void> {
+    const jid = jidOf(target);
+    const socket = this.connectedSocket();
+    if (!socket) return;
+    const key = this.recentKeys.take(platformMessageId);
+    if (key) await socket.readMessages([key]);
+    await socket.sendPresenceUpdate('composing', jid);
+  }
+
+  /**
+   * GET /admin/whatsapp: the QR code and the link's state, for a logged-in admin of the console
+   * on the server itself (whoever scans the QR owns the municipality's WhatsApp line).
+   */
+  private adminRouter(): Router {
+    const router = express.Router();
+    router.get('/admin/whatsapp', requireAgent('admin'), async (request: Request, response: Response) => {
+      // `request.ip` honours X-Forwarded-For only from a proxy on loopback ('trust proxy' setting),
+      // so a request relayed by a local reverse proxy counts as the remote client it came from.
+      if (!isLoopback(request.ip)) {
+        this.logger.warn('WhatsApp admin page refused a request from outside this machine');
+        return void response.status(403).json({ error: 'Bu sayfa yalnızca sunucunun kendisinden açılabilir.' });
+      }
+      response.setHeader('Cache-Control', 'no-store');
+      response.setHeader('X-Frame-Options', 'DENY');
+      response.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
+      const status = this.status;
+      if (request.accepts(['html', 'json']) === 'json') {
+        return void response.json({ state: status.state, since: status.since.toISOString(), attempts: status.attempts, lastClose: status.lastClose ?? null, qr: status.qr ?? null });
+      }
+      const qrSvg = status.qr ? await QRCode.toString(status.qr, { type: 'svg', margin: 2, width: 320 }) : '';
+      response.type('html').send(adminPage(status, qrSvg));
+    });
+    return router;
+  }
+}
+
+function adminPage(status: LinkStatus, qrSvg: string): string {
+  const rows = [
+    `<p class="state state--${status.state}"><strong>${escapeHtml(STATE_TEXT[status.state])}</strong></p>`,
+    status.account && status.state === 'open' ? `<p>Bağlı hesap: ${escapeHtml(status.account)}</p>` : '',
+    status.lastClose && status.state !== 'open' ? `<p>Son kopma nedeni: ${escapeHtml(status.lastClose)}</p>` : '',
+    status.attempts > 0 ? `<p>Yeniden bağlanma denemesi: ${status.attempts}</p>` : '',
+  ];
+  const pairing = qrSvg
+    ? `<figure>${qrSvg}<figcaption>Telefonunuzda WhatsApp › Ayarlar › Bağlı cihazlar › Cihaz bağla, sonra bu kodu okutun. Kod yaklaşık 20 saniyede yenilenir; sayfa kendini günceller.</figcaption></figure>`
+    : '';
+  return `<!doctype html>
+<html lang="tr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="${status.state === 'open' ? 30 : 5}">
+<title>WhatsApp bağlantısı · Çözüm</title>
+<style>body{font:17px/1.5 system-ui,sans-serif;max-width:40em;margin:2em auto;padding:0 1em;color:#1c2421}figure{margin:1em 0}svg{width:320px;max-width:100%;height:auto;border:1px solid #ccc}.state--open{color:#0b6e4f}.state--reconnecting{color:#a64b00}</style>
+</head>
+<body>
+<h1>WhatsApp bağlantısı</h1>
+${rows.filter(Boolean).join('\n')}
+${pairing}
+<p><small>Bu sayfa yalnızca sunucunun kendisinden açılır. / This page answers only on the server itself.</small></p>
+</body>
+</html>`;
+}
+
+async function printQrOnTerminal(qr: string): Promise<void> {
+  const art = await QRCode.toString(qr, { type: 'terminal', small: true });
+  process.stdout.write(
+    `\nWhatsApp eşleştirme: telefonunuzda WhatsApp › Ayarlar › Bağlı cihazlar › Cihaz bağla, sonra bu kodu okutun.\n` +
+      `WhatsApp pairing: on the phone open WhatsApp › Settings › Linked devices › Link a device and scan this code.\n${art}\n`,
+  );
+}
+
+/** Baileys logs a lot, some of it with phone numbers: warnings and errors only, never noisier than ours. */
+function quietChild(logger: Logger): Logger {
+  const warn = logger.levels.values.warn!;
+  const level = logger.levelVal > warn ? logger.level : 'warn';
+  return logger.child({ module: 'baileys' }, { level });
+}
+
+export function createWhatsAppBaileys({ config, adapter, db, logger }: ChannelDependencies, options: BaileysChannelOptions = {}): Channel | undefined {
+  if (!config.channels.whatsappBaileys.enabled) {
+    logger.info('WhatsApp (Baileys) off: set WHATSAPP_BAILEYS=true to pair a phone by QR code');
+    return undefined;
+  }
+  return new WhatsAppBaileysChannel(adapter, db, logger, options);
+}

@@ -1,0 +1,258 @@
+// Who is at the console: agent accounts, login with lock-out, sessions and CSRF.
+//
+// A session is a random token in an HttpOnly, SameSite=Strict cookie; the database keeps only
+// its sha256 (AgentSession.id), so a copy of the database opens no session. Every state-changing
+// request must also carry the session's CSRF token (X-CSRF-Token header or `_csrf` form field).
+// Five failed logins lock an account for 15 minutes; an unknown user name fails, and locks, the
+// same way, so the answers never tell whether an account exists.
+//
+// `requireAgent(role?)` protects any route of the main server (the console's, /admin/* pages):
+//   router.use('/admin', requireAgent('admin'));
+// It finds the ConsoleAuth that main.ts installed with `installConsoleAuth(app, auth)`.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { AgentActor } from '../handoff/handoff.ts';
+import type { Logger } from '../log.ts';
+import type { Database } from '../storage/database.ts';
+import { dummyHash, verifyPassword } from './password.ts';
+
+export type Role = AgentActor['role'];
+export const ROLES: Role[] = ['agent', 'supervisor', 'admin'];
+const RANK: Record<Role, number> = { agent: 0, supervisor: 1, admin: 2 };
+
+export const SESSION_COOKIE = 'cozum_console';
+/** The cookie is sent only to the console and the admin pages, never to the citizens' web chat. */
+export const COOKIE_PATHS = ['/console', '/admin'];
+export const SESSION_HOURS = 12;
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MINUTES = 15;
+export const LOGIN_PATH = '/console/login';
+
+export const LOGIN_TEXTS = {
+  invalid: 'Kullanıcı adı veya şifre hatalı.',
+  locked: `Çok sayıda hatalı giriş denemesi yapıldı. Güvenliğiniz için giriş ${LOCK_MINUTES} dakika süreyle kapatıldı; lütfen daha sonra tekrar deneyin.`,
+  missing: 'Lütfen kullanıcı adınızı ve şifrenizi yazın.',
+};
+
+export interface ConsoleSession {
+  /** sha256 of the cookie's token (AgentSession.id). */
+  id: string;
+  agent: AgentActor;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+export type LoginResult = { ok: true; token: string; session: ConsoleSession } | { ok: false; reason: 'invalid' | 'locked' };
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function normalizeUsername(username: string): string {
+  // User names are ASCII identifiers: plain toLowerCase, so "AYSE" and "ayse" are one account
+  // (toLocaleLowerCase('tr') would turn an ASCII I into ı).
+  return username.trim().toLowerCase();
+}
+
+export function hasRole(agent: AgentActor, role: Role): boolean {
+  return RANK[agent.role] >= RANK[role];
+}
+
+function actorOf(row: { id: string; username: string; displayName: string; role: string; department: string | null }): AgentActor {
+  const role = (ROLES as string[]).includes(row.role) ? (row.role as Role) : 'agent';
+  return { id: row.id, username: row.username, displayName: row.displayName, role, department: row.department };
+}
+
+/** The value of one cookie in a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const index = part.indexOf('=');
+    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+  }
+  return undefined;
+}
+
+export class ConsoleAuth {
+  /** Failures per unknown user name, so that they lock like real accounts do. */
+  private readonly ghosts = new Map<string, { failures: number; lockedUntil: number }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger?: Logger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async login(rawUsername: string, password: string): Promise<LoginResult> {
+    const now = this.clock();
+    const username = normalizeUsername(rawUsername);
+    const agent = username ? await this.db.agent.findUnique({ where: { username } }) : null;
+    if (!agent) {
+      await verifyPassword(password, await dummyHash());
+      return { ok: false, reason: this.ghostFailure(username, now) };
+    }
+    // The password is checked even when the account is locked, so that the time an answer takes
+    // does not tell a locked account from an unknown name.
+    const valid = (await verifyPassword(password, agent.passwordHash)) && agent.active;
+    if (agent.lockedUntil && agent.lockedUntil > now) return { ok: false, reason: 'locked' };
+    if (!valid) {
+      const updated = await this.db.agent.update({ where: { id: agent.id }, data: { failedLogins: { increment: 1 } } });
+      if (updated.failedLogins < MAX_FAILED_LOGINS) return { ok: false, reason: 'invalid' };
+      await this.db.agent.update({ where: { id: agent.id }, data: { failedLogins: 0, lockedUntil: new Date(now.getTime() + LOCK_MINUTES * 60_000) } });
+      this.logger?.warn({ agent: agent.username }, 'console account locked after repeated failed logins');
+      return { ok: false, reason: 'locked' };
+    }
+    await this.db.agent.update({ where: { id: agent.id }, data: { failedLogins: 0, lockedUntil: null } });
+    await this.db.agentSession.deleteMany({ where: { expiresAt: { lt: now } } });
+    const token = randomBytes(32).toString('base64url');
+    const row = await this.db.agentSession.create({
+      data: { id: sha256(token), agentId: agent.id, csrfToken: randomBytes(32).toString('base64url'), expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000), createdAt: now },
+    });
+    this.logger?.info({ agent: agent.username }, 'console login');
+    return { ok: true, token, session: { id: row.id, agent: actorOf(agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt } };
+  }
+
+  private ghostFailure(username: string, now: Date): 'invalid' | 'locked' {
+    const entry = this.ghosts.get(username) ?? { failures: 0, lockedUntil: 0 };
+    if (entry.lockedUntil > now.getTime()) return 'locked';
+    entry.failures += 1;
+    if (entry.failures >= MAX_FAILED_LOGINS) Object.assign(entry, { failures: 0, lockedUntil: now.getTime() + LOCK_MINUTES * 60_000 });
+    if (this.ghosts.size >= 10_000 && !this.ghosts.has(username)) this.ghosts.delete(this.ghosts.keys().next().value!);
+    this.ghosts.set(username, entry);
+    return entry.lockedUntil > now.getTime() ? 'locked' : 'invalid';
+  }
+
+  /** The live session of a cookie token, or undefined (unknown, expired, account disabled). */
+  async session(token: string | undefined): Promise<ConsoleSession | undefined> {
+    if (!token || !TOKEN.test(token)) return undefined;
+    const row = await this.db.agentSession.findUnique({ where: { id: sha256(token) }, include: { agent: true } });
+    if (!row) return undefined;
+    if (row.expiresAt <= this.clock()) {
+      await this.db.agentSession.deleteMany({ where: { id: row.id } });
+      return undefined;
+    }
+    if (!row.agent.active) return undefined;
+    return { id: row.id, agent: actorOf(row.agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+  }
+
+  /** Whether a session (by its id) still exists and has not expired: live streams ask this. */
+  async stillValid(sessionId: string): Promise<boolean> {
+    const row = await this.db.agentSession.findUnique({ where: { id: sessionId }, select: { expiresAt: true } });
+    return Boolean(row && row.expiresAt > this.clock());
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.db.agentSession.deleteMany({ where: { id: sessionId } });
+  }
+
+  tokenOf(request: Request): string | undefined {
+    return readCookie(request.headers.cookie, SESSION_COOKIE);
+  }
+
+  /** Looks up the request's session once and keeps it in response.locals. */
+  async sessionOf(request: Request, response: Response): Promise<ConsoleSession | undefined> {
+    if (!('consoleSession' in response.locals)) response.locals.consoleSession = await this.session(this.tokenOf(request));
+    return response.locals.consoleSession as ConsoleSession | undefined;
+  }
+
+  setCookie(request: Request, response: Response, token: string): void {
+    const secure = request.secure ? '; Secure' : '';
+    for (const path of COOKIE_PATHS) {
+      response.append('Set-Cookie', `${SESSION_COOKIE}=${token}; Path=${path}; Max-Age=${SESSION_HOURS * 3600}; HttpOnly; SameSite=Strict${secure}`);
+    }
+  }
+
+  clearCookie(request: Request, response: Response): void {
+    const secure = request.secure ? '; Secure' : '';
+    for (const path of COOKIE_PATHS) {
+      response.append('Set-Cookie', `${SESSION_COOKIE}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Strict${secure}`);
+    }
+  }
+}
+
+/** The session a `requireAgent` middleware found, for the handlers after it. */
+export function consoleSession(response: Response): ConsoleSession {
+  const session = response.locals.consoleSession as ConsoleSession | undefined;
+  if (!session) throw new Error('consoleSession: requireAgent did not run before this handler');
+  return session;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const parseForm = express.urlencoded({ extended: false, limit: '64kb' });
+
+/** The CSRF token of an unsafe request: the X-CSRF-Token header, or a `_csrf` form field. */
+async function csrfOf(request: Request, response: Response): Promise<string | undefined> {
+  const header = request.header('x-csrf-token');
+  if (header) return header;
+  if (request.body === undefined && request.is('application/x-www-form-urlencoded')) {
+    await new Promise<void>((resolve, reject) => parseForm(request, response, (error?: unknown) => (error ? reject(error) : resolve())));
+  }
+  const field = (request.body as Record<string, unknown> | undefined)?._csrf;
+  return typeof field === 'string' ? field : undefined;
+}
+
+/** A browser navigating to a page (redirect it to the login page) rather than a script calling an API. */
+function wantsPage(request: Request): boolean {
+  return request.method === 'GET' && !request.originalUrl.includes('/api/') && request.accepts(['html', 'json']) === 'html';
+}
+
+function forbiddenPage(response: Response, text: string): void {
+  response.status(403).type('html').send(`<!doctype html><html lang="tr"><meta charset="utf-8"><title>Yetkiniz yok</title><link rel="stylesheet" href="/console/assets/console.css"><main class="notice-page"><h1>Yetkiniz yok</h1><p>${text}</p><p><a href="/console">Kuyruğa dön</a></p></main></html>`);
+}
+
+export const ACCESS_TEXTS = {
+  login: 'Oturum açmanız gerekiyor.',
+  role: 'Bu sayfayı yalnızca yetkili kullanıcılar görebilir.',
+  csrf: 'Güvenlik doğrulaması başarısız oldu. Lütfen sayfayı yenileyip tekrar deneyin.',
+};
+
+/**
+ * Middleware: the request needs a logged-in agent (with at least `role`, when given); unsafe
+ * methods also need the session's CSRF token. Without a session, pages redirect to the login
+ * page and APIs answer 401 JSON.
+ */
+export function authenticate(auth: ConsoleAuth | ((request: Request) => ConsoleAuth | undefined), role?: Role): RequestHandler {
+  return async (request: Request, response: Response, next: NextFunction) => {
+    try {
+      const resolved = typeof auth === 'function' ? auth(request) : auth;
+      const session = resolved ? await resolved.sessionOf(request, response) : undefined;
+      if (!session) {
+        if (wantsPage(request)) return void response.redirect(303, `${LOGIN_PATH}?next=${encodeURIComponent(request.originalUrl)}`);
+        return void response.status(401).json({ error: ACCESS_TEXTS.login });
+      }
+      if (role && !hasRole(session.agent, role)) {
+        if (wantsPage(request)) return void forbiddenPage(response, ACCESS_TEXTS.role);
+        return void response.status(403).json({ error: ACCESS_TEXTS.role });
+      }
+      if (UNSAFE.has(request.method)) {
+        const token = await csrfOf(request, response);
+        if (!token || !sameSecret(token, session.csrfToken)) return void response.status(403).json({ error: ACCESS_TEXTS.csrf });
+      }
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+const AUTH_KEY = 'cozumConsoleAuth';
+
+/** Makes `requireAgent` work on every router of this express app. */
+export function installConsoleAuth(app: Express, auth: ConsoleAuth): void {
+  app.locals[AUTH_KEY] = auth;
+}
+
+/**
+ * Protects a route with the console's login, e.g. `router.use('/admin', requireAgent('admin'))`.
+ * Fails closed: with no ConsoleAuth installed, nobody gets in.
+ */
+export function requireAgent(role?: Role): RequestHandler {
+  return authenticate((request) => request.app.locals[AUTH_KEY] as ConsoleAuth | undefined, role);
+}

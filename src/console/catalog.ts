@@ -1,0 +1,90 @@
+// The words the console shows for stored codes: categories, channels, reasons, roles, field
+// labels, and the departments a ticket can be transferred to. Built once from dialogs/ and the
+// configuration; departments also come from existing tickets and agents.
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import { loadDialogs } from '../dialogs/load.ts';
+import type { DialogSpec } from '../dialogs/spec.ts';
+import type { Database } from '../storage/database.ts';
+import { statusName, typeName } from '../tickets/status.ts';
+
+const REASONS: Record<string, string> = {
+  requested: 'Görevli istedi',
+  misunderstood: 'Asistan anlayamadı',
+  keyword: 'Acil kelime',
+  dialog: 'Başvuru sonrası',
+};
+
+export const ROLE_NAMES: Record<string, string> = { agent: 'Görevli', supervisor: 'Süpervizör', admin: 'Yönetici' };
+
+export function channelName(channel: string): string {
+  const key = channel.toLowerCase();
+  if (key === 'webchat') return 'Web sohbet';
+  if (key === 'telegram') return 'Telegram';
+  if (key.startsWith('whatsapp')) return 'WhatsApp';
+  if (key === 'msteams') return 'Microsoft Teams';
+  if (['botframework', 'directline', 'webchat-bf', 'emulator'].includes(key)) return 'Bot Framework';
+  if (key === 'terminal') return 'Terminal';
+  if (key === 'test') return 'Test kanalı';
+  return channel;
+}
+
+export class Catalog {
+  private readonly categories = new Map<string, string>();
+  private readonly fields = new Map<string, string[][]>();
+  private readonly staticDepartments = new Set<string>();
+
+  constructor(dialogs: DialogSpec[], config: Config) {
+    this.staticDepartments.add(config.handoff.defaultDepartment);
+    for (const dialog of dialogs) {
+      if (dialog.ticket) this.staticDepartments.add(dialog.ticket.department);
+      const categorySlot = dialog.ticket?.categorySlot;
+      for (const step of dialog.steps) {
+        for (const choice of step.choices ?? []) {
+          if (choice.department) this.staticDepartments.add(choice.department);
+          if (dialog.ticket && step.slot === categorySlot) this.categories.set(`${dialog.ticket.type}:${choice.value}`, choice.label);
+        }
+      }
+      this.fields.set(dialog.id, dialog.steps.map((step) => [step.slot, step.label]));
+    }
+  }
+
+  static load(config: Config): Catalog {
+    let dialogs: DialogSpec[] = [];
+    try {
+      dialogs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality);
+    } catch {
+      // main.ts has loaded the same files already and stops on a mistake; without them the
+      // console only shows raw codes.
+    }
+    return new Catalog(dialogs, config);
+  }
+
+  categoryName(type: string, category: string | null): string {
+    if (!category) return '';
+    if (type === 'handoff') return REASONS[category] ?? category;
+    return this.categories.get(`${type}:${category}`) ?? category;
+  }
+
+  /** The dialog's fields in the order it asked them, as label → what the citizen answered. */
+  ticketFields(data: Record<string, unknown>): { label: string; value: string }[] {
+    const display = (data._display ?? {}) as Record<string, unknown>;
+    const order = this.fields.get(String(data._dialog ?? '')) ?? [];
+    const known = new Set(order.map(([slot]) => slot));
+    const rows = order.filter(([slot]) => slot! in display).map(([slot, label]) => ({ label: label!, value: String(display[slot!] ?? '') }));
+    for (const [slot, value] of Object.entries(display)) if (!known.has(slot)) rows.push({ label: slot, value: String(value ?? '') });
+    return rows;
+  }
+
+  async departments(db: Database): Promise<string[]> {
+    const [tickets, agents] = await Promise.all([
+      db.ticket.findMany({ distinct: ['department'], select: { department: true } }),
+      db.agent.findMany({ where: { department: { not: null } }, distinct: ['department'], select: { department: true } }),
+    ]);
+    const all = new Set([...this.staticDepartments, ...tickets.map((t) => t.department), ...agents.map((a) => a.department!)]);
+    return [...all].filter(Boolean).sort((a, b) => a.localeCompare(b, 'tr'));
+  }
+
+  statusName = statusName;
+  typeName = typeName;
+}

@@ -1,0 +1,309 @@
+// The agent console: login, the queue, one conversation, the supervisor's figures, all under
+// /console on the main server. Pages are plain HTML/CSS/JS from ./static (no build step); the
+// data comes from the JSON API under /console/api and live notices from /console/api/events.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Config } from '../config.ts';
+import type { CozumEvents } from '../handoff/events.ts';
+import { HandoffError, type Handoff } from '../handoff/handoff.ts';
+import type { Logger } from '../log.ts';
+import type { Database } from '../storage/database.ts';
+import { STATUS_NAMES, TicketStatusSchema } from '../tickets/status.ts';
+import { authenticate, ConsoleAuth, consoleSession, LOGIN_PATH, LOGIN_TEXTS, normalizeUsername } from './auth.ts';
+import { Catalog, ROLE_NAMES } from './catalog.ts';
+import { streamEvents } from './live.ts';
+import { hashPassword, passwordProblem } from './password.ts';
+import { Stats } from './stats.ts';
+import { ConsoleViews, type QueueScope } from './views.ts';
+
+const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+export interface ConsoleDependencies {
+  db: Database;
+  handoff: Handoff;
+  events: CozumEvents;
+  config: Config;
+  logger: Logger;
+  /** The outbox, for the supervisor's "try again" on a failed delivery. */
+  outbox?: { retry(messageId: string): Promise<boolean> };
+  clock?: () => Date;
+  heartbeatMs?: number;
+}
+
+export interface AgentConsole {
+  router: Router;
+  auth: ConsoleAuth;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** Where to go after logging in: only a path of the console or the admin pages. */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || next.length > 500) return '/console';
+  if (!/^\/(console|admin)(\/|\?|$)/.test(next) || next.includes('//') || next.includes('\\')) return '/console';
+  return next;
+}
+
+const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const NOT_FOUND = 'Görüşme bulunamadı ya da bu görüşmeyi görme yetkiniz yok.';
+const TICKET_NOT_FOUND = 'Talep bulunamadı ya da bu talebi görme yetkiniz yok.';
+
+const ReplyBody = z.object({ text: z.string().trim().min(1, 'Boş mesaj gönderilemez.').max(4000, 'Mesaj en fazla 4000 karakter olabilir.') });
+const NoteBody = z.object({ text: z.string().trim().min(1, 'Boş not eklenemez.').max(4000, 'Not en fazla 4000 karakter olabilir.') });
+const TransferBody = z.object({ department: z.string().trim().max(200).optional(), agentId: Id.optional(), note: z.string().trim().max(2000).default('') });
+const StatusBody = z.object({ status: TicketStatusSchema, note: z.string().trim().max(2000).default('') });
+const NewAgentBody = z.object({
+  username: z.string().trim().regex(/^[A-Za-z0-9._-]{2,40}$/, 'Kullanıcı adı 2–40 harf, rakam, nokta, tire ya da alt çizgi olmalı.'),
+  displayName: z.string().trim().min(2, 'Ad soyad yazın.').max(100),
+  role: z.enum(['agent', 'supervisor', 'admin']),
+  department: z.string().trim().max(200).optional(),
+  password: z.string().max(200),
+});
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue && !issue.message.startsWith('Invalid') && !issue.message.startsWith('Too') ? issue.message : 'İstek okunamadı.';
+}
+
+export function createConsole(deps: ConsoleDependencies): AgentConsole {
+  const { db, handoff, events, config, logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const auth = new ConsoleAuth(db, logger, clock);
+  const catalog = Catalog.load(config);
+  const views = new ConsoleViews(db, catalog, clock);
+  const stats = new Stats(db, catalog, config.timeZone, clock);
+  const municipality = escapeHtml(config.municipality.name);
+  const header = readFileSync(path.join(STATIC_DIR, 'header.partial.html'), 'utf8');
+  const pages = Object.fromEntries(
+    ['login', 'queue', 'conversation', 'supervisor', 'notice'].map((name) => [
+      name,
+      readFileSync(path.join(STATIC_DIR, `${name}.html`), 'utf8').replace('{{header}}', () => header).replaceAll('{{name}}', () => municipality),
+    ]),
+  ) as Record<'login' | 'queue' | 'conversation' | 'supervisor' | 'notice', string>;
+
+  const router = express.Router();
+  const page = authenticate(auth);
+  const supervisorOnly = authenticate(auth, 'supervisor');
+  const adminOnly = authenticate(auth, 'admin');
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const json = express.json({ limit: '64kb' });
+
+  router.use('/console', (_request, response, next) => {
+    response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    response.setHeader('X-Frame-Options', 'DENY');
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  const loginPage = (response: Response, status: number, message: string, next: string, username = '') => {
+    const html = pages.login
+      .replace('{{error}}', () => (message ? `<p class="login__error" role="alert">${escapeHtml(message)}</p>` : ''))
+      .replace('{{next}}', () => escapeHtml(next))
+      .replace('{{username}}', () => escapeHtml(username))
+      // After a failed attempt the user name is filled in: the cursor waits in the password field.
+      .replace('{{focusUsername}}', () => (username ? '' : 'autofocus'))
+      .replace('{{focusPassword}}', () => (username ? 'autofocus' : ''));
+    response.status(status).type('html').send(html);
+  };
+
+  const noticePage = (response: Response, status: number, title: string, text: string) => {
+    response.status(status).type('html').send(pages.notice.replaceAll('{{title}}', () => escapeHtml(title)).replace('{{text}}', () => escapeHtml(text)));
+  };
+
+  // ---- public: the login page, its POST, and the style sheet and icon it uses.
+  for (const asset of ['console.css', 'favicon.svg']) {
+    router.get(`/console/assets/${asset}`, (_request, response) => {
+      response.setHeader('Cache-Control', 'no-cache');
+      response.sendFile(path.join(STATIC_DIR, asset));
+    });
+  }
+
+  router.get(LOGIN_PATH, async (request, response) => {
+    if (await auth.sessionOf(request, response)) return void response.redirect(303, safeNext(request.query.next));
+    loginPage(response, 200, '', safeNext(request.query.next));
+  });
+
+  router.post(LOGIN_PATH, form, json, async (request, response) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const username = typeof body.username === 'string' ? body.username.slice(0, 100) : '';
+    const password = typeof body.password === 'string' ? body.password.slice(0, 200) : '';
+    const next = safeNext(body.next);
+    const wantsJson = Boolean(request.is('application/json'));
+    const fail = (status: number, message: string) => (wantsJson ? void response.status(status).json({ error: message }) : loginPage(response, status, message, next, username));
+    if (!username.trim() || !password) return fail(400, LOGIN_TEXTS.missing);
+    const result = await auth.login(username, password);
+    if (!result.ok) return fail(result.reason === 'locked' ? 429 : 401, LOGIN_TEXTS[result.reason]);
+    auth.setCookie(request, response, result.token);
+    if (wantsJson) return void response.json({ ok: true, csrfToken: result.session.csrfToken });
+    response.redirect(303, next);
+  });
+
+  // ---- everything else under /console needs a session (and CSRF for unsafe methods).
+  router.use('/console', page);
+
+  router.post('/console/logout', form, json, async (request, response) => {
+    await auth.logout(consoleSession(response).id);
+    auth.clearCookie(request, response);
+    if (request.is('application/json')) return void response.json({ ok: true });
+    response.redirect(303, LOGIN_PATH);
+  });
+
+  router.use('/console/assets', express.static(STATIC_DIR, { index: false, cacheControl: false, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') }));
+
+  router.get('/console', (_request, response) => void response.type('html').send(pages.queue));
+
+  router.get('/console/conversations/:id', async (request, response) => {
+    const id = Id.safeParse(request.params.id);
+    if (!id.success || !(await views.canOpenConversation(consoleSession(response).agent, id.data))) return noticePage(response, 404, 'Görüşme bulunamadı', NOT_FOUND);
+    response.type('html').send(pages.conversation);
+  });
+
+  router.get('/console/supervisor', supervisorOnly, (_request, response) => void response.type('html').send(pages.supervisor));
+
+  // ---- JSON API
+  const api = express.Router();
+  router.use('/console/api', api);
+  api.use(json);
+
+  api.get('/me', async (_request, response) => {
+    const { agent, csrfToken, expiresAt } = consoleSession(response);
+    const [departments, agents] = await Promise.all([
+      catalog.departments(db),
+      db.agent.findMany({ where: { active: true }, orderBy: { displayName: 'asc' }, select: { id: true, displayName: true, department: true, role: true } }),
+    ]);
+    response.json({
+      agent: { ...agent, roleName: ROLE_NAMES[agent.role] },
+      csrfToken,
+      sessionExpiresAt: expiresAt.toISOString(),
+      municipality: config.municipality.name,
+      timeZone: config.timeZone,
+      cannedResponses: config.handoff.cannedResponses.map((c) => ({ title: c.title, text: c.text.replaceAll('{agent}', () => agent.displayName) })),
+      departments,
+      agents: agents.map((a) => ({ ...a, roleName: ROLE_NAMES[a.role] ?? a.role })),
+      statuses: Object.entries(STATUS_NAMES).map(([key, label]) => ({ key, label })),
+    });
+  });
+
+  api.get('/queue', async (request, response) => {
+    const { agent } = consoleSession(response);
+    const wanted = String(request.query.scope ?? '');
+    const scope: QueueScope = wanted === 'mine' || wanted === 'department' || wanted === 'all' ? wanted : agent.role === 'agent' ? 'department' : 'all';
+    const department = typeof request.query.department === 'string' ? request.query.department.slice(0, 200) : undefined;
+    response.json({ scope, ...(await views.queue(agent, scope, department)) });
+  });
+
+  api.get('/conversations/:id', async (request, response) => {
+    const id = Id.safeParse(request.params.id);
+    const ticket = Id.safeParse(request.query.ticket);
+    const view = id.success ? await views.conversation(consoleSession(response).agent, id.data, ticket.success ? ticket.data : undefined) : undefined;
+    if (!view) return void response.status(404).json({ error: NOT_FOUND });
+    response.json(view);
+  });
+
+  /** Runs a console action for a conversation the agent may open; Handoff's refusals become 409. */
+  const conversationAction = (action: (request: Request, response: Response, conversationId: string) => Promise<unknown>) => async (request: Request, response: Response, next: NextFunction) => {
+    const id = Id.safeParse(request.params.id);
+    if (!id.success || !(await views.canOpenConversation(consoleSession(response).agent, id.data))) return void response.status(404).json({ error: NOT_FOUND });
+    await run(response, next, () => action(request, response, id.data));
+  };
+  const ticketAction = (action: (request: Request, response: Response, ticketId: string) => Promise<unknown>) => async (request: Request, response: Response, next: NextFunction) => {
+    const id = Id.safeParse(request.params.id);
+    if (!id.success || !(await views.ticketVisible(consoleSession(response).agent, id.data))) return void response.status(404).json({ error: TICKET_NOT_FOUND });
+    await run(response, next, () => action(request, response, id.data));
+  };
+  const run = async (response: Response, next: NextFunction, action: () => Promise<unknown>) => {
+    try {
+      await action();
+      if (!response.headersSent) response.json({ ok: true });
+    } catch (error) {
+      if (error instanceof HandoffError) return void response.status(409).json({ error: error.message });
+      if (error instanceof z.ZodError) return void response.status(400).json({ error: firstIssue(error) });
+      next(error);
+    }
+  };
+
+  api.post('/conversations/:id/claim', conversationAction((_q, response, id) => handoff.claim(consoleSession(response).agent, id)));
+  api.post('/conversations/:id/reply', conversationAction((request, response, id) => handoff.reply(consoleSession(response).agent, id, ReplyBody.parse(request.body ?? {}).text)));
+  api.post('/conversations/:id/release', conversationAction((_q, response, id) => handoff.release(consoleSession(response).agent, id)));
+  api.post('/tickets/:id/notes', ticketAction((request, response, id) => handoff.addNote(consoleSession(response).agent, id, NoteBody.parse(request.body ?? {}).text)));
+  api.post('/tickets/:id/status', ticketAction(async (request, response, id) => {
+    const body = StatusBody.parse(request.body ?? {});
+    await handoff.setStatus(consoleSession(response).agent, id, body.status, body.note);
+  }));
+  api.post('/tickets/:id/transfer', ticketAction(async (request, response, id) => {
+    const body = TransferBody.parse(request.body ?? {});
+    const department = body.department || undefined;
+    if (!department && !body.agentId) throw new HandoffError('Bir birim ya da görevli seçin.');
+    if (department && !(await catalog.departments(db)).includes(department)) throw new HandoffError('Bu birim tanımlı değil.');
+    if (body.agentId && !(await db.agent.findFirst({ where: { id: body.agentId, active: true }, select: { id: true } }))) throw new HandoffError('Aktarılacak görevli bulunamadı.');
+    await handoff.transfer(consoleSession(response).agent, id, { department, agentId: body.agentId }, body.note);
+  }));
+
+  api.get('/events', (request, response) => streamEvents(events, auth, consoleSession(response), request, response, deps.heartbeatMs));
+
+  api.get('/stats', supervisorOnly, async (request, response) => {
+    const days = daysOf(request.query.days);
+    const [figures, failed] = await Promise.all([stats.figures(days), stats.failedMessages()]);
+    response.json({ ...figures, failedMessages: failed, canRetry: Boolean(deps.outbox) });
+  });
+
+  api.post('/messages/:id/retry', supervisorOnly, async (request, response) => {
+    const id = Id.safeParse(request.params.id);
+    if (!deps.outbox || !id.success) return void response.status(404).json({ error: 'Mesaj bulunamadı.' });
+    const queued = await deps.outbox.retry(id.data);
+    if (!queued) return void response.status(409).json({ error: 'Bu mesaj yeniden gönderilemiyor (iletilmiş ya da zaten sırada olabilir).' });
+    logger.info({ message: id.data, by: consoleSession(response).agent.username }, 'failed delivery queued again from the console');
+    response.json({ ok: true });
+  });
+
+  api.get('/export.csv', supervisorOnly, async (request, response) => {
+    const days = daysOf(request.query.days);
+    const stamp = new Intl.DateTimeFormat('sv-SE', { timeZone: config.timeZone }).format(clock());
+    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    response.setHeader('Content-Disposition', `attachment; filename="talepler-${stamp}.csv"`);
+    response.send(await stats.csv(days));
+  });
+
+  api.get('/agents', supervisorOnly, async (_request, response) => {
+    const rows = await db.agent.findMany({ orderBy: [{ role: 'asc' }, { displayName: 'asc' }], select: { id: true, username: true, displayName: true, role: true, department: true, active: true, lockedUntil: true } });
+    response.json({ agents: rows.map((a) => ({ ...a, roleName: ROLE_NAMES[a.role] ?? a.role, locked: Boolean(a.lockedUntil && a.lockedUntil > clock()) })) });
+  });
+
+  api.post('/agents', adminOnly, async (request, response) => {
+    const body = NewAgentBody.safeParse(request.body ?? {});
+    if (!body.success) return void response.status(400).json({ error: firstIssue(body.error) });
+    const problem = passwordProblem(body.data.password);
+    if (problem) return void response.status(400).json({ error: problem });
+    const department = body.data.department || null;
+    if (body.data.role === 'agent' && !department) return void response.status(400).json({ error: 'Görevlinin bir birimi olmalı.' });
+    const username = normalizeUsername(body.data.username);
+    if (await db.agent.findUnique({ where: { username } })) return void response.status(409).json({ error: 'Bu kullanıcı adı zaten kullanılıyor.' });
+    const created = await db.agent.create({ data: { username, displayName: body.data.displayName, role: body.data.role, department, passwordHash: await hashPassword(body.data.password) } });
+    logger.info({ agent: username, role: created.role, by: consoleSession(response).agent.username }, 'console account created');
+    response.status(201).json({ id: created.id, username });
+  });
+
+  api.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));
+  return { router, auth };
+}
+
+function daysOf(value: unknown): number {
+  const days = Number(value ?? 30);
+  return Number.isInteger(days) && days >= 0 && days <= 3650 ? days : 30;
+}

@@ -1,0 +1,251 @@
+// What the console's pages read: the queue and one conversation with its tickets. Every query
+// takes the agent into account: agents see their own department's cases only.
+import { canSee, type AgentActor } from '../handoff/handoff.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { Database } from '../storage/database.ts';
+import { OPEN_STATUSES, statusName, typeName } from '../tickets/status.ts';
+import { channelName, type Catalog } from './catalog.ts';
+
+export type QueueScope = 'mine' | 'department' | 'all';
+
+const MODE_NAMES: Record<string, string> = { bot: 'Asistanda', waiting: 'Görevli bekliyor', agent: 'Görevlide' };
+
+function parseData(raw: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function citizenName(contact: { displayName: string | null; anonymizedAt: Date | null }): string {
+  if (contact.anonymizedAt) return 'Anonimleştirilmiş vatandaş';
+  return contact.displayName?.trim() || 'Vatandaş';
+}
+
+interface Coordinates {
+  latitude: number;
+  longitude: number;
+}
+
+function isCoordinates(value: unknown): value is Coordinates {
+  const v = value as Partial<Coordinates> | null;
+  return Boolean(v) && typeof v!.latitude === 'number' && typeof v!.longitude === 'number' && Math.abs(v!.latitude) <= 90 && Math.abs(v!.longitude) <= 180;
+}
+
+interface MediaRef {
+  kind: string;
+  fileId?: string;
+  mimeType?: string;
+}
+
+function mediaOf(value: unknown): MediaRef[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((m): m is Record<string, unknown> => Boolean(m) && typeof m === 'object')
+    .map((m) => ({ kind: String(m.kind ?? 'other'), fileId: typeof m.fileId === 'string' ? m.fileId : undefined, mimeType: typeof m.mimeType === 'string' ? m.mimeType : undefined }));
+}
+
+export class ConsoleViews {
+  constructor(
+    private readonly db: Database,
+    private readonly catalog: Catalog,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Open tickets (the handoff queue and the dialogs' tickets), oldest first. */
+  async queue(agent: AgentActor, scope: QueueScope, department?: string) {
+    const where: Prisma.TicketWhereInput = { status: { in: OPEN_STATUSES } };
+    if (agent.role === 'agent') where.department = agent.department ?? '';
+    else if (scope === 'department' && (department || agent.department)) where.department = department || agent.department!;
+    if (scope === 'mine') where.OR = [{ assignedAgentId: agent.id }, { conversation: { agentId: agent.id } }];
+    const rows = await this.db.ticket.findMany({
+      where,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: 500,
+      include: {
+        contact: { select: { displayName: true, anonymizedAt: true, channel: true } },
+        assignedAgent: { select: { displayName: true } },
+        conversation: { select: { id: true, channel: true, mode: true, handoffTicketId: true, agentId: true, agent: { select: { displayName: true } } } },
+      },
+    });
+    const items = rows.map((t) => {
+      const conversation = t.conversation;
+      const holds = conversation?.handoffTicketId === t.id;
+      const channel = conversation?.channel ?? t.contact.channel;
+      return {
+        ticketId: t.id,
+        number: t.number,
+        type: t.type,
+        typeName: typeName(t.type),
+        category: t.category,
+        categoryName: this.catalog.categoryName(t.type, t.category),
+        department: t.department,
+        neighbourhood: t.neighbourhood,
+        status: t.status,
+        statusName: statusName(t.status),
+        summary: t.summary,
+        createdAt: t.createdAt.toISOString(),
+        dueAt: t.dueAt.toISOString(),
+        channel,
+        channelName: channelName(channel),
+        citizen: citizenName(t.contact),
+        conversationId: conversation?.id ?? null,
+        waiting: holds && conversation?.mode === 'waiting',
+        live: holds && conversation?.mode === 'agent',
+        agentName: t.assignedAgent?.displayName ?? (holds ? conversation?.agent?.displayName : undefined) ?? null,
+        mine: t.assignedAgentId === agent.id || (holds && conversation?.agentId === agent.id),
+      };
+    });
+    const now = this.clock().getTime();
+    return {
+      items,
+      counts: {
+        total: items.length,
+        waiting: items.filter((i) => i.waiting).length,
+        overdue: items.filter((i) => Date.parse(i.dueAt) < now).length,
+        mine: items.filter((i) => i.mine).length,
+      },
+    };
+  }
+
+  /** Whether the agent may open this conversation: one of its tickets is theirs to see. */
+  async canOpenConversation(agent: AgentActor, conversationId: string): Promise<boolean> {
+    const conversation = await this.db.conversation.findUnique({ where: { id: conversationId }, select: { id: true } });
+    if (!conversation) return false;
+    if (agent.role !== 'agent') return true;
+    const visible = await this.db.ticket.count({ where: { conversationId, department: agent.department ?? '' } });
+    return visible > 0;
+  }
+
+  async ticketVisible(agent: AgentActor, ticketId: string): Promise<boolean> {
+    const ticket = await this.db.ticket.findUnique({ where: { id: ticketId }, select: { department: true } });
+    return Boolean(ticket && canSee(agent, ticket));
+  }
+
+  /** A conversation with its transcript, the ticket in focus, and the citizen's other tickets. */
+  async conversation(agent: AgentActor, conversationId: string, focusTicketId?: string) {
+    if (!(await this.canOpenConversation(agent, conversationId))) return undefined;
+    const conversation = await this.db.conversation.findUniqueOrThrow({
+      where: { id: conversationId },
+      include: { contact: true, agent: { select: { id: true, displayName: true } } },
+    });
+    const messages = (await this.db.message.findMany({ where: { conversationId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 500 })).reverse();
+    const tickets = await this.db.ticket.findMany({
+      where: { contactId: conversation.contactId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: 50,
+      include: { events: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }, assignedAgent: { select: { displayName: true } } },
+    });
+    const visible = tickets.filter((t) => canSee(agent, t));
+    const own = visible.filter((t) => t.conversationId === conversationId);
+    const focus =
+      own.find((t) => t.id === focusTicketId) ??
+      own.find((t) => t.id === conversation.handoffTicketId) ??
+      own.find((t) => (OPEN_STATUSES as string[]).includes(t.status)) ??
+      own[0];
+
+    const actors = new Set(focus?.events.map((e) => e.actor) ?? []);
+    const names = new Map((await this.db.agent.findMany({ where: { username: { in: [...actors] } }, select: { username: true, displayName: true } })).map((a) => [a.username, a.displayName]));
+    const actorName = (actor: string) => (actor === 'bot' ? 'Asistan' : actor === 'citizen' ? 'Vatandaş' : (names.get(actor) ?? actor));
+
+    return {
+      conversation: {
+        id: conversation.id,
+        channel: conversation.channel,
+        channelName: channelName(conversation.channel),
+        mode: conversation.mode,
+        modeName: MODE_NAMES[conversation.mode] ?? conversation.mode,
+        agent: conversation.agent,
+        mine: conversation.mode === 'agent' && conversation.agentId === agent.id,
+        handoffTicketId: conversation.handoffTicketId,
+        lastMessageAt: conversation.lastMessageAt.toISOString(),
+      },
+      citizen: {
+        name: citizenName(conversation.contact),
+        phone: conversation.contact.anonymizedAt ? null : conversation.contact.phone,
+        since: conversation.contact.createdAt.toISOString(),
+      },
+      messages: messages.map((m) => {
+        const payload = parseData(m.payload);
+        return {
+          id: m.id,
+          direction: m.direction,
+          author: m.author,
+          authorName: m.author === 'agent' ? (m.authorName ?? 'Görevli') : null,
+          text: m.text,
+          at: m.createdAt.toISOString(),
+          status: m.status,
+          media: mediaOf(payload.media),
+          location: isCoordinates(payload.location) ? { latitude: payload.location.latitude, longitude: payload.location.longitude } : null,
+          choices: Array.isArray(payload.choices) ? payload.choices.map(String) : [],
+        };
+      }),
+      ticket: focus ? this.ticketDetail(focus, actorName) : null,
+      tickets: tickets
+        .filter((t) => t.id !== focus?.id)
+        .map((t) => {
+          const seen = canSee(agent, t);
+          return {
+            id: t.id,
+            number: t.number,
+            typeName: typeName(t.type),
+            categoryName: this.catalog.categoryName(t.type, t.category),
+            status: t.status,
+            statusName: statusName(t.status),
+            department: t.department,
+            createdAt: t.createdAt.toISOString(),
+            summary: seen ? t.summary : '',
+            conversationId: seen ? t.conversationId : null,
+            visible: seen,
+          };
+        }),
+    };
+  }
+
+  private ticketDetail(
+    t: Awaited<ReturnType<Database['ticket']['findUniqueOrThrow']>> & { events: { id: string; kind: string; status: string | null; actor: string; note: string; createdAt: Date }[]; assignedAgent: { displayName: string } | null },
+    actorName: (actor: string) => string,
+  ) {
+    const data = parseData(t.data);
+    const values = Object.entries(data).filter(([key]) => !key.startsWith('_'));
+    const photos = mediaOf(values.map(([, v]) => v)).filter((m) => m.kind === 'image');
+    const locations = values.map(([, v]) => v).filter(isCoordinates).map((v) => ({ latitude: v.latitude, longitude: v.longitude }));
+    const understood = data.understood as { intent?: unknown; confidence?: unknown } | undefined;
+    return {
+      id: t.id,
+      number: t.number,
+      type: t.type,
+      typeName: typeName(t.type),
+      category: t.category,
+      categoryName: this.catalog.categoryName(t.type, t.category),
+      status: t.status,
+      statusName: statusName(t.status),
+      open: (OPEN_STATUSES as string[]).includes(t.status),
+      department: t.department,
+      neighbourhood: t.neighbourhood,
+      summary: t.summary,
+      createdAt: t.createdAt.toISOString(),
+      dueAt: t.dueAt.toISOString(),
+      firstResponseAt: t.firstResponseAt?.toISOString() ?? null,
+      resolvedAt: t.resolvedAt?.toISOString() ?? null,
+      rating: t.rating,
+      ratingComment: t.ratingComment,
+      assignedAgent: t.assignedAgent?.displayName ?? null,
+      fields: this.catalog.ticketFields(data),
+      photos,
+      locations,
+      understood: understood && typeof understood.intent === 'string' ? { intent: understood.intent, confidence: Number(understood.confidence) || 0 } : null,
+      events: t.events.map((e) => ({
+        id: e.id,
+        kind: e.kind,
+        status: e.status,
+        statusName: e.status ? statusName(e.status) : null,
+        actor: actorName(e.actor),
+        note: e.note,
+        at: e.createdAt.toISOString(),
+      })),
+    };
+  }
+}

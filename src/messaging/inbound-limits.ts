@@ -1,0 +1,103 @@
+// Flood control and media limits, as botbuilder middleware (`adapter.use(new InboundLimits(...))`).
+//
+// Why middleware and not inside `ChatAdapter.receive`: the message must still be stored (and a
+// duplicate still dropped) before anything decides about it, and a warning is an ordinary reply that
+// goes through the outbox in the chat's order. Middleware runs exactly there: after the adapter has
+// stored the message, inside the chat's queue, before the bot. It counts by the time the message
+// arrived (the activity's timestamp), so a backlog replayed after a restart is judged as it came in.
+// Counters live in memory per contact: one citizen's flood never slows another's turn.
+import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
+import { INBOUND_KEY, type InboundContext } from '../bot/adapter.ts';
+import type { Logger } from '../log.ts';
+
+export interface InboundLimitSettings {
+  /** More than this many messages within `floodSeconds`… */
+  floodMessages: number;
+  floodSeconds: number;
+  /** …get one warning, then this many seconds in which messages are stored but not answered. */
+  floodPauseSeconds: number;
+  /** Largest photo or file accepted, when the channel reports a size. */
+  maxMediaBytes: number;
+}
+
+interface Counter {
+  /** Arrival times (ms) within the current window, oldest first. */
+  hits: number[];
+  pausedUntil: number;
+}
+
+export type FloodVerdict = 'ok' | 'warn' | 'pause';
+
+function duration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} saat`;
+  if (seconds % 60 === 0) return `${seconds / 60} dakika`;
+  return `${seconds} saniye`;
+}
+
+export function floodWarning(settings: InboundLimitSettings): string {
+  return `Kısa sürede çok sayıda mesaj aldım; lütfen ${duration(settings.floodPauseSeconds)} bekleyip tekrar yazın.`;
+}
+
+export function mediaTooLarge(settings: InboundLimitSettings): string {
+  const megabytes = new Intl.NumberFormat('tr-TR', { maximumFractionDigits: 1 }).format(settings.maxMediaBytes / (1024 * 1024));
+  return `Gönderdiğiniz dosya çok büyük; en fazla ${megabytes} MB kabul edebiliyorum. Lütfen daha küçük bir dosya gönderin ya da yazarak anlatın.`;
+}
+
+export class InboundLimits implements Middleware {
+  private readonly counters = new Map<string, Counter>();
+  private checks = 0;
+
+  constructor(
+    private readonly settings: InboundLimitSettings,
+    private readonly logger?: Logger,
+  ) {}
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    const inbound = context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
+    if (!inbound || context.activity.type !== ActivityTypes.Message) return next();
+    const at = context.activity.timestamp ? new Date(context.activity.timestamp).getTime() : Date.now();
+    const verdict = this.check(inbound.contactId, Number.isFinite(at) ? at : Date.now());
+    if (verdict === 'pause') return;
+    if (verdict === 'warn') {
+      this.logger?.info({ contact: inbound.contactId, pauseSeconds: this.settings.floodPauseSeconds }, 'flood control: contact paused');
+      await context.sendActivity(floodWarning(this.settings));
+      return;
+    }
+    if (inbound.message.media.some((media) => media.size !== undefined && media.size > this.settings.maxMediaBytes)) {
+      this.logger?.info({ contact: inbound.contactId }, 'media over the size limit refused');
+      await context.sendActivity(mediaTooLarge(this.settings));
+      return;
+    }
+    await next();
+  }
+
+  /** Counts one message of a contact arriving at `at` (ms). */
+  check(contactId: string, at: number): FloodVerdict {
+    if (++this.checks % 1000 === 0) this.sweep(at);
+    let counter = this.counters.get(contactId);
+    if (!counter) {
+      counter = { hits: [], pausedUntil: 0 };
+      this.counters.set(contactId, counter);
+    }
+    if (at < counter.pausedUntil) return 'pause';
+    const windowStart = at - this.settings.floodSeconds * 1000;
+    let stale = 0;
+    while (stale < counter.hits.length && counter.hits[stale]! <= windowStart) stale++;
+    if (stale > 0) counter.hits.splice(0, stale);
+    counter.hits.push(at);
+    if (counter.hits.length > this.settings.floodMessages) {
+      counter.hits = [];
+      counter.pausedUntil = at + this.settings.floodPauseSeconds * 1000;
+      return 'warn';
+    }
+    return 'ok';
+  }
+
+  /** Forgets contacts that are neither paused nor wrote within the window. */
+  private sweep(now: number): void {
+    const windowStart = now - this.settings.floodSeconds * 1000;
+    for (const [contactId, counter] of this.counters) {
+      if (counter.pausedUntil <= now && (counter.hits.at(-1) ?? 0) <= windowStart) this.counters.delete(contactId);
+    }
+  }
+}

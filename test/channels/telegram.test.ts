@@ -1,0 +1,441 @@
+// Telegram end to end: real telegraf against a local HTTP stand-in for the Bot API (getUpdates,
+// sendMessage…), a real Çözüm behind it, and assertions on what the citizen would see in Telegram.
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Telegram } from 'telegraf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatAdapter } from '../../src/bot/adapter.ts';
+import { MAIN_MENU } from '../../src/bot/menu.ts';
+import type { ChannelDependencies } from '../../src/channels/channel.ts';
+import { splitText } from '../../src/channels/split-text.ts';
+import { createTelegram, telegramSender, toTelegramHtml } from '../../src/channels/telegram.ts';
+import { createLogger } from '../../src/log.ts';
+import type { Cozum } from '../../src/main.ts';
+import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
+import { startTestCozum, tempDir, testConfig } from '../support/cozum.ts';
+
+const TOKEN = '123456789:AAFakeTokenForTheLocalStandIn_abcdef';
+const WAIT_MS = 20_000;
+
+interface ApiCall {
+  method: string;
+  body: Record<string, unknown>;
+}
+
+interface Failure {
+  status: number;
+  body: Record<string, unknown>;
+  /** Only when the call's body matches (e.g. only HTML messages). */
+  when?: (body: Record<string, unknown>) => boolean;
+}
+
+/** Plays the Telegram Bot API on 127.0.0.1: long polling with offsets, records every call. */
+class BotApiStandIn {
+  readonly calls: ApiCall[] = [];
+  private readonly events = new EventEmitter();
+  private readonly pending: { update_id: number }[] = [];
+  private nextUpdateId = 1;
+  private nextMessageId = 1000;
+  private readonly failures = new Map<string, Failure[]>();
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<this> {
+    this.events.setMaxListeners(100);
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.events.emit('update');
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Queues updates for getUpdates; several pushed at once arrive in one batch. */
+  push(...updates: Record<string, unknown>[]): void {
+    for (const update of updates) this.pending.push({ update_id: this.nextUpdateId++, ...update });
+    this.events.emit('update');
+  }
+
+  /** The next calls of `method` fail with this answer. */
+  fail(method: string, failure: Failure): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), failure]);
+  }
+
+  sent(chatId?: number): ApiCall[] {
+    return this.calls.filter((call) => call.method === 'sendMessage' && (chatId === undefined || call.body.chat_id === chatId));
+  }
+
+  /** Resolves once `find` returns something; rejects after a generous bound with what was recorded. */
+  waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = find();
+        if (found === undefined) return false;
+        cleanup();
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        const texts = this.sent().map((call) => `${call.body.chat_id}: ${String(call.body.text).slice(0, 80)}`);
+        reject(new Error(`Timed out waiting for ${what}. sendMessage calls:\n${texts.join('\n')}`));
+      }, WAIT_MS);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.events.off('call', check);
+      };
+      if (!check()) this.events.on('call', check);
+    });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
+    let raw = '';
+    for await (const chunk of request) raw += String(chunk);
+    const reply = (status: number, body: unknown) => {
+      if (!response.writableEnded && !response.destroyed) response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (!match || match[1] !== TOKEN) return reply(404, { ok: false, error_code: 404, description: 'Not Found' });
+    const method = match[2]!;
+    const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
+    if (method !== 'getUpdates') {
+      this.calls.push({ method, body });
+      this.events.emit('call');
+    }
+    const failures = this.failures.get(method) ?? [];
+    const failure = failures.findIndex((f) => !f.when || f.when(body));
+    if (failure >= 0) {
+      const [chosen] = failures.splice(failure, 1);
+      return reply(chosen!.status, chosen!.body);
+    }
+    switch (method) {
+      case 'getMe':
+        return reply(200, { ok: true, result: { id: 999, is_bot: true, first_name: 'Yeşilova Belediyesi', username: 'yesilova_bot' } });
+      case 'getUpdates': {
+        this.calls.push({ method, body });
+        // Updates below the offset are confirmed: Telegram forgets them.
+        const offset = Number(body.offset ?? 0);
+        while (this.pending.length > 0 && this.pending[0]!.update_id < offset) this.pending.shift();
+        if (this.pending.length === 0 && !body.limit) {
+          // Long poll, briefly: until an update is pushed or a second has passed.
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, 1000);
+            function done() {
+              clearTimeout(timer);
+              resolve();
+            }
+            this.events.once('update', done);
+          });
+        }
+        return reply(200, { ok: true, result: this.pending.slice(0, Number(body.limit ?? 100)) });
+      }
+      case 'sendMessage':
+        return reply(200, { ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text } });
+      case 'sendChatAction':
+      case 'setWebhook':
+      case 'deleteWebhook':
+        return reply(200, { ok: true, result: true });
+      default:
+        return reply(404, { ok: false, error_code: 404, description: `Not Found: method ${method}` });
+    }
+  }
+}
+
+/** The text a citizen reads: Telegram renders the HTML, so tags vanish and entities are decoded. */
+function visible(call: ApiCall): string {
+  return String(call.body.text).replace(/<\/?b>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function keyboardOf(call: ApiCall): string[] | undefined {
+  const markup = call.body.reply_markup as { keyboard?: { text: string }[][] } | undefined;
+  return markup?.keyboard?.map((row) => row.map((button) => button.text).join('|'));
+}
+
+/** A Telegram user in a private chat with the bot. */
+class TelegramCitizen {
+  private messageId = 0;
+  /** Replies already matched: the next expectation looks after them. */
+  private seen = 0;
+  constructor(
+    private readonly api: BotApiStandIn,
+    readonly chatId: number,
+    readonly firstName = 'Ayşe',
+    readonly lastName = 'Yılmaz',
+  ) {}
+
+  message(content: Record<string, unknown>): Record<string, unknown> {
+    const from = { id: this.chatId, is_bot: false, first_name: this.firstName, last_name: this.lastName, language_code: 'tr' };
+    return { message_id: ++this.messageId, date: Math.floor(Date.now() / 1000), chat: { id: this.chatId, type: 'private', first_name: this.firstName }, from, ...content };
+  }
+
+  /** Sends `content` (text, photo, location…) and waits for the bot's reply matching `pattern`. */
+  async says(content: string | Record<string, unknown>, pattern: RegExp): Promise<ApiCall> {
+    this.api.push({ message: this.message(typeof content === 'string' ? { text: content } : content) });
+    return this.reply(pattern);
+  }
+
+  async reply(pattern: RegExp): Promise<ApiCall> {
+    const { call, index } = await this.api.waitFor(() => {
+      const sent = this.api.sent(this.chatId);
+      for (let index = this.seen; index < sent.length; index++) if (pattern.test(visible(sent[index]!))) return { call: sent[index]!, index };
+      return undefined;
+    }, `a reply to chat ${this.chatId} matching ${pattern}`);
+    this.seen = index + 1;
+    return call;
+  }
+}
+
+describe('Telegram, long polling', () => {
+  const temp = tempDir();
+  const api = new BotApiStandIn();
+  let cozum: Cozum;
+  beforeAll(async () => {
+    await api.start();
+    cozum = await startTestCozum(temp.dir, { http: true, overrides: { 'channels.telegram.token': TOKEN, 'channels.telegram.apiRoot': api.url } });
+  });
+  afterAll(async () => {
+    await cozum?.close();
+    await api.close();
+    temp.remove();
+  });
+
+  it('greets /start with the menu as a reply keyboard, and takes a tapped button or a number', async () => {
+    const citizen = new TelegramCitizen(api, 5001);
+    const greeting = await citizen.says('/start', /hoş geldiniz/);
+    expect(visible(greeting)).toContain('Yeşilova Belediyesi');
+    // The numbered list stays in the text, so typing "4" works as well as tapping.
+    expect(visible(greeting)).toMatch(/^4\. Şikâyet \/ talep bildir$/m);
+    expect(keyboardOf(greeting)).toEqual(MAIN_MENU.map((option) => option.label));
+    expect(greeting.body.reply_markup).toMatchObject({ resize_keyboard: true, one_time_keyboard: true });
+    expect(greeting.body.parse_mode).toBe('HTML');
+
+    const funeral = await citizen.says('Cenaze hizmetleri', /0 \(232\) 000 01 88/);
+    // An answer without choices takes the old keyboard away.
+    expect(funeral.body.reply_markup).toEqual({ remove_keyboard: true });
+
+    await citizen.says('menü', /^1\. Yakın Kart$/m);
+    await citizen.says('12', /444 0 153/);
+
+    await api.waitFor(() => api.calls.find((call) => call.method === 'sendChatAction' && call.body.chat_id === 5001 && call.body.action === 'typing'), '"typing…"');
+    const contact = await cozum.db.contact.findFirstOrThrow({ where: { channel: 'telegram', platformUserId: '5001' } });
+    expect(contact.displayName).toBe('Ayşe Yılmaz');
+  });
+
+  it('takes a whole complaint with a location pin and a photo into the ticket', async () => {
+    const citizen = new TelegramCitizen(api, 5002, 'Mehmet', 'Öz');
+    await citizen.says('sokak lambası yanmıyor', /hangi mahallede/);
+    await citizen.says('kazımdirik', /Sokak, cadde/);
+    await citizen.says({ location: { latitude: 38.4622, longitude: 27.2197 } }, /Sorunu kısaca anlatır mısınız/);
+    const askPhoto = await citizen.says('Lamba iki gündür yanmıyor.', /fotoğrafını gönderebilirsiniz/);
+    expect(keyboardOf(askPhoto)).toEqual(['Fotoğraf yok']);
+    const photo = [
+      { file_id: 'foto-kucuk', file_unique_id: 'u1', width: 90, height: 67, file_size: 1200 },
+      { file_id: 'foto-buyuk', file_unique_id: 'u3', width: 1280, height: 960, file_size: 180_000 },
+      { file_id: 'foto-orta', file_unique_id: 'u2', width: 320, height: 240, file_size: 15_000 },
+    ];
+    const consent = await citizen.says({ photo }, /KVKK/);
+    expect(keyboardOf(consent)).toEqual(['Evet, onaylıyorum', 'Hayır']);
+    await citizen.says('Evet, onaylıyorum', /adınızı ve soyadınızı/);
+    await citizen.says('Mehmet Öz', /telefon numaranız/);
+    const summary = await citizen.says('0532 555 44 33', /özeti/);
+    expect(visible(summary)).toContain('5. Fotoğraf: Fotoğraf eklendi');
+    const done = await citizen.says('evet', /Başvuru numaranız/);
+
+    const ticket = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { channel: 'telegram', platformUserId: '5002' } } });
+    // The bot's *bold* reaches Telegram as HTML bold.
+    expect(done.body.text).toContain(`<b>${ticket.number}</b>`);
+    expect(visible(done)).toContain('İlgili birim: Fen İşleri Müdürlüğü (Aydınlatma)');
+    expect(ticket).toMatchObject({ category: 'street_light' });
+    const data = JSON.parse(ticket.data);
+    expect(data.address).toMatchObject({ latitude: 38.4622, longitude: 27.2197 });
+    expect(data.photo).toMatchObject({ kind: 'image', fileId: 'foto-buyuk' });
+    expect(data.fullName).toBe('Mehmet Öz');
+  });
+
+  it('answers an update delivered twice only once', async () => {
+    const citizen = new TelegramCitizen(api, 5003);
+    const hello = citizen.message({ text: 'Merhaba' });
+    // The same message twice in one getUpdates batch, then once more in a later batch.
+    api.push({ message: hello }, { message: hello });
+    await citizen.reply(/hoş geldiniz/);
+    api.push({ message: hello });
+    await citizen.says('yardım', /iptal/);
+    const texts = api.sent(5003).map(visible);
+    expect(texts.filter((text) => text.includes('hoş geldiniz'))).toHaveLength(1);
+    expect(texts).toHaveLength(2);
+    const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { channel: 'telegram', contact: { platformUserId: '5003' } } });
+    expect(await cozum.db.message.count({ where: { conversationId: conversation.id, direction: 'in' } })).toBe(2);
+  });
+
+  it('answers messages of one chat in the order they were written, also when they arrive in one batch', async () => {
+    const citizen = new TelegramCitizen(api, 5005);
+    // "3" means "Bir müdürlük" only after the appointment question; as a menu number it would be an aid request.
+    api.push({ message: citizen.message({ text: 'randevu almak istiyorum' }) }, { message: citizen.message({ text: '3' }) });
+    await citizen.reply(/Kiminle görüşmek istiyorsunuz/);
+    const unit = await citizen.reply(/Hangi müdürlük/);
+    expect(keyboardOf(unit)).toContain('Zabıta');
+  });
+
+  it('ignores group chats', async () => {
+    const citizen = new TelegramCitizen(api, 5004);
+    api.push({ message: { ...citizen.message({ text: 'Merhaba' }), chat: { id: -100123, type: 'group', title: 'Mahalle grubu' } } });
+    await citizen.says('Merhaba', /hoş geldiniz/);
+    expect(api.sent(-100123)).toHaveLength(0);
+  });
+});
+
+describe('Telegram, webhook mode', () => {
+  const temp = tempDir();
+  const api = new BotApiStandIn();
+  const SECRET = 'test-secret_0123456789';
+  let cozum: Cozum;
+  beforeAll(async () => {
+    await api.start();
+    cozum = await startTestCozum(temp.dir, {
+      http: true,
+      overrides: {
+        'channels.telegram.token': TOKEN,
+        'channels.telegram.apiRoot': api.url,
+        'channels.telegram.webhookUrl': 'https://belediye.example.org/cozum/',
+        'channels.telegram.secretToken': SECRET,
+      },
+    });
+  });
+  afterAll(async () => {
+    await cozum?.close();
+    await api.close();
+    temp.remove();
+  });
+
+  function post(path: string, update: unknown, secret?: string) {
+    return fetch(`${cozum.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret ? { 'X-Telegram-Bot-Api-Secret-Token': secret } : {}) },
+      body: JSON.stringify(update),
+    });
+  }
+
+  it('sets the webhook with the secret, refuses calls without it (403) and answers the right ones', async () => {
+    const setWebhook = api.calls.find((call) => call.method === 'setWebhook');
+    expect(setWebhook?.body).toMatchObject({ secret_token: SECRET, allowed_updates: ['message'] });
+    const url = new URL(String(setWebhook!.body.url));
+    expect(url.origin).toBe('https://belediye.example.org');
+    expect(url.pathname).toMatch(/^\/cozum\/telegram\/[0-9a-f]{32}$/);
+    expect(url.pathname).not.toContain(TOKEN.split(':')[1]);
+    // The reverse proxy strips /cozum; Çözüm itself serves /telegram/<secret path>.
+    const path = url.pathname.replace(/^\/cozum/, '');
+    expect(api.calls.some((call) => call.method === 'getUpdates')).toBe(false);
+
+    const citizen = new TelegramCitizen(api, 6001);
+    const forged = { update_id: 1, message: citizen.message({ text: 'sahte mesaj' }) };
+    expect((await post(path, forged, 'wrong-secret-0123456789')).status).toBe(403);
+    expect((await post(path, forged)).status).toBe(403);
+    expect(await cozum.db.message.count({ where: { text: 'sahte mesaj' } })).toBe(0);
+
+    const response = await post(path, { update_id: 2, message: citizen.message({ text: 'Merhaba' }) }, SECRET);
+    expect(response.status).toBe(200);
+    const greeting = await citizen.reply(/hoş geldiniz/);
+    expect(keyboardOf(greeting)).toContain('Yakın Kart');
+    expect(api.sent(6001)).toHaveLength(1);
+  });
+});
+
+describe('Telegram configuration', () => {
+  const temp = tempDir();
+  afterAll(() => temp.remove());
+  const deps = (overrides: Record<string, unknown>): ChannelDependencies => ({
+    config: testConfig(temp.dir, overrides),
+    adapter: { registerChannel: () => undefined } as unknown as ChatAdapter,
+    store: undefined as never,
+    db: undefined as never,
+    logger: createLogger('silent'),
+  });
+
+  it('stays off without a token and refuses webhook mode without a secret token', () => {
+    expect(createTelegram(deps({}))).toBeUndefined();
+    expect(() => createTelegram(deps({ 'channels.telegram.token': TOKEN, 'channels.telegram.webhookUrl': 'https://belediye.example.org' }))).toThrow(/secretToken/);
+  });
+
+  it('fails start-up with a clear message when Telegram refuses the token', async () => {
+    const api = await new BotApiStandIn().start();
+    try {
+      const channel = createTelegram(deps({ 'channels.telegram.token': '42:AAWrongTokenWrongTokenWrong', 'channels.telegram.apiRoot': api.url }));
+      await expect(channel!.start()).rejects.toThrow(/token geçersiz/);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('Telegram sender', () => {
+  const api = new BotApiStandIn();
+  let telegram: Telegram;
+  const target: DeliveryTarget = { conversationId: 'c1', address: { chatId: 7001 }, lastInboundAt: new Date() };
+  beforeAll(async () => {
+    await api.start();
+    telegram = new Telegram(TOKEN, { apiRoot: api.url });
+  });
+  afterAll(() => api.close());
+
+  async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
+    const error = await promise.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    return error as DeliveryError;
+  }
+
+  it('turns 429 into a retryable DeliveryError with retryAfterMs, 403 into a permanent one, 5xx into a retryable one', async () => {
+    const sender = telegramSender(telegram);
+    const message = { text: 'Başvurunuz alındı.', choices: [] };
+    api.fail('sendMessage', { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 7', parameters: { retry_after: 7 } } });
+    const limited = await failure(sender.send(target, message));
+    expect(limited.options).toMatchObject({ retryAfterMs: 7000 });
+    expect(limited.options.permanent).toBeFalsy();
+
+    api.fail('sendMessage', { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } });
+    expect((await failure(sender.send(target, message))).options.permanent).toBe(true);
+
+    api.fail('sendMessage', { status: 502, body: {} });
+    const unavailable = await failure(sender.send(target, message));
+    expect(unavailable.options.permanent).toBeFalsy();
+    expect(unavailable.options.retryAfterMs).toBeUndefined();
+  });
+
+  it('splits a long answer on line boundaries and puts the keyboard under the last part', async () => {
+    const before = api.sent(7001).length;
+    const lines = Array.from({ length: 300 }, (_, i) => `${i + 1}. satır: Yeşilova Belediyesi hizmet noktaları ve açık adresleri`);
+    await telegramSender(telegram).send(target, { text: lines.join('\n'), choices: ['Evet', 'Hayır'] });
+    const parts = api.sent(7001).slice(before);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(visible(part).length).toBeLessThanOrEqual(4096);
+    const all = parts.map(visible).join('\n');
+    expect(all).toContain(lines[0]);
+    expect(all).toContain(lines[299]);
+    expect(all.split('\n')).toContain('300. satır: Yeşilova Belediyesi hizmet noktaları ve açık adresleri');
+    expect(parts.slice(0, -1).every((part) => part.body.reply_markup === undefined)).toBe(true);
+    expect(keyboardOf(parts.at(-1)!)).toEqual(['Evet', 'Hayır']);
+    expect(visible(parts.at(-1)!)).toMatch(/1\. Evet\n2\. Hayır$/);
+  });
+
+  it('escapes what HTML would misread, and falls back to plain text if Telegram refuses the markup', async () => {
+    expect(toTelegramHtml('Borç < 100 TL & *iptal* yazın; 2*3')).toBe('Borç &lt; 100 TL &amp; <b>iptal</b> yazın; 2*3');
+    const before = api.sent(7001).length;
+    api.fail('sendMessage', { status: 400, body: { ok: false, error_code: 400, description: "Bad Request: can't parse entities: unsupported start tag" }, when: (body) => body.parse_mode === 'HTML' });
+    await telegramSender(telegram).send(target, { text: 'Vazgeçmek için *iptal* yazın.', choices: [] });
+    const sent = api.sent(7001).slice(before);
+    expect(sent.at(-1)!.body).toMatchObject({ text: 'Vazgeçmek için *iptal* yazın.' });
+    expect(sent.at(-1)!.body.parse_mode).toBeUndefined();
+  });
+
+  it('splits text without tearing a line or an emoji apart', () => {
+    expect(splitText('kısa', 4096)).toEqual(['kısa']);
+    expect(splitText('birinci satır\nikinci satır', 15)).toEqual(['birinci satır', 'ikinci satır']);
+    const emoji = '👋'.repeat(10);
+    for (const piece of splitText(emoji, 5)) expect(piece).toMatch(/^(👋)+$/u);
+    expect(splitText(emoji, 5).join('')).toBe(emoji);
+  });
+});

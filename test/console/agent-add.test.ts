@@ -1,0 +1,82 @@
+// `npm run agent:add`: creates accounts in the database `npm start` uses, reads the password
+// from standard input (never from a flag), and resets a forgotten password.
+import { spawn } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../src/console/password.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { tempDir } from '../support/cozum.ts';
+
+const temp = tempDir();
+afterAll(() => temp.remove());
+
+function agentAdd(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/agent-add.ts', ...args], {
+      env: { PATH: process.env.PATH, DATA_DIR: temp.dir, DOTENV_CONFIG_QUIET: 'true', LOG_LEVEL: 'silent' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+async function account(username: string) {
+  const { db } = await openDatabase(`file:${temp.dir}/cozum.db`);
+  try {
+    return await db.agent.findUnique({ where: { username } });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+describe('agent:add', () => {
+  it('--admin creates the admin account with the password read from stdin', async () => {
+    const result = await agentAdd(['--admin'], 'ilk-yonetici-sifresi\n');
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('Hesap oluşturuldu: admin (admin)');
+    const admin = await account('admin');
+    expect(admin).toMatchObject({ role: 'admin', displayName: 'Yönetici', department: null, active: true });
+    expect(await verifyPassword('ilk-yonetici-sifresi', admin!.passwordHash)).toBe(true);
+  });
+
+  it('creates an agent of a department, and refuses an agent without one', async () => {
+    const missing = await agentAdd(['--username', 'mehmet', '--name', 'Mehmet Kaya'], 'mehmetin-sifresi\n');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Görevli (agent) hesabının bir birimi olmalı');
+    const created = await agentAdd(['--username', 'Mehmet', '--name', 'Mehmet Kaya', '--department', 'Zabıta Müdürlüğü'], 'mehmetin-sifresi\n');
+    expect(created.code).toBe(0);
+    expect(await account('mehmet')).toMatchObject({ role: 'agent', displayName: 'Mehmet Kaya', department: 'Zabıta Müdürlüğü' });
+  });
+
+  it('never takes the password from a flag, and refuses a short one', async () => {
+    const flag = await agentAdd(['--username', 'ayse', '--name', 'Ayşe', '--role', 'supervisor', '--password', 'cok-gizli-sifre'], '');
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toContain('Şifre komut satırından verilmez');
+    const short = await agentAdd(['--username', 'ayse', '--name', 'Ayşe', '--role', 'supervisor'], 'kisa\n');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('Şifre en az 10 karakter olmalı.');
+    expect(await account('ayse')).toBeNull();
+    const role = await agentAdd(['--username', 'ayse', '--name', 'Ayşe', '--role', 'patron'], 'uzun-bir-sifre\n');
+    expect(role.stderr).toContain('Geçersiz rol: patron');
+  });
+
+  it('refuses a second account with the same name, and resets a password with --reset-password', async () => {
+    const again = await agentAdd(['--admin'], 'baska-bir-sifre-1\n');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('"admin" kullanıcı adı zaten var');
+
+    const { db } = await openDatabase(`file:${temp.dir}/cozum.db`);
+    await db.agent.update({ where: { username: 'admin' }, data: { failedLogins: 3, lockedUntil: new Date(Date.now() + 600_000) } });
+    await db.$disconnect();
+    const reset = await agentAdd(['--username', 'admin', '--reset-password'], 'yeni-yonetici-sifresi\n');
+    expect(reset.code).toBe(0);
+    const admin = await account('admin');
+    expect(await verifyPassword('yeni-yonetici-sifresi', admin!.passwordHash)).toBe(true);
+    expect(admin).toMatchObject({ failedLogins: 0, lockedUntil: null });
+  });
+});

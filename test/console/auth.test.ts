@@ -1,0 +1,335 @@
+// Access to the console over real HTTP: nothing answers without a session, logins lock after
+// repeated failures without telling whether an account exists, sessions end, CSRF is enforced,
+// roles keep agents out of the supervisor's page, and requireAgent protects other routers.
+import { createHash } from 'node:crypto';
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installConsoleAuth, LOGIN_TEXTS, requireAgent } from '../../src/console/auth.ts';
+import { createConsole } from '../../src/console/console.ts';
+import { createHttpApp, listen } from '../../src/http/server.ts';
+import type { Cozum } from '../../src/main.ts';
+import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
+import { ConsoleClient, createAgent, PASSWORD } from './support.ts';
+
+const temp = tempDir();
+let cozum: Cozum;
+let conversationId: string;
+let ticketId: string;
+
+beforeAll(async () => {
+  cozum = await startTestCozum(temp.dir, { http: true });
+  await createAgent(cozum.db, 'ayse', 'Ayşe Demir', 'agent', 'Çözüm Merkezi');
+  await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', 'Çözüm Merkezi');
+  await createAgent(cozum.db, 'yonetici', 'Sistem Yöneticisi', 'admin', null);
+  const citizen = new Citizen(cozum);
+  await citizen.say('temsilci');
+  const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } });
+  conversationId = conversation.id;
+  ticketId = conversation.handoffTicketId!;
+});
+afterAll(async () => {
+  await cozum.close();
+  temp.remove();
+});
+
+describe('without a session', () => {
+  it('pages redirect to the login page, keeping where the agent wanted to go', async () => {
+    const anonymous = ConsoleClient.for(cozum);
+    for (const path of ['/console', '/console/', '/console/supervisor', `/console/conversations/${conversationId}`, '/console/assets/queue.js', '/console/assets/common.js', '/console/yok-boyle-bir-sayfa']) {
+      const reply = await anonymous.get(path, { headers: { Accept: 'text/html' } });
+      expect(reply.status, path).toBe(303);
+      expect(reply.headers.get('location'), path).toBe(`/console/login?next=${encodeURIComponent(path)}`);
+    }
+  });
+
+  it('every API answers 401 in JSON, reads and actions alike', async () => {
+    const anonymous = ConsoleClient.for(cozum);
+    const reads = ['/console/api/me', '/console/api/queue', `/console/api/conversations/${conversationId}`, '/console/api/events', '/console/api/stats', '/console/api/export.csv', '/console/api/agents', '/console/api/yok'];
+    for (const path of reads) {
+      const reply = await anonymous.get(path, { headers: { Accept: 'text/html' } });
+      expect(reply.status, path).toBe(401);
+      expect(reply.json, path).toEqual({ error: 'Oturum açmanız gerekiyor.' });
+    }
+    const actions = [
+      `/console/api/conversations/${conversationId}/claim`,
+      `/console/api/conversations/${conversationId}/reply`,
+      `/console/api/conversations/${conversationId}/release`,
+      `/console/api/tickets/${ticketId}/notes`,
+      `/console/api/tickets/${ticketId}/status`,
+      `/console/api/tickets/${ticketId}/transfer`,
+      '/console/api/agents',
+      '/console/logout',
+    ];
+    for (const path of actions) {
+      const reply = await anonymous.post(path, { text: 'merhaba', status: 'resolved' }, { csrf: 'x' });
+      expect(reply.status, path).toBe(401);
+    }
+    const conversation = await cozum.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    expect(conversation.mode).toBe('waiting');
+    expect(await cozum.db.message.count({ where: { conversationId, author: 'agent' } })).toBe(0);
+  });
+
+  it('only the login page and its style sheet answer', async () => {
+    const anonymous = ConsoleClient.for(cozum);
+    const page = await anonymous.get('/console/login');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Giriş yapın');
+    expect(page.text).toContain('Yeşilova Belediyesi');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await anonymous.get('/console/assets/console.css')).status).toBe(200);
+  });
+
+  it('a forged or expired cookie is no session', async () => {
+    const forged = ConsoleClient.for(cozum);
+    forged.token = 'A'.repeat(43);
+    expect((await forged.get('/console/api/me')).status).toBe(401);
+
+    const client = await ConsoleClient.loggedIn(cozum, 'ayse');
+    expect((await client.get('/console/api/me')).status).toBe(200);
+    const id = createHash('sha256').update(client.token).digest('hex');
+    await cozum.db.agentSession.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await client.get('/console/api/me')).status).toBe(401);
+    expect(await cozum.db.agentSession.count({ where: { id } })).toBe(0);
+  });
+});
+
+describe('login', () => {
+  it('sets an HttpOnly, SameSite=Strict cookie for the console and admin paths and keeps only its hash', async () => {
+    const client = ConsoleClient.for(cozum);
+    const reply = await client.login('AYSE');
+    expect(reply.status).toBe(303);
+    expect(reply.headers.get('location')).toBe('/console');
+    const cookies = reply.headers.getSetCookie();
+    expect(cookies).toHaveLength(2);
+    for (const cookie of cookies) {
+      expect(cookie).toMatch(/^cozum_console=[A-Za-z0-9_-]{43}; /);
+      expect(cookie).toContain('HttpOnly');
+      expect(cookie).toContain('SameSite=Strict');
+      expect(cookie).toContain('Max-Age=43200');
+      expect(cookie).not.toContain('Secure'); // plain http on this machine
+    }
+    expect(cookies.map((c) => /Path=([^;]+)/.exec(c)![1])).toEqual(['/console', '/admin']);
+    const session = await cozum.db.agentSession.findUniqueOrThrow({ where: { id: createHash('sha256').update(client.token).digest('hex') } });
+    expect(session.id).not.toBe(client.token);
+    expect(session.expiresAt.getTime() - session.createdAt.getTime()).toBe(12 * 3_600_000);
+    const me = await client.get('/console/api/me');
+    expect(me.json.agent).toMatchObject({ username: 'ayse', displayName: 'Ayşe Demir', role: 'agent', department: 'Çözüm Merkezi' });
+  });
+
+  it('marks the cookie Secure behind a TLS proxy', async () => {
+    const reply = await ConsoleClient.for(cozum).login('ayse', PASSWORD, { 'X-Forwarded-Proto': 'https' });
+    expect(reply.status).toBe(303);
+    for (const cookie of reply.headers.getSetCookie()) expect(cookie).toContain('; Secure');
+  });
+
+  it('goes back to the page asked for, but never off the site', async () => {
+    const login = (next: string) => ConsoleClient.for(cozum).request('POST', '/console/login', { form: { username: 'ayse', password: PASSWORD, next } });
+    expect((await login('/console/supervisor')).headers.get('location')).toBe('/console/supervisor');
+    expect((await login('/admin/whatsapp')).headers.get('location')).toBe('/admin/whatsapp');
+    for (const evil of ['https://evil.example/', '//evil.example/console', '/\\evil.example', '/chat']) {
+      expect((await login(evil)).headers.get('location'), evil).toBe('/console');
+    }
+  });
+
+  it('answers a wrong password and an unknown user name with the same Turkish message', async () => {
+    const wrong = await ConsoleClient.for(cozum).login('sef', 'yanlis-sifre-000');
+    const unknown = await ConsoleClient.for(cozum).login('kimse-yok', 'yanlis-sifre-000');
+    for (const reply of [wrong, unknown]) {
+      expect(reply.status).toBe(401);
+      expect(reply.text).toContain(LOGIN_TEXTS.invalid);
+      expect(reply.headers.getSetCookie()).toEqual([]);
+    }
+    expect(wrong.text.replace(/value="[^"]*"/g, '')).toBe(unknown.text.replace(/value="[^"]*"/g, ''));
+    // A good login resets the count of failures.
+    expect((await cozum.db.agent.findUniqueOrThrow({ where: { username: 'sef' } })).failedLogins).toBe(1);
+    await ConsoleClient.loggedIn(cozum, 'sef');
+    expect((await cozum.db.agent.findUniqueOrThrow({ where: { username: 'sef' } })).failedLogins).toBe(0);
+  });
+
+  it('locks an account for 15 minutes after 5 failures, even for the right password, and unlocks after', async () => {
+    await createAgent(cozum.db, 'kilit', 'Kilit Deneme', 'agent', 'Çözüm Merkezi');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await ConsoleClient.for(cozum).login('kilit', `yanlis-${i}-sifre`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    const locked = await ConsoleClient.for(cozum).login('kilit', PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(locked.text).toContain('15 dakika süreyle kapatıldı');
+    const row = await cozum.db.agent.findUniqueOrThrow({ where: { username: 'kilit' } });
+    expect(row.lockedUntil!.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect(row.lockedUntil!.getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+
+    await cozum.db.agent.update({ where: { id: row.id }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    expect((await ConsoleClient.for(cozum).login('kilit', PASSWORD)).status).toBe(303);
+  });
+
+  it('locks an unknown user name the same way, so the answers never reveal which accounts exist', async () => {
+    const texts: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const reply = await ConsoleClient.for(cozum).login('hayalet', `yanlis-${i}-sifre`);
+      texts.push(`${reply.status} ${reply.text.includes(LOGIN_TEXTS.locked) ? 'locked' : 'invalid'}`);
+    }
+    expect(texts).toEqual(['401 invalid', '401 invalid', '401 invalid', '401 invalid', '429 locked', '429 locked']);
+  });
+
+  it('refuses a disabled account and ends its open sessions', async () => {
+    await createAgent(cozum.db, 'ayrilan', 'Ayrılan Görevli', 'agent', 'Çözüm Merkezi');
+    const client = await ConsoleClient.loggedIn(cozum, 'ayrilan');
+    await cozum.db.agent.update({ where: { username: 'ayrilan' }, data: { active: false } });
+    expect((await client.get('/console/api/me')).status).toBe(401);
+    expect((await ConsoleClient.for(cozum).login('ayrilan')).status).toBe(401);
+  });
+
+  it('answers JSON logins in JSON', async () => {
+    const reply = await ConsoleClient.for(cozum).request('POST', '/console/login', { body: { username: 'ayse', password: 'yanlis-sifre-9' } });
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual({ error: LOGIN_TEXTS.invalid });
+  });
+});
+
+describe('logout', () => {
+  it('needs the CSRF token, deletes the session and clears the cookie', async () => {
+    const client = await ConsoleClient.loggedIn(cozum, 'ayse');
+    expect((await client.post('/console/logout', {}, { csrf: null })).status).toBe(403);
+    expect((await client.get('/console/api/me')).status).toBe(200);
+
+    const reply = await client.request('POST', '/console/logout', { form: { _csrf: client.csrf }, csrf: null });
+    expect(reply.status).toBe(303);
+    expect(reply.headers.get('location')).toBe('/console/login');
+    expect(reply.headers.getSetCookie().every((c) => c.startsWith('cozum_console=;') && c.includes('Max-Age=0'))).toBe(true);
+    expect((await client.get('/console/api/me')).status).toBe(401);
+    expect(await cozum.db.agentSession.count({ where: { id: createHash('sha256').update(client.token).digest('hex') } })).toBe(0);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses every state-changing request without the session\'s token', async () => {
+    const ayse = await ConsoleClient.loggedIn(cozum, 'ayse');
+    const other = await ConsoleClient.loggedIn(cozum, 'sef');
+    const actions: [string, unknown][] = [
+      [`/console/api/conversations/${conversationId}/claim`, {}],
+      [`/console/api/conversations/${conversationId}/reply`, { text: 'Merhaba' }],
+      [`/console/api/conversations/${conversationId}/release`, {}],
+      [`/console/api/tickets/${ticketId}/notes`, { text: 'not' }],
+      [`/console/api/tickets/${ticketId}/status`, { status: 'in_progress', note: '' }],
+      [`/console/api/tickets/${ticketId}/transfer`, { department: 'Zabıta Müdürlüğü' }],
+    ];
+    for (const [path, body] of actions) {
+      for (const csrf of [null, 'yanlis', other.csrf, `${ayse.csrf}x`]) {
+        const reply = await ayse.post(path, body, { csrf });
+        expect(reply.status, `${path} ${csrf}`).toBe(403);
+        expect(reply.json.error).toBe('Güvenlik doğrulaması başarısız oldu. Lütfen sayfayı yenileyip tekrar deneyin.');
+      }
+    }
+    const admin = await ConsoleClient.loggedIn(cozum, 'yonetici');
+    expect((await admin.post('/console/api/agents', { username: 'csrfsiz', displayName: 'X Y', role: 'admin', password: 'uzun-bir-sifre' }, { csrf: null })).status).toBe(403);
+    expect(await cozum.db.agent.count({ where: { username: 'csrfsiz' } })).toBe(0);
+    const conversation = await cozum.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    expect(conversation.mode).toBe('waiting');
+    expect(await cozum.db.ticketEvent.count({ where: { ticketId, kind: 'note' } })).toBe(0);
+  });
+});
+
+describe('roles', () => {
+  it('keeps agents out of the supervisor page, figures, export and accounts', async () => {
+    const ayse = await ConsoleClient.loggedIn(cozum, 'ayse');
+    const page = await ayse.get('/console/supervisor', { headers: { Accept: 'text/html' } });
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('Yetkiniz yok');
+    for (const path of ['/console/api/stats', '/console/api/export.csv', '/console/api/agents']) expect((await ayse.get(path)).status, path).toBe(403);
+    expect((await ayse.post('/console/api/agents', { username: 'yeni', displayName: 'Yeni Kişi', role: 'admin', password: 'uzun-bir-sifre' })).status).toBe(403);
+
+    const sef = await ConsoleClient.loggedIn(cozum, 'sef');
+    expect((await sef.get('/console/supervisor', { headers: { Accept: 'text/html' } })).status).toBe(200);
+    expect((await sef.get('/console/api/stats')).status).toBe(200);
+    // Only admins create accounts.
+    expect((await sef.post('/console/api/agents', { username: 'yeni', displayName: 'Yeni Kişi', role: 'admin', password: 'uzun-bir-sifre' })).status).toBe(403);
+  });
+
+  it('serves console pages with a strict Content-Security-Policy and no caching', async () => {
+    const ayse = await ConsoleClient.loggedIn(cozum, 'ayse');
+    for (const path of ['/console', `/console/conversations/${conversationId}`]) {
+      const reply = await ayse.get(path, { headers: { Accept: 'text/html' } });
+      expect(reply.status, path).toBe(200);
+      const csp = reply.headers.get('content-security-policy')!;
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(reply.headers.get('x-frame-options')).toBe('DENY');
+      expect(reply.headers.get('cache-control')).toBe('no-store');
+      expect(reply.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline scripts
+    }
+  });
+});
+
+describe('another app with the console mounted: requireAgent on its routers, the live stream', () => {
+  let server: Server;
+  let base: string;
+  let bare: Server;
+  let bareBase: string;
+
+  beforeAll(async () => {
+    const admin = express.Router();
+    admin.use('/admin', requireAgent('admin'));
+    admin.get('/admin/whatsapp', (_request, response) => void response.type('html').send('<h1>WhatsApp eşleştirme</h1>'));
+    admin.post('/admin/whatsapp/logout', express.urlencoded({ extended: false }), (_request, response) => void response.json({ ok: true }));
+    const agentConsole = createConsole({ db: cozum.db, handoff: cozum.handoff, events: cozum.events, config: cozum.config, logger: cozum.logger, heartbeatMs: 50 });
+    const app = createHttpApp([admin, agentConsole.router], cozum.logger);
+    installConsoleAuth(app, agentConsole.auth);
+    server = await listen(app, 0, '127.0.0.1');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    // The same router where nobody installed the console's auth: it must stay shut.
+    bare = await listen(createHttpApp([admin], cozum.logger), 0, '127.0.0.1');
+    bareBase = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const s of [server, bare]) {
+      s.closeAllConnections();
+      await new Promise((resolve) => s.close(resolve));
+    }
+  });
+
+  it('redirects to the login page, refuses lesser roles, lets admins in, and checks CSRF', async () => {
+    const anonymous = new ConsoleClient(base);
+    const redirect = await anonymous.get('/admin/whatsapp', { headers: { Accept: 'text/html' } });
+    expect(redirect.status).toBe(303);
+    expect(redirect.headers.get('location')).toBe('/console/login?next=%2Fadmin%2Fwhatsapp');
+    expect((await anonymous.get('/admin/whatsapp', { headers: { Accept: 'application/json' } })).status).toBe(401);
+
+    const agent = new ConsoleClient(base);
+    await agent.login('ayse');
+    expect((await agent.get('/admin/whatsapp', { headers: { Accept: 'text/html' } })).status).toBe(403);
+
+    const admin = new ConsoleClient(base);
+    await admin.login('yonetici');
+    const page = await admin.get('/admin/whatsapp', { headers: { Accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('WhatsApp eşleştirme');
+    expect((await admin.post('/admin/whatsapp/logout', {}, { csrf: null })).status).toBe(403);
+    expect((await admin.request('POST', '/admin/whatsapp/logout', { form: { _csrf: admin.csrf }, csrf: null })).json).toEqual({ ok: true });
+
+    const elsewhere = new ConsoleClient(bareBase);
+    elsewhere.token = admin.token;
+    expect((await elsewhere.get('/admin/whatsapp', { headers: { Accept: 'application/json' } })).status).toBe(401);
+  });
+
+  it('keeps the live stream open with heartbeats and ends it when the session ends', async () => {
+    const client = new ConsoleClient(base);
+    await client.login('ayse');
+    const received: string[] = [];
+    const ended = new Promise<void>((resolve, reject) => {
+      const request = http.get(`${base}/console/api/events`, { headers: { Cookie: `cozum_console=${client.token}` } }, (response) => {
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => received.push(chunk));
+        response.on('end', resolve);
+      });
+      request.on('error', reject);
+    });
+    await expect.poll(() => received.join('').split(': ping').length - 1, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    expect((await client.post('/console/logout')).json).toEqual({ ok: true });
+    await ended;
+    expect(received.join('')).toContain('event: logout\ndata: {}');
+  });
+});

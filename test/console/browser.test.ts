@@ -1,0 +1,166 @@
+// End to end in a real browser (Debian's chromium driven by playwright-core): a citizen asks for
+// a person, an agent logs in and sees the case arrive without reloading, claims it, replies (the
+// reply reaches the citizen), resolves it; the citizen rates it and the supervisor page shows the
+// rating. A citizen's HTML/script payload is shown as text and never runs.
+//
+// Skipped, with a message, only when /usr/bin/chromium is missing outside CI; under CI=true a
+// missing browser fails. Set CONSOLE_SCREENSHOTS=<dir> to keep screenshots of the pages.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cozum } from '../../src/main.ts';
+import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
+import { createAgent, PASSWORD } from './support.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const inCi = ['true', '1'].includes(String(process.env.CI).toLowerCase());
+const available = existsSync(CHROMIUM);
+if (!available && !inCi) {
+  console.warn(`console browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium). Under CI=true this fails instead.`);
+}
+
+const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
+const screenshots = process.env.CONSOLE_SCREENSHOTS ? path.resolve(process.env.CONSOLE_SCREENSHOTS) : undefined;
+
+describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
+  const temp = tempDir('cozum-browser-');
+  let cozum: Cozum;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!available) throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run must install chromium (apt-get install -y --no-install-recommends chromium).`);
+    cozum = await startTestCozum(temp.dir, { http: true });
+    await createAgent(cozum.db, 'ayse', 'Ayşe Demir', 'agent', 'Çözüm Merkezi');
+    await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
+    const { chromium } = await import('playwright-core');
+    context = await chromium.launchPersistentContext(path.join(temp.dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      viewport: { width: 1440, height: 900 },
+      locale: 'tr-TR',
+      timezoneId: 'Europe/Istanbul',
+    });
+    context.setDefaultTimeout(20_000);
+    page = context.pages()[0] ?? (await context.newPage());
+    if (screenshots) mkdirSync(screenshots, { recursive: true });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await cozum?.close();
+    temp.remove();
+  });
+
+  async function login(username: string) {
+    await page.goto(`${cozum.url}/console`);
+    expect(new URL(page.url()).pathname).toBe('/console/login');
+    await page.fill('#username', username);
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForURL(`${cozum.url}/console`), page.click('button[type=submit]')]);
+  }
+
+  async function shoot(name: string) {
+    if (screenshots) await page.screenshot({ path: path.join(screenshots, name), fullPage: true });
+  }
+
+  it('takes a case from the queue to a rated resolution, showing a citizen\'s markup as text', { timeout: 180_000 }, async () => {
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // A Content-Security-Policy violation shows up as a console error.
+    page.on('console', (message) => void (message.type() === 'error' && pageErrors.push(message.text())));
+    page.on('response', (response) => void (response.status() >= 400 && pageErrors.push(`${response.status()} ${response.url()}`)));
+
+    // The agent logs in and waits at the queue, with the live stream connected.
+    await login('ayse');
+    await page.waitForSelector('#live[data-state="open"]');
+    await page.locator('#me-name', { hasText: 'Ayşe Demir' }).waitFor();
+    await page.evaluate(() => ((window as unknown as { __samePage: string }).__samePage = 'evet'));
+
+    // A citizen (whose display name is an XSS payload) asks for a person.
+    const citizen = new Citizen(cozum);
+    expect(await citizen.sayAll('temsilci', { userName: XSS })).toMatch(/Talep numaranız: \*CZM-\d{4}-\d{6}\*/);
+    const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } });
+    const ticket = await cozum.db.ticket.findUniqueOrThrow({ where: { id: conversation.handoffTicketId! } });
+
+    // The case appears without a reload.
+    const row = page.locator(`tr[data-number="${ticket.number}"]`);
+    await row.waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __samePage?: string }).__samePage)).toBe('evet');
+    expect(await row.locator('.queue__who').textContent()).toBe(XSS);
+    expect(await row.textContent()).toContain('Görevli bekliyor');
+    expect(await row.textContent()).toContain('Test kanalı');
+    expect(await row.locator('.sla-chip').textContent()).toMatch(/kaldı$/);
+    expect(await page.locator('#count-waiting').textContent()).toBe('1');
+    expect(await page.locator('.queue img, .queue script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    await shoot('console-queue.png');
+
+    // Open it and claim it.
+    await Promise.all([page.waitForURL(/\/console\/conversations\//), row.locator('a').click()]);
+    await page.locator('.msg--citizen', { hasText: 'temsilci' }).waitFor();
+    await page.click('#claim');
+    await page.locator('#holder', { hasText: 'Görüşme sizde' }).waitFor();
+    await page.locator('#ticket-status', { hasText: 'İşlemde' }).waitFor();
+    expect((await cozum.db.conversation.findUniqueOrThrow({ where: { id: conversation.id } })).mode).toBe('agent');
+
+    // The citizen writes markup; it arrives live and is shown as text.
+    expect(await citizen.sayAll(XSS)).toBe('');
+    const payload = page.locator('.msg--citizen .msg__text', { hasText: 'window.__xss=2' });
+    await payload.waitFor();
+    expect(await payload.textContent()).toBe(XSS);
+    expect(await page.locator('.transcript img, .transcript script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+
+    // A canned answer, edited, is sent; it reaches the citizen's transcript as the agent's.
+    await page.click('#canned button:has-text("Karşılama")');
+    expect(await page.inputValue('#reply-text')).toBe('Merhaba, ben çözüm merkezinden Ayşe Demir. Size nasıl yardımcı olabilirim?');
+    const answer = 'Merhaba, ben Ayşe. Çukur için ekibimizi yönlendiriyorum.';
+    await page.fill('#reply-text', answer);
+    await page.click('#reply-send');
+    await page.locator('.msg--agent', { hasText: answer }).waitFor();
+    expect(await page.inputValue('#reply-text')).toBe('');
+    const delivered = await cozum.db.message.findFirstOrThrow({ where: { conversationId: conversation.id, author: 'agent', text: answer } });
+    expect(delivered).toMatchObject({ direction: 'out', authorName: 'Ayşe Demir', status: 'sent' });
+
+    // An internal note shows in the history only.
+    await page.fill('#note-text', 'Fen İşleri ile görüşüldü');
+    await page.click('#note-form button[type=submit]');
+    await page.locator('#ticket-history .is-note', { hasText: 'Fen İşleri ile görüşüldü' }).waitFor();
+    await shoot('console-conversation.png');
+
+    // Resolve with a note: the citizen is told and asked for a rating.
+    await page.click('#status-box summary');
+    await page.selectOption('#status-select', 'resolved');
+    await page.fill('#status-note', 'Ekibimiz çukuru kapattı.');
+    // A message arriving meanwhile redraws the page live; the agent's choice must survive it.
+    await citizen.say('Çok teşekkür ederim');
+    await page.locator('.msg--citizen', { hasText: 'Çok teşekkür ederim' }).waitFor();
+    expect(await page.inputValue('#status-select')).toBe('resolved');
+    expect(await page.inputValue('#status-note')).toBe('Ekibimiz çukuru kapattı.');
+    await page.click('#status-form button[type=submit]');
+    await page.locator('#ticket-status', { hasText: 'Çözüldü' }).waitFor();
+    const told = await cozum.db.message.findFirstOrThrow({ where: { conversationId: conversation.id, author: 'system' }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+    expect(told.text).toContain('durumu: Çözüldü.\nAçıklama: Ekibimiz çukuru kapattı.');
+    expect(told.text).toContain('1 (çok kötü) ile 5 (çok iyi)');
+
+    // The citizen rates it 4.
+    expect(await citizen.sayAll('4')).toContain('yorum');
+    expect((await cozum.db.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).rating).toBe(4);
+    await page.locator('#ticket-fields dd', { hasText: '4/5' }).waitFor();
+
+    // The supervisor sees the rating on their page.
+    await Promise.all([page.waitForURL(/\/console\/login$/), page.click('#logout-form button')]);
+    await login('sef');
+    await page.goto(`${cozum.url}/console/supervisor`);
+    await page.locator('#k-rating', { hasText: '4,0 / 5' }).waitFor();
+    expect(await page.textContent('#k-rating')).toBe('4,0 / 5');
+    expect(await page.textContent('#k-rating-label')).toBe('Memnuniyet (1 değerlendirme)');
+    expect(await page.locator('#c-status svg rect').count()).toBeGreaterThan(0);
+    expect(await page.locator('#c-rating svg text.bar-value').allTextContents()).toEqual(['0', '1', '0', '0', '0']);
+    await shoot('console-supervisor.png');
+
+    expect(pageErrors).toEqual([]);
+  });
+});

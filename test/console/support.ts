@@ -1,0 +1,89 @@
+// Helpers for the console's HTTP tests: accounts, and a client that keeps the session cookie
+// and the CSRF token like a browser tab would.
+import type { AgentActor } from '../../src/handoff/handoff.ts';
+import type { Cozum } from '../../src/main.ts';
+import { hashPassword } from '../../src/console/password.ts';
+import type { Database } from '../../src/storage/database.ts';
+
+export const PASSWORD = 'dogru-sifre-2026';
+
+export async function createAgent(
+  db: Database,
+  username: string,
+  displayName: string,
+  role: AgentActor['role'],
+  department: string | null,
+  password = PASSWORD,
+): Promise<AgentActor> {
+  const row = await db.agent.create({ data: { username, displayName, role, department, passwordHash: await hashPassword(password) } });
+  return { id: row.id, username, displayName, role, department };
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: Record<string, unknown>;
+}
+
+export class ConsoleClient {
+  token = '';
+  csrf = '';
+
+  constructor(readonly base: string) {}
+
+  static for(cozum: Cozum): ConsoleClient {
+    return new ConsoleClient(cozum.url!);
+  }
+
+  async request(method: string, path: string, options: { body?: unknown; form?: Record<string, string>; csrf?: string | null; headers?: Record<string, string> } = {}): Promise<Reply> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+    if (this.token) headers.Cookie = `cozum_console=${this.token}`;
+    const csrf = options.csrf === undefined ? this.csrf : options.csrf;
+    if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
+    let body: string | undefined;
+    if (options.form) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(options.form).toString();
+    } else if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    const response = await fetch(`${this.base}${path}`, { method, headers, body, redirect: 'manual' });
+    const text = await response.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // pages and CSV
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  }
+
+  get(path: string, options: { headers?: Record<string, string> } = {}) {
+    return this.request('GET', path, options);
+  }
+
+  post(path: string, body: unknown = {}, options: { csrf?: string | null } = {}) {
+    return this.request('POST', path, { body, ...options });
+  }
+
+  /** Logs in through the login form; keeps the cookie and reads the CSRF token from /me. */
+  async login(username: string, password = PASSWORD, headers: Record<string, string> = {}): Promise<Reply> {
+    const reply = await this.request('POST', '/console/login', { form: { username, password }, headers });
+    const cookie = reply.headers.getSetCookie().find((c) => c.startsWith('cozum_console=') && c.includes('Path=/console'));
+    if (reply.status === 303 && cookie) {
+      this.token = cookie.slice('cozum_console='.length).split(';')[0]!;
+      const me = await this.get('/console/api/me');
+      this.csrf = String(me.json.csrfToken);
+    }
+    return reply;
+  }
+
+  static async loggedIn(cozum: Cozum, username: string, password = PASSWORD): Promise<ConsoleClient> {
+    const client = ConsoleClient.for(cozum);
+    const reply = await client.login(username, password);
+    if (reply.status !== 303) throw new Error(`login of ${username} failed: ${reply.status} ${reply.text.slice(0, 200)}`);
+    return client;
+  }
+}

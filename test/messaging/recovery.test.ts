@@ -1,0 +1,253 @@
+// Crash recovery. First the cases one by one (a message stored but never answered; one whose
+// replies were stored but that was never marked processed), then the real thing: a burst of
+// messages from many chats through a Çözüm child process, killed with SIGKILL in the middle,
+// restarted on the same database; every message must be answered exactly once, in order per chat.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { nextStamp } from '../../src/messaging/ids.ts';
+import { InboundMessageSchema } from '../../src/messaging/message.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';
+import { CHANNEL, startStack } from './support.ts';
+
+const temp = tempDir('cozum-recovery-');
+/** Child processes still running, stopped whatever happens. */
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+  temp.remove();
+});
+
+function until<T>(check: () => T | Promise<T>, timeout = 20_000): Promise<T> {
+  return vi.waitFor(check, { timeout, interval: 20 });
+}
+
+function inbound(chat: string, text: string, id: string) {
+  return InboundMessageSchema.parse({ channel: CHANNEL, userId: chat, text, platformMessageId: id, address: { chat } });
+}
+
+describe('recovery at start-up, case by case', () => {
+  it('answers a message that was stored but never answered, once, and in order per chat', async () => {
+    const file = path.join(temp.dir, 'cases-1.db');
+    const before = await startStack(file);
+    // Stored as the adapter stores it, then the process "dies" before the bot ran.
+    for (const [chat, text] of [['ali', 'bir'], ['veli', 'x'], ['ali', 'iki'], ['ali', 'üç'], ['veli', 'y']] as const) {
+      await before.store.persistInbound(inbound(chat, text, `${chat}-${text}`));
+    }
+    await before.close();
+
+    const after = await startStack(file);
+    try {
+      const report = await after.adapter.recover();
+      expect(report).toMatchObject({ replayed: 5, alreadyAnswered: 0, failed: 0 });
+      await until(() => expect(after.platform.delivered('ali')).toHaveLength(3));
+      expect(after.platform.delivered('ali')).toEqual(['yanıt: bir', 'yanıt: iki', 'yanıt: üç']);
+      await until(() => expect(after.platform.delivered('veli')).toEqual(['yanıt: x', 'yanıt: y']));
+      const rows = await after.db.message.findMany({ where: { direction: 'in' } });
+      expect(rows.every((row) => row.status === 'processed')).toBe(true);
+      for (const row of rows) expect(await after.db.message.count({ where: { replyToId: row.id } })).toBe(1);
+      // Once: a second call finds nothing left, and a platform redelivering the message is ignored.
+      expect(await after.adapter.recover()).toMatchObject({ replayed: 0, alreadyAnswered: 0 });
+      expect(await after.say('ali', 'bir', 'ali-bir')).toMatchObject({ duplicate: true });
+      expect(after.platform.delivered('ali')).toEqual(['yanıt: bir', 'yanıt: iki', 'yanıt: üç']);
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('only marks a message processed when its replies were already stored (they are in the outbox)', async () => {
+    const file = path.join(temp.dir, 'cases-2.db');
+    const before = await startStack(file);
+    const stored = await before.store.persistInbound(inbound('ayse', 'soru', 'ayse-1'));
+    const stamp = nextStamp();
+    // The reply was stored, then the process died before the message was marked processed.
+    await before.store.commitTurn([
+      { id: stamp.id, createdAt: stamp.at, conversationId: stored.conversationId, author: 'bot', replyToId: stored.id, message: { text: 'yanıt: soru', choices: [] }, status: 'pending' },
+    ]);
+    await before.close();
+
+    const after = await startStack(file);
+    try {
+      expect(await after.adapter.recover()).toMatchObject({ replayed: 0, alreadyAnswered: 1, pendingDeliveries: 1 });
+      await until(() => expect(after.platform.delivered('ayse')).toEqual(['yanıt: soru']));
+      expect(await after.db.message.count({ where: { replyToId: stored.id } })).toBe(1);
+      expect((await after.db.message.findUniqueOrThrow({ where: { id: stored.id } })).status).toBe('processed');
+    } finally {
+      await after.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The real thing: `src/main.ts` in a child process, the web chat's HTTP API, SIGKILL.
+
+/** Questions with one answer each, and a word that proves which question was answered. */
+const QUESTIONS: [string, string][] = [
+  ['cenaze aracı nasıl çağırırım', '000 01 88'],
+  ['emlak vergisi borcumu nasıl öğrenirim', 'ebelediye.yesilova.bel.tr/odeme'],
+  ['su kesintisi ne zaman biter', 'arıza hattı'],
+  ['otobüs saatleri nerede', 'Toplu ulaşım'],
+  ['yakın kart nasıl alınır', 'Yakın Kart'],
+  ['nikah salonu rezervasyonu nasıl yapılır', 'Evlendirme'],
+];
+const CHATS = 16;
+const PER_CHAT = 8;
+
+interface Child {
+  process: ChildProcess;
+  url: string;
+}
+
+async function startChild(dataDir: string, configFile: string): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: path.resolve('.'),
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', COZUM_CONFIG: configFile, LOG_FORMAT: 'json', LOG_LEVEL: 'info', DOTENV_CONFIG_QUIET: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { url?: string; msg?: string };
+        if (entry.url && entry.msg?.startsWith('web chat ready')) resolve(entry.url);
+      } catch {
+        // Not a log line.
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`Çözüm exited (${code}) before it was ready:\n${stderr}`)));
+  });
+  return { process: child, url };
+}
+
+function stop(child: Child, signal: NodeJS.Signals): Promise<void> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
+  child.process.kill(signal);
+  return exited;
+}
+
+interface ChatState {
+  token: string;
+  /** Index of the next message to send. */
+  next: number;
+  /** Message ids whose HTTP answer never arrived. */
+  unanswered: string[];
+}
+
+function messageOf(chat: number, index: number): { id: string; text: string; expect: string } {
+  const [text, expect] = QUESTIONS[(chat + index) % QUESTIONS.length]!;
+  return { id: `c${chat}-m${index}`, text, expect };
+}
+
+async function send(url: string, token: string, id: string, text: string): Promise<{ duplicate: boolean; replies: { text: string }[] }> {
+  const response = await fetch(`${url}/api/chat/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-chat-session': token },
+    body: JSON.stringify({ id, text }),
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return (await response.json()) as { duplicate: boolean; replies: { text: string }[] };
+}
+
+describe('a burst of messages, the process killed (SIGKILL) in the middle, restarted on the same database', () => {
+  it('answers every message exactly once, in order per chat, and loses none', async () => {
+    const dataDir = path.join(temp.dir, 'child');
+    const configFile = path.join(temp.dir, 'child.config.yaml');
+    writeFileSync(configFile, `nlu:\n  cacheDir: ${JSON.stringify(SHARED_NLU_CACHE)}\nlimits:\n  floodMessages: 100000\n`);
+
+    let child = await startChild(dataDir, configFile);
+    const chats: ChatState[] = [];
+    for (let i = 0; i < CHATS; i++) {
+      const response = await fetch(`${child.url}/api/chat/session`, { method: 'POST' });
+      chats.push({ token: ((await response.json()) as { token: string }).token, next: 0, unanswered: [] });
+    }
+
+    // Every chat writes its messages one after another, all chats at once; the process is killed
+    // once about a third of all messages were answered.
+    let answered = 0;
+    let killed = false;
+    const total = CHATS * PER_CHAT;
+    const killing = until(() => expect(answered).toBeGreaterThanOrEqual(Math.floor(total / 3)), 60_000).then(async () => {
+      killed = true;
+      await stop(child, 'SIGKILL');
+    });
+    await Promise.all(
+      chats.map(async (chat, c) => {
+        while (chat.next < PER_CHAT && !killed) {
+          const message = messageOf(c, chat.next);
+          try {
+            const result = await send(child.url, chat.token, message.id, message.text);
+            expect(result.replies.map((r) => r.text).join('\n')).toContain(message.expect);
+            answered++;
+          } catch (error) {
+            if (!killed) throw error;
+            chat.unanswered.push(message.id);
+          }
+          chat.next++;
+        }
+      }),
+    );
+    await killing;
+    expect(answered).toBeLessThan(total);
+
+    // Restart on the same database: start-up answers what was stored but not answered.
+    child = await startChild(dataDir, configFile);
+    try {
+      // The client sends again what it never got an answer for (same ids), then the rest.
+      await Promise.all(
+        chats.map(async (chat, c) => {
+          for (const id of chat.unanswered) {
+            const index = Number(id.split('-m')[1]);
+            const message = messageOf(c, index);
+            const result = await send(child.url, chat.token, message.id, message.text);
+            // Either it had been stored before the kill (then it is a duplicate, answered by
+            // recovery) or it never arrived, and is answered now.
+            if (!result.duplicate) expect(result.replies.map((r) => r.text).join('\n')).toContain(message.expect);
+          }
+          while (chat.next < PER_CHAT) {
+            const message = messageOf(c, chat.next);
+            const result = await send(child.url, chat.token, message.id, message.text);
+            expect(result.duplicate).toBe(false);
+            expect(result.replies.map((r) => r.text).join('\n')).toContain(message.expect);
+            chat.next++;
+          }
+        }),
+      );
+
+      // What each citizen reads in the web chat: every question once, each followed by its one answer.
+      for (const [c, chat] of chats.entries()) {
+        const response = await fetch(`${child.url}/api/chat/messages`, { headers: { 'x-chat-session': chat.token } });
+        const { messages } = (await response.json()) as { messages: { from: string; text: string }[] };
+        const expected = Array.from({ length: PER_CHAT }, (_, i) => messageOf(c, i));
+        expect(messages.map((m) => m.from), `chat ${c}`).toEqual(expected.flatMap(() => ['citizen', 'bot']));
+        expected.forEach((message, i) => {
+          expect(messages[2 * i]!.text).toBe(message.text);
+          expect(messages[2 * i + 1]!.text, `chat ${c}, message ${i}`).toContain(message.expect);
+        });
+      }
+    } finally {
+      await stop(child, 'SIGTERM');
+    }
+
+    // And in the database: every inbound message processed, answered by exactly one reply that names it.
+    const { db } = await openDatabase(`file:${path.join(dataDir, 'cozum.db')}`);
+    try {
+      const inbound = await db.message.findMany({ where: { direction: 'in' }, select: { id: true, status: true, platformMessageId: true } });
+      expect(inbound).toHaveLength(total);
+      expect(new Set(inbound.map((m) => m.platformMessageId)).size).toBe(total);
+      expect(inbound.filter((m) => m.status !== 'processed')).toEqual([]);
+      const replies = await db.message.groupBy({ by: ['replyToId'], where: { direction: 'out' }, _count: { _all: true } });
+      expect(replies.filter((r) => r._count._all !== 1)).toEqual([]);
+      expect(new Set(replies.map((r) => r.replyToId))).toEqual(new Set(inbound.map((m) => m.id)));
+    } finally {
+      await db.$disconnect();
+    }
+  }, 120_000);
+});
