@@ -188,9 +188,10 @@ async function runCitizens(cozum: Cozum, channel: BenchChannel, options: Options
   const cpu = process.cpuUsage();
   const started = performance.now();
   const citizens = Array.from({ length: options.citizens }, (_, i) => ({ userId: `${label}-${i}`, texts: messagesOf(i, options.rounds), next: 0, expected: 0 }));
-  const say = async (citizen: (typeof citizens)[number]): Promise<void> => {
+  /** `scheduled`: when the dispatcher meant the message to go; latency counts from then (a late start is waiting too). */
+  const say = async (citizen: (typeof citizens)[number], scheduled?: number): Promise<void> => {
     const text = citizen.texts[citizen.next++]!;
-    const t0 = performance.now();
+    const t0 = scheduled ?? performance.now();
     const result = await cozum.adapter.receive({ channel: channel.name, userId: citizen.userId, text, platformMessageId: `${citizen.userId}-${citizen.next}`, address: { chat: citizen.userId } });
     citizen.expected += result.replies.length;
     await channel.waitFor(result.conversationId, citizen.expected);
@@ -218,7 +219,7 @@ async function runCitizens(cozum: Cozum, channel: BenchChannel, options: Options
       }
       const citizen = ready.shift()!;
       sent++;
-      const turn: Promise<void> = say(citizen).then(() => {
+      const turn: Promise<void> = say(citizen, due).then(() => {
         waiting.delete(turn);
         if (citizen.next < citizen.texts.length) ready.push(citizen);
         wake?.();

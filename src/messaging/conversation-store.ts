@@ -137,6 +137,7 @@ export class ConversationStore {
    */
   private readonly ownInbound = new Set<string>();
   private readonly ownPending = new Set<string>();
+  private readonly opens: Batcher<ParsedInbound, OpenedConversation & { displayName: string | null }>;
   private readonly inboundWrites: Batcher<InboundWrite, InboundResult>;
   private readonly turnWrites: Batcher<TurnWrite, void>;
   private readonly deliveredWrites: Batcher<string, void>;
@@ -147,6 +148,7 @@ export class ConversationStore {
     /** Told of every stored message, for live views; optional. */
     private readonly events?: CozumEvents,
   ) {
+    this.opens = new Batcher((messages) => this.writeOpens(messages));
     this.inboundWrites = new Batcher((items) => this.writeInbound(items));
     this.turnWrites = new Batcher<TurnWrite, void>(async (items) => {
       await this.writeTurns(items);
@@ -164,21 +166,54 @@ export class ConversationStore {
     }, { maxBatch: 500 });
   }
 
-  /** The citizen's contact and conversation on this channel, created on first contact. */
+  /**
+   * The citizen's contact and conversation on this channel, created on first contact; the name and
+   * the address are brought up to date. Citizens writing for the first time at about the same
+   * moment (an announcement, a storm) share two statements.
+   */
   async open(message: ParsedInbound): Promise<OpenedConversation> {
-    const address = JSON.stringify(message.address);
-    const contact = await this.db.contact.upsert({
-      where: { channel_platformUserId: { channel: message.channel, platformUserId: message.userId } },
-      create: { channel: message.channel, platformUserId: message.userId, displayName: message.userName },
-      update: message.userName ? { displayName: message.userName } : {},
+    const opened = await this.opens.add(message);
+    this.remember(chatKey(message.channel, message.userId), {
+      contactId: opened.contactId,
+      conversationId: opened.conversationId,
+      address: JSON.stringify(message.address),
+      displayName: opened.displayName,
     });
-    const conversation = await this.db.conversation.upsert({
-      where: { contactId_channel: { contactId: contact.id, channel: message.channel } },
-      create: { contactId: contact.id, channel: message.channel, address },
-      update: { address, lastMessageAt: new Date() },
+    return { contactId: opened.contactId, conversationId: opened.conversationId, mode: opened.mode };
+  }
+
+  private async writeOpens(messages: ParsedInbound[]): Promise<(OpenedConversation & { displayName: string | null })[]> {
+    const now = new Date();
+    // One row per chat; the last message's name and address win, as they would one after another.
+    const latest = new Map<string, ParsedInbound>();
+    for (const message of messages) latest.set(chatKey(message.channel, message.userId), message);
+    const contacts = new Map<string, { id: string; displayName: string | null }>();
+    for (const part of chunks([...latest.values()], ROWS_PER_STATEMENT)) {
+      const values = part.map((m) => Prisma.sql`(${nextStamp().id}, ${m.channel}, ${m.userId}, ${m.userName ?? null}, ${now}, ${now})`);
+      const rows = await this.db.$queryRaw<{ id: string; channel: string; platformUserId: string; displayName: string | null }[]>`
+        INSERT INTO "Contact" ("id", "channel", "platformUserId", "displayName", "createdAt", "updatedAt") VALUES ${Prisma.join(values)}
+        ON CONFLICT ("channel", "platformUserId") DO UPDATE SET
+          "displayName" = COALESCE(excluded."displayName", "Contact"."displayName"),
+          "updatedAt" = CASE WHEN excluded."displayName" IS NULL THEN "Contact"."updatedAt" ELSE excluded."updatedAt" END
+        RETURNING "id", "channel", "platformUserId", "displayName"`;
+      for (const row of rows) contacts.set(chatKey(row.channel, row.platformUserId), { id: row.id, displayName: row.displayName });
+    }
+    const conversations = new Map<string, { id: string; mode: string }>();
+    for (const part of chunks([...latest.entries()], ROWS_PER_STATEMENT)) {
+      const values = part.map(
+        ([key, m]) => Prisma.sql`(${nextStamp().id}, ${contacts.get(key)!.id}, ${m.channel}, 'bot', ${JSON.stringify(m.address)}, ${now}, ${now}, ${now})`,
+      );
+      const rows = await this.db.$queryRaw<{ id: string; contactId: string; channel: string; mode: string }[]>`
+        INSERT INTO "Conversation" ("id", "contactId", "channel", "mode", "address", "lastMessageAt", "createdAt", "updatedAt") VALUES ${Prisma.join(values)}
+        ON CONFLICT ("contactId", "channel") DO UPDATE SET "address" = excluded."address", "lastMessageAt" = excluded."lastMessageAt", "updatedAt" = excluded."updatedAt"
+        RETURNING "id", "contactId", "channel", "mode"`;
+      for (const row of rows) conversations.set(`${row.contactId}\u0000${row.channel}`, { id: row.id, mode: row.mode });
+    }
+    return messages.map((message) => {
+      const contact = contacts.get(chatKey(message.channel, message.userId))!;
+      const conversation = conversations.get(`${contact.id}\u0000${message.channel}`)!;
+      return { contactId: contact.id, conversationId: conversation.id, mode: conversation.mode, displayName: contact.displayName };
     });
-    this.remember(chatKey(message.channel, message.userId), { contactId: contact.id, conversationId: conversation.id, address, displayName: contact.displayName });
-    return { contactId: contact.id, conversationId: conversation.id, mode: conversation.mode };
   }
 
   private remember(key: string, chat: KnownChat): void {
@@ -456,7 +491,7 @@ export class ConversationStore {
 
   /** Waits until every batched write started so far has reached the database. */
   async flush(): Promise<void> {
-    await Promise.all([this.inboundWrites.drain(), this.turnWrites.drain(), this.deliveredWrites.drain(), this.conversationReads.drain()]);
+    await Promise.all([this.opens.drain(), this.inboundWrites.drain(), this.turnWrites.drain(), this.deliveredWrites.drain(), this.conversationReads.drain()]);
   }
 
   /** The conversation of a platform user on a channel, if they ever wrote. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrations, type AppliedMigrations } from './migrate.ts';
+import { serializeTransactions } from './serialized-adapter.ts';
 
 export type Database = PrismaClient;
 
@@ -24,7 +25,7 @@ export async function openDatabase(url: string): Promise<OpenedDatabase> {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const migrations = applyMigrations(file);
   // WAL lets the web pages read while the bot writes; busy_timeout waits for a lock instead of failing.
-  const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
+  const db = new PrismaClient({ adapter: serializeTransactions(new PrismaBetterSqlite3({ url: file, timeout: 10_000 })) });
   await db.$executeRawUnsafe('PRAGMA journal_mode = WAL');
   // With WAL, NORMAL syncs at checkpoints instead of at every commit (an fsync blocks the event loop
   // for milliseconds). A killed process loses nothing; only a power cut can lose the last commits.
