@@ -13,7 +13,9 @@ const REDACTED_FIELDS = ['text', 'phone', 'tcKimlik', 'body', 'address', '*.text
 export function maskPersonal(text: string): string {
   return text.replace(/\+?\d[\d ]{8,}\d/g, (run) => {
     const digits = run.replace(/\D/g, '');
-    if (digits.length < 10) return run;
+    // 10–13 digits: a TC kimlik number or a phone number with or without its country code.
+    // A longer unbroken run is a timestamp or an id; a longer run with spaces may be two numbers.
+    if (digits.length < 10 || (digits.length > 13 && !run.includes(' '))) return run;
     return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 5)}${digits.slice(-2)}`;
   });
 }

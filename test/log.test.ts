@@ -21,6 +21,8 @@ describe('logs', () => {
     expect(out).toContain('100******46');
     expect(out).toContain('[gizli]');
     expect(maskPersonal('kat 3 daire 12')).toBe('kat 3 daire 12');
+    expect(maskPersonal('20261124000000_init')).toBe('20261124000000_init');
+    expect(maskPersonal('0532 123 45 67 10000000146')).not.toMatch(/123 45|0000001/);
   });
 
   it('stay free of personal data through a whole aid application', async () => {
