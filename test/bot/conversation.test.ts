@@ -1,17 +1,8 @@
 // Whole conversations through the in-process channel, asserting what the citizen reads.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
-import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
+import { describe, expect, it } from 'vitest';
+import { Citizen, startTestCozum, tempDir, useTestCozum } from '../support/cozum.ts';
 
-const temp = tempDir();
-let cozum: Cozum;
-beforeAll(async () => {
-  cozum = await startTestCozum(temp.dir);
-});
-afterAll(async () => {
-  await cozum.close();
-  temp.remove();
-});
+const cozum = useTestCozum();
 
 describe('a citizen talking to the bot', () => {
   it('is greeted with the municipality name and the numbered menu', async () => {

@@ -1,18 +1,9 @@
 // Structured dialogs end to end through the in-process channel: what the citizen reads, and the
 // ticket the municipality gets.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
-import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
+import { describe, expect, it } from 'vitest';
+import { Citizen, startTestCozum, tempDir, useTestCozum } from '../support/cozum.ts';
 
-const temp = tempDir();
-let cozum: Cozum;
-beforeAll(async () => {
-  cozum = await startTestCozum(temp.dir);
-});
-afterAll(async () => {
-  await cozum.close();
-  temp.remove();
-});
+const cozum = useTestCozum();
 
 const PHOTO = { media: [{ kind: 'image', mimeType: 'image/jpeg', fileId: 'foto-1' }] };
 

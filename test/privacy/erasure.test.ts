@@ -1,19 +1,10 @@
 // KVKK: "verilerimi sil" erases what identifies the citizen and keeps the figures; old closed
 // tickets are anonymised by the retention setting.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
+import { describe, expect, it } from 'vitest';
 import { applyRetention } from '../../src/privacy/erasure.ts';
-import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
+import { Citizen, useTestCozum } from '../support/cozum.ts';
 
-const temp = tempDir();
-let cozum: Cozum;
-beforeAll(async () => {
-  cozum = await startTestCozum(temp.dir);
-});
-afterAll(async () => {
-  await cozum.close();
-  temp.remove();
-});
+const cozum = useTestCozum();
 
 async function fileAidRequest(citizen: Citizen): Promise<void> {
   for (const text of ['gıda yardımı istiyorum', 'evet', '10000000146', 'Ayten Şen', '05321234567', 'Erzene', 'Erzene mah. 7. sokak no 9', '3', 'Eşim vefat etti, gelirim yok.', 'evet']) {

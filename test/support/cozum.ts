@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { startCozum, type Cozum } from '../../src/main.ts';
@@ -40,6 +41,29 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
 export async function startTestCozum(dataDir: string, options: { http?: boolean; overrides?: Record<string, unknown> } = {}): Promise<Cozum> {
   const config = testConfig(dataDir, options.overrides);
   return startCozum(config, { http: options.http, logger: createLogger('silent') });
+}
+
+/**
+ * A real Çözüm for one test file: started before its tests, closed (and its folder removed) after.
+ * The returned object stands for the running instance.
+ */
+export function useTestCozum(options: { http?: boolean; overrides?: Record<string, unknown> } = {}): Cozum {
+  const temp = tempDir();
+  let instance: Cozum | undefined;
+  beforeAll(async () => {
+    instance = await startTestCozum(temp.dir, options);
+  });
+  afterAll(async () => {
+    await instance?.close();
+    temp.remove();
+  });
+  return new Proxy({} as Cozum, {
+    get(_target, key) {
+      if (!instance) throw new Error('Çözüm is not started yet: use it inside a test or a hook');
+      const value: unknown = Reflect.get(instance, key);
+      return typeof value === 'function' ? value.bind(instance) : value;
+    },
+  });
 }
 
 /** A citizen talking to the bot through the in-process channel, reading what they would see. */
