@@ -5,15 +5,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Telegram } from 'telegraf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatAdapter } from '../../src/bot/adapter.ts';
 import { MAIN_MENU } from '../../src/bot/menu.ts';
-import type { ChannelDependencies } from '../../src/channels/channel.ts';
 import { splitText } from '../../src/channels/split-text.ts';
 import { createTelegram, telegramSender, toTelegramHtml } from '../../src/channels/telegram.ts';
-import { createLogger } from '../../src/log.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
-import { startTestCozum, tempDir, testConfig } from '../support/cozum.ts';
+import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
 
 const TOKEN = '123456789:AAFakeTokenForTheLocalStandIn_abcdef';
 const WAIT_MS = 20_000;
@@ -348,13 +345,7 @@ describe('Telegram, webhook mode', () => {
 describe('Telegram configuration', () => {
   const temp = tempDir();
   afterAll(() => temp.remove());
-  const deps = (overrides: Record<string, unknown>): ChannelDependencies => ({
-    config: testConfig(temp.dir, overrides),
-    adapter: { registerChannel: () => undefined } as unknown as ChatAdapter,
-    store: undefined as never,
-    db: undefined as never,
-    logger: createLogger('silent'),
-  });
+  const deps = (overrides: Record<string, unknown>) => configOnlyDeps(temp.dir, overrides);
 
   it('stays off without a token and refuses webhook mode without a secret token', () => {
     expect(createTelegram(deps({}))).toBeUndefined();

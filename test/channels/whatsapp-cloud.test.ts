@@ -5,13 +5,10 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatAdapter } from '../../src/bot/adapter.ts';
-import type { ChannelDependencies } from '../../src/channels/channel.ts';
 import { createWhatsAppCloud, messagePayloads, parseWebhook, whatsAppCloudSender } from '../../src/channels/whatsapp-cloud.ts';
-import { createLogger } from '../../src/log.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
-import { startTestCozum, tempDir, testConfig } from '../support/cozum.ts';
+import { configOnlyDeps, startTestCozum, tempDir, testConfig } from '../support/cozum.ts';
 
 const ACCESS_TOKEN = 'EAAG-test-access-token-0123456789';
 const PHONE_NUMBER_ID = '109876543210';
@@ -416,13 +413,7 @@ describe('WhatsApp Cloud API sender errors', () => {
 describe('WhatsApp Cloud API configuration', () => {
   const temp = tempDir();
   afterAll(() => temp.remove());
-  const deps = (overrides: Record<string, unknown>): ChannelDependencies => ({
-    config: testConfig(temp.dir, overrides),
-    adapter: { registerChannel: () => undefined } as unknown as ChatAdapter,
-    store: undefined as never,
-    db: undefined as never,
-    logger: createLogger('silent'),
-  });
+  const deps = (overrides: Record<string, unknown>) => configOnlyDeps(temp.dir, overrides);
 
   it('stays off with no settings and names the missing ones when only some are given', () => {
     expect(createWhatsAppCloud(deps({}))).toBeUndefined();

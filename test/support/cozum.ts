@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
+import type { ChatAdapter } from '../../src/bot/adapter.ts';
+import type { ChannelDependencies } from '../../src/channels/channel.ts';
 import { startCozum, type Cozum } from '../../src/main.ts';
 import { renderChoicesAsText } from '../../src/messaging/message.ts';
 
@@ -64,6 +66,17 @@ export function useTestCozum(options: { http?: boolean; overrides?: Record<strin
       return typeof value === 'function' ? value.bind(instance) : value;
     },
   });
+}
+
+/** Dependencies for building a channel from configuration alone (tests of its settings). */
+export function configOnlyDeps(dataDir: string, overrides: Record<string, unknown>): ChannelDependencies {
+  return {
+    config: testConfig(dataDir, overrides),
+    adapter: { registerChannel: () => undefined } as unknown as ChatAdapter,
+    store: undefined as never,
+    db: undefined as never,
+    logger: createLogger('silent'),
+  };
 }
 
 /** A citizen talking to the bot through the in-process channel, reading what they would see. */
