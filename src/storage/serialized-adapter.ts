@@ -23,7 +23,9 @@ export function serializeTransactions(factory: SqlDriverAdapterFactory): SqlDriv
       adapter.queryRaw = async (query: SqlQuery) => (await idle(), inner.queryRaw(query));
       adapter.executeRaw = async (query: SqlQuery) => (await idle(), inner.executeRaw(query));
       adapter.startTransaction = async (isolation) => {
-        await idle();
+        // The wait and the claim must happen in one synchronous step: with `await idle()` two
+        // waiters could both see the connection free and both start.
+        while (open) await open;
         let done!: () => void;
         open = new Promise<void>((resolve) => (done = resolve));
         const finish = () => {

@@ -1,43 +1,123 @@
 // botbuilder's Storage on the database: conversation and user state (dialog stacks, slots,
 // pending choices) survive a restart. Writes follow MemoryStorage's eTag rules: an item written
-// with a stale eTag is refused, so two turns of one conversation cannot overwrite each other.
+// with a stale eTag is refused, so two turns of one conversation cannot overwrite each other;
+// '*' or no eTag overwrites; every write gets a new eTag.
+//
+// Every turn reads and writes its conversation's state, so reads and writes of turns running at the
+// same moment are batched (src/messaging/batcher.ts): one SELECT for all keys requested, and one
+// conditional upsert for all single-key writes, without an interactive transaction (which would
+// hold back every other query on the shared connection, see serialized-adapter.ts). The upsert
+// writes a row only if its stored eTag is still the one the caller read; RETURNING tells which rows
+// were written, so a stale eTag fails its own caller only. Rows of one statement are applied in the
+// order the writes were made: two writes of the same key from the same read in one batch behave as
+// they would one after the other (the first wins, the second is refused).
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
+import { Batcher } from '../messaging/batcher.ts';
 import type { Database } from './database.ts';
 
+interface StoredRow {
+  key: string;
+  value: string;
+  eTag: string;
+}
+
+interface PendingWrite {
+  key: string;
+  value: string;
+  /** The eTag this write creates (unique: it also identifies the write in RETURNING). */
+  eTag: string;
+  /** The eTag the caller read, or null to overwrite ('*' or none). */
+  expected: string | null;
+}
+
+const conflict = (key: string) => new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+
 export class PrismaStorage implements Storage {
-  constructor(private readonly db: Database) {}
+  private readonly reads: Batcher<string, StoredRow | undefined>;
+  private readonly writes: Batcher<PendingWrite, boolean>;
+
+  constructor(private readonly db: Database) {
+    this.reads = new Batcher((keys) => this.readRows(keys), { maxBatch: 500 });
+    this.writes = new Batcher((items) => this.writeRows(items), { maxBatch: 200 });
+  }
 
   async read(keys: string[]): Promise<StoreItems> {
-    if (keys.length === 0) return {};
-    const rows = await this.db.stateEntry.findMany({ where: { key: { in: keys } } });
+    if (!keys) throw new Error('Keys are required when reading');
+    const rows = await Promise.all(keys.map((key) => this.reads.add(key)));
     const items: StoreItems = {};
-    for (const row of rows) items[row.key] = { ...JSON.parse(row.value), eTag: row.eTag };
+    for (const row of rows) if (row) items[row.key] = { ...JSON.parse(row.value), eTag: row.eTag };
     return items;
   }
 
   async write(changes: StoreItems): Promise<void> {
+    if (!changes) throw new Error('Changes are required when writing');
+    const entries = Object.entries(changes);
+    if (entries.length === 0) return;
+    const pending = entries.map(([key, item]): PendingWrite => {
+      const { eTag: expected, ...value } = item as { eTag?: string };
+      return { key, value: JSON.stringify(value), eTag: randomUUID(), expected: !expected || expected === '*' ? null : expected };
+    });
+    // Several keys in one call are written all or none, as before: that needs a transaction. botbuilder's
+    // BotState saves one key per call, so this path is not taken by turns.
+    if (pending.length > 1) return this.writeAtomically(pending);
+    const written = await this.writes.add(pending[0]!);
+    if (!written) throw conflict(pending[0]!.key);
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    if (!keys) throw new Error('Keys are required when deleting');
+    if (keys.length === 0) return;
+    await this.db.stateEntry.deleteMany({ where: { key: { in: keys } } });
+  }
+
+  private async readRows(keys: string[]): Promise<(StoredRow | undefined)[]> {
+    const rows = await this.db.stateEntry.findMany({
+      where: { key: { in: [...new Set(keys)] } },
+      select: { key: true, value: true, eTag: true },
+    });
+    const byKey = new Map(rows.map((row) => [row.key, row]));
+    return keys.map((key) => byKey.get(key));
+  }
+
+  /** One statement for all writes of a batch; true for each write that was applied. */
+  private async writeRows(items: PendingWrite[]): Promise<boolean[]> {
+    const params: unknown[] = [];
+    const values = items.map((item) => {
+      params.push(item.key, item.value, item.eTag, item.expected);
+      return '(?, ?, ?, ?)';
+    });
+    params.push(new Date());
+    // `WHERE true` resolves the parsing ambiguity between INSERT … SELECT and ON CONFLICT. On a
+    // conflict the stored row is updated only if its eTag is the one this write expected (none: always).
+    const rows = await this.db.$queryRawUnsafe<{ eTag: string }[]>(
+      `WITH "pending" ("key", "value", "eTag", "expected") AS (VALUES ${values.join(', ')})
+       INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt")
+       SELECT "key", "value", "eTag", ? FROM "pending" WHERE true
+       ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt"
+       WHERE COALESCE((SELECT "pending"."expected" FROM "pending" WHERE "pending"."eTag" = excluded."eTag"), "StateEntry"."eTag") = "StateEntry"."eTag"
+       RETURNING "eTag"`,
+      ...params,
+    );
+    const written = new Set(rows.map((row) => row.eTag));
+    return items.map((item) => written.has(item.eTag));
+  }
+
+  private async writeAtomically(pending: PendingWrite[]): Promise<void> {
     await this.db.$transaction(async (tx) => {
-      for (const [key, item] of Object.entries(changes)) {
-        const { eTag: expected, ...value } = item as { eTag?: string };
-        const eTag = randomUUID();
-        const json = JSON.stringify(value);
-        if (!expected || expected === '*') {
-          await tx.stateEntry.upsert({ where: { key }, create: { key, value: json, eTag }, update: { value: json, eTag } });
+      for (const { key, value, eTag, expected } of pending) {
+        if (expected === null) {
+          await tx.stateEntry.upsert({ where: { key }, create: { key, value, eTag }, update: { value, eTag } });
           continue;
         }
         const existing = await tx.stateEntry.findUnique({ where: { key }, select: { eTag: true } });
         if (!existing) {
-          await tx.stateEntry.create({ data: { key, value: json, eTag } });
+          await tx.stateEntry.create({ data: { key, value, eTag } });
         } else {
-          const { count } = await tx.stateEntry.updateMany({ where: { key, eTag: expected }, data: { value: json, eTag } });
-          if (count === 0) throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+          const { count } = await tx.stateEntry.updateMany({ where: { key, eTag: expected }, data: { value, eTag } });
+          if (count === 0) throw conflict(key);
         }
       }
     });
-  }
-
-  async delete(keys: string[]): Promise<void> {
-    await this.db.stateEntry.deleteMany({ where: { key: { in: keys } } });
   }
 }

@@ -30,6 +30,29 @@ describe('transactions on the shared SQLite connection', () => {
     expect(keys).toEqual(['outside']);
   });
 
+  it('keep an outside write when several transactions wait and a later one rolls back', async () => {
+    let outside: Promise<unknown> | undefined;
+    const first = db.$transaction(async (tx) => {
+      await tx.stateEntry.create({ data: { key: 'first', value: '{}', eTag: '1' } });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    });
+    const second = db.$transaction(async (tx) => {
+      await tx.stateEntry.create({ data: { key: 'second', value: '{}', eTag: '1' } });
+      outside = db.stateEntry.create({ data: { key: 'outside-2', value: '{}', eTag: '1' } }).then((row) => row);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error('rollback');
+    });
+    const third = db.$transaction(async (tx) => {
+      await tx.stateEntry.create({ data: { key: 'third', value: '{}', eTag: '1' } });
+    });
+    await first;
+    await expect(second).rejects.toThrow('rollback');
+    await third;
+    await outside;
+    const keys = (await db.stateEntry.findMany({ where: { key: { in: ['first', 'second', 'third', 'outside-2'] } }, select: { key: true } })).map((row) => row.key).sort();
+    expect(keys).toEqual(['first', 'outside-2', 'third']);
+  });
+
   it('still commit their own writes, and let many run side by side', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
