@@ -8,7 +8,7 @@ import { ConversationState } from 'botbuilder';
 import { ChatAdapter } from './bot/adapter.ts';
 import { CozumBot } from './bot/bot.ts';
 import { ConfigError, databaseUrl, loadConfig, type Config } from './config.ts';
-import { loadIntents, type Intent } from './content/intents.ts';
+import { answersByIntent, loadIntents, type Intent } from './content/intents.ts';
 import { ContentError } from './content/yaml-file.ts';
 import { createChannels } from './channels/index.ts';
 import type { Channel } from './channels/channel.ts';
@@ -67,7 +67,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const adapter = new ChatAdapter(store, logger);
   const conversationState = new ConversationState(new PrismaStorage(db));
   const tickets = new Tickets(db, config.tickets.prefix, config.timeZone);
-  const answers = new Map(intents.filter((i) => i.answer).map((i) => [i.name, i.answer!]));
+  const answers = answersByIntent(intents);
   const dialogServices = new DialogServices(config, db, tickets, nlu, answers);
   const dialogs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality).map((spec) => ({
     intent: spec.intent,

@@ -5,7 +5,7 @@
 import { ActivityHandler, ConversationState, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../config.ts';
-import type { Intent } from '../content/intents.ts';
+import { answersByIntent, type Intent } from '../content/intents.ts';
 import type { Handoff, HandoffReason } from '../handoff/handoff.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
@@ -73,7 +73,7 @@ export class CozumBot extends ActivityHandler {
     this.dialogSet = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     for (const { dialog } of deps.dialogs) this.dialogSet.add(dialog);
     this.dialogByIntent = new Map(deps.dialogs.map(({ intent, dialog }) => [intent, dialog.id]));
-    this.answers = new Map(deps.intents.filter((i) => i.answer).map((i) => [i.name, i.answer!]));
+    this.answers = answersByIntent(deps.intents);
     this.say = texts(deps.config.municipality);
     this.urgentWords = deps.config.handoff.keywords.map(fold).filter(Boolean);
     this.onMessage(async (context, next) => {

@@ -63,3 +63,8 @@ export function loadIntents(dir: string, municipality: Municipality): Intent[] {
   if (problems.length > 0) throw new ContentError(`intents/ içeriği geçersiz:\n${problems.join('\n')}`);
   return intents;
 }
+
+/** Each intent's answer (placeholders filled), by intent name. */
+export function answersByIntent(intents: Intent[]): Map<string, string> {
+  return new Map(intents.flatMap((intent) => (intent.answer ? [[intent.name, intent.answer] as const] : [])));
+}
