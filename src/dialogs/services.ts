@@ -32,6 +32,11 @@ export class DialogServices {
   readonly neighbourhoods: NeighbourhoodMatcher;
   readonly ticketExample: string;
   private readonly dateFormat: Intl.DateTimeFormat;
+  /**
+   * Contacts known to have consented: asked on every personal step, so kept in memory. Consent is
+   * never withdrawn in place (an erasure gives the citizen a new contact), so the set stays true.
+   */
+  private readonly consented = new Set<string>();
 
   constructor(
     private readonly config: Config,
@@ -84,12 +89,15 @@ export class DialogServices {
   }
 
   async hasConsent(contactId: string): Promise<boolean> {
+    if (this.consented.has(contactId)) return true;
     const contact = await this.db.contact.findUnique({ where: { id: contactId }, select: { consentAt: true } });
+    if (contact?.consentAt) this.consented.add(contactId);
     return Boolean(contact?.consentAt);
   }
 
   async recordConsent(contactId: string): Promise<void> {
     await this.db.contact.update({ where: { id: contactId }, data: { consentAt: new Date() } });
+    this.consented.add(contactId);
   }
 
   async createTicket(spec: DialogSpec, slots: Record<string, SlotValue>, contactId: string, conversationId: string): Promise<CreatedTicket> {
