@@ -40,6 +40,7 @@ import { renderChoicesAsText, type InboundMessage, type Media, type OutboundMess
 import type { Database } from '../storage/database.ts';
 import type { Channel, ChannelDependencies } from './channel.ts';
 import { loadAuthState, type DatabaseAuthState } from './whatsapp-baileys-auth.ts';
+import { escapeHtml } from '../http/html.ts';
 
 export const WHATSAPP_BAILEYS_CHANNEL = 'whatsapp-baileys';
 
@@ -170,10 +171,6 @@ function jidOf(target: DeliveryTarget): string {
 function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 const STATE_TEXT: Record<LinkState, string> = {

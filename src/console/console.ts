@@ -18,6 +18,7 @@ import { streamEvents } from './live.ts';
 import { hashPassword, passwordProblem } from './password.ts';
 import { Stats } from './stats.ts';
 import { ConsoleViews, type QueueScope } from './views.ts';
+import { escapeHtml } from '../http/html.ts';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
 
@@ -47,10 +48,6 @@ export interface ConsoleDependencies {
 export interface AgentConsole {
   router: Router;
   auth: ConsoleAuth;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 /** Where to go after logging in: only a path of the console or the admin pages. */

@@ -3,7 +3,7 @@
 import type { Config, Municipality } from '../config.ts';
 import type { Database } from '../storage/database.ts';
 import type { Nlu } from '../nlu/nlu.ts';
-import { statusName, typeName } from '../tickets/status.ts';
+import { OPEN_STATUSES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
 import { formatTicketNumber, type Tickets } from '../tickets/tickets.ts';
 import { fold } from '../nlu/normalize.ts';
 import type { DialogSpec } from './spec.ts';
@@ -137,7 +137,7 @@ export class DialogServices {
   }
 
   private describe(ticket: { number: string; type: string; status: string; summary: string; department: string; updatedAt: Date; dueAt: Date; events: { note: string; status: string | null }[] }): string {
-    const open = ['new', 'assigned', 'in_progress'].includes(ticket.status);
+    const open = OPEN_STATUSES.includes(ticket.status as TicketStatus);
     const lines = [
       `*${ticket.number}* · ${typeName(ticket.type)}`,
       ticket.summary,

@@ -4,7 +4,7 @@
 import type { ChatAdapter } from '../bot/adapter.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../storage/database.ts';
-import { STATUS_NAMES, type TicketStatus } from '../tickets/status.ts';
+import { FINISHED_STATUSES, STATUS_NAMES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
 import type { CozumEvents } from './events.ts';
 import { nextOpening } from './working-hours.ts';
@@ -217,7 +217,7 @@ export class Handoff {
 
     const lines = [`*${ticket.number}* numaralı başvurunuzun durumu: ${STATUS_NAMES[status]}.`];
     if (note.trim()) lines.push(status === 'rejected' ? `Gerekçe: ${note.trim()}` : `Açıklama: ${note.trim()}`);
-    if (['resolved', 'closed', 'rejected'].includes(status)) {
+    if (FINISHED_STATUSES.includes(status)) {
       const conversation = await db.conversation.findUnique({ where: { id: ticket.conversationId } });
       if (conversation?.handoffTicketId === ticketId && conversation.mode !== 'bot') {
         await db.conversation.update({ where: { id: conversation.id }, data: { mode: 'bot', agentId: null, handoffTicketId: null } });

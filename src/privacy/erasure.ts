@@ -4,6 +4,7 @@
 // stays (ticket type, category, department, neighbourhood, dates, status, rating).
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../storage/database.ts';
+import { FINISHED_STATUSES } from '../tickets/status.ts';
 
 const ERASED = '[silindi]';
 
@@ -54,7 +55,7 @@ export async function applyRetention(db: Database, days: number, now = new Date(
   if (days <= 0) return 0;
   const before = new Date(now.getTime() - days * 86_400_000);
   const due = await db.ticket.findMany({
-    where: { status: { in: ['resolved', 'closed', 'rejected'] }, updatedAt: { lt: before }, NOT: { data: { contains: '"_anonymized":true' } } },
+    where: { status: { in: FINISHED_STATUSES }, updatedAt: { lt: before }, NOT: { data: { contains: '"_anonymized":true' } } },
     select: { id: true },
     take: 1000,
   });

@@ -26,6 +26,9 @@ export const TYPE_NAMES: Record<TicketType, string> = {
 /** States in which the citizen is still waiting for the municipality. */
 export const OPEN_STATUSES: TicketStatus[] = ['new', 'assigned', 'in_progress'];
 
+/** States in which the municipality's work on a ticket is over. */
+export const FINISHED_STATUSES: TicketStatus[] = ['resolved', 'closed', 'rejected'];
+
 export function statusName(status: string): string {
   return STATUS_NAMES[status as TicketStatus] ?? status;
 }

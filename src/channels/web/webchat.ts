@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { ChatAdapter } from '../../bot/adapter.ts';
 import type { ConversationStore } from '../../messaging/conversation-store.ts';
 import type { Channel, ChannelDependencies } from '../channel.ts';
+import { escapeHtml } from '../../http/html.ts';
 
 export const WEBCHAT_CHANNEL = 'webchat';
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -23,10 +24,6 @@ const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.:[\]-]+$/;
 
 const TokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 const SendSchema = z.object({ text: z.string().max(MAX_TEXT), id: z.string().max(100).optional() });
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
 function userIdOf(token: string): string {
   return createHash('sha256').update(token).digest('hex').slice(0, 32);
