@@ -11,6 +11,7 @@ import { createTelegram, telegramSender, toTelegramHtml } from '../../src/channe
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
+import { waitForEvent } from '../support/wait.ts';
 
 const TOKEN = '123456789:AAFakeTokenForTheLocalStandIn_abcdef';
 const WAIT_MS = 20_000;
@@ -69,24 +70,10 @@ class BotApiStandIn {
 
   /** Resolves once `find` returns something; rejects after a generous bound with what was recorded. */
   waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = find();
-        if (found === undefined) return false;
-        cleanup();
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        const texts = this.sent().map((call) => `${call.body.chat_id}: ${String(call.body.text).slice(0, 80)}`);
-        reject(new Error(`Timed out waiting for ${what}. sendMessage calls:\n${texts.join('\n')}`));
-      }, WAIT_MS);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.events.off('call', check);
-      };
-      if (!check()) this.events.on('call', check);
+    return waitForEvent(this.events, 'call', find, {
+      what,
+      timeoutMs: WAIT_MS,
+      describe: () => `sendMessage calls:\n${this.sent().map((call) => `${call.body.chat_id}: ${String(call.body.text).slice(0, 80)}`).join('\n')}`,
     });
   }
 

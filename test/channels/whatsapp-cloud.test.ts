@@ -9,6 +9,7 @@ import { createWhatsAppCloud, messagePayloads, parseWebhook, whatsAppCloudSender
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir, testConfig } from '../support/cozum.ts';
+import { waitForEvent } from '../support/wait.ts';
 
 const ACCESS_TOKEN = 'EAAG-test-access-token-0123456789';
 const PHONE_NUMBER_ID = '109876543210';
@@ -54,23 +55,10 @@ class GraphStandIn {
   }
 
   waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = find();
-        if (found === undefined) return false;
-        cleanup();
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`Timed out waiting for ${what}. Sent:\n${this.sent().map((c) => `${c.body.to}: ${visible(c).slice(0, 80)}`).join('\n')}`));
-      }, WAIT_MS);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.events.off('call', check);
-      };
-      if (!check()) this.events.on('call', check);
+    return waitForEvent(this.events, 'call', find, {
+      what,
+      timeoutMs: WAIT_MS,
+      describe: () => `Sent:\n${this.sent().map((c) => `${c.body.to}: ${visible(c).slice(0, 80)}`).join('\n')}`,
     });
   }
 
