@@ -4,7 +4,7 @@
 // Why not natural's own BayesClassifier / LogisticRegressionClassifier: both build a dense vector
 // over the whole vocabulary for every message (tens of thousands of character n-grams here), and
 // the Bayes one returns exp(sum of logs), which underflows to 0 for long messages, so its scores
-// cannot be turned into a confidence. natural still supplies the n-grams (features.ts).
+// cannot be turned into a confidence.
 import { extractFeatures, type FeatureVector } from './features.ts';
 
 export interface TrainingExample {
@@ -103,13 +103,14 @@ export class IntentClassifier {
 }
 
 function logits(vector: FeatureVector, weights: Map<string, Float64Array>, bias: Float64Array): number[] {
-  const scores = Array.from(bias);
+  const scores = Float64Array.from(bias);
+  const classes = scores.length;
   for (const [feature, value] of vector) {
     const row = weights.get(feature);
     if (!row) continue;
-    for (let k = 0; k < scores.length; k++) scores[k]! += row[k]! * value;
+    for (let k = 0; k < classes; k++) scores[k]! += row[k]! * value;
   }
-  return scores;
+  return Array.from(scores);
 }
 
 /** Stochastic gradient descent with AdaGrad step sizes on the cross-entropy loss. */

@@ -2,8 +2,11 @@
 // citizens misspell, so a word is seen several ways at once: as typed (folded), by its Snowball
 // stem, by its first five letters, and by its character n-grams, which still match when a letter
 // is missing or swapped ("basvru" shares most n-grams with "basvuru").
+//
+// This runs on every message a citizen sends, so it avoids needless allocation: n-grams are cut
+// from the word directly, and stems are remembered (citizens use a few thousand words over and
+// over, and the Snowball stemmer is the slowest part).
 import snowball from 'snowball-stemmers';
-import natural from './natural.ts';
 import { asciiFold, fold, lowerTr } from './normalize.ts';
 
 const stemmer = snowball.newStemmer('turkish');
@@ -14,8 +17,18 @@ const CHAR_NGRAM_SIZES = [3, 4, 5];
 
 export type FeatureVector = Map<string, number>;
 
+/** Enough for a municipality's everyday vocabulary with its suffixes; emptied when full. */
+const STEM_CACHE_SIZE = 50_000;
+const stems = new Map<string, string>();
+
 function stemOf(word: string): string {
-  return asciiFold(stemmer.stem(word));
+  let stem = stems.get(word);
+  if (stem === undefined) {
+    if (stems.size >= STEM_CACHE_SIZE) stems.clear();
+    stem = asciiFold(stemmer.stem(word));
+    stems.set(word, stem);
+  }
+  return stem;
 }
 
 export function extractFeatures(text: string): FeatureVector {
@@ -23,15 +36,16 @@ export function extractFeatures(text: string): FeatureVector {
   const folded = fold(clipped).split(' ').filter(Boolean);
   const features = new Set<string>();
 
-  for (const [index, word] of folded.entries()) {
+  for (let index = 0; index < folded.length; index++) {
+    const word = folded[index]!;
     features.add(`w:${word}`);
     if (word.length > 5) features.add(`p:${word.slice(0, 5)}`);
     const next = folded[index + 1];
     if (next) features.add(`b:${word}_${next}`);
-    const padded = ` ${word} `.split('');
+    // Folded words are plain ASCII, so string positions are letters.
+    const padded = ` ${word} `;
     for (const size of CHAR_NGRAM_SIZES) {
-      if (padded.length < size) continue;
-      for (const gram of natural.NGrams.ngrams(padded, size)) features.add(`c:${gram.join('')}`);
+      for (let start = 0; start + size <= padded.length; start++) features.add(`c:${padded.slice(start, start + size)}`);
     }
   }
   // Stems come from the text with its Turkish letters where the citizen typed them: the

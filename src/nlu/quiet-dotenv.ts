@@ -1,1 +1,0 @@
-process.env.DOTENV_CONFIG_QUIET ??= 'true';
