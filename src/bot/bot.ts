@@ -99,15 +99,16 @@ export class CozumBot extends ActivityHandler {
     const command = raw ? globalCommand(raw) : undefined;
 
     // Read fresh every turn: an agent may have claimed or released the chat since the last one.
-    const conversation = await this.deps.store.conversation(context.activity.conversation.id);
-    if (conversation && conversation.mode !== 'bot') {
+    const conversationId = context.activity.conversation.id;
+    const mode = await this.deps.store.mode(conversationId);
+    if (mode && mode !== 'bot') {
       if (command === 'menu' || command === 'cancel' || command === 'restart') {
-        await this.deps.handoff.citizenLeft(conversation.id);
+        await this.deps.handoff.citizenLeft(conversationId);
         await context.sendActivity(this.say.backToBot);
         return this.runCommand(dc, session, command === 'cancel' ? 'menu' : command);
       }
       // The message is the agent's to answer; the bot only reminds a waiting citizen now and then.
-      if (conversation.mode === 'waiting' && Date.now() - (session.waitingToldAt ?? 0) > WAITING_REMINDER_MS) {
+      if (mode === 'waiting' && Date.now() - (session.waitingToldAt ?? 0) > WAITING_REMINDER_MS) {
         session.waitingToldAt = Date.now();
         await context.sendActivity(this.say.stillWaiting);
       }

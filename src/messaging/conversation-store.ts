@@ -10,6 +10,7 @@
 import { Prisma } from '../generated/prisma/client.ts';
 import type { CozumEvents } from '../handoff/events.ts';
 import type { Database } from '../storage/database.ts';
+import { directSql, type DirectSql } from '../storage/direct-sql.ts';
 import { Batcher } from './batcher.ts';
 import { nextStamp, type Stamp } from './ids.ts';
 import type { OutboundMessage, ParsedInbound } from './message.ts';
@@ -142,12 +143,16 @@ export class ConversationStore {
   private readonly turnWrites: Batcher<TurnWrite, void>;
   private readonly deliveredWrites: Batcher<string, void>;
   private readonly conversationReads: Batcher<string, ConversationWithContact | null>;
+  private readonly modeReads: Batcher<string, string | undefined>;
+  /** The batched writes below run on every turn: see direct-sql.ts. */
+  private readonly sql: DirectSql;
 
   constructor(
     private readonly db: Database,
     /** Told of every stored message, for live views; optional. */
     private readonly events?: CozumEvents,
   ) {
+    this.sql = directSql(db);
     this.opens = new Batcher((messages) => this.writeOpens(messages));
     this.inboundWrites = new Batcher((items) => this.writeInbound(items));
     this.turnWrites = new Batcher<TurnWrite, void>(async (items) => {
@@ -155,9 +160,16 @@ export class ConversationStore {
       return items.map(() => undefined);
     });
     this.deliveredWrites = new Batcher<string, void>(async (ids) => {
-      await this.db.$executeRaw`UPDATE "Message" SET "status" = 'sent', "attempts" = "attempts" + 1, "nextAttemptAt" = NULL, "lastError" = NULL
-        WHERE "id" IN (${Prisma.join(ids)}) AND "status" = 'pending'`;
+      await this.sql.execute(Prisma.sql`UPDATE "Message" SET "status" = 'sent', "attempts" = "attempts" + 1, "nextAttemptAt" = NULL, "lastError" = NULL
+        WHERE "id" IN (${Prisma.join(ids)}) AND "status" = 'pending'`);
       return ids.map(() => undefined);
+    }, { maxBatch: 500 });
+    this.modeReads = new Batcher(async (ids) => {
+      const rows = await this.sql.query<{ id: string; mode: string }>(
+        Prisma.sql`SELECT "id", "mode" FROM "Conversation" WHERE "id" IN (${Prisma.join([...new Set(ids)])})`,
+      );
+      const byId = new Map(rows.map((row) => [row.id, row.mode]));
+      return ids.map((id) => byId.get(id));
     }, { maxBatch: 500 });
     this.conversationReads = new Batcher(async (ids) => {
       const rows = await this.readConversations([...new Set(ids)]);
@@ -190,12 +202,12 @@ export class ConversationStore {
     const contacts = new Map<string, { id: string; displayName: string | null }>();
     for (const part of chunks([...latest.values()], ROWS_PER_STATEMENT)) {
       const values = part.map((m) => Prisma.sql`(${nextStamp().id}, ${m.channel}, ${m.userId}, ${m.userName ?? null}, ${now}, ${now})`);
-      const rows = await this.db.$queryRaw<{ id: string; channel: string; platformUserId: string; displayName: string | null }[]>`
+      const rows = await this.sql.query<{ id: string; channel: string; platformUserId: string; displayName: string | null }>(Prisma.sql`
         INSERT INTO "Contact" ("id", "channel", "platformUserId", "displayName", "createdAt", "updatedAt") VALUES ${Prisma.join(values)}
         ON CONFLICT ("channel", "platformUserId") DO UPDATE SET
           "displayName" = COALESCE(excluded."displayName", "Contact"."displayName"),
           "updatedAt" = CASE WHEN excluded."displayName" IS NULL THEN "Contact"."updatedAt" ELSE excluded."updatedAt" END
-        RETURNING "id", "channel", "platformUserId", "displayName"`;
+        RETURNING "id", "channel", "platformUserId", "displayName"`);
       for (const row of rows) contacts.set(chatKey(row.channel, row.platformUserId), { id: row.id, displayName: row.displayName });
     }
     const conversations = new Map<string, { id: string; mode: string }>();
@@ -203,10 +215,10 @@ export class ConversationStore {
       const values = part.map(
         ([key, m]) => Prisma.sql`(${nextStamp().id}, ${contacts.get(key)!.id}, ${m.channel}, 'bot', ${JSON.stringify(m.address)}, ${now}, ${now}, ${now})`,
       );
-      const rows = await this.db.$queryRaw<{ id: string; contactId: string; channel: string; mode: string }[]>`
+      const rows = await this.sql.query<{ id: string; contactId: string; channel: string; mode: string }>(Prisma.sql`
         INSERT INTO "Conversation" ("id", "contactId", "channel", "mode", "address", "lastMessageAt", "createdAt", "updatedAt") VALUES ${Prisma.join(values)}
         ON CONFLICT ("contactId", "channel") DO UPDATE SET "address" = excluded."address", "lastMessageAt" = excluded."lastMessageAt", "updatedAt" = excluded."updatedAt"
-        RETURNING "id", "contactId", "channel", "mode"`;
+        RETURNING "id", "contactId", "channel", "mode"`);
       for (const row of rows) conversations.set(`${row.contactId}\u0000${row.channel}`, { id: row.id, mode: row.mode });
     }
     return messages.map((message) => {
@@ -265,10 +277,10 @@ export class ConversationStore {
     if (toCheck.length > 0) {
       // Touches lastMessageAt and proves in the same statement that the cached ids still belong to
       // a contact that was not erased.
-      const rows = await this.db.$queryRaw<{ id: string }[]>`UPDATE "Conversation" SET "lastMessageAt" = ${now}, "updatedAt" = ${now}
+      const rows = await this.sql.query<{ id: string }>(Prisma.sql`UPDATE "Conversation" SET "lastMessageAt" = ${now}, "updatedAt" = ${now}
         WHERE "id" IN (${Prisma.join(toCheck)})
           AND EXISTS (SELECT 1 FROM "Contact" WHERE "Contact"."id" = "Conversation"."contactId" AND "Contact"."anonymizedAt" IS NULL)
-        RETURNING "id"`;
+        RETURNING "id"`);
       for (const row of rows) live.add(row.id);
     }
     const writable = items.filter((item) => item.fresh || live.has(item.chat.conversationId));
@@ -278,8 +290,8 @@ export class ConversationStore {
         ({ stamp, message, chat }) =>
           Prisma.sql`(${stamp.id}, ${chat.conversationId}, 'in', 'citizen', ${message.text}, ${JSON.stringify({ media: message.media, location: message.location })}, ${message.platformMessageId ?? null}, 'received', 0, ${stamp.at})`,
       );
-      const rows = await this.db.$queryRaw<{ id: string }[]>`INSERT INTO "Message" ("id", "conversationId", "direction", "author", "text", "payload", "platformMessageId", "status", "attempts", "createdAt")
-        VALUES ${Prisma.join(values)} ON CONFLICT DO NOTHING RETURNING "id"`;
+      const rows = await this.sql.query<{ id: string }>(Prisma.sql`INSERT INTO "Message" ("id", "conversationId", "direction", "author", "text", "payload", "platformMessageId", "status", "attempts", "createdAt")
+        VALUES ${Prisma.join(values)} ON CONFLICT DO NOTHING RETURNING "id"`);
       for (const row of rows) inserted.add(row.id);
     }
     return items.map((item) => {
@@ -354,23 +366,23 @@ export class ConversationStore {
         (row) =>
           Prisma.sql`(${row.id}, ${row.conversationId}, 'out', ${row.author}, ${row.authorName ?? null}, ${row.replyToId ?? null}, ${row.message.text}, ${outboundPayload(row.message)}, ${row.status}, 0, ${row.createdAt})`,
       );
-      await this.db.$executeRaw`INSERT INTO "Message" ("id", "conversationId", "direction", "author", "authorName", "replyToId", "text", "payload", "status", "attempts", "createdAt")
-        VALUES ${Prisma.join(values)} ON CONFLICT DO NOTHING`;
+      await this.sql.execute(Prisma.sql`INSERT INTO "Message" ("id", "conversationId", "direction", "author", "authorName", "replyToId", "text", "payload", "status", "attempts", "createdAt")
+        VALUES ${Prisma.join(values)} ON CONFLICT DO NOTHING`);
     }
     const processed = items.flatMap((item) => (item.processed ? [item.processed] : []));
     if (processed.length === 0) return;
     const annotated = processed.filter((p) => p.understanding);
     const ids = Prisma.join(processed.map((p) => p.id));
     if (annotated.length === 0) {
-      await this.db.$executeRaw`UPDATE "Message" SET "status" = 'processed' WHERE "id" IN (${ids})`;
+      await this.sql.execute(Prisma.sql`UPDATE "Message" SET "status" = 'processed' WHERE "id" IN (${ids})`);
       return;
     }
     const intents = Prisma.join(annotated.map((p) => Prisma.sql`WHEN ${p.id} THEN ${p.understanding!.intent}`), ' ');
     const confidences = Prisma.join(annotated.map((p) => Prisma.sql`WHEN ${p.id} THEN ${p.understanding!.confidence}`), ' ');
-    await this.db.$executeRaw`UPDATE "Message" SET "status" = 'processed',
+    await this.sql.execute(Prisma.sql`UPDATE "Message" SET "status" = 'processed',
         "intent" = CASE "id" ${intents} ELSE "intent" END,
         "confidence" = CASE "id" ${confidences} ELSE "confidence" END
-      WHERE "id" IN (${ids})`;
+      WHERE "id" IN (${ids})`);
   }
 
   async markProcessed(messageId: string): Promise<void> {
@@ -491,7 +503,7 @@ export class ConversationStore {
 
   /** Waits until every batched write started so far has reached the database. */
   async flush(): Promise<void> {
-    await Promise.all([this.opens.drain(), this.inboundWrites.drain(), this.turnWrites.drain(), this.deliveredWrites.drain(), this.conversationReads.drain()]);
+    await Promise.all([this.opens.drain(), this.inboundWrites.drain(), this.turnWrites.drain(), this.deliveredWrites.drain(), this.conversationReads.drain(), this.modeReads.drain()]);
   }
 
   /** The conversation of a platform user on a channel, if they ever wrote. */
@@ -507,6 +519,14 @@ export class ConversationStore {
   /** A conversation with its contact, read fresh (reads of many turns at once share one query). */
   async conversation(conversationId: string): Promise<ConversationWithContact | null> {
     return this.conversationReads.add(conversationId);
+  }
+
+  /**
+   * Who answers the conversation now (`bot`, `waiting` or `agent`), read fresh: the bot asks on
+   * every turn, because an agent may have taken or released the chat since the last one.
+   */
+  async mode(conversationId: string): Promise<string | undefined> {
+    return this.modeReads.add(conversationId);
   }
 
   /** Messages of a conversation in order, optionally only those after a given message. */

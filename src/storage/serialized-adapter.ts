@@ -9,7 +9,8 @@
 // outer client there would wait for its own transaction until Prisma's timeout fails it.
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
 
-export function serializeTransactions(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+/** `onConnect` receives the connection Prisma Client will use (see direct-sql.ts). */
+export function serializeTransactions(factory: SqlDriverAdapterFactory, onConnect?: (adapter: SqlDriverAdapter) => void): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
@@ -56,6 +57,7 @@ export function serializeTransactions(factory: SqlDriverAdapterFactory): SqlDriv
           throw error;
         }
       };
+      onConnect?.(adapter);
       return adapter;
     },
   } as SqlDriverAdapterFactory;

@@ -13,8 +13,10 @@
 // they would one after the other (the first wins, the second is refused).
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
+import { Prisma } from '../generated/prisma/client.ts';
 import { Batcher } from '../messaging/batcher.ts';
 import type { Database } from './database.ts';
+import { directSql, type DirectSql } from './direct-sql.ts';
 
 interface StoredRow {
   key: string;
@@ -36,8 +38,11 @@ const conflict = (key: string) => new Error(`Storage: error writing "${key}" due
 export class PrismaStorage implements Storage {
   private readonly reads: Batcher<string, StoredRow | undefined>;
   private readonly writes: Batcher<PendingWrite, boolean>;
+  /** Every turn reads and writes its state: see direct-sql.ts. */
+  private readonly sql: DirectSql;
 
   constructor(private readonly db: Database) {
+    this.sql = directSql(db);
     this.reads = new Batcher((keys) => this.readRows(keys), { maxBatch: 500 });
     this.writes = new Batcher((items) => this.writeRows(items), { maxBatch: 200 });
   }
@@ -72,33 +77,25 @@ export class PrismaStorage implements Storage {
   }
 
   private async readRows(keys: string[]): Promise<(StoredRow | undefined)[]> {
-    const rows = await this.db.stateEntry.findMany({
-      where: { key: { in: [...new Set(keys)] } },
-      select: { key: true, value: true, eTag: true },
-    });
+    const rows = await this.sql.query<StoredRow>(
+      Prisma.sql`SELECT "key", "value", "eTag" FROM "StateEntry" WHERE "key" IN (${Prisma.join([...new Set(keys)])})`,
+    );
     const byKey = new Map(rows.map((row) => [row.key, row]));
     return keys.map((key) => byKey.get(key));
   }
 
   /** One statement for all writes of a batch; true for each write that was applied. */
   private async writeRows(items: PendingWrite[]): Promise<boolean[]> {
-    const params: unknown[] = [];
-    const values = items.map((item) => {
-      params.push(item.key, item.value, item.eTag, item.expected);
-      return '(?, ?, ?, ?)';
-    });
-    params.push(new Date());
+    const pending = Prisma.join(items.map((item) => Prisma.sql`(${item.key}, ${item.value}, ${item.eTag}, ${item.expected})`));
     // `WHERE true` resolves the parsing ambiguity between INSERT … SELECT and ON CONFLICT. On a
     // conflict the stored row is updated only if its eTag is the one this write expected (none: always).
-    const rows = await this.db.$queryRawUnsafe<{ eTag: string }[]>(
-      `WITH "pending" ("key", "value", "eTag", "expected") AS (VALUES ${values.join(', ')})
-       INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt")
-       SELECT "key", "value", "eTag", ? FROM "pending" WHERE true
-       ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt"
-       WHERE COALESCE((SELECT "pending"."expected" FROM "pending" WHERE "pending"."eTag" = excluded."eTag"), "StateEntry"."eTag") = "StateEntry"."eTag"
-       RETURNING "eTag"`,
-      ...params,
-    );
+    const rows = await this.sql.query<{ eTag: string }>(Prisma.sql`
+      WITH "pending" ("key", "value", "eTag", "expected") AS (VALUES ${pending})
+      INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt")
+      SELECT "key", "value", "eTag", ${new Date()} FROM "pending" WHERE true
+      ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt"
+      WHERE COALESCE((SELECT "pending"."expected" FROM "pending" WHERE "pending"."eTag" = excluded."eTag"), "StateEntry"."eTag") = "StateEntry"."eTag"
+      RETURNING "eTag"`);
     const written = new Set(rows.map((row) => row.eTag));
     return items.map((item) => written.has(item.eTag));
   }

@@ -2,7 +2,7 @@
 // everywhere), so this test holds them together: every model, field, optionality, type, unique
 // constraint, index and foreign key of the schema must exist in a database built from the SQL,
 // and nothing more.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../../src/storage/migrate.ts';
@@ -105,20 +105,24 @@ describe('schema.prisma and prisma/migrations agree', () => {
 });
 
 describe('migrations at start-up', () => {
+  /** Every migration folder, in the order Prisma applies them (by name). */
+  const MIGRATIONS = readdirSync('prisma/migrations', { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+
   it('build an empty database, record themselves as Prisma does, and are not applied twice', async () => {
     const dir = tempDir();
     try {
       const url = `file:${dir.dir}/nested/folder/cozum.db`;
       const first = await openDatabase(url);
-      expect(first.migrations.applied).toEqual(['20261124000000_init', '20261124020000_agents_handoff_outbox']);
+      expect(first.migrations.applied).toEqual(MIGRATIONS);
+      expect(MIGRATIONS.slice(0, 3)).toEqual(['20261124000000_init', '20261124020000_agents_handoff_outbox', '20261124160000_message_status_index']);
       expect(await first.db.contact.count()).toBe(0);
       const recorded = await first.db.$queryRawUnsafe<{ migration_name: string; checksum: string }[]>('SELECT migration_name, checksum FROM _prisma_migrations');
-      expect(recorded).toHaveLength(2);
+      expect(recorded.map((row) => row.migration_name)).toEqual(MIGRATIONS);
       expect(recorded[0]!.checksum).toMatch(/^[0-9a-f]{64}$/);
       await first.db.$disconnect();
 
       const second = await openDatabase(url);
-      expect(second.migrations).toEqual({ applied: [], total: 2 });
+      expect(second.migrations).toEqual({ applied: [], total: MIGRATIONS.length });
       await second.db.$disconnect();
     } finally {
       dir.remove();

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
 import { PrismaStorage } from '../../src/storage/state-storage.ts';
+import { connectionOf, registerConnection } from '../../src/storage/direct-sql.ts';
 import { tempDir } from '../support/cozum.ts';
 
 const temp = tempDir();
@@ -50,23 +52,23 @@ describe('botbuilder Storage on the database', () => {
 });
 
 /** The database, counting the state reads (findMany) and batched writes (raw statements) made through it. */
+/** The same database, with the statements on StateEntry counted as they reach the connection. */
 function counted(database: Database) {
   const calls = { reads: 0, writes: 0 };
-  const stateEntry = new Proxy(database.stateEntry, {
-    get(target, property) {
-      const value = Reflect.get(target, property);
-      if (property === 'findMany') calls.reads++;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  const connection = connectionOf(database)!;
+  const watched: SqlDriverAdapter = Object.create(connection);
+  watched.queryRaw = (query) => {
+    if (/^\s*SELECT\b[\s\S]*FROM\s+[`"](?:main[`"]\.[`"])?StateEntry[`"]/i.test(query.sql)) calls.reads++;
+    if (/INSERT\s+INTO\s+[`"](?:main[`"]\.[`"])?StateEntry[`"]/i.test(query.sql)) calls.writes++;
+    return connection.queryRaw(query);
+  };
   const proxy = new Proxy(database, {
     get(target, property) {
-      if (property === 'stateEntry') return stateEntry;
-      if (property === '$queryRawUnsafe') calls.writes++;
       const value = Reflect.get(target, property);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+  registerConnection(proxy, watched);
   return { db: proxy, calls };
 }
 
