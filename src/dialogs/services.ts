@@ -4,7 +4,7 @@ import type { Config, Municipality } from '../config.ts';
 import type { Database } from '../storage/database.ts';
 import type { Nlu } from '../nlu/nlu.ts';
 import { OPEN_STATUSES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
-import { formatTicketNumber, type Tickets } from '../tickets/tickets.ts';
+import { formatTicketNumber, type CitizenTicket, type Tickets } from '../tickets/tickets.ts';
 import { fold } from '../nlu/normalize.ts';
 import type { DialogSpec } from './spec.ts';
 import type { SlotValue } from './steps.ts';
@@ -136,7 +136,7 @@ export class DialogServices {
     return [`Son başvurularınız:`, ...tickets.map((t) => this.describe(t))].join('\n\n');
   }
 
-  private describe(ticket: { number: string; type: string; status: string; summary: string; department: string; updatedAt: Date; dueAt: Date; events: { note: string; status: string | null }[] }): string {
+  private describe(ticket: CitizenTicket): string {
     const open = OPEN_STATUSES.includes(ticket.status as TicketStatus);
     const lines = [
       `*${ticket.number}* · ${typeName(ticket.type)}`,
@@ -145,8 +145,7 @@ export class DialogServices {
       `Birim: ${ticket.department}`,
       `Son güncelleme: ${this.formatDate(ticket.updatedAt)}`,
     ];
-    const note = ticket.events[0]?.note;
-    if (ticket.status === 'rejected' && note) lines.push(`Gerekçe: ${note}`);
+    if (ticket.status === 'rejected' && ticket.statusNote) lines.push(`Gerekçe: ${ticket.statusNote}`);
     if (open) lines.push(`Beklenen yanıt: en geç ${this.formatDate(ticket.dueAt)}`);
     return lines.filter(Boolean).join('\n');
   }

@@ -275,6 +275,19 @@ describe('status', () => {
     expect(theirs.replaceAll(ticket!.number, 'X')).toBe(nonexistent.replaceAll('CZM-2026-999999', 'X'));
   });
 
+  it('gives a rejected ticket\'s reason, never an agent\'s internal note written after it', async () => {
+    const citizen = new Citizen(cozum);
+    await converse(citizen, ['sokak lambası yanmıyor', 'Erzene', 'Lale sokak no 2', 'Lamba üç gündür yanmıyor.', 'geç', 'evet', 'Oya Er', '05320009988', 'evet']);
+    const [ticket] = await ticketsOf(citizen);
+    await cozum.tickets.changeStatus(ticket!.id, 'rejected', 'fen.isleri', 'Lamba TEDAŞ sorumluluğunda, 186 aranmalı.');
+    await cozum.db.ticketEvent.create({ data: { ticketId: ticket!.id, kind: 'note', actor: 'fen.isleri', note: 'İç not: vatandaş daha önce de aradı.' } });
+    const answer = await citizen.sayAll(`${ticket!.number} ne durumda`);
+    expect(answer).toContain('Durum: Reddedildi');
+    expect(answer).toContain('Gerekçe: Lamba TEDAŞ sorumluluğunda, 186 aranmalı.');
+    expect(answer).not.toContain('İç not');
+    expect(answer).not.toContain('Beklenen yanıt');
+  });
+
   it('lists "my requests" with the expected answer time, open ones first', async () => {
     const citizen = new Citizen(cozum);
     expect(await citizen.sayAll('başvurularım ne durumda')).toContain('başvurunuz bulunamadı');
