@@ -1,7 +1,9 @@
 // What dialogs need from the rest of Çözüm, in one object, so that the engine depends on no
 // database or NLU details: consent, tickets, neighbourhoods, FAQ answers, pre-filling.
 import type { Config, Municipality } from '../config.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
+import { directSql, type DirectSql } from '../storage/direct-sql.ts';
 import type { Nlu } from '../nlu/nlu.ts';
 import { OPEN_STATUSES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
 import { formatTicketNumber, type CitizenTicket, type Tickets } from '../tickets/tickets.ts';
@@ -37,6 +39,7 @@ export class DialogServices {
    * never withdrawn in place (an erasure gives the citizen a new contact), so the set stays true.
    */
   private readonly consented = new Set<string>();
+  private readonly sql: DirectSql;
 
   constructor(
     private readonly config: Config,
@@ -45,6 +48,7 @@ export class DialogServices {
     private readonly nlu: Nlu,
     private readonly answers: Map<string, string>,
   ) {
+    this.sql = directSql(db);
     this.municipality = config.municipality;
     this.neighbourhoods = new NeighbourhoodMatcher(config.municipality.city, config.municipality.district);
     this.ticketExample = formatTicketNumber(config.tickets.prefix, new Date().getFullYear(), 123);
@@ -95,8 +99,11 @@ export class DialogServices {
     return Boolean(contact?.consentAt);
   }
 
+  /** Every applicant gives consent once, mid-dialog: one statement straight to the connection (see direct-sql.ts). */
   async recordConsent(contactId: string): Promise<void> {
-    await this.db.contact.update({ where: { id: contactId }, data: { consentAt: new Date() } });
+    const now = new Date();
+    const changed = await this.sql.execute(Prisma.sql`UPDATE "Contact" SET "consentAt" = ${now}, "updatedAt" = ${now} WHERE "id" = ${contactId}`);
+    if (changed === 0) throw new Error(`recordConsent: bilinmeyen kişi ${contactId}`);
     this.consented.add(contactId);
   }
 

@@ -23,8 +23,16 @@ const CONTAINS = 80; // + words in the phrase: "sokak lambası" beats "sokak"
 const PART_OF_LABEL = 60;
 const NEAR_MISS = 50; // − typos
 
+/** Options come from the dialog files and live as long as the process: their words are folded once. */
+const phrasesOf = new WeakMap<ChoiceOption, string[][]>();
+
 function phrases(option: ChoiceOption): string[][] {
-  return [option.label, ...(option.synonyms ?? [])].map((p) => words(p)).filter((w) => w.length > 0);
+  let folded = phrasesOf.get(option);
+  if (!folded) {
+    folded = [option.label, ...(option.synonyms ?? [])].map((p) => words(p)).filter((w) => w.length > 0);
+    phrasesOf.set(option, folded);
+  }
+  return folded;
 }
 
 /** The phrase occurs in the text as whole words (inflection allowed), and is not a one- or two-letter scrap. */
