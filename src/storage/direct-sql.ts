@@ -10,7 +10,7 @@
 // Result values come back as SQLite stores them (text for dates), so queries here return strings
 // and numbers only.
 import type { ArgType, SqlDriverAdapter, SqlQuery } from '@prisma/driver-adapter-utils';
-import { Prisma } from '../generated/prisma/client.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from './database.ts';
 
 export interface DirectSql {
@@ -44,26 +44,24 @@ function toQuery(statement: Prisma.Sql): SqlQuery {
   return { sql: statement.sql, args, argTypes: args.map(argType) };
 }
 
-/**
- * Direct statements for this database; a client not opened by openDatabase (none in the
- * application) falls back to Prisma Client's raw queries, with the same results.
- */
+/** Direct statements on the connection of a client opened by openDatabase. */
 export function directSql(db: Database): DirectSql {
+  const connection = () => {
+    const adapter = connections.get(db);
+    if (!adapter) throw new Error('directSql: bu veritabanı openDatabase ile açılmadı');
+    return adapter;
+  };
   return {
     async query<Row>(statement: Prisma.Sql): Promise<Row[]> {
-      const adapter = connections.get(db);
-      if (!adapter) return db.$queryRaw<Row[]>(statement);
-      const result = await adapter.queryRaw(toQuery(statement));
+      const result = await connection().queryRaw(toQuery(statement));
       return result.rows.map((values) => {
         const row: Record<string, unknown> = {};
         result.columnNames.forEach((name, index) => (row[name] = values[index]));
         return row as Row;
       });
     },
-    async execute(statement: Prisma.Sql): Promise<number> {
-      const adapter = connections.get(db);
-      if (!adapter) return db.$executeRaw(statement);
-      return adapter.executeRaw(toQuery(statement));
+    execute(statement: Prisma.Sql): Promise<number> {
+      return connection().executeRaw(toQuery(statement));
     },
   };
 }

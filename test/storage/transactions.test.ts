@@ -1,7 +1,9 @@
 // A write made outside a transaction while it is open must not be swept into it and lost when it
 // rolls back (the SQLite driver adapter shares one connection; storage/serialized-adapter.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Prisma } from '../../src/generated/prisma/client.ts';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
+import { directSql } from '../../src/storage/direct-sql.ts';
 import { tempDir } from '../support/cozum.ts';
 
 const temp = tempDir();
@@ -51,6 +53,25 @@ describe('transactions on the shared SQLite connection', () => {
     await outside;
     const keys = (await db.stateEntry.findMany({ where: { key: { in: ['first', 'second', 'third', 'outside-2'] } }, select: { key: true } })).map((row) => row.key).sort();
     expect(keys).toEqual(['first', 'outside-2', 'third']);
+  });
+
+  it('keep a concurrent write sent straight to the connection (direct-sql.ts) when they roll back', async () => {
+    const sql = directSql(db);
+    let outside: Promise<unknown> | undefined;
+    const failing = db.$transaction(async (tx) => {
+      await tx.stateEntry.create({ data: { key: 'inside-direct', value: '{}', eTag: '1' } });
+      outside = sql.execute(Prisma.sql`INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt") VALUES (${'outside-direct'}, '{}', '1', ${new Date()})`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error('rollback');
+    });
+    await expect(failing).rejects.toThrow('rollback');
+    expect(await outside).toBe(1);
+    const rows = await sql.query<{ key: string; updatedAt: string }>(Prisma.sql`SELECT "key", "updatedAt" FROM "StateEntry" WHERE "key" LIKE ${'%-direct'}`);
+    expect(rows.map((row) => row.key)).toEqual(['outside-direct']);
+    // Written as Prisma writes dates, so Prisma Client reads it back as a Date.
+    const read = await db.stateEntry.findUniqueOrThrow({ where: { key: 'outside-direct' } });
+    expect(read.updatedAt).toBeInstanceOf(Date);
+    expect(Math.abs(read.updatedAt.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
   it('still commit their own writes, and let many run side by side', async () => {
