@@ -93,14 +93,14 @@ export class CozumBot extends ActivityHandler {
 
   private async handleMessage(context: TurnContext): Promise<void> {
     const inbound = context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
-    const session = await this.session.get(context, { misses: 0 });
+    const conversationId = context.activity.conversation.id;
+    // The mode is read fresh every turn (an agent may have claimed or released the chat since the
+    // last one), at the same moment as the state, so that both reads share one batch.
+    const [mode, session] = await Promise.all([this.deps.store.mode(conversationId), this.session.get(context, { misses: 0 })]);
     const dc = await this.dialogSet.createContext(context);
     const raw = (context.activity.text ?? '').trim();
     const command = raw ? globalCommand(raw) : undefined;
 
-    // Read fresh every turn: an agent may have claimed or released the chat since the last one.
-    const conversationId = context.activity.conversation.id;
-    const mode = await this.deps.store.mode(conversationId);
     if (mode && mode !== 'bot') {
       if (command === 'menu' || command === 'cancel' || command === 'restart') {
         await this.deps.handoff.citizenLeft(conversationId);
