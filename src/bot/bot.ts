@@ -17,6 +17,9 @@ import { globalCommand, type GlobalCommand } from './commands.ts';
 import { MAIN_MENU } from './menu.ts';
 import { texts, type Texts } from './texts.ts';
 
+/** The turn-state key under which DialogStateManager (botbuilder-dialogs) keeps its configuration. */
+const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
+
 /** What the bot remembers between turns of one conversation (stored with botbuilder's state). */
 export interface Session {
   /** Misunderstood messages in a row. */
@@ -64,6 +67,7 @@ export class CozumBot extends ActivityHandler {
   private readonly answers: Map<string, string>;
   private readonly say: Texts;
   private readonly dialogSet: DialogSet;
+  private dialogStateConfiguration: unknown;
   private readonly dialogByIntent: Map<string, string>;
   private readonly urgentWords: string[];
 
@@ -91,13 +95,26 @@ export class CozumBot extends ActivityHandler {
     }
   }
 
+  /**
+   * botbuilder-dialogs builds its memory-scope configuration anew for every DialogContext (a
+   * service collection, a dozen scope objects, a failing zod parse): a few percent of a turn. The
+   * scopes hold no state of their own, so the first turn's configuration serves every later turn,
+   * handed over where DialogStateManager looks for it.
+   */
+  private async dialogContext(context: TurnContext): Promise<DialogContext> {
+    if (this.dialogStateConfiguration) context.turnState.set(DIALOG_STATE_CONFIGURATION, this.dialogStateConfiguration);
+    const dc = await this.dialogSet.createContext(context);
+    this.dialogStateConfiguration ??= context.turnState.get(DIALOG_STATE_CONFIGURATION);
+    return dc;
+  }
+
   private async handleMessage(context: TurnContext): Promise<void> {
     const inbound = context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     const conversationId = context.activity.conversation.id;
     // The mode is read fresh every turn (an agent may have claimed or released the chat since the
     // last one), at the same moment as the state, so that both reads share one batch.
     const [mode, session] = await Promise.all([this.deps.store.mode(conversationId), this.session.get(context, { misses: 0 })]);
-    const dc = await this.dialogSet.createContext(context);
+    const dc = await this.dialogContext(context);
     const raw = (context.activity.text ?? '').trim();
     const command = raw ? globalCommand(raw) : undefined;
 
