@@ -2,7 +2,8 @@
 //
 // A session is a random token in an HttpOnly, SameSite=Strict cookie; the database keeps only
 // its sha256 (AgentSession.id), so a copy of the database opens no session. Every state-changing
-// request must also carry the session's CSRF token (X-CSRF-Token header or `_csrf` form field).
+// request must also carry the session's CSRF token (X-CSRF-Token header or `_csrf` form field);
+// the login itself, which has no session yet, is refused when another site sends it.
 // Five failed logins lock an account for 15 minutes; an unknown user name fails, and locks, the
 // same way, so the answers never tell whether an account exists.
 //
@@ -240,6 +241,27 @@ export function authenticate(auth: ConsoleAuth | ((request: Request) => ConsoleA
       next(error);
     }
   };
+}
+
+/**
+ * True for a request another site's page made the browser send. The login form has no session
+ * yet, so no CSRF token: without this check a page elsewhere could post its own credentials and
+ * leave the agent working, unknowingly, in an account its author reads (login CSRF). Browsers say
+ * where a request comes from in Sec-Fetch-Site, and older ones in Origin; a request with neither
+ * is not a browser's and cannot be forged this way.
+ */
+export function fromAnotherSite(request: Request): boolean {
+  const site = request.header('sec-fetch-site');
+  if (site) return site !== 'same-origin' && site !== 'none';
+  const origin = request.header('origin');
+  if (!origin) return false;
+  try {
+    // Behind a proxy the browser's host may be in X-Forwarded-Host; a page elsewhere cannot set it.
+    const host = new URL(origin).host;
+    return host !== request.header('host') && host !== request.header('x-forwarded-host');
+  } catch {
+    return true; // "null" (a sandboxed frame, a redirect) or garbage
+  }
 }
 
 const AUTH_KEY = 'cozumConsoleAuth';

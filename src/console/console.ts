@@ -12,7 +12,7 @@ import { HandoffError, type Handoff } from '../handoff/handoff.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
 import { STATUS_NAMES, TicketStatusSchema } from '../tickets/status.ts';
-import { authenticate, ConsoleAuth, consoleSession, LOGIN_PATH, LOGIN_TEXTS, normalizeUsername } from './auth.ts';
+import { ACCESS_TEXTS, authenticate, ConsoleAuth, consoleSession, fromAnotherSite, LOGIN_PATH, LOGIN_TEXTS, normalizeUsername } from './auth.ts';
 import { Catalog, ROLE_NAMES } from './catalog.ts';
 import { streamEvents } from './live.ts';
 import { hashPassword, passwordProblem } from './password.ts';
@@ -143,6 +143,10 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     const next = safeNext(body.next);
     const wantsJson = Boolean(request.is('application/json'));
     const fail = (status: number, message: string) => (wantsJson ? void response.status(status).json({ error: message }) : loginPage(response, status, message, next, username));
+    if (fromAnotherSite(request)) {
+      logger.warn({ origin: request.header('origin') ?? request.header('sec-fetch-site') }, 'console login sent from another site refused');
+      return fail(403, ACCESS_TEXTS.csrf);
+    }
     if (!username.trim() || !password) return fail(400, LOGIN_TEXTS.missing);
     const result = await auth.login(username, password);
     if (!result.ok) return fail(result.reason === 'locked' ? 429 : 401, LOGIN_TEXTS[result.reason]);

@@ -6,7 +6,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installConsoleAuth, LOGIN_TEXTS, requireAgent } from '../../src/console/auth.ts';
+import { ACCESS_TEXTS, installConsoleAuth, LOGIN_TEXTS, requireAgent } from '../../src/console/auth.ts';
 import { createConsole } from '../../src/console/console.ts';
 import { createHttpApp, listen } from '../../src/http/server.ts';
 import type { Cozum } from '../../src/main.ts';
@@ -122,6 +122,22 @@ describe('login', () => {
     const reply = await ConsoleClient.for(cozum).login('ayse', PASSWORD, { 'X-Forwarded-Proto': 'https' });
     expect(reply.status).toBe(303);
     for (const cookie of reply.headers.getSetCookie()) expect(cookie).toContain('; Secure');
+  });
+
+  it('refuses a login form that another site\'s page sent, and takes one from its own page', async () => {
+    const post = (headers: Record<string, string>) => ConsoleClient.for(cozum).request('POST', '/console/login', { form: { username: 'ayse', password: PASSWORD }, headers });
+    for (const headers of [{ 'Sec-Fetch-Site': 'cross-site' }, { 'Sec-Fetch-Site': 'same-site' }, { Origin: 'https://evil.example' }, { Origin: 'null' }] as Record<string, string>[]) {
+      const refused = await post(headers);
+      expect(refused.status, JSON.stringify(headers)).toBe(403);
+      expect(refused.text).toContain(ACCESS_TEXTS.csrf);
+      expect(refused.headers.getSetCookie(), JSON.stringify(headers)).toEqual([]);
+    }
+    const host = new URL(cozum.url!).host;
+    for (const headers of [{ 'Sec-Fetch-Site': 'same-origin' }, { Origin: `http://${host}` }, { 'Sec-Fetch-Site': 'none' }] as Record<string, string>[]) {
+      const accepted = await post(headers);
+      expect(accepted.status, JSON.stringify(headers)).toBe(303);
+      expect(accepted.headers.getSetCookie().length, JSON.stringify(headers)).toBeGreaterThan(0);
+    }
   });
 
   it('goes back to the page asked for, but never off the site', async () => {
