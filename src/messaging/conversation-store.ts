@@ -3,7 +3,7 @@
 // channel sends it.
 //
 // The hot path (a message in, its replies out, their delivery) writes through batchers
-// (messaging/batcher.ts): rows of many chats written at about the same moment share one statement,
+// (storage/batcher.ts): rows of many chats written at about the same moment share one statement,
 // and a chat's contact and conversation ids are kept in memory after the first message, so a known
 // citizen's message costs no upsert. Every write is a single statement that can be run again
 // without harm, so a batch that fails can be retried row by row.
@@ -11,7 +11,7 @@ import { Prisma } from '../generated/prisma/client.ts';
 import type { CozumEvents } from '../handoff/events.ts';
 import type { Database } from '../storage/database.ts';
 import { directSql, type DirectSql } from '../storage/direct-sql.ts';
-import { Batcher } from './batcher.ts';
+import { Batcher } from '../storage/batcher.ts';
 import { nextStamp, type Stamp } from './ids.ts';
 import type { OutboundMessage, ParsedInbound } from './message.ts';
 

@@ -4,7 +4,7 @@
 // '*' or no eTag overwrites; every write gets a new eTag.
 //
 // Every turn reads and writes its conversation's state, so reads and writes of turns running at the
-// same moment are batched (src/messaging/batcher.ts): one SELECT for all keys requested, and one
+// same moment are batched (src/storage/batcher.ts): one SELECT for all keys requested, and one
 // conditional upsert for all single-key writes, without an interactive transaction (which would
 // hold back every other query on the shared connection, see serialized-adapter.ts). The upsert
 // writes a row only if its stored eTag is still the one the caller read; RETURNING tells which rows
@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import { Prisma } from '../generated/prisma/client.ts';
-import { Batcher } from '../messaging/batcher.ts';
+import { Batcher } from './batcher.ts';
 import type { Database } from './database.ts';
 import { directSql, type DirectSql } from './direct-sql.ts';
 

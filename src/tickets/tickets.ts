@@ -1,5 +1,5 @@
 // Tickets: numbering, creation with their first event, status changes, and the citizen's own view.
-import { Batcher } from '../messaging/batcher.ts';
+import { Batcher } from '../storage/batcher.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
 import { directSql, type DirectSql } from '../storage/direct-sql.ts';
