@@ -308,11 +308,24 @@ export class CozumBot extends ActivityHandler {
   }
 }
 
+/** Labels are the bot's own texts, the same few on every turn: folded once. */
+const foldedLabels = new Map<string, string>();
+
+function foldedLabel(label: string): string {
+  let folded = foldedLabels.get(label);
+  if (folded === undefined) {
+    if (foldedLabels.size >= 1_000) foldedLabels.clear();
+    folded = fold(label);
+    foldedLabels.set(label, folded);
+  }
+  return folded;
+}
+
 /** The intent of a numbered or named choice among those last offered, if the text is one. */
 export function pickChoice(text: string, choices: Session['choices']): string | undefined {
   if (!choices || choices.length === 0) return undefined;
   const folded = fold(text);
   const number = /^(\d{1,2})$/.exec(folded);
   if (number) return choices[Number(number[1]) - 1]?.intent;
-  return choices.find((choice) => fold(choice.label) === folded)?.intent;
+  return choices.find((choice) => foldedLabel(choice.label) === folded)?.intent;
 }

@@ -19,35 +19,19 @@ export function asciiFold(text: string): string {
   return text.replace(/[çğıöşüâîûé]/g, (ch) => TURKISH_TO_ASCII[ch] ?? ch);
 }
 
-// Menu labels, "evet", "1", option names: the same short texts are folded several times on every
-// turn, so their folded form is kept (a bounded map, emptied when full). Long texts are not kept.
-const SHORT_TEXT = 64;
-const SHORT_TEXTS_KEPT = 20_000;
-const foldedShortTexts = new Map<string, string>();
-
 /**
  * Lower-case, ASCII-folded, punctuation and emoji turned into spaces, letters repeated three or
  * more times collapsed to one ("çoook" → "cok"), whitespace squeezed. Digits are kept: they carry
  * ticket numbers, street numbers and menu choices.
  */
 export function fold(text: string): string {
-  const short = text.length <= SHORT_TEXT;
-  if (short) {
-    const known = foldedShortTexts.get(text);
-    if (known !== undefined) return known;
-  }
   const lowered = asciiFold(lowerTr(text.normalize('NFC')));
-  const folded = lowered
+  return lowered
     .replace(/['’`´]/g, '') // apostrophes join suffixes: "Bornova'da" → "bornovada"
     .replace(/[^a-z0-9]+/g, ' ')
     .replace(/([a-z])\1{2,}/g, '$1')
     .trim()
     .replace(/\s+/g, ' ');
-  if (short) {
-    if (foldedShortTexts.size >= SHORT_TEXTS_KEPT) foldedShortTexts.clear();
-    foldedShortTexts.set(text, folded);
-  }
-  return folded;
 }
 
 /** Folded words of a text. */
