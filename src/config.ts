@@ -142,6 +142,15 @@ export const ConfigSchema = z.object({
       maxMediaBytes: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
     })
     .prefault({}),
+  console: z
+    .object({
+      /**
+       * An agent who opens no page and takes no action for this many minutes must log in again
+       * (a console left open on a shared desk); 0: sessions end only after 12 hours.
+       */
+      idleMinutes: z.coerce.number().int().min(0).default(30),
+    })
+    .prefault({}),
   /** Closed tickets' personal data is anonymised this many days after closing (KVKK); 0 keeps it. */
   retentionDays: z.coerce.number().int().min(0).default(730),
   /** Time zone in which dates are shown to citizens. */

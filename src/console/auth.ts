@@ -5,7 +5,8 @@
 // request must also carry the session's CSRF token (X-CSRF-Token header or `_csrf` form field);
 // the login itself, which has no session yet, is refused when another site sends it.
 // Five failed logins lock an account for 15 minutes; an unknown user name fails, and locks, the
-// same way, so the answers never tell whether an account exists.
+// same way, so the answers never tell whether an account exists. A session ends 12 hours after
+// login, or earlier when the agent opens no page and takes no action for `console.idleMinutes`.
 //
 // `requireAgent(role?)` protects any route of the main server (the console's, /admin/* pages):
 //   router.use('/admin', requireAgent('admin'));
@@ -41,6 +42,8 @@ export interface ConsoleSession {
   agent: AgentActor;
   csrfToken: string;
   expiresAt: Date;
+  /** The last page opened or action taken. */
+  lastActiveAt: Date;
 }
 
 export type LoginResult = { ok: true; token: string; session: ConsoleSession } | { ok: false; reason: 'invalid' | 'locked' };
@@ -81,15 +84,37 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
+export interface ConsoleAuthOptions {
+  logger?: Logger;
+  clock?: () => Date;
+  /** Minutes without a page opened or an action taken after which a session ends; 0: never. */
+  idleMinutes?: number;
+}
+
+/** An agent's activity is written at most this often: a click a second must not mean a write a second. */
+const ACTIVITY_WRITE_MS = 60_000;
+
 export class ConsoleAuth {
   /** Failures per unknown user name, so that they lock like real accounts do. */
   private readonly ghosts = new Map<string, { failures: number; lockedUntil: number }>();
+  private readonly logger?: Logger;
+  private readonly clock: () => Date;
+  private readonly idleMs: number;
 
   constructor(
     private readonly db: Database,
-    private readonly logger?: Logger,
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
+    options: ConsoleAuthOptions = {},
+  ) {
+    this.logger = options.logger;
+    this.clock = options.clock ?? (() => new Date());
+    this.idleMs = (options.idleMinutes ?? 30) * 60_000;
+  }
+
+  /** Whether a session row is still open at `now`: before its end, and not idle for too long. */
+  private isOpen(row: { expiresAt: Date; lastActiveAt: Date }, now: Date): boolean {
+    if (row.expiresAt <= now) return false;
+    return this.idleMs === 0 || now.getTime() - row.lastActiveAt.getTime() < this.idleMs;
+  }
 
   async login(rawUsername: string, password: string): Promise<LoginResult> {
     const now = this.clock();
@@ -114,10 +139,10 @@ export class ConsoleAuth {
     await this.db.agentSession.deleteMany({ where: { expiresAt: { lt: now } } });
     const token = randomBytes(32).toString('base64url');
     const row = await this.db.agentSession.create({
-      data: { id: sha256(token), agentId: agent.id, csrfToken: randomBytes(32).toString('base64url'), expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000), createdAt: now },
+      data: { id: sha256(token), agentId: agent.id, csrfToken: randomBytes(32).toString('base64url'), expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000), lastActiveAt: now, createdAt: now },
     });
     this.logger?.info({ agent: agent.username }, 'console login');
-    return { ok: true, token, session: { id: row.id, agent: actorOf(agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt } };
+    return { ok: true, token, session: { id: row.id, agent: actorOf(agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt, lastActiveAt: row.lastActiveAt } };
   }
 
   private ghostFailure(username: string, now: Date): 'invalid' | 'locked' {
@@ -135,18 +160,30 @@ export class ConsoleAuth {
     if (!token || !TOKEN.test(token)) return undefined;
     const row = await this.db.agentSession.findUnique({ where: { id: sha256(token) }, include: { agent: true } });
     if (!row) return undefined;
-    if (row.expiresAt <= this.clock()) {
+    if (!this.isOpen(row, this.clock())) {
       await this.db.agentSession.deleteMany({ where: { id: row.id } });
       return undefined;
     }
     if (!row.agent.active) return undefined;
-    return { id: row.id, agent: actorOf(row.agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+    return { id: row.id, agent: actorOf(row.agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt, lastActiveAt: row.lastActiveAt };
   }
 
-  /** Whether a session (by its id) still exists and has not expired: live streams ask this. */
+  /**
+   * The agent did something (opened a page, took an action): the idle time starts again. The
+   * queue's own refreshes and the live stream are not activity, so a console left open alone
+   * still ends.
+   */
+  async touch(session: ConsoleSession): Promise<void> {
+    const now = this.clock();
+    if (now.getTime() - session.lastActiveAt.getTime() < ACTIVITY_WRITE_MS) return;
+    await this.db.agentSession.updateMany({ where: { id: session.id }, data: { lastActiveAt: now } });
+    session.lastActiveAt = now;
+  }
+
+  /** Whether a session (by its id) still exists, has not expired and is not idle: live streams ask this. */
   async stillValid(sessionId: string): Promise<boolean> {
-    const row = await this.db.agentSession.findUnique({ where: { id: sessionId }, select: { expiresAt: true } });
-    return Boolean(row && row.expiresAt > this.clock());
+    const row = await this.db.agentSession.findUnique({ where: { id: sessionId }, select: { expiresAt: true, lastActiveAt: true } });
+    return Boolean(row && this.isOpen(row, this.clock()));
   }
 
   async logout(sessionId: string): Promise<void> {
@@ -236,6 +273,7 @@ export function authenticate(auth: ConsoleAuth | ((request: Request) => ConsoleA
         const token = await csrfOf(request, response);
         if (!token || !sameSecret(token, session.csrfToken)) return void response.status(403).json({ error: ACCESS_TEXTS.csrf });
       }
+      if (UNSAFE.has(request.method) || wantsPage(request)) await resolved!.touch(session);
       next();
     } catch (error) {
       next(error);

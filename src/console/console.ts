@@ -81,7 +81,7 @@ function firstIssue(error: z.ZodError): string {
 export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const { db, handoff, events, config, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const auth = new ConsoleAuth(db, logger, clock);
+  const auth = new ConsoleAuth(db, { logger, clock, idleMinutes: config.console.idleMinutes });
   const catalog = Catalog.load(config);
   const views = new ConsoleViews(db, catalog, clock);
   const stats = new Stats(db, catalog, config.timeZone, clock);

@@ -95,6 +95,51 @@ describe('without a session', () => {
   });
 });
 
+describe('a session left alone', () => {
+  const idOf = (client: ConsoleClient) => createHash('sha256').update(client.token).digest('hex');
+  /** As if the agent's last page or action was `minutes` ago. */
+  const idleFor = (client: ConsoleClient, minutes: number) =>
+    cozum.db.agentSession.update({ where: { id: idOf(client) }, data: { lastActiveAt: new Date(Date.now() - minutes * 60_000) } });
+
+  it('ends after 30 minutes without a page opened or an action taken', async () => {
+    const client = await ConsoleClient.loggedIn(cozum, 'ayse');
+    await idleFor(client, 29);
+    expect((await client.get('/console/api/me')).status).toBe(200);
+    await idleFor(client, 31);
+    expect((await client.get('/console/api/me')).status).toBe(401);
+    const page = await client.get('/console', { headers: { Accept: 'text/html' } });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/console/login?next=%2Fconsole');
+    expect(await cozum.db.agentSession.count({ where: { id: idOf(client) } })).toBe(0);
+  });
+
+  it('is kept alive by pages and actions, not by the queue refreshing itself', async () => {
+    const client = await ConsoleClient.loggedIn(cozum, 'ayse');
+    await idleFor(client, 20);
+    const lastActive = async () => (await cozum.db.agentSession.findUniqueOrThrow({ where: { id: idOf(client) } })).lastActiveAt.getTime();
+    const before = await lastActive();
+    expect((await client.get('/console/api/queue')).status).toBe(200);
+    expect(await lastActive()).toBe(before);
+
+    expect((await client.get('/console', { headers: { Accept: 'text/html' } })).status).toBe(200);
+    expect(Date.now() - (await lastActive())).toBeLessThan(60_000);
+
+    await idleFor(client, 25);
+    expect((await client.post('/console/logout', {})).status).toBeLessThan(400);
+    expect(await cozum.db.agentSession.count({ where: { id: idOf(client) } })).toBe(0);
+  });
+
+  it('counts an action (any POST with the session\'s CSRF token) as activity', async () => {
+    const client = await ConsoleClient.loggedIn(cozum, 'ayse');
+    await idleFor(client, 25);
+    const before = (await cozum.db.agentSession.findUniqueOrThrow({ where: { id: idOf(client) } })).lastActiveAt.getTime();
+    expect(Date.now() - before).toBeGreaterThan(24 * 60_000);
+    await client.post('/console/api/tickets/yok/notes', { text: 'not' });
+    const after = (await cozum.db.agentSession.findUniqueOrThrow({ where: { id: idOf(client) } })).lastActiveAt.getTime();
+    expect(Date.now() - after).toBeLessThan(60_000);
+  });
+});
+
 describe('login', () => {
   it('sets an HttpOnly, SameSite=Strict cookie for the console and admin paths and keeps only its hash', async () => {
     const client = ConsoleClient.for(cozum);
