@@ -163,4 +163,33 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
 
     expect(pageErrors).toEqual([]);
   });
+
+  it('keeps the queue live while many citizens keep the bot busy', { timeout: 120_000 }, async () => {
+    await context.clearCookies();
+    await login('ayse');
+    await page.waitForSelector('#live[data-state="open"]');
+
+    // Ten citizens chat with the bot without a pause: a notice reaches the page every few
+    // milliseconds for as long as this runs.
+    let chatting = true;
+    const chatter = Array.from({ length: 10 }, async (_, i) => {
+      const busy = new Citizen(cozum);
+      for (let turn = 0; chatting; turn++) await busy.say(turn % 2 ? 'su kesintisi ne zaman biter' : 'merhaba');
+      return i;
+    });
+    try {
+      await page.waitForTimeout(500);
+      const waiting = new Citizen(cozum);
+      await waiting.say('temsilci');
+      const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: waiting.userId } } });
+      const ticket = await cozum.db.ticket.findUniqueOrThrow({ where: { id: conversation.handoffTicketId! } });
+      // It must appear while the chatter goes on, not only when it stops (or at the page's
+      // one-minute refresh).
+      await page.locator(`tr[data-number="${ticket.number}"]`).waitFor({ timeout: 15_000 });
+      expect(chatting).toBe(true);
+    } finally {
+      chatting = false;
+      await Promise.all(chatter);
+    }
+  });
 });

@@ -157,6 +157,22 @@ export function statusPill(status, label) {
   return el('span', { class: `pill pill--${status}`, text: label });
 }
 
+/**
+ * Runs `fn` once, `ms` after the first of a burst of calls, and then at most once every `ms` while
+ * calls keep coming. Live notices use it: with a debounce, a steady stream of notices (a busy
+ * morning) would hold the refresh back until the stream stopped.
+ */
+export function throttle(fn, ms) {
+  let timer;
+  return () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      fn();
+    }, ms);
+  };
+}
+
 export function debounce(fn, ms) {
   let timer;
   return (...args) => {

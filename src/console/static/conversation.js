@@ -1,7 +1,7 @@
 // One conversation: the transcript (live), the ticket in focus with its fields and history, the
 // citizen's other tickets, and what the agent can do: claim, reply, canned answers, internal
 // notes, transfer, status changes, release to the bot.
-import { api, ApiError, clear, richText, debounce, el, flash, fmtDateTime, fmtDay, fmtTime, hasRole, live, loadMe, slaChip, statusPill, tickSla } from './common.js';
+import { api, ApiError, clear, richText, el, flash, fmtDateTime, fmtDay, fmtTime, hasRole, live, loadMe, slaChip, statusPill, throttle, tickSla } from './common.js';
 
 const conversationId = decodeURIComponent(window.location.pathname.split('/').pop() || '');
 let focusTicket = new URLSearchParams(window.location.search).get('ticket') || '';
@@ -288,7 +288,7 @@ async function start() {
   me = await loadMe();
   wire();
   await refresh();
-  const refreshSoon = debounce(() => refresh().catch(() => undefined), 200);
+  const refreshSoon = throttle(() => refresh().catch(() => undefined), 200);
   live((notice) => {
     if (notice.kind === 'reconnect' || notice.conversationId === conversationId || (view && view.ticket && notice.ticketId === view.ticket.id)) refreshSoon();
   });

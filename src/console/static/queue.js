@@ -1,6 +1,6 @@
 // The queue: open tickets and the conversations waiting for an agent, oldest first, refreshed
 // live when anything changes.
-import { api, clear, debounce, el, fmtAge, fmtDateTime, hasRole, live, loadMe, slaChip, statusPill, tickSla } from './common.js';
+import { api, clear, el, fmtAge, fmtDateTime, hasRole, live, loadMe, slaChip, statusPill, throttle, tickSla } from './common.js';
 
 const body = document.getElementById('queue-body');
 const empty = document.getElementById('queue-empty');
@@ -81,7 +81,7 @@ async function start() {
     setScope(button.dataset.scope);
   });
   setScope(allowed.includes(saved) ? saved : supervisor ? 'all' : 'department');
-  const refreshSoon = debounce(() => refresh().catch(() => undefined), 250);
+  const refreshSoon = throttle(() => refresh().catch(() => undefined), 500);
   live(() => refreshSoon());
   tickSla();
   // Ages ("5 dk önce") move on even when nothing else happens.

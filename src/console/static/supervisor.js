@@ -1,6 +1,6 @@
 // The supervisor's page: figures for a period, drawn as simple SVG bar charts, the failed
 // deliveries, the CSV export and (for admins) new accounts.
-import { api, clear, debounce, el, flash, fmtDateTime, fmtDuration, hasRole, live, loadMe } from './common.js';
+import { api, clear, debounce, el, flash, fmtDateTime, fmtDuration, hasRole, live, loadMe, throttle } from './common.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const $ = (id) => document.getElementById(id);
@@ -166,7 +166,7 @@ async function start() {
     }
   });
   await Promise.all([refresh(), refreshAccounts()]);
-  const refreshSoon = debounce(() => refresh().catch(() => undefined), 1500);
+  const refreshSoon = throttle(() => refresh().catch(() => undefined), 1500);
   live(() => refreshSoon());
   window.addEventListener('resize', debounce(() => last && render(last), 200));
 }
