@@ -14,7 +14,7 @@ import type { Database } from '../storage/database.ts';
 import { STATUS_NAMES, TicketStatusSchema } from '../tickets/status.ts';
 import { ACCESS_TEXTS, authenticate, ConsoleAuth, consoleSession, fromAnotherSite, LOGIN_PATH, LOGIN_TEXTS, normalizeUsername } from './auth.ts';
 import { Catalog, ROLE_NAMES } from './catalog.ts';
-import { streamEvents } from './live.ts';
+import { HandoffConversations, streamEvents } from './live.ts';
 import { hashPassword, passwordProblem } from './password.ts';
 import { Stats } from './stats.ts';
 import { ConsoleViews, type QueueScope } from './views.ts';
@@ -84,6 +84,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const auth = new ConsoleAuth(db, { logger, clock, idleMinutes: config.console.idleMinutes });
   const catalog = Catalog.load(config);
   const views = new ConsoleViews(db, catalog, clock);
+  const handoffs = new HandoffConversations(db, events);
   const stats = new Stats(db, catalog, config.timeZone, clock);
   const municipality = escapeHtml(config.municipality.name);
   const header = readFileSync(path.join(STATIC_DIR, 'header.partial.html'), 'utf8');
@@ -256,7 +257,17 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     await handoff.transfer(consoleSession(response).agent, id, { department, agentId: body.agentId }, body.note);
   }));
 
-  api.get('/events', (request, response) => streamEvents(events, auth, consoleSession(response), request, response, deps.heartbeatMs));
+  api.get('/events', async (request, response, next) => {
+    try {
+      const session = consoleSession(response);
+      // The page of one conversation hears all of its messages, if the agent may open it.
+      const wanted = Id.safeParse(request.query.conversation);
+      const conversationId = wanted.success && (await views.canOpenConversation(session.agent, wanted.data)) ? wanted.data : undefined;
+      streamEvents(events, handoffs, auth, session, request, response, { conversationId, heartbeatMs: deps.heartbeatMs });
+    } catch (error) {
+      next(error);
+    }
+  });
 
   api.get('/stats', supervisorOnly, async (request, response) => {
     const days = daysOf(request.query.days);

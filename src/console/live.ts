@@ -1,13 +1,58 @@
 // Server-sent events for the console's live views. Only small "changed" notices travel (what
 // kind of thing changed and its ids); the page refetches what it shows. A comment line every
 // 25 seconds keeps proxies from closing the stream and checks that the session still exists.
+//
+// Most messages are citizens talking with the bot, which no console view shows: a busy morning is
+// hundreds a second. A message's notice goes out only when a person answers or is awaited in its
+// conversation (HandoffConversations), or to the page showing that very conversation.
 import type { Request, Response } from 'express';
 import type { CozumEvents, CozumEventMap } from '../handoff/events.ts';
+import type { Database } from '../storage/database.ts';
 import type { ConsoleAuth, ConsoleSession } from './auth.ts';
 
 export const HEARTBEAT_MS = 25_000;
 
-export function streamEvents(events: CozumEvents, auth: ConsoleAuth, session: ConsoleSession, request: Request, response: Response, heartbeatMs = HEARTBEAT_MS): void {
+/** The conversations not in the bot's hands (waiting for or held by an agent), kept up to date from the events. */
+export class HandoffConversations {
+  private readonly ids = new Set<string>();
+  private loaded = false;
+  /** Conversations whose mode an event told while the first load ran: the event is newer than the load. */
+  private readonly changedWhileLoading = new Set<string>();
+
+  constructor(
+    private readonly db: Database,
+    events: CozumEvents,
+  ) {
+    // Every change of who answers a conversation is announced as a 'conversation' event.
+    events.on('conversation', ({ conversationId, mode }) => {
+      if (mode === 'bot') this.ids.delete(conversationId);
+      else this.ids.add(conversationId);
+      if (!this.loaded) this.changedWhileLoading.add(conversationId);
+    });
+    void this.load().catch(() => undefined);
+  }
+
+  /** True also before the first load has finished: then every notice goes out, as it did before. */
+  has(conversationId: string): boolean {
+    return !this.loaded || this.ids.has(conversationId);
+  }
+
+  private async load(): Promise<void> {
+    const rows = await this.db.conversation.findMany({ where: { mode: { not: 'bot' } }, select: { id: true } });
+    for (const row of rows) if (!this.changedWhileLoading.has(row.id)) this.ids.add(row.id);
+    this.loaded = true;
+    this.changedWhileLoading.clear();
+  }
+}
+
+export interface StreamOptions {
+  /** The conversation the page shows: its messages are announced whoever answers it. */
+  conversationId?: string;
+  heartbeatMs?: number;
+}
+
+export function streamEvents(events: CozumEvents, handoffs: HandoffConversations, auth: ConsoleAuth, session: ConsoleSession, request: Request, response: Response, options: StreamOptions = {}): void {
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   response.status(200);
   response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   response.setHeader('Cache-Control', 'no-store');
@@ -20,7 +65,9 @@ export function streamEvents(events: CozumEvents, auth: ConsoleAuth, session: Co
   const send = (data: Record<string, unknown>) => {
     if (!closed) response.write(`event: changed\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  const onMessage = (e: CozumEventMap['message'][0]) => send({ kind: 'message', conversationId: e.conversationId, direction: e.direction });
+  const onMessage = (e: CozumEventMap['message'][0]) => {
+    if (e.conversationId === options.conversationId || handoffs.has(e.conversationId)) send({ kind: 'message', conversationId: e.conversationId, direction: e.direction });
+  };
   const onConversation = (e: CozumEventMap['conversation'][0]) => send({ kind: 'conversation', conversationId: e.conversationId });
   const onTicket = (e: CozumEventMap['ticket'][0]) => send({ kind: 'ticket', ticketId: e.ticketId, conversationId: e.conversationId ?? null });
   events.on('message', onMessage);

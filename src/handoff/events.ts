@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 
 export interface CozumEventMap {
   message: [{ conversationId: string; messageId: string; direction: 'in' | 'out' }];
-  conversation: [{ conversationId: string }];
+  /** Who answers the conversation changed: `mode` is the new one (bot, waiting or agent). */
+  conversation: [{ conversationId: string; mode: 'bot' | 'waiting' | 'agent' }];
   ticket: [{ ticketId: string; conversationId?: string | null }];
 }
 

@@ -96,7 +96,7 @@ export class Handoff {
     });
     await db.conversation.update({ where: { id: input.conversationId }, data: { mode: 'waiting', handoffTicketId: ticket.id, agentId: null } });
     this.deps.events.emit('ticket', { ticketId: ticket.id, conversationId: input.conversationId });
-    this.deps.events.emit('conversation', { conversationId: input.conversationId });
+    this.deps.events.emit('conversation', { conversationId: input.conversationId, mode: 'waiting' });
     return { ...(await this.queueInfo(ticket)), alreadyQueued: false };
   }
 
@@ -135,7 +135,7 @@ export class Handoff {
       });
       this.deps.events.emit('ticket', { ticketId: ticket.id, conversationId });
     }
-    this.deps.events.emit('conversation', { conversationId });
+    this.deps.events.emit('conversation', { conversationId, mode: 'agent' });
     if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) {
       await this.deps.adapter.notify(conversationId, `Görevlimiz ${agent.displayName} görüşmeyi devraldı. Mesajlarınızı artık doğrudan görevlimiz yanıtlayacak.`, [], { author: 'system' });
     }
@@ -183,7 +183,7 @@ export class Handoff {
       const conversation = await db.conversation.findUnique({ where: { id: ticket.conversationId } });
       if (conversation?.handoffTicketId === ticketId && conversation.mode !== 'bot') {
         await db.conversation.update({ where: { id: conversation.id }, data: { mode: toAgent ? 'agent' : 'waiting', agentId: toAgent?.id ?? null } });
-        this.deps.events.emit('conversation', { conversationId: conversation.id });
+        this.deps.events.emit('conversation', { conversationId: conversation.id, mode: toAgent ? 'agent' : 'waiting' });
       }
       await this.deps.adapter.notify(ticket.conversationId, `*${ticket.number}* numaralı talebiniz ${department} birimine aktarıldı. En kısa sürede size dönüş yapılacak.`, [], { author: 'system' });
     }
@@ -201,7 +201,7 @@ export class Handoff {
       await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'note', actor: agent.username, note: 'Görüşme asistana geri bırakıldı.' } });
       this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId });
     }
-    this.deps.events.emit('conversation', { conversationId });
+    this.deps.events.emit('conversation', { conversationId, mode: 'bot' });
     await this.deps.adapter.notify(conversationId, 'Görevlimizle görüşmeniz sona erdi. Başka bir konuda yardım için *menü* yazabilirsiniz.', [], { author: 'system' });
   }
 
@@ -221,7 +221,7 @@ export class Handoff {
       const conversation = await db.conversation.findUnique({ where: { id: ticket.conversationId } });
       if (conversation?.handoffTicketId === ticketId && conversation.mode !== 'bot') {
         await db.conversation.update({ where: { id: conversation.id }, data: { mode: 'bot', agentId: null, handoffTicketId: null } });
-        this.deps.events.emit('conversation', { conversationId: conversation.id });
+        this.deps.events.emit('conversation', { conversationId: conversation.id, mode: 'bot' });
       }
     }
     if (status === 'resolved') {
@@ -243,7 +243,7 @@ export class Handoff {
       await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'note', actor: 'citizen', note: 'Vatandaş görüşmeden ayrılıp asistana döndü.' } });
       this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId });
     }
-    this.deps.events.emit('conversation', { conversationId });
+    this.deps.events.emit('conversation', { conversationId, mode: 'bot' });
   }
 
   /** The citizen's rating of a resolved ticket they were asked about, if one is waiting for it. */

@@ -275,11 +275,11 @@ describe('a conversation', () => {
 });
 
 describe('live updates', () => {
-  function openStream(client: ConsoleClient): Promise<{ chunks: string[]; response: http.IncomingMessage; close(): void; waitFor(text: string): Promise<void> }> {
+  function openStream(client: ConsoleClient, query = ''): Promise<{ chunks: string[]; response: http.IncomingMessage; close(): void; waitFor(text: string): Promise<void> }> {
     return new Promise((resolve, reject) => {
       const chunks: string[] = [];
       const waiters: { text: string; done: () => void }[] = [];
-      const request = http.get(`${client.base}/console/api/events`, { headers: { Cookie: `cozum_console=${client.token}`, Accept: 'text/event-stream' } }, (response) => {
+      const request = http.get(`${client.base}/console/api/events${query}`, { headers: { Cookie: `cozum_console=${client.token}`, Accept: 'text/event-stream' } }, (response) => {
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
           chunks.push(chunk);
@@ -296,6 +296,8 @@ describe('live updates', () => {
     });
   }
 
+  const messageNotice = (conversationId: string, direction: 'in' | 'out') => `{"kind":"message","conversationId":"${conversationId}","direction":"${direction}"}`;
+
   it('sends a small "changed" notice for a new citizen message and cleans up when the page closes', async () => {
     const before = cozum.events.listenerCount('message');
     const ticketListeners = cozum.events.listenerCount('ticket');
@@ -303,14 +305,39 @@ describe('live updates', () => {
     expect(stream.response.statusCode).toBe(200);
     expect(stream.response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(cozum.events.listenerCount('message')).toBe(before + 1);
-    const { conversationId } = await escalated();
-    await stream.waitFor(`"conversationId":"${conversationId}"`);
+    const { citizen, conversationId } = await escalated();
+    await stream.waitFor(`{"kind":"conversation","conversationId":"${conversationId}"}`);
+    await citizen.say('Sokağımızdaki çukur büyüdü');
+    await stream.waitFor(messageNotice(conversationId, 'in'));
     const text = stream.chunks.join('');
-    expect(text).toContain('event: changed\ndata: {"kind":"message"');
     expect(text).not.toContain('temsilci'); // ids only, never message bodies
+    expect(text).not.toContain('çukur');
     stream.close();
     await expect.poll(() => cozum.events.listenerCount('message'), { timeout: 15_000 }).toBe(before);
     expect(cozum.events.listenerCount('ticket')).toBe(ticketListeners);
+  });
+
+  it('leaves out the messages of citizens talking with the bot, except on the page of that conversation', async () => {
+    const queuePage = await openStream(sefClient);
+    const chatting = new Citizen(cozum);
+    await chatting.say('merhaba');
+    const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: chatting.userId } } });
+    const conversationPage = await openStream(sefClient, `?conversation=${conversation.id}`);
+    // An agent cannot listen in on a conversation outside their department by naming it.
+    const curious = await openStream(ayseClient, `?conversation=${conversation.id}`);
+
+    await chatting.say('su kesintisi ne zaman biter');
+    await conversationPage.waitFor(messageNotice(conversation.id, 'in'));
+    await conversationPage.waitFor(messageNotice(conversation.id, 'out'));
+    // Notices go out in order: once a later conversation's message is announced on the queue's
+    // stream, the chat with the bot would have been announced before it.
+    const { citizen, conversationId } = await escalated();
+    await citizen.say('Bekliyorum');
+    await queuePage.waitFor(messageNotice(conversationId, 'in'));
+    await curious.waitFor(messageNotice(conversationId, 'in'));
+    expect(queuePage.chunks.join('')).not.toContain(conversation.id);
+    expect(curious.chunks.join('')).not.toContain(conversation.id);
+    for (const stream of [queuePage, conversationPage, curious]) stream.close();
   });
 });
 

@@ -181,8 +181,12 @@ export function debounce(fn, ms) {
   };
 }
 
-/** Subscribes to the console's live notices; `onChange(notice)` runs for each (and after a reconnect). */
-export function live(onChange) {
+/**
+ * Subscribes to the console's live notices; `onChange(notice)` runs for each (and after a
+ * reconnect). With `conversationId`, that conversation's messages are announced even while the
+ * bot answers it; otherwise only those of conversations a person answers or is awaited in.
+ */
+export function live(onChange, conversationId) {
   const badge = document.getElementById('live');
   const label = document.getElementById('live-text');
   const set = (state, text) => {
@@ -190,7 +194,7 @@ export function live(onChange) {
     label.textContent = text;
   };
   let dropped = false;
-  const source = new EventSource('/console/api/events');
+  const source = new EventSource(conversationId ? `/console/api/events?conversation=${encodeURIComponent(conversationId)}` : '/console/api/events');
   source.addEventListener('open', () => {
     set('open', 'Canlı');
     if (dropped) onChange({ kind: 'reconnect' });

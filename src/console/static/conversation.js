@@ -291,7 +291,7 @@ async function start() {
   const refreshSoon = throttle(() => refresh().catch(() => undefined), 200);
   live((notice) => {
     if (notice.kind === 'reconnect' || notice.conversationId === conversationId || (view && view.ticket && notice.ticketId === view.ticket.id)) refreshSoon();
-  });
+  }, conversationId);
   tickSla();
 }
 
