@@ -54,6 +54,8 @@ export interface BaileysSocket {
   readMessages(keys: WAMessageKey[]): Promise<void>;
   sendPresenceUpdate(type: WAPresence, jid?: string): Promise<void>;
   end(error: Error | undefined): unknown;
+  /** Baileys' store of which @lid belongs to which phone number, when the socket keeps one. */
+  signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
 }
 
 export type SocketFactory = (config: UserFacingSocketConfig) => BaileysSocket;
@@ -148,8 +150,7 @@ export function inboundFromWhatsApp(message: WAMessage): InboundMessage | undefi
   // Reactions, edits, deletions, receipts of protocol: nothing a citizen asked.
   if (!text && media.length === 0 && !location) return undefined;
 
-  // A chat addressed by @lid hides the phone number; the JID is the citizen's id either way.
-  const userId = jidNormalizedUser(jid);
+  const { userId } = whatsAppIdentity(key);
   return {
     channel: WHATSAPP_BAILEYS_CHANNEL,
     userId,
@@ -160,6 +161,24 @@ export function inboundFromWhatsApp(message: WAMessage): InboundMessage | undefi
     location,
     address: { jid: userId },
   };
+}
+
+const isPhoneJid = (jid: string | null | undefined): jid is string => Boolean(jid && (isPnUser(jid) || isHostedPnUser(jid)));
+const isLidJid = (jid: string | null | undefined): jid is string => Boolean(jid && (isLidUser(jid) || isHostedLidUser(jid)));
+
+/**
+ * Who wrote, as one id per person. WhatsApp addresses a chat either by the phone number
+ * (…@s.whatsapp.net) or by a "linked id" (…@lid) that hides it, and tells the other one in
+ * `remoteJidAlt` when it knows it. The phone number is the id whenever it is known, so that a
+ * citizen does not become two contacts when WhatsApp switches; `lid` is returned to adopt a
+ * contact first met under its @lid.
+ */
+export function whatsAppIdentity(key: WAMessageKey): { userId: string; lid?: string } {
+  const jids = [key.remoteJid, key.remoteJidAlt];
+  const phone = jids.find(isPhoneJid);
+  const lid = jids.find(isLidJid);
+  const userId = jidNormalizedUser(phone ?? key.remoteJid ?? '');
+  return lid ? { userId, lid: jidNormalizedUser(lid) } : { userId };
 }
 
 function jidOf(target: DeliveryTarget): string {
@@ -207,6 +226,8 @@ export class WhatsAppBaileysChannel implements Channel {
   private readonly inbox = new KeyedQueue();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly recentKeys = new RecentKeys();
+  /** @lid ids whose contact was already looked for under the phone number. */
+  private readonly adoptedLids = new Set<string>();
   private auth?: DatabaseAuthState;
   private socket?: BaileysSocket;
   private detach?: () => void;
@@ -369,13 +390,37 @@ export class WhatsAppBaileysChannel implements Channel {
       const inbound = inboundFromWhatsApp(message);
       if (!inbound) continue;
       this.recentKeys.remember(message.key);
+      const { lid } = whatsAppIdentity(message.key);
       // One chat's messages go to the adapter in the order WhatsApp delivered them.
       const work = this.inbox
-        .run(inbound.userId, () => this.adapter.receive(inbound))
+        .run(inbound.userId, async () => this.adapter.receive(await this.oneIdentity(inbound, lid)))
         .catch((error) => this.logger.error({ err: error }, 'WhatsApp message could not be processed'));
       this.pending.add(work);
       void work.finally(() => this.pending.delete(work));
     }
+  }
+
+  /**
+   * Keeps one contact per citizen across WhatsApp's two ids. A message known only by its @lid
+   * goes to the phone number Baileys has learnt for it; when a message names both, a contact
+   * first met under the @lid is moved to the phone number (once), so the conversation and its
+   * dialog carry on.
+   */
+  private async oneIdentity(inbound: InboundMessage, lid: string | undefined): Promise<InboundMessage> {
+    if (!lid) return inbound;
+    let phone = inbound.userId !== lid ? inbound.userId : undefined;
+    if (!phone) {
+      const known = await this.socket?.signalRepository?.lidMapping?.getPNForLID(lid).catch(() => null);
+      if (!isPhoneJid(known)) return inbound;
+      phone = jidNormalizedUser(known);
+    }
+    if (!this.adoptedLids.has(lid)) {
+      const taken = await this.db.contact.findUnique({ where: { channel_platformUserId: { channel: WHATSAPP_BAILEYS_CHANNEL, platformUserId: phone } }, select: { id: true } });
+      if (!taken) await this.db.contact.updateMany({ where: { channel: WHATSAPP_BAILEYS_CHANNEL, platformUserId: lid }, data: { platformUserId: phone } });
+      if (this.adoptedLids.size >= 100_000) this.adoptedLids.clear();
+      this.adoptedLids.add(lid);
+    }
+    return { ...inbound, userId: phone, address: { jid: phone } };
   }
 
   private connectedSocket(): BaileysSocket | undefined {

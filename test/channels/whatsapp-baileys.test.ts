@@ -40,6 +40,7 @@ class FakeSocket {
   readonly reads: WAMessageKey[][] = [];
   readonly presence: { type: WAPresence; jid?: string }[] = [];
   ended = false;
+  signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
   constructor(readonly config: UserFacingSocketConfig) {}
 
   async sendMessage(jid: string, content: { text: string }) {
@@ -76,13 +77,16 @@ class FakeSocket {
 }
 
 let counter = 0;
-function waMessage(remoteJid: string, message: Record<string, unknown>, extra: { id?: string; fromMe?: boolean; participant?: string } = {}): WAMessage {
-  return proto.WebMessageInfo.fromObject({
+function waMessage(remoteJid: string, message: Record<string, unknown>, extra: { id?: string; fromMe?: boolean; participant?: string; remoteJidAlt?: string } = {}): WAMessage {
+  const built = proto.WebMessageInfo.fromObject({
     key: { remoteJid, fromMe: extra.fromMe ?? false, id: extra.id ?? `3EB0${(++counter).toString(16).padStart(8, '0').toUpperCase()}`, participant: extra.participant },
     message,
     messageTimestamp: Math.floor(Date.now() / 1000),
     pushName: 'Ayşe',
   }) as WAMessage;
+  // Baileys adds the chat's other id to the key itself (it is not part of the protobuf).
+  if (extra.remoteJidAlt) built.key.remoteJidAlt = extra.remoteJidAlt;
+  return built;
 }
 
 const temp = tempDir();
@@ -190,6 +194,39 @@ describe('WhatsApp (Baileys) channel', () => {
     const data = JSON.parse(ticket.data);
     expect(data.address).toMatchObject({ latitude: 38.4622, longitude: 27.2197 });
     expect(data.photo).toMatchObject({ kind: 'image', mimeType: 'image/jpeg', fileId: 'PHOTO-1' });
+  });
+
+  it('keeps one contact and one conversation when WhatsApp switches between the @lid and the phone number', async () => {
+    const lid = '112233445566778@lid';
+    const phone = '905327770011@s.whatsapp.net';
+    // First met under the @lid alone: the dialog starts there.
+    expect(await say(lid, { conversation: 'yolda çukur var' })).toContain('hangi mahallede');
+    const first = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { channel: WHATSAPP_BAILEYS_CHANNEL, platformUserId: lid } } });
+    // Then a message names both: the contact moves to the phone number and the dialog goes on.
+    const before = socket().textsTo(phone).length;
+    socket().deliver(waMessage(lid, { conversation: 'Erzene' }, { remoteJidAlt: phone }));
+    await channel.whenIdle();
+    expect(socket().textsTo(phone).slice(before).join('\n')).toContain('Sokak, cadde');
+    // Then the phone number alone, as older chats are addressed.
+    expect(await say(phone, { conversation: '3. sokak' })).toContain('kısaca anlatır');
+    const contacts = await cozum.db.contact.findMany({ where: { channel: WHATSAPP_BAILEYS_CHANNEL, platformUserId: { in: [lid, phone] } } });
+    expect(contacts.map((c) => c.platformUserId)).toEqual([phone]);
+    const conversations = await cozum.db.conversation.findMany({ where: { contactId: contacts[0]!.id } });
+    expect(conversations.map((c) => c.id)).toEqual([first.id]);
+    expect(JSON.parse(conversations[0]!.address)).toEqual({ jid: phone });
+
+    // An @lid that Baileys has already mapped to a number goes to that number's contact.
+    const mappedLid = '998877665544332@lid';
+    socket().signalRepository = { lidMapping: { getPNForLID: async (id: string) => (id === mappedLid ? phone : null) } };
+    try {
+      const beforeMapped = socket().textsTo(phone).length;
+      socket().deliver(waMessage(mappedLid, { conversation: 'Çukur çok derin, araçlar zarar görüyor.' }));
+      await channel.whenIdle();
+      expect(socket().textsTo(phone).slice(beforeMapped).join('\n')).toContain('fotoğraf');
+      expect(await cozum.db.contact.count({ where: { platformUserId: mappedLid } })).toBe(0);
+    } finally {
+      socket().signalRepository = undefined;
+    }
   });
 
   it('refuses to send while disconnected with an error that says trying again may help', async () => {
