@@ -58,6 +58,7 @@ export function safeNext(next: unknown): string {
 }
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const ActiveBody = z.object({ active: z.boolean() });
 const NOT_FOUND = 'Görüşme bulunamadı ya da bu görüşmeyi görme yetkiniz yok.';
 const TICKET_NOT_FOUND = 'Talep bulunamadı ya da bu talebi görme yetkiniz yok.';
 
@@ -309,6 +310,33 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     const created = await db.agent.create({ data: { username, displayName: body.data.displayName, role: body.data.role, department, passwordHash: await hashPassword(body.data.password) } });
     logger.info({ agent: username, role: created.role, by: consoleSession(response).agent.username }, 'console account created');
     response.status(201).json({ id: created.id, username });
+  });
+
+  // Opening an account also lifts a lock-out; closing one ends its sessions at once and hands
+  // its conversations back to the queue. Nobody closes their own account or the last admin's.
+  api.post('/agents/:id/active', adminOnly, async (request, response, next) => {
+    try {
+      const id = Id.safeParse(request.params.id);
+      const body = ActiveBody.safeParse(request.body ?? {});
+      if (!id.success || !body.success) return void response.status(400).json({ error: 'İstek okunamadı.' });
+      const me = consoleSession(response).agent;
+      const target = await db.agent.findUnique({ where: { id: id.data } });
+      if (!target) return void response.status(404).json({ error: 'Hesap bulunamadı.' });
+      if (!body.data.active) {
+        if (target.id === me.id) return void response.status(409).json({ error: 'Kendi hesabınızı kapatamazsınız.' });
+        const admins = await db.agent.count({ where: { role: 'admin', active: true } });
+        if (target.role === 'admin' && target.active && admins <= 1) return void response.status(409).json({ error: 'Son yönetici hesabı kapatılamaz.' });
+        await db.agent.update({ where: { id: target.id }, data: { active: false } });
+        await db.agentSession.deleteMany({ where: { agentId: target.id } });
+        await handoff.agentClosed(me, target);
+      } else {
+        await db.agent.update({ where: { id: target.id }, data: { active: true, failedLogins: 0, lockedUntil: null } });
+      }
+      logger.info({ agent: target.username, active: body.data.active, by: me.username }, body.data.active ? 'console account opened' : 'console account closed');
+      response.json({ ok: true });
+    } catch (error) {
+      next(error);
+    }
   });
 
   api.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));

@@ -234,6 +234,26 @@ export class Handoff {
   }
 
   /** The citizen wrote `iptal` or `menü` while waiting for or talking to a person. */
+  /**
+   * An account was closed (someone left the centre): the conversations it held go back to the
+   * queue, with the citizen told, and its open tickets lose their assignee, so that nobody waits
+   * for a person who will not come back.
+   */
+  async agentClosed(admin: AgentActor, closed: { id: string; displayName: string }): Promise<void> {
+    const { db } = this.deps;
+    const held = await db.conversation.findMany({ where: { agentId: closed.id, mode: 'agent' }, select: { id: true, handoffTicketId: true } });
+    for (const conversation of held) {
+      await db.conversation.update({ where: { id: conversation.id }, data: { mode: 'waiting', agentId: null } });
+      if (conversation.handoffTicketId) {
+        await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'assign', actor: admin.username, note: `${closed.displayName} hesabı kapatıldı; görüşme kuyruğa döndü.` } });
+        this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId: conversation.id });
+      }
+      this.deps.events.emit('conversation', { conversationId: conversation.id, mode: 'waiting' });
+      await this.deps.adapter.notify(conversation.id, 'Görüşmeniz başka bir görevlimize aktarılıyor. En kısa sürede size yazacağız.', [], { author: 'system' });
+    }
+    await db.ticket.updateMany({ where: { assignedAgentId: closed.id, status: { notIn: [...FINISHED_STATUSES] } }, data: { assignedAgentId: null } });
+  }
+
   async citizenLeft(conversationId: string): Promise<void> {
     const { db } = this.deps;
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId } });

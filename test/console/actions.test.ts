@@ -423,4 +423,34 @@ describe('accounts', () => {
     expect(row.passwordHash).toMatch(/^scrypt\$/);
     expect(await cozum.db.agentSession.count({ where: { id: createHash('sha256').update(elif.token).digest('hex') } })).toBe(1);
   });
+
+  it('lets an admin close the account of someone who left: sessions end, held chats go back to the queue', async () => {
+    const admin = await ConsoleClient.loggedIn(cozum, 'yonetici');
+    await admin.post('/console/api/agents', { username: 'ayrilacak', displayName: 'Kemal Ayrılır', role: 'agent', department: 'Çözüm Merkezi', password: 'uzun-bir-sifre' });
+    const leaving = await ConsoleClient.loggedIn(cozum, 'ayrilacak', 'uzun-bir-sifre');
+    const { conversationId, ticketId } = await escalated();
+    expect((await leaving.post(`/console/api/conversations/${conversationId}/claim`)).status).toBe(200);
+    const account = await cozum.db.agent.findUniqueOrThrow({ where: { username: 'ayrilacak' } });
+
+    // Only an admin, never their own account, never the last admin.
+    expect((await sefClient.post(`/console/api/agents/${account.id}/active`, { active: false })).status).toBe(403);
+    const self = await cozum.db.agent.findUniqueOrThrow({ where: { username: 'yonetici' } });
+    expect(await admin.post(`/console/api/agents/${self.id}/active`, { active: false })).toMatchObject({ status: 409, json: { error: 'Kendi hesabınızı kapatamazsınız.' } });
+
+    expect((await admin.post(`/console/api/agents/${account.id}/active`, { active: false })).status).toBe(200);
+    expect((await leaving.get('/console/api/me')).status).toBe(401);
+    expect((await ConsoleClient.for(cozum).login('ayrilacak', 'uzun-bir-sifre')).status).toBe(401);
+    const conversation = await cozum.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    expect(conversation).toMatchObject({ mode: 'waiting', agentId: null });
+    expect((await cozum.db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).assignedAgentId).toBeNull();
+    const told = await cozum.db.message.findFirstOrThrow({ where: { conversationId, author: 'system' }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+    expect(told.text).toContain('başka bir görevlimize aktarılıyor');
+    expect((await queueOf(ayseClient)).find((item) => item.conversationId === conversationId)).toMatchObject({ waiting: true });
+    const accounts = (await admin.get('/console/api/agents')).json.agents as { username: string; active: boolean }[];
+    expect(accounts.find((a) => a.username === 'ayrilacak')).toMatchObject({ active: false });
+
+    // Opened again, it logs in (and a lock-out would be lifted).
+    expect((await admin.post(`/console/api/agents/${account.id}/active`, { active: true })).status).toBe(200);
+    expect((await ConsoleClient.for(cozum).login('ayrilacak', 'uzun-bir-sifre')).status).toBe(303);
+  });
 });

@@ -34,6 +34,7 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
     cozum = await startTestCozum(temp.dir, { http: true });
     await createAgent(cozum.db, 'ayse', 'Ayşe Demir', 'agent', 'Çözüm Merkezi');
     await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
+    await createAgent(cozum.db, 'yonetici', 'Sistem Yöneticisi', 'admin', null);
     const { chromium } = await import('playwright-core');
     context = await chromium.launchPersistentContext(path.join(temp.dir, 'profile'), {
       executablePath: CHROMIUM,
@@ -162,6 +163,23 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
     await shoot('console-supervisor.png');
 
     expect(pageErrors).toEqual([]);
+  });
+
+  it('lets an admin close and open an account from the supervisor page', { timeout: 60_000 }, async () => {
+    await context.clearCookies();
+    await login('yonetici');
+    await page.goto(`${cozum.url}/console/supervisor`);
+    const row = page.locator('#accounts-body tr', { hasText: 'Ayşe Demir' });
+    await row.locator('td', { hasText: 'Etkin' }).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.locator('button', { hasText: 'Hesabı kapat' }).click();
+    await row.locator('td', { hasText: 'Kapalı' }).waitFor();
+    expect((await cozum.db.agent.findUniqueOrThrow({ where: { username: 'ayse' } })).active).toBe(false);
+    await row.locator('button', { hasText: 'Hesabı aç' }).click();
+    await row.locator('td', { hasText: 'Etkin' }).waitFor();
+    expect((await cozum.db.agent.findUniqueOrThrow({ where: { username: 'ayse' } })).active).toBe(true);
+    // The admin's own row has no button.
+    expect(await page.locator('#accounts-body tr', { hasText: 'Sistem Yöneticisi' }).locator('button').count()).toBe(0);
   });
 
   it('keeps the queue live while waiting citizens keep writing', { timeout: 120_000 }, async () => {

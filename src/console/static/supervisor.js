@@ -142,9 +142,35 @@ async function refresh() {
 async function refreshAccounts() {
   const { agents } = await api('/agents');
   const body = clear($('accounts-body'));
+  const admin = hasRole(me, 'admin');
   for (const a of agents) {
-    body.append(el('tr', {}, el('td', { text: a.displayName }), el('td', { text: a.username }), el('td', { text: a.roleName }), el('td', { text: a.department || '—' }), el('td', { text: !a.active ? 'Kapalı' : a.locked ? 'Geçici olarak kilitli' : 'Etkin' })));
+    const row = el('tr', {}, el('td', { text: a.displayName }), el('td', { text: a.username }), el('td', { text: a.roleName }), el('td', { text: a.department || '—' }), el('td', { text: !a.active ? 'Kapalı' : a.locked ? 'Geçici olarak kilitli' : 'Etkin' }));
+    if (admin) row.append(el('td', {}, accountAction(a)));
+    body.append(row);
   }
+}
+
+/** Close an account (someone left), open a closed one, or lift a lock-out: admins only. */
+function accountAction(account) {
+  if (account.id === me.agent.id) return '';
+  const open = !account.active || account.locked;
+  const label = !account.active ? 'Hesabı aç' : account.locked ? 'Kilidi kaldır' : 'Hesabı kapat';
+  return el('button', {
+    type: 'button',
+    class: 'btn btn--small',
+    text: label,
+    dataset: { account: account.username },
+    onClick: async () => {
+      if (!open && !window.confirm(`${account.displayName} hesabı kapatılsın mı? Açık oturumları sona erer, yürüttüğü görüşmeler kuyruğa döner.`)) return;
+      try {
+        await api(`/agents/${encodeURIComponent(account.id)}/active`, { method: 'POST', body: { active: open } });
+        flash(open ? 'Hesap açıldı.' : 'Hesap kapatıldı.');
+        await refreshAccounts();
+      } catch (error) {
+        flash(error.message, true);
+      }
+    },
+  });
 }
 
 async function start() {
