@@ -3,7 +3,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { registerConnection } from './direct-sql.ts';
 import { applyMigrations, type AppliedMigrations } from './migrate.ts';
@@ -27,14 +26,14 @@ export async function openDatabase(url: string): Promise<OpenedDatabase> {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const migrations = applyMigrations(file);
   // WAL lets the web pages read while the bot writes; busy_timeout waits for a lock instead of failing.
-  let connection: SqlDriverAdapter | undefined;
-  const adapter = serializeTransactions(new PrismaBetterSqlite3({ url: file, timeout: 10_000 }), (connected) => (connection = connected));
-  const db = new PrismaClient({ adapter });
+  // Prisma Client connects on its first query (below) and again after a reconnect: direct-sql.ts
+  // always gets the connection in use.
+  const adapter = serializeTransactions(new PrismaBetterSqlite3({ url: file, timeout: 10_000 }), (connected) => registerConnection(db, connected));
+  const db: Database = new PrismaClient({ adapter });
   await db.$executeRawUnsafe('PRAGMA journal_mode = WAL');
   // With WAL, NORMAL syncs at checkpoints instead of at every commit (an fsync blocks the event loop
   // for milliseconds). A killed process loses nothing; only a power cut can lose the last commits.
   await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
   await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-  if (connection) registerConnection(db, connection);
   return { db, migrations };
 }

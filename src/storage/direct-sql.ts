@@ -8,7 +8,8 @@
 //
 // Only for statements written by hand with `Prisma.sql`; everything else keeps using Prisma Client.
 // Result values come back as SQLite stores them (text for dates), so queries here return strings
-// and numbers only.
+// and numbers only. Never inside `$transaction(async (tx) => …)`: like a query on the outer client,
+// a direct statement waits for the open transaction, which is waiting for it.
 import type { ArgType, SqlDriverAdapter, SqlQuery } from '@prisma/driver-adapter-utils';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from './database.ts';
@@ -21,7 +22,7 @@ export interface DirectSql {
 
 const connections = new WeakMap<Database, SqlDriverAdapter>();
 
-/** Called by openDatabase once Prisma Client has connected. */
+/** Called (through serialized-adapter.ts) whenever Prisma Client connects. */
 export function registerConnection(db: Database, adapter: SqlDriverAdapter): void {
   connections.set(db, adapter);
 }
