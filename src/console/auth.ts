@@ -273,7 +273,7 @@ export function authenticate(auth: ConsoleAuth | ((request: Request) => ConsoleA
         const token = await csrfOf(request, response);
         if (!token || !sameSecret(token, session.csrfToken)) return void response.status(403).json({ error: ACCESS_TEXTS.csrf });
       }
-      if (UNSAFE.has(request.method) || wantsPage(request)) await resolved!.touch(session);
+      if (resolved && (UNSAFE.has(request.method) || wantsPage(request))) await resolved.touch(session);
       next();
     } catch (error) {
       next(error);
