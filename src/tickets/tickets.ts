@@ -42,14 +42,16 @@ const MAX_TICKETS_PER_TRANSACTION = 100;
 export class Tickets {
   private readonly creations: Batcher<{ input: NewTicket; now: Date }, TicketRow>;
   private readonly sql: DirectSql;
+  private readonly yearFormat: Intl.DateTimeFormat;
 
   constructor(
     private readonly db: Database,
     private readonly prefix: string,
-    private readonly timeZone = 'Europe/Istanbul',
+    timeZone = 'Europe/Istanbul',
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.sql = directSql(db);
+    this.yearFormat = new Intl.DateTimeFormat('en', { year: 'numeric', timeZone });
     this.creations = new Batcher((items) => this.createAll(items), { maxBatch: MAX_TICKETS_PER_TRANSACTION });
   }
 
@@ -72,8 +74,10 @@ export class Tickets {
       const byYear = new Map<number, number[]>();
       items.forEach(({ now }, index) => {
         // The year of the municipality's calendar, not of the server's clock setting.
-        const year = Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: this.timeZone }).format(now));
-        byYear.set(year, [...(byYear.get(year) ?? []), index]);
+        const year = Number(this.yearFormat.format(now));
+        const indexes = byYear.get(year);
+        if (indexes) indexes.push(index);
+        else byYear.set(year, [index]);
       });
       for (const [year, indexes] of byYear) {
         const key = `${this.prefix}-${year}`;
