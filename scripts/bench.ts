@@ -10,7 +10,7 @@
 //   nlu:      classifications per second and latency over the intents' own examples.
 // Lost messages are counted in the database: every inbound message processed and answered, every
 // reply sent; any loss makes the exit code 1.
-// Options: --citizens 200, --rounds 3 (conversations per citizen), --rate 1000, --json (JSON only),
+// Options: --citizens 200, --rounds 3 (conversations per citizen), --rate 1000 (0: no paced run), --json (JSON only),
 // --only pipeline|echo|nlu, --profile FILE (a .cpuprofile of the measured phases, for Chrome DevTools).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -48,7 +48,7 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--json') options.json = true;
     else if (arg === '--only') options.only = value();
     else if (arg === '--profile') options.profile = value();
-    else if (arg === '--rate') options.rate = Math.max(1, Number(value()));
+    else if (arg === '--rate') options.rate = Math.max(0, Number(value()));
     else throw new Error(`bilinmeyen seçenek: ${arg}`);
   }
   return options;
@@ -324,10 +324,12 @@ async function main(): Promise<void> {
       capacity = await figures(cozum, await runCitizens(cozum, channels.capacity, options, 'citizen'), channels.capacity, options.citizens);
       capacity.ticketsCreated = await cozum.db.ticket.count({ where: { conversation: { channel: channels.capacity.name } } });
       result.pipeline = capacity;
-      log(`pipeline at ${options.rate} messages per second offered…`);
-      const paced = await figures(cozum, await runCitizens(cozum, channels.paced, options, 'paced', options.rate), channels.paced, options.citizens);
-      paced.offeredPerSecond = options.rate;
-      result.pipelineAtRate = paced;
+      if (options.rate > 0) {
+        log(`pipeline at ${options.rate} messages per second offered…`);
+        const paced = await figures(cozum, await runCitizens(cozum, channels.paced, options, 'paced', options.rate), channels.paced, options.citizens);
+        paced.offeredPerSecond = options.rate;
+        result.pipelineAtRate = paced;
+      }
     }
     if (!options.only || options.only === 'echo') {
       log('echo bot on the same adapter and database…');

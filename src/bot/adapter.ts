@@ -23,7 +23,7 @@ import {
 import type { Logger } from '../log.ts';
 import { chatKey, ConversationStore, type Author, type OutboundRow, type StoredInbound } from '../messaging/conversation-store.ts';
 import type { ChannelSender } from '../messaging/delivery.ts';
-import { nextStamp } from '../messaging/ids.ts';
+import { nextStamp } from '../storage/ids.ts';
 import { KeyedQueue } from '../messaging/keyed-queue.ts';
 import { InboundMessageSchema, type InboundMessage, type OutboundMessage, type ParsedInbound } from '../messaging/message.ts';
 import { Outbox, type ChatTarget, type OutboxOptions } from '../messaging/outbox.ts';

@@ -94,7 +94,7 @@ export class DialogServices {
 
   async hasConsent(contactId: string): Promise<boolean> {
     if (this.consented.has(contactId)) return true;
-    const contact = await this.db.contact.findUnique({ where: { id: contactId }, select: { consentAt: true } });
+    const [contact] = await this.sql.query<{ consentAt: string | null }>(Prisma.sql`SELECT "consentAt" FROM "Contact" WHERE "id" = ${contactId}`);
     if (contact?.consentAt) this.consented.add(contactId);
     return Boolean(contact?.consentAt);
   }

@@ -12,7 +12,7 @@ import type { CozumEvents } from '../handoff/events.ts';
 import type { Database } from '../storage/database.ts';
 import { directSql, type DirectSql } from '../storage/direct-sql.ts';
 import { Batcher } from '../storage/batcher.ts';
-import { nextStamp, type Stamp } from './ids.ts';
+import { nextStamp, type Stamp } from '../storage/ids.ts';
 import type { OutboundMessage, ParsedInbound } from './message.ts';
 
 export type Author = 'citizen' | 'bot' | 'agent' | 'system';

@@ -7,6 +7,7 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 import { registerConnection } from './direct-sql.ts';
 import { applyMigrations, type AppliedMigrations } from './migrate.ts';
 import { serializeTransactions } from './serialized-adapter.ts';
+import { cacheStatements } from './statement-cache.ts';
 
 export type Database = PrismaClient;
 
@@ -28,7 +29,7 @@ export async function openDatabase(url: string): Promise<OpenedDatabase> {
   // WAL lets the web pages read while the bot writes; busy_timeout waits for a lock instead of failing.
   // Prisma Client connects on its first query (below) and again after a reconnect: direct-sql.ts
   // always gets the connection in use.
-  const adapter = serializeTransactions(new PrismaBetterSqlite3({ url: file, timeout: 10_000 }), (connected) => registerConnection(db, connected));
+  const adapter = serializeTransactions(cacheStatements(new PrismaBetterSqlite3({ url: file, timeout: 10_000 })), (connected) => registerConnection(db, connected));
   const db: Database = new PrismaClient({ adapter });
   await db.$executeRawUnsafe('PRAGMA journal_mode = WAL');
   // With WAL, NORMAL syncs at checkpoints instead of at every commit (an fsync blocks the event loop

@@ -9,15 +9,22 @@
 // Only for statements written by hand with `Prisma.sql`; everything else keeps using Prisma Client.
 // Result values come back as SQLite stores them (text for dates), so queries here return strings
 // and numbers only. Never inside `$transaction(async (tx) => …)`: like a query on the outer client,
-// a direct statement waits for the open transaction, which is waiting for it.
-import type { ArgType, SqlDriverAdapter, SqlQuery } from '@prisma/driver-adapter-utils';
+// a direct statement waits for the open transaction, which is waiting for it. `transaction` is the
+// direct counterpart of that (BEGIN … COMMIT on the same connection, the same wait), for the hot
+// path's own multi-statement writes; inside it use only the statements it hands you.
+import type { ArgType, SqlDriverAdapter, SqlQuery, SqlQueryable } from '@prisma/driver-adapter-utils';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from './database.ts';
 
-export interface DirectSql {
+export interface DirectStatements {
   query<Row>(statement: Prisma.Sql): Promise<Row[]>;
   /** The number of rows changed. */
   execute(statement: Prisma.Sql): Promise<number>;
+}
+
+export interface DirectSql extends DirectStatements {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: DirectStatements) => Promise<T>): Promise<T>;
 }
 
 const connections = new WeakMap<Database, SqlDriverAdapter>();
@@ -45,6 +52,25 @@ function toQuery(statement: Prisma.Sql): SqlQuery {
   return { sql: statement.sql, args, argTypes: args.map(argType) };
 }
 
+const COMMIT: SqlQuery = { sql: 'COMMIT', args: [], argTypes: [] };
+const ROLLBACK: SqlQuery = { sql: 'ROLLBACK', args: [], argTypes: [] };
+
+function statementsOn(queryable: () => SqlQueryable): DirectStatements {
+  return {
+    async query<Row>(statement: Prisma.Sql): Promise<Row[]> {
+      const result = await queryable().queryRaw(toQuery(statement));
+      return result.rows.map((values) => {
+        const row: Record<string, unknown> = {};
+        result.columnNames.forEach((name, index) => (row[name] = values[index]));
+        return row as Row;
+      });
+    },
+    execute(statement: Prisma.Sql): Promise<number> {
+      return queryable().executeRaw(toQuery(statement));
+    },
+  };
+}
+
 /** Direct statements on the connection of a client opened by openDatabase. */
 export function directSql(db: Database): DirectSql {
   const connection = () => {
@@ -53,16 +79,25 @@ export function directSql(db: Database): DirectSql {
     return adapter;
   };
   return {
-    async query<Row>(statement: Prisma.Sql): Promise<Row[]> {
-      const result = await connection().queryRaw(toQuery(statement));
-      return result.rows.map((values) => {
-        const row: Record<string, unknown> = {};
-        result.columnNames.forEach((name, index) => (row[name] = values[index]));
-        return row as Row;
-      });
-    },
-    execute(statement: Prisma.Sql): Promise<number> {
-      return connection().executeRaw(toQuery(statement));
+    ...statementsOn(connection),
+    async transaction<T>(work: (tx: DirectStatements) => Promise<T>): Promise<T> {
+      // The adapter sends BEGIN and holds the connection; COMMIT and ROLLBACK are sent as
+      // statements and `commit`/`rollback` let go of it, as Prisma Client's own transactions do.
+      const tx = await connection().startTransaction();
+      let result: T;
+      try {
+        result = await work(statementsOn(() => tx));
+        await tx.executeRaw(COMMIT);
+      } catch (error) {
+        try {
+          await tx.executeRaw(ROLLBACK);
+        } finally {
+          await tx.rollback();
+        }
+        throw error;
+      }
+      await tx.commit();
+      return result;
     },
   };
 }

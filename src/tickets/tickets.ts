@@ -3,6 +3,7 @@ import { Batcher } from '../storage/batcher.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
 import { directSql, type DirectSql } from '../storage/direct-sql.ts';
+import { nextStamp } from '../storage/ids.ts';
 import { OPEN_STATUSES, type TicketStatus, type TicketType } from './status.ts';
 
 export interface NewTicket {
@@ -18,6 +19,11 @@ export interface NewTicket {
 }
 
 export type TicketRow = Awaited<ReturnType<Database['ticket']['findUniqueOrThrow']>>;
+
+/** What the creator of a ticket gets back (the rest is what it asked for). */
+export type CreatedTicket = Pick<TicketRow, 'id' | 'number' | 'department' | 'dueAt' | 'createdAt'>;
+
+const FIRST_EVENT_NOTE = 'Başvuru sohbet asistanı üzerinden alındı.';
 
 /** What a citizen is shown of their own ticket. */
 export interface CitizenTicket {
@@ -40,7 +46,7 @@ export function formatTicketNumber(prefix: string, year: number, sequence: numbe
 const MAX_TICKETS_PER_TRANSACTION = 100;
 
 export class Tickets {
-  private readonly creations: Batcher<{ input: NewTicket; now: Date }, TicketRow>;
+  private readonly creations: Batcher<{ input: NewTicket; now: Date }, CreatedTicket>;
   private readonly sql: DirectSql;
   private readonly yearFormat: Intl.DateTimeFormat;
 
@@ -56,7 +62,7 @@ export class Tickets {
   }
 
   /** Creates a ticket with the next number of the year, and its first event. */
-  create(input: NewTicket): Promise<TicketRow> {
+  create(input: NewTicket): Promise<CreatedTicket> {
     return this.creations.add({ input, now: this.clock() });
   }
 
@@ -65,11 +71,12 @@ export class Tickets {
    * batch's size, so concurrent submissions never share a number, numbers follow the order of
    * submission, and a failed insert rolls the counter back with it (no number is burnt). A failed
    * batch is retried ticket by ticket by the Batcher, so one bad ticket fails only its caller.
-   * During a burst this is one transaction for dozens of tickets instead of one each, and the
-   * connection is held once instead of dozens of times.
+   * During a burst this is one transaction for dozens of tickets instead of one each. Written by
+   * hand, straight to the connection (storage/direct-sql.ts): through Prisma Client the same three
+   * statements in an interactive transaction cost about 3 ms of CPU per batch.
    */
-  private createAll(items: { input: NewTicket; now: Date }[]): Promise<TicketRow[]> {
-    return this.db.$transaction(async (tx) => {
+  private createAll(items: { input: NewTicket; now: Date }[]): Promise<CreatedTicket[]> {
+    return this.sql.transaction(async (tx) => {
       const numbers: string[] = [];
       const byYear = new Map<number, number[]>();
       items.forEach(({ now }, index) => {
@@ -81,36 +88,34 @@ export class Tickets {
       });
       for (const [year, indexes] of byYear) {
         const key = `${this.prefix}-${year}`;
-        const counter = await tx.ticketCounter.upsert({
-          where: { key },
-          create: { key, value: indexes.length },
-          update: { value: { increment: indexes.length } },
-        });
-        const first = counter.value - indexes.length + 1;
+        const [counter] = await tx.query<{ value: number | bigint }>(Prisma.sql`
+          INSERT INTO "TicketCounter" ("key", "value") VALUES (${key}, ${indexes.length})
+          ON CONFLICT ("key") DO UPDATE SET "value" = "value" + excluded."value" RETURNING "value"`);
+        const first = Number(counter!.value) - indexes.length + 1;
         indexes.forEach((itemIndex, offset) => (numbers[itemIndex] = formatTicketNumber(this.prefix, year, first + offset)));
       }
-      const created = await tx.ticket.createManyAndReturn({
-        data: items.map(({ input, now }, index) => ({
-          number: numbers[index]!,
-          contactId: input.contactId,
-          conversationId: input.conversationId,
-          type: input.type,
-          category: input.category,
-          neighbourhood: input.neighbourhood,
-          department: input.department,
-          summary: input.summary,
-          data: JSON.stringify(input.data),
-          dueAt: new Date(now.getTime() + input.slaHours * 3_600_000),
-          createdAt: now,
-          updatedAt: now,
-        })),
-      });
-      const byNumber = new Map(created.map((ticket) => [ticket.number, ticket]));
-      const tickets = numbers.map((number) => byNumber.get(number)!);
-      await tx.ticketEvent.createMany({
-        data: tickets.map((ticket) => ({ ticketId: ticket.id, status: 'new', actor: 'bot', note: 'Başvuru sohbet asistanı üzerinden alındı.', createdAt: ticket.createdAt })),
-      });
-      return tickets;
+      const tickets = items.map(({ input, now }, index): CreatedTicket & { input: NewTicket } => ({
+        id: nextStamp().id,
+        number: numbers[index]!,
+        department: input.department,
+        dueAt: new Date(now.getTime() + input.slaHours * 3_600_000),
+        createdAt: now,
+        input,
+      }));
+      await tx.execute(Prisma.sql`
+        INSERT INTO "Ticket" ("id", "number", "contactId", "conversationId", "type", "category", "department", "status",
+          "neighbourhood", "data", "summary", "dueAt", "createdAt", "updatedAt")
+        VALUES ${Prisma.join(
+          tickets.map(
+            ({ id, number, department, dueAt, createdAt, input }) =>
+              Prisma.sql`(${id}, ${number}, ${input.contactId}, ${input.conversationId ?? null}, ${input.type}, ${input.category ?? null},
+                ${department}, 'new', ${input.neighbourhood ?? null}, ${JSON.stringify(input.data)}, ${input.summary}, ${dueAt}, ${createdAt}, ${createdAt})`,
+          ),
+        )}`);
+      await tx.execute(Prisma.sql`
+        INSERT INTO "TicketEvent" ("id", "ticketId", "kind", "status", "actor", "note", "createdAt")
+        VALUES ${Prisma.join(tickets.map(({ id, createdAt }) => Prisma.sql`(${nextStamp().id}, ${id}, 'status', 'new', 'bot', ${FIRST_EVENT_NOTE}, ${createdAt})`))}`);
+      return tickets.map(({ input: _input, ...created }) => created);
     });
   }
 

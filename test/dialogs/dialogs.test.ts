@@ -338,4 +338,30 @@ describe('ticket numbers', () => {
     expect(sequences[49]! - sequences[0]!).toBe(49);
     for (const number of numbers) expect(number).toMatch(/^CZM-\d{4}-\d{6}$/);
   });
+
+  it('are read back by the console as written: dates, status, first event', async () => {
+    const contact = await cozum.db.contact.create({ data: { channel: 'test', platformUserId: 'okunan' } });
+    const before = Date.now();
+    const created = await cozum.tickets.create({ contactId: contact.id, type: 'aid', category: 'food', neighbourhood: 'Erzene', department: 'Sosyal Yardım İşleri Müdürlüğü', slaHours: 48, summary: 'Gıda yardımı', data: { aidType: 'food' } });
+    const row = await cozum.db.ticket.findUniqueOrThrow({ where: { id: created.id }, include: { events: true } });
+    expect(row).toMatchObject({ number: created.number, status: 'new', type: 'aid', category: 'food', neighbourhood: 'Erzene', summary: 'Gıda yardımı', conversationId: null });
+    expect(JSON.parse(row.data)).toEqual({ aidType: 'food' });
+    expect(row.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(row.dueAt.getTime() - row.createdAt.getTime()).toBe(48 * 3_600_000);
+    expect(row.events).toEqual([expect.objectContaining({ kind: 'status', status: 'new', actor: 'bot' })]);
+  });
+
+  it('fail only the ticket that cannot be stored, and burn no number for it', async () => {
+    const contact = await cozum.db.contact.create({ data: { channel: 'test', platformUserId: 'yarım' } });
+    const ticket = (contactId: string, summary: string) =>
+      cozum.tickets.create({ contactId, type: 'complaint', category: 'rubbish', department: 'Temizlik İşleri Müdürlüğü', slaHours: 24, summary, data: {} });
+    // Submitted together, so they share a batch: the unknown contact fails the batch's transaction.
+    const results = await Promise.allSettled([ticket(contact.id, 'ilk'), ticket('olmayan-kişi', 'hatalı'), ticket(contact.id, 'son')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const [first, , last] = results.map((r) => (r.status === 'fulfilled' ? Number(r.value.number.split('-')[2]) : 0));
+    expect(last! - first!).toBe(1);
+    const next = await ticket(contact.id, 'sonraki');
+    expect(Number(next.number.split('-')[2])).toBe(last! + 1);
+    expect(await cozum.db.ticket.count({ where: { summary: 'hatalı' } })).toBe(0);
+  });
 });

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { nextStamp } from '../../src/messaging/ids.ts';
+import { nextStamp } from '../../src/storage/ids.ts';
 import { InboundMessageSchema } from '../../src/messaging/message.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';

@@ -84,4 +84,35 @@ describe('transactions on the shared SQLite connection', () => {
     );
     expect(await db.stateEntry.count({ where: { key: { startsWith: 'k' } } })).toBe(20);
   });
+
+  it('sent straight to the connection commit together, or not at all, and keep an outside write', async () => {
+    const sql = directSql(db);
+    const keys = async (pattern: string) =>
+      (await sql.query<{ key: string }>(Prisma.sql`SELECT "key" FROM "StateEntry" WHERE "key" LIKE ${pattern} ORDER BY "key"`)).map((row) => row.key);
+    const insert = (key: string) => Prisma.sql`INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt") VALUES (${key}, '{}', '1', ${new Date()})`;
+
+    const committed = await sql.transaction(async (tx) => {
+      await tx.execute(insert('dtx-a1'));
+      await tx.execute(insert('dtx-a2'));
+      return (await tx.query<{ n: number }>(Prisma.sql`SELECT COUNT(*) AS n FROM "StateEntry" WHERE "key" LIKE 'dtx-a%'`))[0]!.n;
+    });
+    expect(Number(committed)).toBe(2);
+    expect(await keys('dtx-a%')).toEqual(['dtx-a1', 'dtx-a2']);
+
+    let outside: Promise<unknown> | undefined;
+    const failing = sql.transaction(async (tx) => {
+      await tx.execute(insert('dtx-b1'));
+      outside = Promise.all([sql.execute(insert('dtx-outside-direct')), db.stateEntry.create({ data: { key: 'dtx-outside-prisma', value: '{}', eTag: '1' } })]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await tx.execute(insert('dtx-b1')); // the same key again: the transaction fails here
+    });
+    await expect(failing).rejects.toThrow();
+    await outside;
+    expect(await keys('dtx-%')).toEqual(['dtx-a1', 'dtx-a2', 'dtx-outside-direct', 'dtx-outside-prisma']);
+
+    // The connection is free again for both kinds of transaction.
+    await sql.transaction((tx) => tx.execute(insert('dtx-c1')));
+    await db.$transaction((tx) => tx.stateEntry.create({ data: { key: 'dtx-c2', value: '{}', eTag: '1' } }));
+    expect(await keys('dtx-c%')).toEqual(['dtx-c1', 'dtx-c2']);
+  });
 });

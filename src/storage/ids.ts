@@ -1,4 +1,4 @@
-// Ids and timestamps for the rows the messaging layer writes itself. Both only grow within a process,
+// Ids and timestamps for the rows written by hand (messages, tickets). Both only grow within a process,
 // so rows made in the same millisecond still sort in the order they were made by (createdAt, id): the
 // order in which replies are delivered and a recovered chat is replayed.
 import { randomBytes } from 'node:crypto';

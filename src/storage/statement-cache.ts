@@ -1,0 +1,109 @@
+// @prisma/adapter-better-sqlite3 compiles every statement anew (`client.prepare(sql).bind(args)`),
+// Prisma Client's and direct-sql.ts's alike. SQLite's compiling (parsing, planning) cost more
+// main-thread time than running the statement: about a quarter of it at 1,000 messages/s in the
+// benchmark's profile. The application sends the same few hundred statement texts over and over,
+// so the connection's `prepare` is replaced by one that keeps the compiled statements and hands the
+// adapter a light object that binds its arguments at each run instead of once for good (better-sqlite3's
+// `bind` may be called only once per statement).
+//
+// The adapter's internals are used as they are in the pinned version 7.10.0 (`client.prepare`, then
+// `bind`, `reader`, `run`, `columns`, `raw().all`); a version that changes them fails at the first
+// connection with the message below rather than quietly running without the cache.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
+type Args = unknown[];
+
+/** What the adapter calls on a prepared statement; bound to its arguments only for one run. */
+class ReusableStatement {
+  constructor(
+    private readonly statement: Statement,
+    private readonly args: Args = [],
+  ) {}
+
+  bind(args: Args): ReusableStatement {
+    return new ReusableStatement(this.statement, args);
+  }
+
+  get reader(): boolean {
+    return this.statement.reader;
+  }
+
+  run(): BetterSqlite3.RunResult {
+    return this.statement.run(this.args);
+  }
+
+  columns(): BetterSqlite3.ColumnDefinition[] {
+    return this.statement.columns();
+  }
+
+  raw(): { all(): unknown[] } {
+    return { all: () => this.statement.raw(true).all(this.args) };
+  }
+}
+
+/** Compiled statements by their text, the least recently used dropped beyond `capacity`. */
+export class StatementCache {
+  private readonly statements = new Map<string, Statement>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly compile: (sql: string) => Statement,
+    private readonly capacity: number,
+  ) {}
+
+  get size(): number {
+    return this.statements.size;
+  }
+
+  prepare(sql: string): ReusableStatement {
+    let statement = this.statements.get(sql);
+    if (statement) {
+      this.hits++;
+      // Map keeps insertion order: moving a used statement to the end keeps the oldest first.
+      this.statements.delete(sql);
+    } else {
+      this.misses++;
+      statement = this.compile(sql);
+      if (this.statements.size >= this.capacity) this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(sql, statement);
+    return new ReusableStatement(statement);
+  }
+}
+
+const caches = new WeakMap<BetterSqlite3.Database, StatementCache>();
+
+/** The cache of a connection made through `cacheStatements`, also when wrapped (tests read its counts). */
+export function statementCacheOf(adapter: SqlDriverAdapter): StatementCache | undefined {
+  return caches.get(betterSqliteClient(adapter));
+}
+
+function betterSqliteClient(adapter: SqlDriverAdapter): BetterSqlite3.Database {
+  const client = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+  if (typeof client?.prepare !== 'function' || typeof client.exec !== 'function') {
+    throw new Error('statement-cache: @prisma/adapter-better-sqlite3 bağlantısında client bulunamadı (sürüm değişmiş olabilir)');
+  }
+  return client;
+}
+
+/** Connections of `factory` keep up to `capacity` compiled statements. */
+export function cacheStatements(factory: SqlDriverAdapterFactory, capacity = 500): SqlDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      const adapter = await factory.connect();
+      const client = betterSqliteClient(adapter);
+      const compile = client.prepare.bind(client) as (sql: string) => Statement;
+      const cache = new StatementCache(compile, capacity);
+      // An own property in front of the prototype's method: the adapter and its transactions,
+      // which share this client, all go through the cache.
+      (client as unknown as { prepare: (sql: string) => ReusableStatement }).prepare = (sql) => cache.prepare(sql);
+      caches.set(client, cache);
+      return adapter;
+    },
+  } as SqlDriverAdapterFactory;
+}
