@@ -10,14 +10,18 @@
 //   nlu:      classifications per second and latency over the intents' own examples.
 // Lost messages are counted in the database: every inbound message processed and answered, every
 // reply sent; any loss makes the exit code 1.
-// Options: --citizens 200, --rounds 3 (conversations per citizen), --rate 1000 (0: no paced run), --json (JSON only),
-// --only pipeline|echo|nlu, --profile FILE (a .cpuprofile of the measured phases, for Chrome DevTools).
+// Each measured run is repeated (--repeat, default 3), pipeline and echo taking turns so that a slow
+// moment of a shared machine does not fall on one side only; the figures shown are of the median
+// run (by throughput), with the range of all runs beside them.
+// Options: --citizens 200, --rounds 3 (conversations per citizen), --rate 1000 (0: no paced run),
+// --repeat 3, --json (JSON only), --only pipeline|echo|nlu, --profile FILE (a .cpuprofile of the
+// measured phases, for Chrome DevTools).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ActivityHandler } from 'botbuilder';
+import { ActivityHandler, type TurnContext } from 'botbuilder';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { startCozum, type Cozum } from '../src/main.ts';
@@ -32,10 +36,12 @@ interface Options {
   profile?: string;
   /** Messages per second offered in the paced run. */
   rate: number;
+  /** Times each measured run is made. */
+  repeat: number;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { citizens: 200, rounds: 3, json: false, rate: 1000 };
+  const options: Options = { citizens: 200, rounds: 3, json: false, rate: 1000, repeat: 3 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -49,6 +55,7 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--only') options.only = value();
     else if (arg === '--profile') options.profile = value();
     else if (arg === '--rate') options.rate = Math.max(0, Number(value()));
+    else if (arg === '--repeat') options.repeat = Math.max(1, Number(value()));
     else throw new Error(`bilinmeyen seçenek: ${arg}`);
   }
   return options;
@@ -153,6 +160,22 @@ interface RunFigures {
   /** The rate the citizens tried to keep (paced runs). */
   offeredPerSecond?: number;
   ticketsCreated?: number;
+  /** Of all repeats: the lowest and highest throughput and p99 latency. */
+  range?: { messagesPerSecond: [number, number]; p99Ms: [number, number] };
+  /** Every repeat's throughput, in the order run. */
+  runs?: number[];
+}
+
+/** The run of median throughput, with the range of all runs. */
+function median(runs: RunFigures[]): RunFigures {
+  const sorted = [...runs].sort((a, b) => a.messagesPerSecond - b.messagesPerSecond);
+  const p99s = runs.map((run) => run.latencyMs.p99);
+  return {
+    ...sorted[Math.floor((sorted.length - 1) / 2)]!,
+    lost: runs.reduce((sum, run) => sum + run.lost, 0),
+    runs: runs.map((run) => run.messagesPerSecond),
+    range: { messagesPerSecond: [sorted[0]!.messagesPerSecond, sorted.at(-1)!.messagesPerSecond], p99Ms: [Math.min(...p99s), Math.max(...p99s)] },
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -303,11 +326,14 @@ async function main(): Promise<void> {
     if (!options.json) console.error(line);
   };
   try {
-    const channels = Object.fromEntries(['warm', 'capacity', 'paced', 'echo'].map((name) => [name, new BenchChannel(`bench-${name}`)])) as Record<'warm' | 'capacity' | 'paced' | 'echo', BenchChannel>;
-    for (const channel of Object.values(channels)) cozum.adapter.registerChannel(channel.name, channel.sender);
+    const channel = (name: string) => {
+      const made = new BenchChannel(`bench-${name}`);
+      cozum.adapter.registerChannel(made.name, made.sender);
+      return made;
+    };
     // Warm-up (one conversation per citizen): JIT, prepared statements, caches. Not counted.
     log('warming up…');
-    await runCitizens(cozum, channels.warm, { ...options, rounds: 1 }, 'warm');
+    await runCitizens(cozum, channel('warm'), { ...options, rounds: 1 }, 'warm');
 
     const result: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) } };
     let session: Session | undefined;
@@ -317,27 +343,43 @@ async function main(): Promise<void> {
       await session.post('Profiler.enable');
       await session.post('Profiler.start');
     }
-    let capacity: RunFigures | undefined;
-    let echo: RunFigures | undefined;
-    if (!options.only || options.only === 'pipeline') {
-      log(`pipeline: ${options.citizens} citizens × ${options.rounds} conversations, each message sent as soon as the previous one was answered…`);
-      capacity = await figures(cozum, await runCitizens(cozum, channels.capacity, options, 'citizen'), channels.capacity, options.citizens);
-      capacity.ticketsCreated = await cozum.db.ticket.count({ where: { conversation: { channel: channels.capacity.name } } });
-      result.pipeline = capacity;
-      if (options.rate > 0) {
-        log(`pipeline at ${options.rate} messages per second offered…`);
-        const paced = await figures(cozum, await runCitizens(cozum, channels.paced, options, 'paced', options.rate), channels.paced, options.citizens);
-        paced.offeredPerSecond = options.rate;
-        result.pipelineAtRate = paced;
+    const pipelineRuns: RunFigures[] = [];
+    const pacedRuns: RunFigures[] = [];
+    const echoRuns: RunFigures[] = [];
+    const echoBot = new EchoBot();
+    const echoLogic = (context: TurnContext) => echoBot.run(context);
+    for (let round = 1; round <= options.repeat; round++) {
+      const of = options.repeat > 1 ? ` (${round}/${options.repeat})` : '';
+      if (!options.only || options.only === 'pipeline') {
+        log(`pipeline${of}: ${options.citizens} citizens × ${options.rounds} conversations, each message sent as soon as the previous one was answered…`);
+        const capacity = channel(`capacity-${round}`);
+        const run = await figures(cozum, await runCitizens(cozum, capacity, options, `citizen-${round}`), capacity, options.citizens);
+        run.ticketsCreated = await cozum.db.ticket.count({ where: { conversation: { channel: capacity.name } } });
+        pipelineRuns.push(run);
+        if (options.rate > 0) {
+          log(`pipeline${of} at ${options.rate} messages per second offered…`);
+          const paced = channel(`paced-${round}`);
+          const pacedRun = await figures(cozum, await runCitizens(cozum, paced, options, `paced-${round}`, options.rate), paced, options.citizens);
+          pacedRun.offeredPerSecond = options.rate;
+          pacedRuns.push(pacedRun);
+        }
+      }
+      if (!options.only || options.only === 'echo') {
+        log(`echo bot${of} on the same adapter and database…`);
+        const echo = channel(`echo-${round}`);
+        const botLogic = cozum.adapter.setLogic(echoLogic);
+        try {
+          echoRuns.push(await figures(cozum, await runCitizens(cozum, echo, options, `echo-${round}`), echo, options.citizens));
+        } finally {
+          cozum.adapter.setLogic(botLogic);
+        }
       }
     }
-    if (!options.only || options.only === 'echo') {
-      log('echo bot on the same adapter and database…');
-      const echoBot = new EchoBot();
-      cozum.adapter.setLogic((context) => echoBot.run(context));
-      echo = await figures(cozum, await runCitizens(cozum, channels.echo, options, 'echo'), channels.echo, options.citizens);
-      result.echo = echo;
-    }
+    const capacity = pipelineRuns.length > 0 ? median(pipelineRuns) : undefined;
+    const echo = echoRuns.length > 0 ? median(echoRuns) : undefined;
+    if (capacity) result.pipeline = capacity;
+    if (pacedRuns.length > 0) result.pipelineAtRate = median(pacedRuns);
+    if (echo) result.echo = echo;
     if (capacity && echo) result.pipelineToEchoRatio = Math.round((capacity.messagesPerSecond / echo.messagesPerSecond) * 100) / 100;
     if (!options.only || options.only === 'nlu') {
       log('NLU…');
@@ -353,17 +395,21 @@ async function main(): Promise<void> {
 
     console.log(JSON.stringify(result, null, 2));
     if (!options.json) {
-      const rows: string[][] = [['', 'msg/s', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/msg', 'messages', 'lost']];
+      const rows: string[][] = [['', 'msg/s', '(range)', 'p50 ms', 'p95 ms', 'p99 ms', '(range)', 'CPU ms/msg', 'messages', 'lost']];
+      const range = ([low, high]: [number, number]) => `${low}–${high}`;
       const runs: [string, RunFigures | undefined][] = [
         ['pipeline, flat out', capacity],
         [`pipeline, ${options.rate}/s offered`, result.pipelineAtRate as RunFigures | undefined],
         ['echo bot, flat out', echo],
       ];
       for (const [name, run] of runs) {
-        if (run) rows.push([name, String(run.messagesPerSecond), String(run.latencyMs.p50), String(run.latencyMs.p95), String(run.latencyMs.p99), String(run.cpuMsPerMessage), String(run.messages), String(run.lost)]);
+        if (!run) continue;
+        const { messagesPerSecond, latencyMs, cpuMsPerMessage, messages, lost } = run;
+        const ranges = run.range ? [range(run.range.messagesPerSecond), range(run.range.p99Ms)] : ['', ''];
+        rows.push([name, String(messagesPerSecond), ranges[0]!, String(latencyMs.p50), String(latencyMs.p95), String(latencyMs.p99), ranges[1]!, String(cpuMsPerMessage), String(messages), String(lost)]);
       }
       const nlu = result.nlu as Awaited<ReturnType<typeof benchNlu>> | undefined;
-      if (nlu) rows.push(['NLU classify', String(nlu.perSecond), String(nlu.latencyMs.p50), '', String(nlu.latencyMs.p99), '', String(nlu.classifications), '']);
+      if (nlu) rows.push(['NLU classify', String(nlu.perSecond), '', String(nlu.latencyMs.p50), '', String(nlu.latencyMs.p99), '', '', String(nlu.classifications), '']);
       const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
       console.error('');
       for (const row of rows) console.error(row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  '));

@@ -111,8 +111,11 @@ export class ChatAdapter extends BotAdapter {
     };
   }
 
-  setLogic(logic: BotLogic): void {
+  /** Returns the logic it replaces (the benchmark switches between the bot and an echo bot). */
+  setLogic(logic: BotLogic): BotLogic {
+    const previous = this.logic;
     this.logic = logic;
+    return previous;
   }
 
   registerChannel(channel: string, sender: ChannelSender): void {

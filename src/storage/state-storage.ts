@@ -10,7 +10,8 @@
 // writes a row only if its stored eTag is still the one the caller read; RETURNING tells which rows
 // were written, so a stale eTag fails its own caller only. Rows of one statement are applied in the
 // order the writes were made: two writes of the same key from the same read in one batch behave as
-// they would one after the other (the first wins, the second is refused).
+// they would one after the other (the first wins, the second is refused). A batch of overwrites only
+// (every turn's save: BotState writes with eTag '*') is a plain upsert.
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import { Prisma } from '../generated/prisma/client.ts';
@@ -55,6 +56,16 @@ export class PrismaStorage implements Storage {
     return items;
   }
 
+  /** The stored JSON of one item, without its eTag (see conversation-state.ts). */
+  async readJson(key: string): Promise<string | undefined> {
+    return (await this.reads.add(key))?.value;
+  }
+
+  /** Stores an item given as JSON (without eTag), whatever is stored now ('*'). */
+  async writeJson(key: string, json: string): Promise<void> {
+    await this.writes.add({ key, value: json, eTag: randomUUID(), expected: null });
+  }
+
   async write(changes: StoreItems): Promise<void> {
     if (!changes) throw new Error('Changes are required when writing');
     const entries = Object.entries(changes);
@@ -86,13 +97,22 @@ export class PrismaStorage implements Storage {
 
   /** One statement for all writes of a batch; true for each write that was applied. */
   private async writeRows(items: PendingWrite[]): Promise<boolean[]> {
+    const now = new Date();
+    if (items.every((item) => item.expected === null)) {
+      // Only overwrites (every turn's save): nothing to check, every row is written.
+      await this.sql.execute(Prisma.sql`
+        INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt")
+        VALUES ${Prisma.join(items.map((item) => Prisma.sql`(${item.key}, ${item.value}, ${item.eTag}, ${now})`))}
+        ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt"`);
+      return items.map(() => true);
+    }
     const pending = Prisma.join(items.map((item) => Prisma.sql`(${item.key}, ${item.value}, ${item.eTag}, ${item.expected})`));
     // `WHERE true` resolves the parsing ambiguity between INSERT … SELECT and ON CONFLICT. On a
     // conflict the stored row is updated only if its eTag is the one this write expected (none: always).
     const rows = await this.sql.query<{ eTag: string }>(Prisma.sql`
       WITH "pending" ("key", "value", "eTag", "expected") AS (VALUES ${pending})
       INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt")
-      SELECT "key", "value", "eTag", ${new Date()} FROM "pending" WHERE true
+      SELECT "key", "value", "eTag", ${now} FROM "pending" WHERE true
       ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt"
       WHERE COALESCE((SELECT "pending"."expected" FROM "pending" WHERE "pending"."eTag" = excluded."eTag"), "StateEntry"."eTag") = "StateEntry"."eTag"
       RETURNING "eTag"`);

@@ -15,37 +15,53 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-a
 type Statement = BetterSqlite3.Statement<unknown[]>;
 type Args = unknown[];
 
+/**
+ * A compiled statement with what the adapter asks of it at every run. Its columns are kept too: the
+ * schema does not change while the application runs (migrations are applied before it connects).
+ */
+interface Compiled {
+  statement: Statement;
+  columns?: BetterSqlite3.ColumnDefinition[];
+  /** Switched to rows as arrays (`raw`), which the adapter always reads. */
+  raw: boolean;
+}
+
 /** What the adapter calls on a prepared statement; bound to its arguments only for one run. */
 class ReusableStatement {
   constructor(
-    private readonly statement: Statement,
+    private readonly compiled: Compiled,
     private readonly args: Args = [],
   ) {}
 
   bind(args: Args): ReusableStatement {
-    return new ReusableStatement(this.statement, args);
+    return new ReusableStatement(this.compiled, args);
   }
 
   get reader(): boolean {
-    return this.statement.reader;
+    return this.compiled.statement.reader;
   }
 
   run(): BetterSqlite3.RunResult {
-    return this.statement.run(this.args);
+    return this.compiled.statement.run(this.args);
   }
 
   columns(): BetterSqlite3.ColumnDefinition[] {
-    return this.statement.columns();
+    return (this.compiled.columns ??= this.compiled.statement.columns());
   }
 
   raw(): { all(): unknown[] } {
-    return { all: () => this.statement.raw(true).all(this.args) };
+    const compiled = this.compiled;
+    if (!compiled.raw) {
+      compiled.statement.raw(true);
+      compiled.raw = true;
+    }
+    return { all: () => compiled.statement.all(this.args) };
   }
 }
 
 /** Compiled statements by their text, the least recently used dropped beyond `capacity`. */
 export class StatementCache {
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements = new Map<string, Compiled>();
   hits = 0;
   misses = 0;
 
@@ -59,18 +75,18 @@ export class StatementCache {
   }
 
   prepare(sql: string): ReusableStatement {
-    let statement = this.statements.get(sql);
-    if (statement) {
+    let compiled = this.statements.get(sql);
+    if (compiled) {
       this.hits++;
       // Map keeps insertion order: moving a used statement to the end keeps the oldest first.
       this.statements.delete(sql);
     } else {
       this.misses++;
-      statement = this.compile(sql);
+      compiled = { statement: this.compile(sql), raw: false };
       if (this.statements.size >= this.capacity) this.statements.delete(this.statements.keys().next().value!);
     }
-    this.statements.set(sql, statement);
-    return new ReusableStatement(statement);
+    this.statements.set(sql, compiled);
+    return new ReusableStatement(compiled);
   }
 }
 

@@ -51,7 +51,6 @@ describe('botbuilder Storage on the database', () => {
   });
 });
 
-/** The database, counting the state reads (findMany) and batched writes (raw statements) made through it. */
 /** The same database, with the statements on StateEntry counted as they reach the connection. */
 function counted(database: Database) {
   const calls = { reads: 0, writes: 0 };
@@ -61,6 +60,10 @@ function counted(database: Database) {
     if (/^\s*SELECT\b[\s\S]*FROM\s+[`"](?:main[`"]\.[`"])?StateEntry[`"]/i.test(query.sql)) calls.reads++;
     if (/INSERT\s+INTO\s+[`"](?:main[`"]\.[`"])?StateEntry[`"]/i.test(query.sql)) calls.writes++;
     return connection.queryRaw(query);
+  };
+  watched.executeRaw = (query) => {
+    if (/INSERT\s+INTO\s+[`"](?:main[`"]\.[`"])?StateEntry[`"]/i.test(query.sql)) calls.writes++;
+    return connection.executeRaw(query);
   };
   const proxy = new Proxy(database, {
     get(target, property) {
@@ -114,6 +117,27 @@ describe('botbuilder Storage on the database, turns at the same moment', () => {
     const row = await db.stateEntry.findUniqueOrThrow({ where: { key: 'w/3' } });
     expect(JSON.parse(row.value)).toEqual({ n: 3, slots: { mahalle: 'Erzene' } });
     expect(row.updatedAt).toBeInstanceOf(Date);
+  });
+
+  it('writes concurrent overwrites (each turn saving its conversation) in one statement, the later of one key last', async () => {
+    const { db: countedDb, calls } = counted(db);
+    const storage = new PrismaStorage(countedDb);
+    await storage.writeJson('o/0', '{"n":0}');
+    calls.writes = 0;
+    await Promise.all([
+      ...[1, 2, 3].map((i) => storage.writeJson(`o/${i}`, JSON.stringify({ n: i, slots: { mahalle: 'Erzene' } }))),
+      storage.writeJson('o/0', '{"n":"first"}'),
+      storage.writeJson('o/0', '{"n":"second"}'),
+      storage.write({ 'o/4': { n: 4, eTag: '*' } }),
+    ]);
+    expect(calls.writes).toBe(1);
+    expect(await storage.readJson('o/0')).toBe('{"n":"second"}');
+    expect(await storage.readJson('o/2')).toBe('{"n":2,"slots":{"mahalle":"Erzene"}}');
+    expect(await storage.readJson('o/missing')).toBeUndefined();
+    const items = await storage.read(['o/3', 'o/4']);
+    expect(items['o/3']).toMatchObject({ n: 3, eTag: expect.any(String) });
+    expect(items['o/4']).toMatchObject({ n: 4, eTag: expect.any(String) });
+    expect((await db.stateEntry.findUniqueOrThrow({ where: { key: 'o/4' } })).updatedAt).toBeInstanceOf(Date);
   });
 
   it('refuses a stale eTag in a batch for its own caller only', async () => {
