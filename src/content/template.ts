@@ -18,6 +18,14 @@ export function unknownPlaceholders(text: string, values: object): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter((name) => lookup(values, name) === undefined);
 }
 
-export function fillTemplate(text: string, values: object): string {
-  return text.replace(PLACEHOLDER, (whole, name: string) => lookup(values, name) ?? whole);
+/** Fills the placeholders from the first of `layers` that has a value for each. */
+export function fillTemplate(text: string, ...layers: object[]): string {
+  if (!text.includes('{{')) return text;
+  return text.replace(PLACEHOLDER, (whole, name: string) => {
+    for (const values of layers) {
+      const value = lookup(values, name);
+      if (value !== undefined) return value;
+    }
+    return whole;
+  });
 }

@@ -249,6 +249,6 @@ export class FormDialog extends Dialog<FormOptions> {
 
   private fill(text: string, state: FormState, extra: Record<string, string> = {}): string {
     const answers = Object.fromEntries(Object.entries(state.slots).map(([slot, value]) => [slot, value.display]));
-    return fillTemplate(text, { ...this.services.municipality, ...answers, title: this.spec.title, ...extra });
+    return fillTemplate(text, extra, { title: this.spec.title }, answers, this.services.municipality);
   }
 }

@@ -371,18 +371,17 @@ export class ConversationStore {
     }
     const processed = items.flatMap((item) => (item.processed ? [item.processed] : []));
     if (processed.length === 0) return;
-    const annotated = processed.filter((p) => p.understanding);
-    const ids = Prisma.join(processed.map((p) => p.id));
-    if (annotated.length === 0) {
-      await this.sql.execute(Prisma.sql`UPDATE "Message" SET "status" = 'processed' WHERE "id" IN (${ids})`);
+    if (!processed.some((p) => p.understanding)) {
+      await this.sql.execute(Prisma.sql`UPDATE "Message" SET "status" = 'processed' WHERE "id" IN (${Prisma.join(processed.map((p) => p.id))})`);
       return;
     }
-    const intents = Prisma.join(annotated.map((p) => Prisma.sql`WHEN ${p.id} THEN ${p.understanding!.intent}`), ' ');
-    const confidences = Prisma.join(annotated.map((p) => Prisma.sql`WHEN ${p.id} THEN ${p.understanding!.confidence}`), ' ');
-    await this.sql.execute(Prisma.sql`UPDATE "Message" SET "status" = 'processed',
-        "intent" = CASE "id" ${intents} ELSE "intent" END,
-        "confidence" = CASE "id" ${confidences} ELSE "confidence" END
-      WHERE "id" IN (${ids})`);
+    // A join with the batch's rows, not a CASE per column: CASE compares each row with every id.
+    const rows = processed.map((p) => Prisma.sql`(${p.id}, ${p.understanding?.intent ?? null}, ${p.understanding?.confidence ?? null})`);
+    await this.sql.execute(Prisma.sql`WITH "done" ("id", "intent", "confidence") AS (VALUES ${Prisma.join(rows)})
+      UPDATE "Message" SET "status" = 'processed',
+        "intent" = COALESCE("done"."intent", "Message"."intent"),
+        "confidence" = COALESCE("done"."confidence", "Message"."confidence")
+      FROM "done" WHERE "Message"."id" = "done"."id"`);
   }
 
   async markProcessed(messageId: string): Promise<void> {

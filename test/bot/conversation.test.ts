@@ -90,6 +90,24 @@ describe('a citizen talking to the bot', () => {
     expect(messages[1]!.text).toContain('Nikâh'.slice(0, 3));
   });
 
+  it('records what each message was understood as when many turns are stored together', async () => {
+    const said = [
+      ['nikah başvurusu için ne gerekli', 'faq.marriage'],
+      ['menü', null],
+      ['cenaze aracı nasıl çağırırım', 'faq.funeral'],
+      ['menü', null],
+      ['su kesintisi ne zaman biter', 'faq.water_outage'],
+    ] as const;
+    const citizens = said.map(() => new Citizen(cozum));
+    await Promise.all(citizens.map((citizen, i) => citizen.say(said[i]![0])));
+    for (const [i, citizen] of citizens.entries()) {
+      const inbound = await cozum.db.message.findFirstOrThrow({ where: { direction: 'in', conversation: { contact: { platformUserId: citizen.userId } } } });
+      expect(inbound).toMatchObject({ text: said[i]![0], status: 'processed', intent: said[i]![1] });
+      if (said[i]![1]) expect(inbound.confidence).toBeGreaterThan(0.5);
+      else expect(inbound.confidence).toBeNull();
+    }
+  });
+
   it('processes a second delivery of the same platform message once', async () => {
     const first = await cozum.adapter.receive({ channel: 'test', userId: 'tekrar', text: 'merhaba', platformMessageId: 'p-1' });
     const again = await cozum.adapter.receive({ channel: 'test', userId: 'tekrar', text: 'merhaba', platformMessageId: 'p-1' });
