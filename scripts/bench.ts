@@ -10,11 +10,11 @@
 //   nlu:      classifications per second and latency over the intents' own examples.
 // Lost messages are counted in the database: every inbound message processed and answered, every
 // reply sent; any loss makes the exit code 1.
-// Each measured run is repeated (--repeat, default 3), pipeline and echo taking turns so that a slow
+// Each measured run is repeated (--repeat, default 5), pipeline and echo taking turns so that a slow
 // moment of a shared machine does not fall on one side only; the figures shown are of the median
 // run (by throughput), with the range of all runs beside them.
 // Options: --citizens 200, --rounds 3 (conversations per citizen), --rate 1000 (0: no paced run),
-// --repeat 3, --json (JSON only), --only pipeline|echo|nlu, --profile FILE (a .cpuprofile of the
+// --repeat 5, --json (JSON only), --only pipeline|echo|nlu, --profile FILE (a .cpuprofile of the
 // measured phases, for Chrome DevTools).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -41,7 +41,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { citizens: 200, rounds: 3, json: false, rate: 1000, repeat: 3 };
+  const options: Options = { citizens: 200, rounds: 3, json: false, rate: 1000, repeat: 5 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {

@@ -3,6 +3,7 @@
 import type { Config, Municipality } from '../config.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
+import { Batcher } from '../storage/batcher.ts';
 import { directSql, type DirectSql } from '../storage/direct-sql.ts';
 import type { Nlu } from '../nlu/nlu.ts';
 import { OPEN_STATUSES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
@@ -40,6 +41,8 @@ export class DialogServices {
    */
   private readonly consented = new Set<string>();
   private readonly sql: DirectSql;
+  /** Consents given at the same moment, written by one statement. */
+  private readonly consents: Batcher<string, boolean>;
 
   constructor(
     private readonly config: Config,
@@ -49,6 +52,7 @@ export class DialogServices {
     private readonly answers: Map<string, string>,
   ) {
     this.sql = directSql(db);
+    this.consents = new Batcher((contactIds) => this.writeConsents(contactIds));
     this.municipality = config.municipality;
     this.neighbourhoods = new NeighbourhoodMatcher(config.municipality.city, config.municipality.district);
     this.ticketExample = formatTicketNumber(config.tickets.prefix, new Date().getFullYear(), 123);
@@ -99,12 +103,20 @@ export class DialogServices {
     return Boolean(contact?.consentAt);
   }
 
-  /** Every applicant gives consent once, mid-dialog: one statement straight to the connection (see direct-sql.ts). */
+  /** Every applicant gives consent once, mid-dialog: batched, straight to the connection (see direct-sql.ts). */
   async recordConsent(contactId: string): Promise<void> {
-    const now = new Date();
-    const changed = await this.sql.execute(Prisma.sql`UPDATE "Contact" SET "consentAt" = ${now}, "updatedAt" = ${now} WHERE "id" = ${contactId}`);
-    if (changed === 0) throw new Error(`recordConsent: bilinmeyen kişi ${contactId}`);
+    if (!(await this.consents.add(contactId))) throw new Error(`recordConsent: bilinmeyen kişi ${contactId}`);
     this.consented.add(contactId);
+  }
+
+  /** True for each contact that exists (and now has its consent recorded). */
+  private async writeConsents(contactIds: string[]): Promise<boolean[]> {
+    const now = new Date();
+    const rows = await this.sql.query<{ id: string }>(
+      Prisma.sql`UPDATE "Contact" SET "consentAt" = ${now}, "updatedAt" = ${now} WHERE "id" IN (${Prisma.join([...new Set(contactIds)])}) RETURNING "id"`,
+    );
+    const found = new Set(rows.map((row) => row.id));
+    return contactIds.map((id) => found.has(id));
   }
 
   async createTicket(spec: DialogSpec, slots: Record<string, SlotValue>, contactId: string, conversationId: string): Promise<CreatedTicket> {

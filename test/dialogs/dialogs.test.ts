@@ -1,6 +1,8 @@
 // Structured dialogs end to end through the in-process channel: what the citizen reads, and the
 // ticket the municipality gets.
 import { describe, expect, it } from 'vitest';
+import { answersByIntent } from '../../src/content/intents.ts';
+import { DialogServices } from '../../src/dialogs/services.ts';
 import { Citizen, startTestCozum, tempDir, useTestCozum } from '../support/cozum.ts';
 
 const cozum = useTestCozum();
@@ -321,6 +323,21 @@ describe('after a restart in the middle of a dialog', () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe('consent', () => {
+  it('is recorded for every applicant consenting at the same moment; an unknown contact fails alone', async () => {
+    const services = new DialogServices(cozum.config, cozum.db, cozum.tickets, cozum.nlu, answersByIntent(cozum.intents));
+    const contacts = await Promise.all([1, 2, 3].map((i) => cozum.db.contact.create({ data: { channel: 'test', platformUserId: `onay-${i}` } })));
+    expect(await services.hasConsent(contacts[0]!.id)).toBe(false);
+    const results = await Promise.allSettled([...contacts.map((c) => services.recordConsent(c.id)), services.recordConsent('olmayan-kişi')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    for (const contact of contacts) {
+      expect((await cozum.db.contact.findUniqueOrThrow({ where: { id: contact.id } })).consentAt).toBeInstanceOf(Date);
+      expect(await services.hasConsent(contact.id)).toBe(true);
+    }
+    expect(await services.hasConsent('olmayan-kişi')).toBe(false);
   });
 });
 
