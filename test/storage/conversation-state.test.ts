@@ -2,21 +2,14 @@
 // changed something, after clear, or when forced; never for a turn that only read it. Checked side by
 // side: botbuilder's class on MemoryStorage, ours on the database (storage/conversation-state.ts).
 import { ConversationState, MemoryStorage, TestAdapter, TurnContext, type StoreItems } from 'botbuilder';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JsonChangeConversationState } from '../../src/storage/conversation-state.ts';
-import { openDatabase, type Database } from '../../src/storage/database.ts';
+import type { Database } from '../../src/storage/database.ts';
 import { PrismaStorage } from '../../src/storage/state-storage.ts';
-import { tempDir } from '../support/cozum.ts';
+import { useTestDatabase } from '../support/cozum.ts';
 
-const temp = tempDir();
 let db: Database;
-beforeAll(async () => {
-  ({ db } = await openDatabase(`file:${temp.dir}/state.db`));
-});
-afterAll(async () => {
-  await db.$disconnect();
-  temp.remove();
-});
+useTestDatabase((opened) => (db = opened));
 
 class CountingMemoryStorage extends MemoryStorage {
   writes = 0;

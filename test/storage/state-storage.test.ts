@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils';
-import { openDatabase, type Database } from '../../src/storage/database.ts';
+import type { Database } from '../../src/storage/database.ts';
 import { PrismaStorage } from '../../src/storage/state-storage.ts';
 import { connectionOf, registerConnection } from '../../src/storage/direct-sql.ts';
-import { tempDir } from '../support/cozum.ts';
+import { useTestDatabase } from '../support/cozum.ts';
 
-const temp = tempDir();
 let db: Database;
-beforeAll(async () => {
-  ({ db } = await openDatabase(`file:${temp.dir}/state.db`));
-});
-afterAll(async () => {
-  await db.$disconnect();
-  temp.remove();
-});
+useTestDatabase((opened) => (db = opened));
 
 describe('botbuilder Storage on the database', () => {
   it('reads back what it wrote, with a fresh eTag', async () => {

@@ -1,22 +1,15 @@
 // Compiled statements are kept by their text (storage/statement-cache.ts): what Prisma Client and
 // direct-sql.ts read and write must be exactly what they would without the cache.
 import Sqlite from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.ts';
-import { openDatabase, type Database } from '../../src/storage/database.ts';
+import type { Database } from '../../src/storage/database.ts';
 import { connectionOf, directSql } from '../../src/storage/direct-sql.ts';
 import { StatementCache, statementCacheOf } from '../../src/storage/statement-cache.ts';
-import { tempDir } from '../support/cozum.ts';
+import { useTestDatabase } from '../support/cozum.ts';
 
-const temp = tempDir();
 let db: Database;
-beforeAll(async () => {
-  ({ db } = await openDatabase(`file:${temp.dir}/cache.db`));
-});
-afterAll(async () => {
-  await db.$disconnect();
-  temp.remove();
-});
+useTestDatabase((opened) => (db = opened));
 
 describe('the statement cache of the database connection', () => {
   it('compiles a statement once and binds fresh arguments at every run', async () => {

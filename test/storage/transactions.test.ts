@@ -1,20 +1,13 @@
 // A write made outside a transaction while it is open must not be swept into it and lost when it
 // rolls back (the SQLite driver adapter shares one connection; storage/serialized-adapter.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.ts';
-import { openDatabase, type Database } from '../../src/storage/database.ts';
+import type { Database } from '../../src/storage/database.ts';
 import { directSql } from '../../src/storage/direct-sql.ts';
-import { tempDir } from '../support/cozum.ts';
+import { useTestDatabase } from '../support/cozum.ts';
 
-const temp = tempDir();
 let db: Database;
-beforeAll(async () => {
-  ({ db } = await openDatabase(`file:${temp.dir}/tx.db`));
-});
-afterAll(async () => {
-  await db.$disconnect();
-  temp.remove();
-});
+useTestDatabase((opened) => (db = opened));
 
 describe('transactions on the shared SQLite connection', () => {
   it('keep a concurrent outside write when they roll back', async () => {

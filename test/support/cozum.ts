@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { openDatabase, type Database } from '../../src/storage/database.ts';
 import { createLogger } from '../../src/log.ts';
 import type { ChatAdapter } from '../../src/bot/adapter.ts';
 import type { ChannelDependencies } from '../../src/channels/channel.ts';
@@ -65,6 +66,20 @@ export function useTestCozum(options: { http?: boolean; overrides?: Record<strin
       const value: unknown = Reflect.get(instance, key);
       return typeof value === 'function' ? value.bind(instance) : value;
     },
+  });
+}
+
+/** A migrated database in a fresh folder for one test file, handed to `use` before its tests run. */
+export function useTestDatabase(use: (db: Database) => void): void {
+  const temp = tempDir();
+  let db: Database | undefined;
+  beforeAll(async () => {
+    ({ db } = await openDatabase(`file:${temp.dir}/test.db`));
+    use(db);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    temp.remove();
   });
 }
 
