@@ -28,7 +28,7 @@ export function fold(text: string): string {
   const remembered = recentFolds.get(text);
   if (remembered !== undefined) return remembered;
   const folded = foldNow(text);
-  if (text.length <= MAX_REMEMBERED_LENGTH) {
+  if (text.length <= MAX_REMEMBERED_LENGTH && !LONG_NUMBER.test(text)) {
     if (recentFolds.size >= MAX_REMEMBERED) recentFolds.clear();
     recentFolds.set(text, folded);
   }
@@ -37,9 +37,12 @@ export function fold(text: string): string {
 
 // One message is folded by several readers in its turn (commands, urgent words, the open dialog's
 // step, the NLU, choice matching), and option labels over and over: the last few hundred results are
-// kept in memory (never written anywhere), which halves the bot's time spent folding.
+// kept in memory (never written anywhere), which halves the bot's time spent folding. Texts with a
+// long number (a TC kimlik or phone number) are not kept.
 const MAX_REMEMBERED = 512;
 const MAX_REMEMBERED_LENGTH = 300;
+/** Seven digits or more, spaces, dots and dashes allowed between them ("0532 123 45 67"). */
+const LONG_NUMBER = /(?:\d[\s.-]*){7}/;
 const recentFolds = new Map<string, string>();
 
 function foldNow(text: string): string {

@@ -1,14 +1,14 @@
 // @prisma/adapter-better-sqlite3 compiles every statement anew (`client.prepare(sql).bind(args)`),
-// Prisma Client's and direct-sql.ts's alike. SQLite's compiling (parsing, planning) cost more
-// main-thread time than running the statement: about a quarter of it at 1,000 messages/s in the
-// benchmark's profile. The application sends the same few hundred statement texts over and over,
-// so the connection's `prepare` is replaced by one that keeps the compiled statements and hands the
-// adapter a light object that binds its arguments at each run instead of once for good (better-sqlite3's
-// `bind` may be called only once per statement).
+// Prisma Client's and direct-sql.ts's alike: SQLite's parsing and planning took about a quarter of
+// the main thread at 1,000 messages/s in the benchmark's profile. The application sends the same
+// few hundred statement texts over and over, so the connection's `prepare` is replaced by one that
+// keeps the compiled statements and hands the adapter a light object that binds its arguments at
+// each run instead of once for good (better-sqlite3's `bind` may be called only once per statement).
 //
 // The adapter's internals are used as they are in the pinned version 7.10.0 (`client.prepare`, then
-// `bind`, `reader`, `run`, `columns`, `raw().all`); a version that changes them fails at the first
-// connection with the message below rather than quietly running without the cache.
+// `bind`, `reader`, `run`, `columns`, `raw().all`). A version without the `client` fails when it
+// connects, with the message below; one that calls other statement methods fails at its first
+// query, which every test makes. Neither runs quietly without the cache.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 
