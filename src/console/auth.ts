@@ -16,7 +16,7 @@ import express, { type Express, type NextFunction, type Request, type RequestHan
 import type { AgentActor } from '../handoff/handoff.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
-import { dummyHash, verifyPassword } from './password.ts';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts';
 
 export type Role = AgentActor['role'];
 export const ROLES: Role[] = ['agent', 'supervisor', 'admin'];
@@ -35,6 +35,14 @@ export const LOGIN_TEXTS = {
   locked: `Çok sayıda hatalı giriş denemesi yapıldı. Güvenliğiniz için giriş ${LOCK_MINUTES} dakika süreyle kapatıldı; lütfen daha sonra tekrar deneyin.`,
   missing: 'Lütfen kullanıcı adınızı ve şifrenizi yazın.',
 };
+
+export const PASSWORD_TEXTS = {
+  wrong: 'Mevcut şifreniz hatalı.',
+  locked: `Çok sayıda hatalı deneme yapıldı. Güvenliğiniz için hesabınız ${LOCK_MINUTES} dakika süreyle kilitlendi ve oturumlarınız kapatıldı.`,
+  same: 'Yeni şifreniz mevcut şifrenizden farklı olmalı.',
+};
+
+export type PasswordChange = { ok: true; otherSessionsEnded: number } | { ok: false; status: number; message: string };
 
 export interface ConsoleSession {
   /** sha256 of the cookie's token (AgentSession.id). */
@@ -143,6 +151,31 @@ export class ConsoleAuth {
     });
     this.logger?.info({ agent: agent.username }, 'console login');
     return { ok: true, token, session: { id: row.id, agent: actorOf(agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt, lastActiveAt: row.lastActiveAt } };
+  }
+
+  /**
+   * The signed-in agent chooses a new password. The current one is asked for, so that a session
+   * left open on a shared computer cannot take the account over; wrong answers count as failed
+   * logins (the fifth locks the account and ends its sessions). The agent's other sessions end,
+   * this one stays.
+   */
+  async changePassword(session: ConsoleSession, current: string, next: string): Promise<PasswordChange> {
+    const now = this.clock();
+    const problem = passwordProblem(next) ?? (next === current ? PASSWORD_TEXTS.same : undefined);
+    if (problem) return { ok: false, status: 400, message: problem };
+    const agent = await this.db.agent.findUniqueOrThrow({ where: { id: session.agent.id } });
+    if (!(await verifyPassword(current, agent.passwordHash))) {
+      const updated = await this.db.agent.update({ where: { id: agent.id }, data: { failedLogins: { increment: 1 } } });
+      if (updated.failedLogins < MAX_FAILED_LOGINS) return { ok: false, status: 403, message: PASSWORD_TEXTS.wrong };
+      await this.db.agent.update({ where: { id: agent.id }, data: { failedLogins: 0, lockedUntil: new Date(now.getTime() + LOCK_MINUTES * 60_000) } });
+      await this.db.agentSession.deleteMany({ where: { agentId: agent.id } });
+      this.logger?.warn({ agent: agent.username }, 'console account locked after repeated wrong current passwords');
+      return { ok: false, status: 429, message: PASSWORD_TEXTS.locked };
+    }
+    await this.db.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(next), failedLogins: 0 } });
+    const { count } = await this.db.agentSession.deleteMany({ where: { agentId: agent.id, id: { not: session.id } } });
+    this.logger?.info({ agent: agent.username, otherSessionsEnded: count }, 'console password changed');
+    return { ok: true, otherSessionsEnded: count };
   }
 
   private ghostFailure(username: string, now: Date): 'invalid' | 'locked' {

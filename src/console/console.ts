@@ -15,7 +15,7 @@ import { STATUS_NAMES, TicketStatusSchema } from '../tickets/status.ts';
 import { ACCESS_TEXTS, authenticate, ConsoleAuth, consoleSession, fromAnotherSite, LOGIN_PATH, LOGIN_TEXTS, normalizeUsername } from './auth.ts';
 import { Catalog, ROLE_NAMES } from './catalog.ts';
 import { HandoffConversations, streamEvents } from './live.ts';
-import { hashPassword, passwordProblem } from './password.ts';
+import { hashPassword, MIN_PASSWORD_LENGTH, passwordProblem } from './password.ts';
 import { Stats } from './stats.ts';
 import { ConsoleViews, type QueueScope } from './views.ts';
 import { escapeHtml } from '../http/html.ts';
@@ -59,6 +59,7 @@ export function safeNext(next: unknown): string {
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const ActiveBody = z.object({ active: z.boolean() });
+const PasswordBody = z.object({ current: z.string().max(200), next: z.string().max(200) });
 const NOT_FOUND = 'Görüşme bulunamadı ya da bu görüşmeyi görme yetkiniz yok.';
 const TICKET_NOT_FOUND = 'Talep bulunamadı ya da bu talebi görme yetkiniz yok.';
 
@@ -88,7 +89,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const handoffs = new HandoffConversations(db, events);
   const stats = new Stats(db, catalog, config.timeZone, clock);
   const municipality = escapeHtml(config.municipality.name);
-  const header = readFileSync(path.join(STATIC_DIR, 'header.partial.html'), 'utf8');
+  const header = readFileSync(path.join(STATIC_DIR, 'header.partial.html'), 'utf8').replaceAll('{{minPassword}}', String(MIN_PASSWORD_LENGTH));
   const pages = Object.fromEntries(
     ['login', 'queue', 'conversation', 'supervisor', 'notice'].map((name) => [
       name,
@@ -314,6 +315,18 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
 
   // Opening an account also lifts a lock-out; closing one ends its sessions at once and hands
   // its conversations back to the queue. Nobody closes their own account or the last admin's.
+  api.post('/me/password', async (request, response, next) => {
+    try {
+      const body = PasswordBody.safeParse(request.body ?? {});
+      if (!body.success) return void response.status(400).json({ error: 'İstek okunamadı.' });
+      const result = await auth.changePassword(consoleSession(response), body.data.current, body.data.next);
+      if (!result.ok) return void response.status(result.status).json({ error: result.message });
+      response.json({ ok: true, otherSessionsEnded: result.otherSessionsEnded });
+    } catch (error) {
+      next(error);
+    }
+  });
+
   api.post('/agents/:id/active', adminOnly, async (request, response, next) => {
     try {
       const id = Id.safeParse(request.params.id);

@@ -249,6 +249,44 @@ describe('login', () => {
   });
 });
 
+describe("changing one's own password", () => {
+  it('asks for the current password, refuses a weak or unchanged one, and ends the other sessions', async () => {
+    await createAgent(cozum.db, 'sifreci', 'Şifre Değiştiren', 'agent', 'Çözüm Merkezi');
+    const here = ConsoleClient.for(cozum);
+    const elsewhere = ConsoleClient.for(cozum);
+    expect((await here.login('sifreci')).status).toBe(303);
+    expect((await elsewhere.login('sifreci')).status).toBe(303);
+    const change = (current: string, next: string, options: { csrf?: string | null } = {}) => here.post('/console/api/me/password', { current, next }, options);
+
+    expect((await change(PASSWORD, 'yeni-sifre-2027', { csrf: null })).status).toBe(403);
+    expect(await change('yanlis-sifre', 'yeni-sifre-2027')).toMatchObject({ status: 403, json: { error: 'Mevcut şifreniz hatalı.' } });
+    expect(await change(PASSWORD, 'kisa')).toMatchObject({ status: 400, json: { error: 'Şifre en az 10 karakter olmalı.' } });
+    expect(await change(PASSWORD, PASSWORD)).toMatchObject({ status: 400, json: { error: 'Yeni şifreniz mevcut şifrenizden farklı olmalı.' } });
+    expect((await here.post('/console/api/me/password', { current: 1, next: ['x'] })).status).toBe(400);
+    // Nothing changed so far: both sessions still work and the old password still logs in.
+    expect((await elsewhere.get('/console/api/me')).status).toBe(200);
+
+    expect(await change(PASSWORD, 'yeni-sifre-2027')).toMatchObject({ status: 200, json: { ok: true, otherSessionsEnded: 1 } });
+    expect((await here.get('/console/api/me')).status).toBe(200);
+    expect((await elsewhere.get('/console/api/me')).status).toBe(401);
+    expect((await ConsoleClient.for(cozum).login('sifreci')).status).toBe(401);
+    expect((await ConsoleClient.for(cozum).login('sifreci', 'yeni-sifre-2027')).status).toBe(303);
+  });
+
+  it('locks the account and ends its sessions after five wrong current passwords', async () => {
+    await createAgent(cozum.db, 'tahminci', 'Tahmin Eden', 'agent', 'Çözüm Merkezi');
+    const client = ConsoleClient.for(cozum);
+    await client.login('tahminci');
+    for (let i = 0; i < 4; i++) expect((await client.post('/console/api/me/password', { current: `tahmin-${i}`, next: 'yeni-sifre-2027' })).status).toBe(403);
+    const fifth = await client.post('/console/api/me/password', { current: 'tahmin-5', next: 'yeni-sifre-2027' });
+    expect(fifth).toMatchObject({ status: 429, json: { error: expect.stringContaining('kilitlendi') } });
+    expect((await client.get('/console/api/me')).status).toBe(401);
+    const again = await ConsoleClient.for(cozum).login('tahminci');
+    expect(again.status).toBe(429);
+    expect(again.text).toContain('kapatıldı');
+  });
+});
+
 describe('logout', () => {
   it('needs the CSRF token, deletes the session and clears the cookie', async () => {
     const client = await ConsoleClient.loggedIn(cozum, 'ayse');

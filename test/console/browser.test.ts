@@ -54,11 +54,11 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
     temp.remove();
   });
 
-  async function login(username: string) {
+  async function login(username: string, password = PASSWORD) {
     await page.goto(`${cozum.url}/console`);
     expect(new URL(page.url()).pathname).toBe('/console/login');
     await page.fill('#username', username);
-    await page.fill('#password', PASSWORD);
+    await page.fill('#password', password);
     await Promise.all([page.waitForURL(`${cozum.url}/console`), page.click('button[type=submit]')]);
   }
 
@@ -180,6 +180,33 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
     expect((await cozum.db.agent.findUniqueOrThrow({ where: { username: 'ayse' } })).active).toBe(true);
     // The admin's own row has no button.
     expect(await page.locator('#accounts-body tr', { hasText: 'Sistem Yöneticisi' }).locator('button').count()).toBe(0);
+  });
+
+  it('lets an agent change their own password from the top bar', { timeout: 60_000 }, async () => {
+    await createAgent(cozum.db, 'mehmet', 'Mehmet Kaya', 'agent', 'Çözüm Merkezi');
+    await context.clearCookies();
+    await login('mehmet');
+    await page.click('#password-open');
+    const dialog = page.locator('#password-dialog');
+    await dialog.waitFor();
+    await page.fill('#password-current', PASSWORD);
+    await page.fill('#password-next', 'mehmet-yeni-2027');
+    await page.fill('#password-again', 'mehmet-yeni-2O27');
+    await dialog.locator('button[type=submit]').click();
+    await page.locator('#password-message', { hasText: 'Yeni şifre ile tekrarı aynı değil.' }).waitFor();
+    await page.fill('#password-again', 'mehmet-yeni-2027');
+    await page.fill('#password-current', 'yanlis-sifre-1');
+    await dialog.locator('button[type=submit]').click();
+    await page.locator('#password-message', { hasText: 'Mevcut şifreniz hatalı.' }).waitFor();
+    await shoot('password-dialog.png');
+    await page.fill('#password-current', PASSWORD);
+    await dialog.locator('button[type=submit]').click();
+    await page.locator('#flash', { hasText: 'Şifreniz değiştirildi.' }).waitFor();
+    expect(await dialog.isVisible()).toBe(false);
+    await shoot('password-changed.png');
+    await context.clearCookies();
+    await login('mehmet', 'mehmet-yeni-2027');
+    await page.locator('#me-name', { hasText: 'Mehmet Kaya' }).waitFor();
   });
 
   it('keeps the queue live while waiting citizens keep writing', { timeout: 120_000 }, async () => {

@@ -176,6 +176,12 @@ describe('hostile input', () => {
     // Malformed percent-encoding in the path.
     statuses.push((await agent.get('/console/api/conversations/%E0%A4%A')).status);
     statuses.push((await agent.post('/console/api/tickets/%ZZ/notes', { text: 'x' })).status);
+    // Last, with an account of its own: wrong current passwords lock it.
+    await createAgent(cozum.db, 'fuzzer-sifre', 'Fuzz Şifre', 'agent', null);
+    const own = new ConsoleClient(base);
+    expect((await own.login('fuzzer-sifre')).status).toBe(303);
+    for (const value of VALUES) statuses.push((await own.post('/console/api/me/password', { current: value, next: value })).status);
+    for (const value of VALUES) statuses.push((await own.post('/console/api/me/password', { current: value, next: 'uzun-ve-yeni-sifre' })).status);
     expectNoServerError(statuses, 'console');
   });
 

@@ -95,10 +95,50 @@ export async function loadMe() {
   document.getElementById('me-name').textContent = me.agent.displayName;
   document.getElementById('me-role').textContent = me.agent.department ? `${me.agent.roleName} · ${me.agent.department}` : me.agent.roleName;
   document.getElementById('logout-csrf').value = me.csrfToken;
+  wirePasswordDialog();
   for (const node of document.querySelectorAll('[data-role]')) node.hidden = !hasRole(me, node.dataset.role);
   const page = document.body.dataset.page;
   for (const link of document.querySelectorAll('[data-nav]')) if (link.dataset.nav === page) link.setAttribute('aria-current', 'page');
   return me;
+}
+
+/** The top bar's "Şifre değiştir": the agent's own password, the current one asked first. */
+function wirePasswordDialog() {
+  const dialog = document.getElementById('password-dialog');
+  const form = document.getElementById('password-form');
+  const message = document.getElementById('password-message');
+  if (!dialog || dialog.dataset.wired) return;
+  dialog.dataset.wired = 'true';
+  const fields = ['password-current', 'password-next', 'password-again'].map((id) => document.getElementById(id));
+  const say = (text) => {
+    message.textContent = text;
+    message.hidden = !text;
+  };
+  document.getElementById('password-open').addEventListener('click', () => {
+    form.reset();
+    say('');
+    dialog.showModal();
+    fields[0].focus();
+  });
+  document.getElementById('password-cancel').addEventListener('click', () => dialog.close());
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const [current, next, again] = fields.map((field) => field.value);
+    if (next !== again) return say('Yeni şifre ile tekrarı aynı değil.');
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const result = await api('/me/password', { method: 'POST', body: { current, next } });
+      dialog.close();
+      const others = result.otherSessionsEnded > 0 ? ` Diğer ${result.otherSessionsEnded} oturumunuz kapatıldı.` : '';
+      flash(`Şifreniz değiştirildi.${others}`);
+    } catch (error) {
+      if (error.status === 429) setTimeout(toLogin, 4000);
+      say(error.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
 }
 
 // ---- formatting
