@@ -16,7 +16,7 @@ import express, { type Express, type NextFunction, type Request, type RequestHan
 import type { AgentActor } from '../handoff/handoff.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
-import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts';
+import { dummyHash, hashPassword, passwordProblem, temporaryPassword, verifyPassword } from './password.ts';
 
 export type Role = AgentActor['role'];
 export const ROLES: Role[] = ['agent', 'supervisor', 'admin'];
@@ -176,6 +176,22 @@ export class ConsoleAuth {
     const { count } = await this.db.agentSession.deleteMany({ where: { agentId: agent.id, id: { not: session.id } } });
     this.logger?.info({ agent: agent.username, otherSessionsEnded: count }, 'console password changed');
     return { ok: true, otherSessionsEnded: count };
+  }
+
+  /**
+   * An admin gives someone who forgot their password a temporary one, shown to the admin once:
+   * the lock-out is lifted and the account's sessions end. Never for one's own account (the top
+   * bar's password change asks for the current one).
+   */
+  async resetPassword(admin: AgentActor, agentId: string): Promise<{ ok: true; password: string } | { ok: false; status: number; message: string }> {
+    if (agentId === admin.id) return { ok: false, status: 409, message: 'Kendi şifrenizi üst çubuktaki "Şifre değiştir" ile değiştirin.' };
+    const agent = await this.db.agent.findUnique({ where: { id: agentId } });
+    if (!agent) return { ok: false, status: 404, message: 'Hesap bulunamadı.' };
+    const password = temporaryPassword();
+    await this.db.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null } });
+    const { count } = await this.db.agentSession.deleteMany({ where: { agentId: agent.id } });
+    this.logger?.info({ agent: agent.username, by: admin.username, sessionsEnded: count }, 'console password reset');
+    return { ok: true, password };
   }
 
   private ghostFailure(username: string, now: Date): 'invalid' | 'locked' {

@@ -60,6 +60,11 @@ export function safeNext(next: unknown): string {
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const ActiveBody = z.object({ active: z.boolean() });
 const PasswordBody = z.object({ current: z.string().max(200), next: z.string().max(200) });
+const AccountBody = z.object({
+  displayName: z.string().trim().min(2, 'Ad soyad yazın.').max(100),
+  role: z.enum(['agent', 'supervisor', 'admin']),
+  department: z.string().trim().max(200).optional(),
+});
 const NOT_FOUND = 'Görüşme bulunamadı ya da bu görüşmeyi görme yetkiniz yok.';
 const TICKET_NOT_FOUND = 'Talep bulunamadı ya da bu talebi görme yetkiniz yok.';
 
@@ -313,8 +318,6 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     response.status(201).json({ id: created.id, username });
   });
 
-  // Opening an account also lifts a lock-out; closing one ends its sessions at once and hands
-  // its conversations back to the queue. Nobody closes their own account or the last admin's.
   api.post('/me/password', async (request, response, next) => {
     try {
       const body = PasswordBody.safeParse(request.body ?? {});
@@ -327,6 +330,44 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     }
   });
 
+  // An admin corrects a name, moves someone to another department or gives them another role. Not
+  // one's own role: the last admin could demote themselves and leave nobody to manage accounts.
+  api.post('/agents/:id', adminOnly, async (request, response, next) => {
+    try {
+      const id = Id.safeParse(request.params.id);
+      const body = AccountBody.safeParse(request.body ?? {});
+      if (!id.success) return void response.status(400).json({ error: 'İstek okunamadı.' });
+      if (!body.success) return void response.status(400).json({ error: firstIssue(body.error) });
+      const me = consoleSession(response).agent;
+      const target = await db.agent.findUnique({ where: { id: id.data } });
+      if (!target) return void response.status(404).json({ error: 'Hesap bulunamadı.' });
+      const department = body.data.department || null;
+      if (body.data.role === 'agent' && !department) return void response.status(400).json({ error: 'Görevlinin bir birimi olmalı.' });
+      if (department && !(await catalog.departments(db)).includes(department)) return void response.status(400).json({ error: 'Bu birim tanımlı değil.' });
+      if (target.id === me.id && body.data.role !== target.role) return void response.status(409).json({ error: 'Kendi rolünüzü değiştiremezsiniz; bunu başka bir yönetici yapabilir.' });
+      await db.agent.update({ where: { id: target.id }, data: { displayName: body.data.displayName, role: body.data.role, department } });
+      const changed = (['displayName', 'role', 'department'] as const).filter((field) => (field === 'department' ? department : body.data[field]) !== target[field]);
+      logger.info({ agent: target.username, changed, by: me.username }, 'console account updated');
+      response.json({ ok: true });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  api.post('/agents/:id/password', adminOnly, async (request, response, next) => {
+    try {
+      const id = Id.safeParse(request.params.id);
+      if (!id.success) return void response.status(400).json({ error: 'İstek okunamadı.' });
+      const result = await auth.resetPassword(consoleSession(response).agent, id.data);
+      if (!result.ok) return void response.status(result.status).json({ error: result.message });
+      response.json({ ok: true, password: result.password });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  // Opening an account also lifts a lock-out; closing one ends its sessions at once and hands
+  // its conversations back to the queue. Nobody closes their own account or the last admin's.
   api.post('/agents/:id/active', adminOnly, async (request, response, next) => {
     try {
       const id = Id.safeParse(request.params.id);

@@ -1,7 +1,7 @@
 // Agent passwords: scrypt (node:crypto) with a random salt per password, stored as
 // "scrypt$N$r$p$salt$hash" (base64) so that the cost can be raised later without breaking
 // existing hashes. Comparison is constant-time.
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const N = 16_384;
 const R = 8;
@@ -47,4 +47,13 @@ export function passwordProblem(password: string): string | undefined {
   if (Array.from(password).length < MIN_PASSWORD_LENGTH) return `Şifre en az ${MIN_PASSWORD_LENGTH} karakter olmalı.`;
   if (password.trim() !== password) return 'Şifre boşlukla başlayıp bitemez.';
   return undefined;
+}
+
+/** Letters and digits that cannot be mistaken for one another when read out or copied by hand. */
+const TEMPORARY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** A password an admin hands over after a reset: three groups of four, e.g. "kx7m-4pqa-h9tz". */
+export function temporaryPassword(): string {
+  const group = () => Array.from({ length: 4 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]).join('');
+  return [group(), group(), group()].join('-');
 }

@@ -453,4 +453,57 @@ describe('accounts', () => {
     expect((await admin.post(`/console/api/agents/${account.id}/active`, { active: true })).status).toBe(200);
     expect((await ConsoleClient.for(cozum).login('ayrilacak', 'uzun-bir-sifre')).status).toBe(303);
   });
+
+  it('lets an admin move someone to another department or role, and rename them; never change their own role', async () => {
+    const admin = await ConsoleClient.loggedIn(cozum, 'yonetici');
+    await admin.post('/console/api/agents', { username: 'tasinan', displayName: 'Deniz Taşınır', role: 'agent', department: 'Çözüm Merkezi', password: 'uzun-bir-sifre' });
+    const moving = await ConsoleClient.loggedIn(cozum, 'tasinan', 'uzun-bir-sifre');
+    const account = await cozum.db.agent.findUniqueOrThrow({ where: { username: 'tasinan' } });
+    const update = (body: unknown, client = admin) => client.post(`/console/api/agents/${account.id}`, body);
+
+    expect((await update({ displayName: 'Deniz', role: 'agent', department: 'Çözüm Merkezi' }, sefClient)).status).toBe(403);
+    expect(await update({ displayName: 'Deniz Taşınır', role: 'agent' })).toMatchObject({ status: 400, json: { error: 'Görevlinin bir birimi olmalı.' } });
+    expect(await update({ displayName: 'Deniz Taşınır', role: 'agent', department: 'Uydurma Müdürlüğü' })).toMatchObject({ status: 400, json: { error: 'Bu birim tanımlı değil.' } });
+    expect(await update({ displayName: 'D', role: 'agent', department: 'Çözüm Merkezi' })).toMatchObject({ status: 400, json: { error: 'Ad soyad yazın.' } });
+    expect((await update({ displayName: 'Deniz', role: 'kral', department: 'Çözüm Merkezi' })).status).toBe(400);
+    expect((await admin.post('/console/api/agents/yok-boyle-biri', { displayName: 'Yok Biri', role: 'supervisor' })).status).toBe(404);
+
+    expect((await update({ displayName: 'Deniz Taşınmış', role: 'supervisor' })).status).toBe(200);
+    // Takes effect at the account's next request, without logging in again.
+    expect((await moving.get('/console/api/me')).json.agent).toMatchObject({ displayName: 'Deniz Taşınmış', role: 'supervisor', department: null });
+    expect((await moving.get('/console/api/agents')).status).toBe(200);
+
+    const self = await cozum.db.agent.findUniqueOrThrow({ where: { username: 'yonetici' } });
+    expect(await admin.post(`/console/api/agents/${self.id}`, { displayName: 'Sistem Yöneticisi', role: 'agent', department: 'Çözüm Merkezi' })).toMatchObject({
+      status: 409,
+      json: { error: 'Kendi rolünüzü değiştiremezsiniz; bunu başka bir yönetici yapabilir.' },
+    });
+    expect((await admin.post(`/console/api/agents/${self.id}`, { displayName: 'Sistem Yöneticisi (BT)', role: 'admin' })).status).toBe(200);
+    expect((await cozum.db.agent.findUniqueOrThrow({ where: { id: self.id } })).role).toBe('admin');
+  });
+
+  it('lets an admin give someone a temporary password: shown once, the old one and the sessions end, a lock-out lifts', async () => {
+    const admin = await ConsoleClient.loggedIn(cozum, 'yonetici');
+    await admin.post('/console/api/agents', { username: 'unutkan', displayName: 'Cem Unutkan', role: 'agent', department: 'Çözüm Merkezi', password: 'uzun-bir-sifre' });
+    const forgetful = await ConsoleClient.loggedIn(cozum, 'unutkan', 'uzun-bir-sifre');
+    for (let i = 0; i < 5; i++) await ConsoleClient.for(cozum).login('unutkan', `yanlis-${i}-sifre`);
+    expect((await ConsoleClient.for(cozum).login('unutkan', 'uzun-bir-sifre')).status).toBe(429);
+    const account = await cozum.db.agent.findUniqueOrThrow({ where: { username: 'unutkan' } });
+
+    expect((await sefClient.post(`/console/api/agents/${account.id}/password`)).status).toBe(403);
+    const self = await cozum.db.agent.findUniqueOrThrow({ where: { username: 'yonetici' } });
+    expect((await admin.post(`/console/api/agents/${self.id}/password`)).status).toBe(409);
+
+    const reset = await admin.post(`/console/api/agents/${account.id}/password`);
+    expect(reset.status).toBe(200);
+    const temporary = String(reset.json.password);
+    expect(temporary).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+    expect((await forgetful.get('/console/api/me')).status).toBe(401);
+    expect((await ConsoleClient.for(cozum).login('unutkan', 'uzun-bir-sifre')).status).toBe(401);
+    const back = await ConsoleClient.loggedIn(cozum, 'unutkan', temporary);
+    expect((await back.post('/console/api/me/password', { current: temporary, next: 'kendi-yeni-sifrem' })).status).toBe(200);
+    expect((await ConsoleClient.for(cozum).login('unutkan', 'kendi-yeni-sifrem')).status).toBe(303);
+    // A second reset gives another password.
+    expect((await admin.post(`/console/api/agents/${account.id}/password`)).json.password).not.toBe(temporary);
+  });
 });

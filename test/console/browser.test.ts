@@ -178,8 +178,8 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
     await row.locator('button', { hasText: 'Hesabı aç' }).click();
     await row.locator('td', { hasText: 'Etkin' }).waitFor();
     expect((await cozum.db.agent.findUniqueOrThrow({ where: { username: 'ayse' } })).active).toBe(true);
-    // The admin's own row has no button.
-    expect(await page.locator('#accounts-body tr', { hasText: 'Sistem Yöneticisi' }).locator('button').count()).toBe(0);
+    // The admin's own row can only be edited: never closed, never reset from here.
+    expect(await page.locator('#accounts-body tr', { hasText: 'Sistem Yöneticisi' }).locator('button').allTextContents()).toEqual(['Düzenle']);
   });
 
   it('lets an agent change their own password from the top bar', { timeout: 60_000 }, async () => {
@@ -207,6 +207,38 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
     await context.clearCookies();
     await login('mehmet', 'mehmet-yeni-2027');
     await page.locator('#me-name', { hasText: 'Mehmet Kaya' }).waitFor();
+  });
+
+  it('lets an admin edit an account and give it a temporary password from the supervisor page', { timeout: 60_000 }, async () => {
+    await createAgent(cozum.db, 'zeynep', 'Zeynep Ak', 'agent', 'Çözüm Merkezi');
+    await context.clearCookies();
+    await login('yonetici');
+    await page.goto(`${cozum.url}/console/supervisor`);
+    const row = () => page.locator('#accounts-body tr', { hasText: 'Zeynep' });
+    await row().locator('button', { hasText: 'Düzenle' }).click();
+    await page.locator('#edit-dialog').waitFor();
+    await page.fill('#edit-name', 'Zeynep Ak Yılmaz');
+    await page.selectOption('#edit-role', 'agent');
+    await page.selectOption('#edit-department', '');
+    await page.locator('#edit-dialog button[type=submit]').click();
+    await page.locator('#edit-message', { hasText: 'Görevlinin bir birimi olmalı.' }).waitFor();
+    await page.selectOption('#edit-role', 'supervisor');
+    await page.locator('#edit-dialog button[type=submit]').click();
+    await row().locator('td', { hasText: 'Süpervizör' }).waitFor();
+    await row().locator('td', { hasText: 'Zeynep Ak Yılmaz' }).waitFor();
+    expect(await cozum.db.agent.findUniqueOrThrow({ where: { username: 'zeynep' } })).toMatchObject({ displayName: 'Zeynep Ak Yılmaz', role: 'supervisor', department: null });
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row().locator('button', { hasText: 'Şifre sıfırla' }).click();
+    const secret = page.locator('#reset-password');
+    await secret.waitFor();
+    const temporary = (await secret.textContent())!.trim();
+    expect(temporary).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+    await shoot('password-reset.png');
+    await page.locator('#reset-dialog button', { hasText: 'Tamam' }).click();
+    await context.clearCookies();
+    await login('zeynep', temporary);
+    await page.locator('#me-name', { hasText: 'Zeynep Ak Yılmaz' }).waitFor();
   });
 
   it('keeps the queue live while waiting citizens keep writing', { timeout: 120_000 }, async () => {

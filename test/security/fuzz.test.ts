@@ -168,8 +168,8 @@ describe('hostile input', () => {
     const agent = new ConsoleClient(base);
     expect((await agent.login('fuzzer')).status).toBe(303);
     for (const value of VALUES) {
-      for (const path of ['/console/api/conversations/nope/reply', '/console/api/tickets/nope/status', '/console/api/tickets/nope/transfer', '/console/api/tickets/nope/notes', '/console/api/agents', '/console/api/agents/nope/active']) {
-        statuses.push((await agent.post(path, { text: value, status: value, note: value, department: value, username: value, password: value, role: value, active: value })).status);
+      for (const path of ['/console/api/conversations/nope/reply', '/console/api/tickets/nope/status', '/console/api/tickets/nope/transfer', '/console/api/tickets/nope/notes', '/console/api/agents', '/console/api/agents/nope/active', '/console/api/agents/nope', '/console/api/agents/nope/password']) {
+        statuses.push((await agent.post(path, { text: value, status: value, note: value, department: value, username: value, password: value, role: value, active: value, displayName: value })).status);
       }
       statuses.push((await agent.get(`/console/api/conversations/${encodeURIComponent(String(value).slice(0, 500).replace(/[\uD800-\uDFFF]/g, ''))}`)).status);
     }

@@ -145,22 +145,22 @@ async function refreshAccounts() {
   const admin = hasRole(me, 'admin');
   for (const a of agents) {
     const row = el('tr', {}, el('td', { text: a.displayName }), el('td', { text: a.username }), el('td', { text: a.roleName }), el('td', { text: a.department || '—' }), el('td', { text: !a.active ? 'Kapalı' : a.locked ? 'Geçici olarak kilitli' : 'Etkin' }));
-    if (admin) row.append(el('td', {}, accountAction(a)));
+    if (admin) row.append(el('td', {}, accountActions(a)));
     body.append(row);
   }
 }
 
-/** Close an account (someone left), open a closed one, or lift a lock-out: admins only. */
-function accountAction(account) {
-  if (account.id === me.agent.id) return '';
+/** What an admin can do with an account: edit it, give it a temporary password, close or open it. */
+function accountActions(account) {
+  const actions = el('div', { class: 'account-actions' });
+  const button = (text, onClick) => el('button', { type: 'button', class: 'btn btn--small', text, dataset: { account: account.username }, onClick });
+  actions.append(button('Düzenle', () => editAccount(account)));
+  if (account.id === me.agent.id) return actions;
+  actions.append(button('Şifre sıfırla', () => resetPassword(account)));
   const open = !account.active || account.locked;
   const label = !account.active ? 'Hesabı aç' : account.locked ? 'Kilidi kaldır' : 'Hesabı kapat';
-  return el('button', {
-    type: 'button',
-    class: 'btn btn--small',
-    text: label,
-    dataset: { account: account.username },
-    onClick: async () => {
+  actions.append(
+    button(label, async () => {
       if (!open && !window.confirm(`${account.displayName} hesabı kapatılsın mı? Açık oturumları sona erer, yürüttüğü görüşmeler kuyruğa döner.`)) return;
       try {
         await api(`/agents/${encodeURIComponent(account.id)}/active`, { method: 'POST', body: { active: open } });
@@ -169,14 +169,58 @@ function accountAction(account) {
       } catch (error) {
         flash(error.message, true);
       }
-    },
-  });
+    }),
+  );
+  return actions;
+}
+
+let editing;
+
+function editAccount(account) {
+  editing = account;
+  $('edit-name').value = account.displayName;
+  $('edit-role').value = account.role;
+  $('edit-department').value = account.department || '';
+  $('edit-message').hidden = true;
+  $('edit-dialog').showModal();
+}
+
+async function saveAccount(event) {
+  event.preventDefault();
+  const message = $('edit-message');
+  try {
+    await api(`/agents/${encodeURIComponent(editing.id)}`, { method: 'POST', body: Object.fromEntries(new FormData(event.target)) });
+    $('edit-dialog').close();
+    flash('Hesap güncellendi.');
+    await refreshAccounts();
+  } catch (error) {
+    message.textContent = error.message;
+    message.hidden = false;
+  }
+}
+
+async function resetPassword(account) {
+  if (!window.confirm(`${account.displayName} için geçici bir şifre oluşturulsun mu? Mevcut şifresi geçersiz olur ve açık oturumları kapanır.`)) return;
+  try {
+    const { password } = await api(`/agents/${encodeURIComponent(account.id)}/password`, { method: 'POST' });
+    $('reset-for').textContent = `${account.displayName} (${account.username}) için geçici şifre:`;
+    $('reset-password').textContent = password;
+    $('reset-dialog').showModal();
+    await refreshAccounts();
+  } catch (error) {
+    flash(error.message, true);
+  }
 }
 
 async function start() {
   me = await loadMe();
   $('accounts').hidden = false;
-  for (const d of me.departments) $('account-department').append(el('option', { value: d, text: d }));
+  for (const d of me.departments) {
+    $('account-department').append(el('option', { value: d, text: d }));
+    $('edit-department').append(el('option', { value: d, text: d }));
+  }
+  $('edit-form').addEventListener('submit', saveAccount);
+  for (const close of document.querySelectorAll('#accounts [data-close]')) close.addEventListener('click', () => close.closest('dialog').close());
   $('days').addEventListener('change', () => refresh().catch((e) => flash(e.message, true)));
   $('account-form').addEventListener('submit', async (event) => {
     event.preventDefault();
