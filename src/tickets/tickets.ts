@@ -42,11 +42,23 @@ export function formatTicketNumber(prefix: string, year: number, sequence: numbe
   return `${prefix}-${year}-${String(sequence).padStart(6, '0')}`;
 }
 
+/** A contact's own tickets a status question looks through, newest first. */
+const OWN_TICKETS_SHOWN = 50;
+
+/** A status question: the contact's tickets, or one of them by number. */
+interface OwnQuery {
+  contactId: string;
+  number?: string;
+}
+
+type CitizenTicketRow = Omit<CitizenTicket, 'updatedAt' | 'dueAt'> & { contactId: string; rank: number | bigint; updatedAt: string; dueAt: string };
+
 /** Creations asked for at about the same moment share one transaction (see `createAll`). */
 const MAX_TICKETS_PER_TRANSACTION = 100;
 
 export class Tickets {
   private readonly creations: Batcher<{ input: NewTicket; now: Date }, CreatedTicket>;
+  private readonly ownReads: Batcher<OwnQuery, CitizenTicket[]>;
   private readonly sql: DirectSql;
   private readonly yearFormat: Intl.DateTimeFormat;
 
@@ -59,6 +71,7 @@ export class Tickets {
     this.sql = directSql(db);
     this.yearFormat = new Intl.DateTimeFormat('en', { year: 'numeric', timeZone });
     this.creations = new Batcher((items) => this.createAll(items), { maxBatch: MAX_TICKETS_PER_TRANSACTION });
+    this.ownReads = new Batcher((queries) => this.readOwn(queries), { maxBatch: 200 });
   }
 
   /** Creates a ticket with the next number of the year, and its first event. */
@@ -121,30 +134,49 @@ export class Tickets {
 
   /** A ticket by number, only if it belongs to this contact: a stranger's number reads as unknown. */
   async findOwn(contactId: string, number: string): Promise<CitizenTicket | undefined> {
-    const [ticket] = await this.citizenView(Prisma.sql`t."contactId" = ${contactId} AND t."number" = ${number}`);
+    const [ticket] = await this.ownReads.add({ contactId, number });
     return ticket;
   }
 
   /** The contact's tickets, open ones first, newest first. */
   async listOwn(contactId: string, limit = 5): Promise<CitizenTicket[]> {
-    const rows = await this.citizenView(Prisma.sql`t."contactId" = ${contactId}`);
+    const rows = await this.ownReads.add({ contactId });
     const open = rows.filter((row) => OPEN_STATUSES.includes(row.status as TicketStatus));
     const done = rows.filter((row) => !OPEN_STATUSES.includes(row.status as TicketStatus));
     return [...open, ...done].slice(0, limit);
   }
 
   /**
-   * One statement, straight to the connection (see storage/direct-sql.ts): citizens ask "what
-   * happened to my request" often, and through Prisma Client this was two queries of ~0.4 ms.
-   * Only a status change's note is shown (a rejection's reason), never an agent's internal note.
+   * The citizens' questions of one moment in one statement, straight to the connection (see
+   * storage/direct-sql.ts): after an announcement many ask "what happened to my request" at once.
+   * Each contact's latest 50 tickets (numbers break ties: tickets of one moment share a time), and
+   * the exact ticket asked for by number. Only a status
+   * change's note is shown (a rejection's reason), never an agent's internal note.
    */
-  private async citizenView(where: Prisma.Sql): Promise<CitizenTicket[]> {
-    const rows = await this.sql.query<Omit<CitizenTicket, 'updatedAt' | 'dueAt'> & { updatedAt: string; dueAt: string }>(Prisma.sql`
-      SELECT t."number", t."type", t."status", t."summary", t."department", t."updatedAt", t."dueAt",
-        (SELECT e."note" FROM "TicketEvent" e WHERE e."ticketId" = t."id" AND e."kind" = 'status'
+  private async readOwn(queries: OwnQuery[]): Promise<CitizenTicket[][]> {
+    const contacts = [...new Set(queries.map((q) => q.contactId))];
+    const byNumber = queries.filter((q) => q.number !== undefined).map((q) => Prisma.sql`(${q.contactId}, ${q.number!})`);
+    const asked = byNumber.length > 0 ? Prisma.sql`OR (v."contactId", v."number") IN (VALUES ${Prisma.join(byNumber)})` : Prisma.empty;
+    const rows = await this.sql.query<CitizenTicketRow>(Prisma.sql`
+      SELECT v."contactId", v."number", v."type", v."status", v."summary", v."department", v."updatedAt", v."dueAt", v."rank",
+        (SELECT e."note" FROM "TicketEvent" e WHERE e."ticketId" = v."id" AND e."kind" = 'status'
           ORDER BY e."createdAt" DESC LIMIT 1) AS "statusNote"
-      FROM "Ticket" t WHERE ${where} ORDER BY t."createdAt" DESC LIMIT 50`);
-    return rows.map((row) => ({ ...row, updatedAt: new Date(row.updatedAt), dueAt: new Date(row.dueAt) }));
+      FROM (
+        SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t."contactId" ORDER BY t."createdAt" DESC, t."number" DESC) AS "rank"
+        FROM "Ticket" t WHERE t."contactId" IN (${Prisma.join(contacts)})
+      ) v
+      WHERE v."rank" <= ${OWN_TICKETS_SHOWN} ${asked}
+      ORDER BY v."rank"`);
+    const tickets = rows.map(({ contactId, rank, updatedAt, dueAt, ...ticket }) => ({
+      contactId,
+      rank: Number(rank),
+      ticket: { ...ticket, updatedAt: new Date(updatedAt), dueAt: new Date(dueAt) },
+    }));
+    return queries.map(({ contactId, number }) =>
+      tickets
+        .filter((row) => row.contactId === contactId && (number === undefined ? row.rank <= OWN_TICKETS_SHOWN : row.ticket.number === number))
+        .map((row) => row.ticket),
+    );
   }
 
   /** Moves a ticket to a new status and records who did it and why. */

@@ -341,6 +341,34 @@ describe('consent', () => {
   });
 });
 
+describe('status questions asked at the same moment', () => {
+  it('each citizen sees only their own tickets, an old one is still found by number', async () => {
+    const [many, one] = await Promise.all(['çok-başvuru', 'tek-başvuru'].map((id) => cozum.db.contact.create({ data: { channel: 'test', platformUserId: id } })));
+    const ticket = (contactId: string, summary: string) =>
+      cozum.tickets.create({ contactId, type: 'complaint', category: 'rubbish', department: 'Temizlik İşleri Müdürlüğü', slaHours: 24, summary, data: {} });
+    const oldest = await ticket(many!.id, 'ilk başvuru');
+    for (let i = 0; i < 55; i++) await ticket(many!.id, `başvuru ${i}`);
+    const theirs = await ticket(one!.id, 'tek başvuru');
+    await cozum.tickets.changeStatus(oldest.id, 'rejected', 'ayse', 'Bu adres ilçemiz sınırları dışında.');
+
+    const [oldFound, stranger, listMany, listOne, unknown] = await Promise.all([
+      cozum.tickets.findOwn(many!.id, oldest.number),
+      cozum.tickets.findOwn(one!.id, oldest.number),
+      cozum.tickets.listOwn(many!.id, 100),
+      cozum.tickets.listOwn(one!.id),
+      cozum.tickets.findOwn(many!.id, theirs.number),
+    ]);
+    expect(oldFound).toMatchObject({ number: oldest.number, summary: 'ilk başvuru', status: 'rejected', statusNote: 'Bu adres ilçemiz sınırları dışında.' });
+    expect(oldFound!.dueAt).toBeInstanceOf(Date);
+    expect(stranger).toBeUndefined();
+    expect(unknown).toBeUndefined();
+    expect(listMany).toHaveLength(50);
+    expect(listMany[0]!.summary).toBe('başvuru 54');
+    expect(listMany.map((t) => t.number)).not.toContain(theirs.number);
+    expect(listOne).toEqual([expect.objectContaining({ number: theirs.number, summary: 'tek başvuru', status: 'new' })]);
+  });
+});
+
 describe('ticket numbers', () => {
   it('are unique and sequential when 50 tickets are created at once', async () => {
     const contact = await cozum.db.contact.create({ data: { channel: 'test', platformUserId: 'toplu' } });
