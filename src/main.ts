@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { ChatAdapter } from './bot/adapter.ts';
 import { CozumBot } from './bot/bot.ts';
 import { ConfigError, databaseUrl, loadConfig, type Config } from './config.ts';
+import { loadBotContent } from './content/bot-texts.ts';
 import { answersByIntent, loadIntents, type Intent } from './content/intents.ts';
 import { ContentError } from './content/yaml-file.ts';
 import { createChannels } from './channels/index.ts';
@@ -61,6 +62,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const started = Date.now();
   const { intents, nlu, trained, modelFile } = loadNlu(config);
   logger.info({ intents: intents.length, trained, ms: Date.now() - started, model: path.relative(process.cwd(), modelFile) }, trained ? 'NLU model trained' : 'NLU model loaded from cache');
+  const { texts, menu } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
 
   const events = new CozumEvents();
   const store = new ConversationStore(db, events);
@@ -74,7 +76,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     dialog: new FormDialog(spec, dialogServices),
   }));
   const handoff = new Handoff({ db, tickets, adapter, config, events });
-  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs });
+  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs, texts, menu });
   adapter.setLogic((context) => bot.run(context));
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
   adapter.use(new InboundLimits(config.limits, logger));

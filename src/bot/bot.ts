@@ -5,6 +5,7 @@
 import { ActivityHandler, ConversationState, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../config.ts';
+import type { MenuOption, Texts } from '../content/bot-texts.ts';
 import { answersByIntent, type Intent } from '../content/intents.ts';
 import type { Handoff, HandoffReason } from '../handoff/handoff.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';
@@ -14,8 +15,6 @@ import type { Database } from '../storage/database.ts';
 import { fold } from '../nlu/normalize.ts';
 import { INBOUND_KEY, type InboundContext } from './adapter.ts';
 import { globalCommand, type GlobalCommand } from './commands.ts';
-import { MAIN_MENU } from './menu.ts';
-import { texts, type Texts } from './texts.ts';
 
 /** The turn-state key under which DialogStateManager (botbuilder-dialogs) keeps its configuration. */
 const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
@@ -53,6 +52,9 @@ export interface BotDependencies {
   db: Database;
   /** Structured dialogs (dialogs/*.yaml), by the intent that starts each. */
   dialogs: { intent: string; dialog: Dialog }[];
+  /** What the bot itself says, and its main menu (bot/*.yaml). */
+  texts: Texts;
+  menu: MenuOption[];
 }
 
 /** While waiting for an agent, the citizen is reminded of it at most this often. */
@@ -78,7 +80,7 @@ export class CozumBot extends ActivityHandler {
     for (const { dialog } of deps.dialogs) this.dialogSet.add(dialog);
     this.dialogByIntent = new Map(deps.dialogs.map(({ intent, dialog }) => [intent, dialog.id]));
     this.answers = answersByIntent(deps.intents);
-    this.say = texts(deps.config.municipality);
+    this.say = deps.texts;
     this.urgentWords = deps.config.handoff.keywords.map(fold).filter(Boolean);
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -153,7 +155,7 @@ export class CozumBot extends ActivityHandler {
     if (urgent) return this.escalate(dc, session, 'keyword', { detail: urgent });
 
     // Digits answer the options last shown, or the main menu when none are pending.
-    const chosen = pickChoice(text, session.choices ?? MAIN_MENU);
+    const chosen = pickChoice(text, session.choices ?? this.deps.menu);
     session.choices = undefined;
     const understanding: Understanding = chosen ? { intent: chosen, confidence: 1, guess: chosen } : this.deps.nlu.understand(text);
     if (inbound) await this.deps.store.annotate(inbound.messageId, { intent: understanding.intent, confidence: understanding.confidence });
@@ -303,8 +305,8 @@ export class CozumBot extends ActivityHandler {
   }
 
   private async showMenu(context: TurnContext, session: Session, intro: string): Promise<void> {
-    session.choices = MAIN_MENU;
-    await context.sendActivity(MessageFactory.suggestedActions(MAIN_MENU.map((option) => option.label), intro));
+    session.choices = this.deps.menu;
+    await context.sendActivity(MessageFactory.suggestedActions(this.deps.menu.map((option) => option.label), intro));
   }
 }
 

@@ -1,6 +1,6 @@
-// Reads a content file (intents/, dialogs/) and validates it with a zod schema. Content is edited
+// Reads a content file (intents/, dialogs/, bot/) and validates it with a zod schema. Content is edited
 // by municipality staff, not programmers, so every problem is reported with the file and line.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -12,6 +12,7 @@ function relative(file: string): string {
 }
 
 export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
+  if (!existsSync(file)) throw new ContentError(`${relative(file)}: dosya bulunamadı`);
   const lineCounter = new LineCounter();
   const document = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
   const lineOf = (offset: number | undefined) => (offset === undefined ? '?' : String(lineCounter.linePos(offset).line));

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { loadIntents, REQUIRED_INTENTS } from '../../src/content/intents.ts';
 import { fillTemplate, unknownPlaceholders } from '../../src/content/template.ts';
-import { MAIN_MENU } from '../../src/bot/menu.ts';
 import { tempDir } from '../support/cozum.ts';
 
 const municipality = loadConfig({ env: {}, file: null }).municipality;
@@ -35,11 +34,6 @@ describe('intents/ as shipped', () => {
       expect(intent.answer!.length, intent.name).toBeLessThanOrEqual(900);
     }
     expect(intents.find((i) => i.name === 'faq.contact')!.answer).toContain(municipality.phones.callCenter);
-  });
-
-  it('points every menu option at an intent that exists', () => {
-    const names = new Set(intents.map((i) => i.name));
-    for (const option of MAIN_MENU) expect(names.has(option.intent), option.intent).toBe(true);
   });
 });
 

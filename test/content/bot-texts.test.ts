@@ -1,0 +1,80 @@
+// bot/texts.yaml and bot/menu.yaml: what the assistant itself says, edited by the municipality.
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadBotContent } from '../../src/content/bot-texts.ts';
+import { loadIntents } from '../../src/content/intents.ts';
+import { loadConfig } from '../../src/config.ts';
+import { tempDir } from '../support/cozum.ts';
+
+const municipality = loadConfig({ env: {}, file: null }).municipality;
+const intentNames = loadIntents('intents', municipality).map((intent) => intent.name);
+
+describe('bot/ as shipped', () => {
+  const { texts, menu } = loadBotContent('bot', municipality, intentNames);
+
+  it('fills the municipality and the moment into the texts', () => {
+    expect(texts.help).toContain(`Çağrı merkezimiz: ${municipality.phones.callCenter} (${municipality.hours}).`);
+    expect(texts.help).not.toContain('{{');
+    expect(texts.queued({ ticketNumber: 'CZM-2026-000012', position: 3, alreadyQueued: false })).toBe(
+      'Sizi bir görevlimize aktarıyorum. Talep numaranız: *CZM-2026-000012*. Sıranız: 3. Görevlimiz bu sohbetten size yazacak. Beklemek istemezseniz *menü* yazarak asistana dönebilirsiniz.',
+    );
+    const outOfHours = texts.queued({ ticketNumber: 'CZM-2026-000012', position: 1, backAt: 'pazartesi 08:30', alreadyQueued: false });
+    expect(outOfHours).toContain(`(${municipality.hours})`);
+    expect(outOfHours).toContain('pazartesi 08:30 itibarıyla');
+    expect(outOfHours).toContain(municipality.phones.callCenter);
+    expect(texts.queued({ ticketNumber: 'CZM-2026-000012', position: 2, alreadyQueued: true })).toBe('Talebiniz (*CZM-2026-000012*) zaten görevlilerimizin sırasında. Sıranız: 2.');
+    expect(texts.erased(0)).toBe(`Kişisel verileriniz silindi. Ayrıntılı bilgi: ${municipality.links.kvkk}`);
+    expect(texts.erased(2)).toBe(`Kişisel verileriniz silindi; 2 başvurunuz anonim hâle getirildi. Ayrıntılı bilgi: ${municipality.links.kvkk}`);
+    expect(texts.tooLong(2000)).toContain('yalnızca ilk 2000 karakterini');
+    for (const [key, value] of Object.entries(texts)) if (typeof value === 'string') expect(value, key).not.toMatch(/\{\{/);
+  });
+
+  it('has a short menu, each option an intent that exists', () => {
+    expect(menu.length).toBeGreaterThan(5);
+    expect(menu.length).toBeLessThanOrEqual(20);
+    for (const option of menu) expect(intentNames, option.label).toContain(option.intent);
+    expect(menu[3]).toEqual({ label: 'Şikâyet / talep bildir', intent: 'complaint.create' });
+  });
+});
+
+describe('bot/ edited badly', () => {
+  /** A copy of bot/ with one file replaced by `edit` of its text; the load's error message. */
+  function problemsWith(file: 'texts.yaml' | 'menu.yaml', edit: (text: string) => string): string {
+    const dir = tempDir().dir;
+    cpSync('bot', dir, { recursive: true });
+    writeFileSync(path.join(dir, file), edit(readFileSync(path.join('bot', file), 'utf8')));
+    try {
+      loadBotContent(dir, municipality, intentNames);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('loaded without complaint');
+  }
+
+  it('names the file, line and text of an unknown placeholder, and of one that belongs to another text', () => {
+    const unknown = problemsWith('texts.yaml', (text) => text.replace('restarted: "Sohbeti baştan başlattım."', 'restarted: "Sohbeti {{bastan}} başlattım."'));
+    expect(unknown).toMatch(/texts\.yaml:\d+: restarted: bilinmeyen yer tutucu: \{\{bastan\}\}/);
+    const elsewhere = problemsWith('texts.yaml', (text) => text.replace('restarted: "Sohbeti baştan başlattım."', 'restarted: "Sohbeti baştan başlattım ({{ticketNumber}})."'));
+    expect(elsewhere).toContain('restarted: bilinmeyen yer tutucu: {{ticketNumber}}');
+  });
+
+  it('names a missing or misspelt text', () => {
+    const missing = problemsWith('texts.yaml', (text) => text.replace(/^cancelled:.*$/m, ''));
+    expect(missing).toMatch(/texts\.yaml:\d+: cancelled: /);
+    const misspelt = problemsWith('texts.yaml', (text) => text.replace(/^cancelled:/m, 'canceled:'));
+    expect(misspelt).toContain('canceled');
+  });
+
+  it('names a file that is missing', () => {
+    const dir = tempDir().dir;
+    cpSync('bot', dir, { recursive: true });
+    rmSync(path.join(dir, 'menu.yaml'));
+    expect(() => loadBotContent(dir, municipality, intentNames)).toThrow(/menu\.yaml: dosya bulunamadı/);
+  });
+
+  it('names a menu option whose intent does not exist', () => {
+    const message = problemsWith('menu.yaml', (text) => text.replace('intent: faq.marriage', 'intent: faq.nikah'));
+    expect(message).toContain('menu.yaml: "Nikâh işlemleri": bilinmeyen niyet faq.nikah');
+  });
+});
