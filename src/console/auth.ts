@@ -52,6 +52,8 @@ export interface ConsoleSession {
   expiresAt: Date;
   /** The last page opened or action taken. */
   lastActiveAt: Date;
+  /** Logged in with a temporary password from an admin: only choosing one's own is allowed. */
+  mustChangePassword: boolean;
 }
 
 export type LoginResult = { ok: true; token: string; session: ConsoleSession } | { ok: false; reason: 'invalid' | 'locked' };
@@ -150,7 +152,8 @@ export class ConsoleAuth {
       data: { id: sha256(token), agentId: agent.id, csrfToken: randomBytes(32).toString('base64url'), expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000), lastActiveAt: now, createdAt: now },
     });
     this.logger?.info({ agent: agent.username }, 'console login');
-    return { ok: true, token, session: { id: row.id, agent: actorOf(agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt, lastActiveAt: row.lastActiveAt } };
+    const session = { id: row.id, agent: actorOf(agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt, lastActiveAt: row.lastActiveAt, mustChangePassword: agent.mustChangePassword };
+    return { ok: true, token, session };
   }
 
   /**
@@ -172,7 +175,8 @@ export class ConsoleAuth {
       this.logger?.warn({ agent: agent.username }, 'console account locked after repeated wrong current passwords');
       return { ok: false, status: 429, message: PASSWORD_TEXTS.locked };
     }
-    await this.db.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(next), failedLogins: 0 } });
+    await this.db.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(next), failedLogins: 0, mustChangePassword: false } });
+    session.mustChangePassword = false;
     const { count } = await this.db.agentSession.deleteMany({ where: { agentId: agent.id, id: { not: session.id } } });
     this.logger?.info({ agent: agent.username, otherSessionsEnded: count }, 'console password changed');
     return { ok: true, otherSessionsEnded: count };
@@ -180,7 +184,8 @@ export class ConsoleAuth {
 
   /**
    * An admin gives someone who forgot their password a temporary one, shown to the admin once:
-   * the lock-out is lifted and the account's sessions end. Never for one's own account (the top
+   * the lock-out is lifted and the account's sessions end. Logged in with it, the agent can do
+   * nothing but choose their own (see console.ts). Never for one's own account (the top
    * bar's password change asks for the current one).
    */
   async resetPassword(admin: AgentActor, agentId: string): Promise<{ ok: true; password: string } | { ok: false; status: number; message: string }> {
@@ -188,7 +193,7 @@ export class ConsoleAuth {
     const agent = await this.db.agent.findUnique({ where: { id: agentId } });
     if (!agent) return { ok: false, status: 404, message: 'Hesap bulunamadı.' };
     const password = temporaryPassword();
-    await this.db.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null } });
+    await this.db.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null, mustChangePassword: true } });
     const { count } = await this.db.agentSession.deleteMany({ where: { agentId: agent.id } });
     this.logger?.info({ agent: agent.username, by: admin.username, sessionsEnded: count }, 'console password reset');
     return { ok: true, password };
@@ -214,7 +219,7 @@ export class ConsoleAuth {
       return undefined;
     }
     if (!row.agent.active) return undefined;
-    return { id: row.id, agent: actorOf(row.agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt, lastActiveAt: row.lastActiveAt };
+    return { id: row.id, agent: actorOf(row.agent), csrfToken: row.csrfToken, expiresAt: row.expiresAt, lastActiveAt: row.lastActiveAt, mustChangePassword: row.agent.mustChangePassword };
   }
 
   /**
@@ -298,6 +303,7 @@ export const ACCESS_TEXTS = {
   login: 'Oturum açmanız gerekiyor.',
   role: 'Bu sayfayı yalnızca yetkili kullanıcılar görebilir.',
   csrf: 'Güvenlik doğrulaması başarısız oldu. Lütfen sayfayı yenileyip tekrar deneyin.',
+  temporaryPassword: 'Yöneticinizin verdiği geçici şifreyle giriş yaptınız. Devam etmeden önce kendi şifrenizi belirleyin.',
 };
 
 /**

@@ -57,6 +57,8 @@ export function safeNext(next: unknown): string {
   return next;
 }
 
+/** What a session with a temporary password may call: who am I, change my password, the live stream. */
+const OPEN_WITH_TEMPORARY_PASSWORD = new Set(['GET /me', 'POST /me/password', 'GET /events']);
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const ActiveBody = z.object({ active: z.boolean() });
 const PasswordBody = z.object({ current: z.string().max(200), next: z.string().max(200) });
@@ -189,9 +191,14 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const api = express.Router();
   router.use('/console/api', api);
   api.use(json);
+  // A temporary password from an admin opens the console for one thing: choosing one's own.
+  api.use((request, response, next) => {
+    if (!consoleSession(response).mustChangePassword || OPEN_WITH_TEMPORARY_PASSWORD.has(`${request.method} ${request.path}`)) return next();
+    response.status(403).json({ error: ACCESS_TEXTS.temporaryPassword, mustChangePassword: true });
+  });
 
   api.get('/me', async (_request, response) => {
-    const { agent, csrfToken, expiresAt } = consoleSession(response);
+    const { agent, csrfToken, expiresAt, mustChangePassword } = consoleSession(response);
     const [departments, agents] = await Promise.all([
       catalog.departments(db),
       db.agent.findMany({ where: { active: true }, orderBy: { displayName: 'asc' }, select: { id: true, displayName: true, department: true, role: true } }),
@@ -199,6 +206,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     response.json({
       agent: { ...agent, roleName: ROLE_NAMES[agent.role] },
       csrfToken,
+      mustChangePassword,
       sessionExpiresAt: expiresAt.toISOString(),
       municipality: config.municipality.name,
       timeZone: config.timeZone,

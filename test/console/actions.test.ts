@@ -501,7 +501,13 @@ describe('accounts', () => {
     expect((await forgetful.get('/console/api/me')).status).toBe(401);
     expect((await ConsoleClient.for(cozum).login('unutkan', 'uzun-bir-sifre')).status).toBe(401);
     const back = await ConsoleClient.loggedIn(cozum, 'unutkan', temporary);
+    // With the temporary password nothing but choosing one's own works.
+    expect((await back.get('/console/api/me')).json).toMatchObject({ mustChangePassword: true });
+    expect(await back.get('/console/api/queue')).toMatchObject({ status: 403, json: { mustChangePassword: true, error: expect.stringContaining('geçici şifre') } });
+    expect(await back.post(`/console/api/tickets/${(await escalated()).ticketId}/notes`, { text: 'not' })).toMatchObject({ status: 403, json: { mustChangePassword: true } });
     expect((await back.post('/console/api/me/password', { current: temporary, next: 'kendi-yeni-sifrem' })).status).toBe(200);
+    expect((await back.get('/console/api/me')).json).toMatchObject({ mustChangePassword: false });
+    expect((await back.get('/console/api/queue')).status).toBe(200);
     expect((await ConsoleClient.for(cozum).login('unutkan', 'kendi-yeni-sifrem')).status).toBe(303);
     // A second reset gives another password.
     expect((await admin.post(`/console/api/agents/${account.id}/password`)).json.password).not.toBe(temporary);

@@ -238,7 +238,18 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
     await page.locator('#reset-dialog button', { hasText: 'Tamam' }).click();
     await context.clearCookies();
     await login('zeynep', temporary);
+    // The temporary password is good for one thing: the dialog asks for her own at once.
+    await page.locator('#password-required').waitFor();
+    expect(await page.locator('#password-cancel').isVisible()).toBe(false);
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#password-dialog').isVisible()).toBe(true);
+    await page.fill('#password-current', temporary);
+    await page.fill('#password-next', 'zeynep-kendi-2027');
+    await page.fill('#password-again', 'zeynep-kendi-2027');
+    await page.locator('#password-dialog button[type=submit]').click();
     await page.locator('#me-name', { hasText: 'Zeynep Ak Yılmaz' }).waitFor();
+    await page.locator('#password-dialog').waitFor({ state: 'hidden' });
+    expect((await cozum.db.agent.findUniqueOrThrow({ where: { username: 'zeynep' } })).mustChangePassword).toBe(false);
   });
 
   it('keeps the queue live while waiting citizens keep writing', { timeout: 120_000 }, async () => {

@@ -95,21 +95,44 @@ export async function loadMe() {
   document.getElementById('me-name').textContent = me.agent.displayName;
   document.getElementById('me-role').textContent = me.agent.department ? `${me.agent.roleName} · ${me.agent.department}` : me.agent.roleName;
   document.getElementById('logout-csrf').value = me.csrfToken;
-  wirePasswordDialog();
+  const passwordDialog = wirePasswordDialog();
+  if (me.mustChangePassword) {
+    // A temporary password from an admin: nothing else works until the agent chooses their own,
+    // so the page waits here and reloads once it is done.
+    passwordDialog.openRequired();
+    return new Promise(() => {});
+  }
   for (const node of document.querySelectorAll('[data-role]')) node.hidden = !hasRole(me, node.dataset.role);
   const page = document.body.dataset.page;
   for (const link of document.querySelectorAll('[data-nav]')) if (link.dataset.nav === page) link.setAttribute('aria-current', 'page');
   return me;
 }
 
-/** The top bar's "Şifre değiştir": the agent's own password, the current one asked first. */
+/**
+ * The top bar's "Şifre değiştir": the agent's own password, the current one asked first.
+ * `openRequired` opens it with no way around it (after an admin's reset).
+ */
 function wirePasswordDialog() {
   const dialog = document.getElementById('password-dialog');
   const form = document.getElementById('password-form');
   const message = document.getElementById('password-message');
-  if (!dialog || dialog.dataset.wired) return;
-  dialog.dataset.wired = 'true';
   const fields = ['password-current', 'password-next', 'password-again'].map((id) => document.getElementById(id));
+  let required = false;
+  const control = {
+    openRequired() {
+      required = true;
+      document.getElementById('password-required').hidden = false;
+      document.getElementById('password-cancel').hidden = true;
+      form.reset();
+      dialog.showModal();
+      fields[0].focus();
+    },
+  };
+  if (dialog.dataset.wired) return control;
+  dialog.dataset.wired = 'true';
+  dialog.addEventListener('cancel', (event) => {
+    if (required) event.preventDefault();
+  });
   const say = (text) => {
     message.textContent = text;
     message.hidden = !text;
@@ -129,6 +152,7 @@ function wirePasswordDialog() {
     button.disabled = true;
     try {
       const result = await api('/me/password', { method: 'POST', body: { current, next } });
+      if (required) return window.location.reload();
       dialog.close();
       const others = result.otherSessionsEnded > 0 ? ` Diğer ${result.otherSessionsEnded} oturumunuz kapatıldı.` : '';
       flash(`Şifreniz değiştirildi.${others}`);
@@ -139,6 +163,7 @@ function wirePasswordDialog() {
       button.disabled = false;
     }
   });
+  return control;
 }
 
 // ---- formatting
