@@ -19,7 +19,9 @@ const CHAR_NGRAM_SIZES = [3, 4, 5];
 export type FeatureVector = Map<string, number>;
 
 /** Enough for a municipality's everyday vocabulary with its suffixes; emptied when full. */
-const WORD_CACHE_SIZE = 50_000;
+const STEM_CACHE_SIZE = 50_000;
+/** A word's features are about twenty strings: fewer words are kept (at most about 15 MB). */
+const WORD_FEATURES_CACHE_SIZE = 20_000;
 /** A word's stem feature ("s:…"), by the word as typed. */
 const stemFeatures = new Map<string, string>();
 /** A folded word's own features: itself and its first five letters, then its character n-grams. */
@@ -28,7 +30,7 @@ const wordFeatureLists = new Map<string, { head: string[]; grams: string[] }>();
 function stemFeature(word: string): string {
   let feature = stemFeatures.get(word);
   if (feature === undefined) {
-    if (stemFeatures.size >= WORD_CACHE_SIZE) stemFeatures.clear();
+    if (stemFeatures.size >= STEM_CACHE_SIZE) stemFeatures.clear();
     feature = `s:${asciiFold(stemmer.stem(word))}`;
     stemFeatures.set(word, feature);
   }
@@ -47,7 +49,7 @@ function wordFeatures(word: string): { head: string[]; grams: string[] } {
       for (let start = 0; start + size <= padded.length; start++) grams.push(`c:${padded.slice(start, start + size)}`);
     }
     lists = { head, grams };
-    if (wordFeatureLists.size >= WORD_CACHE_SIZE) wordFeatureLists.clear();
+    if (wordFeatureLists.size >= WORD_FEATURES_CACHE_SIZE) wordFeatureLists.clear();
     wordFeatureLists.set(word, lists);
   }
   return lists;
