@@ -369,5 +369,13 @@ export function installConsoleAuth(app: Express, auth: ConsoleAuth): void {
  * Fails closed: with no ConsoleAuth installed, nobody gets in.
  */
 export function requireAgent(role?: Role): RequestHandler {
-  return authenticate((request) => request.app.locals[AUTH_KEY] as ConsoleAuth | undefined, role);
+  const authenticated = authenticate((request) => request.app.locals[AUTH_KEY] as ConsoleAuth | undefined, role);
+  return (request, response, next) =>
+    authenticated(request, response, (error?: unknown) => {
+      if (error !== undefined) return next(error);
+      if (!consoleSession(response).mustChangePassword) return next();
+      // A temporary password from an admin: the console asks for the agent's own first.
+      if (wantsPage(request)) return void response.redirect(303, '/console');
+      response.status(403).json({ error: ACCESS_TEXTS.temporaryPassword, mustChangePassword: true });
+    });
 }

@@ -409,6 +409,19 @@ describe('another app with the console mounted: requireAgent on its routers, the
     expect((await admin.post('/admin/whatsapp/logout', {}, { csrf: null })).status).toBe(403);
     expect((await admin.request('POST', '/admin/whatsapp/logout', { form: { _csrf: admin.csrf }, csrf: null })).json).toEqual({ ok: true });
 
+    // Logged in with a temporary password from another admin: the console asks for one's own first.
+    await createAgent(cozum.db, 'ikinci-yonetici', 'İkinci Yönetici', 'admin', null);
+    const second = await cozum.db.agent.findUniqueOrThrow({ where: { username: 'ikinci-yonetici' } });
+    const temporary = String((await admin.post(`/console/api/agents/${second.id}/password`)).json.password);
+    const withTemporary = new ConsoleClient(base);
+    expect((await withTemporary.login('ikinci-yonetici', temporary)).status).toBe(303);
+    const sent = await withTemporary.get('/admin/whatsapp', { headers: { Accept: 'text/html' } });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toBe('/console');
+    expect(await withTemporary.get('/admin/whatsapp', { headers: { Accept: 'application/json' } })).toMatchObject({ status: 403, json: { mustChangePassword: true } });
+    expect((await withTemporary.post('/console/api/me/password', { current: temporary, next: 'ikinci-yonetici-2027' })).status).toBe(200);
+    expect((await withTemporary.get('/admin/whatsapp', { headers: { Accept: 'text/html' } })).status).toBe(200);
+
     const elsewhere = new ConsoleClient(bareBase);
     elsewhere.token = admin.token;
     expect((await elsewhere.get('/admin/whatsapp', { headers: { Accept: 'application/json' } })).status).toBe(401);
