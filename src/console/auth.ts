@@ -139,9 +139,7 @@ export class ConsoleAuth {
     const valid = (await verifyPassword(password, agent.passwordHash)) && agent.active;
     if (agent.lockedUntil && agent.lockedUntil > now) return { ok: false, reason: 'locked' };
     if (!valid) {
-      const updated = await this.db.agent.update({ where: { id: agent.id }, data: { failedLogins: { increment: 1 } } });
-      if (updated.failedLogins < MAX_FAILED_LOGINS) return { ok: false, reason: 'invalid' };
-      await this.db.agent.update({ where: { id: agent.id }, data: { failedLogins: 0, lockedUntil: new Date(now.getTime() + LOCK_MINUTES * 60_000) } });
+      if (!(await this.failedAttempt(agent.id, now))) return { ok: false, reason: 'invalid' };
       this.logger?.warn({ agent: agent.username }, 'console account locked after repeated failed logins');
       return { ok: false, reason: 'locked' };
     }
@@ -168,9 +166,7 @@ export class ConsoleAuth {
     if (problem) return { ok: false, status: 400, message: problem };
     const agent = await this.db.agent.findUniqueOrThrow({ where: { id: session.agent.id } });
     if (!(await verifyPassword(current, agent.passwordHash))) {
-      const updated = await this.db.agent.update({ where: { id: agent.id }, data: { failedLogins: { increment: 1 } } });
-      if (updated.failedLogins < MAX_FAILED_LOGINS) return { ok: false, status: 403, message: PASSWORD_TEXTS.wrong };
-      await this.db.agent.update({ where: { id: agent.id }, data: { failedLogins: 0, lockedUntil: new Date(now.getTime() + LOCK_MINUTES * 60_000) } });
+      if (!(await this.failedAttempt(agent.id, now))) return { ok: false, status: 403, message: PASSWORD_TEXTS.wrong };
       await this.db.agentSession.deleteMany({ where: { agentId: agent.id } });
       this.logger?.warn({ agent: agent.username }, 'console account locked after repeated wrong current passwords');
       return { ok: false, status: 429, message: PASSWORD_TEXTS.locked };
@@ -197,6 +193,14 @@ export class ConsoleAuth {
     const { count } = await this.db.agentSession.deleteMany({ where: { agentId: agent.id } });
     this.logger?.info({ agent: agent.username, by: admin.username, sessionsEnded: count }, 'console password reset');
     return { ok: true, password };
+  }
+
+  /** Counts a wrong password against the account; true when this one locked it (the count starts again). */
+  private async failedAttempt(agentId: string, now: Date): Promise<boolean> {
+    const updated = await this.db.agent.update({ where: { id: agentId }, data: { failedLogins: { increment: 1 } } });
+    if (updated.failedLogins < MAX_FAILED_LOGINS) return false;
+    await this.db.agent.update({ where: { id: agentId }, data: { failedLogins: 0, lockedUntil: new Date(now.getTime() + LOCK_MINUTES * 60_000) } });
+    return true;
   }
 
   private ghostFailure(username: string, now: Date): 'invalid' | 'locked' {

@@ -62,11 +62,7 @@ const OPEN_WITH_TEMPORARY_PASSWORD = new Set(['GET /me', 'POST /me/password', 'G
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const ActiveBody = z.object({ active: z.boolean() });
 const PasswordBody = z.object({ current: z.string().max(200), next: z.string().max(200) });
-const AccountBody = z.object({
-  displayName: z.string().trim().min(2, 'Ad soyad yazın.').max(100),
-  role: z.enum(['agent', 'supervisor', 'admin']),
-  department: z.string().trim().max(200).optional(),
-});
+
 const NOT_FOUND = 'Görüşme bulunamadı ya da bu görüşmeyi görme yetkiniz yok.';
 const TICKET_NOT_FOUND = 'Talep bulunamadı ya da bu talebi görme yetkiniz yok.';
 
@@ -74,11 +70,16 @@ const ReplyBody = z.object({ text: z.string().trim().min(1, 'Boş mesaj gönderi
 const NoteBody = z.object({ text: z.string().trim().min(1, 'Boş not eklenemez.').max(4000, 'Not en fazla 4000 karakter olabilir.') });
 const TransferBody = z.object({ department: z.string().trim().max(200).optional(), agentId: Id.optional(), note: z.string().trim().max(2000).default('') });
 const StatusBody = z.object({ status: TicketStatusSchema, note: z.string().trim().max(2000).default('') });
-const NewAgentBody = z.object({
-  username: z.string().trim().regex(/^[A-Za-z0-9._-]{2,40}$/, 'Kullanıcı adı 2–40 harf, rakam, nokta, tire ya da alt çizgi olmalı.'),
+/** What an admin sets of an account, when creating or editing it. */
+const AccountBody = z.object({
   displayName: z.string().trim().min(2, 'Ad soyad yazın.').max(100),
   role: z.enum(['agent', 'supervisor', 'admin']),
   department: z.string().trim().max(200).optional(),
+});
+// Fields in the order their problems are reported (the first one is shown).
+const NewAgentBody = z.object({
+  username: z.string().trim().regex(/^[A-Za-z0-9._-]{2,40}$/, 'Kullanıcı adı 2–40 harf, rakam, nokta, tire ya da alt çizgi olmalı.'),
+  ...AccountBody.shape,
   password: z.string().max(200),
 });
 
