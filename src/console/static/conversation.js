@@ -14,7 +14,22 @@ const transcript = $('transcript');
 const replyText = $('reply-text');
 
 const WHO = { bot: 'Asistan', system: 'Bilgilendirme' };
-const EVENT_TITLES = { status: 'Durum değişti', note: 'İç not', assign: 'Görevli atandı', transfer: 'Aktarıldı', rating: 'Vatandaş puan verdi', rating_request: 'Vatandaştan puan istendi' };
+const EVENT_TITLES = {
+  status: 'Durum değişti',
+  note: 'İç not',
+  assign: 'Görevli atandı',
+  transfer: 'Aktarıldı',
+  rating: 'Vatandaş puan verdi',
+  rating_request: 'Vatandaştan puan istendi',
+  erasure: 'Vatandaş kişisel verilerinin silinmesini istedi (KVKK)',
+  retention: 'Saklama süresi doldu: kişisel veriler silindi (KVKK)',
+};
+
+const ERASED_NOTES = {
+  request: 'Vatandaş kişisel verilerinin silinmesini istedi (KVKK): mesajları ve bilgileri silindi, görüşme sona erdi. Bu görüşmeye artık yazılamaz.',
+  retention: 'Saklama süresi dolduğu için vatandaşın kişisel verileri silindi (KVKK). Bu görüşmeye artık yazılamaz.',
+  unknown: 'Vatandaşın kişisel verileri silindi (KVKK). Bu görüşmeye artık yazılamaz.',
+};
 
 function mapLink(location) {
   const lat = Number(location.latitude).toFixed(6);
@@ -91,6 +106,11 @@ function renderHead() {
   $('release').hidden = c.mode === 'bot' || (otherHolds && !hasRole(me, 'supervisor'));
   $('reply-hint').textContent = c.mine ? '' : otherHolds ? 'Görüşme başka bir görevlide; yanıt gönderemezsiniz.' : 'Yanıt gönderdiğinizde görüşmeyi devralırsınız.';
   $('reply-send').disabled = otherHolds;
+  // Nobody can write to a citizen whose data was erased: the page says why instead.
+  $('erased').hidden = !view.citizen.erased;
+  $('erased').textContent = view.citizen.erased ? ERASED_NOTES[view.citizen.erased] || ERASED_NOTES.unknown : '';
+  $('reply-form').hidden = view.citizen.erased;
+  $('claim').hidden ||= view.citizen.erased;
 }
 
 function field(dl, label, value) {
