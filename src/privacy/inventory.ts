@@ -211,6 +211,16 @@ export const STATE_ENTRIES = [
   },
 ] as const;
 
+/** The reason written for a decision. */
+export function reasonOf(decision: Decision): string {
+  if ('keep' in decision) return decision.keep;
+  if ('overwrite' in decision) return decision.why;
+  if ('randomise' in decision) return decision.randomise;
+  if ('stamp' in decision) return decision.stamp;
+  if ('structuredOnly' in decision) return decision.structuredOnly;
+  return decision.deleteRows;
+}
+
 /** The fixed values erasure writes into a model's columns (`overwrite` decisions), by `unlessEmpty`. */
 export function overwrites<M extends Model>(model: M, options: { unlessEmpty: boolean }): Partial<Record<Columns[M], string | null>> {
   const columns = INVENTORY[model].columns as Record<Columns[M], Decision>;

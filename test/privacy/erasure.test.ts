@@ -3,10 +3,12 @@
 // words; old closed tickets and long-silent citizens are anonymised by the retention setting.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inboundFromUpdate } from '../../src/channels/telegram.ts';
 import { loadDialogs } from '../../src/dialogs/load.ts';
 import { applyRetention } from '../../src/privacy/erasure.ts';
+import { applyMigrations, listMigrations, MIGRATIONS_DIR } from '../../src/storage/migrate.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { Citizen, tempDir, useTestCozum } from '../support/cozum.ts';
 
@@ -176,6 +178,35 @@ describe('ticket summaries', () => {
       const file = path.join(dir, 'complaint.yaml');
       writeFileSync(file, readFileSync(file, 'utf8').replace('summary: "{{category}} · {{neighbourhood}}"', 'summary: "{{category}} · {{description}}"'));
       expect(() => loadDialogs(dir, cozum.config.municipality)).toThrow(/complaint\.yaml.*\{\{description\}\}/s);
+    } finally {
+      temp.remove();
+    }
+  });
+  it('written before that rule are cut to their structured part when the database is migrated', () => {
+    const temp = tempDir();
+    try {
+      const migrations = path.join(temp.dir, 'migrations');
+      const all = listMigrations().map((m) => m.name);
+      const rule = all.indexOf('20261202120000_structured_summaries');
+      expect(rule).toBeGreaterThan(0);
+      for (const name of all.slice(0, rule)) cpSync(path.join(MIGRATIONS_DIR, name), path.join(migrations, name), { recursive: true });
+      const file = path.join(temp.dir, 'old.db');
+      applyMigrations(file, migrations);
+      const sqlite = new BetterSqlite3(file);
+      try {
+        sqlite.prepare(`INSERT INTO "Contact" ("id", "channel", "platformUserId", "updatedAt") VALUES ('c1', 'test', 'u1', 0)`).run();
+        const insert = sqlite.prepare(`INSERT INTO "Ticket" ("id", "number", "contactId", "type", "department", "summary", "dueAt", "updatedAt") VALUES (?, ?, 'c1', ?, 'Çözüm Merkezi', ?, 0, 0)`);
+        insert.run('t1', 'YSL-2026-000001', 'handoff', 'Acil anahtar kelime: acil · acil evime su bastı 0532 123 45 67');
+        insert.run('t2', 'YSL-2026-000002', 'appointment', 'Belediye Başkanı · Komşum Ayten Şen ile imar sorunu');
+        insert.run('t3', 'YSL-2026-000003', 'complaint', 'Çöp toplama · Erzene Mahallesi');
+        insert.run('t4', 'YSL-2026-000004', 'handoff', 'Vatandaş bir görevliyle görüşmek istedi');
+        for (const name of all.slice(rule)) cpSync(path.join(MIGRATIONS_DIR, name), path.join(migrations, name), { recursive: true });
+        applyMigrations(file, migrations);
+        const summaries = sqlite.prepare(`SELECT "summary" FROM "Ticket" ORDER BY "id"`).all() as { summary: string }[];
+        expect(summaries.map((row) => row.summary)).toEqual(['Acil anahtar kelime: acil', 'Belediye Başkanı', 'Çöp toplama · Erzene Mahallesi', 'Vatandaş bir görevliyle görüşmek istedi']);
+      } finally {
+        sqlite.close();
+      }
     } finally {
       temp.remove();
     }
