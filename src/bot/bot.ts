@@ -221,7 +221,8 @@ export class CozumBot extends ActivityHandler {
     const inbound = context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     if (!YES.has(fold(text)) || !inbound) return void (await context.sendActivity(this.say.notErased));
     const erased = await this.deps.handoff.citizenErased(inbound.contactId);
-    await this.session.set(context, { misses: 0 });
+    // Nothing of this turn's state is written back: the erasure deleted it.
+    await this.deps.conversationState.delete(context);
     await context.sendActivity(this.say.erased(erased.tickets));
   }
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
-import { BAILEYS_DEVICE_KEY_TYPES, conversationStateSuffix, KEYS_PREFIX, keyOf } from '../storage/state-keys.ts';
+import { BAILEYS_DEVICE_KEY_TYPES, conversationStatePrefix, KEYS_PREFIX, keyOf } from '../storage/state-keys.ts';
 import { FINISHED_STATUSES, OPEN_STATUSES } from '../tickets/status.ts';
 import { columnsWith, overwrites, STRUCTURED_KEY, type Model } from './inventory.ts';
 
@@ -109,7 +109,7 @@ async function whatsAppKeyRows(tx: Tx, platformUserId: string): Promise<string[]
 /** Everything personal about one contact, erased as the inventory says, in the caller's transaction. */
 async function eraseContactIn(tx: Tx, contactId: string, now: Date, reason: ErasureReason): Promise<Erasure> {
   const contact = await tx.contact.findUniqueOrThrow({ where: { id: contactId }, select: { platformUserId: true } });
-  const conversations = await tx.conversation.findMany({ where: { contactId }, select: { id: true } });
+  const conversations = await tx.conversation.findMany({ where: { contactId }, select: { id: true, channel: true } });
   const conversationIds = conversations.map((c) => c.id);
 
   // Nobody can answer the citizen any more: open handoffs end here.
@@ -123,7 +123,7 @@ async function eraseContactIn(tx: Tx, contactId: string, now: Date, reason: Eras
 
   const stateKeys = await whatsAppKeyRows(tx, contact.platformUserId);
   if (stateKeys.length > 0) await tx.stateEntry.deleteMany({ where: { key: { in: stateKeys } } });
-  for (const id of conversationIds) await tx.stateEntry.deleteMany({ where: { key: { endsWith: conversationStateSuffix(id) } } });
+  for (const { id, channel } of conversations) await tx.stateEntry.deleteMany({ where: { key: { startsWith: conversationStatePrefix(channel, id) } } });
 
   const tickets = await tx.ticket.findMany({ where: { contactId }, select: { id: true } });
   await anonymizeTicketsIn(tx, tickets.map((t) => t.id), now, reason);

@@ -195,7 +195,7 @@ export const OTHER_TABLES: Record<string, string> = {
 /** What StateEntry holds, by key, and what erasure does with each kind of row. */
 export const STATE_ENTRIES = [
   {
-    keys: '<channel>/conversations/<conversation id>',
+    keys: '<channel>/conversations/<conversation id>/<namespace>',
     holds: "botbuilder's conversation state: the session and the dialog stack with the answers given so far",
     erasure: "deleted for each of the contact's conversations",
   },

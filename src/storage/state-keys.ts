@@ -2,9 +2,9 @@
 // (Baileys) linked device's credentials and Signal keys. Shared by the code that writes these rows
 // and by the KVKK erasure, which deletes the rows that belong to one citizen.
 
-/** botbuilder's ConversationState key: `<channelId>/conversations/<conversationId>`. */
-export function conversationStateSuffix(conversationId: string): string {
-  return `/conversations/${conversationId}`;
+/** botbuilder's ConversationState keys of a conversation start so: `<channelId>/conversations/<conversationId>/<namespace>`. */
+export function conversationStatePrefix(channel: string, conversationId: string): string {
+  return `${channel}/conversations/${conversationId}/`;
 }
 
 export const BAILEYS_PREFIX = 'baileys/';

@@ -55,6 +55,17 @@ describe('verilerimi sil', () => {
     expect(await cozum.db.contact.count({ where: { platformUserId: citizen.userId } })).toBe(1);
   });
 
+  it('deletes the conversation\'s state, where a dialog not yet submitted keeps its answers, and writes none back', async () => {
+    const citizen = new Citizen(cozum);
+    for (const text of ['gıda yardımı istiyorum', 'evet', '10000000146', 'Ayten Şen']) await citizen.say(text);
+    const conversation = await conversationOf(citizen);
+    const stateOf = () => cozum.db.stateEntry.findMany({ where: { key: { contains: `/conversations/${conversation.id}/` } } });
+    expect(JSON.stringify(await stateOf())).toContain('10000000146');
+    await citizen.say('verilerimi sil');
+    expect(await citizen.sayAll('evet')).toContain('Kişisel verileriniz silindi');
+    expect(await stateOf()).toEqual([]);
+  });
+
   it('keeps everything when the citizen says no', async () => {
     const citizen = new Citizen(cozum);
     await fileAidRequest(citizen);
