@@ -8,6 +8,8 @@ let focusTicket = new URLSearchParams(window.location.search).get('ticket') || '
 let me;
 let view;
 let shownIds = [];
+/** The text each shown message was drawn with, by id. */
+const shownTexts = new Map();
 
 const $ = (id) => document.getElementById(id);
 const transcript = $('transcript');
@@ -69,19 +71,27 @@ function renderTranscript() {
   const nearBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80;
   const prefix = shownIds.length > 0 && shownIds.every((id, i) => ids[i] === id);
   const fresh = prefix ? view.messages.slice(shownIds.length) : view.messages;
-  if (!prefix) clear(transcript);
+  if (!prefix) {
+    clear(transcript);
+    shownTexts.clear();
+  }
   let lastDay = prefix && shownIds.length ? fmtDay(view.messages[shownIds.length - 1].at) : '';
   for (const message of fresh) {
     const day = fmtDay(message.at);
     if (day !== lastDay) transcript.append(el('li', { class: 'day', text: day }));
     lastDay = day;
     transcript.append(messageNode(message));
+    shownTexts.set(message.id, message.text);
   }
-  // Statuses of messages already shown (sent → failed) change without new ids: redraw those.
+  // Statuses (sent → failed) and texts (erased at the citizen's request) of messages already shown
+  // change without new ids: redraw those.
   if (prefix) {
     for (const message of view.messages.slice(0, shownIds.length)) {
       const node = transcript.querySelector(`[data-id="${CSS.escape(message.id)}"]`);
-      if (node && node.dataset.status !== message.status) node.replaceWith(messageNode(message));
+      if (node && (node.dataset.status !== message.status || shownTexts.get(message.id) !== message.text)) {
+        node.replaceWith(messageNode(message));
+        shownTexts.set(message.id, message.text);
+      }
     }
   }
   shownIds = ids;
@@ -107,10 +117,11 @@ function renderHead() {
   $('reply-hint').textContent = c.mine ? '' : otherHolds ? 'Görüşme başka bir görevlide; yanıt gönderemezsiniz.' : 'Yanıt gönderdiğinizde görüşmeyi devralırsınız.';
   $('reply-send').disabled = otherHolds;
   // Nobody can write to a citizen whose data was erased: the page says why instead.
-  $('erased').hidden = !view.citizen.erased;
-  $('erased').textContent = view.citizen.erased ? ERASED_NOTES[view.citizen.erased] || ERASED_NOTES.unknown : '';
-  $('reply-form').hidden = view.citizen.erased;
-  $('claim').hidden ||= view.citizen.erased;
+  const erased = Boolean(view.citizen.erased);
+  $('erased').hidden = !erased;
+  $('erased').textContent = erased ? ERASED_NOTES[view.citizen.erased] || ERASED_NOTES.unknown : '';
+  $('reply-form').hidden = erased;
+  if (erased) $('claim').hidden = true;
 }
 
 function field(dl, label, value) {
