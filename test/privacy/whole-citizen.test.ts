@@ -34,7 +34,9 @@ const AYTEN = {
   phone: '0532 123 45 67',
   waId: '905321234567',
   lid: '98765432101234',
+  neighbourhood: 'Erzene',
   address: 'Erzene mah. 7. sokak no 9 daire 4',
+  household: '3',
   pin: { latitude: 38.462217, longitude: 27.219733 },
   description: 'Lamba üç gündür yanmıyor, çocuklar akşam karanlıkta eve dönüyor.',
   situation: 'Eşim vefat etti, düzenli bir gelirim yok.',
@@ -47,7 +49,17 @@ const AYTEN = {
 };
 
 /** Someone else, on some of the same channels: nothing of theirs may change. */
-const MEHMET = { name: 'Mehmet Öz', tc: '23456789060', phone: '0532 123 45 68', waId: '905321234568', lid: `1${AYTEN.lid}`, address: 'Kazımdirik mah. 370/2 sokak no 8', situation: 'İki küçük çocuğum var, eşim işsiz.' };
+const MEHMET = {
+  name: 'Mehmet Öz',
+  tc: '23456789060',
+  phone: '0532 123 45 68',
+  waId: '905321234568',
+  lid: `1${AYTEN.lid}`,
+  neighbourhood: 'Kazımdirik',
+  address: 'Kazımdirik mah. 370/2 sokak no 8',
+  household: '4',
+  situation: 'İki küçük çocuğum var, eşim işsiz.',
+};
 
 /** Looks for a term in a stored value: digit runs bounded (another number may contain it), phone numbers in any written form. */
 function finder(term: string): (value: string) => boolean {
@@ -482,15 +494,7 @@ async function fileEverything(chat: Chat, pin: boolean): Promise<void> {
   await chat.say(AYTEN.phone, /özeti/);
   await chat.say('evet', /Başvuru numaranız/);
 
-  await chat.say('gıda yardımı istiyorum', /T\.C\. kimlik numaranızı/);
-  await chat.say(AYTEN.tc, /Adınız ve soyadınız/);
-  await chat.say(AYTEN.name, /telefon numaranız/);
-  await chat.say(AYTEN.phone, /Hangi mahallede oturuyorsunuz/);
-  await chat.say('Erzene', /Açık adresinizi/);
-  await chat.say(AYTEN.address, /kaç kişi/);
-  await chat.say('3', /Durumunuzu kısaca/);
-  await chat.say(AYTEN.situation, /özeti/);
-  await chat.say('evet', /Yardım başvurunuz alındı/);
+  await applyForFoodAid(chat, AYTEN, { consented: true });
 
   await chat.say('randevu almak istiyorum', /Kiminle görüşmek/);
   await chat.say('Belediye Başkanı', /konuyu kısaca/);
@@ -499,6 +503,24 @@ async function fileEverything(chat: Chat, pin: boolean): Promise<void> {
   await chat.say(AYTEN.name, /hangi numaradan/);
   await chat.say(AYTEN.phone, /özeti/);
   await chat.say('evet', /Randevu talebiniz alındı/);
+}
+
+/** A food aid request, with the consent question first unless the contact already consented. */
+async function applyForFoodAid(chat: Chat, person: Pick<typeof AYTEN, 'tc' | 'name' | 'phone' | 'neighbourhood' | 'address' | 'household' | 'situation'>, options: { consented: boolean }): Promise<void> {
+  if (options.consented) {
+    await chat.say('gıda yardımı istiyorum', /T\.C\. kimlik numaranızı/);
+  } else {
+    await chat.say('gıda yardımı istiyorum', /KVKK/);
+    await chat.say('evet', /T\.C\. kimlik numaranızı/);
+  }
+  await chat.say(person.tc, /Adınız ve soyadınız/);
+  await chat.say(person.name, /telefon numaranız/);
+  await chat.say(person.phone, /Hangi mahallede oturuyorsunuz/);
+  await chat.say(person.neighbourhood, /Açık adresinizi/);
+  await chat.say(person.address, /kaç kişi/);
+  await chat.say(person.household, /Durumunuzu kısaca/);
+  await chat.say(person.situation, /özeti/);
+  await chat.say('evet', /Yardım başvurunuz alındı/);
 }
 
 /** A handoff: the agent takes it, answers, writes a note, resolves it; the citizen rates and comments. */
@@ -545,16 +567,7 @@ describe('the whole citizen, on every channel', { timeout: 240_000 }, () => {
     const whatsapp = new BaileysChat(MEHMET.waId, MEHMET.lid, 'Mehmet');
     await whatsapp.knownToBaileys();
     for (const chat of [web, telegram, whatsapp] as Chat[]) {
-      await chat.say('gıda yardımı istiyorum', /KVKK/);
-      await chat.say('evet', /T\.C\. kimlik numaranızı/);
-      await chat.say(MEHMET.tc, /Adınız ve soyadınız/);
-      await chat.say(MEHMET.name, /telefon numaranız/);
-      await chat.say(MEHMET.phone, /Hangi mahallede oturuyorsunuz/);
-      await chat.say('Kazımdirik', /Açık adresinizi/);
-      await chat.say(MEHMET.address, /kaç kişi/);
-      await chat.say('4', /Durumunuzu kısaca/);
-      await chat.say(MEHMET.situation, /özeti/);
-      await chat.say('evet', /Yardım başvurunuz alındı/);
+      await applyForFoodAid(chat, MEHMET, { consented: false });
       // Half-way through a second request: their dialog state holds answers too.
       await chat.say('randevu almak istiyorum', /Kiminle görüşmek/);
     }
