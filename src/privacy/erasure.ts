@@ -59,7 +59,7 @@ function erasedColumns(model: Model, now: Date): Record<string, unknown> {
 }
 
 /** Ticket, its events and their personal columns, as the inventory says; the history records why. */
-async function anonymizeTicketsIn(tx: Tx, ticketIds: string[], now: Date, reason: ErasureReason): Promise<void> {
+async function anonymizeTicketsIn(tx: Tx, ticketIds: string[], now: Date, reason: ErasureReason, closed = new Set<string>()): Promise<void> {
   if (ticketIds.length === 0) return;
   const structured = columnsWith('Ticket', 'structuredOnly');
   const tickets = await tx.ticket.findMany({ where: { id: { in: ticketIds } } });
@@ -74,7 +74,9 @@ async function anonymizeTicketsIn(tx: Tx, ticketIds: string[], now: Date, reason
   const always = erasedColumns('TicketEvent', now);
   if (Object.keys(always).length > 0) await tx.ticketEvent.updateMany({ where: { ticketId: { in: ticketIds } }, data: always as Prisma.TicketEventUpdateManyMutationInput });
   // Recorded after the notes were erased; its own note is empty: the console names the event.
-  await tx.ticketEvent.createMany({ data: ticketIds.map((ticketId) => ({ ticketId, kind: reason, actor: reason === 'erasure' ? 'citizen' : 'bot', note: '', createdAt: now })) });
+  await tx.ticketEvent.createMany({
+    data: ticketIds.map((ticketId) => ({ ticketId, kind: reason, status: closed.has(ticketId) ? 'closed' : null, actor: reason === 'erasure' ? 'citizen' : 'bot', note: '', createdAt: now })),
+  });
 }
 
 /** WhatsApp (Baileys) ids: `905321110001@s.whatsapp.net`, `123456789012345@lid`, with a device or not. */
@@ -126,7 +128,7 @@ async function eraseContactIn(tx: Tx, contactId: string, now: Date, reason: Eras
   for (const { id, channel } of conversations) await tx.stateEntry.deleteMany({ where: { key: { startsWith: conversationStatePrefix(channel, id) } } });
 
   const tickets = await tx.ticket.findMany({ where: { contactId }, select: { id: true } });
-  await anonymizeTicketsIn(tx, tickets.map((t) => t.id), now, reason);
+  await anonymizeTicketsIn(tx, tickets.map((t) => t.id), now, reason, new Set(endedHandoffs.map((t) => t.id)));
   await tx.contact.update({ where: { id: contactId }, data: erasedColumns('Contact', now) as Prisma.ContactUpdateInput });
   return {
     tickets: tickets.length,
