@@ -99,6 +99,8 @@ export interface ConsoleAuthOptions {
   clock?: () => Date;
   /** Minutes without a page opened or an action taken after which a session ends; 0: never. */
   idleMinutes?: number;
+  /** Words a password must not be built from besides the account's names (the municipality's). */
+  relatedWords?: string[];
 }
 
 /** An agent's activity is written at most this often: a click a second must not mean a write a second. */
@@ -110,6 +112,7 @@ export class ConsoleAuth {
   private readonly logger?: Logger;
   private readonly clock: () => Date;
   private readonly idleMs: number;
+  private readonly relatedWords: string[];
 
   constructor(
     private readonly db: Database,
@@ -118,6 +121,7 @@ export class ConsoleAuth {
     this.logger = options.logger;
     this.clock = options.clock ?? (() => new Date());
     this.idleMs = (options.idleMinutes ?? 30) * 60_000;
+    this.relatedWords = options.relatedWords ?? [];
   }
 
   /** Whether a session row is still open at `now`: before its end, and not idle for too long. */
@@ -162,7 +166,8 @@ export class ConsoleAuth {
    */
   async changePassword(session: ConsoleSession, current: string, next: string): Promise<PasswordChange> {
     const now = this.clock();
-    const problem = passwordProblem(next) ?? (next === current ? PASSWORD_TEXTS.same : undefined);
+    const related = [session.agent.username, session.agent.displayName, ...this.relatedWords];
+    const problem = passwordProblem(next, related) ?? (next === current ? PASSWORD_TEXTS.same : undefined);
     if (problem) return { ok: false, status: 400, message: problem };
     const agent = await this.db.agent.findUniqueOrThrow({ where: { id: session.agent.id } });
     if (!(await verifyPassword(current, agent.passwordHash))) {

@@ -91,7 +91,9 @@ function firstIssue(error: z.ZodError): string {
 export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const { db, handoff, events, config, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const auth = new ConsoleAuth(db, { logger, clock, idleMinutes: config.console.idleMinutes });
+  // What a password must not be made of, besides the account's own names (password.ts).
+  const municipalityWords = [config.municipality.name, config.municipality.city, config.municipality.district];
+  const auth = new ConsoleAuth(db, { logger, clock, idleMinutes: config.console.idleMinutes, relatedWords: municipalityWords });
   const catalog = Catalog.load(config);
   const views = new ConsoleViews(db, catalog, clock);
   const handoffs = new HandoffConversations(db, events);
@@ -316,7 +318,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   api.post('/agents', adminOnly, async (request, response) => {
     const body = NewAgentBody.safeParse(request.body ?? {});
     if (!body.success) return void response.status(400).json({ error: firstIssue(body.error) });
-    const problem = passwordProblem(body.data.password);
+    const problem = passwordProblem(body.data.password, [body.data.username, body.data.displayName, ...municipalityWords]);
     if (problem) return void response.status(400).json({ error: problem });
     const department = body.data.department || null;
     if (body.data.role === 'agent' && !department) return void response.status(400).json({ error: 'Görevlinin bir birimi olmalı.' });

@@ -411,7 +411,17 @@ describe('accounts', () => {
   it('lets an admin create an account that can log in, with Turkish reasons for refusals', async () => {
     const admin = await ConsoleClient.loggedIn(cozum, 'yonetici');
     const short = await admin.post('/console/api/agents', { username: 'elif', displayName: 'Elif Şahin', role: 'agent', department: 'Çözüm Merkezi', password: 'kisa' });
-    expect(short).toMatchObject({ status: 400, json: { error: 'Şifre en az 10 karakter olmalı.' } });
+    expect(short).toMatchObject({ status: 400, json: { error: 'Şifre en az 12 karakter olmalı.' } });
+    // The passwords an auditor had accepted, for an admin account; then common or guessable ones of any length.
+    for (const weak of ['1234567890', 'password12', '1111111111']) {
+      const refused = await admin.post('/console/api/agents', { username: 'denetci', displayName: 'Denetçi Yönetici', role: 'admin', password: weak });
+      expect(refused, weak).toMatchObject({ status: 400, json: { error: 'Şifre en az 12 karakter olmalı.' } });
+    }
+    for (const weak of ['123456789012', 'password1234', 'denetci12345', 'yesilova2026']) {
+      const refused = await admin.post('/console/api/agents', { username: 'denetci', displayName: 'Denetçi Yönetici', role: 'admin', password: weak });
+      expect(refused, weak).toMatchObject({ status: 400, json: { error: expect.stringContaining('Bu şifre kolay tahmin edilir') } });
+    }
+    expect(await cozum.db.agent.count({ where: { username: 'denetci' } })).toBe(0);
     const noDepartment = await admin.post('/console/api/agents', { username: 'elif', displayName: 'Elif Şahin', role: 'agent', password: 'uzun-bir-sifre' });
     expect(noDepartment.json.error).toBe('Görevlinin bir birimi olmalı.');
     const created = await admin.post('/console/api/agents', { username: 'Elif', displayName: 'Elif Şahin', role: 'agent', department: 'Çözüm Merkezi', password: 'uzun-bir-sifre' });

@@ -59,8 +59,17 @@ describe('agent:add', () => {
     expect(flag.stderr).toContain('Şifre komut satırından verilmez');
     const short = await agentAdd(['--username', 'ayse', '--name', 'Ayşe', '--role', 'supervisor'], 'kisa\n');
     expect(short.code).toBe(1);
-    expect(short.stderr).toContain('Şifre en az 10 karakter olmalı.');
+    expect(short.stderr).toContain('Şifre en az 12 karakter olmalı.');
     expect(await account('ayse')).toBeNull();
+    // An admin too: the rules are the same for every account.
+    const digits = await agentAdd(['--username', 'ikinci', '--name', 'İkinci Yönetici', '--role', 'admin'], '1234567890\n');
+    expect(digits.code).toBe(1);
+    expect(digits.stderr).toContain('Şifre en az 12 karakter olmalı.');
+    const common = await agentAdd(['--username', 'ikinci', '--name', 'İkinci Yönetici', '--role', 'admin'], 'password1234\n');
+    expect(common.stderr).toContain('Bu şifre kolay tahmin edilir');
+    const ownName = await agentAdd(['--username', 'ayse', '--name', 'Ayşe Yılmaz', '--role', 'supervisor'], 'ayseyilmaz2026\n');
+    expect(ownName.stderr).toContain('Bu şifre kolay tahmin edilir');
+    expect(await account('ikinci')).toBeNull();
     const role = await agentAdd(['--username', 'ayse', '--name', 'Ayşe', '--role', 'patron'], 'uzun-bir-sifre\n');
     expect(role.stderr).toContain('Geçersiz rol: patron');
   });

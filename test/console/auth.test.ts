@@ -260,7 +260,9 @@ describe("changing one's own password", () => {
 
     expect((await change(PASSWORD, 'yeni-sifre-2027', { csrf: null })).status).toBe(403);
     expect(await change('yanlis-sifre', 'yeni-sifre-2027')).toMatchObject({ status: 403, json: { error: 'Mevcut şifreniz hatalı.' } });
-    expect(await change(PASSWORD, 'kisa')).toMatchObject({ status: 400, json: { error: 'Şifre en az 10 karakter olmalı.' } });
+    expect(await change(PASSWORD, 'kisa')).toMatchObject({ status: 400, json: { error: 'Şifre en az 12 karakter olmalı.' } });
+    expect(await change(PASSWORD, 'password1234')).toMatchObject({ status: 400, json: { error: expect.stringContaining('Bu şifre kolay tahmin edilir') } });
+    expect(await change(PASSWORD, 'sifreci-2026')).toMatchObject({ status: 400, json: { error: expect.stringContaining('Bu şifre kolay tahmin edilir') } });
     expect(await change(PASSWORD, PASSWORD)).toMatchObject({ status: 400, json: { error: 'Yeni şifreniz mevcut şifrenizden farklı olmalı.' } });
     expect((await here.post('/console/api/me/password', { current: 1, next: ['x'] })).status).toBe(400);
     // Nothing changed so far: both sessions still work and the old password still logs in.
