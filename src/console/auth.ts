@@ -124,10 +124,15 @@ export class ConsoleAuth {
     this.relatedWords = options.relatedWords ?? [];
   }
 
-  /** Whether a session row is still open at `now`: before its end, and not idle for too long. */
+  /**
+   * Whether a session row is still open at `now`: before its end, and not idle for too long.
+   * Activity is written at most once per ACTIVITY_WRITE_MS, so the agent's real last activity may
+   * be up to that much later than the stored one: the session ends only when even the latest
+   * possible activity is `idleMinutes` old (never early, at most one write interval late).
+   */
   private isOpen(row: { expiresAt: Date; lastActiveAt: Date }, now: Date): boolean {
     if (row.expiresAt <= now) return false;
-    return this.idleMs === 0 || now.getTime() - row.lastActiveAt.getTime() < this.idleMs;
+    return this.idleMs === 0 || now.getTime() - row.lastActiveAt.getTime() < this.idleMs + ACTIVITY_WRITE_MS;
   }
 
   async login(rawUsername: string, password: string): Promise<LoginResult> {

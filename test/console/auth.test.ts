@@ -6,7 +6,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS_TEXTS, installConsoleAuth, LOGIN_TEXTS, requireAgent } from '../../src/console/auth.ts';
+import { ACCESS_TEXTS, ConsoleAuth, installConsoleAuth, LOGIN_TEXTS, requireAgent } from '../../src/console/auth.ts';
 import { createConsole } from '../../src/console/console.ts';
 import { createHttpApp, listen } from '../../src/http/server.ts';
 import type { Cozum } from '../../src/main.ts';
@@ -127,6 +127,23 @@ describe('a session left alone', () => {
     await idleFor(client, 25);
     expect((await client.post('/console/logout', {})).status).toBeLessThan(400);
     expect(await cozum.db.agentSession.count({ where: { id: idOf(client) } })).toBe(0);
+  });
+
+  it('never ends before 30 minutes of real inactivity, though activity is written at most once a minute', async () => {
+    let now = new Date('2026-12-01T09:00:00Z');
+    const auth = new ConsoleAuth(cozum.db, { clock: () => now, idleMinutes: 30 });
+    const login = await auth.login('ayse', PASSWORD);
+    if (!login.ok) throw new Error('login failed');
+    const at = (ms: number) => (now = new Date(Date.parse('2026-12-01T09:00:00Z') + ms));
+    // A page opened 50 seconds after logging in: not written (the last write is under a minute old).
+    at(50_000);
+    await auth.touch((await auth.session(login.token))!);
+    // 29 minutes 59 seconds after that page the agent is still within the idle time.
+    at(50_000 + 30 * 60_000 - 1000);
+    expect(await auth.session(login.token), 'ended before 30 minutes of inactivity').toBeDefined();
+    // And the session does end once the idle time has passed however the writes fell.
+    at(31 * 60_000);
+    expect(await auth.session(login.token)).toBeUndefined();
   });
 
   it('counts an action (any POST with the session\'s CSRF token) as activity', async () => {
