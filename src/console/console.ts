@@ -14,7 +14,7 @@ import type { Database } from '../storage/database.ts';
 import { STATUS_NAMES, TicketStatusSchema } from '../tickets/status.ts';
 import { ACCESS_TEXTS, authenticate, ConsoleAuth, consoleSession, fromAnotherSite, LOGIN_PATH, LOGIN_TEXTS, normalizeUsername } from './auth.ts';
 import { Catalog, ROLE_NAMES } from './catalog.ts';
-import { HandoffConversations, streamEvents } from './live.ts';
+import { EventAudience, HandoffConversations, streamEvents } from './live.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, passwordProblem } from './password.ts';
 import { Stats } from './stats.ts';
 import { ConsoleViews, type QueueScope } from './views.ts';
@@ -97,6 +97,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const catalog = Catalog.load(config);
   const views = new ConsoleViews(db, catalog, clock);
   const handoffs = new HandoffConversations(db, events);
+  const audience = new EventAudience(db);
   const stats = new Stats(db, catalog, config.timeZone, clock);
   const municipality = escapeHtml(config.municipality.name);
   const header = readFileSync(path.join(STATIC_DIR, 'header.partial.html'), 'utf8').replaceAll('{{minPassword}}', String(MIN_PASSWORD_LENGTH));
@@ -281,7 +282,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
       // The page of one conversation hears all of its messages, if the agent may open it.
       const wanted = Id.safeParse(request.query.conversation);
       const conversationId = wanted.success && (await views.canOpenConversation(session.agent, wanted.data)) ? wanted.data : undefined;
-      streamEvents(events, handoffs, auth, session, request, response, { conversationId, heartbeatMs: deps.heartbeatMs });
+      streamEvents(events, handoffs, audience, auth, session, request, response, { conversationId, heartbeatMs: deps.heartbeatMs });
     } catch (error) {
       next(error);
     }
