@@ -9,7 +9,9 @@ import { parseArgs } from 'node:util';
 import { databaseUrl, loadConfig } from '../config.ts';
 import { ROLES, normalizeUsername, type Role } from '../console/auth.ts';
 import { hashPassword, passwordProblem } from '../console/password.ts';
+import { LoginThrottle } from '../console/login-throttle.ts';
 import { openDatabase } from '../storage/database.ts';
+import { databaseLimits } from '../storage/rate-limits.ts';
 
 const USAGE = `Kullanım:
   npm run agent:add -- --admin
@@ -106,7 +108,8 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
     if (values['reset-password']) {
       if (!existing) throw new UsageError(`"${username}" adlı bir hesap yok.`);
       const passwordHash = await hashPassword(await readPassword([username, existing.displayName, ...municipality]));
-      await db.agent.update({ where: { id: existing.id }, data: { passwordHash, failedLogins: 0, lockedUntil: null } });
+      await db.agent.update({ where: { id: existing.id }, data: { passwordHash } });
+      await new LoginThrottle(databaseLimits(db)).unlock(username);
       await db.agentSession.deleteMany({ where: { agentId: existing.id } });
       console.log(`"${username}" hesabının şifresi değiştirildi; açık oturumları kapatıldı.`);
       return;

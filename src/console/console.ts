@@ -18,6 +18,7 @@ import { EventAudience, HandoffConversations, streamEvents } from './live.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, passwordProblem } from './password.ts';
 import { Stats } from './stats.ts';
 import { ConsoleViews, type QueueScope } from './views.ts';
+import { clientAddress } from '../http/client-address.ts';
 import { escapeHtml } from '../http/html.ts';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -162,8 +163,12 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
       return fail(403, ACCESS_TEXTS.csrf);
     }
     if (!username.trim() || !password) return fail(400, LOGIN_TEXTS.missing);
-    const result = await auth.login(username, password);
-    if (!result.ok) return fail(result.reason === 'locked' ? 429 : 401, LOGIN_TEXTS[result.reason]);
+    const result = await auth.login(username, password, clientAddress(request));
+    if (!result.ok && result.reason === 'invalid') return fail(401, LOGIN_TEXTS.invalid);
+    if (!result.ok) {
+      response.setHeader('Retry-After', String(Math.ceil(result.retryAfterMs / 1000)));
+      return fail(429, LOGIN_TEXTS.locked(result.retryAfterMs));
+    }
     auth.setCookie(request, response, result.token);
     if (wantsJson) return void response.json({ ok: true, csrfToken: result.session.csrfToken });
     response.redirect(303, next);
@@ -312,8 +317,10 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   });
 
   api.get('/agents', supervisorOnly, async (_request, response) => {
-    const rows = await db.agent.findMany({ orderBy: [{ role: 'asc' }, { displayName: 'asc' }], select: { id: true, username: true, displayName: true, role: true, department: true, active: true, lockedUntil: true } });
-    response.json({ agents: rows.map((a) => ({ ...a, roleName: ROLE_NAMES[a.role] ?? a.role, locked: Boolean(a.lockedUntil && a.lockedUntil > clock()) })) });
+    const rows = await db.agent.findMany({ orderBy: [{ role: 'asc' }, { displayName: 'asc' }], select: { id: true, username: true, displayName: true, role: true, department: true, active: true } });
+    // "Locked": guessed at from many addresses (login-throttle.ts); its own recent addresses still get in.
+    const locked = await Promise.all(rows.map((a) => auth.throttle.lockedFor(a.username)));
+    response.json({ agents: rows.map((a, i) => ({ ...a, roleName: ROLE_NAMES[a.role] ?? a.role, locked: locked[i]! > 0 })) });
   });
 
   api.post('/agents', adminOnly, async (request, response) => {
@@ -334,7 +341,8 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     try {
       const body = PasswordBody.safeParse(request.body ?? {});
       if (!body.success) return void response.status(400).json({ error: 'İstek okunamadı.' });
-      const result = await auth.changePassword(consoleSession(response), body.data.current, body.data.next);
+      const result = await auth.changePassword(consoleSession(response), body.data.current, body.data.next, clientAddress(request));
+      if (!result.ok && result.retryAfterMs) response.setHeader('Retry-After', String(Math.ceil(result.retryAfterMs / 1000)));
       if (!result.ok) return void response.status(result.status).json({ error: result.message });
       response.json({ ok: true, otherSessionsEnded: result.otherSessionsEnded });
     } catch (error) {
@@ -396,7 +404,8 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
         await db.agentSession.deleteMany({ where: { agentId: target.id } });
         await handoff.agentClosed(me, target);
       } else {
-        await db.agent.update({ where: { id: target.id }, data: { active: true, failedLogins: 0, lockedUntil: null } });
+        await db.agent.update({ where: { id: target.id }, data: { active: true } });
+        await auth.throttle.unlock(target.username);
       }
       logger.info({ agent: target.username, active: body.data.active, by: me.username }, body.data.active ? 'console account opened' : 'console account closed');
       response.json({ ok: true });

@@ -2,8 +2,10 @@
 // from standard input (never from a flag), and resets a forgotten password.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LoginThrottle } from '../../src/console/login-throttle.ts';
 import { verifyPassword } from '../../src/console/password.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { databaseLimits } from '../../src/storage/rate-limits.ts';
 import { tempDir } from '../support/cozum.ts';
 
 const temp = tempDir();
@@ -79,13 +81,19 @@ describe('agent:add', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('"admin" kullanıcı adı zaten var');
 
+    // Locked out at the admin's own desk after five wrong passwords.
     const { db } = await openDatabase(`file:${temp.dir}/cozum.db`);
-    await db.agent.update({ where: { username: 'admin' }, data: { failedLogins: 3, lockedUntil: new Date(Date.now() + 600_000) } });
-    await db.$disconnect();
+    const throttle = new LoginThrottle(databaseLimits(db));
+    for (let i = 0; i < 5; i++) {
+      const attempt = await throttle.begin('admin', '203.0.113.5');
+      if (attempt.allowed) await throttle.failed(attempt.pass);
+    }
+    expect((await throttle.begin('admin', '203.0.113.5')).allowed).toBe(false);
     const reset = await agentAdd(['--username', 'admin', '--reset-password'], 'yeni-yonetici-sifresi\n');
     expect(reset.code).toBe(0);
     const admin = await account('admin');
     expect(await verifyPassword('yeni-yonetici-sifresi', admin!.passwordHash)).toBe(true);
-    expect(admin).toMatchObject({ failedLogins: 0, lockedUntil: null });
+    expect((await throttle.begin('admin', '203.0.113.5')).allowed).toBe(true);
+    await db.$disconnect();
   });
 });
