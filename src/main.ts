@@ -30,6 +30,7 @@ import { Handoff } from './handoff/handoff.ts';
 import { installConsoleAuth } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
 import { applyRetention } from './privacy/erasure.ts';
+import { databaseLimits } from './storage/rate-limits.ts';
 
 export interface Cozum {
   config: Config;
@@ -91,6 +92,14 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   runRetention();
   const retentionTimer = setInterval(runRetention, 24 * 3_600_000).unref();
 
+  // Rate-limit counters (login throttling, web chat sessions) on the database: shared by instances,
+  // kept across restarts; expired ones are swept hourly.
+  const limits = databaseLimits(db);
+  let sweeping = Promise.resolve();
+  const sweepTimer = setInterval(() => {
+    sweeping = limits.sweep().then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'rate-limit sweep failed'));
+  }, 3_600_000).unref();
+
   let server: Server | undefined;
   let url: string | undefined;
   let channels: Channel[] = [];
@@ -98,7 +107,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     channels = createChannels({ config, adapter, store, db, logger });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
-    const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox });
+    const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
     const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), agentConsole.router], logger);
     installConsoleAuth(app, agentConsole.auth);
     server = await listen(app, config.port, config.host);
@@ -116,7 +125,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     config, db, tickets, handoff, events, adapter, nlu, intents, logger, server, url,
     async close() {
       clearInterval(retentionTimer);
-      await retention;
+      clearInterval(sweepTimer);
+      await Promise.all([retention, sweeping]);
       for (const channel of channels) await channel.stop();
       if (server) {
         server.closeAllConnections();

@@ -11,9 +11,11 @@ import type { CozumEvents } from '../handoff/events.ts';
 import { HandoffError, type Handoff } from '../handoff/handoff.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
+import { databaseLimits, type RateLimitStore } from '../storage/rate-limits.ts';
 import { STATUS_NAMES, TicketStatusSchema } from '../tickets/status.ts';
 import { ACCESS_TEXTS, authenticate, ConsoleAuth, consoleSession, fromAnotherSite, LOGIN_PATH, LOGIN_TEXTS, normalizeUsername } from './auth.ts';
 import { Catalog, ROLE_NAMES } from './catalog.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { EventAudience, HandoffConversations, streamEvents } from './live.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, passwordProblem } from './password.ts';
 import { Stats } from './stats.ts';
@@ -44,6 +46,8 @@ export interface ConsoleDependencies {
   outbox?: { retry(messageId: string): Promise<boolean> };
   clock?: () => Date;
   heartbeatMs?: number;
+  /** Where login throttling keeps its counters; by default the database (storage/rate-limits.ts). */
+  limits?: RateLimitStore;
 }
 
 export interface AgentConsole {
@@ -94,7 +98,8 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const clock = deps.clock ?? (() => new Date());
   // What a password must not be made of, besides the account's own names (password.ts).
   const municipalityWords = [config.municipality.name, config.municipality.city, config.municipality.district];
-  const auth = new ConsoleAuth(db, { logger, clock, idleMinutes: config.console.idleMinutes, relatedWords: municipalityWords });
+  const throttle = new LoginThrottle(deps.limits ?? databaseLimits(db));
+  const auth = new ConsoleAuth(db, { logger, clock, idleMinutes: config.console.idleMinutes, relatedWords: municipalityWords, throttle });
   const catalog = Catalog.load(config);
   const views = new ConsoleViews(db, catalog, clock);
   const handoffs = new HandoffConversations(db, events);
