@@ -30,7 +30,17 @@ import { Handoff } from './handoff/handoff.ts';
 import { installConsoleAuth } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
 import { applyRetention } from './privacy/erasure.ts';
-import { databaseLimits } from './storage/rate-limits.ts';
+import { databaseLimits, memoryLimits } from './storage/rate-limits.ts';
+import { publicPathLimits } from './http/rate-limits.ts';
+import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud.ts';
+
+/** The channels' unauthenticated entry points (each checks a secret or a signature after this). */
+const PUBLIC_WEBHOOKS = [
+  { method: 'GET', path: WHATSAPP_WEBHOOK },
+  { method: 'POST', path: WHATSAPP_WEBHOOK },
+  { method: 'POST', path: '/telegram/' },
+  { method: 'POST', path: '/api/messages' },
+];
 
 export interface Cozum {
   config: Config;
@@ -104,11 +114,13 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let url: string | undefined;
   let channels: Channel[] = [];
   if (options.http) {
-    channels = createChannels({ config, adapter, store, db, logger });
+    channels = createChannels({ config, adapter, store, db, logger, limits });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
     const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
-    const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), agentConsole.router], logger);
+    // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
+    const guards = [publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
+    const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), agentConsole.router], logger, guards);
     installConsoleAuth(app, agentConsole.auth);
     server = await listen(app, config.port, config.host);
     const { port } = server.address() as AddressInfo;

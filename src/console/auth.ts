@@ -15,6 +15,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AgentActor } from '../handoff/handoff.ts';
+import { readCookie } from '../http/cookies.ts';
+import { waitInWords } from '../http/rate-limits.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
 import { databaseLimits } from '../storage/rate-limits.ts';
@@ -30,12 +32,6 @@ export const SESSION_COOKIE = 'cozum_console';
 export const COOKIE_PATHS = ['/console', '/admin'];
 export const SESSION_HOURS = 12;
 export const LOGIN_PATH = '/console/login';
-
-/** "1 dakika", "15 dakika", "2 saat": a wait in words, rounded up. */
-export function waitInWords(ms: number): string {
-  const minutes = Math.max(1, Math.ceil(ms / 60_000));
-  return minutes < 60 || minutes % 60 !== 0 ? `${minutes} dakika` : `${minutes / 60} saat`;
-}
 
 export const LOGIN_TEXTS = {
   invalid: 'Kullanıcı adı veya şifre hatalı.',
@@ -92,14 +88,6 @@ function actorOf(row: { id: string; username: string; displayName: string; role:
   return { id: row.id, username: row.username, displayName: row.displayName, role, department: row.department };
 }
 
-/** The value of one cookie in a Cookie header. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
-  }
-  return undefined;
-}
 
 export interface ConsoleAuthOptions {
   logger?: Logger;
