@@ -59,7 +59,7 @@ export function limitPaths(paths: LimitedPath[]): RequestHandler {
   return (request, response, next) => {
     const limit = paths.find((candidate) => matches(candidate, request));
     if (!limit) return next();
-    overLimit(limit.limiter, `${limit.path}|${clientAddress(request)}`).then(
+    overLimit(limit.limiter, `${limit.method} ${limit.path}|${clientAddress(request)}`).then(
       (waitMs) => (waitMs > 0 ? tooMany(request, response, waitMs) : next()),
       next,
     );
