@@ -18,6 +18,11 @@ export interface LimitSpec {
   points: number;
   /** Window length in seconds, counted from the first hit. */
   seconds: number;
+  /**
+   * Once a key is over its points, refuse it from memory until its window ends, without asking the
+   * store again: a flood then costs no write per request. Not for counters something else may reset.
+   */
+  holdInMemory?: boolean;
 }
 
 export interface RateLimitStore {
@@ -31,8 +36,16 @@ export interface RateLimitStore {
 export function databaseLimits(db: Database): RateLimitStore {
   return {
     // rate-limiter-flexible's own clean-up is a timer per limiter that logs to the console; sweep() is ours.
-    limiter: ({ name, points, seconds }) =>
-      new RateLimiterPrisma({ storeClient: db, tableName: 'rateLimit', keyPrefix: name, points, duration: seconds, clearExpiredByTimeout: false }),
+    limiter: ({ name, points, seconds, holdInMemory }) =>
+      new RateLimiterPrisma({
+        storeClient: db,
+        tableName: 'rateLimit',
+        keyPrefix: name,
+        points,
+        duration: seconds,
+        clearExpiredByTimeout: false,
+        ...(holdInMemory ? { inMemoryBlockOnConsumed: points + 1 } : {}),
+      }),
     // rate-limiter-flexible stores a key as "<keyPrefix>:<key>".
     forget: async (name, keyStart) => void (await db.rateLimit.deleteMany({ where: { key: { startsWith: `${name}:${keyStart}` } } })),
     sweep: async () => (await db.rateLimit.deleteMany({ where: { expire: { lt: new Date() } } })).count,
