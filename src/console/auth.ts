@@ -88,7 +88,6 @@ function actorOf(row: { id: string; username: string; displayName: string; role:
   return { id: row.id, username: row.username, displayName: row.displayName, role, department: row.department };
 }
 
-
 export interface ConsoleAuthOptions {
   logger?: Logger;
   clock?: () => Date;

@@ -73,7 +73,7 @@ export interface WebchatDependencies {
 export function webchatRouter({ adapter, store, db, municipalityName, limits, durableLimits, fastLimits }: WebchatDependencies): Router {
   const router = express.Router();
   const sessions = new WebchatSessions(db);
-  const perMinute = (store: RateLimitStore, name: string, points: number) => (points > 0 ? store.limiter({ name, points, seconds: 60, holdInMemory: true }) : undefined);
+  const perMinute = (counters: RateLimitStore, name: string, points: number) => (points > 0 ? counters.limiter({ name, points, seconds: 60, holdInMemory: true }) : undefined);
   const newSessions = perMinute(durableLimits, 'webchat:sessions', limits.chatSessions);
   const messagesByAddress = perMinute(fastLimits, 'webchat:messages', limits.chatMessages);
   const messagesBySession = perMinute(fastLimits, 'webchat:session-messages', limits.chatMessagesPerSession);
