@@ -155,7 +155,7 @@ export const ConfigSchema = z.object({
           /** Web chat history reads (an open chat asks every 4 seconds). */
           chatReads: z.coerce.number().int().min(0).default(600),
           /** Console login posts (login throttling decides about wrong passwords). */
-          login: z.coerce.number().int().min(0).default(30),
+          login: z.coerce.number().int().min(0).default(60),
           /** Calls to each channel's webhook (from the platforms' own servers). */
           webhooks: z.coerce.number().int().min(0).default(1200),
         })

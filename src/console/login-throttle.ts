@@ -9,9 +9,10 @@
 //                    that double from 1 minute up to an hour. Whoever is blocked here is only the
 //                    guesser: the agent at their own desk is another address.
 //   address          one address trying many accounts (password spraying): 50 tries an hour.
-//   account          one account guessed from many addresses: 20 tries an hour, then blocks. An
-//                    address that logged in to this account in the last 30 days is not held back
-//                    by it, so a stranger cannot keep an agent out of their work.
+//   account          one account guessed from many addresses: 20 tries an hour, then blocks.
+// An address that logged in to an account in the last 30 days passes only that account's
+// address+account gate: neither a stranger guessing elsewhere nor colleagues' typos behind the same
+// address can keep an agent out of their work.
 // After a block ends a gate allows one try at a time, each failure doubling the next block, until a
 // day passes without one. A successful login clears its address+account gate and gives back what
 // it took from the others.
@@ -136,8 +137,8 @@ export class LoginThrottle {
   async begin(username: string, address: string): Promise<Attempt> {
     const pair = `${username}|${address}`;
     const trusted = (await this.trusted.get(pair)) !== null;
-    const plan: [Gate, string][] = [[this.addressAccount, pair], [this.address, address]];
-    if (!trusted) plan.push([this.account, username]);
+    const plan: [Gate, string][] = [[this.addressAccount, pair]];
+    if (!trusted) plan.push([this.address, address], [this.account, username]);
     const entries: Entry[] = [];
     for (const [gate, key] of plan) {
       const { entry, allowed, waitMs } = await gate.enter(key);

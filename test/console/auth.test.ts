@@ -310,13 +310,16 @@ describe('login', () => {
     expect((await ConsoleClient.for(cozum, '198.51.100.121').login('hedef')).status).toBe(303);
   });
 
-  it('blocks one address trying many user names', async () => {
+  it('blocks one address trying many user names, except for accounts that logged in from it', async () => {
     const sprayer = '198.51.100.50';
+    // A colleague behind the same address logged in earlier.
+    await ConsoleClient.loggedIn(cozum, 'sef', PASSWORD, sprayer);
     for (let batch = 0; batch < 5; batch++) {
       await Promise.all(Array.from({ length: 10 }, (_, i) => ConsoleClient.for(cozum, sprayer).login(`isim-${batch}-${i}`, 'Yesilova2026!')));
     }
     expect((await ConsoleClient.for(cozum, sprayer).login('ayse')).status).toBe(429);
     expect((await ConsoleClient.for(cozum, '203.0.113.50').login('ayse')).status).toBe(303);
+    expect((await ConsoleClient.for(cozum, sprayer).login('sef')).status).toBe(303);
   });
 
   it('refuses a disabled account and ends its open sessions', async () => {
