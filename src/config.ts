@@ -140,6 +140,26 @@ export const ConfigSchema = z.object({
       floodPauseSeconds: z.coerce.number().int().min(1).default(60),
       /** Largest photo or file accepted from a citizen, in bytes. */
       maxMediaBytes: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+      /**
+       * Requests per client address per minute on the public endpoints, answered beyond that with
+       * 429 and Retry-After; 0 turns a limit off. Behind a proxy the address is X-Forwarded-For's.
+       */
+      http: z
+        .object({
+          /** New web chat sessions (a browser keeps its own, so only a new visitor asks). */
+          chatSessions: z.coerce.number().int().min(0).default(10),
+          /** Web chat messages; a long one counts once per started 1000 characters. */
+          chatMessages: z.coerce.number().int().min(0).default(60),
+          /** Web chat messages of one session (one browser). */
+          chatMessagesPerSession: z.coerce.number().int().min(0).default(30),
+          /** Web chat history reads (an open chat asks every 4 seconds). */
+          chatReads: z.coerce.number().int().min(0).default(600),
+          /** Console login posts (login throttling decides about wrong passwords). */
+          login: z.coerce.number().int().min(0).default(60),
+          /** Calls to each channel's webhook (from the platforms' own servers). */
+          webhooks: z.coerce.number().int().min(0).default(1200),
+        })
+        .prefault({}),
     })
     .prefault({}),
   console: z

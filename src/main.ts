@@ -30,6 +30,17 @@ import { Handoff } from './handoff/handoff.ts';
 import { installConsoleAuth } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
 import { applyRetention } from './privacy/erasure.ts';
+import { databaseLimits, memoryLimits } from './storage/rate-limits.ts';
+import { publicPathLimits } from './http/rate-limits.ts';
+import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud.ts';
+
+/** The channels' unauthenticated entry points (each checks a secret or a signature after this). */
+const PUBLIC_WEBHOOKS = [
+  { method: 'GET', path: WHATSAPP_WEBHOOK },
+  { method: 'POST', path: WHATSAPP_WEBHOOK },
+  { method: 'POST', path: '/telegram/' },
+  { method: 'POST', path: '/api/messages' },
+];
 
 export interface Cozum {
   config: Config;
@@ -91,15 +102,25 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   runRetention();
   const retentionTimer = setInterval(runRetention, 24 * 3_600_000).unref();
 
+  // Rate-limit counters (login throttling, web chat sessions) on the database: shared by instances,
+  // kept across restarts; expired ones are swept hourly.
+  const limits = databaseLimits(db);
+  let sweeping = Promise.resolve();
+  const sweepTimer = setInterval(() => {
+    sweeping = limits.sweep().then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'rate-limit sweep failed'));
+  }, 3_600_000).unref();
+
   let server: Server | undefined;
   let url: string | undefined;
   let channels: Channel[] = [];
   if (options.http) {
-    channels = createChannels({ config, adapter, store, db, logger });
+    channels = createChannels({ config, adapter, store, db, logger, limits });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
-    const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox });
-    const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), agentConsole.router], logger);
+    const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
+    // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
+    const guards = [publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
+    const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), agentConsole.router], logger, guards);
     installConsoleAuth(app, agentConsole.auth);
     server = await listen(app, config.port, config.host);
     const { port } = server.address() as AddressInfo;
@@ -116,7 +137,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     config, db, tickets, handoff, events, adapter, nlu, intents, logger, server, url,
     async close() {
       clearInterval(retentionTimer);
-      await retention;
+      clearInterval(sweepTimer);
+      await Promise.all([retention, sweeping]);
       for (const channel of channels) await channel.stop();
       if (server) {
         server.closeAllConnections();

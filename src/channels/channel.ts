@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Database } from '../storage/database.ts';
+import type { RateLimitStore } from '../storage/rate-limits.ts';
 
 export interface ChannelDependencies {
   config: Config;
@@ -12,6 +13,8 @@ export interface ChannelDependencies {
   store: ConversationStore;
   db: Database;
   logger: Logger;
+  /** Where rate-limit counters that must outlive a restart are kept (storage/rate-limits.ts); the database by default. */
+  limits?: RateLimitStore;
 }
 
 export interface Channel {

@@ -9,7 +9,9 @@ import { parseArgs } from 'node:util';
 import { databaseUrl, loadConfig } from '../config.ts';
 import { ROLES, normalizeUsername, type Role } from '../console/auth.ts';
 import { hashPassword, passwordProblem } from '../console/password.ts';
+import { LoginThrottle } from '../console/login-throttle.ts';
 import { openDatabase } from '../storage/database.ts';
+import { databaseLimits } from '../storage/rate-limits.ts';
 
 const USAGE = `Kullanım:
   npm run agent:add -- --admin
@@ -57,17 +59,17 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function readPassword(): Promise<string> {
+async function readPassword(related: string[]): Promise<string> {
   if (process.stdin.isTTY) {
     const first = await askHidden('Şifre: ');
-    const problem = passwordProblem(first);
+    const problem = passwordProblem(first, related);
     if (problem) throw new UsageError(problem);
     const second = await askHidden('Şifre (tekrar): ');
     if (first !== second) throw new UsageError('Şifreler aynı değil.');
     return first;
   }
   const password = (await readStdin()).split(/\r?\n/)[0] ?? '';
-  const problem = passwordProblem(password);
+  const problem = passwordProblem(password, related);
   if (problem) throw new UsageError(`${problem} (standart girdinin ilk satırı şifre olarak okunur)`);
   return password;
 }
@@ -99,13 +101,15 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   const department = values.department?.trim() || null;
 
   const config = loadConfig();
+  const municipality = [config.municipality.name, config.municipality.city, config.municipality.district];
   const { db } = await openDatabase(databaseUrl(config));
   try {
     const existing = await db.agent.findUnique({ where: { username } });
     if (values['reset-password']) {
       if (!existing) throw new UsageError(`"${username}" adlı bir hesap yok.`);
-      const passwordHash = await hashPassword(await readPassword());
-      await db.agent.update({ where: { id: existing.id }, data: { passwordHash, failedLogins: 0, lockedUntil: null } });
+      const passwordHash = await hashPassword(await readPassword([username, existing.displayName, ...municipality]));
+      await db.agent.update({ where: { id: existing.id }, data: { passwordHash } });
+      await new LoginThrottle(databaseLimits(db)).unlock(username);
       await db.agentSession.deleteMany({ where: { agentId: existing.id } });
       console.log(`"${username}" hesabının şifresi değiştirildi; açık oturumları kapatıldı.`);
       return;
@@ -114,7 +118,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
     if (role === 'agent' && !department) throw new UsageError('Görevli (agent) hesabının bir birimi olmalı: --department "Çözüm Merkezi" gibi.');
     const displayName = values.name?.trim() || (values.admin ? 'Yönetici' : '');
     if (!displayName) throw new UsageError('Ad soyad (--name) gerekli.');
-    const passwordHash = await hashPassword(await readPassword());
+    const passwordHash = await hashPassword(await readPassword([username, displayName, ...municipality]));
     await db.agent.create({ data: { username, displayName, role, department, passwordHash } });
     console.log(`Hesap oluşturuldu: ${username} (${role}${department ? `, ${department}` : ''}). Giriş: /console`);
   } finally {

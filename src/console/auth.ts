@@ -4,8 +4,9 @@
 // its sha256 (AgentSession.id), so a copy of the database opens no session. Every state-changing
 // request must also carry the session's CSRF token (X-CSRF-Token header or `_csrf` form field);
 // the login itself, which has no session yet, is refused when another site sends it.
-// Five failed logins lock an account for 15 minutes; an unknown user name fails, and locks, the
-// same way, so the answers never tell whether an account exists. A session ends 12 hours after
+// Failed logins are throttled by login-throttle.ts: counted before the password is checked, per
+// address and account, per address and per account, with growing blocks; an unknown user name is
+// counted the same way, so the answers never tell whether an account exists. A session ends 12 hours after
 // login, or earlier when the agent opens no page and takes no action for `console.idleMinutes`.
 //
 // `requireAgent(role?)` protects any route of the main server (the console's, /admin/* pages):
@@ -14,8 +15,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AgentActor } from '../handoff/handoff.ts';
+import { readCookie } from '../http/cookies.ts';
+import { waitInWords } from '../http/rate-limits.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
+import { databaseLimits } from '../storage/rate-limits.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { dummyHash, hashPassword, passwordProblem, temporaryPassword, verifyPassword } from './password.ts';
 
 export type Role = AgentActor['role'];
@@ -26,23 +31,21 @@ export const SESSION_COOKIE = 'cozum_console';
 /** The cookie is sent only to the console and the admin pages, never to the citizens' web chat. */
 export const COOKIE_PATHS = ['/console', '/admin'];
 export const SESSION_HOURS = 12;
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MINUTES = 15;
 export const LOGIN_PATH = '/console/login';
 
 export const LOGIN_TEXTS = {
   invalid: 'Kullanıcı adı veya şifre hatalı.',
-  locked: `Çok sayıda hatalı giriş denemesi yapıldı. Güvenliğiniz için giriş ${LOCK_MINUTES} dakika süreyle kapatıldı; lütfen daha sonra tekrar deneyin.`,
+  locked: (waitMs: number) => `Çok sayıda hatalı giriş denemesi yapıldı. Güvenliğiniz için giriş geçici olarak kapatıldı; lütfen ${waitInWords(waitMs)} sonra tekrar deneyin.`,
   missing: 'Lütfen kullanıcı adınızı ve şifrenizi yazın.',
 };
 
 export const PASSWORD_TEXTS = {
   wrong: 'Mevcut şifreniz hatalı.',
-  locked: `Çok sayıda hatalı deneme yapıldı. Güvenliğiniz için hesabınız ${LOCK_MINUTES} dakika süreyle kilitlendi ve oturumlarınız kapatıldı.`,
+  locked: (waitMs: number) => `Çok sayıda hatalı deneme yapıldı. Güvenliğiniz için oturumlarınız kapatıldı ve bu bilgisayardan giriş ${waitInWords(waitMs)} süreyle kilitlendi.`,
   same: 'Yeni şifreniz mevcut şifrenizden farklı olmalı.',
 };
 
-export type PasswordChange = { ok: true; otherSessionsEnded: number } | { ok: false; status: number; message: string };
+export type PasswordChange = { ok: true; otherSessionsEnded: number } | { ok: false; status: number; message: string; retryAfterMs?: number };
 
 export interface ConsoleSession {
   /** sha256 of the cookie's token (AgentSession.id). */
@@ -56,7 +59,7 @@ export interface ConsoleSession {
   mustChangePassword: boolean;
 }
 
-export type LoginResult = { ok: true; token: string; session: ConsoleSession } | { ok: false; reason: 'invalid' | 'locked' };
+export type LoginResult = { ok: true; token: string; session: ConsoleSession } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; retryAfterMs: number };
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -85,31 +88,26 @@ function actorOf(row: { id: string; username: string; displayName: string; role:
   return { id: row.id, username: row.username, displayName: row.displayName, role, department: row.department };
 }
 
-/** The value of one cookie in a Cookie header. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
-  }
-  return undefined;
-}
-
 export interface ConsoleAuthOptions {
   logger?: Logger;
   clock?: () => Date;
   /** Minutes without a page opened or an action taken after which a session ends; 0: never. */
   idleMinutes?: number;
+  /** Words a password must not be built from besides the account's names (the municipality's). */
+  relatedWords?: string[];
+  /** Login throttling; by default on the database's RateLimit table. */
+  throttle?: LoginThrottle;
 }
 
 /** An agent's activity is written at most this often: a click a second must not mean a write a second. */
 const ACTIVITY_WRITE_MS = 60_000;
 
 export class ConsoleAuth {
-  /** Failures per unknown user name, so that they lock like real accounts do. */
-  private readonly ghosts = new Map<string, { failures: number; lockedUntil: number }>();
+  readonly throttle: LoginThrottle;
   private readonly logger?: Logger;
   private readonly clock: () => Date;
   private readonly idleMs: number;
+  private readonly relatedWords: string[];
 
   constructor(
     private readonly db: Database,
@@ -118,32 +116,41 @@ export class ConsoleAuth {
     this.logger = options.logger;
     this.clock = options.clock ?? (() => new Date());
     this.idleMs = (options.idleMinutes ?? 30) * 60_000;
+    this.relatedWords = options.relatedWords ?? [];
+    this.throttle = options.throttle ?? new LoginThrottle(databaseLimits(db));
   }
 
-  /** Whether a session row is still open at `now`: before its end, and not idle for too long. */
+  /**
+   * Whether a session row is still open at `now`: before its end, and not idle for too long.
+   * Activity is written at most once per ACTIVITY_WRITE_MS, so the agent's real last activity may
+   * be up to that much later than the stored one: the session ends only when even the latest
+   * possible activity is `idleMinutes` old (never early, at most one write interval late).
+   */
   private isOpen(row: { expiresAt: Date; lastActiveAt: Date }, now: Date): boolean {
     if (row.expiresAt <= now) return false;
-    return this.idleMs === 0 || now.getTime() - row.lastActiveAt.getTime() < this.idleMs;
+    return this.idleMs === 0 || now.getTime() - row.lastActiveAt.getTime() < this.idleMs + ACTIVITY_WRITE_MS;
   }
 
-  async login(rawUsername: string, password: string): Promise<LoginResult> {
+  /**
+   * `address` is the client's (http/client-address.ts). The attempt is counted before anything else;
+   * a refused one is answered before the account is even looked up, for real and unknown names alike.
+   * Unknown names are checked against a dummy hash, so that every checked attempt costs one scrypt.
+   */
+  async login(rawUsername: string, password: string, address = 'unknown'): Promise<LoginResult> {
     const now = this.clock();
     const username = normalizeUsername(rawUsername);
+    const attempt = await this.throttle.begin(username, address);
+    if (!attempt.allowed) return { ok: false, reason: 'locked', retryAfterMs: attempt.retryAfterMs };
     const agent = username ? await this.db.agent.findUnique({ where: { username } }) : null;
-    if (!agent) {
-      await verifyPassword(password, await dummyHash());
-      return { ok: false, reason: this.ghostFailure(username, now) };
+    const valid = (await verifyPassword(password, agent?.passwordHash ?? (await dummyHash()))) && Boolean(agent?.active);
+    if (!agent || !valid) {
+      const blockedMs = await this.throttle.failed(attempt.pass);
+      if (blockedMs === 0) return { ok: false, reason: 'invalid' };
+      // The name typed is logged only when it is an account's: a password typed into the wrong field must not reach the log.
+      this.logger?.warn({ agent: agent?.username, blockedSeconds: blockedMs / 1000 }, 'console login blocked after repeated failed attempts');
+      return { ok: false, reason: 'locked', retryAfterMs: blockedMs };
     }
-    // The password is checked even when the account is locked, so that the time an answer takes
-    // does not tell a locked account from an unknown name.
-    const valid = (await verifyPassword(password, agent.passwordHash)) && agent.active;
-    if (agent.lockedUntil && agent.lockedUntil > now) return { ok: false, reason: 'locked' };
-    if (!valid) {
-      if (!(await this.failedAttempt(agent.id, now))) return { ok: false, reason: 'invalid' };
-      this.logger?.warn({ agent: agent.username }, 'console account locked after repeated failed logins');
-      return { ok: false, reason: 'locked' };
-    }
-    await this.db.agent.update({ where: { id: agent.id }, data: { failedLogins: 0, lockedUntil: null } });
+    await this.throttle.succeeded(attempt.pass);
     await this.db.agentSession.deleteMany({ where: { expiresAt: { lt: now } } });
     const token = randomBytes(32).toString('base64url');
     const row = await this.db.agentSession.create({
@@ -160,18 +167,24 @@ export class ConsoleAuth {
    * logins (the fifth locks the account and ends its sessions). The agent's other sessions end,
    * this one stays.
    */
-  async changePassword(session: ConsoleSession, current: string, next: string): Promise<PasswordChange> {
-    const now = this.clock();
-    const problem = passwordProblem(next) ?? (next === current ? PASSWORD_TEXTS.same : undefined);
+  async changePassword(session: ConsoleSession, current: string, next: string, address = 'unknown'): Promise<PasswordChange> {
+    const related = [session.agent.username, session.agent.displayName, ...this.relatedWords];
+    const problem = passwordProblem(next, related) ?? (next === current ? PASSWORD_TEXTS.same : undefined);
     if (problem) return { ok: false, status: 400, message: problem };
     const agent = await this.db.agent.findUniqueOrThrow({ where: { id: session.agent.id } });
-    if (!(await verifyPassword(current, agent.passwordHash))) {
-      if (!(await this.failedAttempt(agent.id, now))) return { ok: false, status: 403, message: PASSWORD_TEXTS.wrong };
-      await this.db.agentSession.deleteMany({ where: { agentId: agent.id } });
-      this.logger?.warn({ agent: agent.username }, 'console account locked after repeated wrong current passwords');
-      return { ok: false, status: 429, message: PASSWORD_TEXTS.locked };
+    // Guessing the current password through an open session is throttled like logging in.
+    const attempt = await this.throttle.begin(agent.username, address);
+    let blockedMs = attempt.allowed ? 0 : attempt.retryAfterMs;
+    if (attempt.allowed) {
+      if (await verifyPassword(current, agent.passwordHash)) await this.throttle.succeeded(attempt.pass);
+      else if ((blockedMs = await this.throttle.failed(attempt.pass)) === 0) return { ok: false, status: 403, message: PASSWORD_TEXTS.wrong };
     }
-    await this.db.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(next), failedLogins: 0, mustChangePassword: false } });
+    if (blockedMs > 0) {
+      await this.db.agentSession.deleteMany({ where: { agentId: agent.id } });
+      this.logger?.warn({ agent: agent.username }, 'console sessions ended after repeated wrong current passwords');
+      return { ok: false, status: 429, message: PASSWORD_TEXTS.locked(blockedMs), retryAfterMs: blockedMs };
+    }
+    await this.db.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(next), mustChangePassword: false } });
     session.mustChangePassword = false;
     const { count } = await this.db.agentSession.deleteMany({ where: { agentId: agent.id, id: { not: session.id } } });
     this.logger?.info({ agent: agent.username, otherSessionsEnded: count }, 'console password changed');
@@ -189,28 +202,11 @@ export class ConsoleAuth {
     const agent = await this.db.agent.findUnique({ where: { id: agentId } });
     if (!agent) return { ok: false, status: 404, message: 'Hesap bulunamadı.' };
     const password = temporaryPassword();
-    await this.db.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null, mustChangePassword: true } });
+    await this.db.agent.update({ where: { id: agent.id }, data: { passwordHash: await hashPassword(password), mustChangePassword: true } });
+    await this.throttle.unlock(agent.username);
     const { count } = await this.db.agentSession.deleteMany({ where: { agentId: agent.id } });
     this.logger?.info({ agent: agent.username, by: admin.username, sessionsEnded: count }, 'console password reset');
     return { ok: true, password };
-  }
-
-  /** Counts a wrong password against the account; true when this one locked it (the count starts again). */
-  private async failedAttempt(agentId: string, now: Date): Promise<boolean> {
-    const updated = await this.db.agent.update({ where: { id: agentId }, data: { failedLogins: { increment: 1 } } });
-    if (updated.failedLogins < MAX_FAILED_LOGINS) return false;
-    await this.db.agent.update({ where: { id: agentId }, data: { failedLogins: 0, lockedUntil: new Date(now.getTime() + LOCK_MINUTES * 60_000) } });
-    return true;
-  }
-
-  private ghostFailure(username: string, now: Date): 'invalid' | 'locked' {
-    const entry = this.ghosts.get(username) ?? { failures: 0, lockedUntil: 0 };
-    if (entry.lockedUntil > now.getTime()) return 'locked';
-    entry.failures += 1;
-    if (entry.failures >= MAX_FAILED_LOGINS) Object.assign(entry, { failures: 0, lockedUntil: now.getTime() + LOCK_MINUTES * 60_000 });
-    if (this.ghosts.size >= 10_000 && !this.ghosts.has(username)) this.ghosts.delete(this.ghosts.keys().next().value!);
-    this.ghosts.set(username, entry);
-    return entry.lockedUntil > now.getTime() ? 'locked' : 'invalid';
   }
 
   /** The live session of a cookie token, or undefined (unknown, expired, account disabled). */

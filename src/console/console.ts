@@ -11,13 +11,16 @@ import type { CozumEvents } from '../handoff/events.ts';
 import { HandoffError, type Handoff } from '../handoff/handoff.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
+import { databaseLimits, type RateLimitStore } from '../storage/rate-limits.ts';
 import { STATUS_NAMES, TicketStatusSchema } from '../tickets/status.ts';
 import { ACCESS_TEXTS, authenticate, ConsoleAuth, consoleSession, fromAnotherSite, LOGIN_PATH, LOGIN_TEXTS, normalizeUsername } from './auth.ts';
 import { Catalog, ROLE_NAMES } from './catalog.ts';
-import { HandoffConversations, streamEvents } from './live.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { EventAudience, HandoffConversations, streamEvents } from './live.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, passwordProblem } from './password.ts';
 import { Stats } from './stats.ts';
 import { ConsoleViews, type QueueScope } from './views.ts';
+import { clientAddress } from '../http/client-address.ts';
 import { escapeHtml } from '../http/html.ts';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -43,6 +46,8 @@ export interface ConsoleDependencies {
   outbox?: { retry(messageId: string): Promise<boolean> };
   clock?: () => Date;
   heartbeatMs?: number;
+  /** Where login throttling keeps its counters; by default the database (storage/rate-limits.ts). */
+  limits?: RateLimitStore;
 }
 
 export interface AgentConsole {
@@ -91,10 +96,14 @@ function firstIssue(error: z.ZodError): string {
 export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const { db, handoff, events, config, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const auth = new ConsoleAuth(db, { logger, clock, idleMinutes: config.console.idleMinutes });
+  // What a password must not be made of, besides the account's own names (password.ts).
+  const municipalityWords = [config.municipality.name, config.municipality.city, config.municipality.district];
+  const throttle = new LoginThrottle(deps.limits ?? databaseLimits(db));
+  const auth = new ConsoleAuth(db, { logger, clock, idleMinutes: config.console.idleMinutes, relatedWords: municipalityWords, throttle });
   const catalog = Catalog.load(config);
   const views = new ConsoleViews(db, catalog, clock);
   const handoffs = new HandoffConversations(db, events);
+  const audience = new EventAudience(db);
   const stats = new Stats(db, catalog, config.timeZone, clock);
   const municipality = escapeHtml(config.municipality.name);
   const header = readFileSync(path.join(STATIC_DIR, 'header.partial.html'), 'utf8').replaceAll('{{minPassword}}', String(MIN_PASSWORD_LENGTH));
@@ -159,8 +168,12 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
       return fail(403, ACCESS_TEXTS.csrf);
     }
     if (!username.trim() || !password) return fail(400, LOGIN_TEXTS.missing);
-    const result = await auth.login(username, password);
-    if (!result.ok) return fail(result.reason === 'locked' ? 429 : 401, LOGIN_TEXTS[result.reason]);
+    const result = await auth.login(username, password, clientAddress(request));
+    if (!result.ok && result.reason === 'invalid') return fail(401, LOGIN_TEXTS.invalid);
+    if (!result.ok) {
+      response.setHeader('Retry-After', String(Math.ceil(result.retryAfterMs / 1000)));
+      return fail(429, LOGIN_TEXTS.locked(result.retryAfterMs));
+    }
     auth.setCookie(request, response, result.token);
     if (wantsJson) return void response.json({ ok: true, csrfToken: result.session.csrfToken });
     response.redirect(303, next);
@@ -279,7 +292,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
       // The page of one conversation hears all of its messages, if the agent may open it.
       const wanted = Id.safeParse(request.query.conversation);
       const conversationId = wanted.success && (await views.canOpenConversation(session.agent, wanted.data)) ? wanted.data : undefined;
-      streamEvents(events, handoffs, auth, session, request, response, { conversationId, heartbeatMs: deps.heartbeatMs });
+      streamEvents(events, handoffs, audience, auth, session, request, response, { conversationId, heartbeatMs: deps.heartbeatMs });
     } catch (error) {
       next(error);
     }
@@ -309,14 +322,16 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   });
 
   api.get('/agents', supervisorOnly, async (_request, response) => {
-    const rows = await db.agent.findMany({ orderBy: [{ role: 'asc' }, { displayName: 'asc' }], select: { id: true, username: true, displayName: true, role: true, department: true, active: true, lockedUntil: true } });
-    response.json({ agents: rows.map((a) => ({ ...a, roleName: ROLE_NAMES[a.role] ?? a.role, locked: Boolean(a.lockedUntil && a.lockedUntil > clock()) })) });
+    const rows = await db.agent.findMany({ orderBy: [{ role: 'asc' }, { displayName: 'asc' }], select: { id: true, username: true, displayName: true, role: true, department: true, active: true } });
+    // "Locked": guessed at from many addresses (login-throttle.ts); its own recent addresses still get in.
+    const locked = await Promise.all(rows.map((a) => auth.throttle.lockedFor(a.username)));
+    response.json({ agents: rows.map((a, i) => ({ ...a, roleName: ROLE_NAMES[a.role] ?? a.role, locked: locked[i]! > 0 })) });
   });
 
   api.post('/agents', adminOnly, async (request, response) => {
     const body = NewAgentBody.safeParse(request.body ?? {});
     if (!body.success) return void response.status(400).json({ error: firstIssue(body.error) });
-    const problem = passwordProblem(body.data.password);
+    const problem = passwordProblem(body.data.password, [body.data.username, body.data.displayName, ...municipalityWords]);
     if (problem) return void response.status(400).json({ error: problem });
     const department = body.data.department || null;
     if (body.data.role === 'agent' && !department) return void response.status(400).json({ error: 'Görevlinin bir birimi olmalı.' });
@@ -331,7 +346,8 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     try {
       const body = PasswordBody.safeParse(request.body ?? {});
       if (!body.success) return void response.status(400).json({ error: 'İstek okunamadı.' });
-      const result = await auth.changePassword(consoleSession(response), body.data.current, body.data.next);
+      const result = await auth.changePassword(consoleSession(response), body.data.current, body.data.next, clientAddress(request));
+      if (!result.ok && result.retryAfterMs) response.setHeader('Retry-After', String(Math.ceil(result.retryAfterMs / 1000)));
       if (!result.ok) return void response.status(result.status).json({ error: result.message });
       response.json({ ok: true, otherSessionsEnded: result.otherSessionsEnded });
     } catch (error) {
@@ -393,7 +409,8 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
         await db.agentSession.deleteMany({ where: { agentId: target.id } });
         await handoff.agentClosed(me, target);
       } else {
-        await db.agent.update({ where: { id: target.id }, data: { active: true, failedLogins: 0, lockedUntil: null } });
+        await db.agent.update({ where: { id: target.id }, data: { active: true } });
+        await auth.throttle.unlock(target.username);
       }
       logger.info({ agent: target.username, active: body.data.active, by: me.username }, body.data.active ? 'console account opened' : 'console account closed');
       response.json({ ok: true });

@@ -2,13 +2,21 @@
 // "scrypt$N$r$p$salt$hash" (base64) so that the cost can be raised later without breaking
 // existing hashes. Comparison is constant-time.
 import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
 
 const N = 16_384;
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 64;
 /** Shortest password `agent:add` and the console accept. */
-export const MIN_PASSWORD_LENGTH = 10;
+export const MIN_PASSWORD_LENGTH = 12;
+/**
+ * Lowest zxcvbn score accepted (0–4): 3 is "safely unguessable" in its terms, about 10^8 guesses
+ * or more. Scored against zxcvbn's list of common passwords (language-common) and the words that
+ * belong to this account and this municipality, which an attacker would try first.
+ */
+export const MIN_PASSWORD_SCORE = 3;
 
 function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -42,10 +50,38 @@ export function dummyHash(): Promise<string> {
   return dummy;
 }
 
-/** Why a new password is refused, in Turkish, or undefined when it is acceptable. */
-export function passwordProblem(password: string): string | undefined {
-  if (Array.from(password).length < MIN_PASSWORD_LENGTH) return `Şifre en az ${MIN_PASSWORD_LENGTH} karakter olmalı.`;
-  if (password.trim() !== password) return 'Şifre boşlukla başlayıp bitemez.';
+export const PASSWORD_RULE_TEXTS = {
+  short: `Şifre en az ${MIN_PASSWORD_LENGTH} karakter olmalı.`,
+  spaces: 'Şifre boşlukla başlayıp bitemez.',
+  guessable:
+    'Bu şifre kolay tahmin edilir: sık kullanılan şifrelere, tekrarlara, sıralı karakterlere ya da adınıza ve kurumun adına benziyor. Birkaç sözcükten oluşan, size özel daha uzun bir şifre seçin.',
+};
+
+// The common-password dictionary takes about 0.1 s to load: once, on the first check.
+let estimator: ZxcvbnFactory | undefined;
+function strength(password: string, related: string[]): number {
+  estimator ??= new ZxcvbnFactory({ dictionary: { ...zxcvbnCommon.dictionary }, graphs: zxcvbnCommon.adjacencyGraphs });
+  return estimator.check(password, related).score;
+}
+
+/** Words of a name as an attacker would type them: lower case, with and without Turkish letters. */
+function variants(text: string): string[] {
+  const lower = text.toLocaleLowerCase('tr');
+  // "Ayşe Demir" is tried as "ayse", "demir" and "aysedemir".
+  const words = [...lower.split(/[^\p{L}\p{N}]+/u), lower.replace(/[^\p{L}\p{N}]+/gu, '')].filter((word) => word.length >= 3);
+  const ascii = words.map((word) => word.replace(/[çğıöşü]/g, (ch) => ({ ç: 'c', ğ: 'g', ı: 'i', ö: 'o', ş: 's', ü: 'u' })[ch]!));
+  return [...new Set([...words, ...ascii])];
+}
+
+/**
+ * Why a new password is refused, in Turkish, or undefined when it is acceptable. `related` holds
+ * what an attacker knows of the account (user name, name, the municipality's name and place).
+ */
+export function passwordProblem(password: string, related: string[] = []): string | undefined {
+  if (Array.from(password).length < MIN_PASSWORD_LENGTH) return PASSWORD_RULE_TEXTS.short;
+  if (password.trim() !== password) return PASSWORD_RULE_TEXTS.spaces;
+  const words = [...new Set([...related, 'belediye', 'belediyesi', 'çözüm'].flatMap(variants))];
+  if (strength(password, words) < MIN_PASSWORD_SCORE) return PASSWORD_RULE_TEXTS.guessable;
   return undefined;
 }
 

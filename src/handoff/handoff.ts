@@ -121,9 +121,7 @@ export class Handoff {
   /** The agent takes the conversation over: from now on the citizen's messages go to them. */
   async claim(agent: AgentActor, conversationId: string): Promise<void> {
     const { db } = this.deps;
-    const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { agent: true } });
-    const ticket = conversation.handoffTicketId ? await db.ticket.findUnique({ where: { id: conversation.handoffTicketId } }) : null;
-    if (ticket && !canSee(agent, ticket)) throw new HandoffError('Bu görüşme başka bir birime ait.');
+    const { conversation, ticket } = await this.handedOver(agent, conversationId);
     if (conversation.mode === 'erased') throw new HandoffError('Vatandaş kişisel verilerinin silinmesini istedi; bu görüşmeye artık yazılamaz.');
     if (conversation.mode === 'agent' && conversation.agentId && conversation.agentId !== agent.id) {
       throw new HandoffError(`Bu görüşmeyi ${conversation.agent?.displayName ?? 'başka bir görevli'} yürütüyor.`);
@@ -150,7 +148,7 @@ export class Handoff {
   async reply(agent: AgentActor, conversationId: string, text: string): Promise<void> {
     const body = text.trim();
     if (body === '') throw new HandoffError('Boş mesaj gönderilemez.');
-    const conversation = await this.deps.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    const { conversation } = await this.handedOver(agent, conversationId);
     if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) await this.claim(agent, conversationId);
     await this.deps.adapter.notify(conversationId, body, [], { author: 'agent', authorName: agent.displayName });
     if (conversation.handoffTicketId) {
@@ -198,7 +196,7 @@ export class Handoff {
   /** The agent hands the conversation back to the bot. */
   async release(agent: AgentActor, conversationId: string): Promise<void> {
     const { db } = this.deps;
-    const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    const { conversation } = await this.handedOver(agent, conversationId);
     if (conversation.mode === 'bot' || conversation.mode === 'erased') return;
     if (conversation.agentId && conversation.agentId !== agent.id && agent.role === 'agent') throw new HandoffError('Bu görüşmeyi başka bir görevli yürütüyor.');
     await db.conversation.update({ where: { id: conversationId }, data: { mode: 'bot', agentId: null, handoffTicketId: null } });
@@ -303,6 +301,19 @@ export class Handoff {
   async comment(ticketId: string, comment: string): Promise<void> {
     await this.deps.db.ticket.update({ where: { id: ticketId }, data: { ratingComment: comment.slice(0, 1000), events: { create: { kind: 'note', actor: 'citizen', note: `Değerlendirme yorumu: ${comment.slice(0, 1000)}` } } } });
     this.deps.events.emit('ticket', { ticketId });
+  }
+
+  /**
+   * A conversation and its handoff ticket, for an action on the conversation itself (claim, reply,
+   * release): refused when that ticket belongs to another department than the agent's. Seeing the
+   * conversation (through an older ticket of one's own department) is not enough to act on it.
+   */
+  private async handedOver(agent: AgentActor, conversationId: string) {
+    const { db } = this.deps;
+    const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { agent: true } });
+    const ticket = conversation.handoffTicketId ? await db.ticket.findUnique({ where: { id: conversation.handoffTicketId } }) : null;
+    if (ticket && !canSee(agent, ticket)) throw new HandoffError('Bu görüşme başka bir birime ait.');
+    return { conversation, ticket };
   }
 
   private async visibleTicket(agent: AgentActor, ticketId: string) {

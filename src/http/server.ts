@@ -1,9 +1,10 @@
 // The one HTTP server: the web chat today; channel webhooks and the agent console mount here too.
 import type { Server } from 'node:http';
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from '../log.ts';
 
-export function createHttpApp(routers: Router[], logger: Logger): Express {
+/** `guards` run before every router (rate limits: http/rate-limits.ts). */
+export function createHttpApp(routers: Router[], logger: Logger, guards: RequestHandler[] = []): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -13,6 +14,7 @@ export function createHttpApp(routers: Router[], logger: Logger): Express {
     next();
   });
   app.get('/health', (_request, response) => void response.json({ ok: true }));
+  for (const guard of guards) app.use(guard);
   for (const router of routers) app.use(router);
   app.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));
   // Malformed or oversized bodies are the client's fault: answer 4xx, never crash.

@@ -1,6 +1,7 @@
 // The web chat on a municipality's own web site through one script tag: what the server sends
 // (script, framing headers) over real HTTP, and, where Chromium is installed, a citizen using it
 // on another origin: open by keyboard, talk, reload, close with Escape, full screen on a phone.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -82,11 +83,20 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
   let site: Server;
   let siteUrl: string;
   let browser: import('playwright-core').Browser;
+  /** A session the page at /chosen got from the server for itself, and frames the chat with. */
+  let chosenToken = '';
 
   beforeAll(async () => {
     // The municipality's web site: another origin (other port, other host name) with one script tag.
-    site = createServer((_request, response) => {
+    site = createServer((request, response) => {
       const assistant = base.replace('127.0.0.1', 'localhost');
+      if (request.url === '/chosen') {
+        // A page that frames the chat itself, with a session of its choosing in the URL.
+        return void response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(
+          `<!doctype html><html lang="tr"><head><title>Başka bir site</title></head><body>` +
+            `<iframe title="Asistan" src="${assistant}/?embed=1#s=${chosenToken}" style="width:400px;height:600px"></iframe></body></html>`,
+        );
+      }
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(
         `<!doctype html><html lang="tr"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Yeşilova Belediyesi</title></head>` +
           `<body><h1>Yeşilova Belediyesi</h1><a href="#">Duyurular</a>` +
@@ -139,6 +149,54 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
     // The focus is back on the chat button, which says the chat is closed.
     expect(await launcher.getAttribute('aria-expanded')).toBe('false');
     expect(await launcher.evaluate((button) => (button.getRootNode() as ShadowRoot).activeElement === button)).toBe(true);
+    await context.close();
+  }, 60_000);
+
+  it('never talks in a session the framing page chose, even one the server issued to that page', async () => {
+    chosenToken = ((await (await fetch(`${base}/api/chat/session`, { method: 'POST' })).json()) as { token: string }).token;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}chosen`);
+    const chat = page.frameLocator('iframe[title="Asistan"]');
+    await chat.locator('#input').fill('TC kimlik numaram 10000000146, su faturam yüksek geldi');
+    await chat.locator('#input').press('Enter');
+    await chat.locator('.msg--bot').nth(1).waitFor();
+    // The page that chose the token reads nothing: the citizen talked in a session of their own.
+    const read = await fetch(`${base}/api/chat/messages`, { headers: { 'X-Chat-Session': chosenToken } });
+    expect(((await read.json()) as { messages: unknown[] }).messages).toEqual([]);
+    const stored = await cozum.db.message.findFirstOrThrow({ where: { text: { contains: 'su faturam' } }, include: { conversation: { include: { contact: true } } } });
+    expect(stored.conversation.contact.platformUserId).not.toBe(createHash('sha256').update(chosenToken).digest('hex').slice(0, 32));
+    await context.close();
+  }, 60_000);
+
+  it('keeps the conversation across a reload where the browser gives the frame no storage, without a token in any URL', async () => {
+    const context = await browser.newContext();
+    const assistantOrigin = new URL(base.replace('127.0.0.1', 'localhost')).origin;
+    // As a browser blocking third-party storage does: localStorage throws inside the chat's frame.
+    await context.addInitScript((origin) => {
+      if (location.origin === origin && window.top !== window) {
+        Object.defineProperty(window, 'localStorage', { get: () => { throw new DOMException('Access is denied for this document.', 'SecurityError'); } });
+      }
+    }, assistantOrigin);
+    const frameUrls: string[] = [];
+    const page = await context.newPage();
+    page.on('framenavigated', (frame) => frameUrls.push(frame.url()));
+    await page.goto(siteUrl);
+    await page.getByRole('button', { name: /sohbeti aç/ }).click();
+    const chat = page.frameLocator('iframe[title="Yeşilova Belediyesi · Asistan"]');
+    await chat.locator('.msg--bot').first().waitFor();
+    await chat.locator('#input').fill('merhaba');
+    await chat.locator('#input').press('Enter');
+    await chat.getByRole('button', { name: '1. Yakın Kart' }).last().waitFor();
+
+    await page.reload();
+    await page.getByRole('button', { name: /sohbeti aç/ }).click();
+    await expect.poll(() => chat.locator('.msg--citizen').allTextContents(), { timeout: 15_000 }).toEqual(['merhaba']);
+    // The session went in no URL and through no storage of the page around the chat: the chat's own cookie kept it.
+    expect(frameUrls.filter((url) => url.includes('/?embed=1'))).toEqual([`${assistantOrigin}/?embed=1`, `${assistantOrigin}/?embed=1`]);
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }))).toBe('{}');
+    const cookies = await context.cookies();
+    expect(cookies.find((cookie) => cookie.name === 'cozum_chat')).toMatchObject({ httpOnly: true, secure: true, sameSite: 'None' });
     await context.close();
   }, 60_000);
 

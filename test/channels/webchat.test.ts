@@ -1,4 +1,5 @@
 // The web chat over real HTTP: the page, the session, sending, history after a reload.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
@@ -67,6 +68,22 @@ describe('web chat', () => {
     expect(theirs.messages).toEqual([]);
     expect((await fetch(`${base}/api/chat/messages`)).status).toBe(401);
     expect((await send('kisa', { text: 'merhaba' })).status).toBe(401);
+  });
+
+  it('opens nothing with a token the server never issued', async () => {
+    // Any 43 characters used to be a session: a page could choose one and read along.
+    const chosen = 'A'.repeat(43);
+    const sent = await send(chosen, { text: 'TC kimlik numaram 10000000146', id: 'f-1' });
+    expect(sent.status).toBe(401);
+    expect(((await sent.json()) as { error: string }).error).toBe('Oturum bulunamadı. Lütfen sayfayı yenileyin.');
+    const read = await fetch(`${base}/api/chat/messages`, { headers: { 'X-Chat-Session': chosen } });
+    expect(read.status).toBe(401);
+    expect(await cozum.db.contact.count({ where: { channel: 'webchat', platformUserId: createHash('sha256').update(chosen).digest('hex').slice(0, 32) } })).toBe(0);
+    // The server keeps only the hash of the tokens it issued.
+    const token = await newSession();
+    const stored = await cozum.db.webchatSession.findMany();
+    expect(stored.map((row) => row.id)).toContain(createHash('sha256').update(token).digest('hex').slice(0, 32));
+    expect(JSON.stringify(stored)).not.toContain(token);
   });
 
   it('refuses malformed and oversized bodies with a 4xx and a Turkish message, and keeps serving', async () => {

@@ -196,6 +196,25 @@ describe('a conversation', () => {
     expect((await zabitaClient.get('/console/api/conversations/yok')).status).toBe(404);
   });
 
+  it('lets an agent who sees a conversation through their own department\'s older ticket neither claim, answer nor release it', async () => {
+    const { conversationId, ticketId } = await escalated();
+    const conversation = await cozum.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    // The citizen's earlier complaint went to the Zabıta: its agents may open the conversation.
+    await cozum.tickets.create({ contactId: conversation.contactId, conversationId, type: 'complaint', category: 'noise', department: 'Zabıta Müdürlüğü', slaHours: 48, summary: 'Gürültü', data: {} });
+    expect((await zabitaClient.get(`/console/api/conversations/${conversationId}`)).status).toBe(200);
+    const told = (await citizenSees(conversationId)).length;
+    for (const [action, body] of [['claim', {}], ['reply', { text: 'Başka birimden merhaba' }], ['release', {}]] as const) {
+      const reply = await zabitaClient.post(`/console/api/conversations/${conversationId}/${action}`, body);
+      expect(reply, action).toMatchObject({ status: 409, json: { error: 'Bu görüşme başka bir birime ait.' } });
+    }
+    // Still waiting for the Çözüm Merkezi, and the citizen was told nothing.
+    expect(await cozum.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).toMatchObject({ mode: 'waiting', agentId: null, handoffTicketId: ticketId });
+    expect(await citizenSees(conversationId)).toHaveLength(told);
+    expect(await cozum.db.ticketEvent.count({ where: { ticketId, actor: 'zabita1' } })).toBe(0);
+    // Its own department's agent still can.
+    expect((await ayseClient.post(`/console/api/conversations/${conversationId}/release`)).status).toBe(200);
+  });
+
   it('transfers to another department: the ticket moves to that department\'s queue and out of the first', async () => {
     const { conversationId, ticketId } = await escalated();
     const unknown = await ayseClient.post(`/console/api/tickets/${ticketId}/transfer`, { department: 'Uydurma Müdürlüğü' });
@@ -339,6 +358,39 @@ describe('live updates', () => {
     expect(curious.chunks.join('')).not.toContain(conversation.id);
     for (const stream of [queuePage, conversationPage, curious]) stream.close();
   });
+  it('tells an agent only of the conversations and tickets of their own department', async () => {
+    const zabitaQueue = await openStream(zabitaClient);
+    const ayseQueue = await openStream(ayseClient);
+    const supervisorQueue = await openStream(sefClient);
+    // A case of the Çözüm Merkezi: waiting, written to, noted, answered, released.
+    const { citizen, conversationId, ticketId } = await escalated();
+    await citizen.say('Hâlâ bekliyorum');
+    await ayseClient.post(`/console/api/tickets/${ticketId}/notes`, { text: 'Arandı' });
+    await ayseClient.post(`/console/api/conversations/${conversationId}/reply`, { text: 'Merhaba, ilgileniyorum' });
+    await ayseClient.post(`/console/api/conversations/${conversationId}/release`);
+    await ayseQueue.waitFor(`{"kind":"conversation","conversationId":"${conversationId}"}`);
+    await ayseQueue.waitFor(messageNotice(conversationId, 'in'));
+    await ayseQueue.waitFor(`"ticketId":"${ticketId}"`);
+    await supervisorQueue.waitFor(`"ticketId":"${ticketId}"`);
+    // Then one of the Zabıta: notices go out in order, so the Zabıta's stream has by now been told
+    // everything it was going to be told of the first case.
+    const other = new Citizen(cozum);
+    await other.say('merhaba');
+    const otherConversation = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: other.userId } } });
+    const zabitaCase = await cozum.handoff.escalate({ conversationId: otherConversation.id, contactId: otherConversation.contactId, reason: 'requested', department: 'Zabıta Müdürlüğü' });
+    await zabitaQueue.waitFor(`"ticketId":"${zabitaCase.ticketId}"`);
+    await zabitaQueue.waitFor(`{"kind":"conversation","conversationId":"${otherConversation.id}"}`);
+    const heard = zabitaQueue.chunks.join('');
+    expect(heard).not.toContain(conversationId);
+    expect(heard).not.toContain(ticketId);
+    // And the other way round.
+    const later = await escalated();
+    await ayseQueue.waitFor(`{"kind":"conversation","conversationId":"${later.conversationId}"}`);
+    expect(ayseQueue.chunks.join('')).not.toContain(otherConversation.id);
+    expect(ayseQueue.chunks.join('')).not.toContain(zabitaCase.ticketId);
+    await supervisorQueue.waitFor(`"ticketId":"${zabitaCase.ticketId}"`);
+    for (const stream of [zabitaQueue, ayseQueue, supervisorQueue]) stream.close();
+  });
 });
 
 describe('the supervisor page', () => {
@@ -411,7 +463,17 @@ describe('accounts', () => {
   it('lets an admin create an account that can log in, with Turkish reasons for refusals', async () => {
     const admin = await ConsoleClient.loggedIn(cozum, 'yonetici');
     const short = await admin.post('/console/api/agents', { username: 'elif', displayName: 'Elif Şahin', role: 'agent', department: 'Çözüm Merkezi', password: 'kisa' });
-    expect(short).toMatchObject({ status: 400, json: { error: 'Şifre en az 10 karakter olmalı.' } });
+    expect(short).toMatchObject({ status: 400, json: { error: 'Şifre en az 12 karakter olmalı.' } });
+    // The passwords an auditor had accepted, for an admin account; then common or guessable ones of any length.
+    for (const weak of ['1234567890', 'password12', '1111111111']) {
+      const refused = await admin.post('/console/api/agents', { username: 'denetci', displayName: 'Denetçi Yönetici', role: 'admin', password: weak });
+      expect(refused, weak).toMatchObject({ status: 400, json: { error: 'Şifre en az 12 karakter olmalı.' } });
+    }
+    for (const weak of ['123456789012', 'password1234', 'denetci12345', 'yesilova2026']) {
+      const refused = await admin.post('/console/api/agents', { username: 'denetci', displayName: 'Denetçi Yönetici', role: 'admin', password: weak });
+      expect(refused, weak).toMatchObject({ status: 400, json: { error: expect.stringContaining('Bu şifre kolay tahmin edilir') } });
+    }
+    expect(await cozum.db.agent.count({ where: { username: 'denetci' } })).toBe(0);
     const noDepartment = await admin.post('/console/api/agents', { username: 'elif', displayName: 'Elif Şahin', role: 'agent', password: 'uzun-bir-sifre' });
     expect(noDepartment.json.error).toBe('Görevlinin bir birimi olmalı.');
     const created = await admin.post('/console/api/agents', { username: 'Elif', displayName: 'Elif Şahin', role: 'agent', department: 'Çözüm Merkezi', password: 'uzun-bir-sifre' });

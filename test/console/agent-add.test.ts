@@ -2,8 +2,10 @@
 // from standard input (never from a flag), and resets a forgotten password.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LoginThrottle } from '../../src/console/login-throttle.ts';
 import { verifyPassword } from '../../src/console/password.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { databaseLimits } from '../../src/storage/rate-limits.ts';
 import { tempDir } from '../support/cozum.ts';
 
 const temp = tempDir();
@@ -59,8 +61,17 @@ describe('agent:add', () => {
     expect(flag.stderr).toContain('Şifre komut satırından verilmez');
     const short = await agentAdd(['--username', 'ayse', '--name', 'Ayşe', '--role', 'supervisor'], 'kisa\n');
     expect(short.code).toBe(1);
-    expect(short.stderr).toContain('Şifre en az 10 karakter olmalı.');
+    expect(short.stderr).toContain('Şifre en az 12 karakter olmalı.');
     expect(await account('ayse')).toBeNull();
+    // An admin too: the rules are the same for every account.
+    const digits = await agentAdd(['--username', 'ikinci', '--name', 'İkinci Yönetici', '--role', 'admin'], '1234567890\n');
+    expect(digits.code).toBe(1);
+    expect(digits.stderr).toContain('Şifre en az 12 karakter olmalı.');
+    const common = await agentAdd(['--username', 'ikinci', '--name', 'İkinci Yönetici', '--role', 'admin'], 'password1234\n');
+    expect(common.stderr).toContain('Bu şifre kolay tahmin edilir');
+    const ownName = await agentAdd(['--username', 'ayse', '--name', 'Ayşe Yılmaz', '--role', 'supervisor'], 'ayseyilmaz2026\n');
+    expect(ownName.stderr).toContain('Bu şifre kolay tahmin edilir');
+    expect(await account('ikinci')).toBeNull();
     const role = await agentAdd(['--username', 'ayse', '--name', 'Ayşe', '--role', 'patron'], 'uzun-bir-sifre\n');
     expect(role.stderr).toContain('Geçersiz rol: patron');
   });
@@ -70,13 +81,19 @@ describe('agent:add', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('"admin" kullanıcı adı zaten var');
 
+    // Locked out at the admin's own desk after five wrong passwords.
     const { db } = await openDatabase(`file:${temp.dir}/cozum.db`);
-    await db.agent.update({ where: { username: 'admin' }, data: { failedLogins: 3, lockedUntil: new Date(Date.now() + 600_000) } });
-    await db.$disconnect();
+    const throttle = new LoginThrottle(databaseLimits(db));
+    for (let i = 0; i < 5; i++) {
+      const attempt = await throttle.begin('admin', '203.0.113.5');
+      if (attempt.allowed) await throttle.failed(attempt.pass);
+    }
+    expect((await throttle.begin('admin', '203.0.113.5')).allowed).toBe(false);
     const reset = await agentAdd(['--username', 'admin', '--reset-password'], 'yeni-yonetici-sifresi\n');
     expect(reset.code).toBe(0);
     const admin = await account('admin');
     expect(await verifyPassword('yeni-yonetici-sifresi', admin!.passwordHash)).toBe(true);
-    expect(admin).toMatchObject({ failedLogins: 0, lockedUntil: null });
+    expect((await throttle.begin('admin', '203.0.113.5')).allowed).toBe(true);
+    await db.$disconnect();
   });
 });

@@ -6,7 +6,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS_TEXTS, installConsoleAuth, LOGIN_TEXTS, requireAgent } from '../../src/console/auth.ts';
+import { ACCESS_TEXTS, ConsoleAuth, installConsoleAuth, LOGIN_TEXTS, requireAgent } from '../../src/console/auth.ts';
 import { createConsole } from '../../src/console/console.ts';
 import { createHttpApp, listen } from '../../src/http/server.ts';
 import type { Cozum } from '../../src/main.ts';
@@ -129,6 +129,23 @@ describe('a session left alone', () => {
     expect(await cozum.db.agentSession.count({ where: { id: idOf(client) } })).toBe(0);
   });
 
+  it('never ends before 30 minutes of real inactivity, though activity is written at most once a minute', async () => {
+    let now = new Date('2026-12-01T09:00:00Z');
+    const auth = new ConsoleAuth(cozum.db, { clock: () => now, idleMinutes: 30 });
+    const login = await auth.login('ayse', PASSWORD);
+    if (!login.ok) throw new Error('login failed');
+    const at = (ms: number) => (now = new Date(Date.parse('2026-12-01T09:00:00Z') + ms));
+    // A page opened 50 seconds after logging in: not written (the last write is under a minute old).
+    at(50_000);
+    await auth.touch((await auth.session(login.token))!);
+    // 29 minutes 59 seconds after that page the agent is still within the idle time.
+    at(50_000 + 30 * 60_000 - 1000);
+    expect(await auth.session(login.token), 'ended before 30 minutes of inactivity').toBeDefined();
+    // And the session does end once the idle time has passed however the writes fell.
+    at(31 * 60_000);
+    expect(await auth.session(login.token)).toBeUndefined();
+  });
+
   it('counts an action (any POST with the session\'s CSRF token) as activity', async () => {
     const client = await ConsoleClient.loggedIn(cozum, 'ayse');
     await idleFor(client, 25);
@@ -203,35 +220,106 @@ describe('login', () => {
       expect(reply.headers.getSetCookie()).toEqual([]);
     }
     expect(wrong.text.replace(/value="[^"]*"/g, '')).toBe(unknown.text.replace(/value="[^"]*"/g, ''));
-    // A good login resets the count of failures.
-    expect((await cozum.db.agent.findUniqueOrThrow({ where: { username: 'sef' } })).failedLogins).toBe(1);
-    await ConsoleClient.loggedIn(cozum, 'sef');
-    expect((await cozum.db.agent.findUniqueOrThrow({ where: { username: 'sef' } })).failedLogins).toBe(0);
+    // A good login starts the count of failures again: four more wrong ones do not block.
+    const desk = '203.0.113.21';
+    for (let i = 0; i < 4; i++) expect((await ConsoleClient.for(cozum, desk).login('sef', `yanlis-${i}-sifre`)).status).toBe(401);
+    await ConsoleClient.loggedIn(cozum, 'sef', PASSWORD, desk);
+    for (let i = 0; i < 4; i++) expect((await ConsoleClient.for(cozum, desk).login('sef', `yanlis-${i}-sifre`)).status).toBe(401);
+    await ConsoleClient.loggedIn(cozum, 'sef', PASSWORD, desk);
   });
 
-  it('locks an account for 15 minutes after 5 failures, even for the right password, and unlocks after', async () => {
+  /** Ends the running blocks of the login gates, as if their time had passed (the counts of blocks stay). */
+  const blocksPass = () => cozum.db.rateLimit.updateMany({ where: { key: { startsWith: 'login:' }, NOT: { key: { contains: ':blocks:' } } }, data: { expire: new Date(Date.now() - 1000) } });
+
+  it('blocks one address guessing one account after 5 failures, even for the right password, with growing waits, never the agent elsewhere', async () => {
     await createAgent(cozum.db, 'kilit', 'Kilit Deneme', 'agent', 'Çözüm Merkezi');
+    const guesser = '198.51.100.7';
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await ConsoleClient.for(cozum).login('kilit', `yanlis-${i}-sifre`)).status);
+    for (let i = 0; i < 5; i++) statuses.push((await ConsoleClient.for(cozum, guesser).login('kilit', `yanlis-${i}-sifre`)).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
-    const locked = await ConsoleClient.for(cozum).login('kilit', PASSWORD);
+    const locked = await ConsoleClient.for(cozum, guesser).login('kilit', PASSWORD);
     expect(locked.status).toBe(429);
-    expect(locked.text).toContain('15 dakika süreyle kapatıldı');
-    const row = await cozum.db.agent.findUniqueOrThrow({ where: { username: 'kilit' } });
-    expect(row.lockedUntil!.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
-    expect(row.lockedUntil!.getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+    expect(locked.text).toMatch(/giriş geçici olarak kapatıldı; lütfen (1 dakika|\d+ saniye) sonra tekrar deneyin/);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    // The agent at their own desk is not the one guessing.
+    expect((await ConsoleClient.for(cozum, '203.0.113.10').login('kilit')).status).toBe(303);
 
-    await cozum.db.agent.update({ where: { id: row.id }, data: { lockedUntil: new Date(Date.now() - 1000) } });
-    expect((await ConsoleClient.for(cozum).login('kilit', PASSWORD)).status).toBe(303);
+    // After the block one try; wrong again, the next wait is twice as long.
+    await blocksPass();
+    const again = await ConsoleClient.for(cozum, guesser).login('kilit', 'yanlis-6-sifre');
+    expect(again.status).toBe(429);
+    expect(again.text).toContain('2 dakika sonra');
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(60);
+    await blocksPass();
+    expect((await ConsoleClient.for(cozum, guesser).login('kilit', PASSWORD)).status).toBe(303);
   });
 
-  it('locks an unknown user name the same way, so the answers never reveal which accounts exist', async () => {
-    const texts: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const reply = await ConsoleClient.for(cozum).login('hayalet', `yanlis-${i}-sifre`);
-      texts.push(`${reply.status} ${reply.text.includes(LOGIN_TEXTS.locked) ? 'locked' : 'invalid'}`);
+  it('checks no more than five of a burst of simultaneous guesses', async () => {
+    await createAgent(cozum.db, 'yigin', 'Yığın Deneme', 'agent', 'Çözüm Merkezi');
+    const guesser = '198.51.100.8';
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => ConsoleClient.for(cozum, guesser).login('yigin', `yanlis-${i}-sifre`)));
+    const statuses = replies.map((r) => r.status).sort();
+    // Four wrong answers, the fifth blocks, the other 25 are refused without a check.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(4);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(26);
+    expect((await ConsoleClient.for(cozum, guesser).login('yigin', PASSWORD)).status).toBe(429);
+  });
+
+  it('counts an unknown user name the same way, in the database, so no answer reveals which accounts exist, even after a restart', async () => {
+    await createAgent(cozum.db, 'gercek', 'Gerçek Hesap', 'agent', 'Çözüm Merkezi');
+    const guesser = '198.51.100.9';
+    const answers = async (username: string) => {
+      const texts: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const reply = await ConsoleClient.for(cozum, guesser).login(username, `yanlis-${i}-sifre`);
+        texts.push(`${reply.status} ${reply.headers.has('retry-after')} ${reply.text.replace(/value="[^"]*"/g, '')}`);
+      }
+      return texts;
+    };
+    const real = await answers('gercek');
+    expect(real.map((t) => t.slice(0, 3))).toEqual(['401', '401', '401', '401', '429', '429']);
+    expect(await answers('hayalet')).toEqual(real);
+
+    // Four failures each, then the process restarts: the fifth answers alike for both.
+    for (const username of ['gercek-iki', 'hayalet-iki']) for (let i = 0; i < 4; i++) await ConsoleClient.for(cozum, '198.51.100.10').login(username, `yanlis-${i}-sifre`);
+    await createAgent(cozum.db, 'gercek-iki', 'Gerçek İki', 'agent', 'Çözüm Merkezi');
+    const restarted = new ConsoleAuth(cozum.db);
+    const fifth = await Promise.all(['gercek-iki', 'hayalet-iki'].map((username) => restarted.login(username, 'yanlis-5-sifre', '198.51.100.10')));
+    expect(fifth).toEqual([
+      { ok: false, reason: 'locked', retryAfterMs: 60_000 },
+      { ok: false, reason: 'locked', retryAfterMs: 60_000 },
+    ]);
+  });
+
+  it('keeps no stranger from an agent\'s work: guesses from many addresses block the account only for addresses it has not logged in from', async () => {
+    await createAgent(cozum.db, 'hedef', 'Hedef Görevli', 'agent', 'Çözüm Merkezi');
+    const desk = '203.0.113.30';
+    await ConsoleClient.loggedIn(cozum, 'hedef', PASSWORD, desk);
+    // Twenty guesses from five addresses, four each (below what blocks one address).
+    for (let a = 1; a <= 5; a++) for (let i = 0; i < 4; i++) await ConsoleClient.for(cozum, `198.51.100.${100 + a}`).login('hedef', `yanlis-${a}-${i}`);
+    expect((await ConsoleClient.for(cozum, '198.51.100.120').login('hedef', PASSWORD)).status).toBe(429);
+    expect((await ConsoleClient.for(cozum, desk).login('hedef')).status).toBe(303);
+    // The admin sees the lock-out and lifts it.
+    const admin = await ConsoleClient.loggedIn(cozum, 'yonetici');
+    const account = await cozum.db.agent.findUniqueOrThrow({ where: { username: 'hedef' } });
+    const listed = async () => ((await admin.get('/console/api/agents')).json.agents as { username: string; locked: boolean }[]).find((a) => a.username === 'hedef')!.locked;
+    expect(await listed()).toBe(true);
+    expect((await admin.post(`/console/api/agents/${account.id}/active`, { active: true })).status).toBe(200);
+    expect(await listed()).toBe(false);
+    expect((await ConsoleClient.for(cozum, '198.51.100.121').login('hedef')).status).toBe(303);
+  });
+
+  it('blocks one address trying many user names, except for accounts that logged in from it', async () => {
+    const sprayer = '198.51.100.50';
+    // A colleague behind the same address logged in earlier.
+    await ConsoleClient.loggedIn(cozum, 'sef', PASSWORD, sprayer);
+    for (let batch = 0; batch < 5; batch++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => ConsoleClient.for(cozum, sprayer).login(`isim-${batch}-${i}`, 'Yesilova2026!')));
     }
-    expect(texts).toEqual(['401 invalid', '401 invalid', '401 invalid', '401 invalid', '429 locked', '429 locked']);
+    expect((await ConsoleClient.for(cozum, sprayer).login('ayse')).status).toBe(429);
+    expect((await ConsoleClient.for(cozum, '203.0.113.50').login('ayse')).status).toBe(303);
+    expect((await ConsoleClient.for(cozum, sprayer).login('sef')).status).toBe(303);
   });
 
   it('refuses a disabled account and ends its open sessions', async () => {
@@ -260,7 +348,9 @@ describe("changing one's own password", () => {
 
     expect((await change(PASSWORD, 'yeni-sifre-2027', { csrf: null })).status).toBe(403);
     expect(await change('yanlis-sifre', 'yeni-sifre-2027')).toMatchObject({ status: 403, json: { error: 'Mevcut şifreniz hatalı.' } });
-    expect(await change(PASSWORD, 'kisa')).toMatchObject({ status: 400, json: { error: 'Şifre en az 10 karakter olmalı.' } });
+    expect(await change(PASSWORD, 'kisa')).toMatchObject({ status: 400, json: { error: 'Şifre en az 12 karakter olmalı.' } });
+    expect(await change(PASSWORD, 'password1234')).toMatchObject({ status: 400, json: { error: expect.stringContaining('Bu şifre kolay tahmin edilir') } });
+    expect(await change(PASSWORD, 'sifreci-2026')).toMatchObject({ status: 400, json: { error: expect.stringContaining('Bu şifre kolay tahmin edilir') } });
     expect(await change(PASSWORD, PASSWORD)).toMatchObject({ status: 400, json: { error: 'Yeni şifreniz mevcut şifrenizden farklı olmalı.' } });
     expect((await here.post('/console/api/me/password', { current: 1, next: ['x'] })).status).toBe(400);
     // Nothing changed so far: both sessions still work and the old password still logs in.

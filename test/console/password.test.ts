@@ -1,6 +1,6 @@
 // Agent passwords: scrypt with a random salt, constant-time comparison, readable stored format.
 import { describe, expect, it } from 'vitest';
-import { hashPassword, passwordProblem, verifyPassword } from '../../src/console/password.ts';
+import { hashPassword, PASSWORD_RULE_TEXTS, passwordProblem, verifyPassword } from '../../src/console/password.ts';
 
 describe('password hashing', () => {
   it('verifies the password it hashed and refuses any other', async () => {
@@ -28,8 +28,23 @@ describe('password hashing', () => {
   });
 
   it('refuses short passwords in Turkish', () => {
-    expect(passwordProblem('kisa')).toBe('Şifre en az 10 karakter olmalı.');
+    expect(passwordProblem('kisa')).toBe('Şifre en az 12 karakter olmalı.');
     expect(passwordProblem(' bosluklu-sifre ')).toBe('Şifre boşlukla başlayıp bitemez.');
     expect(passwordProblem('yeterince-uzun')).toBeUndefined();
+  });
+
+  it('refuses the passwords an auditor tried, and common or guessable ones of any length', () => {
+    // Accepted before (10 characters was the only rule).
+    for (const weak of ['1234567890', 'password12', '1111111111']) expect(passwordProblem(weak), weak).toBe('Şifre en az 12 karakter olmalı.');
+    for (const weak of ['123456789012', 'password1234', '111111111111', 'qwertyuiopas', 'Password123!', 'iloveyou2024', 'galatasaray1905', 'abcdefghijklmn']) {
+      expect(passwordProblem(weak), weak).toBe(PASSWORD_RULE_TEXTS.guessable);
+    }
+    expect(PASSWORD_RULE_TEXTS.guessable).toContain('kolay tahmin edilir');
+  });
+
+  it('refuses a password built from the account\'s or the municipality\'s names, with or without Turkish letters', () => {
+    const related = ['ayse.demir', 'Ayşe Demir', 'Yeşilova Belediyesi', 'İzmir', 'Bornova'];
+    for (const weak of ['aysedemir2026', 'Yesilova2026!', 'yeşilova12345', 'bornova123456', 'belediye12345']) expect(passwordProblem(weak, related), weak).toBe(PASSWORD_RULE_TEXTS.guessable);
+    for (const good of ['dogru-sifre-2026', 'mavi-kalem-ucuyor', 'kx7m-4pqa-h9tz']) expect(passwordProblem(good, related), good).toBeUndefined();
   });
 });

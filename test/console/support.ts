@@ -30,14 +30,21 @@ export class ConsoleClient {
   token = '';
   csrf = '';
 
-  constructor(readonly base: string) {}
+  /**
+   * `address`: the client's address as a proxy on loopback reports it (X-Forwarded-For, which the
+   * server trusts from loopback only), so that tests can speak from several machines.
+   */
+  constructor(
+    readonly base: string,
+    readonly address?: string,
+  ) {}
 
-  static for(cozum: Cozum): ConsoleClient {
-    return new ConsoleClient(cozum.url!);
+  static for(cozum: Cozum, address?: string): ConsoleClient {
+    return new ConsoleClient(cozum.url!, address);
   }
 
   async request(method: string, path: string, options: { body?: unknown; form?: Record<string, string>; csrf?: string | null; headers?: Record<string, string> } = {}): Promise<Reply> {
-    const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+    const headers: Record<string, string> = { Accept: 'application/json', ...(this.address ? { 'X-Forwarded-For': this.address } : {}), ...options.headers };
     if (this.token) headers.Cookie = `cozum_console=${this.token}`;
     const csrf = options.csrf === undefined ? this.csrf : options.csrf;
     if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
@@ -80,8 +87,8 @@ export class ConsoleClient {
     return reply;
   }
 
-  static async loggedIn(cozum: Cozum, username: string, password = PASSWORD): Promise<ConsoleClient> {
-    const client = ConsoleClient.for(cozum);
+  static async loggedIn(cozum: Cozum, username: string, password = PASSWORD, address?: string): Promise<ConsoleClient> {
+    const client = ConsoleClient.for(cozum, address);
     const reply = await client.login(username, password);
     if (reply.status !== 303) throw new Error(`login of ${username} failed: ${reply.status} ${reply.text.slice(0, 200)}`);
     return client;

@@ -160,7 +160,8 @@ describe('a burst of messages, the process killed (SIGKILL) in the middle, resta
   it('answers every message exactly once, in order per chat, and loses none', async () => {
     const dataDir = path.join(temp.dir, 'child');
     const configFile = path.join(temp.dir, 'child.config.yaml');
-    writeFileSync(configFile, `nlu:\n  cacheDir: ${JSON.stringify(SHARED_NLU_CACHE)}\nlimits:\n  floodMessages: 100000\n`);
+    // All chats come from 127.0.0.1 at machine speed: no flood control, no per-address limits.
+    writeFileSync(configFile, `nlu:\n  cacheDir: ${JSON.stringify(SHARED_NLU_CACHE)}\nlimits:\n  floodMessages: 100000\n  http: { chatSessions: 0, chatMessages: 0, chatMessagesPerSession: 0, chatReads: 0 }\n`);
 
     let child = await startChild(dataDir, configFile);
     const chats: ChatState[] = [];

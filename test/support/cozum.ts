@@ -34,8 +34,9 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
       // Agents "always at work", so that answers do not depend on when the tests run;
       // tests of the out-of-hours answer set their own hours.
       'handoff.workingHours': ALWAYS_OPEN,
-      // Test citizens type at machine speed; the flood-control tests set their own limits.
+      // Test citizens type at machine speed, all from 127.0.0.1; the flood-control and rate-limit tests set their own limits.
       'limits.floodMessages': 100_000,
+      'limits.http': { chatSessions: 100_000, chatMessages: 100_000, chatMessagesPerSession: 100_000, chatReads: 100_000, login: 100_000, webhooks: 100_000 },
       ...overrides,
     },
   });

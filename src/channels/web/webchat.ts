@@ -1,17 +1,25 @@
 // The web chat channel: a page on the assistant's own server and a small JSON API behind it.
-// A browser gets a random session token from the server and keeps it in localStorage, so the
-// conversation survives a page reload. Only the holder of the token can read that conversation;
-// the database keeps a hash of it, never the token itself.
-import { createHash, randomBytes } from 'node:crypto';
+// A browser gets a random session token from the server (sessions.ts) and keeps it in
+// localStorage, so the conversation survives a page reload. Only the holder of the token can read
+// that conversation; the database keeps a hash of it, never the token itself. Per address and per
+// session limits keep one machine from filling the database (answered 429 with Retry-After and a
+// sentence the page shows).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { ChatAdapter } from '../../bot/adapter.ts';
-import type { ConversationStore } from '../../messaging/conversation-store.ts';
-import type { Channel, ChannelDependencies } from '../channel.ts';
+import type { Config } from '../../config.ts';
+import { clientAddress } from '../../http/client-address.ts';
+import { readCookie } from '../../http/cookies.ts';
 import { escapeHtml } from '../../http/html.ts';
+import { overLimit, tooMany, waitInWords } from '../../http/rate-limits.ts';
+import type { ConversationStore } from '../../messaging/conversation-store.ts';
+import type { Database } from '../../storage/database.ts';
+import { databaseLimits, memoryLimits, type RateLimitStore } from '../../storage/rate-limits.ts';
+import type { Channel, ChannelDependencies } from '../channel.ts';
+import { WebchatSessions } from './sessions.ts';
 
 export const WEBCHAT_CHANNEL = 'webchat';
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -22,16 +30,27 @@ const MAX_TEXT = 20_000;
 const PAGE_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'";
 const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.:[\]-]+$/;
 
-const TokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/**
+ * Where the browser gives the chat's frame no storage (third-party storage blocked), the session
+ * travels in this cookie instead: HttpOnly (no script reads it), and Partitioned (CHIPS: kept per
+ * site that frames the chat, allowed where third-party cookies are not), so no page around the
+ * chat ever holds or chooses the token.
+ */
+const SESSION_COOKIE = 'cozum_chat';
+const SESSION_COOKIE_DAYS = 180;
 const SendSchema = z.object({ text: z.string().max(MAX_TEXT), id: z.string().max(100).optional() });
+/** A message costs one point of the per-address limit per started block of this many characters. */
+const CHARACTERS_PER_POINT = 1000;
 
-function userIdOf(token: string): string {
-  return createHash('sha256').update(token).digest('hex').slice(0, 32);
-}
+export const WEBCHAT_TEXTS = {
+  noSession: 'Oturum bulunamadı. Lütfen sayfayı yenileyin.',
+  tooManySessions: (waitMs: number) => `Bu bağlantıdan kısa sürede çok sayıda yeni sohbet açıldı. Lütfen ${waitInWords(waitMs)} sonra tekrar deneyin.`,
+  tooManyMessages: (waitMs: number) => `Çok hızlı mesaj gönderiyorsunuz. Lütfen ${waitInWords(waitMs)} bekleyin.`,
+};
 
+/** The page's token (X-Chat-Session, from its localStorage), or the cookie where it has no storage. */
 function tokenOf(request: Request): string | undefined {
-  const parsed = TokenSchema.safeParse(request.header('x-chat-session'));
-  return parsed.success ? parsed.data : undefined;
+  return request.header('x-chat-session') ?? readCookie(request.headers.cookie, SESSION_COOKIE);
 }
 
 function publicMessage(row: { id: string; direction: string; author: string; text: string; payload: string; createdAt: Date }) {
@@ -39,8 +58,26 @@ function publicMessage(row: { id: string; direction: string; author: string; tex
   return { id: row.id, from: row.direction === 'in' ? 'citizen' : row.author, text: row.text, choices: payload.choices ?? [], at: row.createdAt.toISOString() };
 }
 
-export function webchatRouter(adapter: ChatAdapter, store: ConversationStore, municipalityName: string): Router {
+export interface WebchatDependencies {
+  adapter: ChatAdapter;
+  store: ConversationStore;
+  db: Database;
+  municipalityName: string;
+  limits: Config['limits']['http'];
+  /** Counters of new sessions: kept across restarts (the database). */
+  durableLimits: RateLimitStore;
+  /** Counters of messages and reads: a check per request, kept in memory. */
+  fastLimits: RateLimitStore;
+}
+
+export function webchatRouter({ adapter, store, db, municipalityName, limits, durableLimits, fastLimits }: WebchatDependencies): Router {
   const router = express.Router();
+  const sessions = new WebchatSessions(db);
+  const perMinute = (counters: RateLimitStore, name: string, points: number) => (points > 0 ? counters.limiter({ name, points, seconds: 60, holdInMemory: true }) : undefined);
+  const newSessions = perMinute(durableLimits, 'webchat:sessions', limits.chatSessions);
+  const messagesByAddress = perMinute(fastLimits, 'webchat:messages', limits.chatMessages);
+  const messagesBySession = perMinute(fastLimits, 'webchat:session-messages', limits.chatMessagesPerSession);
+  const reads = perMinute(fastLimits, 'webchat:reads', limits.chatReads);
 
   const page = readFileSync(path.join(STATIC_DIR, 'index.html'), 'utf8').replaceAll('{{name}}', escapeHtml(municipalityName));
   // ?embed=1: the same page inside the iframe of embed.js, without its own header (the panel has one).
@@ -72,18 +109,29 @@ export function webchatRouter(adapter: ChatAdapter, store: ConversationStore, mu
   });
   router.use('/webchat', express.static(STATIC_DIR, { index: false, maxAge: '1h' }));
 
-  router.post('/api/chat/session', (_request, response) => {
-    response.json({ token: randomBytes(32).toString('base64url'), municipality: municipalityName });
+  router.post('/api/chat/session', async (request, response) => {
+    const waitMs = newSessions ? await overLimit(newSessions, clientAddress(request)) : 0;
+    if (waitMs > 0) return tooMany(request, response, waitMs, WEBCHAT_TEXTS.tooManySessions(waitMs));
+    const token = await sessions.issue();
+    response.append('Set-Cookie', `${SESSION_COOKIE}=${token}; Path=/api/chat; Max-Age=${SESSION_COOKIE_DAYS * 86_400}; HttpOnly; Secure; SameSite=None; Partitioned`);
+    response.json({ token, municipality: municipalityName });
   });
 
   router.post('/api/chat/messages', express.json({ limit: '256kb' }), async (request: Request, response: Response) => {
-    const token = tokenOf(request);
-    if (!token) return void response.status(401).json({ error: 'Oturum bulunamadı. Lütfen sayfayı yenileyin.' });
+    const userId = await sessions.userOf(tokenOf(request));
+    if (!userId) return void response.status(401).json({ error: WEBCHAT_TEXTS.noSession });
     const body = SendSchema.safeParse(request.body);
     if (!body.success) return void response.status(400).json({ error: `Mesaj en fazla ${MAX_TEXT} karakter olabilir.` });
+    // Counted before anything is stored: a refused message costs the database nothing.
+    const cost = Math.max(1, Math.ceil(body.data.text.length / CHARACTERS_PER_POINT));
+    const waitMs = Math.max(
+      messagesBySession ? await overLimit(messagesBySession, userId) : 0,
+      messagesByAddress ? await overLimit(messagesByAddress, clientAddress(request), cost) : 0,
+    );
+    if (waitMs > 0) return tooMany(request, response, waitMs, WEBCHAT_TEXTS.tooManyMessages(waitMs));
     const result = await adapter.receive({
       channel: WEBCHAT_CHANNEL,
-      userId: userIdOf(token),
+      userId,
       text: body.data.text,
       platformMessageId: body.data.id,
     });
@@ -91,10 +139,12 @@ export function webchatRouter(adapter: ChatAdapter, store: ConversationStore, mu
   });
 
   router.get('/api/chat/messages', async (request: Request, response: Response) => {
-    const token = tokenOf(request);
-    if (!token) return void response.status(401).json({ error: 'Oturum bulunamadı. Lütfen sayfayı yenileyin.' });
+    const waitMs = reads ? await overLimit(reads, clientAddress(request)) : 0;
+    if (waitMs > 0) return tooMany(request, response, waitMs);
+    const userId = await sessions.userOf(tokenOf(request));
+    if (!userId) return void response.status(401).json({ error: WEBCHAT_TEXTS.noSession });
     const after = typeof request.query.after === 'string' ? request.query.after.slice(0, 100) : undefined;
-    const conversationId = await store.findConversation(WEBCHAT_CHANNEL, userIdOf(token));
+    const conversationId = await store.findConversation(WEBCHAT_CHANNEL, userId);
     if (!conversationId) return void response.json({ messages: [] });
     const rows = await store.transcript(conversationId, { afterId: after });
     response.json({ messages: rows.map(publicMessage) });
@@ -103,10 +153,18 @@ export function webchatRouter(adapter: ChatAdapter, store: ConversationStore, mu
   return router;
 }
 
-export function createWebchat({ adapter, store, config }: ChannelDependencies): Channel {
+export function createWebchat({ adapter, store, config, db, limits }: ChannelDependencies): Channel {
   return {
     name: WEBCHAT_CHANNEL,
-    router: webchatRouter(adapter, store, config.municipality.name),
+    router: webchatRouter({
+      adapter,
+      store,
+      db,
+      municipalityName: config.municipality.name,
+      limits: config.limits.http,
+      durableLimits: limits ?? databaseLimits(db),
+      fastLimits: memoryLimits(),
+    }),
     start: async () => undefined,
     stop: async () => undefined,
   };

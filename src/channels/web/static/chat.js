@@ -9,30 +9,30 @@
   var lastId = null;
   var shown = {};
   var embedded = document.body.classList.contains('embed');
-  // The token lives in this origin's localStorage (in a frame, browsers partition it by the site
-  // around it). A browser that blocks storage in frames throws instead; then, inside embed.js's
-  // panel, the page around us keeps the token for the tab (sessionStorage) and hands it back in
-  // the URL fragment (#s=…), which never reaches a server.
+  // The token is issued by the server and lives in this origin's localStorage (in a frame,
+  // browsers partition it by the site around it). It is never taken from the URL or from the page
+  // around the chat: no page that frames it may choose, or learn, the session a citizen talks in.
+  // Where the browser refuses the frame its storage, the server's session cookie (HttpOnly,
+  // Partitioned) keeps the conversation across page loads instead.
   var storage = (function () {
     try { var s = window.localStorage; s.getItem(TOKEN_KEY); return s; } catch (e) { return null; }
   })();
-  var handed = /[#&]s=([A-Za-z0-9_-]{43})/.exec(location.hash);
-  if (handed) history.replaceState(null, '', location.pathname + location.search);
-  var token = (storage && storage.getItem(TOKEN_KEY)) || (embedded && handed ? handed[1] : null);
+  var token = storage && storage.getItem(TOKEN_KEY);
 
   function keepToken(value) {
-    if (storage) return storage.setItem(TOKEN_KEY, value);
-    // The token names only the conversation held in this very frame, so telling the page that
-    // framed us (whichever it is) gives it nothing it did not host itself.
-    if (embedded && window.parent !== window) window.parent.postMessage({ type: 'cozum-chat:session', token: value }, '*');
+    if (storage) storage.setItem(TOKEN_KEY, value);
   }
 
   function api(method, url, body) {
     var headers = { 'Content-Type': 'application/json' };
     if (token) headers['X-Chat-Session'] = token;
     return fetch(url, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) throw new Error(data.error || 'Bağlantı sorunu');
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) {
+          var error = new Error(data.error || 'Bağlantı sorunu.');
+          error.status = response.status;
+          throw error;
+        }
         return data;
       });
     });
@@ -92,7 +92,8 @@
   }
 
   function refresh() {
-    if (!token) return Promise.resolve();
+    // Without storage there is no token to send: the session cookie speaks for this browser.
+    if (!token && storage) return Promise.resolve();
     return api('GET', '/api/chat/messages' + (lastId ? '?after=' + encodeURIComponent(lastId) : '')).then(function (data) {
       data.messages.forEach(function (m) { addMessage(m.from, m.text, m.choices, m.id); });
     });
@@ -129,16 +130,29 @@
     input.focus();
   }
 
-  function start() {
-    var ready = token ? Promise.resolve() : api('POST', '/api/chat/session').then(function (data) {
+  function newSession() {
+    return api('POST', '/api/chat/session').then(function (data) {
       token = data.token;
       keepToken(token);
     });
-    ready.then(refresh).then(function () {
+  }
+
+  function start() {
+    // A kept token, or the session cookie; without either, or with one the server does not know
+    // (never issued there, or from an older version), the server issues a new session.
+    var ready = (token || !storage ? refresh() : Promise.reject({ status: 401 })).catch(function (error) {
+      if (error.status !== 401) throw error;
+      token = null;
+      return newSession().then(refresh);
+    });
+    ready.then(function () {
       if (!log.querySelector('.msg')) {
         addMessage('bot', 'Merhaba! Burası ' + document.body.getAttribute('data-municipality') + ' dijital asistanı. Sorunuzu yazabilir ya da konu listesi için *menü* yazabilirsiniz.', ['Menü'], null);
       }
-    }).catch(function () { notice('Sunucuya bağlanılamadı. Lütfen biraz sonra tekrar deneyin.'); });
+    }).catch(function (error) {
+      // Too many new chats from this connection: the server's sentence says how long to wait.
+      notice(error.status === 429 ? error.message : 'Sunucuya bağlanılamadı. Lütfen biraz sonra tekrar deneyin.');
+    });
     // Messages the centre sends later (an agent's answer, a status change) appear without a reload.
     setInterval(function () { refresh().catch(function () {}); }, 4000);
   }

@@ -2,7 +2,7 @@
 //   <script src="https://asistan.belediye.bel.tr/webchat/embed.js" defer></script>
 // Adds a floating chat button; the chat opens in an iframe that shows the assistant's own page
 // (/?embed=1), so the conversation's token stays with the assistant's origin and the host page
-// can neither read it nor restyle the chat. Full screen on a phone, a panel on larger screens.
+// can neither read it, choose it, nor restyle the chat. Full screen on a phone, a panel on larger screens.
 // Keyboard: the button is a real button, Escape closes the chat (also from inside it) and gives
 // the focus back to the button. Optional attributes on the script tag:
 //   data-title="…"  the panel's title     data-color="#0b6e4f"  the button's colour
@@ -85,8 +85,7 @@
       // Loaded on first open only: a visitor who never opens the chat costs the assistant nothing.
       frame = document.createElement('iframe');
       frame.title = title;
-      var kept = readSession();
-      frame.src = origin + '/?embed=1' + (kept ? '#s=' + kept : '');
+      frame.src = origin + '/?embed=1';
       frame.addEventListener('load', function () { if (!panel.hidden) frame.focus(); });
       panel.appendChild(frame);
     }
@@ -106,20 +105,11 @@
   panel.addEventListener('keydown', function (event) {
     if (event.key === 'Escape') { event.preventDefault(); shut(); }
   });
-  // Where the browser refuses the chat its own storage (third-party storage blocked), the chat
-  // hands its session token to this page, which keeps it for the tab only and gives it back on
-  // the next page load, so that a reload does not lose the conversation.
-  var SESSION_KEY = 'cozum.chat.session';
-  function readSession() {
-    try { return window.sessionStorage.getItem(SESSION_KEY); } catch (e) { return null; }
-  }
-  // Messages count only from the assistant's own origin: Escape pressed in the chat, a session token.
+  // Messages count only from the assistant's own origin: Escape pressed in the chat. The session
+  // never passes through this page (the chat keeps it in its own storage, or in its cookie).
   window.addEventListener('message', function (event) {
     if (event.origin !== origin || !event.data) return;
     if (event.data.type === 'cozum-chat:close' && !panel.hidden) shut();
-    if (event.data.type === 'cozum-chat:session' && /^[A-Za-z0-9_-]{43}$/.test(event.data.token || '')) {
-      try { window.sessionStorage.setItem(SESSION_KEY, event.data.token); } catch (e) { /* reload starts anew */ }
-    }
   });
 
   root.appendChild(style);
