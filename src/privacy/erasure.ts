@@ -123,6 +123,8 @@ async function eraseContactIn(tx: Tx, contactId: string, now: Date, reason: Eras
   const messages = await tx.message.updateMany({ where: { conversationId: { in: conversationIds } }, data: erasedColumns('Message', now) as Prisma.MessageUpdateManyMutationInput });
   await tx.conversation.updateMany({ where: { contactId }, data: erasedColumns('Conversation', now) as Prisma.ConversationUpdateManyMutationInput });
 
+  // The browser's session token opens the web chat contact: it goes with it (inventory: WebchatSession).
+  if (conversations.some((c) => c.channel === 'webchat')) await tx.webchatSession.deleteMany({ where: { id: contact.platformUserId } });
   const stateKeys = await whatsAppKeyRows(tx, contact.platformUserId);
   if (stateKeys.length > 0) await tx.stateEntry.deleteMany({ where: { key: { in: stateKeys } } });
   for (const { id, channel } of conversations) await tx.stateEntry.deleteMany({ where: { key: { startsWith: conversationStatePrefix(channel, id) } } });

@@ -47,6 +47,8 @@ interface Columns {
   TicketCounter: Prisma.TicketCounterScalarFieldEnum;
   Agent: Prisma.AgentScalarFieldEnum;
   AgentSession: Prisma.AgentSessionScalarFieldEnum;
+  RateLimit: Prisma.RateLimitScalarFieldEnum;
+  WebchatSession: Prisma.WebchatSessionScalarFieldEnum;
 }
 
 export type Model = Prisma.ModelName;
@@ -166,8 +168,6 @@ export const INVENTORY: Inventory = {
       passwordHash: staff('password hash'),
       role: staff('role'),
       department: staff('department'),
-      failedLogins: staff('lock-out count'),
-      lockedUntil: staff('lock-out'),
       mustChangePassword: staff('password flag'),
       active: staff('account flag'),
       createdAt: when,
@@ -183,6 +183,21 @@ export const INVENTORY: Inventory = {
       expiresAt: when,
       lastActiveAt: when,
       createdAt: when,
+    },
+  },
+  RateLimit: {
+    rows: 'none: counters of the rate limits (console logins, new web chats), each gone when its window ends',
+    columns: {
+      key: { keep: "a limit's name with a client address or a typed login name: kept only as long as its window (minutes; 30 days for an agent's own addresses) and swept hourly" },
+      points: { keep: 'a count' },
+      expire: when,
+    },
+  },
+  WebchatSession: {
+    rows: "the web chat session whose id is the contact's platform id",
+    columns: {
+      id: { deleteRows: "the hash of the browser's token: the same value as the web chat contact's platform id, so the row goes with the contact" },
+      createdAt: { deleteRows: 'with its row' },
     },
   },
 };

@@ -114,7 +114,7 @@ let sqlite: BetterSqlite3.Database;
 class WebChat implements Chat {
   readonly channel = 'webchat';
   readonly platformIds: string[] = [];
-  private token = '';
+  token = '';
   private counter = 0;
   private lastSeen = '';
 
@@ -150,6 +150,8 @@ class WebChat implements Chat {
 
   private async history(): Promise<{ id: string; from: string; text: string }[]> {
     const response = await fetch(`${cozum.url}/api/chat/messages${this.lastSeen ? `?after=${this.lastSeen}` : ''}`, { headers: { 'X-Chat-Session': this.token } });
+    // After the erasure the session went with the contact: the old token opens nothing.
+    if (response.status === 401) return [];
     const { messages } = (await response.json()) as { messages: { id: string; from: string; text: string }[] };
     if (messages.length > 0) this.lastSeen = messages.at(-1)!.id;
     return messages;
@@ -594,6 +596,8 @@ describe('the whole citizen, on every channel', { timeout: 240_000 }, () => {
     await erase(chat);
     expectErasedAsInventoried(contactId);
     expect(findings(personalTerms(chat), new Map(Object.entries(rowsOf(contactId))))).toEqual([]);
+    // The browser's session went with the contact: its token reads nothing any more.
+    expect((await fetch(`${cozum.url}/api/chat/messages`, { headers: { 'X-Chat-Session': chat.token } })).status).toBe(401);
     // Erasure is per identity: the platform proves who wrote on this channel, nothing more.
   });
 
