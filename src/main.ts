@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ChatAdapter } from './bot/adapter.ts';
 import { CozumBot } from './bot/bot.ts';
+import { UnreadableMessages } from './bot/unreadable.ts';
 import { ConfigError, databaseUrl, loadConfig, type Config } from './config.ts';
 import { loadBotContent } from './content/bot-texts.ts';
 import { answersByIntent, loadIntents, type Intent } from './content/intents.ts';
@@ -80,6 +81,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   adapter.setLogic((context) => bot.run(context));
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
   adapter.use(new InboundLimits(config.limits, logger));
+  // A message the platform sent in a shape we could not read: the citizen is asked to send it again.
+  adapter.use(new UnreadableMessages(texts.unreadable, logger));
 
   // KVKK retention: closed cases are anonymised after `retentionDays`, checked daily.
   let retention = Promise.resolve();

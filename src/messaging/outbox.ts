@@ -170,9 +170,9 @@ export class Outbox {
     return Promise.all(attempted).then(() => undefined);
   }
 
-  /** A channel's sender was registered: its chats' waiting messages can go. */
-  channelReady(channel: string): void {
-    for (const line of this.lines.values()) if (line.channel === channel) this.pump(line);
+  /** A sender was registered for the channels `matches` accepts: their chats' waiting messages can go. */
+  channelsReady(matches: (channel: string) => boolean): void {
+    for (const line of this.lines.values()) if (matches(line.channel)) this.pump(line);
   }
 
   /** Puts a failed message back in its chat's line (the console's "try again"). */
@@ -229,7 +229,7 @@ export class Outbox {
     const sender = this.senderFor(line.channel);
     if (!sender) {
       for (const item of line.items) settle(item);
-      return; // channelReady() wakes it.
+      return; // channelsReady() wakes it.
     }
     line.busy = true;
     const work: Promise<void> = this.attempt(line, head, sender)

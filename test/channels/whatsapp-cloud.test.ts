@@ -1,118 +1,23 @@
 // WhatsApp Business Cloud API end to end: signed webhook posts into a real Çözüm over HTTP, and a
 // local stand-in for the Graph API that records what would reach the citizen's phone.
-import { createHmac } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWhatsAppCloud, messagePayloads, parseWebhook, whatsAppCloudSender } from '../../src/channels/whatsapp-cloud.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir, testConfig } from '../support/cozum.ts';
-import { waitForEvent } from '../support/wait.ts';
-
-const ACCESS_TOKEN = 'EAAG-test-access-token-0123456789';
-const PHONE_NUMBER_ID = '109876543210';
-const APP_SECRET = 'app-secret-0123456789abcdef';
-const VERIFY_TOKEN = 'dogrulama-123';
-const WAIT_MS = 20_000;
-
-interface GraphCall {
-  path: string;
-  authorization?: string;
-  body: Record<string, unknown>;
-}
-
-/** Plays the Graph API's /<phone number id>/messages endpoint on 127.0.0.1. */
-class GraphStandIn {
-  readonly calls: GraphCall[] = [];
-  private readonly events = new EventEmitter();
-  private readonly failures: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
-  private nextId = 1;
-  private server!: Server;
-  url = '';
-
-  async start(): Promise<this> {
-    this.events.setMaxListeners(100);
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v21.0`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  fail(status: number, body: unknown, headers?: Record<string, string>): void {
-    this.failures.push({ status, body, headers });
-  }
-
-  /** Messages (not read receipts) sent to one citizen. */
-  sent(to?: string): GraphCall[] {
-    return this.calls.filter((call) => call.body.type !== undefined && (to === undefined || call.body.to === to));
-  }
-
-  waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
-    return waitForEvent(this.events, 'call', find, {
-      what,
-      timeoutMs: WAIT_MS,
-      describe: () => `Sent:\n${this.sent().map((c) => `${c.body.to}: ${visible(c).slice(0, 80)}`).join('\n')}`,
-    });
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of request) raw += String(chunk);
-    const json = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
-      void response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-    if (request.method !== 'POST' || request.url !== `/v21.0/${PHONE_NUMBER_ID}/messages`) return json(404, { error: { message: 'Unknown path', code: 100 } });
-    const body = JSON.parse(raw) as Record<string, unknown>;
-    this.calls.push({ path: request.url, authorization: request.headers.authorization, body });
-    this.events.emit('call');
-    const failure = this.failures.shift();
-    if (failure) return json(failure.status, failure.body, failure.headers);
-    if (body.status === 'read') return json(200, { success: true });
-    json(200, { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: `wamid.TEST${this.nextId++}` }] });
-  }
-}
-
-/** What the citizen reads on the phone: the text, or the interactive body and its options, or the template's text. */
-function visible(call: GraphCall): string {
-  const body = call.body as {
-    type: string;
-    text?: { body: string };
-    interactive?: { body: { text: string }; action: { buttons?: { reply: { title: string } }[]; sections?: { rows: { title: string }[] }[] } };
-    template?: { components: { parameters: { text: string }[] }[] };
-  };
-  if (body.type === 'text') return body.text!.body;
-  if (body.type === 'template') return body.template!.components[0]!.parameters[0]!.text;
-  const action = body.interactive!.action;
-  const options = action.buttons?.map((b) => b.reply.title) ?? action.sections!.flatMap((s) => s.rows.map((r) => r.title));
-  return `${body.interactive!.body.text}\n[${options.join(' | ')}]`;
-}
-
-function optionsOf(call: GraphCall): { id: string; title: string }[] {
-  const interactive = call.body.interactive as { action: { buttons?: { reply: { id: string; title: string } }[]; sections?: { rows: { id: string; title: string }[] }[] } };
-  return interactive.action.buttons?.map((b) => b.reply) ?? interactive.action.sections!.flatMap((s) => s.rows);
-}
-
-function sign(raw: string, secret = APP_SECRET): string {
-  return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-}
-
-function webhookBody(value: Record<string, unknown>): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '200000000000001',
-        changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '905320000153', phone_number_id: PHONE_NUMBER_ID }, ...value } }],
-      },
-    ],
-  };
-}
+import {
+  ACCESS_TOKEN,
+  GraphStandIn,
+  optionsOf,
+  PHONE_NUMBER_ID,
+  postWebhook,
+  sign,
+  VERIFY_TOKEN,
+  visible,
+  webhookBody,
+  whatsAppCloudSettings,
+  type GraphCall,
+} from '../support/graph-api.ts';
 
 describe('WhatsApp Cloud API', () => {
   const temp = tempDir();
@@ -121,16 +26,7 @@ describe('WhatsApp Cloud API', () => {
   let webhook: string;
   beforeAll(async () => {
     await graph.start();
-    cozum = await startTestCozum(temp.dir, {
-      http: true,
-      overrides: {
-        'channels.whatsappCloud.accessToken': ACCESS_TOKEN,
-        'channels.whatsappCloud.phoneNumberId': PHONE_NUMBER_ID,
-        'channels.whatsappCloud.appSecret': APP_SECRET,
-        'channels.whatsappCloud.verifyToken': VERIFY_TOKEN,
-        'channels.whatsappCloud.graphApiBase': graph.url,
-      },
-    });
+    cozum = await startTestCozum(temp.dir, { http: true, overrides: whatsAppCloudSettings(graph) });
     webhook = `${cozum.url}/whatsapp/webhook`;
   });
   afterAll(async () => {
@@ -140,10 +36,7 @@ describe('WhatsApp Cloud API', () => {
   });
 
   function post(payload: unknown, signature?: string | null) {
-    const raw = JSON.stringify(payload);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (signature !== null) headers['x-hub-signature-256'] = signature ?? sign(raw);
-    return fetch(webhook, { method: 'POST', headers, body: raw });
+    return postWebhook(webhook, payload, signature);
   }
 
   /** A citizen writing to the municipality's WhatsApp number. */
@@ -289,6 +182,64 @@ describe('WhatsApp Cloud API', () => {
     });
     // A template parameter may not contain line breaks.
     expect(visible(late)).toBe('Başvurunuz *CZM-2026-000042* çözüldü. · Teşekkür ederiz.');
+  });
+
+  it('has every message stored when Meta gets its 200, even while the Graph API has not yet answered an earlier reply', async () => {
+    const citizen = new WhatsAppCitizen('905551110010');
+    graph.latency.hold();
+    try {
+      const hello = citizen.message({ type: 'text', text: { body: 'Merhaba' } });
+      expect((await post(citizen.payload(hello))).status).toBe(200);
+      // The greeting is on its way, and WhatsApp does not answer.
+      await graph.waitFor(() => graph.sent(citizen.waId)[0], 'the greeting on its way');
+      const water = citizen.message({ type: 'text', text: { body: 'su kesintisi ne zaman biter' } });
+      expect((await post(citizen.payload(water))).status).toBe(200);
+      // Stored when the 200 came, although its answer must wait for the greeting's delivery.
+      const stored = await cozum.db.message.findMany({ where: { direction: 'in', platformMessageId: { in: [String(hello.id), String(water.id)] } } });
+      expect(stored.map((row) => row.text).sort()).toEqual(['Merhaba', 'su kesintisi ne zaman biter']);
+      expect(graph.sent(citizen.waId)).toHaveLength(1);
+    } finally {
+      graph.latency.release();
+    }
+    await citizen.reply(/hoş geldiniz/);
+    await citizen.reply(/arıza hattı/);
+  });
+
+  it('answers the neighbours of elements it cannot read, and tells the citizens it can name', async () => {
+    const [ok1, badPin, longId, ok2] = ['905551110011', '905551110012', '905551110013', '905551110014'].map((waId) => new WhatsAppCitizen(waId));
+    const delivery = webhookBody({
+      contacts: [ok1, badPin, longId, ok2].map((c) => ({ profile: { name: c.name }, wa_id: c.waId })),
+      messages: [
+        ok1!.message({ type: 'text', text: { body: 'Merhaba' } }),
+        null,
+        badPin!.message({ type: 'location', location: { latitude: 1000, longitude: 27.2197 } }),
+        { ...longId!.message({ type: 'text', text: { body: 'Merhaba' } }), id: `wamid.${'x'.repeat(244)}` },
+        { type: 'text', text: { body: 'kimden geldiği belli değil' } },
+        ok2!.message({ type: 'text', text: { body: 'Merhaba' } }),
+      ],
+    });
+    expect((await post(delivery)).status).toBe(200);
+    await ok1!.reply(/hoş geldiniz/);
+    await ok2!.reply(/hoş geldiniz/);
+    await badPin!.reply(/mesajınızı okuyamadım/);
+    await longId!.reply(/mesajınızı okuyamadım/);
+
+    // The unreadable ones are kept, with what could not be read, never answered by guessing.
+    const stored = async (waId: string) =>
+      cozum.db.message.findFirstOrThrow({ where: { direction: 'in', conversation: { channel: 'whatsapp-cloud', contact: { platformUserId: waId } } } });
+    expect(JSON.parse((await stored(badPin!.waId)).payload)).toMatchObject({ unreadable: ['location'] });
+    const kept = await stored(longId!.waId);
+    expect(JSON.parse(kept.payload)).toMatchObject({ unreadable: ['platformMessageId'] });
+    expect(kept.platformMessageId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await cozum.db.message.count({ where: { text: 'kimden geldiği belli değil' } })).toBe(0);
+
+    // Meta delivers the same call again: nobody is answered twice, the long id is recognised too.
+    expect((await post(delivery)).status).toBe(200);
+    for (const citizen of [ok1!, badPin!, longId!, ok2!]) {
+      // The chat's next answer comes after anything the second delivery would have caused.
+      await citizen.says('yardım', /iptal/);
+      expect(graph.sent(citizen.waId), citizen.waId).toHaveLength(2);
+    }
   });
 
   it('marks a message failed when WhatsApp reports it undeliverable', async () => {

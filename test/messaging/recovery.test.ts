@@ -2,22 +2,19 @@
 // replies were stored but that was never marked processed), then the real thing: a burst of
 // messages from many chats through a Çözüm child process, killed with SIGKILL in the middle,
 // restarted on the same database; every message must be answered exactly once, in order per chat.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { nextStamp } from '../../src/storage/ids.ts';
 import { InboundMessageSchema } from '../../src/messaging/message.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { killAll, startChild as startProcess, type ChildCozum } from '../support/child.ts';
 import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';
 import { CHANNEL, startStack } from './support.ts';
 
 const temp = tempDir('cozum-recovery-');
-/** Child processes still running, stopped whatever happens. */
-const running = new Set<ChildProcess>();
 afterAll(() => {
-  for (const child of running) child.kill('SIGKILL');
+  killAll();
   temp.remove();
 });
 
@@ -96,41 +93,14 @@ const QUESTIONS: [string, string][] = [
 const CHATS = 16;
 const PER_CHAT = 8;
 
-interface Child {
-  process: ChildProcess;
-  url: string;
-}
+type Child = ChildCozum;
 
-async function startChild(dataDir: string, configFile: string): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.resolve('.'),
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', COZUM_CONFIG: configFile, LOG_FORMAT: 'json', LOG_LEVEL: 'info', DOTENV_CONFIG_QUIET: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { url?: string; msg?: string };
-        if (entry.url && entry.msg?.startsWith('web chat ready')) resolve(entry.url);
-      } catch {
-        // Not a log line.
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`Çözüm exited (${code}) before it was ready:\n${stderr}`)));
-  });
-  return { process: child, url };
+function startChild(dataDir: string, configFile: string): Promise<Child> {
+  return startProcess({ dataDir, configFile });
 }
 
 function stop(child: Child, signal: NodeJS.Signals): Promise<void> {
-  if (child.process.exitCode !== null || child.process.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
-  child.process.kill(signal);
-  return exited;
+  return child.stop(signal);
 }
 
 interface ChatState {
