@@ -1,145 +1,16 @@
 // Telegram end to end: real telegraf against a local HTTP stand-in for the Bot API (getUpdates,
 // sendMessage…), a real Çözüm behind it, and assertions on what the citizen would see in Telegram.
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { Telegram } from 'telegraf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitText } from '../../src/channels/split-text.ts';
-import { createTelegram, telegramSender, toTelegramHtml } from '../../src/channels/telegram.ts';
+import { createTelegram, telegramSender, toTelegramHtml, webhookPath } from '../../src/channels/telegram.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
-import { waitForEvent } from '../support/wait.ts';
+import { BotApiStandIn, keyboardOf, TOKEN, visible, type ApiCall } from '../support/telegram-api.ts';
 
 const MENU_LABELS = ['Yakın Kart', 'Sosyal yardım bilgisi', 'Yardım başvurusu yap', 'Şikâyet / talep bildir', 'Başvurumu sorgula', 'Randevu al', 'Vergi ve ödemeler', 'Su kesintileri', 'Ulaşım ve kartlar', 'Cenaze hizmetleri', 'Nikâh işlemleri', 'İletişim bilgileri'];
-
-const TOKEN = '123456789:AAFakeTokenForTheLocalStandIn_abcdef';
-const WAIT_MS = 20_000;
-
-interface ApiCall {
-  method: string;
-  body: Record<string, unknown>;
-}
-
-interface Failure {
-  status: number;
-  body: Record<string, unknown>;
-  /** Only when the call's body matches (e.g. only HTML messages). */
-  when?: (body: Record<string, unknown>) => boolean;
-}
-
-/** Plays the Telegram Bot API on 127.0.0.1: long polling with offsets, records every call. */
-class BotApiStandIn {
-  readonly calls: ApiCall[] = [];
-  private readonly events = new EventEmitter();
-  private readonly pending: { update_id: number }[] = [];
-  private nextUpdateId = 1;
-  private nextMessageId = 1000;
-  private readonly failures = new Map<string, Failure[]>();
-  private server!: Server;
-  url = '';
-
-  async start(): Promise<this> {
-    this.events.setMaxListeners(100);
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.events.emit('update');
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  /** Queues updates for getUpdates; several pushed at once arrive in one batch. */
-  push(...updates: Record<string, unknown>[]): void {
-    for (const update of updates) this.pending.push({ update_id: this.nextUpdateId++, ...update });
-    this.events.emit('update');
-  }
-
-  /** The next calls of `method` fail with this answer. */
-  fail(method: string, failure: Failure): void {
-    this.failures.set(method, [...(this.failures.get(method) ?? []), failure]);
-  }
-
-  sent(chatId?: number): ApiCall[] {
-    return this.calls.filter((call) => call.method === 'sendMessage' && (chatId === undefined || call.body.chat_id === chatId));
-  }
-
-  /** Resolves once `find` returns something; rejects after a generous bound with what was recorded. */
-  waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
-    return waitForEvent(this.events, 'call', find, {
-      what,
-      timeoutMs: WAIT_MS,
-      describe: () => `sendMessage calls:\n${this.sent().map((call) => `${call.body.chat_id}: ${String(call.body.text).slice(0, 80)}`).join('\n')}`,
-    });
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
-    let raw = '';
-    for await (const chunk of request) raw += String(chunk);
-    const reply = (status: number, body: unknown) => {
-      if (!response.writableEnded && !response.destroyed) response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    };
-    if (!match || match[1] !== TOKEN) return reply(404, { ok: false, error_code: 404, description: 'Not Found' });
-    const method = match[2]!;
-    const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
-    if (method !== 'getUpdates') {
-      this.calls.push({ method, body });
-      this.events.emit('call');
-    }
-    const failures = this.failures.get(method) ?? [];
-    const failure = failures.findIndex((f) => !f.when || f.when(body));
-    if (failure >= 0) {
-      const [chosen] = failures.splice(failure, 1);
-      return reply(chosen!.status, chosen!.body);
-    }
-    switch (method) {
-      case 'getMe':
-        return reply(200, { ok: true, result: { id: 999, is_bot: true, first_name: 'Yeşilova Belediyesi', username: 'yesilova_bot' } });
-      case 'getUpdates': {
-        this.calls.push({ method, body });
-        // Updates below the offset are confirmed: Telegram forgets them.
-        const offset = Number(body.offset ?? 0);
-        while (this.pending.length > 0 && this.pending[0]!.update_id < offset) this.pending.shift();
-        if (this.pending.length === 0 && !body.limit) {
-          // Long poll, briefly: until an update is pushed or a second has passed.
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(done, 1000);
-            function done() {
-              clearTimeout(timer);
-              resolve();
-            }
-            this.events.once('update', done);
-          });
-        }
-        return reply(200, { ok: true, result: this.pending.slice(0, Number(body.limit ?? 100)) });
-      }
-      case 'sendMessage':
-        return reply(200, { ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text } });
-      case 'sendChatAction':
-      case 'setWebhook':
-      case 'deleteWebhook':
-        return reply(200, { ok: true, result: true });
-      default:
-        return reply(404, { ok: false, error_code: 404, description: `Not Found: method ${method}` });
-    }
-  }
-}
-
-/** The text a citizen reads: Telegram renders the HTML, so tags vanish and entities are decoded. */
-function visible(call: ApiCall): string {
-  return String(call.body.text).replace(/<\/?b>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
-function keyboardOf(call: ApiCall): string[] | undefined {
-  const markup = call.body.reply_markup as { keyboard?: { text: string }[][] } | undefined;
-  return markup?.keyboard?.map((row) => row.map((button) => button.text).join('|'));
-}
 
 /** A Telegram user in a private chat with the bot. */
 class TelegramCitizen {
@@ -267,6 +138,29 @@ describe('Telegram, long polling', () => {
     expect(keyboardOf(unit)).toContain('Zabıta');
   });
 
+  it('asks Telegram for the next updates once a message is stored, while its answer still waits for the Bot API', async () => {
+    const citizen = new TelegramCitizen(api, 5006);
+    api.latency.hold();
+    try {
+      const hello = citizen.message({ text: 'Merhaba' });
+      const [id] = api.push({ message: hello });
+      // Asking from a later offset confirms the update: Telegram forgets it.
+      await api.waitFor(() => api.calls.find((call) => call.method === 'getUpdates' && Number(call.body.offset) > id!), 'getUpdates confirming the update');
+      expect(await cozum.db.message.count({ where: { direction: 'in', platformMessageId: `5006:${String(hello.message_id)}` } })).toBe(1);
+    } finally {
+      api.latency.release();
+    }
+    await citizen.reply(/hoş geldiniz/);
+  });
+
+  it('tells the citizen when a location cannot be read, and goes on with the next message', async () => {
+    const citizen = new TelegramCitizen(api, 5007);
+    await citizen.says({ location: { latitude: 1000, longitude: 27.2197 } }, /mesajınızı okuyamadım/);
+    await citizen.says('Merhaba', /hoş geldiniz/);
+    const stored = await cozum.db.message.findFirstOrThrow({ where: { direction: 'in', conversation: { channel: 'telegram', contact: { platformUserId: '5007' } } }, orderBy: { createdAt: 'asc' } });
+    expect(JSON.parse(stored.payload)).toMatchObject({ unreadable: ['location'] });
+  });
+
   it('ignores group chats', async () => {
     const citizen = new TelegramCitizen(api, 5004);
     api.push({ message: { ...citizen.message({ text: 'Merhaba' }), chat: { id: -100123, type: 'group', title: 'Mahalle grubu' } } });
@@ -328,6 +222,55 @@ describe('Telegram, webhook mode', () => {
     const greeting = await citizen.reply(/hoş geldiniz/);
     expect(keyboardOf(greeting)).toContain('Yakın Kart');
     expect(api.sent(6001)).toHaveLength(1);
+  });
+
+  it('answers a call 200 once its message is stored, while the reply still waits for the Bot API', async () => {
+    const citizen = new TelegramCitizen(api, 6002);
+    const hello = citizen.message({ text: 'Merhaba' });
+    api.latency.hold();
+    try {
+      const response = await fetch(`${cozum.url}${webhookPath(TOKEN)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
+        body: JSON.stringify({ update_id: 20, message: hello }),
+        // A bound on waiting, so that a server holding the call fails the test instead of hanging it.
+        signal: AbortSignal.timeout(15_000),
+      });
+      expect(response.status).toBe(200);
+      expect(await cozum.db.message.count({ where: { direction: 'in', platformMessageId: `6002:${String(hello.message_id)}` } })).toBe(1);
+    } finally {
+      api.latency.release();
+    }
+    await citizen.reply(/hoş geldiniz/);
+  });
+
+  it('refuses a call with a wrong secret before reading its body', async () => {
+    const url = new URL(`${cozum.url}${webhookPath(TOKEN)}`);
+    // The headers announce a megabyte, and not one byte of it is sent: only a check made before reading answers.
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(1024 * 1024), 'x-telegram-bot-api-secret-token': 'wrong-secret-0123456789' },
+      });
+      const bound = setTimeout(() => reject(new Error('no answer before the body was sent')), 15_000);
+      request.on('response', (response) => {
+        clearTimeout(bound);
+        resolve(response.statusCode);
+        request.destroy();
+      });
+      request.on('error', (error) => {
+        clearTimeout(bound);
+        reject(error);
+      });
+      request.flushHeaders();
+    });
+    expect(status).toBe(403);
+    // Not even JSON: refused for its secret, unread.
+    const garbled = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': 'wrong-secret-0123456789' }, body: '{"update_id": 1, "mess' });
+    expect(garbled.status).toBe(403);
   });
 });
 

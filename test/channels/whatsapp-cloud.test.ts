@@ -206,36 +206,39 @@ describe('WhatsApp Cloud API', () => {
   });
 
   it('answers the neighbours of elements it cannot read, and tells the citizens it can name', async () => {
-    const [ok1, badPin, longId, ok2] = ['905551110011', '905551110012', '905551110013', '905551110014'].map((waId) => new WhatsAppCitizen(waId));
+    const ok1 = new WhatsAppCitizen('905551110011');
+    const badPin = new WhatsAppCitizen('905551110012');
+    const longId = new WhatsAppCitizen('905551110013');
+    const ok2 = new WhatsAppCitizen('905551110014');
     const delivery = webhookBody({
       contacts: [ok1, badPin, longId, ok2].map((c) => ({ profile: { name: c.name }, wa_id: c.waId })),
       messages: [
-        ok1!.message({ type: 'text', text: { body: 'Merhaba' } }),
+        ok1.message({ type: 'text', text: { body: 'Merhaba' } }),
         null,
-        badPin!.message({ type: 'location', location: { latitude: 1000, longitude: 27.2197 } }),
-        { ...longId!.message({ type: 'text', text: { body: 'Merhaba' } }), id: `wamid.${'x'.repeat(244)}` },
+        badPin.message({ type: 'location', location: { latitude: 1000, longitude: 27.2197 } }),
+        { ...longId.message({ type: 'text', text: { body: 'Merhaba' } }), id: `wamid.${'x'.repeat(244)}` },
         { type: 'text', text: { body: 'kimden geldiği belli değil' } },
-        ok2!.message({ type: 'text', text: { body: 'Merhaba' } }),
+        ok2.message({ type: 'text', text: { body: 'Merhaba' } }),
       ],
     });
     expect((await post(delivery)).status).toBe(200);
-    await ok1!.reply(/hoş geldiniz/);
-    await ok2!.reply(/hoş geldiniz/);
-    await badPin!.reply(/mesajınızı okuyamadım/);
-    await longId!.reply(/mesajınızı okuyamadım/);
+    await ok1.reply(/hoş geldiniz/);
+    await ok2.reply(/hoş geldiniz/);
+    await badPin.reply(/mesajınızı okuyamadım/);
+    await longId.reply(/mesajınızı okuyamadım/);
 
     // The unreadable ones are kept, with what could not be read, never answered by guessing.
     const stored = async (waId: string) =>
       cozum.db.message.findFirstOrThrow({ where: { direction: 'in', conversation: { channel: 'whatsapp-cloud', contact: { platformUserId: waId } } } });
-    expect(JSON.parse((await stored(badPin!.waId)).payload)).toMatchObject({ unreadable: ['location'] });
-    const kept = await stored(longId!.waId);
+    expect(JSON.parse((await stored(badPin.waId)).payload)).toMatchObject({ unreadable: ['location'] });
+    const kept = await stored(longId.waId);
     expect(JSON.parse(kept.payload)).toMatchObject({ unreadable: ['platformMessageId'] });
     expect(kept.platformMessageId).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await cozum.db.message.count({ where: { text: 'kimden geldiği belli değil' } })).toBe(0);
 
     // Meta delivers the same call again: nobody is answered twice, the long id is recognised too.
     expect((await post(delivery)).status).toBe(200);
-    for (const citizen of [ok1!, badPin!, longId!, ok2!]) {
+    for (const citizen of [ok1, badPin, longId, ok2]) {
       // The chat's next answer comes after anything the second delivery would have caused.
       await citizen.says('yardım', /iptal/);
       expect(graph.sent(citizen.waId), citizen.waId).toHaveLength(2);

@@ -1,0 +1,159 @@
+// A local stand-in for the Telegram Bot API (getUpdates with offsets, sendMessage…) that records
+// every call, as telegraf talks to it.
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Latency } from './platform-latency.ts';
+import { waitForEvent } from './wait.ts';
+
+export const TOKEN = '123456789:AAFakeTokenForTheLocalStandIn_abcdef';
+const WAIT_MS = 20_000;
+
+export interface ApiCall {
+  method: string;
+  body: Record<string, unknown>;
+  /** The stand-in answered it to a caller still listening: a sendMessage counts as delivered. */
+  completed: boolean;
+}
+
+interface Failure {
+  status: number;
+  body: Record<string, unknown>;
+  /** Only when the call's body matches (e.g. only HTML messages). */
+  when?: (body: Record<string, unknown>) => boolean;
+}
+
+/** Plays the Telegram Bot API on 127.0.0.1: long polling with offsets, records every call. */
+export class BotApiStandIn {
+  readonly calls: ApiCall[] = [];
+  /** sendMessage and sendChatAction wait for it; getUpdates, getMe and setWebhook do not. */
+  readonly latency = new Latency();
+  private readonly events = new EventEmitter();
+  private readonly pending: { update_id: number }[] = [];
+  private nextUpdateId = 1;
+  private nextMessageId = 1000;
+  private readonly failures = new Map<string, Failure[]>();
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<this> {
+    this.events.setMaxListeners(100);
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.latency.release();
+    this.events.emit('update');
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Queues updates for getUpdates; several pushed at once arrive in one batch. */
+  push(...updates: Record<string, unknown>[]): number[] {
+    const ids = updates.map((update) => {
+      const id = this.nextUpdateId++;
+      this.pending.push({ update_id: id, ...update });
+      return id;
+    });
+    this.events.emit('update');
+    return ids;
+  }
+
+  /** The next calls of `method` fail with this answer. */
+  fail(method: string, failure: Failure): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), failure]);
+  }
+
+  sent(chatId?: number): ApiCall[] {
+    return this.calls.filter((call) => call.method === 'sendMessage' && (chatId === undefined || call.body.chat_id === chatId));
+  }
+
+  /** What reached one chat, in order: sendMessage calls the stand-in answered. */
+  received(chatId: number): string[] {
+    return this.sent(chatId).filter((call) => call.completed).map(visible);
+  }
+
+  /** Resolves once `find` returns something; rejects after a generous bound with what was recorded. */
+  waitFor<T>(find: () => T | undefined, what: string, timeoutMs = WAIT_MS): Promise<T> {
+    return waitForEvent(this.events, 'call', find, {
+      what,
+      timeoutMs,
+      describe: () => `sendMessage calls:\n${this.sent().map((call) => `${call.body.chat_id}: ${String(call.body.text).slice(0, 80)}`).join('\n')}`,
+    });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
+    let raw = '';
+    for await (const chunk of request) raw += String(chunk);
+    const reply = (status: number, body: unknown) => {
+      if (!response.writableEnded && !response.destroyed) response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (!match || match[1] !== TOKEN) return reply(404, { ok: false, error_code: 404, description: 'Not Found' });
+    const method = match[2]!;
+    const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
+    const call: ApiCall = { method, body, completed: false };
+    if (method !== 'getUpdates') {
+      this.calls.push(call);
+      this.events.emit('call');
+    }
+    if (method === 'sendMessage' || method === 'sendChatAction') {
+      await this.latency.wait();
+      // A caller that went away meanwhile (a killed process) never learns the message went out.
+      if (response.destroyed || request.socket.destroyed) return;
+    }
+    const failures = this.failures.get(method) ?? [];
+    const failure = failures.findIndex((f) => !f.when || f.when(body));
+    if (failure >= 0) {
+      const [chosen] = failures.splice(failure, 1);
+      return reply(chosen!.status, chosen!.body);
+    }
+    switch (method) {
+      case 'getMe':
+        return reply(200, { ok: true, result: { id: 999, is_bot: true, first_name: 'Yeşilova Belediyesi', username: 'yesilova_bot' } });
+      case 'getUpdates': {
+        this.calls.push(call);
+        this.events.emit('call');
+        // Updates below the offset are confirmed: Telegram forgets them.
+        const offset = Number(body.offset ?? 0);
+        while (this.pending.length > 0 && this.pending[0]!.update_id < offset) this.pending.shift();
+        if (this.pending.length === 0 && !body.limit) {
+          // Long poll, briefly: until an update is pushed or a second has passed.
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, 1000);
+            function done() {
+              clearTimeout(timer);
+              resolve();
+            }
+            this.events.once('update', done);
+          });
+        }
+        return reply(200, { ok: true, result: this.pending.slice(0, Number(body.limit ?? 100)) });
+      }
+      case 'sendMessage':
+        reply(200, { ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text } });
+        call.completed = true;
+        this.events.emit('call');
+        return;
+      case 'sendChatAction':
+      case 'setWebhook':
+      case 'deleteWebhook':
+        return reply(200, { ok: true, result: true });
+      default:
+        return reply(404, { ok: false, error_code: 404, description: `Not Found: method ${method}` });
+    }
+  }
+}
+
+/** The text a citizen reads: Telegram renders the HTML, so tags vanish and entities are decoded. */
+export function visible(call: ApiCall): string {
+  return String(call.body.text).replace(/<\/?b>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+export function keyboardOf(call: ApiCall): string[] | undefined {
+  const markup = call.body.reply_markup as { keyboard?: { text: string }[][] } | undefined;
+  return markup?.keyboard?.map((row) => row.map((button) => button.text).join('|'));
+}
