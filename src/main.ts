@@ -153,7 +153,8 @@ async function main(): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   } catch (error) {
-    if (error instanceof ContentError) {
+    // A channel's settings are checked when it is built: a wrong one stops start-up with its message, as for the rest of the configuration.
+    if (error instanceof ContentError || error instanceof ConfigError) {
       console.error(error.message);
       process.exit(1);
     }

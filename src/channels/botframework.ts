@@ -113,6 +113,8 @@ export function serviceUrlProblem(value: string, mode: BotFrameworkMode): string
   if (url.protocol !== 'https:' && !(mode === 'emulator' && url.protocol === 'http:')) return 'scheme';
   if (url.username || url.password) return 'credentials';
   if (url.search || url.hash || /[?#]/.test(value)) return 'query';
+  // Before URL parsing folds them away: percent-escapes, backslashes, dot segments.
+  if (/[%\\]|\/\.{1,2}(\/|$)/.test(value)) return 'path';
   if (mode === 'emulator') {
     if (!isLoopbackHost(url.hostname)) return 'not on this machine';
     if (url.pathname !== '/') return 'path';
