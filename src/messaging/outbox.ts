@@ -1,7 +1,7 @@
 // The outbox: every reply is stored first (status `pending`), then delivered from here through its
 // channel's sender.
-//   - In order per chat: a chat's next message waits until the one before it was delivered or
-//     given up; different chats are sent side by side (up to `concurrency` at once).
+//   - In order per chat: a chat's next message waits until the one before it was delivered (and
+//     recorded so) or given up; different chats are sent side by side (up to `concurrency` at once).
 //   - A failure worth retrying (Telegram 429, a 5xx, WhatsApp disconnected, a network error) is
 //     tried again after an exponential backoff with jitter, or exactly when the platform asked
 //     (`DeliveryError.retryAfterMs`). A permanent one (`DeliveryError.permanent`), or one still
@@ -250,12 +250,12 @@ export class Outbox {
       await this.withTimeout(sender.send(target, head.message));
       line.items.shift();
       this.stats.delivered++;
-      // Not awaited: the chat's next message need not wait for the bookkeeping (close() does). Whoever
-      // waits for this first attempt is told once the row says `sent`.
-      this.store
-        .markSent(head.id)
-        .catch((error: unknown) => this.logger.error({ err: error, message: head.id }, 'outbox: could not mark a message sent'))
-        .finally(() => settle(head));
+      // Recorded before the chat's next message goes (a batched write, shared with other chats): a
+      // process killed now sends again, after its restart, at most the one message whose delivery
+      // was not yet recorded, never a run of them. Whoever waits for this first attempt is told once
+      // the row says `sent`.
+      await this.store.markSent(head.id).catch((error: unknown) => this.logger.error({ err: error, message: head.id }, 'outbox: could not mark a message sent'));
+      settle(head);
     } catch (error) {
       if (this.closed && !(error instanceof DeliveryError)) {
         // Interrupted by shutdown: still pending, the next start tries again.

@@ -65,7 +65,7 @@ export class ConnectorStandIn {
     this.events.emit('post');
     await this.latency.wait();
     // A bot that went away meanwhile (a killed process) never learns the activity arrived.
-    if (response.destroyed || request.socket.destroyed) return;
+    if (response.destroyed || request.socket.destroyed || request.socket.readableEnded) return;
     response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: `reply-${this.posts.length}` }));
     post.completed = true;
     this.events.emit('post');

@@ -79,7 +79,7 @@ export class GraphStandIn {
     this.events.emit('call');
     await this.latency.wait();
     // A sender that went away meanwhile (a killed process) never learns the message went out.
-    if (response.destroyed || request.socket.destroyed) return;
+    if (response.destroyed || request.socket.destroyed || request.socket.readableEnded) return;
     const failure = this.failures.shift();
     if (failure) return json(failure.status, failure.body, failure.headers);
     if (body.status === 'read') json(200, { success: true });

@@ -103,7 +103,7 @@ export class BotApiStandIn {
     if (method === 'sendMessage' || method === 'sendChatAction') {
       await this.latency.wait();
       // A caller that went away meanwhile (a killed process) never learns the message went out.
-      if (response.destroyed || request.socket.destroyed) return;
+      if (response.destroyed || request.socket.destroyed || request.socket.readableEnded) return;
     }
     const failures = this.failures.get(method) ?? [];
     const failure = failures.findIndex((f) => !f.when || f.when(body));
