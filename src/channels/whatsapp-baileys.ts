@@ -393,10 +393,14 @@ export class WhatsAppBaileysChannel implements Channel {
       // with "typing…" only once the message is stored.
       const work = this.inbox
         .run(inbound.userId, async () => this.adapter.accept(await this.oneIdentity(inbound, lid)))
-        .catch((error: unknown) => {
-          if (error instanceof UnreadableInboundError) this.logger.warn({ fields: error.problems }, 'WhatsApp message names no chat that could be answered; skipped');
-          else this.logger.error({ err: error }, 'WhatsApp message could not be stored');
-        });
+        .then(
+          // Tracked until answered, for whenIdle(); a failed turn is logged by the adapter.
+          (accepted) => accepted.answered.then(() => undefined, () => undefined),
+          (error: unknown) => {
+            if (error instanceof UnreadableInboundError) this.logger.warn({ fields: error.problems }, 'WhatsApp message names no chat that could be answered; skipped');
+            else this.logger.error({ err: error }, 'WhatsApp message could not be stored');
+          },
+        );
       this.pending.add(work);
       void work.finally(() => this.pending.delete(work));
     }

@@ -140,7 +140,10 @@ async function burstKillRestart(platform: Platform): Promise<void> {
 
     // What each citizen reads: every question answered, in order.
     const complete = () => next.every((_, chat) => collapsed(platform.received(chat)).texts.length >= PER_CHAT) || undefined;
-    await platform.waitFor(complete, 'an answer to every message', 90_000);
+    await platform.waitFor(complete, 'an answer to every message', 90_000).catch((error: unknown) => {
+      const answered = next.reduce((sum, _, chat) => sum + collapsed(platform.received(chat)).texts.length, 0);
+      throw new Error(`${figures.join('; ')}; answered after restart ${answered} of ${TOTAL}`, { cause: error });
+    });
     let repeats = 0;
     for (let chat = 0; chat < CHATS; chat++) {
       const answers = collapsed(platform.received(chat));
