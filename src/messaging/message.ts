@@ -19,14 +19,19 @@ export const LocationSchema = z.object({
 });
 export type Location = z.infer<typeof LocationSchema>;
 
+/** A lone UTF-16 surrogate: the database would store U+FFFD instead, and the stored id would no longer match. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** An id we look rows up by: stored exactly as given. */
+const exactId = (max: number) => z.string().max(max).refine((id) => !LONE_SURROGATE.test(id), 'not well-formed Unicode');
+
 export const InboundMessageSchema = z.object({
-  channel: z.string().min(1),
+  channel: exactId(200).min(1),
   /** The citizen's id on the platform (Telegram user id, WhatsApp JID, web chat session). */
-  userId: z.string().min(1).max(200),
+  userId: exactId(200).min(1),
   userName: z.string().max(200).optional(),
   text: z.string().default(''),
   /** The platform's id of this message, so that a second delivery is recognised. */
-  platformMessageId: z.string().max(200).optional(),
+  platformMessageId: exactId(200).optional(),
   media: z.array(MediaSchema).default([]),
   location: LocationSchema.optional(),
   /** What the channel needs to write back to this chat (chat id, service URL…). */
