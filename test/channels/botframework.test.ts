@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await cozum?.close();
-  await connector.stop();
+  await connector.close();
   temp.remove();
 });
 
@@ -175,7 +175,7 @@ describe('Bot Framework channel', () => {
       expect(await cozum.db.contact.count({ where: { platformUserId: { startsWith: 'user-conv-ssrf' } } })).toBe(0);
       expect(await cozum.db.contact.count({ where: { platformUserId: 'user-../../../../evil' } })).toBe(0);
     } finally {
-      await bystander.stop();
+      await bystander.close();
     }
   });
 
@@ -246,7 +246,7 @@ describe('Bot Framework without credentials, by default', () => {
   });
   afterAll(async () => {
     await plain?.close();
-    await bystander.stop();
+    await bystander.close();
     off.remove();
   });
 

@@ -12,10 +12,11 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { webhookPath } from '../../src/channels/telegram.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { ConnectorStandIn } from '../support/bot-connector.ts';
-import { killAll, startChild, type ChildCozum } from '../support/child.ts';
+import { expectEachAnsweredOnce, killAll, startChild, type ChildCozum } from '../support/child.ts';
 import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';
 import { ACCESS_TOKEN, APP_SECRET, GraphStandIn, PHONE_NUMBER_ID, postWebhook, VERIFY_TOKEN, webhookBody } from '../support/graph-api.ts';
 import { BotApiStandIn, TOKEN } from '../support/telegram-api.ts';
+import { ONE_ANSWER_QUESTIONS } from '../support/questions.ts';
 
 const temp = tempDir('cozum-crash-');
 afterAll(() => {
@@ -23,22 +24,14 @@ afterAll(() => {
   temp.remove();
 });
 
-/** Questions with one answer each, and a word that proves which question was answered. */
-const QUESTIONS: [string, string][] = [
-  ['cenaze aracı nasıl çağırırım', '000 01 88'],
-  ['emlak vergisi borcumu nasıl öğrenirim', 'ebelediye.yesilova.bel.tr/odeme'],
-  ['su kesintisi ne zaman biter', 'arıza hattı'],
-  ['otobüs saatleri nerede', 'Toplu ulaşım'],
-  ['yakın kart nasıl alınır', 'Yakın Kart'],
-  ['nikah salonu rezervasyonu nasıl yapılır', 'Evlendirme'],
-];
+const QUESTIONS = ONE_ANSWER_QUESTIONS;
 const CHATS = 6;
 const PER_CHAT = 6;
 const TOTAL = CHATS * PER_CHAT;
 /** How long the platform takes to answer each send. */
 const SLOW_MS = 300;
 
-function question(chat: number, index: number): [string, string] {
+function question(chat: number, index: number): readonly [string, string] {
   return QUESTIONS[(chat + index) % QUESTIONS.length]!;
 }
 
@@ -157,18 +150,7 @@ async function burstKillRestart(platform: Platform): Promise<void> {
   }
 
   // And in the database: every message once, processed, answered by exactly one reply that names it.
-  const { db } = await openDatabase(`file:${path.join(dataDir, 'cozum.db')}`);
-  try {
-    const inbound = await db.message.findMany({ where: { direction: 'in' }, select: { id: true, status: true, platformMessageId: true } });
-    expect(inbound).toHaveLength(TOTAL);
-    expect(new Set(inbound.map((m) => m.platformMessageId)).size).toBe(TOTAL);
-    expect(inbound.filter((m) => m.status !== 'processed')).toEqual([]);
-    const replies = await db.message.groupBy({ by: ['replyToId'], where: { direction: 'out' }, _count: { _all: true } });
-    expect(replies.filter((r) => r._count._all !== 1)).toEqual([]);
-    expect(new Set(replies.map((r) => r.replyToId))).toEqual(new Set(inbound.map((m) => m.id)));
-  } finally {
-    await db.$disconnect();
-  }
+  await expectEachAnsweredOnce(dataDir, TOTAL);
   console.info(figures.join('\n  '));
 }
 
@@ -249,7 +231,7 @@ describe('SIGKILL during a burst, restart on the same database: every acknowledg
         waitFor: (find, what, timeoutMs) => connector.waitFor(find, what, timeoutMs),
       });
     } finally {
-      await connector.stop();
+      await connector.close();
     }
   }, 240_000);
 });

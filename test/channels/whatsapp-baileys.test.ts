@@ -22,7 +22,7 @@ import { createHttpApp, listen } from '../../src/http/server.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError } from '../../src/messaging/delivery.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
-import { Latency } from '../support/platform-latency.ts';
+import { Latency } from '../support/stand-in.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { installConsoleAuth } from '../../src/console/auth.ts';
 import { createConsole } from '../../src/console/console.ts';

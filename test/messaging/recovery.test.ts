@@ -7,10 +7,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { nextStamp } from '../../src/storage/ids.ts';
 import { InboundMessageSchema } from '../../src/messaging/message.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { killAll, startChild as startProcess, type ChildCozum } from '../support/child.ts';
+import { expectEachAnsweredOnce, killAll, startChild as startProcess, type ChildCozum } from '../support/child.ts';
 import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';
 import { CHANNEL, startStack } from './support.ts';
+import { ONE_ANSWER_QUESTIONS } from '../support/questions.ts';
 
 const temp = tempDir('cozum-recovery-');
 afterAll(() => {
@@ -81,15 +81,7 @@ describe('recovery at start-up, case by case', () => {
 // ---------------------------------------------------------------------------------------------
 // The real thing: `src/main.ts` in a child process, the web chat's HTTP API, SIGKILL.
 
-/** Questions with one answer each, and a word that proves which question was answered. */
-const QUESTIONS: [string, string][] = [
-  ['cenaze aracı nasıl çağırırım', '000 01 88'],
-  ['emlak vergisi borcumu nasıl öğrenirim', 'ebelediye.yesilova.bel.tr/odeme'],
-  ['su kesintisi ne zaman biter', 'arıza hattı'],
-  ['otobüs saatleri nerede', 'Toplu ulaşım'],
-  ['yakın kart nasıl alınır', 'Yakın Kart'],
-  ['nikah salonu rezervasyonu nasıl yapılır', 'Evlendirme'],
-];
+const QUESTIONS = ONE_ANSWER_QUESTIONS;
 const CHATS = 16;
 const PER_CHAT = 8;
 
@@ -207,17 +199,6 @@ describe('a burst of messages, the process killed (SIGKILL) in the middle, resta
     }
 
     // And in the database: every inbound message processed, answered by exactly one reply that names it.
-    const { db } = await openDatabase(`file:${path.join(dataDir, 'cozum.db')}`);
-    try {
-      const inbound = await db.message.findMany({ where: { direction: 'in' }, select: { id: true, status: true, platformMessageId: true } });
-      expect(inbound).toHaveLength(total);
-      expect(new Set(inbound.map((m) => m.platformMessageId)).size).toBe(total);
-      expect(inbound.filter((m) => m.status !== 'processed')).toEqual([]);
-      const replies = await db.message.groupBy({ by: ['replyToId'], where: { direction: 'out' }, _count: { _all: true } });
-      expect(replies.filter((r) => r._count._all !== 1)).toEqual([]);
-      expect(new Set(replies.map((r) => r.replyToId))).toEqual(new Set(inbound.map((m) => m.id)));
-    } finally {
-      await db.$disconnect();
-    }
+    await expectEachAnsweredOnce(dataDir, total);
   }, 120_000);
 });

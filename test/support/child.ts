@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { expect } from 'vitest';
+import { openDatabase } from '../../src/storage/database.ts';
 
 /** Children still running, killed by `killAll` whatever happens to the test. */
 const running = new Set<ChildProcess>();
@@ -60,4 +62,20 @@ export async function startChild(options: { dataDir: string; configFile: string;
 
 export function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
+}
+
+/** In the database a child left: `total` messages, each once, processed, and answered by exactly one reply that names it. */
+export async function expectEachAnsweredOnce(dataDir: string, total: number): Promise<void> {
+  const { db } = await openDatabase(`file:${path.join(dataDir, 'cozum.db')}`);
+  try {
+    const inbound = await db.message.findMany({ where: { direction: 'in' }, select: { id: true, status: true, platformMessageId: true } });
+    expect(inbound).toHaveLength(total);
+    expect(new Set(inbound.map((m) => m.platformMessageId)).size).toBe(total);
+    expect(inbound.filter((m) => m.status !== 'processed')).toEqual([]);
+    const replies = await db.message.groupBy({ by: ['replyToId'], where: { direction: 'out' }, _count: { _all: true } });
+    expect(replies.filter((r) => r._count._all !== 1)).toEqual([]);
+    expect(new Set(replies.map((r) => r.replyToId))).toEqual(new Set(inbound.map((m) => m.id)));
+  } finally {
+    await db.$disconnect();
+  }
 }

@@ -1,17 +1,13 @@
 // A local stand-in for WhatsApp's Graph API (`POST /<phone number id>/messages`) that records
 // what would reach citizens' phones, and helpers that speak the webhook's wire format.
 import { createHmac } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Latency } from './platform-latency.ts';
-import { waitForEvent } from './wait.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bodyOf, StandIn, stillListening } from './stand-in.ts';
 
 export const PHONE_NUMBER_ID = '109876543210';
 export const APP_SECRET = 'app-secret-0123456789abcdef';
 export const ACCESS_TOKEN = 'EAAG-test-access-token-0123456789';
 export const VERIFY_TOKEN = 'dogrulama-123';
-const WAIT_MS = 20_000;
 
 export interface GraphCall {
   path: string;
@@ -22,27 +18,13 @@ export interface GraphCall {
 }
 
 /** Plays the Graph API's /<phone number id>/messages endpoint on 127.0.0.1. */
-export class GraphStandIn {
+export class GraphStandIn extends StandIn {
   readonly calls: GraphCall[] = [];
-  readonly latency = new Latency();
-  private readonly events = new EventEmitter();
   private readonly failures: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   private nextId = 1;
-  private server!: Server;
-  url = '';
 
-  async start(): Promise<this> {
-    this.events.setMaxListeners(100);
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v21.0`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.latency.release();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  constructor() {
+    super('call', '/v21.0');
   }
 
   fail(status: number, body: unknown, headers?: Record<string, string>): void {
@@ -59,33 +41,27 @@ export class GraphStandIn {
     return this.sent(to).filter((call) => call.completed).map(visible);
   }
 
-  waitFor<T>(find: () => T | undefined, what: string, timeoutMs = WAIT_MS): Promise<T> {
-    return waitForEvent(this.events, 'call', find, {
-      what,
-      timeoutMs,
-      describe: () => `Sent:\n${this.sent().map((c) => `${c.body.to}: ${visible(c).slice(0, 80)}`).join('\n')}`,
-    });
+  protected describe(): string {
+    return `Sent:\n${this.sent().map((c) => `${c.body.to}: ${visible(c).slice(0, 80)}`).join('\n')}`;
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of request) raw += String(chunk);
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const raw = await bodyOf(request);
     const json = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
       void response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
     if (request.method !== 'POST' || request.url !== `/v21.0/${PHONE_NUMBER_ID}/messages`) return json(404, { error: { message: 'Unknown path', code: 100 } });
     const body = JSON.parse(raw) as Record<string, unknown>;
     const call: GraphCall = { path: request.url, authorization: request.headers.authorization, body, completed: false };
     this.calls.push(call);
-    this.events.emit('call');
+    this.recorded();
     await this.latency.wait();
-    // A sender that went away meanwhile (a killed process) never learns the message went out.
-    if (response.destroyed || request.socket.destroyed || request.socket.readableEnded) return;
+    if (!stillListening(request, response)) return;
     const failure = this.failures.shift();
     if (failure) return json(failure.status, failure.body, failure.headers);
     if (body.status === 'read') json(200, { success: true });
     else json(200, { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: `wamid.TEST${this.nextId++}` }] });
     call.completed = true;
-    this.events.emit('call');
+    this.recorded();
   }
 }
 

@@ -1,13 +1,9 @@
 // A local stand-in for the Telegram Bot API (getUpdates with offsets, sendMessage…) that records
 // every call, as telegraf talks to it.
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Latency } from './platform-latency.ts';
-import { waitForEvent } from './wait.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bodyOf, StandIn, stillListening } from './stand-in.ts';
 
 export const TOKEN = '123456789:AAFakeTokenForTheLocalStandIn_abcdef';
-const WAIT_MS = 20_000;
 
 export interface ApiCall {
   method: string;
@@ -24,31 +20,22 @@ interface Failure {
 }
 
 /** Plays the Telegram Bot API on 127.0.0.1: long polling with offsets, records every call. */
-export class BotApiStandIn {
+export class BotApiStandIn extends StandIn {
   readonly calls: ApiCall[] = [];
-  /** sendMessage and sendChatAction wait for it; getUpdates, getMe and setWebhook do not. */
-  readonly latency = new Latency();
-  private readonly events = new EventEmitter();
   private readonly pending: { update_id: number }[] = [];
   private nextUpdateId = 1;
   private nextMessageId = 1000;
   private readonly failures = new Map<string, Failure[]>();
-  private server!: Server;
-  url = '';
 
-  async start(): Promise<this> {
-    this.events.setMaxListeners(100);
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
+  constructor() {
+    // sendMessage and sendChatAction wait for `latency`; getUpdates, getMe and setWebhook do not.
+    super('call');
   }
 
   async close(): Promise<void> {
-    this.latency.release();
+    // Ends a long poll in progress.
     this.events.emit('update');
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await super.close();
   }
 
   /** Queues updates for getUpdates; several pushed at once arrive in one batch. */
@@ -76,19 +63,13 @@ export class BotApiStandIn {
     return this.sent(chatId).filter((call) => call.completed).map(visible);
   }
 
-  /** Resolves once `find` returns something; rejects after a generous bound with what was recorded. */
-  waitFor<T>(find: () => T | undefined, what: string, timeoutMs = WAIT_MS): Promise<T> {
-    return waitForEvent(this.events, 'call', find, {
-      what,
-      timeoutMs,
-      describe: () => `sendMessage calls:\n${this.sent().map((call) => `${call.body.chat_id}: ${String(call.body.text).slice(0, 80)}`).join('\n')}`,
-    });
+  protected describe(): string {
+    return `sendMessage calls:\n${this.sent().map((call) => `${call.body.chat_id}: ${String(call.body.text).slice(0, 80)}`).join('\n')}`;
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
-    let raw = '';
-    for await (const chunk of request) raw += String(chunk);
+    const raw = await bodyOf(request);
     const reply = (status: number, body: unknown) => {
       if (!response.writableEnded && !response.destroyed) response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
@@ -98,12 +79,11 @@ export class BotApiStandIn {
     const call: ApiCall = { method, body, completed: false };
     if (method !== 'getUpdates') {
       this.calls.push(call);
-      this.events.emit('call');
+      this.recorded();
     }
     if (method === 'sendMessage' || method === 'sendChatAction') {
       await this.latency.wait();
-      // A caller that went away meanwhile (a killed process) never learns the message went out.
-      if (response.destroyed || request.socket.destroyed || request.socket.readableEnded) return;
+      if (!stillListening(request, response)) return;
     }
     const failures = this.failures.get(method) ?? [];
     const failure = failures.findIndex((f) => !f.when || f.when(body));
@@ -116,7 +96,7 @@ export class BotApiStandIn {
         return reply(200, { ok: true, result: { id: 999, is_bot: true, first_name: 'Yeşilova Belediyesi', username: 'yesilova_bot' } });
       case 'getUpdates': {
         this.calls.push(call);
-        this.events.emit('call');
+        this.recorded();
         // Updates below the offset are confirmed: Telegram forgets them.
         const offset = Number(body.offset ?? 0);
         while (this.pending.length > 0 && this.pending[0]!.update_id < offset) this.pending.shift();
@@ -136,7 +116,7 @@ export class BotApiStandIn {
       case 'sendMessage':
         reply(200, { ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text } });
         call.completed = true;
-        this.events.emit('call');
+        this.recorded();
         return;
       case 'sendChatAction':
       case 'setWebhook':
