@@ -244,12 +244,16 @@ export class Outbox {
 
   private async attempt(line: Line, head: Delivery, sender: ChannelSender): Promise<void> {
     await this.acquire();
+    let released = false;
     try {
       if (this.closed) return;
       const target = await this.target(head);
       await this.withTimeout(sender.send(target, head.message));
       line.items.shift();
       this.stats.delivered++;
+      // The slot is for talking to platforms: another chat may send while this one's bookkeeping is written.
+      this.release();
+      released = true;
       // Recorded before the chat's next message goes (a batched write, shared with other chats): a
       // process killed now sends again, after its restart, at most the one message whose delivery
       // was not yet recorded, never a run of them. Whoever waits for this first attempt is told once
@@ -267,7 +271,7 @@ export class Outbox {
         settle(head);
       }
     } finally {
-      this.release();
+      if (!released) this.release();
     }
   }
 
