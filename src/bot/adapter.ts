@@ -46,7 +46,8 @@ export interface Accepted {
   duplicate: boolean;
   /**
    * Settles once the bot answered and the replies had their first delivery attempt. Nobody has to
-   * wait for it: a failure is logged here, and the stored message is answered at the next start.
+   * wait for it: a failed turn is logged by the adapter, and the stored message is answered at the
+   * next start.
    */
   answered: Promise<TurnResult>;
 }

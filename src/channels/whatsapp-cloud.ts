@@ -309,7 +309,7 @@ export function parseWebhook(payload: unknown, phoneNumberId: string): ParsedWeb
             userId: from,
             platformMessageId: typeof message.id === 'string' ? message.id : undefined,
             address: { waId: from },
-            unreadable: [String(message.type ?? 'message').slice(0, 100)],
+            unreadable: ['message'],
           });
         }
       }
