@@ -103,6 +103,11 @@ export const ConfigSchema = z.object({
           tenantId: z.string().optional(),
           /** SingleTenant | MultiTenant | UserAssignedMSI */
           appType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+          /**
+           * Without appId the channel is off. `true` turns it on without authentication, for the
+           * Bot Framework Emulator on this machine only: refused unless `host` is a loopback address.
+           */
+          emulator: flag.default(false),
         })
         .prefault({}),
     })
@@ -212,6 +217,7 @@ const ENV_SETTINGS: Record<string, string[]> = {
   MICROSOFT_APP_PASSWORD: ['channels', 'botFramework', 'appPassword'],
   MICROSOFT_APP_TENANT_ID: ['channels', 'botFramework', 'tenantId'],
   MICROSOFT_APP_TYPE: ['channels', 'botFramework', 'appType'],
+  BOTFRAMEWORK_EMULATOR: ['channels', 'botFramework', 'emulator'],
   RETENTION_DAYS: ['retentionDays'],
 };
 

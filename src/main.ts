@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ChatAdapter } from './bot/adapter.ts';
 import { CozumBot } from './bot/bot.ts';
+import { UnreadableMessages } from './bot/unreadable.ts';
 import { ConfigError, databaseUrl, loadConfig, type Config } from './config.ts';
 import { loadBotContent } from './content/bot-texts.ts';
 import { answersByIntent, loadIntents, type Intent } from './content/intents.ts';
@@ -91,6 +92,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   adapter.setLogic((context) => bot.run(context));
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
   adapter.use(new InboundLimits(config.limits, logger));
+  // A message the platform sent in a shape we could not read: the citizen is asked to send it again.
+  adapter.use(new UnreadableMessages(texts.unreadable, logger));
 
   // KVKK retention: citizens silent for `retentionDays` are erased and tickets closed that long ago anonymised, checked daily.
   let retention = Promise.resolve();
@@ -172,7 +175,8 @@ async function main(): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   } catch (error) {
-    if (error instanceof ContentError) {
+    // A channel's settings are checked when it is built: a wrong one stops start-up with its message, as for the rest of the configuration.
+    if (error instanceof ContentError || error instanceof ConfigError) {
       console.error(error.message);
       process.exit(1);
     }

@@ -1,6 +1,8 @@
-// The in-process botbuilder adapter. Every channel that is not Bot Framework itself (web chat,
-// terminal, Telegram, WhatsApp, tests) hands its messages to `receive`, which:
-//   1. stores the message (before anything acts on it) and drops a second delivery of it,
+// The in-process botbuilder adapter. Every channel (web chat, terminal, Telegram, WhatsApp, Bot
+// Framework, tests) hands its messages to `accept` (or `receive`, which also waits for the answer):
+//   1. stores the message (before anything acts on it) and drops a second delivery of it; `accept`
+//      resolves here, so that a channel acknowledges the message to its platform once it is stored
+//      and never waits behind another turn or a delivery,
 //   2. queues it behind earlier messages of the same chat,
 //   3. runs the bot through botbuilder's middleware pipeline,
 //   4. stores the turn's replies (each naming the message it answers) and then marks the message
@@ -25,7 +27,7 @@ import { chatKey, ConversationStore, type Author, type OutboundRow, type StoredI
 import type { ChannelSender } from '../messaging/delivery.ts';
 import { nextStamp } from '../storage/ids.ts';
 import { KeyedQueue } from '../messaging/keyed-queue.ts';
-import { InboundMessageSchema, type InboundMessage, type OutboundMessage, type ParsedInbound } from '../messaging/message.ts';
+import { readInbound, type InboundMessage, type OutboundMessage, type ParsedInbound } from '../messaging/message.ts';
 import { Outbox, type ChatTarget, type OutboxOptions } from '../messaging/outbox.ts';
 
 export type { ChannelSender } from '../messaging/delivery.ts';
@@ -34,6 +36,20 @@ export interface TurnResult {
   conversationId: string;
   duplicate: boolean;
   replies: OutboundMessage[];
+}
+
+/** A message stored by `accept`; its answer comes later. */
+export interface Accepted {
+  conversationId: string;
+  /** The stored message's id; empty for a second delivery of a message stored before. */
+  messageId: string;
+  duplicate: boolean;
+  /**
+   * Settles once the bot answered and the replies had their first delivery attempt. Nobody has to
+   * wait for it: a failed turn is logged by the adapter, and the stored message is answered at the
+   * next start.
+   */
+  answered: Promise<TurnResult>;
 }
 
 /** What the bot logic learns about the message beyond the Activity. */
@@ -88,6 +104,8 @@ export function outboundFromActivity(activity: Partial<Activity>): OutboundMessa
 export class ChatAdapter extends BotAdapter {
   private logic: BotLogic = async () => undefined;
   private readonly senders = new Map<string, ChannelSender>();
+  /** Senders for every channel whose name starts with a prefix ("botframework:" + the Bot Framework channel). */
+  private readonly families = new Map<string, ChannelSender>();
   private readonly queue = new KeyedQueue();
   /** Inbound messages whose turn is running or queued in this process. */
   private readonly active = new Set<string>();
@@ -104,7 +122,7 @@ export class ChatAdapter extends BotAdapter {
   ) {
     super();
     this.store = store;
-    this.outbox = new Outbox(store, logger, (channel) => this.senders.get(channel), options.outbox);
+    this.outbox = new Outbox(store, logger, (channel) => this.senderFor(channel), options.outbox);
     this.onTurnError = async (context, error) => {
       this.logger.error({ err: error, conversation: context.activity.conversation?.id }, 'bot turn failed');
       await context.sendActivity('Üzgünüm, bir sorun oluştu. Lütfen mesajınızı tekrar gönderin ya da *menü* yazın.');
@@ -120,16 +138,44 @@ export class ChatAdapter extends BotAdapter {
 
   registerChannel(channel: string, sender: ChannelSender): void {
     this.senders.set(channel, sender);
-    this.outbox.channelReady(channel);
+    this.outbox.channelsReady((name) => name === channel);
   }
 
-  /** One message from a citizen, answered in order with the chat's other messages. */
-  async receive(input: InboundMessage): Promise<TurnResult> {
-    const message = InboundMessageSchema.parse(input);
-    // Stored at once, also while earlier messages of the chat are still being answered; the queue
-    // is joined now, so the chat's messages are answered in the order they arrived.
+  /**
+   * One sender for every channel whose name starts with `prefix`, also those first seen after a
+   * restart: registered before recovery, so that what a crash left unanswered goes out.
+   */
+  registerChannelFamily(prefix: string, sender: ChannelSender): void {
+    this.families.set(prefix, sender);
+    this.outbox.channelsReady((name) => name.startsWith(prefix));
+  }
+
+  private senderFor(channel: string): ChannelSender | undefined {
+    const exact = this.senders.get(channel);
+    if (exact) return exact;
+    for (const [prefix, sender] of this.families) if (channel.startsWith(prefix)) return sender;
+    return undefined;
+  }
+
+  /**
+   * Stores one message from a citizen and queues its answer behind the chat's earlier messages.
+   * Resolves once the message is stored (or recognised as a second delivery), which is when a
+   * channel may acknowledge it to its platform: the answer follows through `answered` and the
+   * outbox. Rejects when the message could not be stored (the platform should deliver it again),
+   * or with UnreadableInboundError when it names no chat that could be answered. A message the
+   * schema refuses in part is stored with `unreadable` set, and the citizen is told.
+   */
+  accept(input: InboundMessage): Promise<Accepted> {
+    let message: ParsedInbound;
+    try {
+      message = readInbound(input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // The id, the time and the place in the chat's queue are taken now, in the order channels
+    // call `accept`: the chat's messages are answered in the order they arrived.
     const stored = this.store.persistInbound(message);
-    stored.catch(() => undefined); // Awaited in the queue below; this only keeps Node from calling it unhandled meanwhile.
+    stored.catch(() => undefined); // Awaited below and in the queue; this only keeps Node from calling it unhandled meanwhile.
     const turn = this.queue.run(chatKey(message.channel, message.userId), async () => {
       const inbound = await stored;
       if (inbound.duplicate) {
@@ -139,14 +185,21 @@ export class ChatAdapter extends BotAdapter {
       const { replies, delivered } = await this.runTurn(inbound, message);
       return { result: { conversationId: inbound.conversationId, duplicate: false, replies }, delivered };
     });
-    // Resolves once the replies had their first delivery attempt (the chat's next message is
-    // already being answered meanwhile): a channel acknowledges the message when its answer went out.
-    return this.track(
+    // Settles once the replies had their first delivery attempt (the chat's next message is
+    // already being answered meanwhile).
+    const answered = this.track(
       turn.then(async ({ result, delivered }) => {
         await delivered;
         return result;
       }),
     );
+    answered.catch(() => undefined); // A failed turn is logged by runTurn; the message stays unanswered for the next start.
+    return stored.then((inbound) => ({ conversationId: inbound.conversationId, messageId: inbound.id, duplicate: inbound.duplicate, answered }));
+  }
+
+  /** One message from a citizen, stored and answered in order with the chat's other messages: for channels that answer in their own response. */
+  async receive(input: InboundMessage): Promise<TurnResult> {
+    return (await this.accept(input)).answered;
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -167,7 +220,7 @@ export class ChatAdapter extends BotAdapter {
     this.store.beginTurn(inbound.id);
     try {
       const target: ChatTarget = { address: message.address, lastInboundAt: inbound.createdAt };
-      const sender = this.senders.get(message.channel);
+      const sender = this.senderFor(message.channel);
       if (sender?.typing) {
         // Cosmetic: a failure to show "typing…" must not delay or break the answer.
         sender
@@ -196,6 +249,7 @@ export class ChatAdapter extends BotAdapter {
       return { replies: turn.all, delivered: Promise.all([...turn.delivering, delivered]).then(() => undefined) };
     } catch (error) {
       this.store.abandonTurn(inbound.id);
+      this.logger.error({ err: error, conversation: inbound.conversationId, message: inbound.id }, 'turn failed: the message stays unanswered until the next start');
       throw error;
     } finally {
       this.active.delete(inbound.id);
@@ -209,7 +263,7 @@ export class ChatAdapter extends BotAdapter {
    */
   private async commit(turn: TurnBuffer, final: boolean): Promise<{ delivered: Promise<void> }> {
     const replies = turn.replies.splice(0);
-    const outboxed = this.senders.has(turn.channel);
+    const outboxed = this.senderFor(turn.channel) !== undefined;
     for (const row of replies) row.status = outboxed ? 'pending' : 'sent';
     await this.store.commitTurn(replies, final ? turn.inboundId : undefined);
     if (!outboxed || replies.length === 0) return { delivered: Promise.resolve() };
@@ -330,9 +384,8 @@ export class ChatAdapter extends BotAdapter {
           try {
             await this.runTurn(row, row.message);
             report.replayed++;
-          } catch (error) {
-            report.failed++;
-            this.logger.error({ err: error, conversation: row.conversationId, message: row.id }, 'recovery: could not answer a stored message');
+          } catch {
+            report.failed++; // runTurn logged why.
           }
         }),
       ),

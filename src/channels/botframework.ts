@@ -1,25 +1,31 @@
 // Bot Framework (Azure Bot Service: Teams, Web Chat, Direct Line, the Emulator) on
 // POST /api/messages, through botbuilder's CloudAdapter.
 //
-// The CloudAdapter authenticates the request (Microsoft's JWT when an app id is configured; nothing
-// in Emulator mode) and gives us a TurnContext. We do not run the bot on that context: the activity
-// is translated into an InboundMessage and handed to the same ChatAdapter every other channel uses,
-// so Bot Framework conversations get the same storage, duplicate check, per-chat order, dialogs and
+// On with Microsoft app credentials (the CloudAdapter checks Microsoft's JWT on every request).
+// Without them the channel is off, unless `channels.botFramework.emulator` turns it on for the
+// Bot Framework Emulator on this machine: no authentication then, so start-up refuses it unless
+// the server listens on loopback only, requests relayed from elsewhere are refused, and replies go
+// only to a serviceUrl on this machine. In every mode the activity is checked before botbuilder
+// sees it (400 for what the code needs and does not find), and nothing in it may add a path, a
+// query or credentials to the URLs the server posts to.
+//
+// The CloudAdapter gives us a TurnContext. We do not run the bot on it: the activity is translated
+// into an InboundMessage and handed to the same ChatAdapter every other channel uses, so Bot
+// Framework conversations get the same storage, duplicate check, per-chat order, dialogs and
 // tickets. Contacts are stored under the channel "botframework:<channelId>" (botframework:msteams,
 // botframework:emulator…), with the ConversationReference as the address.
 //
-// Replies go out through a ChannelSender. A reply whose request is still open (the adapter's
-// `receive` resolves once the replies went out) is sent on that request's TurnContext, found
-// through the stored reply's `replyToId` → the inbound message's platform id = the activity id:
-// the answer is a proper reply to the citizen's message, and channels that want replies in the
-// HTTP response (deliveryMode expectReplies) get them there. Anything else (an agent's answer, a
-// ticket status change, a retry after the request ended) goes out as a proactive message with
-// `continueConversationAsync` and the stored reference.
+// The request is answered (200) once the message is stored; the answer goes out through the
+// outbox as a reply to the citizen's activity (replyToId = its id), with
+// `continueConversationAsync` and the stored reference, like an agent's answer or a ticket status
+// change. Only a request with deliveryMode "expectReplies", which wants the replies in its HTTP
+// response, stays open until they are sent on its TurnContext.
 import {
   ActionTypes,
   ActivityTypes,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  DeliveryModes,
   TurnContext,
   type Activity,
   type ConversationReference,
@@ -28,23 +34,37 @@ import { supportsSuggestedActions } from 'botbuilder-dialogs';
 import { z } from 'zod';
 import express, { type Request, type Response, type Router } from 'express';
 import type { ChatAdapter } from '../bot/adapter.ts';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
+import { isLoopbackAddress, isLoopbackHost } from '../http/loopback.ts';
 import type { Logger } from '../log.ts';
 import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
-import { renderChoicesAsText, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
+import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
 import type { Database } from '../storage/database.ts';
 import type { Channel, ChannelDependencies } from './channel.ts';
 
-/** The fields the adapter relies on, checked before botbuilder sees the body: malformed input is a 400, not a crash. */
+/**
+ * Conversation and activity ids end up in the path of the URLs replies are posted to. botbuilder
+ * percent-encodes them, but a server that decodes %2F would still walk up the path: ids are held to
+ * the characters Bot Framework channels use (Teams: `19:…@thread.tacv2;messageid=…`, `a:1…`;
+ * Direct Line: `…-us`; the Emulator: a uuid with `|livechat`), without slashes, percent signs,
+ * question marks or dot-only names.
+ */
+const PathSafeId = z
+  .string()
+  .regex(/^[A-Za-z0-9:@;=|.,_+!$*'()~-]{1,500}$/, 'unexpected characters')
+  .refine((id) => !/^\.+$/.test(id), 'dots only');
+
+/** What the code needs from an activity, checked before botbuilder sees it: what is missing or malformed is a 400, not a crash or a failed turn. */
 const ActivityShape = z.looseObject({
   type: z.string().min(1).max(100),
-  id: z.string().max(1000).optional(),
-  channelId: z.string().min(1).max(200),
-  serviceUrl: z.string().min(1).max(2000),
+  id: PathSafeId.optional(),
+  channelId: z.string().regex(/^[A-Za-z0-9._-]{1,50}$/),
+  serviceUrl: z.string().min(1).max(500),
   text: z.string().max(100_000).optional(),
   from: z.looseObject({ id: z.string().min(1).max(1000) }),
-  recipient: z.looseObject({ id: z.string().max(1000) }).optional(),
-  conversation: z.looseObject({ id: z.string().min(1).max(1000) }),
+  // TurnContext.removeRecipientMention reads it.
+  recipient: z.looseObject({ id: z.string().min(1).max(1000) }),
+  conversation: z.looseObject({ id: PathSafeId }),
 });
 
 export const BOTFRAMEWORK_CHANNEL = 'botframework';
@@ -52,31 +72,56 @@ export const BOTFRAMEWORK_PREFIX = `${BOTFRAMEWORK_CHANNEL}:`;
 
 type BotFrameworkSettings = Config['channels']['botFramework'];
 
-/** Refuses settings Azure would refuse later, with the setting's name and what to do. */
-export function checkBotFrameworkSettings(settings: BotFrameworkSettings): { authEnabled: boolean } {
+/** `authenticated`: Microsoft's tokens checked; `emulator`: no authentication, this machine only; `off`. */
+export type BotFrameworkMode = 'authenticated' | 'emulator' | 'off';
+
+/** Refuses settings Azure would refuse later, and an unauthenticated endpoint open to the network, with the setting's name and what to do. */
+export function checkBotFrameworkSettings(settings: BotFrameworkSettings, host: string): BotFrameworkMode {
   const appId = settings.appId?.trim();
   const password = settings.appPassword?.trim();
   if (!appId) {
-    if (password) throw new Error('channels.botFramework.appPassword (MICROSOFT_APP_PASSWORD) verilmiş ama appId (MICROSOFT_APP_ID) boş: ikisi birlikte verilmeli.');
-    return { authEnabled: false };
+    if (password) throw new ConfigError('channels.botFramework.appPassword (MICROSOFT_APP_PASSWORD) verilmiş ama appId (MICROSOFT_APP_ID) boş: ikisi birlikte verilmeli.');
+    if (!settings.emulator) return 'off';
+    if (!isLoopbackHost(host)) {
+      throw new ConfigError(
+        `channels.botFramework.emulator (BOTFRAMEWORK_EMULATOR) kimlik doğrulamasız çalışır ve yalnızca bu makinedeki Bot Framework Emulator içindir: host (HOST) ${host} değil, 127.0.0.1 olmalı. Ağdan erişim için MICROSOFT_APP_ID ve MICROSOFT_APP_PASSWORD verin.`,
+      );
+    }
+    return 'emulator';
   }
   if (settings.appType !== 'UserAssignedMSI' && !password) {
-    throw new Error('channels.botFramework.appId (MICROSOFT_APP_ID) verilmiş ama appPassword (MICROSOFT_APP_PASSWORD) boş: Azure Bot kaynağının istemci parolasını girin.');
+    throw new ConfigError('channels.botFramework.appId (MICROSOFT_APP_ID) verilmiş ama appPassword (MICROSOFT_APP_PASSWORD) boş: Azure Bot kaynağının istemci parolasını girin.');
   }
   if (settings.appType !== 'MultiTenant' && !settings.tenantId?.trim()) {
-    throw new Error(`channels.botFramework.tenantId (MICROSOFT_APP_TENANT_ID) gerekli: appType ${settings.appType} bir Azure kiracı kimliği ister.`);
+    throw new ConfigError(`channels.botFramework.tenantId (MICROSOFT_APP_TENANT_ID) gerekli: appType ${settings.appType} bir Azure kiracı kimliği ister.`);
   }
-  return { authEnabled: true };
+  return 'authenticated';
 }
 
-function isLoopbackUrl(url: string | undefined): boolean {
-  if (!url) return false;
+/**
+ * Why replies may not be posted to this serviceUrl, or undefined. With authentication the channel
+ * vouches for it in its token; still, no credentials, query, fragment or odd path segment. For the
+ * Emulator: http(s) on this machine, nothing after the port.
+ */
+export function serviceUrlProblem(value: string, mode: BotFrameworkMode): string | undefined {
+  let url: URL;
   try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+    url = new URL(value);
   } catch {
-    return false;
+    return 'not a URL';
   }
+  if (url.protocol !== 'https:' && !(mode === 'emulator' && url.protocol === 'http:')) return 'scheme';
+  if (url.username || url.password) return 'credentials';
+  if (url.search || url.hash || /[?#]/.test(value)) return 'query';
+  // Before URL parsing folds them away: percent-escapes, backslashes, dot segments.
+  if (/[%\\]|\/\.{1,2}(\/|$)/.test(value)) return 'path';
+  if (mode === 'emulator') {
+    if (!isLoopbackHost(url.hostname)) return 'not on this machine';
+    if (url.pathname !== '/') return 'path';
+    return undefined;
+  }
+  if (!/^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?$/.test(url.pathname)) return 'path';
+  return undefined;
 }
 
 function mediaKind(contentType: string): Media['kind'] | undefined {
@@ -133,17 +178,12 @@ export function activityFromOutbound(message: OutboundMessage, channelId: string
   };
 }
 
-function referenceOf(target: DeliveryTarget): Partial<ConversationReference> {
-  const reference = target.address as Partial<ConversationReference>;
-  if (!reference.serviceUrl || !reference.conversation?.id) throw new DeliveryError('Bot Framework: konuşmanın adresi yok', { permanent: true });
-  return reference;
-}
-
 function conversationKey(reference: Partial<ConversationReference>): string {
   return JSON.stringify([reference.channelId, reference.serviceUrl, reference.conversation?.id]);
 }
 
 function deliveryError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
   const status = (error as { statusCode?: number }).statusCode;
   // 403: the bot was removed or blocked; 404: the conversation no longer exists.
   return new DeliveryError(`Bot Framework mesajı gönderilemedi${status ? ` (HTTP ${status})` : ''}`, {
@@ -153,74 +193,80 @@ function deliveryError(error: unknown): DeliveryError {
   });
 }
 
+/** A message of an expectReplies request stays open until its replies are in hand; every other request is answered once the message is stored. */
+function wantsRepliesInResponse(activity: Activity): boolean {
+  return activity.deliveryMode === DeliveryModes.ExpectReplies;
+}
+
 export class BotFrameworkChannel implements Channel {
   readonly name = BOTFRAMEWORK_CHANNEL;
   readonly router: Router;
-  readonly authEnabled: boolean;
   private readonly cloud: CloudAdapter;
   private readonly appId: string;
-  /** Requests still open, per conversation. */
+  /** expectReplies requests still open, per conversation: their replies go in the HTTP response. */
   private readonly liveTurns = new Map<string, TurnContext[]>();
-  private readonly registered = new Set<string>();
-  private readonly sender: Parameters<ChatAdapter['registerChannel']>[1];
 
   constructor(
     private readonly chat: ChatAdapter,
     private readonly db: Database,
     private readonly logger: Logger,
     settings: BotFrameworkSettings,
+    readonly mode: Exclude<BotFrameworkMode, 'off'>,
   ) {
-    this.authEnabled = checkBotFrameworkSettings(settings).authEnabled;
-    this.appId = settings.appId?.trim() ?? '';
+    this.appId = mode === 'authenticated' ? (settings.appId?.trim() ?? '') : '';
     const authentication = new ConfigurationBotFrameworkAuthentication(
-      this.authEnabled
+      mode === 'authenticated'
         ? { MicrosoftAppId: this.appId, MicrosoftAppPassword: settings.appPassword?.trim() ?? '', MicrosoftAppTenantId: settings.tenantId?.trim() ?? '', MicrosoftAppType: settings.appType }
         : {},
     );
     this.cloud = new CloudAdapter(authentication);
     this.cloud.onTurnError = async (context, error) => {
+      if (error instanceof NotStoredError) {
+        // Answered 500 by the CloudAdapter: the channel may deliver it again; nothing to tell the citizen yet.
+        this.logger.error({ err: error.cause, channel: context.activity.channelId }, 'Bot Framework message could not be stored');
+        throw error;
+      }
       this.logger.error({ err: error, channel: context.activity.channelId }, 'Bot Framework turn failed');
       await context.sendActivity('Üzgünüm, bir sorun oluştu. Lütfen mesajınızı tekrar gönderin.').catch(() => undefined);
     };
-    this.sender = {
+    // Every "botframework:<channel>" conversation, also those from before a restart, before recovery runs.
+    this.chat.registerChannelFamily(BOTFRAMEWORK_PREFIX, {
       send: (target, message) => this.send(target, message),
       typing: (target, platformMessageId) => this.typing(target, platformMessageId),
-    };
+    });
     this.router = this.messagesRouter();
   }
 
-  async start(): Promise<void> {
-    // Conversations from before a restart can receive proactive messages before they write again.
-    const rows = await this.db.conversation.findMany({ where: { channel: { startsWith: BOTFRAMEWORK_PREFIX } }, distinct: ['channel'], select: { channel: true } });
-    for (const row of rows) this.ensureSender(row.channel);
-  }
+  async start(): Promise<void> {}
 
   async stop(): Promise<void> {}
 
-  private ensureSender(channel: string): void {
-    if (this.registered.has(channel)) return;
-    this.chat.registerChannel(channel, this.sender);
-    this.registered.add(channel);
-  }
-
   private messagesRouter(): Router {
     const router = express.Router();
-    router.post('/api/messages', express.json({ limit: '1mb' }), async (request: Request, response: Response) => {
-      if (this.authEnabled && !/^Bearer \S+$/i.test(request.header('authorization') ?? '')) {
+    // Who may call is decided before the body is read.
+    const caller = (request: Request, response: Response, next: () => void) => {
+      if (this.mode === 'authenticated' && !/^Bearer \S+$/i.test(request.header('authorization') ?? '')) {
         this.logger.warn('Bot Framework request without a token refused');
         return void response.status(401).json({ error: 'Yetkisiz istek.' });
       }
-      if (!this.authEnabled) {
-        // Emulator mode checks no token, so it answers only a serviceUrl on this machine: nobody
-        // can make the server post replies to an address of their choosing.
-        const serviceUrl = (request.body as { serviceUrl?: unknown } | undefined)?.serviceUrl;
-        if (typeof serviceUrl === 'string' && !isLoopbackUrl(serviceUrl)) {
-          this.logger.warn('Bot Framework request refused: without MICROSOFT_APP_ID only the Emulator on this machine is answered');
-          return void response.status(403).json({ error: 'Kimlik doğrulaması kapalıyken yalnızca bu makinedeki Emulator kabul edilir.' });
-        }
+      if (this.mode === 'emulator' && !isLoopbackAddress(request.ip)) {
+        // Listening on loopback, yet relayed by a proxy on this machine: without authentication only the Emulator here is answered.
+        this.logger.warn('Bot Framework request from outside this machine refused: emulator mode has no authentication');
+        return void response.status(403).json({ error: 'Kimlik doğrulaması kapalıyken yalnızca bu makinedeki Emulator kabul edilir.' });
       }
-      if (!ActivityShape.safeParse(request.body).success) {
-        return void response.status(400).json({ error: 'Geçersiz etkinlik.' });
+      next();
+    };
+    router.post('/api/messages', caller, express.json({ limit: '1mb' }), async (request: Request, response: Response) => {
+      const shape = ActivityShape.safeParse(request.body);
+      if (!shape.success) {
+        const fields = [...new Set(shape.error.issues.map((issue) => issue.path.join('.')))];
+        this.logger.warn({ fields }, 'Bot Framework activity refused: required fields missing or malformed');
+        return void response.status(400).json({ error: 'Geçersiz etkinlik.', fields });
+      }
+      const problem = serviceUrlProblem(shape.data.serviceUrl, this.mode);
+      if (problem) {
+        this.logger.warn({ problem }, 'Bot Framework activity refused: replies cannot go to its serviceUrl');
+        return void response.status(this.mode === 'emulator' && problem === 'not on this machine' ? 403 : 400).json({ error: 'Geçersiz serviceUrl.' });
       }
       await this.cloud.process(request, response, (context) => this.onTurn(context));
     });
@@ -232,65 +278,113 @@ export class BotFrameworkChannel implements Channel {
     if (activity.type !== ActivityTypes.Message) return;
     const inbound = inboundFromActivity(activity);
     if (!inbound) return;
-    this.ensureSender(inbound.channel);
-    const reference = inbound.address as Partial<ConversationReference>;
-    const key = conversationKey(reference);
-    this.liveTurns.set(key, [...(this.liveTurns.get(key) ?? []), context]);
+    const live = wantsRepliesInResponse(activity);
+    const key = conversationKey(inbound.address as Partial<ConversationReference>);
+    if (live) this.liveTurns.set(key, [...(this.liveTurns.get(key) ?? []), context]);
     try {
-      await this.chat.receive(inbound);
+      let accepted;
+      try {
+        accepted = await this.chat.accept(inbound);
+      } catch (error) {
+        if (error instanceof UnreadableInboundError) {
+          this.logger.warn({ fields: error.problems }, 'Bot Framework message names no chat that could be answered; skipped');
+          return;
+        }
+        throw new NotStoredError(error);
+      }
+      // Only a request that wants its replies in the response waits for them.
+      if (live) await accepted.answered.catch(() => undefined);
     } finally {
-      const rest = (this.liveTurns.get(key) ?? []).filter((open) => open !== context);
-      if (rest.length > 0) this.liveTurns.set(key, rest);
-      else this.liveTurns.delete(key);
+      if (live) {
+        const rest = (this.liveTurns.get(key) ?? []).filter((open) => open !== context);
+        if (rest.length > 0) this.liveTurns.set(key, rest);
+        else this.liveTurns.delete(key);
+      }
     }
   }
 
-  /** The open request whose activity has this id, if any. */
+  /** The stored address, checked again before anything is posted to it (rows from older versions were not). */
+  private referenceOf(target: DeliveryTarget): Partial<ConversationReference> {
+    const reference = target.address as Partial<ConversationReference>;
+    if (!reference.serviceUrl || !reference.conversation?.id) throw new DeliveryError('Bot Framework: konuşmanın adresi yok', { permanent: true });
+    if (serviceUrlProblem(reference.serviceUrl, this.mode) || !PathSafeId.safeParse(reference.conversation.id).success) {
+      throw new DeliveryError('Bot Framework: konuşmanın adresi geçersiz', { permanent: true });
+    }
+    return reference;
+  }
+
+  /** The open expectReplies request whose activity has this id, if any. */
   private liveTurn(reference: Partial<ConversationReference>, activityId: string | null | undefined): TurnContext | undefined {
     if (!activityId) return undefined;
     return this.liveTurns.get(conversationKey(reference))?.find((open) => open.activity.id === activityId);
   }
 
-  /** The open request a stored reply answers, if it is still open. */
-  private async liveTurnOfReply(reference: Partial<ConversationReference>, messageId: string | undefined): Promise<TurnContext | undefined> {
-    if (!messageId || !this.liveTurns.has(conversationKey(reference))) return undefined;
+  /** The platform id of the citizen's message a stored reply answers, if it answers one. */
+  private async answeredActivityId(messageId: string | undefined): Promise<string | undefined> {
+    if (!messageId) return undefined;
     const reply = await this.db.message.findUnique({ where: { id: messageId }, select: { replyToId: true } });
     if (!reply?.replyToId) return undefined;
     const inbound = await this.db.message.findUnique({ where: { id: reply.replyToId }, select: { platformMessageId: true } });
-    return this.liveTurn(reference, inbound?.platformMessageId);
+    const id = inbound?.platformMessageId ?? undefined;
+    return id && PathSafeId.safeParse(id).success ? id : undefined;
   }
 
   async send(target: DeliveryTarget, message: OutboundMessage): Promise<void> {
-    const reference = referenceOf(target);
-    const activity = activityFromOutbound(message, reference.channelId);
     try {
-      const live = await this.liveTurnOfReply(reference, target.messageId);
+      const reference = this.referenceOf(target);
+      const activity = activityFromOutbound(message, reference.channelId);
+      const replyTo = await this.answeredActivityId(target.messageId);
+      const live = this.liveTurn(reference, replyTo);
       if (live) {
         await live.sendActivity(activity);
         return;
       }
-      const { activityId: _reply, ...conversation } = reference;
-      await this.cloud.continueConversationAsync(this.appId, conversation, async (context) => {
-        await context.sendActivity(activity);
-      });
+      await this.proactive(reference, replyTo, activity);
     } catch (error) {
       throw deliveryError(error);
     }
   }
 
   async typing(target: DeliveryTarget, platformMessageId?: string): Promise<void> {
-    const live = this.liveTurn(referenceOf(target), platformMessageId);
+    const reference = this.referenceOf(target);
+    const live = this.liveTurn(reference, platformMessageId);
     if (live) await live.sendActivity({ type: ActivityTypes.Typing });
+    else await this.proactive(reference, undefined, { type: ActivityTypes.Typing });
+  }
+
+  /** Posts to the stored conversation; as a reply to the citizen's activity `replyTo`, when given. */
+  private async proactive(reference: Partial<ConversationReference>, replyTo: string | undefined, activity: Partial<Activity>): Promise<void> {
+    const { activityId: _last, ...conversation } = reference;
+    await this.cloud.continueConversationAsync(this.appId, conversation, async (context) => {
+      // botbuilder makes every activity sent here a reply to the continuation event's own random id;
+      // the citizen's message is what it answers, or nothing.
+      context.activity.id = replyTo;
+      await context.sendActivity(activity);
+    });
   }
 }
 
-export function createBotFramework({ config, adapter, db, logger }: ChannelDependencies): Channel {
-  const channel = new BotFrameworkChannel(adapter, db, logger, config.channels.botFramework);
+/** The message could not be stored: the request is answered 500, so that the channel may deliver it again. */
+class NotStoredError extends Error {
+  constructor(cause: unknown) {
+    super('Bot Framework message could not be stored', { cause });
+    this.name = 'NotStoredError';
+  }
+}
+
+export function createBotFramework({ config, adapter, db, logger }: ChannelDependencies): Channel | undefined {
+  const settings = config.channels.botFramework;
+  const mode = checkBotFrameworkSettings(settings, config.host);
+  if (mode === 'off') {
+    logger.info('Bot Framework kapalı: channels.botFramework.appId (MICROSOFT_APP_ID) verilmedi; yerelde Emulator için BOTFRAMEWORK_EMULATOR=true');
+    return undefined;
+  }
+  const channel = new BotFrameworkChannel(adapter, db, logger, settings, mode);
   logger.info(
-    { auth: channel.authEnabled, appType: channel.authEnabled ? config.channels.botFramework.appType : undefined },
-    channel.authEnabled
+    { auth: mode === 'authenticated', appType: mode === 'authenticated' ? settings.appType : undefined },
+    mode === 'authenticated'
       ? 'Bot Framework on /api/messages, authentication on'
-      : 'Bot Framework on /api/messages, authentication off (Emulator on this machine only); set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for Azure Bot Service',
+      : 'Bot Framework on /api/messages for the Emulator on this machine, authentication off; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for Azure Bot Service',
   );
   return channel;
 }

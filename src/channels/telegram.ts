@@ -1,6 +1,13 @@
 // Telegram through telegraf. Long polling by default (nothing to open on the firewall); webhook
 // mode when `channels.telegram.webhookUrl` names this server's public address, on the main express
-// server under /telegram/<secret path>, with Telegram's secret token checked on every call.
+// server under /telegram/<secret path>, with Telegram's secret token checked on every call before
+// its body is read.
+//
+// An update counts as handled (the webhook call is answered 200; long polling asks for the next
+// batch, which confirms this one) once its message is stored: the answer follows through the
+// adapter's queue and the outbox, and never holds up another chat's update. A webhook call whose
+// message could not be stored is answered 500, and Telegram delivers it again; long polling keeps
+// trying to store it, because asking for the next batch would confirm it.
 //
 // In: text, photos (largest size), locations, and the other media kinds as media without text.
 // Out: text with the choices numbered and also as a reply keyboard (a tap sends the option's
@@ -14,7 +21,7 @@ import type { ChannelSender } from '../bot/adapter.ts';
 import { ConfigError } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
-import { renderChoicesAsText, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
+import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
 import type { Channel, ChannelDependencies } from './channel.ts';
 import { splitText } from './split-text.ts';
 
@@ -148,17 +155,12 @@ function textOf(message: Message): string {
   return raw;
 }
 
-/** A Telegram update as the adapter's InboundMessage, or undefined for what the bot does not answer. */
-export function inboundFromUpdate(update: Update): InboundMessage | undefined {
-  if (!('message' in update)) return undefined;
-  const message = update.message;
-  // Only one-to-one chats: the bot does not take part in groups or channels.
-  if (message.chat.type !== 'private' || !message.from || message.from.is_bot) return undefined;
+function readMessage(message: Message): InboundMessage {
   const location = 'location' in message ? { latitude: message.location.latitude, longitude: message.location.longitude } : undefined;
-  const userName = [message.from.first_name, message.from.last_name].filter(Boolean).join(' ').trim();
+  const userName = [message.from!.first_name, message.from!.last_name].filter(Boolean).join(' ').trim();
   return {
     channel: TELEGRAM_CHANNEL,
-    userId: String(message.from.id),
+    userId: String(message.from!.id),
     userName: userName || undefined,
     text: textOf(message),
     platformMessageId: `${message.chat.id}:${message.message_id}`,
@@ -166,6 +168,28 @@ export function inboundFromUpdate(update: Update): InboundMessage | undefined {
     location,
     address: { chatId: message.chat.id },
   };
+}
+
+/** A Telegram update as the adapter's InboundMessage, or undefined for what the bot does not answer. */
+export function inboundFromUpdate(update: Update): InboundMessage | undefined {
+  if (!('message' in update) || typeof update.message !== 'object' || update.message === null) return undefined;
+  const message = update.message;
+  // Only one-to-one chats: the bot does not take part in groups or channels.
+  if (message.chat?.type !== 'private' || !message.from || message.from.is_bot) return undefined;
+  try {
+    return readMessage(message);
+  } catch {
+    // A shape we cannot walk: kept as unreadable, and the citizen told, when we know where to answer.
+    const chatId = message.chat.id as unknown;
+    if ((typeof chatId !== 'number' && typeof chatId !== 'string') || message.from.id === undefined) return undefined;
+    return {
+      channel: TELEGRAM_CHANNEL,
+      userId: String(message.from.id),
+      platformMessageId: `${chatId}:${String(message.message_id)}`,
+      address: { chatId },
+      unreadable: ['message'],
+    };
+  }
 }
 
 function sameSecret(given: string | undefined, expected: string): boolean {
@@ -202,9 +226,25 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
   const bot = new Telegraf(token, { telegram: { apiRoot: settings.apiRoot, webhookReply: false } });
   adapter.registerChannel(TELEGRAM_CHANNEL, telegramSender(bot.telegram));
 
+  let stopped = false;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+  /** Long polling confirms a batch when it asks for the next: a message is not let go before it is stored. */
+  const storePatiently = async (inbound: InboundMessage) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await adapter.accept(inbound);
+      } catch (error) {
+        if (error instanceof UnreadableInboundError || stopped) throw error;
+        const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+        logger.error({ err: error, retryInMs: delay }, 'telegram message could not be stored; trying again');
+        await sleep(delay);
+      }
+    }
+  };
+
   // The adapter answers a chat's messages in the order they are handed over, which is the order
-  // Telegram delivered them. An update counts as handled (the polling offset moves on, the
-  // webhook call is answered) once the message is stored and the bot has answered it.
+  // Telegram delivered them; this middleware waits only until the message is stored.
   const inFlight = new Set<Promise<unknown>>();
   bot.use(async (ctx) => {
     const inbound = inboundFromUpdate(ctx.update);
@@ -212,37 +252,47 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
       logger.debug({ update: ctx.update.update_id }, 'telegram update ignored');
       return;
     }
-    const work = adapter.receive(inbound);
+    const work = webhook ? adapter.accept(inbound) : storePatiently(inbound);
     inFlight.add(work);
     try {
       await work;
+    } catch (error) {
+      if (!(error instanceof UnreadableInboundError)) throw error;
+      logger.warn({ update: ctx.update.update_id, fields: error.problems }, 'telegram message names no chat that could be answered; skipped');
     } finally {
       inFlight.delete(work);
     }
   });
   bot.catch((error, ctx) => {
-    logger.error({ err: error, update: ctx.update.update_id }, 'telegram update failed');
+    logger.error({ err: error, update: ctx.update.update_id }, 'telegram update could not be stored');
+    // The webhook answers 500 (Telegram delivers it again); polling starts over from the last confirmed update.
+    throw error;
   });
 
   let router: express.Router | undefined;
   if (webhook) {
     router = express.Router();
-    const callback = bot.webhookCallback(webhook.path, { secretToken: webhook.secretToken });
-    router.post(webhook.path, express.json({ limit: '1mb' }), async (request: Request, response: Response) => {
-      if (!sameSecret(request.header(SECRET_HEADER), webhook.secretToken)) {
-        logger.warn({ ip: request.ip }, 'telegram webhook call with a wrong secret token refused');
-        return void response.status(403).end();
-      }
+    const checkSecret = (request: Request, response: Response, next: () => void) => {
+      // Before the body is read: a caller without the secret costs us no parsing.
+      if (sameSecret(request.header(SECRET_HEADER), webhook.secretToken)) return next();
+      logger.warn({ ip: request.ip }, 'telegram webhook call with a wrong secret token refused');
+      response.status(403).end();
+    };
+    router.post(webhook.path, checkSecret, express.json({ limit: '1mb' }), async (request: Request, response: Response) => {
       // telegraf trusts whatever it is handed: an update is an object with a numeric update_id.
       const update = request.body as { update_id?: unknown } | undefined;
       if (typeof update !== 'object' || update === null || Array.isArray(update) || !Number.isSafeInteger(update.update_id)) {
         return void response.status(400).json({ error: 'Geçersiz güncelleme.' });
       }
-      await callback(request, response, () => void response.status(403).end());
+      try {
+        await bot.handleUpdate(update as Update);
+      } catch {
+        return void response.status(500).json({ error: 'Geçici bir sorun oluştu.' });
+      }
+      response.sendStatus(200);
     });
   }
 
-  let stopped = false;
   let running: Promise<void> | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let wakeRetry: (() => void) | undefined;

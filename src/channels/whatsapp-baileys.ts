@@ -36,11 +36,12 @@ import type { ChatAdapter } from '../bot/adapter.ts';
 import type { Logger } from '../log.ts';
 import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
 import { KeyedQueue } from '../messaging/keyed-queue.ts';
-import { renderChoicesAsText, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
+import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
 import type { Database } from '../storage/database.ts';
 import type { Channel, ChannelDependencies } from './channel.ts';
 import { loadAuthState, type DatabaseAuthState } from './whatsapp-baileys-auth.ts';
 import { escapeHtml } from '../http/html.ts';
+import { isLoopbackAddress } from '../http/loopback.ts';
 
 export const WHATSAPP_BAILEYS_CHANNEL = 'whatsapp-baileys';
 
@@ -185,11 +186,6 @@ function jidOf(target: DeliveryTarget): string {
   const jid = target.address.jid;
   if (typeof jid !== 'string' || !isPersonalJid(jid)) throw new DeliveryError('WhatsApp: konuşmanın adresi yok', { permanent: true });
   return jid;
-}
-
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
 const STATE_TEXT: Record<LinkState, string> = {
@@ -391,10 +387,20 @@ export class WhatsAppBaileysChannel implements Channel {
       if (!inbound) continue;
       this.recentKeys.remember(message.key);
       const { lid } = whatsAppIdentity(message.key);
-      // One chat's messages go to the adapter in the order WhatsApp delivered them.
+      // One chat's messages go to the adapter in the order WhatsApp delivered them. The queue holds
+      // a message only until the one before it is stored (WhatsApp has had its receipt already, and
+      // does not send it again): the answers follow in the adapter's queue, and the read receipt
+      // with "typing…" only once the message is stored.
       const work = this.inbox
-        .run(inbound.userId, async () => this.adapter.receive(await this.oneIdentity(inbound, lid)))
-        .catch((error) => this.logger.error({ err: error }, 'WhatsApp message could not be processed'));
+        .run(inbound.userId, async () => this.adapter.accept(await this.oneIdentity(inbound, lid)))
+        .then(
+          // Tracked until answered, for whenIdle(); a failed turn is logged by the adapter.
+          (accepted) => accepted.answered.then(() => undefined, () => undefined),
+          (error: unknown) => {
+            if (error instanceof UnreadableInboundError) this.logger.warn({ fields: error.problems }, 'WhatsApp message names no chat that could be answered; skipped');
+            else this.logger.error({ err: error }, 'WhatsApp message could not be stored');
+          },
+        );
       this.pending.add(work);
       void work.finally(() => this.pending.delete(work));
     }
@@ -456,7 +462,7 @@ export class WhatsAppBaileysChannel implements Channel {
     router.get('/admin/whatsapp', requireAgent('admin'), async (request: Request, response: Response) => {
       // `request.ip` honours X-Forwarded-For only from a proxy on loopback ('trust proxy' setting),
       // so a request relayed by a local reverse proxy counts as the remote client it came from.
-      if (!isLoopback(request.ip)) {
+      if (!isLoopbackAddress(request.ip)) {
         this.logger.warn('WhatsApp admin page refused a request from outside this machine');
         return void response.status(403).json({ error: 'Bu sayfa yalnızca sunucunun kendisinden açılabilir.' });
       }

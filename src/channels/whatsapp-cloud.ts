@@ -2,8 +2,12 @@
 //
 // Webhook on the main express server: GET /whatsapp/webhook answers Meta's verification handshake,
 // POST /whatsapp/webhook takes messages and delivery statuses, signed with the app secret
-// (X-Hub-Signature-256, compared in constant time over the raw body). The POST is answered at once
-// and its messages are then handed to the adapter one by one, in order per citizen.
+// (X-Hub-Signature-256, compared in constant time over the raw body). Meta does not deliver again
+// what it got a 200 for, so the POST is answered 200 only once every message in it is stored (each
+// on its own: one element we cannot read never costs its neighbours) and every status recorded;
+// 500 when the database failed, and Meta delivers the whole call again (what was stored is then
+// recognised by its wamid and not answered twice). The answers follow through the adapter's
+// queue and the outbox, never holding up the 200.
 //
 // Out: choices as interactive reply buttons (up to 3) or a list (4–10), more as a numbered text;
 // outside the 24-hour customer-service window the approved template carries the text instead.
@@ -15,8 +19,7 @@ import type { ChannelSender } from '../bot/adapter.ts';
 import { ConfigError, type Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
-import { KeyedQueue } from '../messaging/keyed-queue.ts';
-import { renderChoicesAsText, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
+import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
 import type { Database } from '../storage/database.ts';
 import type { Channel, ChannelDependencies } from './channel.ts';
 import { splitText } from './split-text.ts';
@@ -192,7 +195,6 @@ function replyText(reply: { id?: string; title?: string } | undefined): string {
 }
 
 function inboundOf(message: WebhookMessage, userName: string | undefined): InboundMessage | undefined {
-  if (!message.from || !message.id) return undefined;
   let text = '';
   let media: Media[] = [];
   let location: InboundMessage['location'];
@@ -221,8 +223,9 @@ function inboundOf(message: WebhookMessage, userName: string | undefined): Inbou
       media = file('sticker', message.sticker);
       break;
     case 'location':
-      if (typeof message.location?.latitude === 'number' && typeof message.location.longitude === 'number') {
-        location = { latitude: message.location.latitude, longitude: message.location.longitude };
+      if (message.location?.latitude !== undefined || message.location?.longitude !== undefined) {
+        // Checked by the adapter's schema: a pin off the globe is stored as unreadable and the citizen told.
+        location = { latitude: message.location.latitude as number, longitude: message.location.longitude as number };
       }
       break;
     case 'interactive':
@@ -243,7 +246,7 @@ function inboundOf(message: WebhookMessage, userName: string | undefined): Inbou
   }
   return {
     channel: WHATSAPP_CLOUD_CHANNEL,
-    userId: message.from,
+    userId: message.from!,
     userName,
     text,
     platformMessageId: message.id,
@@ -253,33 +256,76 @@ function inboundOf(message: WebhookMessage, userName: string | undefined): Inbou
   };
 }
 
-/** The messages (in order) and statuses of one webhook call for our phone number. */
-export function parseWebhook(payload: unknown, phoneNumberId: string): { messages: InboundMessage[]; statuses: DeliveryStatus[] } {
-  const messages: InboundMessage[] = [];
-  const statuses: DeliveryStatus[] = [];
-  const entries = Array.isArray((payload as { entry?: unknown })?.entry) ? (payload as { entry: unknown[] }).entry : [];
-  for (const entry of entries) {
-    const changes = Array.isArray((entry as { changes?: unknown })?.changes) ? (entry as { changes: unknown[] }).changes : [];
-    for (const change of changes) {
-      const value = (change as { value?: Json })?.value;
-      if (!value || typeof value !== 'object') continue;
-      const metadata = value.metadata as { phone_number_id?: string } | undefined;
+/** What one webhook call holds for our phone number: its messages (in order), statuses, and what names no citizen. */
+export interface ParsedWebhook {
+  messages: InboundMessage[];
+  statuses: DeliveryStatus[];
+  /** Where each element that names no citizen was (`entry[0].changes[0].messages[2]`) and why; nothing of its content. */
+  skipped: string[];
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/**
+ * Reads a webhook call element by element: one element we cannot read (null, a wrong type, a
+ * location off the globe…) never costs its neighbours. An element that names its sender becomes a
+ * message, which the adapter stores as unreadable when it has to; one that does not is skipped.
+ */
+export function parseWebhook(payload: unknown, phoneNumberId: string): ParsedWebhook {
+  const result: ParsedWebhook = { messages: [], statuses: [], skipped: [] };
+  for (const [e, entry] of listOf(isObject(payload) ? payload.entry : undefined).entries()) {
+    for (const [c, change] of listOf(isObject(entry) ? entry.changes : undefined).entries()) {
+      const value = isObject(change) ? change.value : undefined;
+      if (!isObject(value)) continue;
+      const metadata = isObject(value.metadata) ? value.metadata : {};
       // One Meta app may serve several numbers: only ours is answered here.
-      if (metadata?.phone_number_id && metadata.phone_number_id !== phoneNumberId) continue;
-      const contacts = Array.isArray(value.contacts) ? (value.contacts as { wa_id?: string; profile?: { name?: string } }[]) : [];
-      for (const message of Array.isArray(value.messages) ? (value.messages as WebhookMessage[]) : []) {
-        const name = contacts.find((c) => c.wa_id === message.from)?.profile?.name ?? (contacts.length === 1 ? contacts[0]?.profile?.name : undefined);
-        const inbound = inboundOf(message, name?.slice(0, 200));
-        if (inbound) messages.push(inbound);
+      if (metadata.phone_number_id && metadata.phone_number_id !== phoneNumberId) continue;
+      const contacts = listOf(value.contacts).filter(isObject);
+      const nameOf = (from: string): string | undefined => {
+        const contact = contacts.find((c) => c.wa_id === from) ?? (contacts.length === 1 ? contacts[0] : undefined);
+        const name = isObject(contact?.profile) ? contact.profile.name : undefined;
+        return typeof name === 'string' ? name.slice(0, 200) : undefined;
+      };
+      for (const [m, element] of listOf(value.messages).entries()) {
+        const where = `entry[${e}].changes[${c}].messages[${m}]`;
+        const from = isObject(element) ? element.from : undefined;
+        if (typeof from !== 'string' || from === '') {
+          result.skipped.push(`${where}: ${isObject(element) ? 'no sender' : 'not an object'}`);
+          continue;
+        }
+        const message = element as WebhookMessage;
+        try {
+          const inbound = inboundOf(message, nameOf(from));
+          if (inbound) result.messages.push(inbound);
+        } catch {
+          // A shape inboundOf cannot walk (e.g. `text: 5`): kept as unreadable, so the citizen is told.
+          result.messages.push({
+            channel: WHATSAPP_CLOUD_CHANNEL,
+            userId: from,
+            platformMessageId: typeof message.id === 'string' ? message.id : undefined,
+            address: { waId: from },
+            unreadable: ['message'],
+          });
+        }
       }
-      const rawStatuses = Array.isArray(value.statuses) ? (value.statuses as { id?: string; status?: string; recipient_id?: string; errors?: DeliveryStatus['errors'] }[]) : [];
-      for (const status of rawStatuses) {
-        if (!status.id || !status.status) continue;
-        statuses.push({ id: status.id, status: status.status, recipientId: status.recipient_id, errors: Array.isArray(status.errors) ? status.errors : [] });
+      for (const status of listOf(value.statuses)) {
+        if (!isObject(status) || typeof status.id !== 'string' || typeof status.status !== 'string') continue;
+        result.statuses.push({
+          id: status.id,
+          status: status.status,
+          recipientId: typeof status.recipient_id === 'string' ? status.recipient_id : undefined,
+          errors: listOf(status.errors).filter(isObject) as DeliveryStatus['errors'],
+        });
       }
     }
   }
-  return { messages, statuses };
+  return result;
 }
 
 /** `sha256=<hex HMAC of the raw body with the app secret>`, compared in constant time. */
@@ -322,13 +368,6 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger 
 
   adapter.registerChannel(WHATSAPP_CLOUD_CHANNEL, whatsAppCloudSender(settings, { db, logger }));
 
-  const citizens = new KeyedQueue();
-  const inFlight = new Set<Promise<unknown>>();
-  const track = (work: Promise<unknown>) => {
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
-  };
-
   const recordStatus = async (status: DeliveryStatus) => {
     if (status.status !== 'failed') {
       logger.debug({ status: status.status }, 'whatsapp delivery status');
@@ -354,7 +393,7 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger 
     logger.warn({ ip: request.ip }, 'whatsapp webhook verification refused: wrong verify token');
     response.status(403).end();
   });
-  router.post(WEBHOOK_PATH, express.raw({ type: 'application/json', limit: '1mb' }), (request: Request, response: Response) => {
+  router.post(WEBHOOK_PATH, express.raw({ type: 'application/json', limit: '1mb' }), async (request: Request, response: Response) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     if (!raw || !validSignature(raw, request.header('x-hub-signature-256'), appSecret)) {
       logger.warn({ ip: request.ip, signed: Boolean(request.header('x-hub-signature-256')) }, 'whatsapp webhook call with a bad signature refused');
@@ -366,15 +405,22 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger 
     } catch {
       return void response.status(400).json({ error: 'İstek okunamadı.' });
     }
-    // Meta wants a quick 200; the messages are stored and answered right after.
+    const { messages, statuses, skipped } = parseWebhook(payload, phoneNumberId);
+    for (const where of skipped) logger.warn({ element: where }, 'whatsapp webhook: an element names no citizen and was skipped');
+    // Every message is stored on its own before Meta hears 200; the answers come later.
+    const results = await Promise.allSettled([...messages.map((inbound) => adapter.accept(inbound)), ...statuses.map(recordStatus)]);
+    let failed = 0;
+    for (const result of results) {
+      if (result.status === 'fulfilled') continue;
+      if (result.reason instanceof UnreadableInboundError) {
+        logger.warn({ fields: result.reason.problems }, 'whatsapp webhook: a message names no chat that could be answered; skipped');
+        continue;
+      }
+      failed++;
+      logger.error({ err: result.reason }, 'whatsapp webhook: a message or status could not be stored');
+    }
+    if (failed > 0) return void response.status(500).json({ error: 'Geçici bir sorun oluştu.' });
     response.sendStatus(200);
-    const { messages, statuses } = parseWebhook(payload, phoneNumberId);
-    for (const status of statuses) {
-      track(citizens.run(status.recipientId ?? '', () => recordStatus(status)).catch((error: unknown) => logger.error({ err: error }, 'whatsapp status not recorded')));
-    }
-    for (const inbound of messages) {
-      track(citizens.run(inbound.userId, () => adapter.receive(inbound)).catch((error: unknown) => logger.error({ err: error }, 'whatsapp message failed')));
-    }
   });
 
   return {
@@ -384,8 +430,8 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger 
       logger.info({ webhook: WEBHOOK_PATH }, 'WhatsApp Cloud API webhook ready');
     },
     async stop() {
-      // Let the messages already taken finish before the database closes.
-      await Promise.allSettled([...inFlight]);
+      // Nothing of ours in flight: a webhook call returns once its messages are stored, and the
+      // adapter finishes their answers when it closes.
     },
   };
 }

@@ -20,7 +20,7 @@ const TEXT_KEYS = [
   'menuPrompt', 'help', 'cancelled', 'leftDialog', 'nothingToCancel', 'restarted', 'notUnderstood', 'offerPerson',
   'personDeclined', 'queued', 'queuedOutOfHours', 'alreadyQueued', 'stillWaiting', 'backToBot', 'askComment',
   'thanksForRating', 'thanksForComment', 'confirmErase', 'erased', 'erasedWithTickets', 'notErased', 'onlySymbols',
-  'empty', 'mediaWithoutText', 'locationWithoutContext', 'tooLong',
+  'empty', 'mediaWithoutText', 'locationWithoutContext', 'tooLong', 'unreadable',
 ] as const;
 type TextKey = (typeof TEXT_KEYS)[number];
 

@@ -115,6 +115,11 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+/** What an inbound message carries besides its text: media, location, and what could not be read. */
+function inboundPayload(message: ParsedInbound): string {
+  return JSON.stringify({ media: message.media, location: message.location, ...(message.unreadable ? { unreadable: message.unreadable } : {}) });
+}
+
 function outboundPayload(message: OutboundMessage): string {
   return JSON.stringify({ choices: message.choices });
 }
@@ -288,7 +293,7 @@ export class ConversationStore {
     for (const part of chunks(writable, ROWS_PER_STATEMENT)) {
       const values = part.map(
         ({ stamp, message, chat }) =>
-          Prisma.sql`(${stamp.id}, ${chat.conversationId}, 'in', 'citizen', ${message.text}, ${JSON.stringify({ media: message.media, location: message.location })}, ${message.platformMessageId ?? null}, 'received', 0, ${stamp.at})`,
+          Prisma.sql`(${stamp.id}, ${chat.conversationId}, 'in', 'citizen', ${message.text}, ${inboundPayload(message)}, ${message.platformMessageId ?? null}, 'received', 0, ${stamp.at})`,
       );
       const rows = await this.sql.query<{ id: string }>(Prisma.sql`INSERT INTO "Message" ("id", "conversationId", "direction", "author", "text", "payload", "platformMessageId", "status", "attempts", "createdAt")
         VALUES ${Prisma.join(values)} ON CONFLICT DO NOTHING RETURNING "id"`);
@@ -311,7 +316,7 @@ export class ConversationStore {
           direction: 'in',
           author: 'citizen',
           text: message.text,
-          payload: JSON.stringify({ media: message.media, location: message.location }),
+          payload: inboundPayload(message),
           platformMessageId: message.platformMessageId,
           status: 'received',
         },
@@ -459,7 +464,7 @@ export class ConversationStore {
     });
     const rows = found.filter((row) => !this.ownInbound.has(row.id));
     return rows.map((row) => {
-      let payload: { media?: ParsedInbound['media']; location?: ParsedInbound['location'] } = {};
+      let payload: Pick<Partial<ParsedInbound>, 'media' | 'location' | 'unreadable'> = {};
       try {
         payload = JSON.parse(row.payload) as typeof payload;
       } catch {
@@ -485,6 +490,7 @@ export class ConversationStore {
           media: payload.media ?? [],
           location: payload.location,
           address,
+          ...(payload.unreadable ? { unreadable: payload.unreadable } : {}),
         },
       };
     });

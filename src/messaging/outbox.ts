@@ -1,7 +1,7 @@
 // The outbox: every reply is stored first (status `pending`), then delivered from here through its
 // channel's sender.
-//   - In order per chat: a chat's next message waits until the one before it was delivered or
-//     given up; different chats are sent side by side (up to `concurrency` at once).
+//   - In order per chat: a chat's next message waits until the one before it was delivered (and
+//     recorded so) or given up; different chats are sent side by side (up to `concurrency` at once).
 //   - A failure worth retrying (Telegram 429, a 5xx, WhatsApp disconnected, a network error) is
 //     tried again after an exponential backoff with jitter, or exactly when the platform asked
 //     (`DeliveryError.retryAfterMs`). A permanent one (`DeliveryError.permanent`), or one still
@@ -170,9 +170,9 @@ export class Outbox {
     return Promise.all(attempted).then(() => undefined);
   }
 
-  /** A channel's sender was registered: its chats' waiting messages can go. */
-  channelReady(channel: string): void {
-    for (const line of this.lines.values()) if (line.channel === channel) this.pump(line);
+  /** A sender was registered for the channels `matches` accepts: their chats' waiting messages can go. */
+  channelsReady(matches: (channel: string) => boolean): void {
+    for (const line of this.lines.values()) if (matches(line.channel)) this.pump(line);
   }
 
   /** Puts a failed message back in its chat's line (the console's "try again"). */
@@ -229,7 +229,7 @@ export class Outbox {
     const sender = this.senderFor(line.channel);
     if (!sender) {
       for (const item of line.items) settle(item);
-      return; // channelReady() wakes it.
+      return; // channelsReady() wakes it.
     }
     line.busy = true;
     const work: Promise<void> = this.attempt(line, head, sender)
@@ -244,18 +244,22 @@ export class Outbox {
 
   private async attempt(line: Line, head: Delivery, sender: ChannelSender): Promise<void> {
     await this.acquire();
+    let released = false;
     try {
       if (this.closed) return;
       const target = await this.target(head);
       await this.withTimeout(sender.send(target, head.message));
       line.items.shift();
       this.stats.delivered++;
-      // Not awaited: the chat's next message need not wait for the bookkeeping (close() does). Whoever
-      // waits for this first attempt is told once the row says `sent`.
-      this.store
-        .markSent(head.id)
-        .catch((error: unknown) => this.logger.error({ err: error, message: head.id }, 'outbox: could not mark a message sent'))
-        .finally(() => settle(head));
+      // The slot is for talking to platforms: another chat may send while this one's bookkeeping is written.
+      this.release();
+      released = true;
+      // Recorded before the chat's next message goes (a batched write, shared with other chats): a
+      // process killed now sends again, after its restart, at most the one message whose delivery
+      // was not yet recorded, never a run of them. Whoever waits for this first attempt is told once
+      // the row says `sent`.
+      await this.store.markSent(head.id).catch((error: unknown) => this.logger.error({ err: error, message: head.id }, 'outbox: could not mark a message sent'));
+      settle(head);
     } catch (error) {
       if (this.closed && !(error instanceof DeliveryError)) {
         // Interrupted by shutdown: still pending, the next start tries again.
@@ -267,7 +271,7 @@ export class Outbox {
         settle(head);
       }
     } finally {
-      this.release();
+      if (!released) this.release();
     }
   }
 

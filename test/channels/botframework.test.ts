@@ -2,10 +2,13 @@
 // channel would, replies captured on a local serviceUrl that plays the channel's Connector API.
 import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { activityFromOutbound, checkBotFrameworkSettings, inboundFromActivity } from '../../src/channels/botframework.ts';
+import { activityFromOutbound, checkBotFrameworkSettings, createBotFramework, inboundFromActivity, serviceUrlProblem } from '../../src/channels/botframework.ts';
 import type { Cozum } from '../../src/main.ts';
-import { ConnectorStandIn, type Recorded } from '../support/bot-connector.ts';
-import { startTestCozum, tempDir } from '../support/cozum.ts';
+import { Bystander, ConnectorStandIn, type Recorded } from '../support/bot-connector.ts';
+import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
+
+/** Bot Framework without Microsoft credentials: for the Emulator on this machine, when asked for. */
+const EMULATOR = { 'channels.botFramework.emulator': true };
 
 const connector = new ConnectorStandIn();
 const temp = tempDir();
@@ -14,11 +17,11 @@ let counter = 0;
 
 beforeAll(async () => {
   await connector.start();
-  cozum = await startTestCozum(temp.dir, { http: true });
+  cozum = await startTestCozum(temp.dir, { http: true, overrides: EMULATOR });
 });
 afterAll(async () => {
   await cozum?.close();
-  await connector.stop();
+  await connector.close();
   temp.remove();
 });
 
@@ -38,17 +41,31 @@ function activity(conversationId: string, text: string, extra: Partial<Activity>
   };
 }
 
-function post(base: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${base}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+function post(base: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) {
+  return fetch(`${base}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body), signal });
 }
 
-/** Posts a message as the channel would and returns the bot's replies to it. */
+/** The replies to one activity, once its turn is over and every reply has been delivered. */
+async function repliesTo(message: Partial<Activity>): Promise<Recorded[]> {
+  await vi.waitFor(
+    async () => {
+      const inbound = await cozum.db.message.findFirst({ where: { direction: 'in', platformMessageId: message.id } });
+      expect(inbound?.status).toBe('processed');
+      const replies = await cozum.db.message.findMany({ where: { replyToId: inbound!.id } });
+      expect(replies.length).toBeGreaterThan(0);
+      expect(replies.filter((reply) => reply.status === 'pending')).toEqual([]);
+    },
+    { timeout: 20_000, interval: 20 },
+  );
+  return connector.posts.filter((post) => post.body.type === 'message' && post.body.replyToId === message.id);
+}
+
+/** Posts a message as the channel would (answered 200 once stored) and returns the bot's replies to it. */
 async function say(conversationId: string, text: string, extra: Partial<Activity> = {}): Promise<Recorded[]> {
-  const before = connector.posts.length;
   const message = activity(conversationId, text, extra);
   const response = await post(cozum.url!, message);
   expect(response.status).toBe(200);
-  return connector.messages(conversationId, before);
+  return repliesTo(message);
 }
 
 describe('Bot Framework channel', () => {
@@ -83,7 +100,10 @@ describe('Bot Framework channel', () => {
     const before = connector.posts.length;
     expect((await post(cozum.url!, message)).status).toBe(200);
     expect((await post(cozum.url!, message)).status).toBe(200);
-    expect(connector.messages('conv-dup', before)).toHaveLength(1);
+    expect(await repliesTo(message)).toHaveLength(1);
+    // The conversation's next answer comes after anything the second delivery would have caused.
+    await say('conv-dup', 'yardım');
+    expect(connector.messages('conv-dup', before)).toHaveLength(2);
   });
 
   it('answers two messages sent at once in order, each as a reply to its own message', async () => {
@@ -93,19 +113,38 @@ describe('Bot Framework channel', () => {
     const before = connector.posts.length;
     const statuses = await Promise.all([post(cozum.url!, card), post(cozum.url!, water)]);
     expect(statuses.map((r) => r.status)).toEqual([200, 200]);
-    const replies = connector.messages('conv-pair', before);
-    expect(replies).toHaveLength(2);
-    const toCard = replies.find((r) => r.body.replyToId === card.id)!;
-    const toWater = replies.find((r) => r.body.replyToId === water.id)!;
-    expect(toCard.body.text).toContain('yardım kartıdır');
-    expect(toWater.body.text).toContain('Su ve Kanalizasyon İdaresi');
+    const [toCard] = await repliesTo(card);
+    const [toWater] = await repliesTo(water);
+    expect(connector.messages('conv-pair', before)).toEqual([toCard, toWater]);
+    expect(toCard!.body.text).toContain('yardım kartıdır');
+    expect(toWater!.body.text).toContain('Su ve Kanalizasyon İdaresi');
+  });
+
+  it('answers 200 once the message is stored, while the reply still waits for the channel', async () => {
+    const message = activity('conv-held', 'merhaba');
+    connector.latency.hold();
+    try {
+      // A bound on waiting, so that a server holding the request fails the test instead of hanging it.
+      const response = await post(cozum.url!, message, {}, AbortSignal.timeout(15_000));
+      expect(response.status).toBe(200);
+      expect(await cozum.db.message.count({ where: { direction: 'in', platformMessageId: message.id } })).toBe(1);
+    } finally {
+      connector.latency.release();
+    }
+    const [reply] = await repliesTo(message);
+    expect(reply!.body.text).toContain('Yeşilova Belediyesi');
+  });
+
+  it('tells the citizen when a shared place cannot be read', async () => {
+    const [reply] = await say('conv-pin', '', { entities: [{ type: 'Place', geo: { type: 'GeoCoordinates', latitude: 1000, longitude: 27.2197 } }] });
+    expect(reply!.body.text).toMatch(/mesajınızı okuyamadım/);
   });
 
   it('delivers a later message (an agent’s answer) proactively, also after a restart', async () => {
     await say('conv-later', 'merhaba');
     const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { channel: 'botframework:emulator', contact: { platformUserId: 'user-conv-later' } } });
     await cozum.close();
-    cozum = await startTestCozum(temp.dir, { http: true });
+    cozum = await startTestCozum(temp.dir, { http: true, overrides: EMULATOR });
 
     const before = connector.posts.length;
     await cozum.adapter.notify(conversation.id, 'Başvurunuz ilgili birime iletildi.', ['Tamam']);
@@ -119,6 +158,42 @@ describe('Bot Framework channel', () => {
       const stored = await cozum.db.message.findFirstOrThrow({ where: { conversationId: conversation.id, text: 'Başvurunuz ilgili birime iletildi.' } });
       expect(stored.status).toBe('sent');
     });
+  });
+
+  it('posts nowhere but to the Emulator itself: no path, query, credentials or parent directory taken from the activity', async () => {
+    const bystander = await new Bystander().start();
+    try {
+      const forged = [
+        activity('conv-ssrf-1', 'merhaba', { serviceUrl: `${bystander.url}/internal/admin/delete?x=` }),
+        activity('../../../../evil', 'merhaba', { serviceUrl: bystander.url }),
+        activity('conv-ssrf-3', 'merhaba', { serviceUrl: bystander.url, id: '../../internal/admin' }),
+        activity('conv-ssrf-4', 'merhaba', { serviceUrl: bystander.url.replace('http://', 'http://admin:secret@') }),
+        activity('conv-ssrf-5', 'merhaba', { serviceUrl: `${bystander.url}/#fragment` }),
+      ];
+      for (const message of forged) expect((await post(cozum.url!, message)).status, String(message.serviceUrl)).toBe(400);
+      expect(bystander.requests).toEqual([]);
+      expect(await cozum.db.contact.count({ where: { platformUserId: { startsWith: 'user-conv-ssrf' } } })).toBe(0);
+      expect(await cozum.db.contact.count({ where: { platformUserId: 'user-../../../../evil' } })).toBe(0);
+    } finally {
+      await bystander.close();
+    }
+  });
+
+  it('refuses a request relayed from outside this machine by a local proxy', async () => {
+    const response = await post(cozum.url!, activity('conv-relayed', 'merhaba'), { 'X-Forwarded-For': '203.0.113.7' });
+    expect(response.status).toBe(403);
+    expect(await cozum.db.contact.count({ where: { platformUserId: 'user-conv-relayed' } })).toBe(0);
+  });
+
+  it('answers 400, storing nothing, when an activity lacks what the code needs', async () => {
+    const whole = activity('conv-partial', 'merhaba');
+    for (const field of ['recipient', 'from', 'conversation', 'serviceUrl', 'channelId'] as const) {
+      const { [field]: _missing, ...rest } = whole;
+      const response = await post(cozum.url!, rest);
+      expect(response.status, field).toBe(400);
+    }
+    expect(await cozum.db.contact.count({ where: { platformUserId: 'user-conv-partial' } })).toBe(0);
+    expect(connector.posts.filter((p) => p.body.conversation?.id === 'conv-partial')).toEqual([]);
   });
 
   it('without an app id answers only an Emulator on this machine', async () => {
@@ -144,12 +219,14 @@ describe('Bot Framework with Microsoft app credentials', () => {
   });
 
   it('refuses a request without a valid token with 401 and never runs the bot', async () => {
-    const unsigned = await post(protectedCozum.url!, activity('conv-auth', 'merhaba'));
+    // As Azure channels write: an https service URL.
+    const azure = { serviceUrl: 'https://smba.trafficmanager.net/emea/', channelId: 'msteams' };
+    const unsigned = await post(protectedCozum.url!, activity('conv-auth', 'merhaba', azure));
     expect(unsigned.status).toBe(401);
     // botbuilder reports a refused token on the console itself; keep the test output clean.
     const console = vi.spyOn(globalThis.console, 'error').mockImplementation(() => undefined);
     try {
-      const forged = await post(protectedCozum.url!, activity('conv-auth', 'merhaba'), { Authorization: 'Bearer not-a-jwt' });
+      const forged = await post(protectedCozum.url!, activity('conv-auth', 'merhaba', azure), { Authorization: 'Bearer not-a-jwt' });
       expect(forged.status).toBe(401);
     } finally {
       console.mockRestore();
@@ -159,13 +236,59 @@ describe('Bot Framework with Microsoft app credentials', () => {
   });
 });
 
+describe('Bot Framework without credentials, by default', () => {
+  const off = tempDir();
+  const bystander = new Bystander();
+  let plain: Cozum;
+  beforeAll(async () => {
+    await bystander.start();
+    plain = await startTestCozum(off.dir, { http: true });
+  });
+  afterAll(async () => {
+    await plain?.close();
+    await bystander.close();
+    off.remove();
+  });
+
+  it('is off: /api/messages does not exist, and a forged activity makes the server post nowhere', async () => {
+    const forged = activity('../../../../evil', 'merhaba', { serviceUrl: `${bystander.url}/internal/admin/delete?x=` });
+    expect((await post(plain.url!, forged)).status).toBe(404);
+    expect(bystander.requests).toEqual([]);
+    expect(await plain.db.message.count()).toBe(0);
+  });
+
+  it('refuses the Emulator setting at start-up unless the server listens on this machine only', () => {
+    const deps = (overrides: Record<string, unknown>) => configOnlyDeps(off.dir, overrides);
+    expect(() => createBotFramework(deps({ ...EMULATOR, host: '0.0.0.0' }))).toThrow(/BOTFRAMEWORK_EMULATOR[\s\S]*HOST/);
+    expect(() => createBotFramework(deps({ ...EMULATOR, host: '192.168.1.20' }))).toThrow(/HOST/);
+    expect(createBotFramework(deps({ ...EMULATOR, host: '127.0.0.1' }))).toBeDefined();
+    expect(createBotFramework(deps({ host: '0.0.0.0' }))).toBeUndefined();
+  });
+});
+
 describe('Bot Framework settings and activities', () => {
   it('names the missing setting when credentials are incomplete', () => {
-    expect(checkBotFrameworkSettings({ appType: 'MultiTenant' })).toEqual({ authEnabled: false });
-    expect(checkBotFrameworkSettings({ appId: 'id', appPassword: 'pw', appType: 'MultiTenant' })).toEqual({ authEnabled: true });
-    expect(() => checkBotFrameworkSettings({ appId: 'id', appType: 'MultiTenant' })).toThrow(/MICROSOFT_APP_PASSWORD/);
-    expect(() => checkBotFrameworkSettings({ appPassword: 'pw', appType: 'MultiTenant' })).toThrow(/MICROSOFT_APP_ID/);
-    expect(() => checkBotFrameworkSettings({ appId: 'id', appPassword: 'pw', appType: 'SingleTenant' })).toThrow(/MICROSOFT_APP_TENANT_ID/);
+    expect(checkBotFrameworkSettings({ appType: 'MultiTenant', emulator: false }, '127.0.0.1')).toBe('off');
+    expect(checkBotFrameworkSettings({ appType: 'MultiTenant', emulator: true }, '127.0.0.1')).toBe('emulator');
+    expect(checkBotFrameworkSettings({ appType: 'MultiTenant', emulator: true }, 'localhost')).toBe('emulator');
+    expect(() => checkBotFrameworkSettings({ appType: 'MultiTenant', emulator: true }, '::')).toThrow(/HOST/);
+    expect(checkBotFrameworkSettings({ appId: 'id', appPassword: 'pw', appType: 'MultiTenant', emulator: false }, '0.0.0.0')).toBe('authenticated');
+    expect(() => checkBotFrameworkSettings({ appId: 'id', appType: 'MultiTenant', emulator: false }, '127.0.0.1')).toThrow(/MICROSOFT_APP_PASSWORD/);
+    expect(() => checkBotFrameworkSettings({ appPassword: 'pw', appType: 'MultiTenant', emulator: false }, '127.0.0.1')).toThrow(/MICROSOFT_APP_ID/);
+    expect(() => checkBotFrameworkSettings({ appId: 'id', appPassword: 'pw', appType: 'SingleTenant', emulator: false }, '127.0.0.1')).toThrow(/MICROSOFT_APP_TENANT_ID/);
+  });
+
+  it('takes the service URLs Azure channels use, and refuses anything that adds to the path', () => {
+    for (const url of ['https://smba.trafficmanager.net/emea/', 'https://smba.trafficmanager.net/teams/', 'https://webchat.botframework.com/', 'https://directline.botframework.com']) {
+      expect(serviceUrlProblem(url, 'authenticated'), url).toBeUndefined();
+    }
+    expect(serviceUrlProblem('http://localhost:53480', 'emulator')).toBeUndefined();
+    expect(serviceUrlProblem('http://smba.trafficmanager.net/emea/', 'authenticated')).toBe('scheme');
+    expect(serviceUrlProblem('https://smba.trafficmanager.net/emea/?x=', 'authenticated')).toBe('query');
+    expect(serviceUrlProblem('https://smba.trafficmanager.net/emea/%2e%2e/admin', 'authenticated')).toBe('path');
+    expect(serviceUrlProblem('https://a:b@smba.trafficmanager.net/', 'authenticated')).toBe('credentials');
+    expect(serviceUrlProblem('http://127.0.0.1:8080/internal', 'emulator')).toBe('path');
+    expect(serviceUrlProblem('http://10.0.0.5:8080', 'emulator')).toBe('not on this machine');
   });
 
   it('keeps a photo and a shared place, and skips Teams’ HTML copy of the message', () => {

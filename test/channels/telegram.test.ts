@@ -1,13 +1,14 @@
 // Telegram end to end: real telegraf against a local HTTP stand-in for the Bot API (getUpdates,
 // sendMessage…), a real Çözüm behind it, and assertions on what the citizen would see in Telegram.
+import { request as httpRequest } from 'node:http';
 import { Telegram } from 'telegraf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitText } from '../../src/channels/split-text.ts';
-import { createTelegram, telegramSender, toTelegramHtml } from '../../src/channels/telegram.ts';
+import { createTelegram, telegramSender, toTelegramHtml, webhookPath } from '../../src/channels/telegram.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
-import { BotApiStandIn, keyboardOf, TelegramCitizen, TOKEN, visible } from '../support/telegram-bot-api.ts';
+import { BotApiStandIn, keyboardOf, TelegramCitizen, TOKEN, visible, type ApiCall } from '../support/telegram-api.ts';
 
 const MENU_LABELS = ['Yakın Kart', 'Sosyal yardım bilgisi', 'Yardım başvurusu yap', 'Şikâyet / talep bildir', 'Başvurumu sorgula', 'Randevu al', 'Vergi ve ödemeler', 'Su kesintileri', 'Ulaşım ve kartlar', 'Cenaze hizmetleri', 'Nikâh işlemleri', 'İletişim bilgileri'];
 
@@ -103,6 +104,29 @@ describe('Telegram, long polling', () => {
     expect(keyboardOf(unit)).toContain('Zabıta');
   });
 
+  it('asks Telegram for the next updates once a message is stored, while its answer still waits for the Bot API', async () => {
+    const citizen = new TelegramCitizen(api, 5006);
+    api.latency.hold();
+    try {
+      const hello = citizen.message({ text: 'Merhaba' });
+      const [id] = api.push({ message: hello });
+      // Asking from a later offset confirms the update: Telegram forgets it.
+      await api.waitFor(() => api.calls.find((call) => call.method === 'getUpdates' && Number(call.body.offset) > id!), 'getUpdates confirming the update');
+      expect(await cozum.db.message.count({ where: { direction: 'in', platformMessageId: `5006:${String(hello.message_id)}` } })).toBe(1);
+    } finally {
+      api.latency.release();
+    }
+    await citizen.reply(/hoş geldiniz/);
+  });
+
+  it('tells the citizen when a location cannot be read, and goes on with the next message', async () => {
+    const citizen = new TelegramCitizen(api, 5007);
+    await citizen.says({ location: { latitude: 1000, longitude: 27.2197 } }, /mesajınızı okuyamadım/);
+    await citizen.says('Merhaba', /hoş geldiniz/);
+    const stored = await cozum.db.message.findFirstOrThrow({ where: { direction: 'in', conversation: { channel: 'telegram', contact: { platformUserId: '5007' } } }, orderBy: { createdAt: 'asc' } });
+    expect(JSON.parse(stored.payload)).toMatchObject({ unreadable: ['location'] });
+  });
+
   it('ignores group chats', async () => {
     const citizen = new TelegramCitizen(api, 5004);
     api.push({ message: { ...citizen.message({ text: 'Merhaba' }), chat: { id: -100123, type: 'group', title: 'Mahalle grubu' } } });
@@ -164,6 +188,55 @@ describe('Telegram, webhook mode', () => {
     const greeting = await citizen.reply(/hoş geldiniz/);
     expect(keyboardOf(greeting)).toContain('Yakın Kart');
     expect(api.sent(6001)).toHaveLength(1);
+  });
+
+  it('answers a call 200 once its message is stored, while the reply still waits for the Bot API', async () => {
+    const citizen = new TelegramCitizen(api, 6002);
+    const hello = citizen.message({ text: 'Merhaba' });
+    api.latency.hold();
+    try {
+      const response = await fetch(`${cozum.url}${webhookPath(TOKEN)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
+        body: JSON.stringify({ update_id: 20, message: hello }),
+        // A bound on waiting, so that a server holding the call fails the test instead of hanging it.
+        signal: AbortSignal.timeout(15_000),
+      });
+      expect(response.status).toBe(200);
+      expect(await cozum.db.message.count({ where: { direction: 'in', platformMessageId: `6002:${String(hello.message_id)}` } })).toBe(1);
+    } finally {
+      api.latency.release();
+    }
+    await citizen.reply(/hoş geldiniz/);
+  });
+
+  it('refuses a call with a wrong secret before reading its body', async () => {
+    const url = new URL(`${cozum.url}${webhookPath(TOKEN)}`);
+    // The headers announce a megabyte, and not one byte of it is sent: only a check made before reading answers.
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(1024 * 1024), 'x-telegram-bot-api-secret-token': 'wrong-secret-0123456789' },
+      });
+      const bound = setTimeout(() => reject(new Error('no answer before the body was sent')), 15_000);
+      request.on('response', (response) => {
+        clearTimeout(bound);
+        resolve(response.statusCode);
+        request.destroy();
+      });
+      request.on('error', (error) => {
+        clearTimeout(bound);
+        reject(error);
+      });
+      request.flushHeaders();
+    });
+    expect(status).toBe(403);
+    // Not even JSON: refused for its secret, unread.
+    const garbled = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': 'wrong-secret-0123456789' }, body: '{"update_id": 1, "mess' });
+    expect(garbled.status).toBe(403);
   });
 });
 

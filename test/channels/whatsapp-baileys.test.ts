@@ -11,8 +11,8 @@ import { createWhatsAppBaileys, reconnectDelay, WHATSAPP_BAILEYS_CHANNEL, WhatsA
 import { createHttpApp, listen } from '../../src/http/server.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError } from '../../src/messaging/delivery.ts';
-import { FakeSocket, waMessage } from '../support/baileys-socket.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
+import { FakeSocket, waMessage } from '../support/baileys-socket.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { installConsoleAuth } from '../../src/console/auth.ts';
 import { createConsole } from '../../src/console/console.ts';
@@ -97,6 +97,24 @@ describe('WhatsApp (Baileys) channel', () => {
     expect(await cozum.db.message.count()).toBe(countBefore);
     expect(socket().sent.length).toBe(sentBefore);
     expect(await cozum.db.contact.count({ where: { platformUserId: { in: ['120363040000000001@g.us', 'status@broadcast', '905321110004@s.whatsapp.net'] } } })).toBe(0);
+  });
+
+  it('stores a message at once, also while the answer to the one before it is still being sent, and marks it read only once stored', async () => {
+    const jid = '905321110006@s.whatsapp.net';
+    socket().latency.hold();
+    try {
+      socket().deliver(waMessage(jid, { conversation: 'Merhaba' }, { id: 'HELD-1' }));
+      await vi.waitFor(() => expect(socket().textsTo(jid)).toHaveLength(1), { timeout: 20_000, interval: 10 });
+      // WhatsApp does not send a message twice: the second one must reach the database while the greeting is still going out.
+      socket().deliver(waMessage(jid, { conversation: 'su kesintisi ne zaman biter' }, { id: 'HELD-2' }));
+      await vi.waitFor(async () => expect(await cozum.db.message.count({ where: { platformMessageId: 'HELD-2' } })).toBe(1), { timeout: 20_000, interval: 10 });
+      expect(socket().textsTo(jid)).toHaveLength(1);
+    } finally {
+      socket().latency.release();
+    }
+    await channel.whenIdle();
+    expect(socket().textsTo(jid)[1]).toContain('arıza hattı');
+    expect(socket().reads.flat().map((key) => key.id)).toEqual(expect.arrayContaining(['HELD-1', 'HELD-2']));
   });
 
   it('answers a message delivered twice (same key id) once', async () => {

@@ -5,7 +5,19 @@ import { createWhatsAppCloud, messagePayloads, parseWebhook, whatsAppCloudSender
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir, testConfig } from '../support/cozum.ts';
-import { ACCESS_TOKEN, APP_SECRET, GraphStandIn, optionsOf, PHONE_NUMBER_ID, sign, VERIFY_TOKEN, visible, webhookBody, type GraphCall } from '../support/graph-api.ts';
+import {
+  ACCESS_TOKEN,
+  GraphStandIn,
+  optionsOf,
+  PHONE_NUMBER_ID,
+  postWebhook,
+  sign,
+  VERIFY_TOKEN,
+  visible,
+  webhookBody,
+  whatsAppCloudSettings,
+  type GraphCall,
+} from '../support/graph-api.ts';
 
 describe('WhatsApp Cloud API', () => {
   const temp = tempDir();
@@ -14,16 +26,7 @@ describe('WhatsApp Cloud API', () => {
   let webhook: string;
   beforeAll(async () => {
     await graph.start();
-    cozum = await startTestCozum(temp.dir, {
-      http: true,
-      overrides: {
-        'channels.whatsappCloud.accessToken': ACCESS_TOKEN,
-        'channels.whatsappCloud.phoneNumberId': PHONE_NUMBER_ID,
-        'channels.whatsappCloud.appSecret': APP_SECRET,
-        'channels.whatsappCloud.verifyToken': VERIFY_TOKEN,
-        'channels.whatsappCloud.graphApiBase': graph.url,
-      },
-    });
+    cozum = await startTestCozum(temp.dir, { http: true, overrides: whatsAppCloudSettings(graph) });
     webhook = `${cozum.url}/whatsapp/webhook`;
   });
   afterAll(async () => {
@@ -33,10 +36,7 @@ describe('WhatsApp Cloud API', () => {
   });
 
   function post(payload: unknown, signature?: string | null) {
-    const raw = JSON.stringify(payload);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (signature !== null) headers['x-hub-signature-256'] = signature ?? sign(raw);
-    return fetch(webhook, { method: 'POST', headers, body: raw });
+    return postWebhook(webhook, payload, signature);
   }
 
   /** A citizen writing to the municipality's WhatsApp number. */
@@ -182,6 +182,67 @@ describe('WhatsApp Cloud API', () => {
     });
     // A template parameter may not contain line breaks.
     expect(visible(late)).toBe('Başvurunuz *CZM-2026-000042* çözüldü. · Teşekkür ederiz.');
+  });
+
+  it('has every message stored when Meta gets its 200, even while the Graph API has not yet answered an earlier reply', async () => {
+    const citizen = new WhatsAppCitizen('905551110010');
+    graph.latency.hold();
+    try {
+      const hello = citizen.message({ type: 'text', text: { body: 'Merhaba' } });
+      expect((await post(citizen.payload(hello))).status).toBe(200);
+      // The greeting is on its way, and WhatsApp does not answer.
+      await graph.waitFor(() => graph.sent(citizen.waId)[0], 'the greeting on its way');
+      const water = citizen.message({ type: 'text', text: { body: 'su kesintisi ne zaman biter' } });
+      expect((await post(citizen.payload(water))).status).toBe(200);
+      // Stored when the 200 came, although its answer must wait for the greeting's delivery.
+      const stored = await cozum.db.message.findMany({ where: { direction: 'in', platformMessageId: { in: [String(hello.id), String(water.id)] } } });
+      expect(stored.map((row) => row.text).sort()).toEqual(['Merhaba', 'su kesintisi ne zaman biter']);
+      expect(graph.sent(citizen.waId)).toHaveLength(1);
+    } finally {
+      graph.latency.release();
+    }
+    await citizen.reply(/hoş geldiniz/);
+    await citizen.reply(/arıza hattı/);
+  });
+
+  it('answers the neighbours of elements it cannot read, and tells the citizens it can name', async () => {
+    const ok1 = new WhatsAppCitizen('905551110011');
+    const badPin = new WhatsAppCitizen('905551110012');
+    const longId = new WhatsAppCitizen('905551110013');
+    const ok2 = new WhatsAppCitizen('905551110014');
+    const delivery = webhookBody({
+      contacts: [ok1, badPin, longId, ok2].map((c) => ({ profile: { name: c.name }, wa_id: c.waId })),
+      messages: [
+        ok1.message({ type: 'text', text: { body: 'Merhaba' } }),
+        null,
+        badPin.message({ type: 'location', location: { latitude: 1000, longitude: 27.2197 } }),
+        { ...longId.message({ type: 'text', text: { body: 'Merhaba' } }), id: `wamid.${'x'.repeat(244)}` },
+        { type: 'text', text: { body: 'kimden geldiği belli değil' } },
+        ok2.message({ type: 'text', text: { body: 'Merhaba' } }),
+      ],
+    });
+    expect((await post(delivery)).status).toBe(200);
+    await ok1.reply(/hoş geldiniz/);
+    await ok2.reply(/hoş geldiniz/);
+    await badPin.reply(/mesajınızı okuyamadım/);
+    await longId.reply(/mesajınızı okuyamadım/);
+
+    // The unreadable ones are kept, with what could not be read, never answered by guessing.
+    const stored = async (waId: string) =>
+      cozum.db.message.findFirstOrThrow({ where: { direction: 'in', conversation: { channel: 'whatsapp-cloud', contact: { platformUserId: waId } } } });
+    expect(JSON.parse((await stored(badPin.waId)).payload)).toMatchObject({ unreadable: ['location'] });
+    const kept = await stored(longId.waId);
+    expect(JSON.parse(kept.payload)).toMatchObject({ unreadable: ['platformMessageId'] });
+    expect(kept.platformMessageId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await cozum.db.message.count({ where: { text: 'kimden geldiği belli değil' } })).toBe(0);
+
+    // Meta delivers the same call again: nobody is answered twice, the long id is recognised too.
+    expect((await post(delivery)).status).toBe(200);
+    for (const citizen of [ok1, badPin, longId, ok2]) {
+      // The chat's next answer comes after anything the second delivery would have caused.
+      await citizen.says('yardım', /iptal/);
+      expect(graph.sent(citizen.waId), citizen.waId).toHaveLength(2);
+    }
   });
 
   it('marks a message failed when WhatsApp reports it undeliverable', async () => {

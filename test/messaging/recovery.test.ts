@@ -2,22 +2,19 @@
 // replies were stored but that was never marked processed), then the real thing: a burst of
 // messages from many chats through a Çözüm child process, killed with SIGKILL in the middle,
 // restarted on the same database; every message must be answered exactly once, in order per chat.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { nextStamp } from '../../src/storage/ids.ts';
 import { InboundMessageSchema } from '../../src/messaging/message.ts';
-import { openDatabase } from '../../src/storage/database.ts';
+import { expectEachAnsweredOnce, killAll, startChild as startProcess, type ChildCozum } from '../support/child.ts';
 import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';
 import { CHANNEL, startStack } from './support.ts';
+import { ONE_ANSWER_QUESTIONS } from '../support/questions.ts';
 
 const temp = tempDir('cozum-recovery-');
-/** Child processes still running, stopped whatever happens. */
-const running = new Set<ChildProcess>();
 afterAll(() => {
-  for (const child of running) child.kill('SIGKILL');
+  killAll();
   temp.remove();
 });
 
@@ -84,53 +81,18 @@ describe('recovery at start-up, case by case', () => {
 // ---------------------------------------------------------------------------------------------
 // The real thing: `src/main.ts` in a child process, the web chat's HTTP API, SIGKILL.
 
-/** Questions with one answer each, and a word that proves which question was answered. */
-const QUESTIONS: [string, string][] = [
-  ['cenaze aracı nasıl çağırırım', '000 01 88'],
-  ['emlak vergisi borcumu nasıl öğrenirim', 'ebelediye.yesilova.bel.tr/odeme'],
-  ['su kesintisi ne zaman biter', 'arıza hattı'],
-  ['otobüs saatleri nerede', 'Toplu ulaşım'],
-  ['yakın kart nasıl alınır', 'Yakın Kart'],
-  ['nikah salonu rezervasyonu nasıl yapılır', 'Evlendirme'],
-];
+const QUESTIONS = ONE_ANSWER_QUESTIONS;
 const CHATS = 16;
 const PER_CHAT = 8;
 
-interface Child {
-  process: ChildProcess;
-  url: string;
-}
+type Child = ChildCozum;
 
-async function startChild(dataDir: string, configFile: string): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.resolve('.'),
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', COZUM_CONFIG: configFile, LOG_FORMAT: 'json', LOG_LEVEL: 'info', DOTENV_CONFIG_QUIET: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { url?: string; msg?: string };
-        if (entry.url && entry.msg?.startsWith('web chat ready')) resolve(entry.url);
-      } catch {
-        // Not a log line.
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`Çözüm exited (${code}) before it was ready:\n${stderr}`)));
-  });
-  return { process: child, url };
+function startChild(dataDir: string, configFile: string): Promise<Child> {
+  return startProcess({ dataDir, configFile });
 }
 
 function stop(child: Child, signal: NodeJS.Signals): Promise<void> {
-  if (child.process.exitCode !== null || child.process.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
-  child.process.kill(signal);
-  return exited;
+  return child.stop(signal);
 }
 
 interface ChatState {
@@ -238,17 +200,6 @@ describe('a burst of messages, the process killed (SIGKILL) in the middle, resta
     }
 
     // And in the database: every inbound message processed, answered by exactly one reply that names it.
-    const { db } = await openDatabase(`file:${path.join(dataDir, 'cozum.db')}`);
-    try {
-      const inbound = await db.message.findMany({ where: { direction: 'in' }, select: { id: true, status: true, platformMessageId: true } });
-      expect(inbound).toHaveLength(total);
-      expect(new Set(inbound.map((m) => m.platformMessageId)).size).toBe(total);
-      expect(inbound.filter((m) => m.status !== 'processed')).toEqual([]);
-      const replies = await db.message.groupBy({ by: ['replyToId'], where: { direction: 'out' }, _count: { _all: true } });
-      expect(replies.filter((r) => r._count._all !== 1)).toEqual([]);
-      expect(new Set(replies.map((r) => r.replyToId))).toEqual(new Set(inbound.map((m) => m.id)));
-    } finally {
-      await db.$disconnect();
-    }
+    await expectEachAnsweredOnce(dataDir, total);
   }, 120_000);
 });

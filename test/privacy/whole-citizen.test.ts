@@ -23,7 +23,7 @@ import { ConnectorStandIn } from '../support/bot-connector.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
 import { ACCESS_TOKEN, APP_SECRET, GraphStandIn, PHONE_NUMBER_ID, sign, VERIFY_TOKEN, visible as graphVisible, webhookBody } from '../support/graph-api.ts';
-import { BotApiStandIn, TelegramCitizen, TOKEN, visible as telegramVisible } from '../support/telegram-bot-api.ts';
+import { BotApiStandIn, TelegramCitizen, TOKEN, visible as telegramVisible } from '../support/telegram-api.ts';
 
 const WAIT_MS = 20_000;
 
@@ -384,7 +384,7 @@ afterAll(async () => {
   sqlite?.close();
   await baileys?.stop();
   await cozum?.close();
-  await Promise.all([telegramApi.close(), graph.close(), connector.stop()]);
+  await Promise.all([telegramApi.close(), graph.close(), connector.close()]);
   temp.remove();
 });
 

@@ -49,6 +49,8 @@ beforeAll(async () => {
       'channels.whatsappCloud.appSecret': APP_SECRET,
       'channels.whatsappCloud.verifyToken': 'fuzz-verify',
       'channels.whatsappCloud.graphApiBase': platform.url,
+      // Without credentials the Bot Framework endpoint exists only in Emulator mode.
+      'channels.botFramework.emulator': true,
     },
   });
   base = cozum.url!;

@@ -2,6 +2,7 @@
 // (`proto.WebMessageInfo` messages, connection updates) and records what the channel asks of it.
 import { makeEventBuffer, proto, type UserFacingSocketConfig, type WAMessage, type WAMessageKey, type WAPresence } from '@whiskeysockets/baileys';
 import pino from 'pino';
+import { Latency } from './stand-in.ts';
 
 const silent = pino({ level: 'silent' });
 
@@ -15,8 +16,11 @@ export class FakeSocket {
   signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
   constructor(readonly config: UserFacingSocketConfig) {}
 
+  /** WhatsApp taking its time (or not answering) before a sent message is confirmed. */
+  readonly latency = new Latency();
   async sendMessage(jid: string, content: { text: string }) {
     this.sent.push({ jid, text: content.text });
+    await this.latency.wait();
     return undefined;
   }
   async readMessages(keys: WAMessageKey[]) {

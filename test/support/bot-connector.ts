@@ -1,43 +1,70 @@
-// The channel's side of the Bot Connector API on 127.0.0.1: records what the bot posts to a
-// conversation, for tests that post activities to /api/messages as a Bot Framework channel would.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// A local stand-in for a Bot Framework channel's Connector API (the serviceUrl replies are posted
+// to), recording what the bot sends to each conversation.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Activity } from 'botbuilder';
+import { bodyOf, StandIn, stillListening } from './stand-in.ts';
 
 export interface Recorded {
   path: string;
   body: Partial<Activity>;
+  /** The stand-in answered it to a bot still listening: the activity counts as delivered. */
+  completed: boolean;
 }
 
-/** The channel's side of the Bot Connector API: records what the bot posts to the conversation. */
-export class ConnectorStandIn {
+export class ConnectorStandIn extends StandIn {
   readonly posts: Recorded[] = [];
-  private server!: Server;
-  url = '';
 
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        if (request.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(request.url ?? '')) {
-          this.posts.push({ path: decodeURIComponent(request.url!), body: JSON.parse(body) as Partial<Activity> });
-          response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: `reply-${this.posts.length}` }));
-        } else {
-          response.writeHead(404).end();
-        }
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  constructor() {
+    super('post');
   }
 
   /** Messages (not typing indicators) posted to a conversation since index `from`. */
   messages(conversationId: string, from = 0): Recorded[] {
     return this.posts.slice(from).filter((post) => post.body.type === 'message' && post.body.conversation?.id === conversationId);
+  }
+
+  /** The texts that reached a conversation, in order. */
+  received(conversationId: string): string[] {
+    return this.messages(conversationId).filter((post) => post.completed).map((post) => post.body.text ?? '');
+  }
+
+  protected describe(): string {
+    return `Posted:\n${this.posts.map((p) => `${p.path}: ${String(p.body.text ?? p.body.type).slice(0, 80)}`).join('\n')}`;
+  }
+
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await bodyOf(request);
+    if (request.method !== 'POST' || !/^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(request.url ?? '')) {
+      response.writeHead(404).end();
+      return;
+    }
+    const post: Recorded = { path: decodeURIComponent(request.url!), body: JSON.parse(body) as Partial<Activity>, completed: false };
+    this.posts.push(post);
+    this.recorded();
+    await this.latency.wait();
+    if (!stillListening(request, response)) return;
+    response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: `reply-${this.posts.length}` }));
+    post.completed = true;
+    this.recorded();
+  }
+}
+
+/** Records every request that reaches it: the target a forged serviceUrl would aim at. */
+export class Bystander extends StandIn {
+  readonly requests: { method: string; url: string }[] = [];
+
+  constructor() {
+    super('request');
+  }
+
+  protected describe(): string {
+    return this.requests.map((r) => `${r.method} ${r.url}`).join('\n');
+  }
+
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    this.requests.push({ method: request.method ?? '', url: request.url ?? '' });
+    this.recorded();
+    await bodyOf(request);
+    response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"id":"x"}');
   }
 }

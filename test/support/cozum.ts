@@ -88,7 +88,7 @@ export function useTestDatabase(use: (db: Database) => void): void {
 export function configOnlyDeps(dataDir: string, overrides: Record<string, unknown>): ChannelDependencies {
   return {
     config: testConfig(dataDir, overrides),
-    adapter: { registerChannel: () => undefined } as unknown as ChatAdapter,
+    adapter: { registerChannel: () => undefined, registerChannelFamily: () => undefined } as unknown as ChatAdapter,
     store: undefined as never,
     db: undefined as never,
     logger: createLogger('silent'),

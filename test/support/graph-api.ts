@@ -1,44 +1,30 @@
-// A local stand-in for the WhatsApp Cloud API's Graph endpoint (/<phone number id>/messages) that
-// records what would reach the citizen's phone, and the shapes of the webhook posts Meta sends:
-// for tests that run the real channel code against them.
+// A local stand-in for WhatsApp's Graph API (`POST /<phone number id>/messages`) that records
+// what would reach citizens' phones, and helpers that speak the webhook's wire format.
 import { createHmac } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { waitForEvent } from './wait.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bodyOf, StandIn, stillListening } from './stand-in.ts';
 
-export const ACCESS_TOKEN = 'EAAG-test-access-token-0123456789';
 export const PHONE_NUMBER_ID = '109876543210';
 export const APP_SECRET = 'app-secret-0123456789abcdef';
+export const ACCESS_TOKEN = 'EAAG-test-access-token-0123456789';
 export const VERIFY_TOKEN = 'dogrulama-123';
-const WAIT_MS = 20_000;
 
 export interface GraphCall {
   path: string;
   authorization?: string;
   body: Record<string, unknown>;
+  /** The stand-in answered it 200 to a sender still listening: the message counts as sent. */
+  completed: boolean;
 }
 
 /** Plays the Graph API's /<phone number id>/messages endpoint on 127.0.0.1. */
-export class GraphStandIn {
+export class GraphStandIn extends StandIn {
   readonly calls: GraphCall[] = [];
-  private readonly events = new EventEmitter();
   private readonly failures: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   private nextId = 1;
-  private server!: Server;
-  url = '';
 
-  async start(): Promise<this> {
-    this.events.setMaxListeners(100);
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v21.0`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  constructor() {
+    super('call', '/v21.0');
   }
 
   fail(status: number, body: unknown, headers?: Record<string, string>): void {
@@ -50,27 +36,32 @@ export class GraphStandIn {
     return this.calls.filter((call) => call.body.type !== undefined && (to === undefined || call.body.to === to));
   }
 
-  waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
-    return waitForEvent(this.events, 'call', find, {
-      what,
-      timeoutMs: WAIT_MS,
-      describe: () => `Sent:\n${this.sent().map((c) => `${c.body.to}: ${visible(c).slice(0, 80)}`).join('\n')}`,
-    });
+  /** What reached one citizen's phone, in order: sends the stand-in answered 200. */
+  received(to: string): string[] {
+    return this.sent(to).filter((call) => call.completed).map(visible);
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of request) raw += String(chunk);
+  protected describe(): string {
+    return `Sent:\n${this.sent().map((c) => `${c.body.to}: ${visible(c).slice(0, 80)}`).join('\n')}`;
+  }
+
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const raw = await bodyOf(request);
     const json = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
       void response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
     if (request.method !== 'POST' || request.url !== `/v21.0/${PHONE_NUMBER_ID}/messages`) return json(404, { error: { message: 'Unknown path', code: 100 } });
     const body = JSON.parse(raw) as Record<string, unknown>;
-    this.calls.push({ path: request.url, authorization: request.headers.authorization, body });
-    this.events.emit('call');
+    const call: GraphCall = { path: request.url, authorization: request.headers.authorization, body, completed: false };
+    this.calls.push(call);
+    this.recorded();
+    await this.latency.wait();
+    if (!stillListening(request, response)) return;
     const failure = this.failures.shift();
     if (failure) return json(failure.status, failure.body, failure.headers);
-    if (body.status === 'read') return json(200, { success: true });
-    json(200, { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: `wamid.TEST${this.nextId++}` }] });
+    if (body.status === 'read') json(200, { success: true });
+    else json(200, { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: `wamid.TEST${this.nextId++}` }] });
+    call.completed = true;
+    this.recorded();
   }
 }
 
@@ -98,6 +89,7 @@ export function sign(raw: string, secret = APP_SECRET): string {
   return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
 }
 
+/** A webhook call's body as Meta sends it, for our phone number. */
 export function webhookBody(value: Record<string, unknown>): Record<string, unknown> {
   return {
     object: 'whatsapp_business_account',
@@ -107,5 +99,24 @@ export function webhookBody(value: Record<string, unknown>): Record<string, unkn
         changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '905320000153', phone_number_id: PHONE_NUMBER_ID }, ...value } }],
       },
     ],
+  };
+}
+
+/** Posts a signed webhook call (or one signed as `signature` says; null: unsigned). */
+export function postWebhook(webhookUrl: string, payload: unknown, signature?: string | null): Promise<Response> {
+  const raw = JSON.stringify(payload);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (signature !== null) headers['x-hub-signature-256'] = signature ?? sign(raw);
+  return fetch(webhookUrl, { method: 'POST', headers, body: raw });
+}
+
+/** The settings that point Çözüm's WhatsApp Cloud channel at a stand-in. */
+export function whatsAppCloudSettings(graph: GraphStandIn): Record<string, string> {
+  return {
+    'channels.whatsappCloud.accessToken': ACCESS_TOKEN,
+    'channels.whatsappCloud.phoneNumberId': PHONE_NUMBER_ID,
+    'channels.whatsappCloud.appSecret': APP_SECRET,
+    'channels.whatsappCloud.verifyToken': VERIFY_TOKEN,
+    'channels.whatsappCloud.graphApiBase': graph.url,
   };
 }

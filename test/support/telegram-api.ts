@@ -1,17 +1,15 @@
 // A local stand-in for the Telegram Bot API (getUpdates with offsets, sendMessage…) that records
-// every call, and a Telegram user who writes to the bot and waits for its replies: for tests that
-// run the real telegraf code path against it.
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { waitForEvent } from './wait.ts';
+// every call, as telegraf talks to it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bodyOf, StandIn, stillListening } from './stand-in.ts';
 
 export const TOKEN = '123456789:AAFakeTokenForTheLocalStandIn_abcdef';
-const WAIT_MS = 20_000;
 
 export interface ApiCall {
   method: string;
   body: Record<string, unknown>;
+  /** The stand-in answered it to a caller still listening: a sendMessage counts as delivered. */
+  completed: boolean;
 }
 
 interface Failure {
@@ -22,34 +20,33 @@ interface Failure {
 }
 
 /** Plays the Telegram Bot API on 127.0.0.1: long polling with offsets, records every call. */
-export class BotApiStandIn {
+export class BotApiStandIn extends StandIn {
   readonly calls: ApiCall[] = [];
-  private readonly events = new EventEmitter();
   private readonly pending: { update_id: number }[] = [];
   private nextUpdateId = 1;
   private nextMessageId = 1000;
   private readonly failures = new Map<string, Failure[]>();
-  private server!: Server;
-  url = '';
 
-  async start(): Promise<this> {
-    this.events.setMaxListeners(100);
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
+  constructor() {
+    // sendMessage and sendChatAction wait for `latency`; getUpdates, getMe and setWebhook do not.
+    super('call');
   }
 
   async close(): Promise<void> {
+    // Ends a long poll in progress.
     this.events.emit('update');
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await super.close();
   }
 
   /** Queues updates for getUpdates; several pushed at once arrive in one batch. */
-  push(...updates: Record<string, unknown>[]): void {
-    for (const update of updates) this.pending.push({ update_id: this.nextUpdateId++, ...update });
+  push(...updates: Record<string, unknown>[]): number[] {
+    const ids = updates.map((update) => {
+      const id = this.nextUpdateId++;
+      this.pending.push({ update_id: id, ...update });
+      return id;
+    });
     this.events.emit('update');
+    return ids;
   }
 
   /** The next calls of `method` fail with this answer. */
@@ -61,28 +58,32 @@ export class BotApiStandIn {
     return this.calls.filter((call) => call.method === 'sendMessage' && (chatId === undefined || call.body.chat_id === chatId));
   }
 
-  /** Resolves once `find` returns something; rejects after a generous bound with what was recorded. */
-  waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
-    return waitForEvent(this.events, 'call', find, {
-      what,
-      timeoutMs: WAIT_MS,
-      describe: () => `sendMessage calls:\n${this.sent().map((call) => `${call.body.chat_id}: ${String(call.body.text).slice(0, 80)}`).join('\n')}`,
-    });
+  /** What reached one chat, in order: sendMessage calls the stand-in answered. */
+  received(chatId: number): string[] {
+    return this.sent(chatId).filter((call) => call.completed).map(visible);
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected describe(): string {
+    return `sendMessage calls:\n${this.sent().map((call) => `${call.body.chat_id}: ${String(call.body.text).slice(0, 80)}`).join('\n')}`;
+  }
+
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
-    let raw = '';
-    for await (const chunk of request) raw += String(chunk);
+    const raw = await bodyOf(request);
     const reply = (status: number, body: unknown) => {
       if (!response.writableEnded && !response.destroyed) response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     if (!match || match[1] !== TOKEN) return reply(404, { ok: false, error_code: 404, description: 'Not Found' });
     const method = match[2]!;
     const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
+    const call: ApiCall = { method, body, completed: false };
     if (method !== 'getUpdates') {
-      this.calls.push({ method, body });
-      this.events.emit('call');
+      this.calls.push(call);
+      this.recorded();
+    }
+    if (method === 'sendMessage' || method === 'sendChatAction') {
+      await this.latency.wait();
+      if (!stillListening(request, response)) return;
     }
     const failures = this.failures.get(method) ?? [];
     const failure = failures.findIndex((f) => !f.when || f.when(body));
@@ -94,7 +95,8 @@ export class BotApiStandIn {
       case 'getMe':
         return reply(200, { ok: true, result: { id: 999, is_bot: true, first_name: 'Yeşilova Belediyesi', username: 'yesilova_bot' } });
       case 'getUpdates': {
-        this.calls.push({ method, body });
+        this.calls.push(call);
+        this.recorded();
         // Updates below the offset are confirmed: Telegram forgets them.
         const offset = Number(body.offset ?? 0);
         while (this.pending.length > 0 && this.pending[0]!.update_id < offset) this.pending.shift();
@@ -112,7 +114,10 @@ export class BotApiStandIn {
         return reply(200, { ok: true, result: this.pending.slice(0, Number(body.limit ?? 100)) });
       }
       case 'sendMessage':
-        return reply(200, { ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text } });
+        reply(200, { ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text } });
+        call.completed = true;
+        this.recorded();
+        return;
       case 'sendChatAction':
       case 'setWebhook':
       case 'deleteWebhook':

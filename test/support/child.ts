@@ -1,0 +1,81 @@
+// `src/main.ts` in a child process, as `npm start` runs it: for tests that kill it (SIGKILL) and
+// start it again on the same database.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { expect } from 'vitest';
+import { openDatabase } from '../../src/storage/database.ts';
+
+/** Children still running, killed by `killAll` whatever happens to the test. */
+const running = new Set<ChildProcess>();
+
+export interface ChildCozum {
+  process: ChildProcess;
+  url: string;
+  /** Sends `signal` and resolves once the process has exited. */
+  stop(signal: NodeJS.Signals): Promise<void>;
+}
+
+export async function startChild(options: { dataDir: string; configFile: string; env?: Record<string, string> }): Promise<ChildCozum> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: path.resolve('.'),
+    env: {
+      ...process.env,
+      DATA_DIR: options.dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      COZUM_CONFIG: options.configFile,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      DOTENV_CONFIG_QUIET: 'true',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { url?: string; msg?: string };
+        if (entry.url && entry.msg?.startsWith('web chat ready')) resolve(entry.url);
+      } catch {
+        // Not a log line.
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`Çözüm exited (${code}) before it was ready:\n${stderr}`)));
+  });
+  return {
+    process: child,
+    url,
+    stop(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export function killAll(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+/** In the database a child left: `total` messages, each once, processed, and answered by exactly one reply that names it. */
+export async function expectEachAnsweredOnce(dataDir: string, total: number): Promise<void> {
+  const { db } = await openDatabase(`file:${path.join(dataDir, 'cozum.db')}`);
+  try {
+    const inbound = await db.message.findMany({ where: { direction: 'in' }, select: { id: true, status: true, platformMessageId: true } });
+    expect(inbound).toHaveLength(total);
+    expect(new Set(inbound.map((m) => m.platformMessageId)).size).toBe(total);
+    expect(inbound.filter((m) => m.status !== 'processed')).toEqual([]);
+    const replies = await db.message.groupBy({ by: ['replyToId'], where: { direction: 'out' }, _count: { _all: true } });
+    expect(replies.filter((r) => r._count._all !== 1)).toEqual([]);
+    expect(new Set(replies.map((r) => r.replyToId))).toEqual(new Set(inbound.map((m) => m.id)));
+  } finally {
+    await db.$disconnect();
+  }
+}
