@@ -355,6 +355,8 @@ beforeAll(async () => {
       'channels.whatsappCloud.appSecret': APP_SECRET,
       'channels.whatsappCloud.verifyToken': VERIFY_TOKEN,
       'channels.whatsappCloud.graphApiBase': graph.url,
+      // No Microsoft credentials in a test: the Bot Framework channel speaks to the local connector as to the Emulator.
+      'channels.botFramework.emulator': true,
     },
   });
   const config = { ...cozum.config, channels: { ...cozum.config.channels, whatsappBaileys: { enabled: true } } };
