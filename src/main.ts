@@ -6,8 +6,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ChatAdapter } from './bot/adapter.ts';
 import { CozumBot } from './bot/bot.ts';
+import { EmergencyDetector } from './bot/emergencies.ts';
+import { EmergencyTurn } from './bot/emergency-turn.ts';
 import { ConfigError, databaseUrl, loadConfig, type Config } from './config.ts';
 import { loadBotContent } from './content/bot-texts.ts';
+import { loadEmergencies } from './content/emergencies.ts';
 import { answersByIntent, loadIntents, type Intent } from './content/intents.ts';
 import { ContentError } from './content/yaml-file.ts';
 import { createChannels } from './channels/index.ts';
@@ -63,6 +66,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const { intents, nlu, trained, modelFile } = loadNlu(config);
   logger.info({ intents: intents.length, trained, ms: Date.now() - started, model: path.relative(process.cwd(), modelFile) }, trained ? 'NLU model trained' : 'NLU model loaded from cache');
   const { texts, menu } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
+  const emergencyContent = loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality);
 
   const events = new CozumEvents();
   const store = new ConversationStore(db, events);
@@ -76,7 +80,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     dialog: new FormDialog(spec, dialogServices),
   }));
   const handoff = new Handoff({ db, tickets, adapter, config, events });
-  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs, texts, menu });
+  const emergencies = new EmergencyTurn(EmergencyDetector.forIntents(emergencyContent, intents), emergencyContent, handoff);
+  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs, texts, menu, emergencies });
   adapter.setLogic((context) => bot.run(context));
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
   adapter.use(new InboundLimits(config.limits, logger));

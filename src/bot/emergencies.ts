@@ -7,7 +7,8 @@
 //   unless    a phrase anywhere in the same sentence ("köpek" for "yaralı", "her yağmurda" for "su bastı");
 //   negation  a negating word right after the match, or after filler words only ("gaz kokusu artık yok").
 import type { EmergencyContent, EmergencyKind } from '../content/emergencies.ts';
-import { compilePhrase, overlaps, phraseSpans, termMatches, tokenize, type Phrase, type Span, type Token } from '../nlu/phrases.ts';
+import type { Intent } from '../content/intents.ts';
+import { asciiWordsOf, compilePhrase, overlaps, phraseSpans, termMatches, tokenize, type Phrase, type Span, type Token } from '../nlu/phrases.ts';
 
 export interface Emergency {
   kind: EmergencyKind;
@@ -42,6 +43,15 @@ export class EmergencyDetector {
     this.negation = compilePhrase(content.negations.join('|'), common);
     this.questionParticle = compilePhrase('mi|mı|mu|mü', common);
     this.filler = content.negationFillers.length > 0 ? compilePhrase(content.negationFillers.join('|'), common) : undefined;
+  }
+
+  /**
+   * Words that citizens typing with Turkish letters still write without them (in the intents'
+   * examples) are real words: an emergency word whose ASCII form is one of them is only matched
+   * as written.
+   */
+  static forIntents(content: EmergencyContent, intents: Intent[]): EmergencyDetector {
+    return new EmergencyDetector(content, asciiWordsOf(intents.flatMap((intent) => intent.examples)));
   }
 
   /** The first kind (in the file's order) whose phrase occurs and is not set aside. */
