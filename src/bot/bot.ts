@@ -228,7 +228,7 @@ export class CozumBot extends ActivityHandler {
     if (!choice) return false;
     if (choice === 'person') {
       const kind = emergencies.kind(offer);
-      await this.escalate(dc, session, 'emergency', { urgent: true, department: kind?.department, detail: kind?.title });
+      await this.escalate(dc, session, 'emergency', { urgent: true, department: kind?.department, detail: kind?.title, citizenText: offer.text });
       return true;
     }
     if (choice === 'ticket') await emergencies.fileTicket(dc.context, offer);
@@ -272,7 +272,7 @@ export class CozumBot extends ActivityHandler {
     dc: DialogContext,
     session: Session,
     reason: HandoffReason,
-    extra: { understood?: Understanding; department?: string; detail?: string; urgent?: boolean } = {},
+    extra: { understood?: Understanding; department?: string; detail?: string; urgent?: boolean; citizenText?: string } = {},
   ): Promise<void> {
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     if (!inbound) return;
@@ -288,6 +288,7 @@ export class CozumBot extends ActivityHandler {
       department: extra.department,
       detail: extra.detail,
       urgent: extra.urgent,
+      citizenText: extra.citizenText,
     });
     await dc.context.sendActivity(this.say.queued(escalation));
   }

@@ -75,6 +75,8 @@ export class Handoff {
     detail?: string;
     /** An emergency: first in the queue, with a short deadline. */
     urgent?: boolean;
+    /** What the citizen wrote that led here, for the summary; their last message when absent. */
+    citizenText?: string;
   }): Promise<Escalation> {
     const { db, config } = this.deps;
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: input.conversationId } });
@@ -85,7 +87,7 @@ export class Handoff {
     }
 
     const transcript = await db.message.findMany({ where: { conversationId: input.conversationId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 50 });
-    const lastCitizen = transcript.find((m) => m.direction === 'in' && m.text.trim() !== '')?.text ?? '';
+    const lastCitizen = input.citizenText ?? transcript.find((m) => m.direction === 'in' && m.text.trim() !== '')?.text ?? '';
     const department = input.department ?? config.handoff.defaultDepartment;
     const summary = [input.detail ? `${REASON_TEXT[input.reason]}: ${input.detail}` : REASON_TEXT[input.reason], lastCitizen.slice(0, 80)].filter(Boolean).join(' · ');
     const ticket = await this.deps.tickets.create({
