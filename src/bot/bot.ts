@@ -1,8 +1,8 @@
 // The conversation logic every channel shares. One turn, in order:
 //   an emergency (whatever the conversation is doing) → global commands → a conversation held by a
 //   person → the answer to an emergency's offer → an open dialog → input checks (empty, only symbols,
-//   media, length) → a rating or an offer the bot is waiting on → a numbered choice → NLU → the
-//   intent's route.
+//   media, length) → a rating or an offer the bot is waiting on → a numbered choice → another
+//   institution's work (a pointer to it) → NLU → the intent's route.
 import { ActivityHandler, ConversationState, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../config.ts';
@@ -17,6 +17,7 @@ import { fold } from '../nlu/normalize.ts';
 import { INBOUND_KEY, type InboundContext } from './adapter.ts';
 import { globalCommand, type GlobalCommand } from './commands.ts';
 import type { EmergencyOffer, EmergencyTurn } from './emergency-turn.ts';
+import type { InstitutionFinder } from './institutions.ts';
 
 /** The turn-state key under which DialogStateManager (botbuilder-dialogs) keeps its configuration. */
 const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
@@ -60,6 +61,8 @@ export interface BotDependencies {
   texts: Texts;
   menu: MenuOption[];
   emergencies: EmergencyTurn;
+  /** Other institutions' work (bot/institutions.yaml). */
+  institutions: InstitutionFinder;
 }
 
 /** While waiting for an agent, the citizen is reminded of it at most this often. */
@@ -164,6 +167,12 @@ export class CozumBot extends ActivityHandler {
     // Digits answer the options last shown, or the main menu when none are pending.
     const chosen = pickChoice(text, session.choices ?? this.deps.menu);
     session.choices = undefined;
+    // Not ours, but whose: before guessing among our own topics ("hastane randevusu" is MHRS's).
+    const elsewhere = chosen ? undefined : this.deps.institutions.find(text);
+    if (elsewhere) {
+      session.misses = 0;
+      return void (await context.sendActivity(elsewhere.answer));
+    }
     const understanding: Understanding = chosen ? { intent: chosen, confidence: 1, guess: chosen } : this.deps.nlu.understand(text);
     if (inbound) await this.deps.store.annotate(inbound.messageId, { intent: understanding.intent, confidence: understanding.confidence });
     await this.route(dc, session, understanding, chosen ? undefined : text);
