@@ -26,6 +26,13 @@ export const MunicipalitySchema = z.object({
       water: text.default('185'),
       transport: text.default('0 (232) 000 03 20'),
       socialAid: text.default('0 (232) 000 02 40'),
+      // What to call now in an emergency (bot/emergencies.yaml): national numbers, and the
+      // fault lines of the utilities serving the district.
+      emergency: text.default('112'),
+      police: text.default('155'),
+      gas: text.default('187'),
+      electricity: text.default('186'),
+      waterFault: text.default('185'),
     })
     .prefault({}),
   links: z
@@ -114,8 +121,6 @@ export const ConfigSchema = z.object({
     .prefault({}),
   handoff: z
     .object({
-      /** Messages containing one of these go straight to a person. */
-      keywords: z.array(z.string()).default(['acil', 'ölüyor', 'yangın', 'kaza', 'intihar', 'şiddet']),
       /** Department of cases the bot hands over without a topic of their own. */
       defaultDepartment: text.default('Çözüm Merkezi'),
       /** When agents answer: days 1 (Monday) to 7 (Sunday), hours HH:MM in the configured time zone. */

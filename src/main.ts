@@ -7,8 +7,13 @@ import { pathToFileURL } from 'node:url';
 import { ChatAdapter } from './bot/adapter.ts';
 import { CozumBot } from './bot/bot.ts';
 import { UnreadableMessages } from './bot/unreadable.ts';
+import { EmergencyDetector } from './bot/emergencies.ts';
+import { EmergencyTurn } from './bot/emergency-turn.ts';
+import { InstitutionFinder } from './bot/institutions.ts';
 import { ConfigError, databaseUrl, loadConfig, type Config } from './config.ts';
 import { loadBotContent } from './content/bot-texts.ts';
+import { loadEmergencies } from './content/emergencies.ts';
+import { loadInstitutions } from './content/institutions.ts';
 import { answersByIntent, loadIntents, type Intent } from './content/intents.ts';
 import { ContentError } from './content/yaml-file.ts';
 import { createChannels } from './channels/index.ts';
@@ -19,6 +24,7 @@ import { ConversationStore } from './messaging/conversation-store.ts';
 import { InboundLimits } from './messaging/inbound-limits.ts';
 import { loadOrTrain } from './nlu/model-cache.ts';
 import { Nlu, trainingExamples } from './nlu/nlu.ts';
+import { asciiWordsOf } from './nlu/phrases.ts';
 import { openDatabase, type Database } from './storage/database.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
 import { JsonChangeConversationState } from './storage/conversation-state.ts';
@@ -75,6 +81,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const { intents, nlu, trained, modelFile } = loadNlu(config);
   logger.info({ intents: intents.length, trained, ms: Date.now() - started, model: path.relative(process.cwd(), modelFile) }, trained ? 'NLU model trained' : 'NLU model loaded from cache');
   const { texts, menu } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
+  const emergencyContent = loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality);
 
   const events = new CozumEvents();
   const store = new ConversationStore(db, events);
@@ -88,7 +95,12 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     dialog: new FormDialog(spec, dialogServices),
   }));
   const handoff = new Handoff({ db, tickets, adapter, config, events });
-  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs, texts, menu });
+  const emergencies = new EmergencyTurn(EmergencyDetector.forIntents(emergencyContent, intents), emergencyContent, handoff);
+  const institutions = new InstitutionFinder(
+    loadInstitutions(path.resolve(config.contentDir, 'bot'), config.municipality),
+    asciiWordsOf(intents.flatMap((intent) => intent.examples)),
+  );
+  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs, texts, menu, emergencies, institutions });
   adapter.setLogic((context) => bot.run(context));
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
   adapter.use(new InboundLimits(config.limits, logger));

@@ -1,7 +1,8 @@
 // The conversation logic every channel shares. One turn, in order:
-//   global commands → a conversation held by a person → an open dialog → input checks (empty,
-//   only symbols, media, length) → a rating or an offer the bot is waiting on → urgent keywords →
-//   a numbered choice → NLU → the intent's route.
+//   an emergency (whatever the conversation is doing) → global commands → a conversation held by a
+//   person → the answer to an emergency's offer → an open dialog → input checks (empty, only symbols,
+//   media, length) → a rating or an offer the bot is waiting on → a numbered choice → another
+//   institution's work (a pointer to it) → NLU → the intent's route.
 import { ActivityHandler, ConversationState, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../config.ts';
@@ -14,6 +15,8 @@ import type { Database } from '../storage/database.ts';
 import { fold } from '../nlu/normalize.ts';
 import { INBOUND_KEY, type InboundContext } from './adapter.ts';
 import { globalCommand, type GlobalCommand } from './commands.ts';
+import type { EmergencyOffer, EmergencyTurn } from './emergency-turn.ts';
+import type { InstitutionFinder } from './institutions.ts';
 
 /** The turn-state key under which DialogStateManager (botbuilder-dialogs) keeps its configuration. */
 const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
@@ -32,6 +35,8 @@ export interface Session {
   waitingToldAt?: number;
   /** The citizen asked for their data to be erased; the bot waits for their confirmation. */
   eraseAsked?: boolean;
+  /** An emergency was answered; the bot offered an urgent record or a person. */
+  emergencyOffer?: EmergencyOffer;
 }
 
 /** What a finished dialog tells the bot (see FormDialog.submit). */
@@ -54,6 +59,9 @@ export interface BotDependencies {
   /** What the bot itself says, and its main menu (bot/*.yaml). */
   texts: Texts;
   menu: MenuOption[];
+  emergencies: EmergencyTurn;
+  /** Other institutions' work (bot/institutions.yaml). */
+  institutions: InstitutionFinder;
 }
 
 /** While waiting for an agent, the citizen is reminded of it at most this often. */
@@ -70,7 +78,6 @@ export class CozumBot extends ActivityHandler {
   private readonly dialogSet: DialogSet;
   private dialogStateConfiguration: unknown;
   private readonly dialogByIntent: Map<string, string>;
-  private readonly urgentWords: string[];
 
   constructor(private readonly deps: BotDependencies) {
     super();
@@ -80,7 +87,6 @@ export class CozumBot extends ActivityHandler {
     this.dialogByIntent = new Map(deps.dialogs.map(({ intent, dialog }) => [intent, dialog.id]));
     this.answers = answersByIntent(deps.intents);
     this.say = deps.texts;
-    this.urgentWords = deps.config.handoff.keywords.map(fold).filter(Boolean);
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -121,6 +127,10 @@ export class CozumBot extends ActivityHandler {
 
     // Stored just before the citizen's erasure and erased with it: nobody answers an erased conversation.
     if (mode === 'erased') return;
+    // Safety first: what to do now, before a command, an open form or a wait for an agent.
+    const emergency = raw ? this.deps.emergencies.detect(raw) : undefined;
+    if (emergency) return void (session.emergencyOffer = await this.deps.emergencies.answer(context, mode, emergency, raw));
+
     if (mode && mode !== 'bot') {
       // KVKK: the right to erasure holds whoever answers the citizen now.
       if (command === 'erase') return this.askErase(context, session);
@@ -138,6 +148,9 @@ export class CozumBot extends ActivityHandler {
       return;
     }
 
+    const offer = session.emergencyOffer;
+    session.emergencyOffer = undefined;
+    if (offer && !command && (await this.answerEmergencyOffer(dc, session, offer, raw))) return;
     if (command) return this.runCommand(dc, session, command);
     // An open dialog reads everything else itself: photos, pins and answers to its questions.
     if (dc.activeDialog) return this.afterDialog(dc, await dc.continueDialog());
@@ -155,12 +168,15 @@ export class CozumBot extends ActivityHandler {
 
     if (await this.answerPending(dc, session, text)) return;
 
-    const urgent = this.urgentWord(text);
-    if (urgent) return this.escalate(dc, session, 'keyword', { detail: urgent });
-
     // Digits answer the options last shown, or the main menu when none are pending.
     const chosen = pickChoice(text, session.choices ?? this.deps.menu);
     session.choices = undefined;
+    // Not ours, but whose: before guessing among our own topics ("hastane randevusu" is MHRS's).
+    const elsewhere = chosen ? undefined : this.deps.institutions.find(text);
+    if (elsewhere) {
+      session.misses = 0;
+      return void (await context.sendActivity(elsewhere.answer));
+    }
     const understanding: Understanding = chosen ? { intent: chosen, confidence: 1, guess: chosen } : this.deps.nlu.understand(text);
     if (inbound) await this.deps.store.annotate(inbound.messageId, { intent: understanding.intent, confidence: understanding.confidence });
     await this.route(dc, session, understanding, chosen ? undefined : text);
@@ -226,9 +242,21 @@ export class CozumBot extends ActivityHandler {
     await context.sendActivity(this.say.erased(erased.tickets));
   }
 
-  private urgentWord(text: string): string | undefined {
-    const padded = ` ${fold(text)} `;
-    return this.deps.config.handoff.keywords.find((_, i) => padded.includes(` ${this.urgentWords[i]} `));
+  /** A record or a person after an emergency's answer; anything else goes on as usual (an open form continues). */
+  private async answerEmergencyOffer(dc: DialogContext, session: Session, offer: EmergencyOffer, text: string): Promise<boolean> {
+    const emergencies = this.deps.emergencies;
+    const choice = emergencies.choice(text);
+    if (!choice) return false;
+    if (choice === 'person') {
+      const kind = emergencies.kind(offer);
+      await this.escalate(dc, session, 'emergency', { urgent: true, department: kind?.department, detail: kind?.title, citizenText: offer.text });
+      return true;
+    }
+    if (choice === 'ticket') await emergencies.fileTicket(dc.context, offer);
+    else await emergencies.declined(dc.context);
+    // The form the emergency interrupted asks its question again.
+    if (dc.activeDialog) await dc.repromptDialog();
+    return true;
   }
 
   private async route(dc: DialogContext, session: Session, understanding: Understanding, text?: string): Promise<void> {
@@ -265,7 +293,7 @@ export class CozumBot extends ActivityHandler {
     dc: DialogContext,
     session: Session,
     reason: HandoffReason,
-    extra: { understood?: Understanding; department?: string; detail?: string } = {},
+    extra: { understood?: Understanding; department?: string; detail?: string; urgent?: boolean; citizenText?: string } = {},
   ): Promise<void> {
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     if (!inbound) return;
@@ -280,6 +308,8 @@ export class CozumBot extends ActivityHandler {
       understood: extra.understood && { intent: extra.understood.guess, confidence: extra.understood.confidence },
       department: extra.department,
       detail: extra.detail,
+      urgent: extra.urgent,
+      citizenText: extra.citizenText,
     });
     await dc.context.sendActivity(this.say.queued(escalation));
   }

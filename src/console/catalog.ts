@@ -3,6 +3,7 @@
 // configuration; departments also come from existing tickets and agents.
 import path from 'node:path';
 import type { Config } from '../config.ts';
+import { loadEmergencies } from '../content/emergencies.ts';
 import { loadDialogs } from '../dialogs/load.ts';
 import type { DialogSpec } from '../dialogs/spec.ts';
 import type { Database } from '../storage/database.ts';
@@ -11,6 +12,8 @@ import { statusName, typeName } from '../tickets/status.ts';
 const REASONS: Record<string, string> = {
   requested: 'Görevli istedi',
   misunderstood: 'Asistan anlayamadı',
+  emergency: 'Acil durum',
+  // Cases escalated by the urgent-keyword list that bot/emergencies.yaml replaced.
   keyword: 'Acil kelime',
   dialog: 'Başvuru sonrası',
 };
@@ -34,8 +37,12 @@ export class Catalog {
   private readonly fields = new Map<string, string[][]>();
   private readonly staticDepartments = new Set<string>();
 
-  constructor(dialogs: DialogSpec[], config: Config) {
+  constructor(dialogs: DialogSpec[], config: Config, emergencies: { id: string; title: string; department?: string }[] = []) {
     this.staticDepartments.add(config.handoff.defaultDepartment);
+    for (const kind of emergencies) {
+      this.categories.set(`emergency:${kind.id}`, kind.title);
+      if (kind.department) this.staticDepartments.add(kind.department);
+    }
     for (const dialog of dialogs) {
       if (dialog.ticket) this.staticDepartments.add(dialog.ticket.department);
       const categorySlot = dialog.ticket?.categorySlot;
@@ -50,14 +57,18 @@ export class Catalog {
   }
 
   static load(config: Config): Catalog {
-    let dialogs: DialogSpec[] = [];
-    try {
-      dialogs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality);
-    } catch {
-      // main.ts has loaded the same files already and stops on a mistake; without them the
-      // console only shows raw codes.
-    }
-    return new Catalog(dialogs, config);
+    // main.ts has loaded the same files already and stops on a mistake; without them the
+    // console only shows raw codes.
+    const attempt = <T>(load: () => T[]): T[] => {
+      try {
+        return load();
+      } catch {
+        return [];
+      }
+    };
+    const dialogs = attempt(() => loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality));
+    const emergencies = attempt(() => loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality).kinds);
+    return new Catalog(dialogs, config, emergencies);
   }
 
   categoryName(type: string, category: string | null): string {

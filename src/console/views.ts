@@ -60,7 +60,7 @@ export class ConsoleViews {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Open tickets (the handoff queue and the dialogs' tickets), oldest first. */
+  /** Open tickets (the handoff queue and the dialogs' tickets): urgent ones first, then oldest first. */
   async queue(agent: AgentActor, scope: QueueScope, department?: string) {
     const where: Prisma.TicketWhereInput = { status: { in: OPEN_STATUSES } };
     if (agent.role === 'agent') where.department = agent.department ?? '';
@@ -68,7 +68,8 @@ export class ConsoleViews {
     if (scope === 'mine') where.OR = [{ assignedAgentId: agent.id }, { conversation: { agentId: agent.id } }];
     const rows = await this.db.ticket.findMany({
       where,
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      // Emergencies first, then oldest first.
+      orderBy: [{ urgent: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
       take: 500,
       include: {
         contact: { select: { displayName: true, anonymizedAt: true, channel: true } },
@@ -91,6 +92,7 @@ export class ConsoleViews {
         neighbourhood: t.neighbourhood,
         status: t.status,
         statusName: statusName(t.status),
+        urgent: t.urgent,
         summary: t.summary,
         createdAt: t.createdAt.toISOString(),
         dueAt: t.dueAt.toISOString(),
@@ -110,6 +112,7 @@ export class ConsoleViews {
       counts: {
         total: items.length,
         waiting: items.filter((i) => i.waiting).length,
+        urgent: items.filter((i) => i.urgent).length,
         overdue: items.filter((i) => Date.parse(i.dueAt) < now).length,
         mine: items.filter((i) => i.mine).length,
       },

@@ -11,12 +11,12 @@ import type { Tickets } from '../tickets/tickets.ts';
 import type { CozumEvents } from './events.ts';
 import { nextOpening } from './working-hours.ts';
 
-export type HandoffReason = 'requested' | 'misunderstood' | 'keyword' | 'dialog';
+export type HandoffReason = 'requested' | 'misunderstood' | 'emergency' | 'dialog';
 
 const REASON_TEXT: Record<HandoffReason, string> = {
   requested: 'Vatandaş bir görevliyle görüşmek istedi',
   misunderstood: 'Asistan mesajları anlayamadı',
-  keyword: 'Acil anahtar kelime',
+  emergency: 'Acil durum',
   dialog: 'Başvuru bir görevlinin ilgilenmesini gerektiriyor',
 };
 
@@ -42,6 +42,9 @@ export interface Escalation {
 }
 
 export class HandoffError extends Error {}
+
+/** An emergency's case is due within the hour. */
+const URGENT_SLA_HOURS = 1;
 
 /** Agents see their own department's cases; supervisors and admins see all. */
 export function canSee(agent: AgentActor, ticket: { department: string }): boolean {
@@ -72,11 +75,18 @@ export class Handoff {
     understood?: { intent: string; confidence: number };
     department?: string;
     detail?: string;
+    /** An emergency: first in the queue, with a short deadline. */
+    urgent?: boolean;
+    /** What the citizen wrote that led here, for the summary; their last message when absent. */
+    citizenText?: string;
   }): Promise<Escalation> {
     const { db, config } = this.deps;
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: input.conversationId } });
     const existing = conversation.handoffTicketId && conversation.mode !== 'bot' ? await db.ticket.findUnique({ where: { id: conversation.handoffTicketId } }) : null;
-    if (existing) return { ...(await this.queueInfo(existing)), alreadyQueued: true };
+    if (existing) {
+      if (input.urgent) await this.markUrgent(input.conversationId, input.detail ?? REASON_TEXT[input.reason]);
+      return { ...(await this.queueInfo(existing)), alreadyQueued: true };
+    }
 
     const transcript = await db.message.findMany({ where: { conversationId: input.conversationId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 50 });
     const department = input.department ?? config.handoff.defaultDepartment;
@@ -89,7 +99,8 @@ export class Handoff {
       type: 'handoff',
       category: input.reason,
       department,
-      slaHours: input.reason === 'keyword' ? 2 : config.tickets.defaultSlaHours,
+      slaHours: input.urgent ? URGENT_SLA_HOURS : config.tickets.defaultSlaHours,
+      urgent: input.urgent,
       summary,
       data: {
         reason: input.reason,
@@ -102,6 +113,39 @@ export class Handoff {
     this.deps.events.emit('ticket', { ticketId: ticket.id, conversationId: input.conversationId });
     this.deps.events.emit('conversation', { conversationId: input.conversationId, mode: 'waiting' });
     return { ...(await this.queueInfo(ticket)), alreadyQueued: false };
+  }
+
+  /**
+   * The citizen reported an emergency while waiting for or talking to an agent: their case moves
+   * to the top of the queue, with a note saying why.
+   */
+  async markUrgent(conversationId: string, note: string): Promise<void> {
+    const { db } = this.deps;
+    const conversation = await db.conversation.findUnique({ where: { id: conversationId } });
+    if (!conversation?.handoffTicketId || conversation.mode === 'bot') return;
+    const ticketId = conversation.handoffTicketId;
+    await db.ticket.update({
+      where: { id: ticketId },
+      data: { urgent: true, events: { create: { kind: 'note', actor: 'bot', note: `${REASON_TEXT.emergency}: ${note}` } } },
+    });
+    this.deps.events.emit('ticket', { ticketId, conversationId });
+  }
+
+  /** An urgent record of an emergency the citizen was told how to deal with (bot/emergencies.yaml). */
+  async reportEmergency(input: { conversationId: string; contactId: string; kind: { id: string; title: string; department?: string }; text: string }) {
+    const ticket = await this.deps.tickets.create({
+      contactId: input.contactId,
+      conversationId: input.conversationId,
+      type: 'emergency',
+      category: input.kind.id,
+      department: input.kind.department ?? this.deps.config.handoff.defaultDepartment,
+      slaHours: URGENT_SLA_HOURS,
+      summary: `${input.kind.title} · ${input.text.slice(0, 80)}`,
+      data: { emergency: input.kind.id, _display: { 'Acil durum': input.kind.title, Mesaj: input.text } },
+      urgent: true,
+    });
+    this.deps.events.emit('ticket', { ticketId: ticket.id, conversationId: input.conversationId });
+    return ticket;
   }
 
   private async queueInfo(ticket: { id: string; number: string; department: string; createdAt: Date }) {

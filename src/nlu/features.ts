@@ -1,14 +1,16 @@
 // Turns a message into the sparse features the classifier weighs. Turkish is agglutinative and
 // citizens misspell, so a word is seen several ways at once: as typed (folded), by its Snowball
 // stem, by its first five letters, and by its character n-grams, which still match when a letter
-// is missing or swapped ("basvru" shares most n-grams with "basvuru").
+// is missing or swapped ("basvru" shares most n-grams with "basvuru"). A word typed as spoken
+// ("başlıyo", "gelcek", "napcam") also brings the features of its written form, so that it meets
+// the examples written properly.
 //
 // This runs on every message a citizen sends, so each word's features and stem are remembered
 // (citizens use a few thousand words over and over, and the Snowball stemmer is the slowest part):
 // besides the work, the classifier's lookups of the same feature strings are faster (V8 keeps a
 // string's hash with the string).
 import snowball from 'snowball-stemmers';
-import { asciiFold, fold, lowerTr } from './normalize.ts';
+import { asciiFold, fold, lowerTr, standardSpelling } from './normalize.ts';
 
 const stemmer = snowball.newStemmer('turkish');
 
@@ -67,6 +69,14 @@ export function extractFeatures(text: string): FeatureVector {
     const next = folded[index + 1];
     if (next) features.add(`b:${word}_${next}`);
     for (const feature of grams) features.add(feature);
+    const written = standardSpelling(word);
+    if (written) {
+      for (const part of written.split(' ')) {
+        const lists = wordFeatures(part);
+        for (const feature of lists.head) features.add(feature);
+        for (const feature of lists.grams) features.add(feature);
+      }
+    }
   }
   // Stems come from the text with its Turkish letters where the citizen typed them: the
   // stemmer's suffix rules need them ("yardımı" → "yardı").

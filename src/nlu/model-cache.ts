@@ -7,7 +7,7 @@ import path from 'node:path';
 import { IntentClassifier, type SerializedModel, type TrainingExample } from './classifier.ts';
 
 /** Bump when features.ts or classifier.ts change in a way that invalidates saved models. */
-export const MODEL_VERSION = 2;
+export const MODEL_VERSION = 3;
 
 export interface CachedModel {
   classifier: IntentClassifier;

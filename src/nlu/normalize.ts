@@ -65,3 +65,54 @@ export function words(text: string): string[] {
 export function hasNoWords(text: string): boolean {
   return fold(text) === '';
 }
+
+/**
+ * Spoken spellings citizens type, each with its written form (folded): "bi" → "bir", "nerde" →
+ * "nerede", "napcam" → "ne yapacagim". Suffix forms are handled by `standardSpelling`.
+ */
+const SPOKEN_WORDS: Record<string, string> = {
+  bi: 'bir', bisey: 'bir sey', bisi: 'bir sey', bisiy: 'bir sey', biseyler: 'bir seyler',
+  napcam: 'ne yapacagim', napicam: 'ne yapacagim', napcem: 'ne yapacagim', napcaz: 'ne yapacagiz', napicaz: 'ne yapacagiz',
+  napim: 'ne yapayim', napiyim: 'ne yapayim', napiyon: 'ne yapiyorsun', napiyosun: 'ne yapiyorsun', napiyonuz: 'ne yapiyorsunuz',
+  napmam: 'ne yapmam', napmamiz: 'ne yapmamiz', napmak: 'ne yapmak', napilir: 'ne yapilir', napildi: 'ne yapildi', nap: 'ne yap',
+  napabiliyoz: 'ne yapabiliyoruz', napilacak: 'ne yapilacak',
+  nasi: 'nasil', nerde: 'nerede', nerden: 'nereden', noldu: 'ne oldu', nolcak: 'ne olacak', nolur: 'ne olur', nie: 'niye',
+  tmm: 'tamam', tm: 'tamam', slm: 'selam', mrb: 'merhaba', mrhb: 'merhaba', mrhba: 'merhaba', eyv: 'eyvallah',
+  tsk: 'tesekkurler', tskler: 'tesekkurler', tsklr: 'tesekkurler', saol: 'sag ol', saolun: 'sag olun', sagol: 'sag ol',
+  dakka: 'dakika', herkez: 'herkes', yada: 'ya da', cnm: 'canim', bsk: 'baska', slmlar: 'selamlar',
+};
+
+const CONSONANT = 'bcdfghjklmnprstvyz';
+/** Contracted future tense ("gelcek", "alcam"): only after a consonant, and not these words. */
+const NOT_CONTRACTED = new Set(['ancak', 'gercek', 'gercekten', 'gerceken', 'sincap']);
+
+/**
+ * The written form of a folded word typed as spoken, or undefined when it is written already:
+ * "basliyo" → "basliyor", "istiyom" → "istiyorum", "yapiyolar" → "yapiyorlar", "yanmio" →
+ * "yanmiyor", "gelcek" → "gelecek", "alcam" → "alacagim", "bi" → "bir". Used beside the word as
+ * typed (features.ts), never instead of it: a wrong guess adds a weak feature, it removes none.
+ */
+export function standardSpelling(word: string): string | undefined {
+  const spoken = SPOKEN_WORDS[word];
+  if (spoken) return spoken;
+  if (word.length < 4) return undefined;
+  // The present continuous without its r: -iyo, -iyom, -iyoz, -iyon, -iyonuz, -iyolar (folded).
+  const progressive = /^(.*[iu])yo(lar|nuz|sun|mus|m|z|n)?$/.exec(word);
+  if (progressive) {
+    const person = { lar: 'rlar', nuz: 'rsunuz', sun: 'rsun', mus: 'rmus', m: 'rum', z: 'ruz', n: 'rsun' }[progressive[2] ?? ''] ?? 'r';
+    return `${progressive[1]}yo${person}`;
+  }
+  const negative = /^(.*m[iu])o$/.exec(word);
+  if (negative) return `${negative[1]}yor`;
+  if (word.length < 5 || NOT_CONTRACTED.has(word)) return undefined;
+  // The future tense without its vowel: "gelcek" → "gelecek", "alcam" → "alacagim", "gelcez" → "gelecegiz".
+  const future = new RegExp(`^(.*[${CONSONANT}])c([ae])(k|klar|kler|m|z)$`).exec(word);
+  if (future) {
+    const [, stem, vowel, ending] = future;
+    const rest = ending === 'm' ? 'gim' : ending === 'z' ? 'giz' : ending;
+    return `${stem}${vowel}c${vowel}${rest}`;
+  }
+  const futureAfterVowel = /^(.*[aeiou])c([ae])(m|z)$/.exec(word);
+  if (futureAfterVowel) return `${futureAfterVowel[1]}c${futureAfterVowel[2]}${futureAfterVowel[3] === 'm' ? 'gim' : 'giz'}`;
+  return undefined;
+}

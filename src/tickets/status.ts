@@ -13,7 +13,7 @@ export const STATUS_NAMES: Record<TicketStatus, string> = {
   rejected: 'Reddedildi',
 };
 
-export const TicketTypeSchema = z.enum(['complaint', 'aid', 'appointment', 'handoff']);
+export const TicketTypeSchema = z.enum(['complaint', 'aid', 'appointment', 'handoff', 'emergency']);
 export type TicketType = z.infer<typeof TicketTypeSchema>;
 
 export const TYPE_NAMES: Record<TicketType, string> = {
@@ -21,6 +21,7 @@ export const TYPE_NAMES: Record<TicketType, string> = {
   aid: 'Yardım başvurusu',
   appointment: 'Randevu talebi',
   handoff: 'Görevli görüşmesi',
+  emergency: 'Acil durum bildirimi',
 };
 
 /** States in which the citizen is still waiting for the municipality. */

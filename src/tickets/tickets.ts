@@ -16,6 +16,8 @@ export interface NewTicket {
   slaHours: number;
   summary: string;
   data: Record<string, unknown>;
+  /** First in the agents' queue (an emergency). */
+  urgent?: boolean;
 }
 
 export type TicketRow = Awaited<ReturnType<Database['ticket']['findUniqueOrThrow']>>;
@@ -117,12 +119,12 @@ export class Tickets {
       }));
       await tx.execute(Prisma.sql`
         INSERT INTO "Ticket" ("id", "number", "contactId", "conversationId", "type", "category", "department", "status",
-          "neighbourhood", "data", "summary", "dueAt", "createdAt", "updatedAt")
+          "neighbourhood", "data", "summary", "urgent", "dueAt", "createdAt", "updatedAt")
         VALUES ${Prisma.join(
           tickets.map(
             ({ id, number, department, dueAt, createdAt, input }) =>
               Prisma.sql`(${id}, ${number}, ${input.contactId}, ${input.conversationId ?? null}, ${input.type}, ${input.category ?? null},
-                ${department}, 'new', ${input.neighbourhood ?? null}, ${JSON.stringify(input.data)}, ${input.summary}, ${dueAt}, ${createdAt}, ${createdAt})`,
+                ${department}, 'new', ${input.neighbourhood ?? null}, ${JSON.stringify(input.data)}, ${input.summary}, ${input.urgent ?? false}, ${dueAt}, ${createdAt}, ${createdAt})`,
           ),
         )}`);
       await tx.execute(Prisma.sql`

@@ -73,12 +73,15 @@ describe('escalation', () => {
     expect((await conversationOf(citizen)).mode).toBe('bot');
   });
 
-  it('an urgent keyword goes straight to a person with a short deadline', async () => {
+  it('an emergency is first told the number to call; a person, if asked for, gets it as urgent with a short deadline', async () => {
     const citizen = new Citizen(cozum);
-    expect(await citizen.sayAll('ACİL yardım lazım, evin önünde kaza oldu')).toContain('görevlimize aktarıyorum');
+    const [whatToDo] = await citizen.say('ACİL yardım lazım, evin önünde kaza oldu');
+    expect(whatToDo).toContain('Hemen 112 numaralı acil çağrı hattını arayın');
+    expect(await citizen.sayAll('Görevliye bağla')).toContain('görevlimize aktarıyorum');
     const ticket = await cozum.db.ticket.findUniqueOrThrow({ where: { id: (await conversationOf(citizen)).handoffTicketId! } });
-    expect(ticket.summary).toContain('Acil anahtar kelime: acil');
-    expect(ticket.dueAt.getTime() - ticket.createdAt.getTime()).toBe(2 * 3_600_000);
+    expect(ticket).toMatchObject({ type: 'handoff', category: 'emergency', urgent: true });
+    expect(ticket.summary).toContain('Acil durum: Kaza / yaralanma');
+    expect(ticket.dueAt.getTime() - ticket.createdAt.getTime()).toBe(3_600_000);
   });
 
   it('a complaint about a collapsed wall creates its ticket and also queues it for a person', async () => {

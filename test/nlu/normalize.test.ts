@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractFeatures } from '../../src/nlu/features.ts';
-import { asciiFold, fold, hasNoWords, lowerTr, words } from '../../src/nlu/normalize.ts';
+import { asciiFold, fold, hasNoWords, lowerTr, standardSpelling, words } from '../../src/nlu/normalize.ts';
 
 describe('Turkish normalisation', () => {
   it('lower-cases the Turkish way: İ → i and I → ı', () => {
@@ -50,5 +50,25 @@ describe('classifier features', () => {
       const norm = Math.sqrt([...extractFeatures(text).values()].reduce((sum, v) => sum + v * v, 0));
       expect(norm).toBeCloseTo(1, 6);
     }
+  });
+});
+
+describe('spoken spellings', () => {
+  it('gives the written form of words typed as spoken', () => {
+    const cases: Record<string, string> = {
+      basliyo: 'basliyor', gelmiyo: 'gelmiyor', istiyom: 'istiyorum', uyuyamiyoz: 'uyuyamiyoruz', yapiyolar: 'yapiyorlar',
+      bakiyonuz: 'bakiyorsunuz', yanmio: 'yanmiyor', gelcek: 'gelecek', alcam: 'alacagim', gelcez: 'gelecegiz',
+      bi: 'bir', napcam: 'ne yapacagim', nerde: 'nerede', tmm: 'tamam',
+    };
+    for (const [spoken, written] of Object.entries(cases)) expect(standardSpelling(spoken), spoken).toBe(written);
+  });
+
+  it('leaves written words alone, and words that only look spoken', () => {
+    for (const word of ['basliyor', 'radyo', 'mayo', 'ancak', 'gercek', 'cam', 'kocaman', 'yapacak', 'bir']) expect(standardSpelling(word), word).toBeUndefined();
+  });
+
+  it('gives a spoken message the written words\' features, besides its own', () => {
+    const spoken = extractFeatures('insaat sabah 6 da basliyo bebegim uyuyamiyo');
+    for (const feature of ['w:basliyor', 'w:uyuyamiyor', 'w:basliyo', 'w:uyuyamiyo', 'c:yor ']) expect(spoken.has(feature), feature).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
-// The queue: open tickets and the conversations waiting for an agent, oldest first, refreshed
-// live when anything changes.
+// The queue: open tickets and the conversations waiting for an agent, emergencies first, then
+// oldest first, refreshed live when anything changes.
 import { api, clear, el, fmtAge, fmtDateTime, hasRole, live, loadMe, slaChip, statusPill, throttle, tickSla } from './common.js';
 
 const body = document.getElementById('queue-body');
@@ -18,9 +18,9 @@ function row(item) {
   const state = item.waiting ? statusPill('waiting', 'Görevli bekliyor') : item.live ? statusPill('agent', 'Görüşmede') : statusPill(item.status, item.statusName);
   const tr = el(
     'tr',
-    { class: [href ? 'row-link' : '', item.waiting ? 'is-waiting' : ''].join(' ').trim(), dataset: { ticket: item.ticketId, number: item.number } },
+    { class: [href ? 'row-link' : '', item.waiting ? 'is-waiting' : '', item.urgent ? 'is-urgent' : ''].join(' ').trim(), dataset: { ticket: item.ticketId, number: item.number } },
     el('td', {}, href ? el('a', { class: 'queue__number', href, text: item.number }) : el('span', { class: 'queue__number', text: item.number }), el('span', { class: 'queue__age', text: fmtAge(item.createdAt), title: fmtDateTime(item.createdAt) })),
-    el('td', {}, el('span', { class: 'queue__who', text: item.citizen }), el('span', { class: 'queue__summary', text: item.summary, title: item.summary })),
+    el('td', {}, item.urgent ? el('span', { class: 'pill pill--urgent', text: 'ACİL' }) : null, el('span', { class: 'queue__who', text: item.citizen }), el('span', { class: 'queue__summary', text: item.summary, title: item.summary })),
     el('td', { text: item.channelName }),
     el('td', {}, el('span', { text: item.typeName }), item.categoryName ? el('span', { class: 'queue__sub', text: item.categoryName }) : null),
     el('td', { text: item.neighbourhood || '—' }),

@@ -1,0 +1,79 @@
+// What the bot does with an emergency (bot/emergencies.yaml): first what to do now and the number
+// to call, then an urgent record or a person. Kept out of bot.ts so the turn's routing stays short:
+// bot.ts asks `detect` before anything else and hands the citizen's answer to the offer back here.
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import type { EmergencyContent } from '../content/emergencies.ts';
+import type { Handoff } from '../handoff/handoff.ts';
+import { fold } from '../nlu/normalize.ts';
+import { INBOUND_KEY, type InboundContext } from './adapter.ts';
+import type { Emergency, EmergencyDetector } from './emergencies.ts';
+
+/** Kept in the session between the answer and the citizen's choice. */
+export interface EmergencyOffer {
+  kind: string;
+  /** The citizen's message, for the record. */
+  text: string;
+}
+
+export type EmergencyChoice = 'ticket' | 'person' | 'no';
+
+const CHOICES: EmergencyChoice[] = ['ticket', 'person', 'no'];
+
+export class EmergencyTurn {
+  private readonly words: Map<string, EmergencyChoice>;
+
+  constructor(
+    private readonly detector: EmergencyDetector,
+    private readonly content: EmergencyContent,
+    private readonly handoff: Handoff,
+  ) {
+    this.words = new Map();
+    CHOICES.forEach((choice, index) => {
+      const { label, words } = content.offer[choice];
+      for (const word of [String(index + 1), label, ...words]) this.words.set(fold(word), choice);
+    });
+  }
+
+  detect(text: string): Emergency | undefined {
+    return this.detector.detect(text);
+  }
+
+  /**
+   * Says what to do now. With the bot, then offers a record or a person and returns the offer to
+   * remember; when a person already has (or is about to take) the conversation, their case is
+   * marked urgent instead.
+   */
+  async answer(context: TurnContext, mode: string | undefined, emergency: Emergency, text: string): Promise<EmergencyOffer | undefined> {
+    await context.sendActivity(emergency.kind.answer);
+    if (mode && mode !== 'bot') {
+      await this.handoff.markUrgent(context.activity.conversation.id, `${emergency.kind.title} (“${emergency.words}”)`);
+      await context.sendActivity(this.content.texts.markedUrgent);
+      return undefined;
+    }
+    const { offer } = this.content;
+    await context.sendActivity(MessageFactory.suggestedActions(CHOICES.map((choice) => offer[choice].label), offer.prompt));
+    return { kind: emergency.kind.id, text };
+  }
+
+  /** The offered choice the text stands for ("1", "Acil kayıt aç", "hayır"), if it is one. */
+  choice(text: string): EmergencyChoice | undefined {
+    return this.words.get(fold(text));
+  }
+
+  kind(offer: EmergencyOffer) {
+    return this.content.kinds.find((kind) => kind.id === offer.kind);
+  }
+
+  /** Opens the urgent record and tells the citizen its number, and the number to call again. */
+  async fileTicket(context: TurnContext, offer: EmergencyOffer): Promise<void> {
+    const inbound = context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
+    const kind = this.kind(offer);
+    if (!inbound || !kind) return;
+    const ticket = await this.handoff.reportEmergency({ conversationId: context.activity.conversation.id, contactId: inbound.contactId, kind, text: offer.text });
+    await context.sendActivity(this.content.texts.ticketFiled({ ticketNumber: ticket.number, number: kind.number }));
+  }
+
+  async declined(context: TurnContext): Promise<void> {
+    await context.sendActivity(this.content.texts.declined);
+  }
+}

@@ -1,0 +1,126 @@
+// bot/emergencies.yaml: the kinds of emergency the assistant recognises, the words that reveal
+// each, the contexts that make those words ordinary, the number to call (from the municipality's
+// phones) and what to do now. A municipality edits it like its texts; validated at start-up with
+// file and line.
+import path from 'node:path';
+import { z } from 'zod';
+import type { Municipality } from '../config.ts';
+import { phraseProblem } from '../nlu/phrases.ts';
+import { fillTemplate, unknownPlaceholders } from './template.ts';
+import { loadYamlFile } from './yaml-file.ts';
+
+const text = z.string().trim().min(1, 'boş olamaz');
+
+const phrase = z
+  .string()
+  .trim()
+  .superRefine((value, context) => {
+    const problem = phraseProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
+/** A text filled from the municipality, and from the moment's `allowed` values. */
+function template(municipality: Municipality, allowed: string[] = []) {
+  const moment = Object.fromEntries(allowed.map((name) => [name, '']));
+  return text.superRefine((value, context) => {
+    const unknown = unknownPlaceholders(value, { ...municipality, ...moment });
+    if (unknown.length > 0) context.addIssue({ code: 'custom', message: `bilinmeyen yer tutucu: ${unknown.map((name) => `{{${name}}}`).join(', ')}` });
+  });
+}
+
+const word = z.string().trim().regex(/^[\p{Ll}]+$/u, 'tek kelime, küçük harflerle');
+
+const choice = z.object({ label: text.max(40, 'en fazla 40 karakter'), words: z.array(text).default([]) }).strict();
+
+function fileSchema(municipality: Municipality) {
+  const phones = Object.keys(municipality.phones);
+  return z
+    .object({
+      commonWords: z.array(z.string().regex(/^[a-z]+$/, 'yalnızca Türkçe harfsiz küçük harfler')).default([]),
+      negations: z.array(word).min(1),
+      negationFillers: z.array(word).default([]),
+      offer: z.object({ prompt: template(municipality), ticket: choice, person: choice, no: choice }).strict(),
+      texts: z
+        .object({
+          ticketFiled: template(municipality, ['ticketNumber', 'number']),
+          declined: template(municipality),
+          markedUrgent: template(municipality),
+        })
+        .strict(),
+      kinds: z
+        .array(
+          z
+            .object({
+              id: z.string().regex(/^[a-z_]+$/, 'küçük harf ve _'),
+              title: text,
+              call: z.string().refine((key) => phones.includes(key), { message: `municipality.phones içinde olmalı: ${phones.join(', ')}` }),
+              department: text.optional(),
+              phrases: z.array(phrase).min(1, 'en az bir ifade gerekli'),
+              except: z.array(phrase).default([]),
+              unless: z.array(phrase).default([]),
+              answer: template(municipality, ['number']),
+            })
+            .strict(),
+        )
+        .min(1),
+    })
+    .strict()
+    .superRefine((file, context) => {
+      const seen = new Set<string>();
+      file.kinds.forEach((kind, index) => {
+        if (seen.has(kind.id)) context.addIssue({ code: 'custom', message: `aynı id iki kez: ${kind.id}`, path: ['kinds', index, 'id'] });
+        seen.add(kind.id);
+      });
+    });
+}
+
+export interface EmergencyKind {
+  id: string;
+  /** What agents read: "Doğalgaz kaçağı". */
+  title: string;
+  /** The number to call now, from municipality.phones. */
+  number: string;
+  /** Where an emergency ticket of this kind goes; the handoff default when absent. */
+  department?: string;
+  phrases: string[];
+  /** Phrases that, where they cover the matched words, make them ordinary ("yangın merdiveni"). */
+  except: string[];
+  /** Phrases that, anywhere in the same sentence, make the match ordinary ("köpek" for "yaralı"). */
+  unless: string[];
+  /** What to do now, with the number filled in. */
+  answer: string;
+}
+
+export interface EmergencyChoice {
+  label: string;
+  words: string[];
+}
+
+export interface EmergencyContent {
+  commonWords: string[];
+  negations: string[];
+  negationFillers: string[];
+  offer: { prompt: string; ticket: EmergencyChoice; person: EmergencyChoice; no: EmergencyChoice };
+  texts: { ticketFiled(moment: { ticketNumber: string; number: string }): string; declined: string; markedUrgent: string };
+  kinds: EmergencyKind[];
+}
+
+export function loadEmergencies(dir: string, municipality: Municipality): EmergencyContent {
+  const raw = loadYamlFile(path.join(dir, 'emergencies.yaml'), fileSchema(municipality));
+  const fill = (value: string) => fillTemplate(value, municipality);
+  return {
+    commonWords: raw.commonWords,
+    negations: raw.negations,
+    negationFillers: raw.negationFillers,
+    offer: { ...raw.offer, prompt: fill(raw.offer.prompt) },
+    texts: {
+      ticketFiled: (moment) => fillTemplate(raw.texts.ticketFiled, moment, municipality),
+      declined: fill(raw.texts.declined),
+      markedUrgent: fill(raw.texts.markedUrgent),
+    },
+    kinds: raw.kinds.map(({ call, answer, ...kind }) => {
+      const number = municipality.phones[call as keyof Municipality['phones']];
+      return { ...kind, number, answer: fillTemplate(answer, { number }, municipality) };
+    }),
+  };
+}
