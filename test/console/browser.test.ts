@@ -232,7 +232,9 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
     await page.fill('#password-current', temporary);
     await page.fill('#password-next', 'zeynep-kendi-2027');
     await page.fill('#password-again', 'zeynep-kendi-2027');
-    await page.locator('#password-dialog button[type=submit]').click();
+    // The page reloads once her own password is set (common.js): wait for that load, so that the
+    // next navigation does not cut it off.
+    await Promise.all([page.waitForEvent('load'), page.locator('#password-dialog button[type=submit]').click()]);
     await page.locator('#me-name', { hasText: 'Zeynep Ak Yılmaz' }).waitFor();
     await page.locator('#password-dialog').waitFor({ state: 'hidden' });
     expect((await cozum.db.agent.findUniqueOrThrow({ where: { username: 'zeynep' } })).mustChangePassword).toBe(false);

@@ -167,10 +167,12 @@ describe('ticket summaries', () => {
   it('of a handoff name the reason, never what the citizen wrote', async () => {
     const citizen = new Citizen(cozum);
     await citizen.say('merhaba');
-    expect(await citizen.sayAll('acil, evime su bastı, numaram 0532 123 45 67, TC 10000000146')).toContain('Talep numaranız');
+    // An emergency first gets what to do now; the person it then asks for gets a handoff ticket.
+    expect(await citizen.sayAll('acil, evime su bastı, numaram 0532 123 45 67, TC 10000000146')).toContain('su arıza hattını arayın');
+    expect(await citizen.sayAll('Görevliye bağla')).toContain('Talep numaranız');
     const ticket = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId }, type: 'handoff' } });
-    expect(ticket.summary).toContain('Acil anahtar kelime');
-    for (const words of ['0532', '10000000146', 'su bastı']) expect(ticket.summary).not.toContain(words);
+    expect(ticket.summary).toMatch(/^Acil durum: /);
+    for (const words of ['0532', '10000000146', 'su bastı', 'evime']) expect(ticket.summary).not.toContain(words);
   });
 
   it('of an appointment name whom the citizen wants to see, not the subject they wrote', async () => {
