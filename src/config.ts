@@ -113,6 +113,11 @@ export const ConfigSchema = z.object({
       keywords: z.array(z.string()).default(['acil', 'ölüyor', 'yangın', 'kaza', 'intihar', 'şiddet']),
       /** Department of cases the bot hands over without a topic of their own. */
       defaultDepartment: text.default('Çözüm Merkezi'),
+      /**
+       * A citizen's message to a person that waits this long without an answer gets one short
+       * acknowledgement (queue position, hours), so that nobody talks into silence.
+       */
+      acknowledgeAfterMinutes: z.coerce.number().min(1).max(120).default(3),
       /** When agents answer: days 1 (Monday) to 7 (Sunday), hours HH:MM in the configured time zone. */
       workingHours: z
         .object({

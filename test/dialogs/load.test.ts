@@ -28,7 +28,7 @@ describe('dialogs/ as shipped', () => {
   it('names a department for every complaint category but "other", which goes to the default', () => {
     const complaint = loadDialogs('dialogs', municipality).find((d) => d.id === 'complaint')!;
     const categories = complaint.steps.find((s) => s.slot === 'category')!.choices!;
-    expect(categories.map((c) => c.value)).toEqual(['road', 'pavement', 'rubbish', 'street_light', 'animal', 'noise', 'vendor', 'park', 'sewage', 'structure', 'rubble', 'other']);
+    expect(categories.map((c) => c.value)).toEqual(['road', 'pavement', 'rubbish', 'street_light', 'animal', 'noise', 'vendor', 'park', 'sewage', 'structure', 'water', 'rubble', 'other']);
     for (const category of categories.filter((c) => c.value !== 'other')) expect(category.department, category.value).toBeTruthy();
   });
 });

@@ -99,12 +99,13 @@ describe('telefon numarası', () => {
     'Tel: 0532 123 45 67',
     'cep no 0532 123 45 67',
   ])('reads the mobile number written as %s', (typed) => {
-    expect(accepted(validatePhone(typed))).toEqual({ value: '+905321234567', display: '0532 123 45 67' });
+    // Stored whole for the department, shown back masked.
+    expect(accepted(validatePhone(typed))).toEqual({ value: '+905321234567', display: '0532 *** ** 67' });
   });
 
-  it('accepts landlines and shows them in the same grouping', () => {
-    expect(accepted(validatePhone('0232 343 12 34'))).toEqual({ value: '+902323431234', display: '0232 343 12 34' });
-    expect(accepted(validatePhone('0 (212) 123 45 67'))).toEqual({ value: '+902121234567', display: '0212 123 45 67' });
+  it('accepts landlines and shows them masked in the same grouping', () => {
+    expect(accepted(validatePhone('0232 343 12 34'))).toEqual({ value: '+902323431234', display: '0232 *** ** 34' });
+    expect(accepted(validatePhone('0 (212) 123 45 67'))).toEqual({ value: '+902121234567', display: '0212 *** ** 67' });
   });
 
   it('refuses short, long, empty, lettered and impossible numbers with a Turkish explanation', () => {
