@@ -39,8 +39,11 @@ const FREE_TYPES = new Set<StepSpec['type']>(['text', 'address', 'name', 'days']
 const SURE = 0.9;
 /** A correction is a short remark; a long text naming a field is a story. */
 const CORRECTION_MAX_WORDS = 12;
-/** In a story (a `text` step), a new request is only a short message of its own. */
-const REQUEST_MAX_WORDS_IN_STORY = 8;
+/**
+ * In a story (a `text` step), a new request is a message that tells nothing of its own
+ * ("yardım başvurusu yapmak istiyorum"): at most this many story words.
+ */
+const REQUEST_MAX_STORY_WORDS = 2;
 /** Words around a corrected value that are not the value: "… olarak", "… yazın". */
 const AROUND_VALUE = new Set(['ve', 'de', 'da', 'ise', 'olarak', 'yazin', 'yaz', 'su', 'sey', 'ben', 'benim', 'bu', 'o', 'yazdim', 'yazmisim', 'dogrusu', 'adi', 'ismi', 'numarasi', 'bilgisi', 'kismi']);
 
@@ -128,7 +131,7 @@ export function judgeAnswer(step: StepSpec, text: string, valid: boolean, contex
     if (aside && faq) return { kind: 'faq', answer: faq };
     if (aside && request) return { kind: 'request', intent };
     if (question && faq && confidence >= SURE) return { kind: 'faq', answer: faq };
-    if (request && confidence >= SURE && wordCount <= REQUEST_MAX_WORDS_IN_STORY) return { kind: 'request', intent };
+    if (request && confidence >= SURE && vocabulary.storyWords(text).length <= REQUEST_MAX_STORY_WORDS) return { kind: 'request', intent };
     return { kind: 'answer' };
   }
 
@@ -140,10 +143,14 @@ export function judgeAnswer(step: StepSpec, text: string, valid: boolean, contex
   }
   // An address or a name: a question is never the answer.
   if (aside || question) {
+    if (step.type === 'name' && !aside && !/[?]/.test(text) && words(text).length <= 2) return { kind: 'answer' };
     if (faq) return { kind: 'faq', answer: faq };
     if (request) return { kind: 'request', intent };
     return { kind: 'question' };
   }
+  // A name that reads as a name ("Derya Su") is one, whatever a classifier makes of its words;
+  // a sentence of three words and more that a classifier is sure of is not.
+  if (step.type === 'name' && wordCount < 3) return { kind: 'answer' };
   const hasDigits = /\d/.test(text);
   if (faq && confidence >= SURE && !(step.type === 'address' && hasDigits)) return { kind: 'faq', answer: faq };
   if (request && confidence >= SURE && !(step.type === 'address' && hasDigits)) return { kind: 'request', intent };

@@ -79,7 +79,8 @@ function slotsIn(spec: DialogSpec, text: string, tools: PrefillTools): Record<st
       const count = countInText(step, text);
       if (count !== undefined) slots[step.slot] = { value: count, display: String(count) };
     } else if (step.type === 'address') {
-      const street = STREET_WITH_NUMBER.exec(text)?.[0]?.trim().replace(/[,.;]+$/, '');
+      // "Erzene mahallesi Gül sokak no 4": the neighbourhood has its own slot; the address starts after it.
+      const street = STREET_WITH_NUMBER.exec(text)?.[0]?.replace(/^.*\b(?:mahallesi|mah\.?|mh\.?)\s+/iu, '').trim().replace(/[,.;]+$/, '');
       if (street) slots[step.slot] = { value: street, display: display(street) };
     }
   }
