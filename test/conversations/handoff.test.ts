@@ -133,6 +133,18 @@ describe('talking to a person', () => {
   });
 });
 
+describe('notifications', () => {
+  it('mask what a status note quotes of the citizen, and keep the municipality\'s own numbers', async () => {
+    const citizen = new Citizen(cozum);
+    for (const text of ['çöpler alınmadı', 'Erzene', '3. sokak no 1', 'Çöpler beş gündür alınmadı.', 'geç', 'evet', 'Sibel Ak', '0532 100 20 32', 'Gönder']) await citizen.say(text);
+    const ticket = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } });
+    await cozum.handoff.setStatus(admin, ticket.id, 'in_progress', `0532 100 20 32 numaralı vatandaş (TC 10000000146) arandı; bilgi için ${cozum.config.municipality.phones.callCenter}.`);
+    const [note] = await notifications(citizen);
+    expect(note).toContain('0532 *** ** 32 numaralı vatandaş (TC 100******46)');
+    expect(note).toContain(`bilgi için ${cozum.config.municipality.phones.callCenter}`);
+  });
+});
+
 describe('the console names the citizen', () => {
   const views = () => new ConsoleViews(cozum.db, Catalog.load(cozum.config));
 
