@@ -19,6 +19,7 @@ const MOMENT_PLACEHOLDERS = {
   agentAck: ['agentName'],
   agentJoined: ['agentName'],
   understood: ['fields'],
+  reusedIdentity: ['fields'],
   summaryTitle: ['title'],
   noSuchField: ['count'],
   corrected: ['field', 'value'],
@@ -33,7 +34,7 @@ const TEXT_KEYS = [
   'agentAck', 'agentAckUnnamed', 'agentJoined', 'agentJoinedUnnamed', 'backToBot', 'askComment',
   'thanksForRating', 'thanksForComment', 'confirmErase', 'erased', 'erasedWithTickets', 'notErased', 'onlySymbols',
   'empty', 'mediaWithoutText', 'locationWithoutContext', 'tooLong',
-  'consent', 'consentButton', 'consentAgain', 'consentThanks', 'consentDeclined', 'understood', 'summaryTitle', 'sendButton',
+  'consent', 'consentButton', 'consentAgain', 'consentThanks', 'consentDeclined', 'understood', 'reusedIdentity', 'summaryTitle', 'sendButton',
   'editButton', 'confirmAgain', 'whichField', 'noSuchField', 'firstQuestion', 'resume', 'corrected', 'unknownQuestion',
   'requestLater', 'deferredOffer', 'pickOneSuggestion',
 ] as const;

@@ -72,6 +72,8 @@ export interface FormLanguage {
 }
 
 const HANDOFF_INTENT = 'handoff.agent';
+/** Answers about the citizen themselves, the same in every form. */
+const IDENTITY_TYPES = new Set<StepSpec['type']>(['name', 'phone', 'tc_kimlik']);
 
 export class FormDialog extends Dialog<FormOptions> {
   private readonly say: Texts;
@@ -102,7 +104,32 @@ export class FormDialog extends Dialog<FormOptions> {
       await dc.context.sendActivity(this.say.format('understood', { fields }));
     }
     if (options.answer && answerUnused) await this.takeOfferedAnswer(dc, state, options.answer);
+    await this.reuseIdentity(dc, state);
     return this.askNext(dc, state);
+  }
+
+  /**
+   * Who the citizen is (name, phone, TC kimlik), as their previous form in this conversation stored
+   * it: filled, said once, and changeable at the summary with *Düzelt*.
+   */
+  private async reuseIdentity(dc: DialogContext, state: FormState): Promise<void> {
+    const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
+    if (!inbound || this.spec.kind !== 'form') return;
+    const identity = this.spec.steps.filter((step) => IDENTITY_TYPES.has(step.type) && step.personal && !(step.slot in state.slots));
+    if (identity.length === 0) return;
+    const earlier = await this.services.earlierAnswers(inbound.contactId, dc.context.activity.conversation.id);
+    const reused: StepSpec[] = [];
+    for (const step of identity) {
+      const value = earlier[step.slot];
+      if (typeof value !== 'string' || !this.applies(step, state)) continue;
+      const result = await validateStep(step, { text: value }, this.services, this.vocabulary);
+      if (!result.ok) continue;
+      state.slots[step.slot] = { value: result.value, display: maskPersonalData(result.display) };
+      reused.push(step);
+    }
+    if (reused.length === 0) return;
+    const fields = reused.map((step) => `${step.label}: ${state.slots[step.slot]!.display}`).join(' · ');
+    await dc.context.sendActivity(this.say.format('reusedIdentity', { fields }));
   }
 
   /** The reply to an offer, as the answer to the first open question when that asks for a place. */

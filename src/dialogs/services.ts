@@ -13,6 +13,9 @@ import type { DialogSpec } from './spec.ts';
 import type { SlotValue } from './steps.ts';
 import { NeighbourhoodMatcher } from './validators/index.ts';
 
+/** A form's answers about the citizen themselves are reused by the next form for this long. */
+const EARLIER_ANSWERS_MS = 24 * 3_600_000;
+
 /** Below this a message in the middle of a dialog is not taken for a FAQ question. */
 const FAQ_INTERRUPT_CONFIDENCE = 0.7;
 
@@ -79,6 +82,24 @@ export class DialogServices {
     const understood = this.nlu.understand(text);
     if (!understood.intent.startsWith('faq.') || understood.confidence < FAQ_INTERRUPT_CONFIDENCE) return undefined;
     return this.answers.get(understood.intent);
+  }
+
+  /**
+   * What the citizen's latest form in this conversation (the last day) stored, by slot: who they
+   * are is not asked again in the next form (a complaint, then the aid request noted during it).
+   */
+  async earlierAnswers(contactId: string, conversationId: string): Promise<Record<string, unknown>> {
+    const since = new Date(Date.now() - EARLIER_ANSWERS_MS);
+    const [row] = await this.sql.query<{ data: string }>(Prisma.sql`
+      SELECT "data" FROM "Ticket" WHERE "contactId" = ${contactId} AND "conversationId" = ${conversationId}
+        AND "type" <> 'handoff' AND "createdAt" >= ${since} ORDER BY "createdAt" DESC LIMIT 1`);
+    if (!row) return {};
+    try {
+      const data = JSON.parse(row.data) as unknown;
+      return data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
   }
 
   async hasConsent(contactId: string): Promise<boolean> {
