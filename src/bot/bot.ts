@@ -44,6 +44,8 @@ interface OfferOption {
 
 interface Offer {
   options: OfferOption[];
+  /** When it was made (ms): a rating asked for after it is answered first. */
+  at: number;
   /** What is said when the citizen declines. */
   declined: 'offerDeclined' | 'personDeclined';
   /** A reply that is no button starts the first option's form as its first answer (an address). */
@@ -224,9 +226,11 @@ export class CozumBot extends ActivityHandler {
       }
     }
     const rating = /^\s*([1-5])\s*(puan|yildiz|\/\s*5)?\s*$/.exec(folded);
-    if (rating && !session.offer) {
+    if (rating) {
       const ticket = await this.deps.handoff.pendingRating(context.activity.conversation.id);
-      if (ticket) {
+      // A digit answers the bot's latest question: an offer made after the rating request wins.
+      if (ticket && !(session.offer && session.offer.at > (ticket.resolvedAt?.getTime() ?? 0))) {
+        session.offer = undefined;
         await this.deps.handoff.rate(ticket.id, Number(rating[1]));
         session.commentFor = ticket.id;
         session.choices = undefined;
@@ -280,8 +284,8 @@ export class CozumBot extends ActivityHandler {
   }
 
   /** Shows `text` with the offer's buttons and remembers the offer for the next message. */
-  private async offer(context: TurnContext, session: Session, text: string, offer: Offer): Promise<void> {
-    session.offer = offer;
+  private async offer(context: TurnContext, session: Session, text: string, offer: Omit<Offer, 'at'>): Promise<void> {
+    session.offer = { ...offer, at: Date.now() };
     session.choices = undefined;
     await context.sendActivity(MessageFactory.suggestedActions(offer.options.map((option) => option.label), text));
   }

@@ -333,11 +333,11 @@ export class Handoff {
   }
 
   /** The citizen's rating of a resolved ticket they were asked about, if one is waiting for it. */
-  async pendingRating(conversationId: string): Promise<{ id: string; number: string } | null> {
+  async pendingRating(conversationId: string): Promise<{ id: string; number: string; resolvedAt: Date | null } | null> {
     return this.deps.db.ticket.findFirst({
       where: { conversationId, status: 'resolved', rating: null, events: { some: { kind: 'rating_request' } } },
       orderBy: { resolvedAt: 'desc' },
-      select: { id: true, number: true },
+      select: { id: true, number: true, resolvedAt: true },
     });
   }
 
