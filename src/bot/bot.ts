@@ -77,6 +77,7 @@ export type { DialogOutcome };
 
 /** A story not used within this many turns is forgotten. */
 const STORY_TURNS = 3;
+
 export interface BotDependencies {
   config: Config;
   nlu: Nlu;

@@ -140,7 +140,7 @@ describe('notifications', () => {
     const ticket = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } });
     await cozum.handoff.setStatus(admin, ticket.id, 'in_progress', `0532 100 20 32 numaralı vatandaş (TC 10000000146) arandı; bilgi için ${cozum.config.municipality.phones.callCenter}.`);
     const [note] = await notifications(citizen);
-    expect(note).toContain('0532 *** ** 32 numaralı vatandaş (TC 100******46)');
+    expect(note).toContain('0532 ••• •• 32 numaralı vatandaş (TC 100••••••46)');
     expect(note).toContain(`bilgi için ${cozum.config.municipality.phones.callCenter}`);
   });
 });

@@ -36,7 +36,7 @@ describe('complaint', () => {
     expect(summary).toContain('• Açıklama: Erzene Mahallesi 112. sokakta çöpler 5 gündür alınmadı');
     expect(summary).toContain('• Fotoğraf: Fotoğraf eklendi');
     expect(summary).toContain('• Ad soyad: Ayşe Yılmaz');
-    expect(summary).toContain('• Telefon: 0532 *** ** 67');
+    expect(summary).toContain('• Telefon: 0532 ••• •• 67');
     expect(summary).toMatch(/^1\. Gönder$/m);
     expect(summary).toMatch(/^2\. Düzelt$/m);
     const done = await citizen.sayAll('Gönder');
@@ -153,8 +153,8 @@ describe('aid request', () => {
     expect(opening).toContain('Yardım türü: Bebek bezi / mama');
     expect(opening).toContain('KVKK');
     const summary = await converse(citizen, ['evet', '10000000146', '10000000146', 'fatma demir', '0 532 222 33 44', 'Kazımdirik', 'Kazımdirik mah. 370/2 sokak no 8', '3', 'Eşim işsiz, iki küçük çocuğum var.']);
-    expect(summary).toContain('T.C. kimlik no: 100******46');
-    expect(summary).toContain('Bebeğin T.C. kimlik no: 100******46');
+    expect(summary).toContain('T.C. kimlik no: 100••••••46');
+    expect(summary).toContain('Bebeğin T.C. kimlik no: 100••••••46');
     expect(summary).not.toContain('10000000146');
     const done = await citizen.sayAll('evet');
     expect(done).toContain('Sosyal Yardım İşleri Müdürlüğü');
@@ -245,7 +245,7 @@ describe('moving around in a dialog', () => {
     expect(which).toMatch(/^7\. Telefon$/m);
     expect(await citizen.sayAll('7')).toContain('telefon numaranız');
     const fixed = await citizen.sayAll('0533 000 11 22');
-    expect(fixed).toContain('• Telefon: 0533 *** ** 22');
+    expect(fixed).toContain('• Telefon: 0533 ••• •• 22');
     await citizen.say('hayır');
     expect(await citizen.sayAll('mahalle')).toContain('hangi mahallede');
     expect(await citizen.sayAll('Kazımdirik')).toContain('• Mahalle: Kazımdirik Mahallesi');

@@ -5,16 +5,16 @@ import { maskForLog, maskPersonalData } from '../../src/privacy/mask.ts';
 
 describe('maskPersonalData', () => {
   it.each([
-    ["TC'm 10000000146, bilginize", "TC'm 100******46, bilginize"],
-    ['kimlik no: 100 000 001 46', 'kimlik no: 100******46'],
-    ['numaram 0532 123 45 67 arayın', 'numaram 0532 *** ** 67 arayın'],
-    ['05321234567', '0532 *** ** 67'],
-    ['+90 532 123 4567 ya da 532 1234567', '0532 *** ** 67 ya da 0532 *** ** 67'],
-    ['ev: 0232 343 12 34', 'ev: 0232 *** ** 34'],
-    ['IBAN: TR33 0006 1005 1978 6457 8413 26 lütfen', 'IBAN: TR33 **** **** **** **** **** 26 lütfen'],
-    ['iban tr330006100519786457841326', 'iban TR33 **** **** **** **** **** 26'],
-    ['DE89 3704 0044 0532 0130 00 hesabım', 'DE89 **** **** **** **** 00 hesabım'],
-    ['yazın: ayse.yilmaz@gmail.com', 'yazın: a***@g***.com'],
+    ["TC'm 10000000146, bilginize", "TC'm 100••••••46, bilginize"],
+    ['kimlik no: 100 000 001 46', 'kimlik no: 100••••••46'],
+    ['numaram 0532 123 45 67 arayın', 'numaram 0532 ••• •• 67 arayın'],
+    ['05321234567', '0532 ••• •• 67'],
+    ['+90 532 123 4567 ya da 532 1234567', '0532 ••• •• 67 ya da 0532 ••• •• 67'],
+    ['ev: 0232 343 12 34', 'ev: 0232 ••• •• 34'],
+    ['IBAN: TR33 0006 1005 1978 6457 8413 26 lütfen', 'IBAN: TR33 •••• •••• •••• •••• •••• 26 lütfen'],
+    ['iban tr330006100519786457841326', 'iban TR33 •••• •••• •••• •••• •••• 26'],
+    ['DE89 3704 0044 0532 0130 00 hesabım', 'DE89 •••• •••• •••• •••• 00 hesabım'],
+    ['yazın: ayse.yilmaz@gmail.com', 'yazın: a•••@g•••.com'],
   ])('masks %s', (text, masked) => {
     expect(maskPersonalData(text)).toBe(masked);
   });
@@ -32,14 +32,14 @@ describe('maskPersonalData', () => {
 
   it('keeps the municipality\'s own numbers readable when asked to', () => {
     expect(maskPersonalData('Bizi 0 (232) 000 01 88 numarasından arayın, sizin 0532 123 45 67', { keepPhones: ['0 (232) 000 01 88'] })).toBe(
-      'Bizi 0 (232) 000 01 88 numarasından arayın, sizin 0532 *** ** 67',
+      'Bizi 0 (232) 000 01 88 numarasından arayın, sizin 0532 ••• •• 67',
     );
   });
 });
 
 describe('maskForLog', () => {
   it('masks what maskPersonalData masks and, as a safety net, any long digit run', () => {
-    expect(maskForLog('abone 12345678901, e-posta a@b.co')).toBe('abone 123******01, e-posta a***@b***.co');
+    expect(maskForLog('abone 12345678901, e-posta a@b.co, 0532 123 45 67')).toBe('abone 123******01, e-posta a***@b***.co, 0532 *** ** 67');
     expect(maskForLog('20261124000000_init')).toBe('20261124000000_init');
   });
 });
