@@ -103,7 +103,7 @@ export class FormDialog extends Dialog<FormOptions> {
       const fields = understood.map((step) => `${step.label}: ${state.slots[step.slot]!.display}`).join(' · ');
       await dc.context.sendActivity(this.say.format('understood', { fields }));
     }
-    if (options.answer && answerUnused) await this.takeOfferedAnswer(dc, state, options.answer);
+    if (options.answer && answerUnused) await this.takeOfferedAnswer(state, options.answer);
     await this.reuseIdentity(dc, state);
     return this.askNext(dc, state);
   }
@@ -133,7 +133,7 @@ export class FormDialog extends Dialog<FormOptions> {
   }
 
   /** The reply to an offer, as the answer to the first open question when that asks for a place. */
-  private async takeOfferedAnswer(dc: DialogContext, state: FormState, answer: string): Promise<void> {
+  private async takeOfferedAnswer(state: FormState, answer: string): Promise<void> {
     const step = this.nextStep(state);
     if (!step || step.personal || (step.type !== 'address' && step.type !== 'neighbourhood')) return;
     const result = await validateStep(step, { text: answer }, this.services, this.vocabulary);

@@ -144,10 +144,11 @@ export function judgeAnswer(step: StepSpec, text: string, valid: boolean, contex
   // An address or a name: a question is never the answer. A question word alone does not make
   // one ("nerede olduğunu bilmiyorum, pazarın arkası" is an address); a question mark or an aside does.
   if (aside || question) {
-    if (step.type === 'name' && !aside && !/[?]/.test(text) && wordCount <= 2) return { kind: 'answer' };
-    if (faq) return { kind: 'faq', answer: faq };
-    if (request) return { kind: 'request', intent };
-    if (aside || /\?/.test(text)) return { kind: 'question' };
+    const plainly = aside || /\?/.test(text);
+    if (step.type === 'name' && !plainly && wordCount <= 2) return { kind: 'answer' };
+    if (faq && (plainly || confidence >= 0.7)) return { kind: 'faq', answer: faq };
+    if (request && (plainly || confidence >= 0.7)) return { kind: 'request', intent };
+    if (plainly) return { kind: 'question' };
   }
   // A name that reads as a name ("Derya Su") is one, whatever a classifier makes of its words;
   // a sentence of three words and more that a classifier is sure of is not.
