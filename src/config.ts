@@ -156,7 +156,10 @@ export const ConfigSchema = z.object({
       idleMinutes: z.coerce.number().int().min(0).default(30),
     })
     .prefault({}),
-  /** Closed tickets' personal data is anonymised this many days after closing (KVKK); 0 keeps it. */
+  /**
+   * KVKK retention, in days (0 keeps everything): a citizen silent this long with nothing open is
+   * erased, and tickets closed this long ago lose their personal data (src/privacy/erasure.ts).
+   */
   retentionDays: z.coerce.number().int().min(0).default(730),
   /** Time zone in which dates are shown to citizens. */
   timeZone: text.default('Europe/Istanbul'),

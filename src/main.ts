@@ -89,11 +89,11 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
   adapter.use(new InboundLimits(config.limits, logger));
 
-  // KVKK retention: closed cases are anonymised after `retentionDays`, checked daily.
+  // KVKK retention: citizens silent for `retentionDays` are erased and tickets closed that long ago anonymised, checked daily.
   let retention = Promise.resolve();
   const runRetention = () => {
     retention = applyRetention(db, config.retentionDays)
-      .then((count) => void (count > 0 && logger.info({ tickets: count, days: config.retentionDays }, 'retention: closed tickets anonymised')))
+      .then((done) => void ((done.contacts > 0 || done.tickets > 0) && logger.info({ ...done, days: config.retentionDays }, 'retention: personal data erased')))
       .catch((error: unknown) => logger.error({ err: error }, 'retention run failed'));
   };
   runRetention();

@@ -280,6 +280,8 @@ export class ChatAdapter extends BotAdapter {
   async notify(conversationId: string, text: string, choices: string[] = [], from?: { author: Author; authorName?: string }): Promise<void> {
     const conversation = await this.store.conversation(conversationId);
     if (!conversation) throw new Error(`Bilinmeyen konuşma: ${conversationId}`);
+    // The citizen's data was erased (KVKK): nobody is left to write to, and nothing new is stored about them.
+    if (conversation.mode === 'erased') return;
     const reference: Partial<ConversationReference> = {
       channelId: conversation.channel,
       conversation: { id: conversation.id, isGroup: false, conversationType: 'personal', name: '' },

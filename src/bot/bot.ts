@@ -17,7 +17,6 @@ import type { Meaning, Vocabulary } from '../dialogs/vocabulary.ts';
 import type { Handoff, HandoffReason } from '../handoff/handoff.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
-import { anonymizeContact } from '../privacy/erasure.ts';
 import type { Database } from '../storage/database.ts';
 import { fold } from '../nlu/normalize.ts';
 import { INBOUND_KEY, type InboundContext } from './adapter.ts';
@@ -159,7 +158,12 @@ export class CozumBot extends ActivityHandler {
     const raw = (context.activity.text ?? '').trim();
     const command = raw ? globalCommand(raw) : undefined;
 
+    // Stored just before the citizen's erasure and erased with it: nobody answers an erased conversation.
+    if (mode === 'erased') return;
     if (mode && mode !== 'bot') {
+      // KVKK: the right to erasure holds whoever answers the citizen now.
+      if (command === 'erase') return this.askErase(context, session);
+      if (session.eraseAsked) return this.answerErase(context, session, raw);
       if (command === 'menu' || command === 'cancel' || command === 'restart') {
         await this.deps.handoff.citizenLeft(conversationId);
         await context.sendActivity(this.say.backToBot);
@@ -204,15 +208,7 @@ export class CozumBot extends ActivityHandler {
     const context = dc.context;
     const folded = fold(text);
     if (session.eraseAsked) {
-      session.eraseAsked = false;
-      const inbound = context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
-      if (this.vocabulary.isYes(text, this.yesNoButtons()) && inbound) {
-        const erased = await anonymizeContact(this.deps.db, inbound.contactId);
-        await this.session.set(context, { misses: 0 });
-        await context.sendActivity(this.say.erased(erased.tickets));
-      } else {
-        await context.sendActivity(this.say.notErased);
-      }
+      await this.answerErase(context, session, text);
       return true;
     }
     if (session.commentFor) {
@@ -289,6 +285,22 @@ export class CozumBot extends ActivityHandler {
     session.offer = { ...offer, at: Date.now() };
     session.choices = undefined;
     await context.sendActivity(MessageFactory.suggestedActions(offer.options.map((option) => option.label), text));
+  }
+
+  private async askErase(context: TurnContext, session: Session): Promise<void> {
+    session.eraseAsked = true;
+    await context.sendActivity(MessageFactory.suggestedActions(this.yesNoButtons().map((b) => b.label), this.say.confirmErase));
+  }
+
+  /** The answer to "verilerimi sil"'s question: yes erases (and ends a handoff), anything else keeps. */
+  private async answerErase(context: TurnContext, session: Session, text: string): Promise<void> {
+    session.eraseAsked = false;
+    const inbound = context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
+    if (!this.vocabulary.isYes(text, this.yesNoButtons()) || !inbound) return void (await context.sendActivity(this.say.notErased));
+    const erased = await this.deps.handoff.citizenErased(inbound.contactId);
+    // Nothing of this turn's state is written back: the erasure deleted it.
+    await this.deps.conversationState.delete(context);
+    await context.sendActivity(this.say.erased(erased.tickets));
   }
 
   private urgentWord(text: string): string | undefined {
@@ -431,8 +443,7 @@ export class CozumBot extends ActivityHandler {
         return this.escalate(dc, session, 'requested');
       case 'erase':
         if (inDialog) await dc.cancelAllDialogs();
-        session.eraseAsked = true;
-        return void (await context.sendActivity(MessageFactory.suggestedActions(this.yesNoButtons().map((b) => b.label), this.say.confirmErase)));
+        return this.askErase(context, session);
     }
   }
 

@@ -16,14 +16,9 @@ import {
   type SignalKeyStore,
 } from '@whiskeysockets/baileys';
 import type { Database } from '../storage/database.ts';
+import { BAILEYS_PREFIX, CREDS_KEY, KEYS_PREFIX, keyOf } from '../storage/state-keys.ts';
 
-export const BAILEYS_PREFIX = 'baileys/';
-export const CREDS_KEY = 'baileys/creds';
-export const KEYS_PREFIX = 'baileys/keys/';
-
-export function keyOf(type: string, id: string): string {
-  return `${KEYS_PREFIX}${type}/${id}`;
-}
+export { BAILEYS_PREFIX, CREDS_KEY, KEYS_PREFIX, keyOf };
 
 export interface DatabaseAuthState {
   state: AuthenticationState;

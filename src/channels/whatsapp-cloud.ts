@@ -148,7 +148,8 @@ export function whatsAppCloudSender(settings: Settings, options: { db?: Database
       }
       if (firstId && target.messageId && options.db) {
         try {
-          await options.db.message.update({ where: { id: target.messageId }, data: { platformMessageId: firstId } });
+          // Not on the answer to an erasure (KVKK): its conversation keeps no platform id.
+          await options.db.message.updateMany({ where: { id: target.messageId, conversation: { mode: { not: 'erased' } } }, data: { platformMessageId: firstId } });
         } catch (error) {
           options.logger?.debug({ err: error }, 'whatsapp message id not recorded');
         }

@@ -8,7 +8,7 @@ import { channelName, type Catalog } from './catalog.ts';
 
 export type QueueScope = 'mine' | 'department' | 'all';
 
-const MODE_NAMES: Record<string, string> = { bot: 'Asistanda', waiting: 'Görevli bekliyor', agent: 'Görevlide' };
+const MODE_NAMES: Record<string, string> = { bot: 'Asistanda', waiting: 'Görevli bekliyor', agent: 'Görevlide', erased: 'Veriler silindi' };
 
 function parseData(raw: string): Record<string, unknown> {
   try {
@@ -45,6 +45,12 @@ function mediaOf(value: unknown): MediaRef[] {
   return value
     .filter((m): m is Record<string, unknown> => Boolean(m) && typeof m === 'object')
     .map((m) => ({ kind: String(m.kind ?? 'other'), fileId: typeof m.fileId === 'string' ? m.fileId : undefined, mimeType: typeof m.mimeType === 'string' ? m.mimeType : undefined }));
+}
+
+/** Why a contact's data was erased: their own request, the retention period, or (no ticket tells) unknown. */
+function erasedBy(tickets: { events: { kind: string }[] }[]): 'request' | 'retention' | 'unknown' {
+  const kinds = new Set(tickets.flatMap((t) => t.events.map((e) => e.kind)));
+  return kinds.has('erasure') ? 'request' : kinds.has('retention') ? 'retention' : 'unknown';
 }
 
 export class ConsoleViews {
@@ -166,6 +172,8 @@ export class ConsoleViews {
         name: citizenName(conversation.contact),
         phone: conversation.contact.anonymizedAt ? null : conversation.contact.phone,
         since: conversation.contact.createdAt.toISOString(),
+        /** Whether the citizen's personal data was erased, and why, as their tickets' history tells (KVKK). */
+        erased: conversation.contact.anonymizedAt === null ? null : erasedBy(tickets),
       },
       messages: messages.map((m) => {
         const payload = parseData(m.payload);

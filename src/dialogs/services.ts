@@ -9,7 +9,8 @@ import type { Nlu, Understanding } from '../nlu/nlu.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import { OPEN_STATUSES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
 import { formatTicketNumber, type CitizenTicket, type Tickets } from '../tickets/tickets.ts';
-import type { DialogSpec } from './spec.ts';
+import { STRUCTURED_KEY } from '../privacy/inventory.ts';
+import { STRUCTURED_STEP_TYPES, type DialogSpec } from './spec.ts';
 import type { SlotValue } from './steps.ts';
 import { NeighbourhoodMatcher } from './validators/index.ts';
 
@@ -134,10 +135,11 @@ export class DialogServices {
     const department = routed?.department ?? ticketSpec.department;
     const slaHours = routed?.slaHours ?? ticketSpec.slaHours ?? this.config.tickets.defaultSlaHours;
     const displays = Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.display]));
-    // Displays are masked already; the summary is masked as a whole too, since the queue line and
-    // the status answer show it, while the department reads the real values in `data`.
+    // Only structured slots reach the summary (checked at load); masked all the same, since the
+    // queue line and the status answer show it. The department reads the real values in `data`.
     const summary = maskPersonalData(ticketSpec.summary.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, slot: string) => displays[slot] ?? '—'));
-    const data = { ...Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.value])), _display: displays, _dialog: spec.id };
+    const structured = spec.steps.filter((step) => STRUCTURED_STEP_TYPES.includes(step.type) && step.slot in slots).map((step) => step.slot);
+    const data = { ...Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.value])), _display: displays, _dialog: spec.id, [STRUCTURED_KEY]: structured };
     const category = ticketSpec.categorySlot ? String(slots[ticketSpec.categorySlot]?.value ?? '') || undefined : undefined;
     const neighbourhood = spec.steps.find((s) => s.type === 'neighbourhood' && s.slot in slots);
     const ticket = await this.tickets.create({

@@ -23,6 +23,13 @@ export type ChoiceSpec = z.infer<typeof ChoiceSpecSchema>;
 
 export const STEP_TYPES = ['text', 'choice', 'neighbourhood', 'address', 'phone', 'tc_kimlik', 'name', 'count', 'photo', 'days', 'ticket_lookup'] as const;
 
+/**
+ * Answers that cannot carry free text: an option from the list, a number, an official
+ * neighbourhood name. Only these may appear in a ticket's summary, and only these stay in a ticket
+ * after the citizen's data is erased (KVKK, src/privacy/inventory.ts).
+ */
+export const STRUCTURED_STEP_TYPES: readonly (typeof STEP_TYPES)[number][] = ['choice', 'count', 'neighbourhood'];
+
 export const StepSpecSchema = z
   .object({
     slot: z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'alan adı harfle başlar, örn. neighbourhood'),
@@ -99,6 +106,16 @@ export const DialogSpecSchema = z
     });
     if (dialog.kind === 'form' && !dialog.ticket) context.addIssue({ code: 'custom', message: 'form diyaloğu bir ticket tanımı içermeli', path: ['ticket'] });
     if (dialog.kind === 'form' && !dialog.done) context.addIssue({ code: 'custom', message: 'form diyaloğu bir done mesajı içermeli', path: ['done'] });
+    for (const [, slot] of dialog.ticket?.summary.matchAll(/\{\{\s*(\w+)\s*\}\}/g) ?? []) {
+      const step = dialog.steps.find((s) => s.slot === slot);
+      if (step && !STRUCTURED_STEP_TYPES.includes(step.type)) {
+        context.addIssue({
+          code: 'custom',
+          message: `özet yalnızca listeden seçilen, sayı ya da mahalle olan alanları içerebilir; {{${slot}}} vatandaşın kendi yazdığı bir alan (özet, kişisel veriler silindikten sonra da kalır)`,
+          path: ['ticket', 'summary'],
+        });
+      }
+    }
     for (const slot of [dialog.ticket?.categorySlot, ...(dialog.ticket?.routeBy ?? [])]) {
       if (slot && !slots.includes(slot)) context.addIssue({ code: 'custom', message: `"${slot}" diyalogda bir alan değil`, path: ['ticket'] });
     }

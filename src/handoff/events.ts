@@ -4,8 +4,8 @@ import { EventEmitter } from 'node:events';
 
 export interface CozumEventMap {
   message: [{ conversationId: string; messageId: string; direction: 'in' | 'out' }];
-  /** Who answers the conversation changed: `mode` is the new one (bot, waiting or agent). */
-  conversation: [{ conversationId: string; mode: 'bot' | 'waiting' | 'agent' }];
+  /** Who answers the conversation changed: `mode` is the new one (bot, waiting, agent, or erased: nobody, ever). */
+  conversation: [{ conversationId: string; mode: 'bot' | 'waiting' | 'agent' | 'erased' }];
   ticket: [{ ticketId: string; conversationId?: string | null }];
 }
 

@@ -6,6 +6,8 @@ import type { Config } from '../config.ts';
 import type { Texts } from '../content/bot-texts.ts';
 import { fold } from '../nlu/normalize.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
+import { anonymizeContact, type Erasure } from '../privacy/erasure.ts';
+import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import type { Database } from '../storage/database.ts';
 import { FINISHED_STATUSES, STATUS_NAMES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
@@ -96,12 +98,10 @@ export class Handoff {
     if (existing) return { ...(await this.queueInfo(existing)), alreadyQueued: true };
 
     const transcript = await db.message.findMany({ where: { conversationId: input.conversationId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 50 });
-    const lastCitizen = transcript.find((m) => m.direction === 'in' && m.text.trim() !== '')?.text ?? '';
     const department = input.department ?? config.handoff.defaultDepartment;
-    // The queue line and the status answer show the summary: the citizen's words in it are masked
-    // (the agent reads them whole in the transcript).
-    const said = maskPersonalData(lastCitizen).slice(0, 80);
-    const summary = [input.detail ? `${REASON_TEXT[input.reason]}: ${input.detail}` : REASON_TEXT[input.reason], said].filter(Boolean).join(' · ');
+    // The reason and its detail (the configured keyword, a ticket number), never the citizen's own
+    // words: a summary outlives an erasure (privacy/inventory.ts). Agents read the words in the transcript.
+    const summary = input.detail ? `${REASON_TEXT[input.reason]}: ${input.detail}` : REASON_TEXT[input.reason];
     const ticket = await this.deps.tickets.create({
       contactId: input.contactId,
       conversationId: input.conversationId,
@@ -114,6 +114,7 @@ export class Handoff {
         reason: input.reason,
         understood: input.understood,
         transcript: transcript.reverse().map((m) => ({ at: m.createdAt.toISOString(), author: m.author, text: m.text })),
+        [STRUCTURED_KEY]: ['reason', 'understood'],
       },
     });
     await db.conversation.update({ where: { id: input.conversationId }, data: { mode: 'waiting', handoffTicketId: ticket.id, agentId: null } });
@@ -142,6 +143,7 @@ export class Handoff {
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { agent: true } });
     const ticket = conversation.handoffTicketId ? await db.ticket.findUnique({ where: { id: conversation.handoffTicketId } }) : null;
     if (ticket && !canSee(agent, ticket)) throw new HandoffError('Bu görüşme başka bir birime ait.');
+    if (conversation.mode === 'erased') throw new HandoffError('Vatandaş kişisel verilerinin silinmesini istedi; bu görüşmeye artık yazılamaz.');
     if (conversation.mode === 'agent' && conversation.agentId && conversation.agentId !== agent.id) {
       throw new HandoffError(`Bu görüşmeyi ${conversation.agent?.displayName ?? 'başka bir görevli'} yürütüyor.`);
     }
@@ -218,7 +220,7 @@ export class Handoff {
   async release(agent: AgentActor, conversationId: string): Promise<void> {
     const { db } = this.deps;
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
-    if (conversation.mode === 'bot') return;
+    if (conversation.mode === 'bot' || conversation.mode === 'erased') return;
     if (conversation.agentId && conversation.agentId !== agent.id && agent.role === 'agent') throw new HandoffError('Bu görüşmeyi başka bir görevli yürütüyor.');
     await db.conversation.update({ where: { id: conversationId }, data: { mode: 'bot', agentId: null, handoffTicketId: null } });
     if (conversation.handoffTicketId) {
@@ -330,6 +332,17 @@ export class Handoff {
       this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId });
     }
     this.deps.events.emit('conversation', { conversationId, mode: 'bot' });
+  }
+
+  /**
+   * The citizen had their personal data erased (KVKK, privacy/erasure.ts): a handoff still open
+   * ends with it, and open consoles are told, so the agent sees why the conversation stopped.
+   */
+  async citizenErased(contactId: string): Promise<Erasure> {
+    const erasure = await anonymizeContact(this.deps.db, contactId, this.now());
+    for (const ended of erasure.endedHandoffs) this.deps.events.emit('ticket', { ticketId: ended.ticketId, conversationId: ended.conversationId });
+    for (const conversationId of erasure.conversationIds) this.deps.events.emit('conversation', { conversationId, mode: 'erased' });
+    return erasure;
   }
 
   /** The citizen's rating of a resolved ticket they were asked about, if one is waiting for it. */

@@ -1,64 +1,175 @@
-// KVKK: a citizen may ask for their personal data to be erased, and closed cases are anonymised
-// after the retention period. What identifies a person goes (names, phone and TC numbers,
-// addresses, message texts, the platform ids that lead back to them); what the statistics need
-// stays (ticket type, category, department, neighbourhood, dates, status, rating).
+// KVKK: a citizen may ask for their personal data to be erased ("verilerimi sil"); a citizen silent
+// for the whole retention period is erased the same way, and tickets closed that long ago lose
+// their personal data. What happens to each column is written in inventory.ts; this module applies
+// it, in one transaction per citizen (or ticket), so an erasure is never left half done.
 import { randomUUID } from 'node:crypto';
+import type { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
-import { FINISHED_STATUSES } from '../tickets/status.ts';
-
-const ERASED = '[silindi]';
+import { BAILEYS_DEVICE_KEY_TYPES, conversationStatePrefix, KEYS_PREFIX, keyOf } from '../storage/state-keys.ts';
+import { FINISHED_STATUSES, OPEN_STATUSES } from '../tickets/status.ts';
+import { columnsWith, overwrites, STRUCTURED_KEY, type Model } from './inventory.ts';
 
 type Tx = Parameters<Parameters<Database['$transaction']>[0]>[0];
 
-/** Keeps only the non-personal fields of a ticket's collected data. */
-function statisticalData(data: string): string {
-  const parsed = JSON.parse(data) as Record<string, unknown>;
-  const kept: Record<string, unknown> = { _anonymized: true };
-  for (const key of ['_dialog', 'category', 'aidType', 'target', 'unit', 'household', 'reason']) {
-    if (key in parsed) kept[key] = parsed[key];
+/** Why data is erased: the citizen asked, or the retention period is over. Named in the tickets' history. */
+export type ErasureReason = 'erasure' | 'retention';
+
+export interface Erasure {
+  /** Tickets anonymised. */
+  tickets: number;
+  /** Messages erased. */
+  messages: number;
+  conversationIds: string[];
+  /** Handoffs that were still open (waiting for or held by an agent): closed now. */
+  endedHandoffs: { ticketId: string; conversationId: string | null }[];
+}
+
+/** Answers of tickets written before `STRUCTURED_KEY` existed: the structured slots of the built-in dialogs and handoffs. */
+const LEGACY_STRUCTURED = ['category', 'aidType', 'target', 'unit', 'household', 'neighbourhood', 'reason'];
+
+/** A ticket's data with only the answers it names as structured (and their labels) left. */
+export function structuredOnly(raw: string): string {
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value = JSON.parse(raw) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) parsed = value as Record<string, unknown>;
+  } catch {
+    // Unreadable data keeps nothing.
   }
+  const listed = parsed[STRUCTURED_KEY];
+  const structured = Array.isArray(listed) ? listed.filter((key): key is string => typeof key === 'string') : LEGACY_STRUCTURED;
+  const display = (parsed._display ?? {}) as Record<string, unknown>;
+  const kept: Record<string, unknown> = { _anonymized: true, [STRUCTURED_KEY]: structured };
+  if (typeof parsed._dialog === 'string') kept._dialog = parsed._dialog;
+  const labels: Record<string, unknown> = {};
+  for (const key of structured) {
+    if (key in parsed && !key.startsWith('_')) kept[key] = parsed[key];
+    if (key in display) labels[key] = display[key];
+  }
+  if (Object.keys(labels).length > 0) kept._display = labels;
   return JSON.stringify(kept);
 }
 
-async function anonymizeTicketIn(tx: Tx, ticketId: string): Promise<void> {
-  const ticket = await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { data: true } });
-  await tx.ticket.update({ where: { id: ticketId }, data: { data: statisticalData(ticket.data), ratingComment: null } });
-  // Agents' notes, status explanations and citizens' comments may quote personal details.
-  await tx.ticketEvent.updateMany({ where: { ticketId, note: { not: '' } }, data: { note: ERASED } });
+/** The inventory's fixed values, fresh random ids and erasure time for one row of a model. */
+function erasedColumns(model: Model, now: Date): Record<string, unknown> {
+  const data: Record<string, unknown> = { ...overwrites(model, { unlessEmpty: false }) };
+  for (const column of columnsWith(model, 'randomise')) data[column] = `silindi-${randomUUID()}`;
+  for (const column of columnsWith(model, 'stamp')) data[column] = now;
+  return data;
 }
 
-/** Erases everything personal about one contact; their tickets remain for the figures. */
-export async function anonymizeContact(db: Database, contactId: string, now = new Date()): Promise<{ tickets: number; messages: number }> {
-  return db.$transaction(async (tx) => {
-    const conversations = await tx.conversation.findMany({ where: { contactId }, select: { id: true } });
-    const conversationIds = conversations.map((c) => c.id);
-    const messages = await tx.message.updateMany({ where: { conversationId: { in: conversationIds } }, data: { text: ERASED, payload: '{}', authorName: null } });
-    await tx.conversation.updateMany({ where: { contactId }, data: { address: '{}' } });
-    // The dialog state may hold answers given but not yet submitted.
-    for (const id of conversationIds) await tx.stateEntry.deleteMany({ where: { key: { endsWith: `/conversations/${id}` } } });
-    const tickets = await tx.ticket.findMany({ where: { contactId }, select: { id: true } });
-    for (const ticket of tickets) await anonymizeTicketIn(tx, ticket.id);
-    await tx.contact.update({
-      where: { id: contactId },
-      // A new random id: the platform id no longer leads here, and a later message starts afresh.
-      data: { platformUserId: `silindi-${randomUUID()}`, displayName: null, phone: null, anonymizedAt: now },
-    });
-    return { tickets: tickets.length, messages: messages.count };
+/** Ticket, its events and their personal columns, as the inventory says; the history records why. */
+async function anonymizeTicketsIn(tx: Tx, ticketIds: string[], now: Date, reason: ErasureReason, closed = new Set<string>()): Promise<void> {
+  if (ticketIds.length === 0) return;
+  const structured = columnsWith('Ticket', 'structuredOnly');
+  const tickets = await tx.ticket.findMany({ where: { id: { in: ticketIds } } });
+  for (const ticket of tickets) {
+    const data = erasedColumns('Ticket', now);
+    for (const column of structured) data[column] = structuredOnly(String(ticket[column]));
+    await tx.ticket.update({ where: { id: ticket.id }, data: data as Prisma.TicketUpdateInput });
+  }
+  for (const [column, value] of Object.entries(overwrites('TicketEvent', { unlessEmpty: true }))) {
+    await tx.ticketEvent.updateMany({ where: { ticketId: { in: ticketIds }, [column]: { not: '' } }, data: { [column]: value } });
+  }
+  const always = erasedColumns('TicketEvent', now);
+  if (Object.keys(always).length > 0) await tx.ticketEvent.updateMany({ where: { ticketId: { in: ticketIds } }, data: always as Prisma.TicketEventUpdateManyMutationInput });
+  // Recorded after the notes were erased; its own note is empty: the console names the event.
+  await tx.ticketEvent.createMany({
+    data: ticketIds.map((ticketId) => ({ ticketId, kind: reason, status: closed.has(ticketId) ? 'closed' : null, actor: reason === 'erasure' ? 'citizen' : 'bot', note: '', createdAt: now })),
   });
 }
 
+/** WhatsApp (Baileys) ids: `905321110001@s.whatsapp.net`, `123456789012345@lid`, with a device or not. */
+const WHATSAPP_JID = /^(\d+)(?::\d+)?@(?:s\.whatsapp\.net|c\.us|lid|hosted|hosted\.lid)$/;
+
+/** StateEntry rows Baileys keeps about one WhatsApp user: under their number and the lid mapped to it. */
+async function whatsAppKeyRows(tx: Tx, platformUserId: string): Promise<string[]> {
+  const user = WHATSAPP_JID.exec(platformUserId)?.[1];
+  if (!user) return [];
+  const users = new Set([user]);
+  const mappings = await tx.stateEntry.findMany({ where: { key: { in: [keyOf('lid-mapping', user), keyOf('lid-mapping', `${user}_reverse`)] } } });
+  for (const row of mappings) {
+    try {
+      const other = JSON.parse(row.value) as unknown;
+      if (typeof other === 'string' && /^\d+$/.test(other)) users.add(other);
+    } catch {
+      // A row that is not a mapping names no one else.
+    }
+  }
+  const keys = new Set<string>();
+  for (const digits of users) {
+    const named = new RegExp(`(^|\\D)${digits}(\\D|$)`);
+    const rows = await tx.stateEntry.findMany({ where: { key: { startsWith: KEYS_PREFIX, contains: digits } }, select: { key: true } });
+    for (const { key } of rows) {
+      const [type, ...rest] = key.slice(KEYS_PREFIX.length).split('/');
+      if (!BAILEYS_DEVICE_KEY_TYPES.includes(type!) && named.test(rest.join('/'))) keys.add(key);
+    }
+  }
+  return [...keys];
+}
+
+/** Everything personal about one contact, erased as the inventory says, in the caller's transaction. */
+async function eraseContactIn(tx: Tx, contactId: string, now: Date, reason: ErasureReason): Promise<Erasure> {
+  const contact = await tx.contact.findUniqueOrThrow({ where: { id: contactId }, select: { platformUserId: true } });
+  const conversations = await tx.conversation.findMany({ where: { contactId }, select: { id: true, channel: true } });
+  const conversationIds = conversations.map((c) => c.id);
+
+  // Nobody can answer the citizen any more: open handoffs end here.
+  const endedHandoffs = await tx.ticket.findMany({ where: { contactId, type: 'handoff', status: { in: OPEN_STATUSES } }, select: { id: true, conversationId: true } });
+  if (endedHandoffs.length > 0) {
+    await tx.ticket.updateMany({ where: { id: { in: endedHandoffs.map((t) => t.id) } }, data: { status: 'closed', closedAt: now } });
+  }
+
+  const messages = await tx.message.updateMany({ where: { conversationId: { in: conversationIds } }, data: erasedColumns('Message', now) as Prisma.MessageUpdateManyMutationInput });
+  await tx.conversation.updateMany({ where: { contactId }, data: erasedColumns('Conversation', now) as Prisma.ConversationUpdateManyMutationInput });
+
+  const stateKeys = await whatsAppKeyRows(tx, contact.platformUserId);
+  if (stateKeys.length > 0) await tx.stateEntry.deleteMany({ where: { key: { in: stateKeys } } });
+  for (const { id, channel } of conversations) await tx.stateEntry.deleteMany({ where: { key: { startsWith: conversationStatePrefix(channel, id) } } });
+
+  const tickets = await tx.ticket.findMany({ where: { contactId }, select: { id: true } });
+  await anonymizeTicketsIn(tx, tickets.map((t) => t.id), now, reason, new Set(endedHandoffs.map((t) => t.id)));
+  await tx.contact.update({ where: { id: contactId }, data: erasedColumns('Contact', now) as Prisma.ContactUpdateInput });
+  return {
+    tickets: tickets.length,
+    messages: messages.count,
+    conversationIds,
+    endedHandoffs: endedHandoffs.map((t) => ({ ticketId: t.id, conversationId: t.conversationId })),
+  };
+}
+
+/** Erases everything personal about one contact; their tickets remain, anonymised, for the figures. */
+export async function anonymizeContact(db: Database, contactId: string, now = new Date(), reason: ErasureReason = 'erasure'): Promise<Erasure> {
+  return db.$transaction((tx) => eraseContactIn(tx, contactId, now, reason));
+}
+
+/** Rows handled per retention run: a large backlog is worked off over a few days, without a long pause. */
+const RETENTION_BATCH = 1000;
+
 /**
- * Anonymises the data of tickets closed (resolved, closed, rejected) more than `days` days ago.
- * Returns how many tickets were anonymised; 0 days keeps everything.
+ * The retention period (`days`, 0 keeps everything): citizens who wrote nothing for that long and
+ * have nothing open are erased as on their own request; tickets closed (resolved, closed,
+ * rejected) that long ago lose their personal data. Returns how many of each.
  */
-export async function applyRetention(db: Database, days: number, now = new Date()): Promise<number> {
-  if (days <= 0) return 0;
+export async function applyRetention(db: Database, days: number, now = new Date()): Promise<{ contacts: number; tickets: number }> {
+  if (days <= 0) return { contacts: 0, tickets: 0 };
   const before = new Date(now.getTime() - days * 86_400_000);
+  const silent = await db.contact.findMany({
+    where: {
+      anonymizedAt: null,
+      createdAt: { lt: before },
+      conversations: { none: { lastMessageAt: { gte: before } } },
+      tickets: { none: { status: { in: OPEN_STATUSES } } },
+    },
+    select: { id: true },
+    take: RETENTION_BATCH,
+  });
+  for (const contact of silent) await anonymizeContact(db, contact.id, now, 'retention');
   const due = await db.ticket.findMany({
     where: { status: { in: FINISHED_STATUSES }, updatedAt: { lt: before }, NOT: { data: { contains: '"_anonymized":true' } } },
     select: { id: true },
-    take: 1000,
+    take: RETENTION_BATCH,
   });
-  for (const ticket of due) await db.$transaction((tx) => anonymizeTicketIn(tx, ticket.id));
-  return due.length;
+  for (const ticket of due) await db.$transaction((tx) => anonymizeTicketsIn(tx, [ticket.id], now, 'retention'));
+  return { contacts: silent.length, tickets: due.length };
 }

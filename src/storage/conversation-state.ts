@@ -58,6 +58,16 @@ export class JsonChangeConversationState extends ConversationState {
     return state;
   }
 
+  /**
+   * Forgets the conversation's state, also for the rest of the turn. botbuilder's own `delete`
+   * leaves the turn with a state that its final save writes back as `{}`; here that save has nothing
+   * to write, so the row stays gone (KVKK erasure: privacy/erasure.ts).
+   */
+  override async delete(context: TurnContext): Promise<void> {
+    context.turnState.set(this.cacheKey, { state: {}, hash: EMPTY } satisfies CachedState);
+    await this.jsonStorage.delete([await this.storageKey(context)]);
+  }
+
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
     let cached = context.turnState.get(this.cacheKey) as CachedState | undefined;
     const json = cached ? snapshot(cached.state) : EMPTY;

@@ -1,50 +1,11 @@
 // Bot Framework over real HTTP: activities posted to Çözüm's /api/messages as a Bot Framework
 // channel would, replies captured on a local serviceUrl that plays the channel's Connector API.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { activityFromOutbound, checkBotFrameworkSettings, inboundFromActivity } from '../../src/channels/botframework.ts';
 import type { Cozum } from '../../src/main.ts';
+import { ConnectorStandIn, type Recorded } from '../support/bot-connector.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
-
-interface Recorded {
-  path: string;
-  body: Partial<Activity>;
-}
-
-/** The channel's side of the Bot Connector API: records what the bot posts to the conversation. */
-class ConnectorStandIn {
-  readonly posts: Recorded[] = [];
-  private server!: Server;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        if (request.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(request.url ?? '')) {
-          this.posts.push({ path: decodeURIComponent(request.url!), body: JSON.parse(body) as Partial<Activity> });
-          response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: `reply-${this.posts.length}` }));
-        } else {
-          response.writeHead(404).end();
-        }
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  /** Messages (not typing indicators) posted to a conversation since index `from`. */
-  messages(conversationId: string, from = 0): Recorded[] {
-    return this.posts.slice(from).filter((post) => post.body.type === 'message' && post.body.conversation?.id === conversationId);
-  }
-}
 
 const connector = new ConnectorStandIn();
 const temp = tempDir();

@@ -3,17 +3,7 @@
 // the channel asks the socket to do.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import {
-  BufferJSON,
-  DisconnectReason,
-  initAuthCreds,
-  makeEventBuffer,
-  proto,
-  type UserFacingSocketConfig,
-  type WAMessage,
-  type WAMessageKey,
-  type WAPresence,
-} from '@whiskeysockets/baileys';
+import { BufferJSON, DisconnectReason, initAuthCreds, proto } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CREDS_KEY, keyOf, loadAuthState } from '../../src/channels/whatsapp-baileys-auth.ts';
@@ -21,6 +11,7 @@ import { createWhatsAppBaileys, reconnectDelay, WHATSAPP_BAILEYS_CHANNEL, WhatsA
 import { createHttpApp, listen } from '../../src/http/server.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError } from '../../src/messaging/delivery.ts';
+import { FakeSocket, waMessage } from '../support/baileys-socket.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { installConsoleAuth } from '../../src/console/auth.ts';
@@ -31,62 +22,6 @@ const silent = pino({ level: 'silent' });
 /** The agent console of a test instance, to log in to the admin page. */
 function consoleOf(instance: Cozum) {
   return createConsole({ db: instance.db, handoff: instance.handoff, events: instance.events, config: instance.config, logger: silent, outbox: instance.adapter.outbox });
-}
-
-/** Plays a Baileys socket: emits what WhatsApp would, records what the channel asks of it. */
-class FakeSocket {
-  readonly ev = makeEventBuffer(silent);
-  readonly sent: { jid: string; text: string }[] = [];
-  readonly reads: WAMessageKey[][] = [];
-  readonly presence: { type: WAPresence; jid?: string }[] = [];
-  ended = false;
-  signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
-  constructor(readonly config: UserFacingSocketConfig) {}
-
-  async sendMessage(jid: string, content: { text: string }) {
-    this.sent.push({ jid, text: content.text });
-    return undefined;
-  }
-  async readMessages(keys: WAMessageKey[]) {
-    this.reads.push(keys);
-  }
-  async sendPresenceUpdate(type: WAPresence, jid?: string) {
-    this.presence.push({ type, jid });
-  }
-  end() {
-    this.ended = true;
-  }
-
-  open() {
-    this.ev.emit('connection.update', { connection: 'open' });
-  }
-  showQr(qr: string) {
-    this.ev.emit('connection.update', { connection: 'connecting', qr });
-  }
-  /** Closes as Baileys does: the reason in a Boom error's output.statusCode. */
-  close(statusCode: number) {
-    const error = Object.assign(new Error('Connection Failure'), { isBoom: true, output: { statusCode, payload: {} } });
-    this.ev.emit('connection.update', { connection: 'close', lastDisconnect: { error, date: new Date() } });
-  }
-  deliver(...messages: WAMessage[]) {
-    this.ev.emit('messages.upsert', { messages, type: 'notify' });
-  }
-  textsTo(jid: string): string[] {
-    return this.sent.filter((m) => m.jid === jid).map((m) => m.text);
-  }
-}
-
-let counter = 0;
-function waMessage(remoteJid: string, message: Record<string, unknown>, extra: { id?: string; fromMe?: boolean; participant?: string; remoteJidAlt?: string } = {}): WAMessage {
-  const built = proto.WebMessageInfo.fromObject({
-    key: { remoteJid, fromMe: extra.fromMe ?? false, id: extra.id ?? `3EB0${(++counter).toString(16).padStart(8, '0').toUpperCase()}`, participant: extra.participant },
-    message,
-    messageTimestamp: Math.floor(Date.now() / 1000),
-    pushName: 'Ayşe',
-  }) as WAMessage;
-  // Baileys adds the chat's other id to the key itself (it is not part of the protobuf).
-  if (extra.remoteJidAlt) built.key.remoteJidAlt = extra.remoteJidAlt;
-  return built;
 }
 
 const temp = tempDir();

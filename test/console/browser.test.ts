@@ -5,20 +5,16 @@
 //
 // Skipped, with a message, only when /usr/bin/chromium is missing outside CI; under CI=true a
 // missing browser fails. Set CONSOLE_SCREENSHOTS=<dir> to keep screenshots of the pages.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
+import { browserAvailability, CHROMIUM, launchBrowser } from '../support/browser.ts';
 import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
 import { createAgent, PASSWORD } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const inCi = ['true', '1'].includes(String(process.env.CI).toLowerCase());
-const available = existsSync(CHROMIUM);
-if (!available && !inCi) {
-  console.warn(`console browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium). Under CI=true this fails instead.`);
-}
+const { available, inCi } = browserAvailability('console browser test');
 
 const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 const screenshots = process.env.CONSOLE_SCREENSHOTS ? path.resolve(process.env.CONSOLE_SCREENSHOTS) : undefined;
@@ -35,17 +31,7 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
     await createAgent(cozum.db, 'ayse', 'Ayşe Demir', 'agent', 'Çözüm Merkezi');
     await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
     await createAgent(cozum.db, 'yonetici', 'Sistem Yöneticisi', 'admin', null);
-    const { chromium } = await import('playwright-core');
-    context = await chromium.launchPersistentContext(path.join(temp.dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-      viewport: { width: 1440, height: 900 },
-      locale: 'tr-TR',
-      timezoneId: 'Europe/Istanbul',
-    });
-    context.setDefaultTimeout(20_000);
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await launchBrowser(path.join(temp.dir, 'profile')));
     if (screenshots) mkdirSync(screenshots, { recursive: true });
   });
   afterAll(async () => {

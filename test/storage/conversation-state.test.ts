@@ -95,3 +95,23 @@ describe.each(subjects)('%s', (_name, subject) => {
     expect(writes()).toBe(before + 1);
   });
 });
+
+describe('JsonChangeConversationState.delete', () => {
+  it('leaves no row behind, also when the turn changed the state first (botbuilder\'s own would write {} back)', async () => {
+    const state = new JsonChangeConversationState(new PrismaStorage(db));
+    const session = state.createProperty<Session>('session');
+    const context = () => new TurnContext(new TestAdapter(), { type: 'message', text: 'evet', channelId: 'test', conversation: { id: 'erased-1' } as never, from: { id: 'u1' } as never });
+    const first = context();
+    (await session.get(first, { misses: 0 })).choices = ['10000000146'];
+    await state.saveChanges(first);
+    expect(await db.stateEntry.count({ where: { key: { startsWith: 'test/conversations/erased-1/' } } })).toBe(1);
+
+    const erasing = context();
+    (await session.get(erasing, { misses: 0 })).misses = 3;
+    await state.delete(erasing);
+    await state.saveChanges(erasing);
+    expect(await db.stateEntry.count({ where: { key: { startsWith: 'test/conversations/erased-1/' } } })).toBe(0);
+    const next = context();
+    expect(await session.get(next, { misses: 0 })).toEqual({ misses: 0 });
+  });
+});

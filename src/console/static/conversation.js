@@ -8,13 +8,30 @@ let focusTicket = new URLSearchParams(window.location.search).get('ticket') || '
 let me;
 let view;
 let shownIds = [];
+/** The text each shown message was drawn with, by id. */
+const shownTexts = new Map();
 
 const $ = (id) => document.getElementById(id);
 const transcript = $('transcript');
 const replyText = $('reply-text');
 
 const WHO = { bot: 'Asistan', system: 'Bilgilendirme' };
-const EVENT_TITLES = { status: 'Durum değişti', note: 'İç not', assign: 'Görevli atandı', transfer: 'Aktarıldı', rating: 'Vatandaş puan verdi', rating_request: 'Vatandaştan puan istendi' };
+const EVENT_TITLES = {
+  status: 'Durum değişti',
+  note: 'İç not',
+  assign: 'Görevli atandı',
+  transfer: 'Aktarıldı',
+  rating: 'Vatandaş puan verdi',
+  rating_request: 'Vatandaştan puan istendi',
+  erasure: 'Vatandaş kişisel verilerinin silinmesini istedi (KVKK)',
+  retention: 'Saklama süresi doldu: kişisel veriler silindi (KVKK)',
+};
+
+const ERASED_NOTES = {
+  request: 'Vatandaş kişisel verilerinin silinmesini istedi (KVKK): mesajları ve bilgileri silindi, görüşme sona erdi. Bu görüşmeye artık yazılamaz.',
+  retention: 'Saklama süresi dolduğu için vatandaşın kişisel verileri silindi (KVKK). Bu görüşmeye artık yazılamaz.',
+  unknown: 'Vatandaşın kişisel verileri silindi (KVKK). Bu görüşmeye artık yazılamaz.',
+};
 
 function mapLink(location) {
   const lat = Number(location.latitude).toFixed(6);
@@ -54,19 +71,27 @@ function renderTranscript() {
   const nearBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80;
   const prefix = shownIds.length > 0 && shownIds.every((id, i) => ids[i] === id);
   const fresh = prefix ? view.messages.slice(shownIds.length) : view.messages;
-  if (!prefix) clear(transcript);
+  if (!prefix) {
+    clear(transcript);
+    shownTexts.clear();
+  }
   let lastDay = prefix && shownIds.length ? fmtDay(view.messages[shownIds.length - 1].at) : '';
   for (const message of fresh) {
     const day = fmtDay(message.at);
     if (day !== lastDay) transcript.append(el('li', { class: 'day', text: day }));
     lastDay = day;
     transcript.append(messageNode(message));
+    shownTexts.set(message.id, message.text);
   }
-  // Statuses of messages already shown (sent → failed) change without new ids: redraw those.
+  // Statuses (sent → failed) and texts (erased at the citizen's request) of messages already shown
+  // change without new ids: redraw those.
   if (prefix) {
     for (const message of view.messages.slice(0, shownIds.length)) {
       const node = transcript.querySelector(`[data-id="${CSS.escape(message.id)}"]`);
-      if (node && node.dataset.status !== message.status) node.replaceWith(messageNode(message));
+      if (node && (node.dataset.status !== message.status || shownTexts.get(message.id) !== message.text)) {
+        node.replaceWith(messageNode(message));
+        shownTexts.set(message.id, message.text);
+      }
     }
   }
   shownIds = ids;
@@ -91,6 +116,12 @@ function renderHead() {
   $('release').hidden = c.mode === 'bot' || (otherHolds && !hasRole(me, 'supervisor'));
   $('reply-hint').textContent = c.mine ? '' : otherHolds ? 'Görüşme başka bir görevlide; yanıt gönderemezsiniz.' : 'Yanıt gönderdiğinizde görüşmeyi devralırsınız.';
   $('reply-send').disabled = otherHolds;
+  // Nobody can write to a citizen whose data was erased: the page says why instead.
+  const erased = Boolean(view.citizen.erased);
+  $('erased').hidden = !erased;
+  $('erased').textContent = erased ? ERASED_NOTES[view.citizen.erased] || ERASED_NOTES.unknown : '';
+  $('reply-form').hidden = erased;
+  if (erased) $('claim').hidden = true;
 }
 
 function field(dl, label, value) {
