@@ -118,6 +118,8 @@ export const ConfigSchema = z.object({
        * acknowledgement (queue position, hours), so that nobody talks into silence.
        */
       acknowledgeAfterMinutes: z.coerce.number().min(1).max(120).default(3),
+      /** How often unanswered messages are looked for, in seconds; 0 never (tests call the sweep themselves). */
+      acknowledgeEverySeconds: z.coerce.number().int().min(0).max(3600).default(30),
       /** When agents answer: days 1 (Monday) to 7 (Sunday), hours HH:MM in the configured time zone. */
       workingHours: z
         .object({

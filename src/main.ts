@@ -101,12 +101,15 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
 
   // A citizen's message a person leaves unanswered for a few minutes gets one acknowledgement.
   let acknowledging = Promise.resolve();
-  const acknowledgeTimer = setInterval(() => {
-    acknowledging = acknowledging
-      .then(() => handoff.acknowledgeUnanswered())
-      .then(() => undefined)
-      .catch((error: unknown) => logger.error({ err: error }, 'handoff acknowledgement run failed'));
-  }, 30_000).unref();
+  const acknowledgeEvery = config.handoff.acknowledgeEverySeconds * 1000;
+  const acknowledgeTimer = acknowledgeEvery > 0
+    ? setInterval(() => {
+        acknowledging = acknowledging
+          .then(() => handoff.acknowledgeUnanswered())
+          .then(() => undefined)
+          .catch((error: unknown) => logger.error({ err: error }, 'handoff acknowledgement run failed'));
+      }, acknowledgeEvery).unref()
+    : undefined;
 
   let server: Server | undefined;
   let url: string | undefined;

@@ -36,6 +36,9 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
       'handoff.workingHours': ALWAYS_OPEN,
       // Test citizens type at machine speed; the flood-control tests set their own limits.
       'limits.floodMessages': 100_000,
+      // No clock-driven acknowledgements in the middle of a test: the handoff tests run the sweep
+      // themselves, at a moment they choose.
+      'handoff.acknowledgeEverySeconds': 0,
       ...overrides,
     },
   });
