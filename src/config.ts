@@ -123,6 +123,13 @@ export const ConfigSchema = z.object({
     .object({
       /** Department of cases the bot hands over without a topic of their own. */
       defaultDepartment: text.default('Çözüm Merkezi'),
+      /**
+       * A citizen's message to a person that waits this long without an answer gets one short
+       * acknowledgement (queue position, hours), so that nobody talks into silence.
+       */
+      acknowledgeAfterMinutes: z.coerce.number().min(1).max(120).default(3),
+      /** How often unanswered messages are looked for, in seconds; 0 never (tests call the sweep themselves). */
+      acknowledgeEverySeconds: z.coerce.number().int().min(0).max(3600).default(30),
       /** When agents answer: days 1 (Monday) to 7 (Sunday), hours HH:MM in the configured time zone. */
       workingHours: z
         .object({

@@ -1,24 +1,17 @@
-// Structured logs (pino). Citizens' data is personal data (KVKK): message bodies, phone numbers
-// and TC kimlik numbers never reach a log in clear. Fields that may hold them are redacted, and
-// every string that is logged passes `maskPersonal`, which blanks digit runs long enough to be a
-// phone or TC kimlik number, as a safety net for what slips into a free-text line or an error.
+// Structured logs (pino). Citizens' data is personal data (KVKK): message bodies, phone numbers,
+// TC kimlik numbers, IBANs and e-mail addresses never reach a log in clear. Fields that may hold
+// them are redacted, and every string that is logged passes `maskPersonal` (privacy/mask.ts), as a
+// safety net for what slips into a free-text line or an error.
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { maskForLog } from './privacy/mask.ts';
 
 export type { Logger };
 
 const REDACTED_FIELDS = ['text', 'phone', 'tcKimlik', 'body', 'address', '*.text', '*.phone', '*.tcKimlik', '*.body', '*.address'];
 
-/** Masks digit runs long enough to be a phone or TC kimlik number: "05321234567" → "053******67". */
-export function maskPersonal(text: string): string {
-  return text.replace(/\+?\d[\d ]{8,}\d/g, (run) => {
-    const digits = run.replace(/\D/g, '');
-    // 10–13 digits: a TC kimlik number or a phone number with or without its country code.
-    // A longer unbroken run is a timestamp or an id; a longer run with spaces may be two numbers.
-    if (digits.length < 10 || (digits.length > 13 && !run.includes(' '))) return run;
-    return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 5)}${digits.slice(-2)}`;
-  });
-}
+/** Masks personal data in a log line: see privacy/mask.ts (`maskForLog`). */
+export const maskPersonal = maskForLog;
 
 function maskDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskPersonal(value);

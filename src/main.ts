@@ -28,8 +28,10 @@ import { asciiWordsOf } from './nlu/phrases.ts';
 import { openDatabase, type Database } from './storage/database.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
 import { JsonChangeConversationState } from './storage/conversation-state.ts';
-import { loadDialogs } from './dialogs/load.ts';
+import { checkFollowUps, loadDialogs } from './dialogs/load.ts';
 import { FormDialog } from './dialogs/form-dialog.ts';
+import { loadVocabulary } from './dialogs/vocabulary.ts';
+import { globalCommand } from './bot/commands.ts';
 import { DialogServices } from './dialogs/services.ts';
 import { Tickets } from './tickets/tickets.ts';
 import { CozumEvents } from './handoff/events.ts';
@@ -82,6 +84,9 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   logger.info({ intents: intents.length, trained, ms: Date.now() - started, model: path.relative(process.cwd(), modelFile) }, trained ? 'NLU model trained' : 'NLU model loaded from cache');
   const { texts, menu } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
   const emergencyContent = loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality);
+  const vocabulary = loadVocabulary(path.resolve(config.contentDir, 'bot'), (text) => globalCommand(text) !== undefined);
+  const specs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality);
+  checkFollowUps(intents, specs);
 
   const events = new CozumEvents();
   const store = new ConversationStore(db, events);
@@ -90,17 +95,20 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const tickets = new Tickets(db, config.tickets.prefix, config.timeZone);
   const answers = answersByIntent(intents);
   const dialogServices = new DialogServices(config, db, tickets, nlu, answers);
-  const dialogs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality).map((spec) => ({
+  // What a form calls another request made in its middle: the other forms' titles, and a person.
+  const requestTitles = new Map([...specs.map((spec) => [spec.intent, spec.title] as const), ['handoff.agent', texts.personButton] as const]);
+  const dialogs = specs.map((spec) => ({
     intent: spec.intent,
-    dialog: new FormDialog(spec, dialogServices),
+    dialog: new FormDialog(spec, dialogServices, { texts, vocabulary, requestTitles }),
+    reportsProblems: spec.ticket?.type === 'complaint',
   }));
-  const handoff = new Handoff({ db, tickets, adapter, config, events });
-  const emergencies = new EmergencyTurn(EmergencyDetector.forIntents(emergencyContent, intents), emergencyContent, handoff);
+  const handoff = new Handoff({ db, tickets, adapter, config, events, texts });
+  const emergencies = new EmergencyTurn(EmergencyDetector.forIntents(emergencyContent, intents), emergencyContent, handoff, vocabulary);
   const institutions = new InstitutionFinder(
     loadInstitutions(path.resolve(config.contentDir, 'bot'), config.municipality),
     asciiWordsOf(intents.flatMap((intent) => intent.examples)),
   );
-  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs, texts, menu, emergencies, institutions });
+  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs, texts, menu, vocabulary, emergencies, institutions });
   adapter.setLogic((context) => bot.run(context));
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
   adapter.use(new InboundLimits(config.limits, logger));
@@ -124,6 +132,18 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const sweepTimer = setInterval(() => {
     sweeping = limits.sweep().then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'rate-limit sweep failed'));
   }, 3_600_000).unref();
+
+  // A citizen's message a person leaves unanswered for a few minutes gets one acknowledgement.
+  let acknowledging = Promise.resolve();
+  const acknowledgeEvery = config.handoff.acknowledgeEverySeconds * 1000;
+  const acknowledgeTimer = acknowledgeEvery > 0
+    ? setInterval(() => {
+        acknowledging = acknowledging
+          .then(() => handoff.acknowledgeUnanswered())
+          .then(() => undefined)
+          .catch((error: unknown) => logger.error({ err: error }, 'handoff acknowledgement run failed'));
+      }, acknowledgeEvery).unref()
+    : undefined;
 
   let server: Server | undefined;
   let url: string | undefined;
@@ -153,7 +173,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     async close() {
       clearInterval(retentionTimer);
       clearInterval(sweepTimer);
-      await Promise.all([retention, sweeping]);
+      clearInterval(acknowledgeTimer);
+      await Promise.all([retention, sweeping, acknowledging]);
       for (const channel of channels) await channel.stop();
       if (server) {
         server.closeAllConnections();

@@ -3,11 +3,18 @@
 //   person → the answer to an emergency's offer → an open dialog → input checks (empty, only symbols,
 //   media, length) → a rating or an offer the bot is waiting on → a numbered choice → another
 //   institution's work (a pointer to it) → NLU → the intent's route.
+// Every offer the bot makes (a FAQ answer's follow-up, a person after two misses, a report after
+// a question, a request noted during a form) is a set of buttons remembered in the session, and
+// each button leads somewhere: a form started with what is already known, a person, or a polite
+// close. Yes and no are read with the one vocabulary (bot/vocabulary.yaml) the forms use too.
 import { ActivityHandler, ConversationState, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../config.ts';
 import type { MenuOption, Texts } from '../content/bot-texts.ts';
 import { answersByIntent, type Intent } from '../content/intents.ts';
+import type { DialogOutcome, FormOptions } from '../dialogs/form-dialog.ts';
+import { isStory } from '../dialogs/prefill.ts';
+import type { Meaning, Vocabulary } from '../dialogs/vocabulary.ts';
 import type { Handoff, HandoffReason } from '../handoff/handoff.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
@@ -21,30 +28,59 @@ import type { InstitutionFinder } from './institutions.ts';
 /** The turn-state key under which DialogStateManager (botbuilder-dialogs) keeps its configuration. */
 const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
 
+/** One button of an offer: the intent it starts (with what is known), or none to decline. */
+interface OfferOption {
+  label: string;
+  intent?: string;
+  /** Slots the started form begins with. */
+  slots?: Record<string, string>;
+  /** The text the form is started with (pre-fills it). */
+  text?: string;
+  /** The FAQ whose answer offered the form. */
+  fromFaq?: string;
+  /** Why the conversation goes to a person, when the option is one. */
+  reason?: HandoffReason;
+  /** "evet" picks the option meaning yes, "hayır" the one meaning no. */
+  meaning?: Meaning;
+}
+
+interface Offer {
+  options: OfferOption[];
+  /** When it was made (ms): a rating asked for after it is answered first. */
+  at: number;
+  /** What is said when the citizen declines. */
+  declined: 'offerDeclined' | 'personDeclined';
+  /** A reply that is no button starts the first option's form as its first answer (an address). */
+  takesAnswer?: boolean;
+  /** The FAQ whose answer made the offer: asking it again is no reason to drop the offer. */
+  faq?: string;
+}
+
 /** What the bot remembers between turns of one conversation (stored with botbuilder's state). */
 export interface Session {
   /** Misunderstood messages in a row. */
   misses: number;
   /** Intents behind the numbered options last shown, so that "3" means the third. */
   choices?: { label: string; intent: string }[];
-  /** The bot offered a person after repeated misses and waits for yes or no. */
-  offeredPerson?: boolean;
+  /** Buttons the bot offered with its last answer, waiting for a pick. */
+  offer?: Offer;
   /** A rating was given; the next message may be a comment on this ticket. */
   commentFor?: string;
-  /** When the citizen was last told they are waiting for an agent (ms since epoch). */
-  waitingToldAt?: number;
   /** The citizen asked for their data to be erased; the bot waits for their confirmation. */
   eraseAsked?: boolean;
   /** An emergency was answered; the bot offered an urgent record or a person. */
   emergencyOffer?: EmergencyOffer;
+  /**
+   * A story the bot did not understand. When the citizen rephrases and a form starts, the story,
+   * not the rephrase, is the description. Forgotten after a few turns.
+   */
+  story?: { text: string; turns: number };
 }
 
-/** What a finished dialog tells the bot (see FormDialog.submit). */
-export interface DialogOutcome {
-  ticketNumber?: string;
-  needsPerson?: boolean;
-  department?: string;
-}
+export type { DialogOutcome };
+
+/** A story not used within this many turns is forgotten. */
+const STORY_TURNS = 3;
 
 export interface BotDependencies {
   config: Config;
@@ -54,22 +90,19 @@ export interface BotDependencies {
   store: ConversationStore;
   handoff: Handoff;
   db: Database;
-  /** Structured dialogs (dialogs/*.yaml), by the intent that starts each. */
-  dialogs: { intent: string; dialog: Dialog }[];
-  /** What the bot itself says, and its main menu (bot/*.yaml). */
+  /**
+   * Structured dialogs (dialogs/*.yaml), by the intent that starts each. `reportsProblems`: the
+   * form files a problem, so a question that only asks about the topic does not start it unasked.
+   */
+  dialogs: { intent: string; dialog: Dialog; reportsProblems?: boolean }[];
+  /** What the bot itself says, its main menu and how citizens answer it (bot/*.yaml). */
   texts: Texts;
   menu: MenuOption[];
   emergencies: EmergencyTurn;
   /** Other institutions' work (bot/institutions.yaml). */
   institutions: InstitutionFinder;
+  vocabulary: Vocabulary;
 }
-
-/** While waiting for an agent, the citizen is reminded of it at most this often. */
-const WAITING_REMINDER_MS = 10 * 60_000;
-
-const YES = new Set(['evet', 'evet bagla', 'e', 'olur', 'tamam', 'istiyorum', 'evet istiyorum', 'baglayin', 'bagla', '1']);
-const NO = new Set(['hayir', 'h', 'istemiyorum', 'gerek yok', 'hayir tesekkurler', '2']);
-const SKIP = new Set(['gec', 'yok', 'hayir', 'yorum yok', 'istemiyorum']);
 
 export class CozumBot extends ActivityHandler {
   private readonly session: StatePropertyAccessor<Session>;
@@ -78,6 +111,9 @@ export class CozumBot extends ActivityHandler {
   private readonly dialogSet: DialogSet;
   private dialogStateConfiguration: unknown;
   private readonly dialogByIntent: Map<string, string>;
+  private readonly reportIntents: Set<string>;
+  private readonly intentByName: Map<string, Intent>;
+  private readonly vocabulary: Vocabulary;
 
   constructor(private readonly deps: BotDependencies) {
     super();
@@ -85,6 +121,9 @@ export class CozumBot extends ActivityHandler {
     this.dialogSet = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     for (const { dialog } of deps.dialogs) this.dialogSet.add(dialog);
     this.dialogByIntent = new Map(deps.dialogs.map(({ intent, dialog }) => [intent, dialog.id]));
+    this.reportIntents = new Set(deps.dialogs.filter((d) => d.reportsProblems).map((d) => d.intent));
+    this.intentByName = new Map(deps.intents.map((intent) => [intent.name, intent]));
+    this.vocabulary = deps.vocabulary;
     this.answers = answersByIntent(deps.intents);
     this.say = deps.texts;
     this.onMessage(async (context, next) => {
@@ -140,11 +179,8 @@ export class CozumBot extends ActivityHandler {
         await context.sendActivity(this.say.backToBot);
         return this.runCommand(dc, session, command === 'cancel' ? 'menu' : command);
       }
-      // The message is the agent's to answer; the bot only reminds a waiting citizen now and then.
-      if (mode === 'waiting' && Date.now() - (session.waitingToldAt ?? 0) > WAITING_REMINDER_MS) {
-        session.waitingToldAt = Date.now();
-        await context.sendActivity(this.say.stillWaiting);
-      }
+      // The message is the agent's to answer. One the agent leaves unanswered for a few minutes
+      // gets a short acknowledgement (Handoff.acknowledgeUnanswered), not an instant echo.
       return;
     }
 
@@ -152,6 +188,7 @@ export class CozumBot extends ActivityHandler {
     session.emergencyOffer = undefined;
     if (offer && !command && (await this.answerEmergencyOffer(dc, session, offer, raw))) return;
     if (command) return this.runCommand(dc, session, command);
+    if (session.story && ++session.story.turns > STORY_TURNS) session.story = undefined;
     // An open dialog reads everything else itself: photos, pins and answers to its questions.
     if (dc.activeDialog) return this.afterDialog(dc, await dc.continueDialog());
 
@@ -182,7 +219,7 @@ export class CozumBot extends ActivityHandler {
     await this.route(dc, session, understanding, chosen ? undefined : text);
   }
 
-  /** A rating, a comment on it, or a yes/no to the offer of a person, when the bot asked for one. */
+  /** A rating, a comment on it, a confirmation of erasure, or a pick among the buttons last offered. */
   private async answerPending(dc: DialogContext, session: Session, text: string): Promise<boolean> {
     const context = dc.context;
     const folded = fold(text);
@@ -193,7 +230,7 @@ export class CozumBot extends ActivityHandler {
     if (session.commentFor) {
       const ticketId = session.commentFor;
       session.commentFor = undefined;
-      if (SKIP.has(folded)) return void (await context.sendActivity(this.say.thanksForRating)), true;
+      if (this.vocabulary.isSkip(text)) return void (await context.sendActivity(this.say.thanksForRating)), true;
       // A comment is free text; a new request is not a comment.
       if (this.deps.nlu.understand(text).intent === 'none' || text.split(/\s+/).length >= 3) {
         await this.deps.handoff.comment(ticketId, text);
@@ -204,7 +241,9 @@ export class CozumBot extends ActivityHandler {
     const rating = /^\s*([1-5])\s*(puan|yildiz|\/\s*5)?\s*$/.exec(folded);
     if (rating) {
       const ticket = await this.deps.handoff.pendingRating(context.activity.conversation.id);
-      if (ticket) {
+      // A digit answers the bot's latest question: an offer made after the rating request wins.
+      if (ticket && !(session.offer && session.offer.at > (ticket.resolvedAt?.getTime() ?? 0))) {
+        session.offer = undefined;
         await this.deps.handoff.rate(ticket.id, Number(rating[1]));
         session.commentFor = ticket.id;
         session.choices = undefined;
@@ -212,30 +251,68 @@ export class CozumBot extends ActivityHandler {
         return true;
       }
     }
-    if (session.offeredPerson) {
-      session.offeredPerson = false;
-      if (YES.has(folded)) {
-        await this.escalate(dc, session, 'misunderstood');
-        return true;
-      }
-      if (NO.has(folded)) {
-        await this.showMenu(context, session, this.say.personDeclined);
+    return this.answerOffer(dc, session, text);
+  }
+
+  /** A pick among the buttons of the last offer: by number, by label, or yes / no. */
+  private async answerOffer(dc: DialogContext, session: Session, text: string): Promise<boolean> {
+    const offer = session.offer;
+    if (!offer) return false;
+    session.offer = undefined;
+    const folded = fold(text);
+    const number = /^(\d{1,2})$/.exec(folded);
+    const meaning = number ? undefined : this.vocabulary.meaning(text);
+    const picked = number
+      ? offer.options[Number(number[1]) - 1]
+      : (offer.options.find((option) => fold(option.label) === folded) ?? offer.options.find((option) => meaning !== undefined && option.meaning === meaning));
+    if (picked?.intent) {
+      if (picked.intent === 'handoff.agent') await this.escalate(dc, session, picked.reason ?? 'requested');
+      else await this.startIntent(dc, session, picked.intent, { slots: picked.slots, text: picked.text, fromFaq: picked.fromFaq });
+      return true;
+    }
+    if (picked) {
+      if (offer.declined === 'personDeclined') await this.showMenu(dc.context, session, this.say.personDeclined);
+      else await dc.context.sendActivity(this.say.offerDeclined);
+      return true;
+    }
+    const first = offer.options[0];
+    if (offer.takesAnswer && first?.intent && !number) {
+      // An address typed straight after "adresinizi yazın": the form starts with it, unless the
+      // message plainly asks for something else.
+      const { intent } = this.deps.nlu.understand(text);
+      const onTopic = intent === offer.faq || intent === first.intent || intent === 'none';
+      if (intent === offer.faq || (onTopic && this.vocabulary.namesPlace(text))) {
+        await this.startIntent(dc, session, first.intent, { slots: first.slots, text: first.text, fromFaq: first.fromFaq, answer: text });
         return true;
       }
     }
     return false;
   }
 
+  private yesNoButtons() {
+    return [
+      { label: this.say.yesButton, meaning: 'yes' as const },
+      { label: this.say.noButton, meaning: 'no' as const },
+    ];
+  }
+
+  /** Shows `text` with the offer's buttons and remembers the offer for the next message. */
+  private async offer(context: TurnContext, session: Session, text: string, offer: Omit<Offer, 'at'>): Promise<void> {
+    session.offer = { ...offer, at: Date.now() };
+    session.choices = undefined;
+    await context.sendActivity(MessageFactory.suggestedActions(offer.options.map((option) => option.label), text));
+  }
+
   private async askErase(context: TurnContext, session: Session): Promise<void> {
     session.eraseAsked = true;
-    await context.sendActivity(MessageFactory.suggestedActions(['Evet', 'Hayır'], this.say.confirmErase));
+    await context.sendActivity(MessageFactory.suggestedActions(this.yesNoButtons().map((b) => b.label), this.say.confirmErase));
   }
 
   /** The answer to "verilerimi sil"'s question: yes erases (and ends a handoff), anything else keeps. */
   private async answerErase(context: TurnContext, session: Session, text: string): Promise<void> {
     session.eraseAsked = false;
     const inbound = context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
-    if (!YES.has(fold(text)) || !inbound) return void (await context.sendActivity(this.say.notErased));
+    if (!this.vocabulary.isYes(text, this.yesNoButtons()) || !inbound) return void (await context.sendActivity(this.say.notErased));
     const erased = await this.deps.handoff.citizenErased(inbound.contactId);
     // Nothing of this turn's state is written back: the erasure deleted it.
     await this.deps.conversationState.delete(context);
@@ -264,29 +341,83 @@ export class CozumBot extends ActivityHandler {
     const { intent } = understanding;
     if (intent === 'none') {
       session.misses += 1;
+      // Kept for the form the citizen may reach by rephrasing: their own words are the description.
+      if (text && isStory(text, this.vocabulary, true)) session.story = { text, turns: 0 };
       if (session.misses >= 2) {
         session.misses = 0;
-        session.offeredPerson = true;
-        return void (await context.sendActivity(MessageFactory.suggestedActions(['Evet, bağla', 'Hayır'], this.say.offerPerson)));
+        return this.offer(context, session, this.say.offerPerson, {
+          options: [
+            { label: this.say.connectButton, intent: 'handoff.agent', reason: 'misunderstood', meaning: 'yes' },
+            { label: this.say.noButton, meaning: 'no' },
+          ],
+          declined: 'personDeclined',
+        });
       }
       return this.showMenu(context, session, this.say.notUnderstood);
     }
     session.misses = 0;
     if (intent === 'greeting') return this.showMenu(context, session, this.answers.get('greeting') ?? this.say.menuPrompt);
     if (intent === 'handoff.agent') return this.escalate(dc, session, 'requested', { understood: understanding });
-    const dialogId = this.dialogByIntent.get(intent);
-    if (dialogId) return this.afterDialog(dc, await dc.beginDialog(dialogId, { text }));
-    const answer = this.answers.get(intent);
-    if (answer) return void (await context.sendActivity(answer));
-    await this.showMenu(context, session, this.say.notUnderstood);
+    if (text && this.reportIntents.has(intent) && this.vocabulary.isQuestion(text) && !this.vocabulary.reportsProblem(text)) {
+      // "çöp konteyneri ne zaman boşaltılıyor?" asks about the service; it reports nothing yet.
+      return this.offer(context, session, this.say.questionNotReport, {
+        options: [
+          { label: this.say.reportButton, intent, text, meaning: 'yes' },
+          { label: this.say.personButton, intent: 'handoff.agent' },
+          { label: this.say.declineButton, meaning: 'no' },
+        ],
+        declined: 'offerDeclined',
+      });
+    }
+    return this.startIntent(dc, session, intent, { text }, understanding);
   }
 
-  /** A dialog whose outcome needs a person (e.g. a collapsed wall) is queued for an agent. */
+  /** Starts what an intent stands for: a form (with what is known), a person, or its answer. */
+  private async startIntent(dc: DialogContext, session: Session, intent: string, options: FormOptions = {}, understood?: Understanding): Promise<void> {
+    const context = dc.context;
+    session.choices = undefined;
+    if (intent === 'handoff.agent') return this.escalate(dc, session, 'requested', { understood });
+    const dialogId = this.dialogByIntent.get(intent);
+    if (dialogId) {
+      const story = session.story?.text;
+      session.story = undefined;
+      return this.afterDialog(dc, await dc.beginDialog(dialogId, { story, ...options } satisfies FormOptions));
+    }
+    const answer = this.answers.get(intent);
+    if (!answer) return this.showMenu(context, session, this.say.notUnderstood);
+    const followUp = this.intentByName.get(intent)?.followUp;
+    if (!followUp) return void (await context.sendActivity(answer));
+    await this.offer(context, session, answer, {
+      options: [
+        { label: followUp.accept, intent: followUp.intent, slots: followUp.slots, text: options.text, fromFaq: intent, meaning: 'yes' },
+        { label: followUp.decline, meaning: 'no' },
+      ],
+      declined: 'offerDeclined',
+      takesAnswer: followUp.takesAnswer,
+      faq: intent,
+    });
+  }
+
+  /**
+   * After a form: a person when its outcome needs one (a collapsed wall) or the citizen asked for
+   * one in the middle; otherwise the request noted during the form is offered now.
+   */
   private async afterDialog(dc: DialogContext, result: { status: DialogTurnStatus; result?: unknown }): Promise<void> {
     const outcome = result.result as DialogOutcome | undefined;
-    if (result.status !== DialogTurnStatus.complete || !outcome?.needsPerson) return;
+    if (result.status !== DialogTurnStatus.complete || !outcome) return;
     const session = await this.session.get(dc.context, { misses: 0 });
-    await this.escalate(dc, session, 'dialog', { department: outcome.department, detail: outcome.ticketNumber });
+    if (outcome.handoff) return this.escalate(dc, session, 'requested');
+    if (outcome.needsPerson) return this.escalate(dc, session, 'dialog', { department: outcome.department, detail: outcome.ticketNumber });
+    if (outcome.deferred) {
+      const { intent, text, title } = outcome.deferred;
+      await this.offer(dc.context, session, this.say.format('deferredOffer', { request: title }), {
+        options: [
+          { label: this.say.startButton, intent, text, meaning: 'yes' },
+          { label: this.say.declineButton, meaning: 'no' },
+        ],
+        declined: 'offerDeclined',
+      });
+    }
   }
 
   private async escalate(
@@ -299,8 +430,8 @@ export class CozumBot extends ActivityHandler {
     if (!inbound) return;
     if (dc.activeDialog) await dc.cancelAllDialogs();
     session.choices = undefined;
+    session.offer = undefined;
     session.misses = 0;
-    session.waitingToldAt = Date.now();
     const escalation = await this.deps.handoff.escalate({
       conversationId: dc.context.activity.conversation.id,
       contactId: inbound.contactId,
@@ -317,7 +448,8 @@ export class CozumBot extends ActivityHandler {
   private async runCommand(dc: DialogContext, session: Session, command: GlobalCommand): Promise<void> {
     const context = dc.context;
     session.choices = undefined;
-    session.offeredPerson = false;
+    session.offer = undefined;
+    if (command !== 'menu') session.story = undefined;
     const inDialog = dc.activeDialog !== undefined;
     switch (command) {
       case 'menu':

@@ -3,6 +3,7 @@
 // bot.ts asks `detect` before anything else and hands the citizen's answer to the offer back here.
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { EmergencyContent } from '../content/emergencies.ts';
+import type { Vocabulary } from '../dialogs/vocabulary.ts';
 import type { Handoff } from '../handoff/handoff.ts';
 import { fold } from '../nlu/normalize.ts';
 import { INBOUND_KEY, type InboundContext } from './adapter.ts';
@@ -26,6 +27,7 @@ export class EmergencyTurn {
     private readonly detector: EmergencyDetector,
     private readonly content: EmergencyContent,
     private readonly handoff: Handoff,
+    private readonly vocabulary: Vocabulary,
   ) {
     this.words = new Map();
     CHOICES.forEach((choice, index) => {
@@ -55,9 +57,15 @@ export class EmergencyTurn {
     return { kind: emergency.kind.id, text };
   }
 
-  /** The offered choice the text stands for ("1", "Acil kayıt aç", "hayır"), if it is one. */
+  /**
+   * The offered choice the text stands for ("1", "Acil kayıt aç", "bağlayın"), if it is one. A plain
+   * yes or no is read with the one vocabulary every question uses: yes asks for the person, no declines.
+   */
   choice(text: string): EmergencyChoice | undefined {
-    return this.words.get(fold(text));
+    const named = this.words.get(fold(text));
+    if (named) return named;
+    const meaning = this.vocabulary.meaning(text);
+    return meaning === 'yes' ? 'person' : meaning === 'no' ? 'no' : undefined;
   }
 
   kind(offer: EmergencyOffer) {

@@ -18,7 +18,7 @@ const REASONS: Record<string, string> = {
   dialog: 'Başvuru sonrası',
 };
 
-export const ROLE_NAMES: Record<string, string> = { agent: 'Görevli', supervisor: 'Süpervizör', admin: 'Yönetici' };
+export { ROLE_NAMES } from '../handoff/handoff.ts';
 
 export function channelName(channel: string): string {
   const key = channel.toLowerCase();

@@ -14,15 +14,33 @@ const MOMENT_PLACEHOLDERS = {
   alreadyQueued: ['ticketNumber', 'position'],
   erasedWithTickets: ['tickets'],
   tooLong: ['limit'],
+  waitingAck: ['position'],
+  waitingAckOutOfHours: ['position', 'backAt'],
+  agentAck: ['agentName'],
+  agentJoined: ['agentName'],
+  understood: ['fields'],
+  reusedIdentity: ['fields'],
+  summaryTitle: ['title'],
+  noSuchField: ['count'],
+  corrected: ['field', 'value'],
+  requestLater: ['request'],
+  deferredOffer: ['request'],
 } as const;
 
 const TEXT_KEYS = [
   'menuPrompt', 'help', 'cancelled', 'leftDialog', 'nothingToCancel', 'restarted', 'notUnderstood', 'offerPerson',
-  'personDeclined', 'queued', 'queuedOutOfHours', 'alreadyQueued', 'stillWaiting', 'backToBot', 'askComment',
+  'personDeclined', 'yesButton', 'noButton', 'connectButton', 'declineButton', 'startButton', 'reportButton', 'personButton',
+  'offerDeclined', 'questionNotReport', 'queued', 'queuedOutOfHours', 'alreadyQueued', 'waitingAck', 'waitingAckOutOfHours',
+  'agentAck', 'agentAckUnnamed', 'agentJoined', 'agentJoinedUnnamed', 'backToBot', 'askComment',
   'thanksForRating', 'thanksForComment', 'confirmErase', 'erased', 'erasedWithTickets', 'notErased', 'onlySymbols',
   'empty', 'mediaWithoutText', 'locationWithoutContext', 'tooLong', 'unreadable',
+  'consent', 'consentButton', 'consentAgain', 'consentThanks', 'consentDeclined', 'understood', 'reusedIdentity', 'summaryTitle', 'sendButton',
+  'editButton', 'confirmAgain', 'whichField', 'noSuchField', 'firstQuestion', 'resume', 'corrected', 'unknownQuestion',
+  'requestLater', 'deferredOffer', 'pickOneSuggestion',
 ] as const;
 type TextKey = (typeof TEXT_KEYS)[number];
+/** Texts filled at the moment they are sent, through `Texts.format`. */
+export type MomentText = Exclude<keyof typeof MOMENT_PLACEHOLDERS, 'queued' | 'queuedOutOfHours' | 'alreadyQueued' | 'erasedWithTickets' | 'tooLong'>;
 
 function textsSchema(municipality: Municipality) {
   const text = (key: TextKey) => {
@@ -66,6 +84,8 @@ export type Texts = Record<Exclude<TextKey, keyof typeof MOMENT_PLACEHOLDERS | '
   queued(moment: QueuedMoment): string;
   erased(tickets: number): string;
   tooLong(limit: number): string;
+  /** A text with the moment's values ({{position}}, {{agentName}}…) filled in. */
+  format(key: MomentText, values: Record<string, string | number>): string;
 };
 
 export interface BotContent {
@@ -95,9 +115,12 @@ export function loadBotContent(dir: string, municipality: Municipality, intentNa
   if (problems.length > 0 || !raw || !menu) throw new ContentError(`bot/ içeriği geçersiz:\n${problems.join('\n')}`);
 
   const filled = Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, fillTemplate(value, municipality)])) as Record<TextKey, string>;
-  const { queued, queuedOutOfHours, alreadyQueued, erased, erasedWithTickets, tooLong, ...plain } = filled;
+  const { queued, queuedOutOfHours, alreadyQueued, erased, erasedWithTickets, tooLong } = filled;
+  // Texts with moment placeholders are reached only through their functions and `format`.
+  const plain = Object.fromEntries(Object.entries(filled).filter(([key]) => !(key in MOMENT_PLACEHOLDERS) && key !== 'erased'));
   const texts: Texts = {
-    ...plain,
+    ...(plain as Omit<Texts, 'queued' | 'erased' | 'tooLong' | 'format'>),
+    format: (key, values) => fillTemplate(filled[key], Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)]))),
     queued: (moment) => {
       const values = { ticketNumber: moment.ticketNumber, position: String(moment.position), backAt: moment.backAt ?? '' };
       return fillTemplate(moment.alreadyQueued ? alreadyQueued : moment.backAt ? queuedOutOfHours : queued, values);

@@ -18,13 +18,34 @@ export const REQUIRED_INTENTS = [
 
 export const MIN_EXAMPLES = 40;
 
+/**
+ * What an answer offers to do next ("adresinizi yazın, arıza kaydınızı iletelim"): the form it
+ * starts, with what the answer already knows, shown as two buttons under the answer.
+ */
+export const FollowUpSchema = z
+  .object({
+    /** The intent whose form starts (dialogs/*.yaml), e.g. complaint.create. */
+    intent: z.string().trim().min(1),
+    /** Slots the form starts with, e.g. { category: water }: option values for choices. */
+    slots: z.record(z.string(), z.string().trim().min(1)).default({}),
+    /** The button that starts it ("Arıza kaydı aç") and the one that declines ("Hayır, teşekkürler"). */
+    accept: z.string().trim().min(1).max(40, 'en fazla 40 karakter'),
+    decline: z.string().trim().min(1).max(40, 'en fazla 40 karakter'),
+    /** A reply that is neither button (an address typed straight away) answers the form's first open question. */
+    takesAnswer: z.boolean().default(false),
+  })
+  .strict();
+export type FollowUp = z.infer<typeof FollowUpSchema>;
+
 export const IntentFileSchema = z
   .object({
     intent: z.string().regex(/^[a-z]+(\.[a-z_]+)?$/, 'etiket küçük harf ve nokta ile yazılır, örn. faq.funeral'),
     examples: z.array(z.string().trim().min(1, 'boş örnek')).min(MIN_EXAMPLES, `en az ${MIN_EXAMPLES} örnek gerekli`),
     answer: z.string().trim().min(1).optional(),
+    followUp: FollowUpSchema.optional(),
   })
   .strict()
+  .refine((file) => !file.followUp || file.answer !== undefined, { message: 'followUp bir yanıtın (answer) ardından gelir', path: ['followUp'] })
   .refine((file) => !file.intent.startsWith('faq.') || file.answer !== undefined, {
     message: 'SSS niyetlerinin bir yanıtı (answer) olmalı',
     path: ['answer'],
@@ -36,6 +57,8 @@ export interface Intent {
   examples: string[];
   /** The answer with placeholders filled, when the intent has one. */
   answer?: string;
+  /** What the answer offers to do next. */
+  followUp?: FollowUp;
   file: string;
 }
 
@@ -51,7 +74,7 @@ export function loadIntents(dir: string, municipality: Municipality): Intent[] {
       if (data.intent !== expectedName) throw new ContentError(`${file}: dosya adı "${expectedName}", intent "${data.intent}": ikisi aynı olmalı`);
       const missing = data.answer ? unknownPlaceholders(data.answer, municipality) : [];
       if (missing.length > 0) throw new ContentError(`${file}: answer: bilinmeyen yer tutucu: ${missing.map((m) => `{{${m}}}`).join(', ')}`);
-      intents.push({ name: data.intent, examples: data.examples, answer: data.answer && fillTemplate(data.answer, municipality), file });
+      intents.push({ name: data.intent, examples: data.examples, answer: data.answer && fillTemplate(data.answer, municipality), followUp: data.followUp, file });
     } catch (error) {
       if (!(error instanceof ContentError)) throw error;
       problems.push(error.message);

@@ -2,26 +2,33 @@
 // step being asked, the way back) lives in botbuilder's dialog state, which is stored in the
 // database, so a restart resumes it at the same question.
 //
-// One turn: `geri` steps back; at the consent or confirmation step the answer is yes/no/a field
-// number; otherwise the current step's validator reads the answer. An answer that does not fit
-// may be a FAQ question, which is answered before the step is asked again.
+// One turn: `geri` steps back; at the consent, the summary or the choice of a field to correct,
+// the answer is read with the vocabulary (bot/vocabulary.yaml) and the buttons shown; otherwise
+// the message is first judged (judgement.ts: an answer, a question, a correction, another request)
+// and only an answer reaches the step's validator. Everything shown back is masked
+// (privacy/mask.ts): the stored values stay whole for the department.
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { MessageFactory } from 'botbuilder';
 import { fillTemplate } from '../content/template.ts';
+import type { Texts } from '../content/bot-texts.ts';
 import { INBOUND_KEY, type InboundContext } from '../bot/adapter.ts';
-import type { DialogOutcome } from '../bot/bot.ts';
+import { maskPersonalData } from '../privacy/mask.ts';
 import { fold } from '../nlu/normalize.ts';
+import { findCorrection, judgeAnswer, namedStep, type JudgementContext } from './judgement.ts';
+import { prefillSlots, type PrefillSources } from './prefill.ts';
 import type { DialogSpec, StepSpec } from './spec.ts';
 import type { DialogServices } from './services.ts';
-import { validateStep, type SlotValue } from './steps.ts';
-import { matchChoice } from './validators/index.ts';
+import { answerToSuggestions, validateStep, type SlotValue } from './steps.ts';
+import type { Button, Vocabulary } from './vocabulary.ts';
 
 const CONSENT = '__consent';
 const CONFIRM = '__confirm';
+/** After "Düzelt": which field. */
+const PICK_FIELD = '__pick_field';
 
 interface FormState {
   slots: Record<string, SlotValue>;
-  /** The slot being asked, or the consent / confirmation step. */
+  /** The slot being asked, or the consent / confirmation / field-picking step. */
   current?: string;
   /** Slots answered, in order, for `geri`. */
   history: string[];
@@ -29,66 +36,157 @@ interface FormState {
   correcting: boolean;
   /** "Did you mean…" options offered for the current step. */
   suggestions?: string[];
+  /** Another request made during the form, offered when the form is done. */
+  deferred?: { intent: string; text: string };
+  /** The FAQ whose follow-up started the form: on topic here, not an interruption. */
+  fromFaq?: string;
 }
 
-export interface FormOptions {
-  /** The message that started the dialog, to pre-fill slots it already answers. */
-  text?: string;
+export interface FormOptions extends PrefillSources {
+  /**
+   * A reply to an offer that already answers the form's first open question (the address typed
+   * after the water-outage answer's "adresinizi yazın").
+   */
+  answer?: string;
+  /** The FAQ whose answer offered this form. */
+  fromFaq?: string;
 }
 
-const YES_NO = [
-  { value: 'yes', label: 'Evet', synonyms: ['evet onaylıyorum', 'onaylıyorum', 'onay', 'tamam', 'olur', 'kabul', 'kabul ediyorum', 'doğru', 'gönder', 'evet gönder', 'e'] },
-  { value: 'no', label: 'Hayır', synonyms: ['hayır onaylamıyorum', 'onaylamıyorum', 'istemiyorum', 'kabul etmiyorum', 'yanlış', 'düzelt', 'düzeltmek istiyorum', 'h'] },
-];
+/** What a finished form tells the bot. */
+export interface DialogOutcome {
+  ticketNumber?: string;
+  needsPerson?: boolean;
+  department?: string;
+  /** The citizen asked for a person in the middle of the form. */
+  handoff?: boolean;
+  /** Another request made during the form, to offer now. */
+  deferred?: { intent: string; text: string; title: string };
+}
+
+/** The words a form speaks and reads, shared by every form. */
+export interface FormLanguage {
+  texts: Texts;
+  vocabulary: Vocabulary;
+  /** What each intent that starts a request of its own is called ("Yardım başvurusu"), by intent. */
+  requestTitles: ReadonlyMap<string, string>;
+}
+
+const HANDOFF_INTENT = 'handoff.agent';
+/** Answers about the citizen themselves, the same in every form. */
+const IDENTITY_TYPES = new Set<StepSpec['type']>(['name', 'phone', 'tc_kimlik']);
 
 export class FormDialog extends Dialog<FormOptions> {
+  private readonly say: Texts;
+  private readonly vocabulary: Vocabulary;
+
   constructor(
     readonly spec: DialogSpec,
     private readonly services: DialogServices,
+    private readonly language: FormLanguage,
   ) {
     super(spec.id);
+    this.say = language.texts;
+    this.vocabulary = language.vocabulary;
   }
 
-  override async beginDialog(dc: DialogContext, options?: FormOptions): Promise<DialogTurnResult> {
-    const state: FormState = { slots: {}, history: [], correcting: false };
+  override async beginDialog(dc: DialogContext, options: FormOptions = {}): Promise<DialogTurnResult> {
+    const state: FormState = { slots: {}, history: [], correcting: false, fromFaq: options.fromFaq };
     dc.activeDialog!.state = state;
-    if (options?.text) Object.assign(state.slots, this.services.prefill(this.spec, options.text));
+    const tools = { neighbourhoods: this.services.neighbourhoods, vocabulary: this.vocabulary };
+    Object.assign(state.slots, prefillSlots(this.spec, options, tools));
+    // The reply to an offer answered nothing by itself (no place named in it): it may answer the first question.
+    const answerUnused = options.answer !== undefined && Object.keys(prefillSlots(this.spec, { ...options, answer: undefined }, tools)).length === Object.keys(state.slots).length;
     if (this.spec.intro) await dc.context.sendActivity(this.fill(this.spec.intro, state));
     // Echo what was understood (not the story itself, which the citizen just wrote).
     const understood = this.spec.steps.filter((step) => step.slot in state.slots && step.type !== 'text');
     if (understood.length > 0 && this.spec.kind === 'form') {
-      await dc.context.sendActivity(`Mesajınızdan anladıklarım: ${understood.map((step) => `${step.label}: ${state.slots[step.slot]!.display}`).join(' · ')}`);
+      const fields = understood.map((step) => `${step.label}: ${state.slots[step.slot]!.display}`).join(' · ');
+      await dc.context.sendActivity(this.say.format('understood', { fields }));
     }
+    if (options.answer && answerUnused) await this.takeOfferedAnswer(state, options.answer);
+    await this.reuseIdentity(dc, state);
     return this.askNext(dc, state);
+  }
+
+  /**
+   * Who the citizen is (name, phone, TC kimlik), as their previous form in this conversation stored
+   * it: filled, said once, and changeable at the summary with *Düzelt*.
+   */
+  private async reuseIdentity(dc: DialogContext, state: FormState): Promise<void> {
+    const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
+    if (!inbound || this.spec.kind !== 'form') return;
+    const identity = this.spec.steps.filter((step) => IDENTITY_TYPES.has(step.type) && step.personal && !(step.slot in state.slots));
+    if (identity.length === 0) return;
+    const earlier = await this.services.earlierAnswers(inbound.contactId, dc.context.activity.conversation.id);
+    const reused: StepSpec[] = [];
+    for (const step of identity) {
+      const value = earlier[step.slot];
+      if (typeof value !== 'string' || !this.applies(step, state)) continue;
+      const result = await validateStep(step, { text: value }, this.services, this.vocabulary);
+      if (!result.ok) continue;
+      state.slots[step.slot] = { value: result.value, display: maskPersonalData(result.display) };
+      reused.push(step);
+    }
+    if (reused.length === 0) return;
+    const fields = reused.map((step) => `${step.label}: ${state.slots[step.slot]!.display}`).join(' · ');
+    await dc.context.sendActivity(this.say.format('reusedIdentity', { fields }));
+  }
+
+  /** The reply to an offer, as the answer to the first open question when that asks for a place. */
+  private async takeOfferedAnswer(state: FormState, answer: string): Promise<void> {
+    const step = this.nextStep(state);
+    if (!step || step.personal || (step.type !== 'address' && step.type !== 'neighbourhood')) return;
+    const result = await validateStep(step, { text: answer }, this.services, this.vocabulary);
+    if (result.ok && judgeAnswer(step, answer, true, this.judgementContext(state, step)).kind === 'answer') this.store(state, step, result);
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state as FormState;
     const text = (dc.context.activity.text ?? '').trim();
-    const folded = fold(text);
 
-    if (folded === 'geri') return this.goBack(dc, state);
+    if (this.vocabulary.isBack(text)) return this.goBack(dc, state);
     if (state.current === CONSENT) return this.answerConsent(dc, state, text);
     if (state.current === CONFIRM) return this.answerConfirmation(dc, state, text);
+    if (state.current === PICK_FIELD) return this.answerFieldPick(dc, state, text);
 
     const step = this.spec.steps.find((s) => s.slot === state.current);
     if (!step) return this.askNext(dc, state);
-    const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
-    const result = await validateStep(step, { text, message: inbound?.message, suggestions: state.suggestions, contactId: inbound?.contactId }, this.services);
-    if (result.ok) {
-      state.slots[step.slot] = { value: result.value, display: result.display };
-      state.history.push(step.slot);
-      state.suggestions = undefined;
-      if (state.correcting) return this.confirm(dc, state);
-      return this.askNext(dc, state);
+
+    if (state.suggestions) {
+      const suggested = answerToSuggestions(text, state.suggestions, this.vocabulary);
+      if (suggested && 'picked' in suggested) {
+        const choice = step.choices?.find((c) => c.label === suggested.picked);
+        return this.accept(dc, state, step, { value: choice?.value ?? suggested.picked, display: suggested.picked });
+      }
+      if (suggested && 'refused' in suggested) {
+        state.suggestions = undefined;
+        return this.ask(dc, state, step);
+      }
+      if (suggested && 'unclear' in suggested) {
+        await dc.context.sendActivity(MessageFactory.suggestedActions(state.suggestions, this.say.pickOneSuggestion));
+        return Dialog.EndOfTurn;
+      }
     }
 
-    const faq = text ? this.services.faqAnswer(text) : undefined;
-    if (faq && !result.suggestions) {
-      await dc.context.sendActivity(faq);
-      await dc.context.sendActivity('Şimdi kaldığımız yerden devam edelim.');
-      return this.ask(dc, state, step);
+    const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
+    const result = await validateStep(step, { text, message: inbound?.message, contactId: inbound?.contactId }, this.services, this.vocabulary);
+    const judgement = judgeAnswer(step, text, result.ok, this.judgementContext(state, step));
+    switch (judgement.kind) {
+      case 'correction':
+        return this.correct(dc, state, judgement.step, judgement.value);
+      case 'faq':
+        await dc.context.sendActivity(judgement.answer);
+        await dc.context.sendActivity(this.say.resume);
+        return this.ask(dc, state, step);
+      case 'question':
+        await dc.context.sendActivity(this.say.unknownQuestion);
+        return this.ask(dc, state, step);
+      case 'request':
+        return this.otherRequest(dc, state, step, judgement.intent, text);
+      case 'answer':
+        break;
     }
+    if (result.ok) return this.accept(dc, state, step, { value: result.value, display: result.display });
     state.suggestions = result.suggestions;
     await dc.context.sendActivity(MessageFactory.suggestedActions(result.suggestions ?? [], result.error));
     if (result.suggestions) return Dialog.EndOfTurn;
@@ -99,13 +197,75 @@ export class FormDialog extends Dialog<FormOptions> {
     const state = instance.state;
     if (state.current === CONSENT) return void (await context.sendActivity(this.consentPrompt()));
     if (state.current === CONFIRM) return void (await context.sendActivity(this.confirmationPrompt(state)));
+    if (state.current === PICK_FIELD) return void (await context.sendActivity(this.fieldPrompt(state)));
     const step = this.spec.steps.find((s) => s.slot === state.current);
     if (step) await context.sendActivity(this.promptFor(step, state));
   }
 
+  private judgementContext(state: FormState, current: StepSpec): JudgementContext {
+    return {
+      vocabulary: this.vocabulary,
+      understand: (text) => this.services.understand(text),
+      faqAnswer: (intent) => (intent === state.fromFaq ? undefined : this.services.answer(intent)),
+      requestIntents: new Set(this.language.requestTitles.keys()),
+      currentIntent: this.spec.intent,
+      answered: this.answered(state).filter((step) => step.slot !== current.slot),
+    };
+  }
+
+  private store(state: FormState, step: StepSpec, value: SlotValue): void {
+    state.slots[step.slot] = { value: value.value, display: maskPersonalData(value.display) };
+    state.history.push(step.slot);
+    state.suggestions = undefined;
+  }
+
+  private async accept(dc: DialogContext, state: FormState, step: StepSpec, value: SlotValue): Promise<DialogTurnResult> {
+    this.store(state, step, value);
+    if (state.correcting) return this.confirm(dc, state);
+    return this.askNext(dc, state);
+  }
+
+  /** Another request in the middle: a person now; anything else once this form is done. */
+  private async otherRequest(dc: DialogContext, state: FormState, step: StepSpec, intent: string, text: string): Promise<DialogTurnResult> {
+    if (intent === HANDOFF_INTENT) return dc.endDialog({ handoff: true } satisfies DialogOutcome);
+    state.deferred = { intent, text };
+    await dc.context.sendActivity(this.say.format('requestLater', { request: this.language.requestTitles.get(intent) ?? intent }));
+    return this.ask(dc, state, step);
+  }
+
+  /** "pardon mahalle yanlış, Erzene olacak": the named answer replaced, or asked again. */
+  private async correct(dc: DialogContext, state: FormState, step: StepSpec, value: string): Promise<DialogTurnResult> {
+    const returnTo = state.current;
+    if (value) {
+      const result = await validateStep(step, { text: value }, this.services, this.vocabulary);
+      if (result.ok) {
+        this.forget(state, step.slot);
+        this.store(state, step, { value: result.value, display: result.display });
+        await dc.context.sendActivity(this.say.format('corrected', { field: step.label, value: state.slots[step.slot]!.display }));
+        if (returnTo === CONFIRM || returnTo === PICK_FIELD) return this.confirm(dc, state);
+        return this.askNext(dc, state);
+      }
+    }
+    this.forget(state, step.slot);
+    if (returnTo === CONFIRM || returnTo === PICK_FIELD) state.correcting = true;
+    return this.ask(dc, state, step);
+  }
+
+  /** Drops an answer and the answers that depended on it (a `when` step). */
+  private forget(state: FormState, slot: string): void {
+    delete state.slots[slot];
+    state.history = state.history.filter((s) => s !== slot);
+    for (const step of this.spec.steps) if (step.when?.slot === slot) delete state.slots[step.slot];
+    state.suggestions = undefined;
+  }
+
+  private nextStep(state: FormState): StepSpec | undefined {
+    return this.spec.steps.find((step) => !(step.slot in state.slots) && this.applies(step, state));
+  }
+
   /** The next unanswered step that applies; consent first if it asks for personal data. */
   private async askNext(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {
-    const next = this.spec.steps.find((step) => !(step.slot in state.slots) && this.applies(step, state));
+    const next = this.nextStep(state);
     if (!next) return this.spec.kind === 'status' ? this.finishStatus(dc, state) : this.confirm(dc, state);
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     if (next.personal && inbound && !(await this.services.hasConsent(inbound.contactId))) {
@@ -141,14 +301,12 @@ export class FormDialog extends Dialog<FormOptions> {
   private async goBack(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {
     const previous = state.history.pop();
     if (!previous) {
-      await dc.context.sendActivity('Bu ilk soru, geri dönülecek bir adım yok. Vazgeçmek isterseniz *iptal* yazabilirsiniz.');
+      await dc.context.sendActivity(this.say.firstQuestion);
       return this.repromptCurrent(dc, state);
     }
     // Answers that depended on the one being undone (a `when` step) are undone with it.
-    delete state.slots[previous];
-    for (const step of this.spec.steps) if (step.when?.slot === previous) delete state.slots[step.slot];
+    this.forget(state, previous);
     state.correcting = false;
-    state.suggestions = undefined;
     return this.ask(dc, state, this.spec.steps.find((s) => s.slot === previous)!);
   }
 
@@ -157,32 +315,31 @@ export class FormDialog extends Dialog<FormOptions> {
     return Dialog.EndOfTurn;
   }
 
+  private consentButtons(): Button[] {
+    return [
+      { label: this.say.consentButton, meaning: 'yes' },
+      { label: this.say.noButton, meaning: 'no' },
+    ];
+  }
+
   private consentPrompt() {
-    const m = this.services.municipality;
-    return MessageFactory.suggestedActions(
-      ['Evet, onaylıyorum', 'Hayır'],
-      `Başvurunuz için adınız, telefonunuz gibi kişisel verilerinize ihtiyacımız var. Bu veriler yalnızca başvurunuzu sonuçlandırmak için ` +
-        `${m.name} tarafından 6698 sayılı KVKK kapsamında işlenir. Aydınlatma metni: ${m.links.kvkk}\n\nOnaylıyor musunuz?`,
-    );
+    return MessageFactory.suggestedActions(this.consentButtons().map((b) => b.label), this.say.consent);
   }
 
   private async answerConsent(dc: DialogContext, state: FormState, text: string): Promise<DialogTurnResult> {
-    const answer = matchChoice(text, YES_NO);
-    if (!answer.ok) {
-      await dc.context.sendActivity('Lütfen *evet* ya da *hayır* yazın.');
+    const meaning = this.vocabulary.meaning(text, this.consentButtons());
+    if (meaning !== 'yes' && meaning !== 'no') {
+      const faq = this.services.faqAnswerFor(text);
+      await dc.context.sendActivity(faq ?? this.say.consentAgain);
       return this.repromptCurrent(dc, state);
     }
-    if (answer.value === 'no') {
-      const m = this.services.municipality;
-      await dc.context.sendActivity(
-        `Anlıyorum, kişisel verileriniz kaydedilmedi. Başvurunuzu dilerseniz çağrı merkezimizi ${m.phones.callCenter} numarasından arayarak ya da ` +
-          `belediyemize gelerek de yapabilirsiniz (${m.hours}). Başka bir konuda yardım için *menü* yazabilirsiniz.`,
-      );
+    if (meaning === 'no') {
+      await dc.context.sendActivity(this.say.consentDeclined);
       return dc.endDialog();
     }
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     if (inbound) await this.services.recordConsent(inbound.contactId);
-    await dc.context.sendActivity('Teşekkür ederim, onayınızı kaydettim.');
+    await dc.context.sendActivity(this.say.consentThanks);
     state.current = undefined;
     return this.askNext(dc, state);
   }
@@ -191,11 +348,19 @@ export class FormDialog extends Dialog<FormOptions> {
     return this.spec.steps.filter((step) => step.slot in state.slots);
   }
 
+  private confirmButtons(): Button[] {
+    return [
+      { label: this.say.sendButton, meaning: 'yes' },
+      { label: this.say.editButton, meaning: 'no' },
+    ];
+  }
+
+  /** The answers as bullets, not numbers: numbers would compete with the buttons' own. */
   private confirmationPrompt(state: FormState) {
-    const lines = this.answered(state).map((step, index) => `${index + 1}. ${step.label}: ${state.slots[step.slot]!.display}`);
-    const prompt = this.spec.confirm?.prompt ?? 'Bilgileriniz doğru mu? Göndermek için *evet* yazın; düzeltmek istediğiniz bilginin numarasını da yazabilirsiniz.';
-    // No numbered options here: the numbers already name the fields to correct.
-    return MessageFactory.text(`${this.spec.title} özeti:\n${lines.join('\n')}\n\n${this.fill(prompt, state)}`);
+    const lines = this.answered(state).map((step) => `• ${step.label}: ${state.slots[step.slot]!.display}`);
+    const prompt = this.spec.confirm ? this.fill(this.spec.confirm.prompt, state) : this.say.confirmAgain;
+    const text = `${this.say.format('summaryTitle', { title: this.spec.title })}\n${lines.join('\n')}\n\n${prompt}`;
+    return MessageFactory.suggestedActions(this.confirmButtons().map((b) => b.label), text);
   }
 
   private async confirm(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {
@@ -207,36 +372,59 @@ export class FormDialog extends Dialog<FormOptions> {
   }
 
   private async answerConfirmation(dc: DialogContext, state: FormState, text: string): Promise<DialogTurnResult> {
+    const meaning = this.vocabulary.meaning(text, this.confirmButtons());
+    if (meaning === 'yes') return this.submit(dc, state);
+    if (meaning === 'no') return this.pickField(dc, state);
+    const correction = findCorrection(text, { vocabulary: this.vocabulary, answered: this.answered(state) });
+    if (correction?.kind === 'correction') return this.correct(dc, state, correction.step, correction.value);
+    const faq = this.services.faqAnswerFor(text);
+    await dc.context.sendActivity(faq ?? this.say.confirmAgain);
+    return this.repromptCurrent(dc, state);
+  }
+
+  private fieldPrompt(state: FormState) {
+    return MessageFactory.suggestedActions(this.answered(state).map((step) => step.label), this.say.whichField);
+  }
+
+  private async pickField(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {
+    state.current = PICK_FIELD;
+    await dc.context.sendActivity(this.fieldPrompt(state));
+    return Dialog.EndOfTurn;
+  }
+
+  /** After "Düzelt": a field's number, its label, or a word naming it ("telefon"). */
+  private async answerFieldPick(dc: DialogContext, state: FormState, text: string): Promise<DialogTurnResult> {
     const fields = this.answered(state);
     const number = /^\s*(\d{1,2})\s*[.)]?\s*$/.exec(text);
-    if (number) {
-      const step = fields[Number(number[1]) - 1];
-      if (!step) {
-        await dc.context.sendActivity(`Lütfen 1 ile ${fields.length} arasında bir numara yazın ya da göndermek için *evet* yazın.`);
-        return Dialog.EndOfTurn;
-      }
-      delete state.slots[step.slot];
+    const step = number ? fields[Number(number[1]) - 1] : (fields.find((f) => fold(f.label) === fold(text)) ?? namedStep(text, fields));
+    if (step) {
+      this.forget(state, step.slot);
       state.correcting = true;
       return this.ask(dc, state, step);
     }
-    const answer = matchChoice(text, YES_NO);
-    if (answer.ok && answer.value === 'yes') return this.submit(dc, state);
-    if (answer.ok && answer.value === 'no') {
-      await dc.context.sendActivity(`Hangi bilgiyi düzeltmek istersiniz? Numarasını yazın (1–${fields.length}). Vazgeçmek için *iptal* yazabilirsiniz.`);
-      return Dialog.EndOfTurn;
-    }
-    await dc.context.sendActivity('Göndermek için *evet*, düzeltmek için bilginin numarasını, vazgeçmek için *iptal* yazın.');
-    return Dialog.EndOfTurn;
+    if (this.vocabulary.meaning(text) === 'yes') return this.confirm(dc, state);
+    await dc.context.sendActivity(this.say.format('noSuchField', { count: fields.length }));
+    return this.repromptCurrent(dc, state);
   }
 
   private async submit(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     if (!inbound) throw new Error('A form can only be submitted in a citizen turn');
     const created = await this.services.createTicket(this.spec, state.slots, inbound.contactId, dc.context.activity.conversation.id);
-    const done = this.fill(this.spec.done!, state, { number: created.number, department: created.department, due: created.due });
-    await dc.context.sendActivity([done, ...created.info].join('\n\n'));
-    const outcome: DialogOutcome = { ticketNumber: created.number, needsPerson: created.needsPerson, department: created.department };
-    return dc.endDialog(outcome);
+    const extra = { number: created.number, department: created.department, due: created.due };
+    const done = this.fill(this.spec.done!, state, extra);
+    await dc.context.sendActivity([done, ...created.info.map((info) => this.fill(info, state, extra))].join('\n\n'));
+    return dc.endDialog({
+      ticketNumber: created.number,
+      needsPerson: created.needsPerson,
+      department: created.department,
+      deferred: this.deferred(state),
+    } satisfies DialogOutcome);
+  }
+
+  private deferred(state: FormState): DialogOutcome['deferred'] {
+    if (!state.deferred) return undefined;
+    return { ...state.deferred, title: this.language.requestTitles.get(state.deferred.intent) ?? state.deferred.intent };
   }
 
   private async finishStatus(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {
@@ -244,7 +432,7 @@ export class FormDialog extends Dialog<FormOptions> {
     const wanted = state.slots[this.spec.steps[0]!.slot]?.value;
     const reply = inbound ? await this.services.describeTickets(inbound.contactId, typeof wanted === 'string' ? wanted : 'all') : 'Başvurunuzu bulamadım.';
     await dc.context.sendActivity(reply);
-    return dc.endDialog();
+    return dc.endDialog({ deferred: this.deferred(state) } satisfies DialogOutcome);
   }
 
   private fill(text: string, state: FormState, extra: Record<string, string> = {}): string {

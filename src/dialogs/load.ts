@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Municipality } from '../config.ts';
+import type { Intent } from '../content/intents.ts';
 import { unknownPlaceholders } from '../content/template.ts';
 import { ContentError, loadYamlFile } from '../content/yaml-file.ts';
 import { DialogSpecSchema, type DialogSpec } from './spec.ts';
@@ -17,7 +18,10 @@ export function loadDialogs(dir: string, municipality: Municipality): DialogSpec
     try {
       const spec = loadYamlFile(file, DialogSpecSchema);
       const known = new Set([...spec.steps.map((s) => s.slot), ...TICKET_FIELDS]);
-      const texts = [spec.intro, spec.done, spec.confirm?.prompt, spec.ticket?.summary, ...spec.steps.map((s) => s.prompt)];
+      const texts = [
+        spec.intro, spec.done, spec.confirm?.prompt, spec.ticket?.summary, ...spec.steps.map((s) => s.prompt),
+        ...spec.steps.flatMap((s) => (s.choices ?? []).map((c) => c.info)),
+      ];
       for (const text of texts) {
         const unknown = text ? unknownPlaceholders(text, municipality).filter((p) => !known.has(p)) : [];
         if (unknown.length > 0) throw new ContentError(`${file}: bilinmeyen yer tutucu: ${unknown.map((u) => `{{${u}}}`).join(', ')}`);
@@ -35,4 +39,31 @@ export function loadDialogs(dir: string, municipality: Municipality): DialogSpec
   }
   if (problems.length > 0) throw new ContentError(`dialogs/ içeriği geçersiz:\n${problems.join('\n')}`);
   return dialogs;
+}
+
+/**
+ * Every FAQ answer's follow-up (intents/*.yaml `followUp`) must start a form that exists, with
+ * slots the form has and option values its choices know: an offer that leads nowhere is a
+ * content error found at start-up, not by a citizen.
+ */
+export function checkFollowUps(intents: readonly Intent[], dialogs: readonly DialogSpec[]): void {
+  const problems: string[] = [];
+  for (const intent of intents) {
+    const followUp = intent.followUp;
+    if (!followUp) continue;
+    const where = `${path.relative(process.cwd(), intent.file)}: followUp`;
+    const dialog = dialogs.find((d) => d.intent === followUp.intent && d.kind === 'form');
+    if (!dialog) {
+      problems.push(`${where}: "${followUp.intent}" ile başlayan bir başvuru formu (dialogs/) yok`);
+      continue;
+    }
+    for (const [slot, value] of Object.entries(followUp.slots)) {
+      const step = dialog.steps.find((s) => s.slot === slot);
+      if (!step) problems.push(`${where}.slots: "${slot}", ${dialog.id} formunda bir alan değil`);
+      else if (step.choices && !step.choices.some((c) => c.value === value)) {
+        problems.push(`${where}.slots.${slot}: "${value}" bir seçenek değil (${step.choices.map((c) => c.value).join(', ')})`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ContentError(`intents/ içeriği geçersiz:\n${problems.join('\n')}`);
 }

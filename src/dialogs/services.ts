@@ -1,21 +1,21 @@
 // What dialogs need from the rest of Çözüm, in one object, so that the engine depends on no
-// database or NLU details: consent, tickets, neighbourhoods, FAQ answers, pre-filling.
+// database or NLU details: consent, tickets, neighbourhoods, understanding and FAQ answers.
 import type { Config, Municipality } from '../config.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
 import { Batcher } from '../storage/batcher.ts';
 import { directSql, type DirectSql } from '../storage/direct-sql.ts';
-import type { Nlu } from '../nlu/nlu.ts';
+import type { Nlu, Understanding } from '../nlu/nlu.ts';
+import { maskPersonalData } from '../privacy/mask.ts';
 import { OPEN_STATUSES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
 import { formatTicketNumber, type CitizenTicket, type Tickets } from '../tickets/tickets.ts';
-import { fold } from '../nlu/normalize.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import { STRUCTURED_STEP_TYPES, type DialogSpec } from './spec.ts';
 import type { SlotValue } from './steps.ts';
-import { findChoiceInText, findTicketNumber, NeighbourhoodMatcher } from './validators/index.ts';
+import { NeighbourhoodMatcher } from './validators/index.ts';
 
-/** "başvurularım ne durumda", "şikayetlerim ne oldu": the citizen asks about all of their own. */
-const MY_TICKETS_IN_TEXT = /\b(basvurularim|sikayetlerim|taleplerim|basvurularimin|sikayetlerimin|taleplerimin)\b/;
+/** A form's answers about the citizen themselves are reused by the next form for this long. */
+const EARLIER_ANSWERS_MS = 24 * 3_600_000;
 
 /** Below this a message in the middle of a dialog is not taken for a FAQ question. */
 const FAQ_INTERRUPT_CONFIDENCE = 0.7;
@@ -60,41 +60,47 @@ export class DialogServices {
     this.dateFormat = new Intl.DateTimeFormat('tr-TR', { dateStyle: 'long', timeStyle: 'short', timeZone: config.timeZone });
   }
 
+  /** The municipality's own numbers, which stay readable where an agent's note is masked. */
+  get publicPhones(): string[] {
+    return Object.values(this.municipality.phones).map(String);
+  }
+
   formatDate(date: Date): string {
     return this.dateFormat.format(date);
   }
 
+  understand(text: string): Understanding {
+    return this.nlu.understand(text);
+  }
+
+  /** An intent's answer (FAQ intents have one). */
+  answer(intent: string): string | undefined {
+    return this.answers.get(intent);
+  }
+
   /** The FAQ answer for a question asked in the middle of a dialog, if it surely is one. */
-  faqAnswer(text: string): string | undefined {
+  faqAnswerFor(text: string): string | undefined {
     const understood = this.nlu.understand(text);
     if (!understood.intent.startsWith('faq.') || understood.confidence < FAQ_INTERRUPT_CONFIDENCE) return undefined;
     return this.answers.get(understood.intent);
   }
 
-  /** Slots the first message already answers: "Erzene Mahallesi 112. sokakta çöpler alınmadı". */
-  prefill(spec: DialogSpec, text: string): Record<string, SlotValue> {
-    const slots: Record<string, SlotValue> = {};
-    for (const step of spec.steps.filter((s) => s.prefill)) {
-      if (step.type === 'choice') {
-        const value = findChoiceInText(text, step.choices!);
-        const choice = step.choices!.find((c) => c.value === value);
-        if (choice) slots[step.slot] = { value: choice.value, display: choice.label };
-      } else if (step.type === 'neighbourhood') {
-        const name = this.neighbourhoods.findInText(text);
-        if (name) slots[step.slot] = { value: name, display: name };
-      } else if (step.type === 'ticket_lookup') {
-        const number = findTicketNumber(text);
-        if (number) slots[step.slot] = { value: number, display: number };
-        else if (MY_TICKETS_IN_TEXT.test(fold(text))) slots[step.slot] = { value: 'all', display: 'Tüm başvurularım' };
-      }
+  /**
+   * What the citizen's latest form in this conversation (the last day) stored, by slot: who they
+   * are is not asked again in the next form (a complaint, then the aid request noted during it).
+   */
+  async earlierAnswers(contactId: string, conversationId: string): Promise<Record<string, unknown>> {
+    const since = new Date(Date.now() - EARLIER_ANSWERS_MS);
+    const [row] = await this.sql.query<{ data: string }>(Prisma.sql`
+      SELECT "data" FROM "Ticket" WHERE "contactId" = ${contactId} AND "conversationId" = ${conversationId}
+        AND "type" <> 'handoff' AND "createdAt" >= ${since} ORDER BY "createdAt" DESC LIMIT 1`);
+    if (!row) return {};
+    try {
+      const data = JSON.parse(row.data) as unknown;
+      return data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
+    } catch {
+      return {};
     }
-    // A first message that already told the story (it named the problem and has some length)
-    // is the description: the citizen is not asked to write it again.
-    const story = spec.steps.find((s) => s.prefill && s.type === 'text');
-    if (story && Object.keys(slots).length > 0 && text.trim().split(/\s+/).length >= 5 && text.length <= (story.maxLength ?? 2000)) {
-      slots[story.slot] = { value: text.trim(), display: text.trim().length > 120 ? `${text.trim().slice(0, 119)}…` : text.trim() };
-    }
-    return slots;
   }
 
   async hasConsent(contactId: string): Promise<boolean> {
@@ -129,7 +135,9 @@ export class DialogServices {
     const department = routed?.department ?? ticketSpec.department;
     const slaHours = routed?.slaHours ?? ticketSpec.slaHours ?? this.config.tickets.defaultSlaHours;
     const displays = Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.display]));
-    const summary = ticketSpec.summary.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, slot: string) => displays[slot] ?? '—');
+    // Only structured slots reach the summary (checked at load); masked all the same, since the
+    // queue line and the status answer show it. The department reads the real values in `data`.
+    const summary = maskPersonalData(ticketSpec.summary.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, slot: string) => displays[slot] ?? '—'));
     const structured = spec.steps.filter((step) => STRUCTURED_STEP_TYPES.includes(step.type) && step.slot in slots).map((step) => step.slot);
     const data = { ...Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.value])), _display: displays, _dialog: spec.id, [STRUCTURED_KEY]: structured };
     const category = ticketSpec.categorySlot ? String(slots[ticketSpec.categorySlot]?.value ?? '') || undefined : undefined;
@@ -138,9 +146,21 @@ export class DialogServices {
       contactId, conversationId, type: ticketSpec.type, category, department, slaHours, summary, data,
       neighbourhood: neighbourhood ? String(slots[neighbourhood.slot]!.value) : undefined,
     });
+    await this.nameContact(spec, slots, contactId);
     const info = chosen.map((c) => c.choice?.info).filter((line): line is string => Boolean(line));
     const needsPerson = chosen.some((c) => c.choice?.needsPerson);
     return { number: ticket.number, department, due: this.formatDate(ticket.dueAt), info, needsPerson };
+  }
+
+  /**
+   * The console names a citizen by their contact's name; a web chat gives none, so the name a
+   * form collected becomes it (a platform's own name, when there is one, is kept).
+   */
+  private async nameContact(spec: DialogSpec, slots: Record<string, SlotValue>, contactId: string): Promise<void> {
+    const nameStep = spec.steps.find((step) => step.type === 'name' && step.slot in slots);
+    const name = nameStep ? String(slots[nameStep.slot]!.value) : '';
+    if (!name) return;
+    await this.sql.query(Prisma.sql`UPDATE "Contact" SET "displayName" = ${name}, "updatedAt" = ${new Date()} WHERE "id" = ${contactId} AND ("displayName" IS NULL OR "displayName" = '') RETURNING "id"`);
   }
 
   /** The citizen's own tickets as text: one by number, or all of them. */
@@ -161,12 +181,12 @@ export class DialogServices {
     const open = OPEN_STATUSES.includes(ticket.status as TicketStatus);
     const lines = [
       `*${ticket.number}* · ${typeName(ticket.type)}`,
-      ticket.summary,
+      maskPersonalData(ticket.summary),
       `Durum: ${statusName(ticket.status)}`,
       `Birim: ${ticket.department}`,
       `Son güncelleme: ${this.formatDate(ticket.updatedAt)}`,
     ];
-    if (ticket.status === 'rejected' && ticket.statusNote) lines.push(`Gerekçe: ${ticket.statusNote}`);
+    if (ticket.status === 'rejected' && ticket.statusNote) lines.push(`Gerekçe: ${maskPersonalData(ticket.statusNote, { keepPhones: this.publicPhones })}`);
     if (open) lines.push(`Beklenen yanıt: en geç ${this.formatDate(ticket.dueAt)}`);
     return lines.filter(Boolean).join('\n');
   }

@@ -43,6 +43,13 @@ export const StepSpecSchema = z
     personal: z.boolean().default(false),
     /** Fill the slot from the citizen's first message when it already says it. */
     prefill: z.boolean().default(false),
+    /**
+     * Words citizens use for this answer when they correct it in passing ("pardon mahalle yanlış",
+     * "telefonumu yanlış yazdım") or pick it after "Düzelt". The label's own words count too.
+     */
+    aliases: z.array(text).default([]),
+    /** For a count pre-filled from a sentence: the words that must follow the number ("4 kişiyiz"). */
+    units: z.array(text).default([]),
     /** Ask this step only when another slot has one of these values. */
     when: z.object({ slot: text, in: z.array(text).min(1) }).strict().optional(),
     minLength: z.number().int().min(1).optional(),

@@ -5,6 +5,7 @@ import type { ParsedInbound } from '../messaging/message.ts';
 import { fold, hasNoWords } from '../nlu/normalize.ts';
 import type { StepSpec } from './spec.ts';
 import type { DialogServices } from './services.ts';
+import type { Vocabulary } from './vocabulary.ts';
 import {
   fail,
   findTicketNumber,
@@ -26,11 +27,9 @@ export interface SlotValue {
 export interface StepInput {
   text: string;
   message?: ParsedInbound;
-  suggestions?: string[];
   contactId?: string;
 }
 
-const SKIP_WORDS = new Set(['gec', 'yok', 'hayir', 'fotograf yok', 'fotografim yok', 'istemiyorum', 'atla', 'gerek yok']);
 const MY_TICKETS = new Set(['basvurularim', 'hepsi', 'tumu', 'tum basvurularim', 'basvurularimi goster', 'sikayetlerim', 'taleplerim']);
 const DAY_WORDS = /\b(pazartesi|sali|carsamba|persembe|cuma|cumartesi|pazar|hafta|haftaici|her gun|farketmez|fark etmez|herhangi|sabah|ogle|ogleden|aksam|yarin|bugun|ay|ocak|subat|mart|nisan|mayis|haziran|temmuz|agustos|eylul|ekim|kasim|aralik|musait|uygun|\d{1,2})/;
 
@@ -46,14 +45,14 @@ function textExpected(input: StepInput): Validation | undefined {
   return undefined;
 }
 
-export async function validateStep(step: StepSpec, input: StepInput, services: DialogServices): Promise<Validation<unknown>> {
+export async function validateStep(step: StepSpec, input: StepInput, services: DialogServices, vocabulary: Vocabulary): Promise<Validation<unknown>> {
   const { text } = input;
-  if (step.optional && step.type !== 'photo' && SKIP_WORDS.has(fold(text))) return ok(null, 'Yok');
+  if (step.optional && step.type !== 'photo' && vocabulary.isSkip(text)) return ok(null, 'Yok');
   switch (step.type) {
     case 'photo': {
       const image = input.message?.media.find((media) => media.kind === 'image');
       if (image) return ok(image, 'Fotoğraf eklendi');
-      if (step.optional && SKIP_WORDS.has(fold(text))) return ok(null, 'Yok');
+      if (step.optional && vocabulary.isSkip(text)) return ok(null, 'Yok');
       return fail(step.optional ? 'Lütfen bir fotoğraf gönderin ya da fotoğraf yoksa *geç* yazın.' : 'Lütfen bir fotoğraf gönderin.');
     }
     case 'address': {
@@ -65,11 +64,8 @@ export async function validateStep(step: StepSpec, input: StepInput, services: D
       return textExpected(input) ?? validateText(text, { minLength: step.minLength ?? 2, maxLength: step.maxLength ?? 2000 });
     case 'choice':
       return textExpected(input) ?? matchChoice(text, step.choices!);
-    case 'neighbourhood': {
-      const picked = pickSuggestion(text, input.suggestions);
-      if (picked) return ok(picked, picked);
+    case 'neighbourhood':
       return textExpected(input) ?? services.neighbourhoods.match(text);
-    }
     case 'phone':
       return textExpected(input) ?? validatePhone(text);
     case 'tc_kimlik':
@@ -94,11 +90,25 @@ export async function validateStep(step: StepSpec, input: StepInput, services: D
   }
 }
 
-/** "1", "2" or the text of one of the names offered as "Did you mean…?". */
-function pickSuggestion(text: string, suggestions: string[] | undefined): string | undefined {
-  if (!suggestions || suggestions.length === 0) return undefined;
+export type SuggestionAnswer = { picked: string } | { refused: true } | { unclear: true } | undefined;
+
+/**
+ * An answer to "“Erzene Mahallesi” mi demek istediniz?" or "Şunlardan birini mi…": "1", a name
+ * offered, "evet" when one was offered, "hayır" to none. Undefined when the citizen wrote
+ * something else (a new answer to the question).
+ */
+export function answerToSuggestions(text: string, suggestions: readonly string[], vocabulary: Vocabulary): SuggestionAnswer {
+  if (suggestions.length === 0) return undefined;
   const number = /^\s*(\d{1,2})\s*[.)]?\s*$/.exec(text);
-  if (number) return suggestions[Number(number[1]) - 1];
+  if (number) {
+    const picked = suggestions[Number(number[1]) - 1];
+    return picked ? { picked } : { unclear: true };
+  }
   const folded = fold(text);
-  return suggestions.find((s) => fold(s) === folded || (folded.length >= 3 && fold(s).startsWith(folded) && folded === fold(s).split(' ')[0]));
+  const named = suggestions.find((s) => fold(s) === folded || (folded.length >= 3 && fold(s).startsWith(folded) && folded === fold(s).split(' ')[0]));
+  if (named) return { picked: named };
+  const meaning = vocabulary.meaning(text);
+  if (meaning === 'yes') return suggestions.length === 1 ? { picked: suggestions[0]! } : { unclear: true };
+  if (meaning === 'no') return { refused: true };
+  return undefined;
 }

@@ -3,6 +3,9 @@
 // their own channel, in plain Turkish. The console calls these; so does the bot when it escalates.
 import type { ChatAdapter } from '../bot/adapter.ts';
 import type { Config } from '../config.ts';
+import type { Texts } from '../content/bot-texts.ts';
+import { fold } from '../nlu/normalize.ts';
+import { maskPersonalData } from '../privacy/mask.ts';
 import { anonymizeContact, type Erasure } from '../privacy/erasure.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import type { Database } from '../storage/database.ts';
@@ -19,6 +22,20 @@ const REASON_TEXT: Record<HandoffReason, string> = {
   emergency: 'Acil durum',
   dialog: 'Başvuru bir görevlinin ilgilenmesini gerektiriyor',
 };
+
+/** How the console names each role; also what an account's name must not be when shown to citizens. */
+export const ROLE_NAMES: Record<string, string> = { agent: 'Görevli', supervisor: 'Süpervizör', admin: 'Yönetici' };
+
+/**
+ * The name a citizen reads for an agent: their display name, unless it is only a role ("Yönetici",
+ * the default of an admin account made without a name) or empty. Undefined then.
+ */
+export function agentNameForCitizens(agent: { displayName: string; username?: string; role?: string }): string | undefined {
+  const name = agent.displayName.trim();
+  const roleWords = [...Object.keys(ROLE_NAMES), ...Object.values(ROLE_NAMES), 'operator', 'operatör', 'temsilci'].map(fold);
+  if (name === '' || roleWords.includes(fold(name))) return undefined;
+  return name;
+}
 
 /** The person acting in the console. */
 export interface AgentActor {
@@ -59,6 +76,8 @@ export class Handoff {
       adapter: ChatAdapter;
       config: Config;
       events: CozumEvents;
+      /** What the citizen reads (bot/texts.yaml). */
+      texts: Texts;
       clock?: () => Date;
     },
   ) {}
@@ -184,7 +203,9 @@ export class Handoff {
     }
     this.deps.events.emit('conversation', { conversationId, mode: 'agent' });
     if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) {
-      await this.deps.adapter.notify(conversationId, `Görevlimiz ${agent.displayName} görüşmeyi devraldı. Mesajlarınızı artık doğrudan görevlimiz yanıtlayacak.`, [], { author: 'system' });
+      const agentName = agentNameForCitizens(agent);
+      const joined = agentName ? this.deps.texts.format('agentJoined', { agentName }) : this.deps.texts.agentJoinedUnnamed;
+      await this.deps.adapter.notify(conversationId, joined, [], { author: 'system' });
     }
   }
 
@@ -263,7 +284,9 @@ export class Handoff {
     if (!ticket.conversationId) return;
 
     const lines = [`*${ticket.number}* numaralı başvurunuzun durumu: ${STATUS_NAMES[status]}.`];
-    if (note.trim()) lines.push(status === 'rejected' ? `Gerekçe: ${note.trim()}` : `Açıklama: ${note.trim()}`);
+    // A note may quote the ticket (a TC number, a phone): masked, except the municipality's own lines.
+    const shown = maskPersonalData(note.trim(), { keepPhones: Object.values(this.deps.config.municipality.phones).map(String) });
+    if (shown) lines.push(status === 'rejected' ? `Gerekçe: ${shown}` : `Açıklama: ${shown}`);
     if (FINISHED_STATUSES.includes(status)) {
       const conversation = await db.conversation.findUnique({ where: { id: ticket.conversationId } });
       if (conversation?.handoffTicketId === ticketId && conversation.mode !== 'bot') {
@@ -280,7 +303,46 @@ export class Handoff {
     await this.deps.adapter.notify(ticket.conversationId, lines.join('\n'), [], { author: 'system' });
   }
 
-  /** The citizen wrote `iptal` or `menü` while waiting for or talking to a person. */
+  /**
+   * The citizen never talks into silence: each conversation waiting for or held by a person whose
+   * last message is the citizen's, unanswered for `handoff.acknowledgeAfterMinutes`, gets one short
+   * acknowledgement: the queue position and hours while waiting, the agent's name once claimed.
+   * The acknowledgement is the conversation's last message then, so it is sent once per unanswered
+   * message (or burst of messages). Run every half minute by main.ts; returns how many were sent.
+   */
+  async acknowledgeUnanswered(now: Date = this.now()): Promise<number> {
+    const { db, config, texts } = this.deps;
+    const before = new Date(now.getTime() - config.handoff.acknowledgeAfterMinutes * 60_000);
+    const conversations = await db.conversation.findMany({
+      where: { mode: { in: ['waiting', 'agent'] } },
+      select: {
+        id: true,
+        mode: true,
+        handoffTicketId: true,
+        agent: { select: { displayName: true } },
+        messages: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 1, select: { direction: true, createdAt: true } },
+      },
+    });
+    let sent = 0;
+    for (const conversation of conversations) {
+      const last = conversation.messages[0];
+      if (!last || last.direction !== 'in' || last.createdAt > before) continue;
+      let text: string;
+      if (conversation.mode === 'agent') {
+        const agentName = conversation.agent ? agentNameForCitizens(conversation.agent) : undefined;
+        text = agentName ? texts.format('agentAck', { agentName }) : texts.agentAckUnnamed;
+      } else {
+        const ticket = conversation.handoffTicketId ? await db.ticket.findUnique({ where: { id: conversation.handoffTicketId } }) : null;
+        if (!ticket) continue;
+        const { position, backAt } = await this.queueInfo(ticket);
+        text = backAt ? texts.format('waitingAckOutOfHours', { position, backAt }) : texts.format('waitingAck', { position });
+      }
+      await this.deps.adapter.notify(conversation.id, text, [], { author: 'system' });
+      sent += 1;
+    }
+    return sent;
+  }
+
   /**
    * An account was closed (someone left the centre): the conversations it held go back to the
    * queue, with the citizen told, and its open tickets lose their assignee, so that nobody waits
@@ -301,6 +363,7 @@ export class Handoff {
     await db.ticket.updateMany({ where: { assignedAgentId: closed.id, status: { notIn: [...FINISHED_STATUSES] } }, data: { assignedAgentId: null } });
   }
 
+  /** The citizen wrote `iptal` or `menü` while waiting for or talking to a person. */
   async citizenLeft(conversationId: string): Promise<void> {
     const { db } = this.deps;
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
@@ -325,11 +388,11 @@ export class Handoff {
   }
 
   /** The citizen's rating of a resolved ticket they were asked about, if one is waiting for it. */
-  async pendingRating(conversationId: string): Promise<{ id: string; number: string } | null> {
+  async pendingRating(conversationId: string): Promise<{ id: string; number: string; resolvedAt: Date | null } | null> {
     return this.deps.db.ticket.findFirst({
       where: { conversationId, status: 'resolved', rating: null, events: { some: { kind: 'rating_request' } } },
       orderBy: { resolvedAt: 'desc' },
-      select: { id: true, number: true },
+      select: { id: true, number: true, resolvedAt: true },
     });
   }
 

@@ -52,7 +52,7 @@ describe('a citizen talking to the bot', () => {
   it('counts misses only in a row: an understood message in between resets them', async () => {
     const citizen = new Citizen(cozum);
     await citizen.say('asdfgh');
-    await citizen.say('su kesintisi ne zaman biter');
+    await citizen.say('nikah başvurusu için ne gerekli');
     expect(await citizen.sayAll('qwerty')).toContain('anlayamadım');
   });
 

@@ -66,7 +66,10 @@ describe('Telegram, long polling', () => {
     await citizen.says('Evet, onaylıyorum', /adınızı ve soyadınızı/);
     await citizen.says('Mehmet Öz', /telefon numaranız/);
     const summary = await citizen.says('0532 555 44 33', /özeti/);
-    expect(visible(summary)).toContain('5. Fotoğraf: Fotoğraf eklendi');
+    expect(visible(summary)).toContain('• Fotoğraf: Fotoğraf eklendi');
+    // Masked with bullets: asterisks would be read as Telegram bold and vanish.
+    expect(visible(summary)).toContain('• Telefon: 0532 ••• •• 33');
+    expect(keyboardOf(summary)).toEqual(['Gönder', 'Düzelt']);
     const done = await citizen.says('evet', /Başvuru numaranız/);
 
     const ticket = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { channel: 'telegram', platformUserId: '5002' } } });

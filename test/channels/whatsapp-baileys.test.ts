@@ -138,7 +138,9 @@ describe('WhatsApp (Baileys) channel', () => {
     expect(await say(jid, { imageMessage: { mimetype: 'image/jpeg', caption: '' } }, { id: 'PHOTO-1' })).toContain('KVKK');
     await say(jid, { conversation: 'Evet, onaylıyorum' });
     await say(jid, { conversation: 'Mehmet Öz' });
-    expect(await say(jid, { conversation: '0532 555 44 33' })).toContain('5. Fotoğraf: Fotoğraf eklendi');
+    const summary = await say(jid, { conversation: '0532 555 44 33' });
+    expect(summary).toContain('• Fotoğraf: Fotoğraf eklendi');
+    expect(summary).toContain('• Telefon: 0532 ••• •• 33');
     const done = await say(jid, { conversation: 'evet' });
     expect(done).toMatch(/Başvuru numaranız: \*CZM-\d{4}-\d{6}\*/);
 

@@ -140,8 +140,10 @@ describe('WhatsApp Cloud API', () => {
     await citizen.picks(consent, 'Evet, onaylıyorum', /adınızı ve soyadınızı/);
     await citizen.says('Mehmet Öz', /telefon numaranız/);
     const summary = await citizen.says('0532 555 44 33', /özeti/);
-    expect(visible(summary)).toContain('5. Fotoğraf: Fotoğraf eklendi');
-    const done = await citizen.says('evet', /Başvuru numaranız/);
+    expect(visible(summary)).toContain('• Fotoğraf: Fotoğraf eklendi');
+    expect(visible(summary)).toContain('• Telefon: 0532 ••• •• 33');
+    expect(optionsOf(summary).map((o) => o.title)).toEqual(['Gönder', 'Düzelt']);
+    const done = await citizen.picks(summary, 'Gönder', /Başvuru numaranız/);
 
     const ticket = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { channel: 'whatsapp-cloud', platformUserId: '905551110003' } } });
     expect(visible(done)).toContain(`*${ticket.number}*`);

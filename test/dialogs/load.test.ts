@@ -2,7 +2,8 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { loadDialogs } from '../../src/dialogs/load.ts';
+import { loadIntents, type FollowUp, type Intent } from '../../src/content/intents.ts';
+import { checkFollowUps, loadDialogs } from '../../src/dialogs/load.ts';
 import { tempDir } from '../support/cozum.ts';
 
 const municipality = loadConfig({ env: {}, file: null }).municipality;
@@ -28,7 +29,7 @@ describe('dialogs/ as shipped', () => {
   it('names a department for every complaint category but "other", which goes to the default', () => {
     const complaint = loadDialogs('dialogs', municipality).find((d) => d.id === 'complaint')!;
     const categories = complaint.steps.find((s) => s.slot === 'category')!.choices!;
-    expect(categories.map((c) => c.value)).toEqual(['road', 'pavement', 'rubbish', 'street_light', 'animal', 'noise', 'vendor', 'park', 'sewage', 'structure', 'rubble', 'other']);
+    expect(categories.map((c) => c.value)).toEqual(['road', 'pavement', 'rubbish', 'street_light', 'animal', 'noise', 'vendor', 'park', 'sewage', 'structure', 'water', 'rubble', 'other']);
     for (const category of categories.filter((c) => c.value !== 'other')) expect(category.department, category.value).toBeTruthy();
   });
 });
@@ -49,5 +50,23 @@ describe('a dialog file with a mistake stops start-up with the file, line and st
   it('names an unknown placeholder', () => {
     const dir = editedCopy('complaint.yaml', (yaml) => yaml.replace('İlgili birim: {{department}}', 'İlgili birim: {{birim}}'));
     expect(() => loadDialogs(dir, municipality)).toThrow(/complaint\.yaml: bilinmeyen yer tutucu: \{\{birim\}\}/);
+  });
+});
+
+describe('FAQ follow-ups (intents/*.yaml followUp) are checked against the dialogs', () => {
+  const intents = loadIntents('intents', municipality);
+  const dialogs = loadDialogs('dialogs', municipality);
+  const withFollowUp = (followUp: Partial<FollowUp>): Intent[] => [
+    { ...intents.find((i) => i.name === 'faq.water_outage')!, followUp: { intent: 'complaint.create', slots: {}, accept: 'Aç', decline: 'Hayır', takesAnswer: false, ...followUp } },
+  ];
+
+  it('accepts the shipped ones', () => {
+    expect(() => checkFollowUps(intents, dialogs)).not.toThrow();
+  });
+
+  it('names a follow-up to a form that does not exist, a slot the form lacks and an unknown option', () => {
+    expect(() => checkFollowUps(withFollowUp({ intent: 'request.parking' }), dialogs)).toThrow(/faq\.water_outage\.yaml: followUp: "request\.parking" ile başlayan bir başvuru formu/);
+    expect(() => checkFollowUps(withFollowUp({ slots: { street: 'x' } }), dialogs)).toThrow(/followUp\.slots: "street", complaint formunda bir alan değil/);
+    expect(() => checkFollowUps(withFollowUp({ slots: { category: 'tsunami' } }), dialogs)).toThrow(/followUp\.slots\.category: "tsunami" bir seçenek değil/);
   });
 });

@@ -42,13 +42,13 @@ describe('T.C. kimlik numarası', () => {
   const CHECKSUM_ERROR = 'Bu numarada bir hata var gibi görünüyor, kimlik kartınızdaki numarayı kontrol ederek tekrar yazar mısınız?';
 
   it('accepts the known-valid example and numbers completed by the algorithm, shown masked', () => {
-    expect(accepted(validateTcKimlik('10000000146'))).toEqual({ value: '10000000146', display: '100******46' });
+    expect(accepted(validateTcKimlik('10000000146'))).toEqual({ value: '10000000146', display: '100••••••46' });
     // 190909090: (1+0+0+0+0)*7 − (9+9+9+9) = −29, so a plain % would give −9 and refuse it.
     for (const nine of ['123456789', '987654321', '190909090', '555555555', '246813579']) {
       const tc = validTc(nine);
       const result = accepted(validateTcKimlik(tc));
       expect(result.value).toBe(tc);
-      expect(result.display).toBe(`${tc.slice(0, 3)}******${tc.slice(9)}`);
+      expect(result.display).toBe(`${tc.slice(0, 3)}••••••${tc.slice(9)}`);
       expect(result.display).not.toContain(tc.slice(3, 9));
     }
     expect(validTc('190909090')).toBe('19090909018');
@@ -81,7 +81,7 @@ describe('T.C. kimlik numarası', () => {
   });
 
   it('masks a number for display', () => {
-    expect(maskTcKimlik('12345678950')).toBe('123******50');
+    expect(maskTcKimlik('12345678950')).toBe('123••••••50');
   });
 });
 
@@ -99,12 +99,13 @@ describe('telefon numarası', () => {
     'Tel: 0532 123 45 67',
     'cep no 0532 123 45 67',
   ])('reads the mobile number written as %s', (typed) => {
-    expect(accepted(validatePhone(typed))).toEqual({ value: '+905321234567', display: '0532 123 45 67' });
+    // Stored whole for the department, shown back masked.
+    expect(accepted(validatePhone(typed))).toEqual({ value: '+905321234567', display: '0532 ••• •• 67' });
   });
 
-  it('accepts landlines and shows them in the same grouping', () => {
-    expect(accepted(validatePhone('0232 343 12 34'))).toEqual({ value: '+902323431234', display: '0232 343 12 34' });
-    expect(accepted(validatePhone('0 (212) 123 45 67'))).toEqual({ value: '+902121234567', display: '0212 123 45 67' });
+  it('accepts landlines and shows them masked in the same grouping', () => {
+    expect(accepted(validatePhone('0232 343 12 34'))).toEqual({ value: '+902323431234', display: '0232 ••• •• 34' });
+    expect(accepted(validatePhone('0 (212) 123 45 67'))).toEqual({ value: '+902121234567', display: '0212 ••• •• 67' });
   });
 
   it('refuses short, long, empty, lettered and impossible numbers with a Turkish explanation', () => {
@@ -129,8 +130,8 @@ describe('telefon numarası', () => {
   });
 
   it('masks a number, keeping the first digit and the last two', () => {
-    expect(maskPhone('+905321234567')).toBe('+90 5** *** ** 67');
-    expect(maskPhone('+902323431234')).toBe('+90 2** *** ** 34');
+    expect(maskPhone('+905321234567')).toBe('+90 5•• ••• •• 67');
+    expect(maskPhone('+902323431234')).toBe('+90 2•• ••• •• 34');
   });
 });
 

@@ -503,23 +503,26 @@ async function fileEverything(chat: Chat, pin: boolean): Promise<void> {
   await chat.say('randevu almak istiyorum', /Kiminle görüşmek/);
   await chat.say('Belediye Başkanı', /konuyu kısaca/);
   await chat.say(AYTEN.subject, /Hangi gün/);
-  await chat.say('salı öğleden sonra', /Adınız ve soyadınız/);
-  await chat.say(AYTEN.name, /hangi numaradan/);
-  await chat.say(AYTEN.phone, /özeti/);
+  // Name and phone come from the earlier forms of this conversation (dialogs/form-dialog.ts).
+  await chat.say('salı öğleden sonra', /özeti/);
   await chat.say('evet', /Randevu talebiniz alındı/);
 }
 
-/** A food aid request, with the consent question first unless the contact already consented. */
+/**
+ * A food aid request, with the consent question first unless the contact already consented in an
+ * earlier form of this conversation, which also gave their name and phone (not asked again).
+ */
 async function applyForFoodAid(chat: Chat, person: Pick<typeof AYTEN, 'tc' | 'name' | 'phone' | 'neighbourhood' | 'address' | 'household' | 'situation'>, options: { consented: boolean }): Promise<void> {
   if (options.consented) {
     await chat.say('gıda yardımı istiyorum', /T\.C\. kimlik numaranızı/);
+    await chat.say(person.tc, /Hangi mahallede oturuyorsunuz/);
   } else {
     await chat.say('gıda yardımı istiyorum', /KVKK/);
     await chat.say('evet', /T\.C\. kimlik numaranızı/);
+    await chat.say(person.tc, /Adınız ve soyadınız/);
+    await chat.say(person.name, /telefon numaranız/);
+    await chat.say(person.phone, /Hangi mahallede oturuyorsunuz/);
   }
-  await chat.say(person.tc, /Adınız ve soyadınız/);
-  await chat.say(person.name, /telefon numaranız/);
-  await chat.say(person.phone, /Hangi mahallede oturuyorsunuz/);
   await chat.say(person.neighbourhood, /Açık adresinizi/);
   await chat.say(person.address, /kaç kişi/);
   await chat.say(person.household, /Durumunuzu kısaca/);
@@ -644,7 +647,7 @@ describe('the whole citizen, on every channel', { timeout: 240_000 }, () => {
     await talkToAnAgent(chat, conversationId);
     const contactId = contactIdOf(chat, chat.userId);
     await chat.say('gıda yardımı istiyorum', /T\.C\. kimlik numaranızı/);
-    await chat.say(AYTEN.tc, /Adınız ve soyadınız/);
+    await chat.say(AYTEN.tc, /Hangi mahallede oturuyorsunuz/);
     expect(findings([AYTEN.tc], new Map(Object.entries({ StateEntry: rowsOf(contactId).StateEntry })))).not.toEqual([]);
     await erase(chat);
     expectErasedAsInventoried(contactId);

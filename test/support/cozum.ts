@@ -37,6 +37,9 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
       // Test citizens type at machine speed, all from 127.0.0.1; the flood-control and rate-limit tests set their own limits.
       'limits.floodMessages': 100_000,
       'limits.http': { chatSessions: 100_000, chatMessages: 100_000, chatMessagesPerSession: 100_000, chatReads: 100_000, login: 100_000, webhooks: 100_000 },
+      // No clock-driven acknowledgements in the middle of a test: the handoff tests run the sweep
+      // themselves, at a moment they choose.
+      'handoff.acknowledgeEverySeconds': 0,
       ...overrides,
     },
   });

@@ -112,5 +112,11 @@ export function matchChoice(text: string, options: readonly ChoiceOption[]): Val
 export function findChoiceInText(text: string, options: readonly ChoiceOption[]): string | undefined {
   const tokens = words(text);
   const { winners } = best(tokens, options, (t, p) => (containsPhrase(t, p) ? CONTAINS + Math.min(p.length, 9) : 0));
-  return winners.length === 1 ? winners[0]!.value : undefined;
+  if (winners.length <= 1) return winners[0]?.value;
+  // Options tied on their best phrase ("bez" names two): the one the text names more often wins
+  // ("bez ve mama" is the baby's), else nobody does.
+  const named = winners.map((option) => ({ option, count: phrases(option).filter((p) => containsPhrase(tokens, p)).length }));
+  const most = Math.max(...named.map((n) => n.count));
+  const top = named.filter((n) => n.count === most);
+  return top.length === 1 ? top[0]!.option.value : undefined;
 }

@@ -1,18 +1,16 @@
 // Turkish phone numbers in the shapes people actually type them. libphonenumber-js knows which
 // prefixes are real mobile and fixed-line ranges; the "max" metadata is needed for getType().
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { maskNationalPhone, maskPhone } from '../../privacy/mask.ts';
 import { fail, ok, type Validation } from './validation.ts';
+
+export { maskPhone };
 
 const EXAMPLE = 'örneğin 0532 123 45 67';
 /** Labels typed before the number: "Tel: …", "cep no: …", "numaram …". */
 const LABEL = /^(?:tel(?:efon)?|cep|gsm|numaram|no)(?:\s+(?:no|numaram|numarası))?\s*[:.]?\s*/iu;
 /** Types a case worker can call back; service numbers (444, 0850, 0800) are not a citizen's own line. */
 const REACHABLE = new Set(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']);
-
-/** "5321234567" → "0532 123 45 67": the grouping Turks write, for mobiles and landlines alike. */
-function formatNational(nsn: string): string {
-  return `0${nsn.slice(0, 3)} ${nsn.slice(3, 6)} ${nsn.slice(6, 8)} ${nsn.slice(8)}`;
-}
 
 /**
  * The national significant number the citizen most likely meant (no 0, no 90), or 'foreign' when
@@ -26,13 +24,6 @@ function nationalDigits(text: string): string | 'foreign' {
   }
   if (digits.startsWith('90') && digits.length === 12) return digits.slice(2);
   return digits.startsWith('0') ? digits.slice(1) : digits;
-}
-
-/** "+905321234567" → "+90 5** *** ** 67": enough to recognise one's own number, not to read it. */
-export function maskPhone(e164: string): string {
-  const nsn = e164.replace(/^\+90/, '').replace(/\D/g, '');
-  if (nsn.length !== 10) return `${e164.slice(0, 3)}${'*'.repeat(Math.max(0, e164.length - 5))}${e164.slice(-2)}`;
-  return `+90 ${nsn[0]}** *** ** ${nsn.slice(8)}`;
 }
 
 export function validatePhone(text: string): Validation {
@@ -53,7 +44,8 @@ export function validatePhone(text: string): Validation {
         'Bu bir çağrı merkezi ya da servis numarası gibi görünüyor. Lütfen size ulaşabileceğimiz cep telefonu ya da sabit hat numaranızı yazın.',
       );
     }
-    return ok(parsed.number, formatNational(parsed.nationalNumber));
+    // Shown back masked (summaries, confirmations): the case worker reads the stored E.164 value.
+    return ok(parsed.number, maskNationalPhone(parsed.nationalNumber));
   }
   if (!/^0*$/.test(national) && !national.startsWith('0')) {
     if (national.length < 10) {

@@ -1,6 +1,7 @@
 // Free text (a complaint's description, an address) and a person's name. Text is stored as the
 // citizen wrote it: it is never cut, because a case worker must read all of it.
 import { hasNoWords, lowerTr } from '../../nlu/normalize.ts';
+import { maskPersonalData } from '../../privacy/mask.ts';
 import { fail, ok, type Validation } from './validation.ts';
 
 export interface TextLimits {
@@ -24,7 +25,8 @@ export function validateText(text: string, { minLength = 1, maxLength = 2000 }: 
   if (count > maxLength) {
     return fail(`Mesajınız çok uzun (${count} karakter). Lütfen en fazla ${maxLength} karakterle, kısaltarak yazar mısınız?`);
   }
-  const chars = Array.from(value.replace(/\s+/g, ' '));
+  // Masked before it is cut short, so that a cut never leaves half a TC number readable.
+  const chars = Array.from(maskPersonalData(value.replace(/\s+/g, ' ')));
   const display = chars.length > DISPLAY_LIMIT ? `${chars.slice(0, DISPLAY_LIMIT - 1).join('')}…` : chars.join('');
   return ok(value, display);
 }

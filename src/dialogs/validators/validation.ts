@@ -1,6 +1,8 @@
 // The one result shape every validator returns, so a dialog step can treat them all alike:
 // store `value`, echo `display`, or show `error` (and offer `suggestions` as "Did you mean…?").
 
+import { maskPersonalData } from '../../privacy/mask.ts';
+
 export type Validation<T = string> =
   | { ok: true; value: T; display: string }
   | { ok: false; error: string; suggestions?: string[] };
@@ -15,7 +17,8 @@ export function fail<T = string>(error: string, suggestions?: string[]): Validat
 
 /** Quotes what the citizen typed inside an error, cut short so a pasted paragraph does not flood the reply. */
 export function quote(text: string, max = 40): string {
-  const chars = Array.from(text.trim().replace(/\s+/g, ' '));
+  // What the citizen typed may be a TC kimlik or phone number written in the wrong place.
+  const chars = Array.from(maskPersonalData(text.trim().replace(/\s+/g, ' ')));
   const shown = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
   return `“${shown}”`;
 }
