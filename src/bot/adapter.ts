@@ -26,6 +26,8 @@ import type { Logger } from '../log.ts';
 import { chatKey, ConversationStore, type Author, type OutboundRow, type StoredInbound } from '../messaging/conversation-store.ts';
 import type { ChannelSender } from '../messaging/delivery.ts';
 import { nextStamp } from '../storage/ids.ts';
+import { TURN_STATE_WRITES } from '../storage/conversation-state.ts';
+import type { StateOverwrite } from '../storage/state-storage.ts';
 import { KeyedQueue } from '../messaging/keyed-queue.ts';
 import { readInbound, type InboundMessage, type OutboundMessage, type ParsedInbound } from '../messaging/message.ts';
 import { Outbox, type ChatTarget, type OutboxOptions } from '../messaging/outbox.ts';
@@ -92,6 +94,8 @@ interface TurnBuffer {
   all: OutboundMessage[];
   /** First delivery attempts of replies stored early. */
   delivering: Promise<void>[];
+  /** The conversation state the turn saved, stored with its final commit (TURN_STATE_WRITES). */
+  state?: StateOverwrite[];
 }
 
 export type BotLogic = (context: TurnContext) => Promise<void>;
@@ -241,8 +245,9 @@ export class ChatAdapter extends BotAdapter {
         entities: message.location ? [{ type: 'Place', geo: { ...message.location, type: 'GeoCoordinates' } }] : [],
       };
       const context = new TurnContext(this, activity);
-      const turn: TurnBuffer = { conversationId: inbound.conversationId, channel: message.channel, inboundId: inbound.id, target, replies: [], all: [], delivering: [] };
+      const turn: TurnBuffer = { conversationId: inbound.conversationId, channel: message.channel, inboundId: inbound.id, target, replies: [], all: [], delivering: [], state: [] };
       context.turnState.set(TURN_KEY, turn);
+      context.turnState.set(TURN_STATE_WRITES, turn.state);
       context.turnState.set(INBOUND_KEY, { messageId: inbound.id, contactId: inbound.contactId, message } satisfies InboundContext);
       await this.runMiddleware(context, this.logic);
       const { delivered } = await this.commit(turn, true);
@@ -265,7 +270,7 @@ export class ChatAdapter extends BotAdapter {
     const replies = turn.replies.splice(0);
     const outboxed = this.senderFor(turn.channel) !== undefined;
     for (const row of replies) row.status = outboxed ? 'pending' : 'sent';
-    await this.store.commitTurn(replies, final ? turn.inboundId : undefined);
+    await this.store.commitTurn(replies, final ? turn.inboundId : undefined, final ? turn.state : undefined);
     if (!outboxed || replies.length === 0) return { delivered: Promise.resolve() };
     return { delivered: this.outbox.enqueue(replies.map((row) => ({ id: row.id, conversationId: row.conversationId, channel: turn.channel, message: row.message, target: turn.target }))) };
   }

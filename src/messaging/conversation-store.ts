@@ -10,7 +10,8 @@
 import { Prisma } from '../generated/prisma/client.ts';
 import type { CozumEvents } from '../handoff/events.ts';
 import type { Database } from '../storage/database.ts';
-import { directSql, type DirectSql } from '../storage/direct-sql.ts';
+import { directSql, type DirectSql, type DirectStatements } from '../storage/direct-sql.ts';
+import { overwriteStateSql, type StateOverwrite } from '../storage/state-storage.ts';
 import { Batcher } from '../storage/batcher.ts';
 import { nextStamp, type Stamp } from '../storage/ids.ts';
 import type { OutboundMessage, ParsedInbound } from './message.ts';
@@ -92,6 +93,8 @@ interface TurnWrite {
   replies: OutboundRow[];
   /** The inbound message to mark processed, with what the NLU made of it. */
   processed?: { id: string; understanding?: Understanding };
+  /** The conversation state the turn saved (storage/conversation-state.ts): stored with the replies. */
+  state: StateOverwrite[];
 }
 
 export type ConversationWithContact = Prisma.ConversationGetPayload<{ include: { contact: true } }>;
@@ -349,13 +352,13 @@ export class ConversationStore {
    * the message processed. Omit `inboundId` to store replies only (proactive messages, or replies
    * that must go out before a long turn ends).
    */
-  async commitTurn(replies: OutboundRow[], inboundId?: string): Promise<void> {
+  async commitTurn(replies: OutboundRow[], inboundId?: string, state: StateOverwrite[] = []): Promise<void> {
     const processed = inboundId ? { id: inboundId, understanding: this.openTurns.get(inboundId) } : undefined;
     if (inboundId) this.openTurns.delete(inboundId);
-    if (replies.length === 0 && !processed) return;
+    if (replies.length === 0 && !processed && state.length === 0) return;
     for (const row of replies) if (row.status === 'pending') this.ownPending.add(row.id);
     try {
-      await this.turnWrites.add({ replies, processed });
+      await this.turnWrites.add({ replies, processed, state });
     } catch (error) {
       for (const row of replies) this.ownPending.delete(row.id);
       throw error;
@@ -365,24 +368,36 @@ export class ConversationStore {
   }
 
   private async writeTurns(items: TurnWrite[]): Promise<void> {
+    const state = items.flatMap((item) => item.state);
+    if (state.length === 0) return this.writeTurnRows(items, this.sql);
+    // A turn's state and its replies are stored together or not at all (see TURN_STATE_WRITES).
+    await this.sql.transaction(async (tx) => {
+      await this.writeTurnRows(items, tx);
+      // Later saves of the same key in one batch win, as they would one after the other.
+      const latest = new Map(state.map((item) => [item.key, item]));
+      for (const part of chunks([...latest.values()], ROWS_PER_STATEMENT)) await tx.execute(overwriteStateSql(part, new Date()));
+    });
+  }
+
+  private async writeTurnRows(items: TurnWrite[], sql: DirectStatements): Promise<void> {
     const replies = items.flatMap((item) => item.replies);
     for (const part of chunks(replies, ROWS_PER_STATEMENT)) {
       const values = part.map(
         (row) =>
           Prisma.sql`(${row.id}, ${row.conversationId}, 'out', ${row.author}, ${row.authorName ?? null}, ${row.replyToId ?? null}, ${row.message.text}, ${outboundPayload(row.message)}, ${row.status}, 0, ${row.createdAt})`,
       );
-      await this.sql.execute(Prisma.sql`INSERT INTO "Message" ("id", "conversationId", "direction", "author", "authorName", "replyToId", "text", "payload", "status", "attempts", "createdAt")
+      await sql.execute(Prisma.sql`INSERT INTO "Message" ("id", "conversationId", "direction", "author", "authorName", "replyToId", "text", "payload", "status", "attempts", "createdAt")
         VALUES ${Prisma.join(values)} ON CONFLICT DO NOTHING`);
     }
     const processed = items.flatMap((item) => (item.processed ? [item.processed] : []));
     if (processed.length === 0) return;
     if (!processed.some((p) => p.understanding)) {
-      await this.sql.execute(Prisma.sql`UPDATE "Message" SET "status" = 'processed' WHERE "id" IN (${Prisma.join(processed.map((p) => p.id))})`);
+      await sql.execute(Prisma.sql`UPDATE "Message" SET "status" = 'processed' WHERE "id" IN (${Prisma.join(processed.map((p) => p.id))})`);
       return;
     }
     // A join with the batch's rows, not a CASE per column: CASE compares each row with every id.
     const rows = processed.map((p) => Prisma.sql`(${p.id}, ${p.understanding?.intent ?? null}, ${p.understanding?.confidence ?? null})`);
-    await this.sql.execute(Prisma.sql`WITH "done" ("id", "intent", "confidence") AS (VALUES ${Prisma.join(rows)})
+    await sql.execute(Prisma.sql`WITH "done" ("id", "intent", "confidence") AS (VALUES ${Prisma.join(rows)})
       UPDATE "Message" SET "status" = 'processed',
         "intent" = COALESCE("done"."intent", "Message"."intent"),
         "confidence" = COALESCE("done"."confidence", "Message"."confidence")

@@ -12,12 +12,22 @@
 // is private in botbuilder's typings; its presence is checked here once, and
 // test/storage/conversation-state.test.ts checks the behaviour against botbuilder's own class.
 import { ConversationState, type Storage, type TurnContext } from 'botbuilder';
+import type { StateOverwrite } from './state-storage.ts';
 
 /** A Storage that also reads and writes items as JSON text (state-storage.ts). */
 export interface JsonStorage extends Storage {
   readJson(key: string): Promise<string | undefined>;
   writeJson(key: string, json: string): Promise<void>;
 }
+
+/**
+ * Where a turn run by the adapter collects its state saves (a StateOverwrite[] in turnState), so
+ * that the state is stored in one transaction with the turn's replies and the inbound message's
+ * processed mark: a process killed after the save but before the replies would otherwise replay
+ * the message on restart against the state that message had already changed (an offer answered by
+ * the very question that made it). Without it (proactive turns) the state is written at once.
+ */
+export const TURN_STATE_WRITES = Symbol('cozum.turnStateWrites');
 
 type StateObject = Record<string, unknown> & { eTag?: string };
 
@@ -74,7 +84,9 @@ export class JsonChangeConversationState extends ConversationState {
     if (!force && (!cached || cached.hash === json)) return;
     cached ??= { state: {}, hash: '' };
     const key = await this.storageKey(context);
-    await this.jsonStorage.writeJson(key, json);
+    const deferred = context.turnState.get(TURN_STATE_WRITES) as StateOverwrite[] | undefined;
+    if (deferred) deferred.push({ key, json });
+    else await this.jsonStorage.writeJson(key, json);
     cached.hash = json;
     context.turnState.set(this.cacheKey, cached);
   }

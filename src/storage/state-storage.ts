@@ -34,6 +34,21 @@ interface PendingWrite {
   expected: string | null;
 }
 
+/** One state item to store as it is, whatever is stored now. */
+export interface StateOverwrite {
+  key: string;
+  json: string;
+  eTag?: string;
+}
+
+/** The statement that overwrites state items (a turn's save, see conversation-store.ts `commitTurn`). */
+export function overwriteStateSql(items: StateOverwrite[], now: Date): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt")
+    VALUES ${Prisma.join(items.map((item) => Prisma.sql`(${item.key}, ${item.json}, ${item.eTag ?? randomUUID()}, ${now})`))}
+    ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt"`;
+}
+
 const conflict = (key: string) => new Error(`Storage: error writing "${key}" due to eTag conflict.`);
 
 export class PrismaStorage implements Storage {
@@ -100,10 +115,7 @@ export class PrismaStorage implements Storage {
     const now = new Date();
     if (items.every((item) => item.expected === null)) {
       // Only overwrites (every turn's save): nothing to check, every row is written.
-      await this.sql.execute(Prisma.sql`
-        INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt")
-        VALUES ${Prisma.join(items.map((item) => Prisma.sql`(${item.key}, ${item.value}, ${item.eTag}, ${now})`))}
-        ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt"`);
+      await this.sql.execute(overwriteStateSql(items.map((item) => ({ key: item.key, json: item.value, eTag: item.eTag })), now));
       return items.map(() => true);
     }
     const pending = Prisma.join(items.map((item) => Prisma.sql`(${item.key}, ${item.value}, ${item.eTag}, ${item.expected})`));

@@ -9,7 +9,9 @@ import { nextStamp } from '../../src/storage/ids.ts';
 import { InboundMessageSchema } from '../../src/messaging/message.ts';
 import { expectEachAnsweredOnce, killAll, startChild as startProcess, type ChildCozum } from '../support/child.ts';
 import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';
-import { CHANNEL, startStack } from './support.ts';
+import { CHANNEL, startStack, type Stack } from './support.ts';
+import { JsonChangeConversationState } from '../../src/storage/conversation-state.ts';
+import { PrismaStorage } from '../../src/storage/state-storage.ts';
 import { ONE_ANSWER_QUESTIONS } from '../support/questions.ts';
 
 const temp = tempDir('cozum-recovery-');
@@ -72,6 +74,40 @@ describe('recovery at start-up, case by case', () => {
       await until(() => expect(after.platform.delivered('ayse')).toEqual(['yanıt: soru']));
       expect(await after.db.message.count({ where: { replyToId: stored.id } })).toBe(1);
       expect((await after.db.message.findUniqueOrThrow({ where: { id: stored.id } })).status).toBe('processed');
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('replays a message against the conversation state from before it: the state is stored with the replies', async () => {
+    const file = path.join(temp.dir, 'cases-3.db');
+    // A bot that counts the chat's turns in its conversation state and says the count.
+    const counting = async (stack: Stack) => {
+      const state = new JsonChangeConversationState(new PrismaStorage(stack.db));
+      const count = state.createProperty<number>('count');
+      stack.adapter.setLogic(async (context) => {
+        const n = (await count.get(context, 0)) + 1;
+        await count.set(context, n);
+        await context.sendActivity(`sayı: ${n}`);
+        await state.saveChanges(context);
+      });
+      return stack;
+    };
+    const before = await counting(await startStack(file));
+    await before.say('ali', 'bir', 'ali-1');
+    expect(before.platform.delivered('ali')).toEqual(['sayı: 1']);
+    // The process dies as the second turn is being stored: its replies never reach the database.
+    vi.spyOn(before.store, 'commitTurn').mockRejectedValueOnce(new Error('killed'));
+    await expect(before.say('ali', 'iki', 'ali-2')).rejects.toThrow('killed');
+    await before.close();
+
+    const after = await counting(await startStack(file));
+    try {
+      expect(await after.adapter.recover()).toMatchObject({ replayed: 1 });
+      // Counted from the state the first turn left, not from the one the lost turn computed.
+      await until(() => expect(after.platform.delivered('ali')).toEqual(['sayı: 2']));
+      await after.say('ali', 'üç', 'ali-3');
+      expect(after.platform.delivered('ali')).toEqual(['sayı: 2', 'sayı: 3']);
     } finally {
       await after.close();
     }
