@@ -50,6 +50,15 @@ export type Municipality = z.infer<typeof MunicipalitySchema>;
 export const ConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(3000),
   host: text.default('127.0.0.1'),
+  /**
+   * Which reverse proxies are believed about the client's address and https (Express' `trust
+   * proxy`): 'loopback' (a proxy on this machine), addresses or CIDRs ('10.0.0.0/8, 192.168.1.5'),
+   * a number of hops, or 'false'. Behind a proxy on another host, name it here: otherwise rate
+   * limits see the proxy's address and the console's cookie loses `Secure`.
+   */
+  trustProxy: text.default('loopback'),
+  /** On SIGTERM: how long turns in flight may take to finish before the process exits anyway. */
+  shutdownTimeoutSeconds: z.coerce.number().min(1).max(600).default(25),
   /** Where the SQLite file, the NLU model cache and other local state live. */
   dataDir: text.default('./data'),
   /** `file:…` for SQLite; empty means `<dataDir>/cozum.db`. */
@@ -205,9 +214,11 @@ export const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Environment variables and the setting each one fills. */
-const ENV_SETTINGS: Record<string, string[]> = {
+export const ENV_SETTINGS: Record<string, string[]> = {
   PORT: ['port'],
   HOST: ['host'],
+  TRUST_PROXY: ['trustProxy'],
+  SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
   DATA_DIR: ['dataDir'],
   DATABASE_URL: ['databaseUrl'],
   CONTENT_DIR: ['contentDir'],

@@ -19,6 +19,7 @@ import { ContentError } from './content/yaml-file.ts';
 import { createChannels } from './channels/index.ts';
 import type { Channel } from './channels/channel.ts';
 import { createHttpApp, listen } from './http/server.ts';
+import { Readiness } from './http/health.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ConversationStore } from './messaging/conversation-store.ts';
 import { InboundLimits } from './messaging/inbound-limits.ts';
@@ -61,6 +62,8 @@ export interface Cozum {
   nlu: Nlu;
   intents: Intent[];
   logger: Logger;
+  /** What `/readyz` reports; `close()` drains it first. */
+  readiness: Readiness;
   /** Listening HTTP server, when started with `http: true`. */
   server?: Server;
   url?: string;
@@ -145,42 +148,64 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       }, acknowledgeEvery).unref()
     : undefined;
 
+  const readiness = new Readiness({
+    pingDatabase: async () => void (await db.$queryRaw`SELECT 1`),
+    appliedMigrations: async () =>
+      (await db.$queryRaw<{ migration_name: string }[]>`SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`).map(
+        (row) => row.migration_name,
+      ),
+  });
   let server: Server | undefined;
   let url: string | undefined;
   let channels: Channel[] = [];
   if (options.http) {
     channels = createChannels({ config, adapter, store, db, logger, limits });
+    for (const channel of channels) readiness.setChannel(channel.name, { ready: false, detail: 'starting' });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
     const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
-    const guards = [publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
-    const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), agentConsole.router], logger, guards);
+    const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
+    const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), agentConsole.router], logger, {
+      guards,
+      probes: readiness.router(),
+      trustProxy: config.trustProxy,
+    });
     installConsoleAuth(app, agentConsole.auth);
     server = await listen(app, config.port, config.host);
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-    for (const channel of channels) await channel.start();
+    for (const channel of channels) {
+      await channel.start();
+      readiness.setChannel(channel.name, { ready: true });
+    }
+    readiness.markReady();
     logger.info({ url, channels: channels.map((c) => c.name) }, `web chat ready at ${url}`);
     logger.info(`agent console at ${url}/console`);
     if ((await db.agent.count()) === 0) logger.warn('no agent account yet: create the admin with `npm run agent:add -- --admin` (it asks for the password)');
   } else {
     await adapter.recover();
+    readiness.markReady();
   }
 
   return {
-    config, db, tickets, handoff, events, adapter, nlu, intents, logger, server, url,
+    config, db, tickets, handoff, events, adapter, nlu, intents, logger, readiness, server, url,
     async close() {
+      // Draining: `/readyz` answers 503, new work is refused with 503 (the platform or client sends
+      // it again), no new connections; what was accepted is answered before the process lets go.
+      readiness.drain();
+      const serverClosed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
+      server?.closeIdleConnections();
       clearInterval(retentionTimer);
       clearInterval(sweepTimer);
       clearInterval(acknowledgeTimer);
       await Promise.all([retention, sweeping, acknowledging]);
       for (const channel of channels) await channel.stop();
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-      }
+      await readiness.idle();
       await adapter.close();
+      // What is left open is idle keep-alive and the console's live streams (GET): closed now.
+      server?.closeAllConnections();
+      await serverClosed;
       await db.$disconnect();
     },
   };
@@ -200,9 +225,16 @@ async function main(): Promise<void> {
   try {
     const cozum = await startCozum(config, { http: true });
     cozum.logger.info(`${config.municipality.name} asistanı çalışıyor: ${cozum.url}`);
-    const stop = async () => {
-      cozum.logger.info('shutting down');
+    const stop = async (signal: NodeJS.Signals) => {
+      cozum.logger.info({ signal, deadlineSeconds: config.shutdownTimeoutSeconds }, 'shutting down: draining, then finishing the turns in flight');
+      // A turn stuck on a platform that does not answer must not keep the process (and its
+      // replacement) waiting: what was not answered is answered after the next start.
+      setTimeout(() => {
+        cozum.logger.error({ deadlineSeconds: config.shutdownTimeoutSeconds }, 'shutdown deadline passed: exiting with work in flight (recovered at the next start)');
+        process.exit(1);
+      }, config.shutdownTimeoutSeconds * 1000).unref();
       await cozum.close();
+      cozum.logger.info('shut down cleanly');
       process.exit(0);
     };
     process.once('SIGINT', stop);

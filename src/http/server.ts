@@ -3,18 +3,29 @@ import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from '../log.ts';
 
-/** `guards` run before every router (rate limits: http/rate-limits.ts). */
-export function createHttpApp(routers: Router[], logger: Logger, guards: RequestHandler[] = []): Express {
+export interface HttpAppOptions {
+  /** Run before every router (rate limits: http/rate-limits.ts; refusing work while draining). */
+  guards?: RequestHandler[];
+  /** Routes answered before the guards (health probes: never rate-limited, answered while draining). */
+  probes?: Router;
+  /**
+   * Which proxies' X-Forwarded-For and X-Forwarded-Proto are believed (Express' `trust proxy`):
+   * 'loopback' for a proxy on the same machine, addresses or CIDRs for one elsewhere.
+   */
+  trustProxy?: string;
+}
+
+export function createHttpApp(routers: Router[], logger: Logger, options: HttpAppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxyValue(options.trustProxy ?? 'loopback'));
   app.use((_request, response, next) => {
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'same-origin');
     next();
   });
-  app.get('/health', (_request, response) => void response.json({ ok: true }));
-  for (const guard of guards) app.use(guard);
+  if (options.probes) app.use(options.probes);
+  for (const guard of options.guards ?? []) app.use(guard);
   for (const router of routers) app.use(router);
   app.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));
   // Malformed or oversized bodies are the client's fault: answer 4xx, never crash.
@@ -25,6 +36,15 @@ export function createHttpApp(routers: Router[], logger: Logger, guards: Request
     response.status(status).json({ error: message });
   });
   return app;
+}
+
+/** A number of hops when the setting is a number, else Express' list of names, addresses and CIDRs. */
+export function trustProxyValue(setting: string): string | number | boolean {
+  const trimmed = setting.trim();
+  if (trimmed === 'false' || trimmed === '') return false;
+  if (trimmed === 'true') return true;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  return trimmed;
 }
 
 export function listen(app: Express, port: number, host: string): Promise<Server> {

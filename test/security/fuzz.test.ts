@@ -195,7 +195,7 @@ describe('hostile input', () => {
     const response = await fetch(`${base}/api/chat/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Chat-Session': token }, body: JSON.stringify({ text: 'cenaze aracı nasıl çağırırım' }) });
     expect(response.status).toBe(200);
     expect(JSON.stringify(await response.json())).toContain('0 (232) 000 01 88');
-    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
 
     const [integrity] = await cozum.db.$queryRawUnsafe<{ integrity_check: string }[]>('PRAGMA integrity_check');
     expect(integrity!.integrity_check).toBe('ok');

@@ -104,7 +104,15 @@
     send.disabled = true;
     addMessage('citizen', text, [], null);
     var id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
-    api('POST', '/api/chat/messages', { text: text, id: id })
+    // A server restarting (503) or out of reach is asked again with the same id: the server keeps
+    // one copy of a message however often it arrives.
+    function post(attempt) {
+      return api('POST', '/api/chat/messages', { text: text, id: id }).catch(function (error) {
+        if (attempt >= 5 || (error.status && error.status !== 503)) throw error;
+        return new Promise(function (resolve) { setTimeout(resolve, 2000); }).then(function () { return post(attempt + 1); });
+      });
+    }
+    post(1)
       .then(function () { return refresh(); })
       .catch(function (error) { notice(error.message + ' Mesajınızı tekrar gönderebilirsiniz.'); })
       .then(function () { send.disabled = false; input.focus(); });

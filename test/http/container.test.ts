@@ -1,0 +1,87 @@
+// The container files, checked as far as this machine can (no Docker daemon, no base images):
+// compose.yaml parsed and held against the configuration, the Dockerfile's health check and
+// start command run directly.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ConfigSchema, ENV_SETTINGS, loadConfig } from '../../src/config.ts';
+import { useTestCozum } from '../support/cozum.ts';
+
+/** Variables read outside the configuration schema (log format, Node itself, the config file). */
+const OTHER_VARIABLES = ['NODE_ENV', 'LOG_FORMAT', 'COZUM_CONFIG'];
+
+interface ComposeService {
+  build?: string;
+  ports?: string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+  stop_grace_period?: string;
+  healthcheck?: { test: string[] };
+}
+
+const compose = parse(readFileSync('compose.yaml', 'utf8')) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+const dockerfile = readFileSync('Dockerfile', 'utf8');
+
+function seconds(duration: string): number {
+  const match = /^(\d+)s$/.exec(duration);
+  if (!match) throw new Error(`not a duration in seconds: ${duration}`);
+  return Number(match[1]);
+}
+
+describe('compose.yaml', () => {
+  const service = compose.services.cozum!;
+
+  it('sets only variables Çözüm reads, with values its configuration accepts', () => {
+    const environment = service.environment ?? {};
+    for (const name of Object.keys(environment)) expect([...Object.keys(ENV_SETTINGS), ...OTHER_VARIABLES], name).toContain(name);
+    const config = loadConfig({ env: environment, file: null });
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.dataDir).toBe('/data');
+    expect(ConfigSchema.safeParse(config).success).toBe(true);
+  });
+
+  it('publishes the port the process listens on, keeps the data on a volume, and waits longer than the shutdown deadline', () => {
+    const config = loadConfig({ env: service.environment ?? {}, file: null });
+    const published = service.ports!.map((port) => Number(port.split(':').at(-1)));
+    expect(published).toEqual([config.port]);
+    const [volume, mountedAt] = service.volumes![0]!.split(':');
+    expect(mountedAt).toBe(config.dataDir);
+    expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+    expect(seconds(service.stop_grace_period!)).toBeGreaterThan(config.shutdownTimeoutSeconds);
+    expect(service.build).toBe('.');
+  });
+
+  it('checks health with the same script as the Dockerfile, and every file it names exists', () => {
+    expect(service.healthcheck!.test).toEqual(['CMD', 'node', 'scripts/healthcheck.mjs']);
+    expect(dockerfile).toContain('CMD ["node", "scripts/healthcheck.mjs"]');
+    for (const file of ['scripts/healthcheck.mjs', 'scripts/prisma-generate.mjs', 'prisma', 'prisma.config.ts', 'package-lock.json', 'src/main.ts']) expect(existsSync(file), file).toBe(true);
+    expect(dockerfile).toMatch(/^USER node$/m);
+  });
+});
+
+describe('the image start script and health check, run directly', () => {
+  const cozum = useTestCozum({ http: true });
+  const port = () => new URL(cozum.url!).port;
+  // Asynchronously: the server it asks runs in this process.
+  const healthcheck = () =>
+    promisify(execFile)(process.execPath, ['scripts/healthcheck.mjs'], { env: { ...process.env, PORT: port() } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+
+  it('exits 0 while ready and 1 while draining', async () => {
+    expect(await healthcheck()).toEqual({ code: 0, stderr: '' });
+    cozum.readiness.drain();
+    const draining = await healthcheck();
+    expect(draining.code).toBe(1);
+    expect(draining.stderr).toContain('503');
+  });
+
+  it('the start command is the one npm start runs', () => {
+    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+    const command = /^CMD (\[.*\])$/m.exec(dockerfile)![1]!;
+    expect((JSON.parse(command) as string[]).join(' ')).toBe(start);
+  });
+});
