@@ -20,7 +20,7 @@ import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
 import type { Database } from '../storage/database.ts';
 import { fold } from '../nlu/normalize.ts';
-import { INBOUND_KEY, type InboundContext } from './adapter.ts';
+import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
 import { globalCommand, type GlobalCommand } from './commands.ts';
 import type { EmergencyOffer, EmergencyTurn } from './emergency-turn.ts';
 import type { InstitutionFinder } from './institutions.ts';
