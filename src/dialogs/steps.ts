@@ -3,7 +3,7 @@
 // and the "Did you mean…" suggestions offered a turn ago.
 import type { ParsedInbound } from '../messaging/message.ts';
 import { fold, hasNoWords } from '../nlu/normalize.ts';
-import type { SlotValue, StepSpec } from './spec.ts';
+import type { StepSpec } from './spec.ts';
 import type { DialogServices } from './services.ts';
 import type { Vocabulary } from './vocabulary.ts';
 import {
