@@ -7,6 +7,7 @@
 // a question, a request noted during a form) is a set of buttons remembered in the session, and
 // each button leads somewhere: a form started with what is already known, a person, or a polite
 // close. Yes and no are read with the one vocabulary (bot/vocabulary.yaml) the forms use too.
+import { LRUCache } from 'lru-cache';
 import { ActivityHandler, ConversationState, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../config.ts';
@@ -484,12 +485,11 @@ export class CozumBot extends ActivityHandler {
 }
 
 /** Labels are the bot's own texts, the same few on every turn: folded once. */
-const foldedLabels = new Map<string, string>();
+const foldedLabels = new LRUCache<string, string>({ max: 1_000 });
 
 function foldedLabel(label: string): string {
   let folded = foldedLabels.get(label);
   if (folded === undefined) {
-    if (foldedLabels.size >= 1_000) foldedLabels.clear();
     folded = fold(label);
     foldedLabels.set(label, folded);
   }

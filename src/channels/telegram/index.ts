@@ -13,11 +13,12 @@
 // Out: text with the choices numbered and also as a reply keyboard (a tap sends the option's
 // label, which the bot accepts like its number); long answers split at Telegram's 4096 limit;
 // the bot's *bold* marks sent as HTML bold with everything else escaped.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { ConfigError } from '../../config.ts';
+import { sameSecret } from '../../http/same-secret.ts';
 import type { Logger } from '../../log.ts';
 import { UnreadableInboundError, type InboundMessage } from '../../messaging/message.ts';
 import type { Channel, ChannelDependencies } from '../channel.ts';
@@ -32,13 +33,6 @@ const ALLOWED_UPDATES = ['message'] as const;
 /** The path of the webhook: secret, stable for a token, never the token itself. */
 export function webhookPath(token: string): string {
   return `/telegram/${createHash('sha256').update(`cozum-telegram:${token}`).digest('hex').slice(0, 32)}`;
-}
-
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function isWrongToken(error: unknown): boolean {

@@ -19,6 +19,7 @@ import makeWASocket, {
     type UserFacingSocketConfig, type WAMessageKey,
     type WAPresence
 } from '@whiskeysockets/baileys';
+import { LRUCache } from 'lru-cache';
 import QRCode from 'qrcode';
 import type { ChatAdapter } from '../../messaging/adapter.ts';
 import type { Logger } from '../../log.ts';
@@ -108,12 +109,9 @@ function jidOf(target: DeliveryTarget): string {
 
 /** Keeps the last few message keys, so that the read receipt can name the message. */
 class RecentKeys {
-  private readonly keys = new Map<string, WAMessageKey>();
-  constructor(private readonly limit = 500) {}
+  private readonly keys = new LRUCache<string, WAMessageKey>({ max: 500 });
   remember(key: WAMessageKey): void {
-    if (!key.id) return;
-    this.keys.set(key.id, key);
-    if (this.keys.size > this.limit) this.keys.delete(this.keys.keys().next().value!);
+    if (key.id) this.keys.set(key.id, key);
   }
   take(id: string | undefined): WAMessageKey | undefined {
     if (!id) return undefined;
@@ -131,7 +129,7 @@ export class WhatsAppBaileysChannel implements Channel {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly recentKeys = new RecentKeys();
   /** @lid ids whose contact was already looked for under the phone number. */
-  private readonly adoptedLids = new Set<string>();
+  private readonly adoptedLids = new LRUCache<string, true>({ max: 100_000 });
   private auth?: DatabaseAuthState;
   private socket?: BaileysSocket;
   private detach?: () => void;
@@ -330,8 +328,7 @@ export class WhatsAppBaileysChannel implements Channel {
     if (!this.adoptedLids.has(lid)) {
       const taken = await this.db.contact.findUnique({ where: { channel_platformUserId: { channel: WHATSAPP_BAILEYS_CHANNEL, platformUserId: phone } }, select: { id: true } });
       if (!taken) await this.db.contact.updateMany({ where: { channel: WHATSAPP_BAILEYS_CHANNEL, platformUserId: lid }, data: { platformUserId: phone } });
-      if (this.adoptedLids.size >= 100_000) this.adoptedLids.clear();
-      this.adoptedLids.add(lid);
+      this.adoptedLids.set(lid, true);
     }
     return { ...inbound, userId: phone, address: { jid: phone } };
   }

@@ -13,9 +13,10 @@
 // outside the 24-hour customer-service window the approved template carries the text instead.
 // Statuses: "failed" marks the outbound message failed (matched by the wamid the sender stores on
 // the Message row it delivered, `target.messageId`); sent/delivered/read are only logged at debug level.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { ConfigError } from '../../config.ts';
+import { sameSecret } from '../../http/same-secret.ts';
 import type { Logger } from '../../log.ts';
 import { UnreadableInboundError } from '../../messaging/message.ts';
 import type { Channel, ChannelDependencies } from '../channel.ts';
@@ -29,15 +30,7 @@ export const WEBHOOK_PATH = '/whatsapp/webhook';
 /** `sha256=<hex HMAC of the raw body with the app secret>`, compared in constant time. */
 export function validSignature(raw: Buffer, header: string | undefined, appSecret: string): boolean {
   if (!header?.startsWith('sha256=')) return false;
-  const expected = Buffer.from(`sha256=${createHmac('sha256', appSecret).update(raw).digest('hex')}`);
-  const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return sameSecret(header, `sha256=${createHmac('sha256', appSecret).update(raw).digest('hex')}`);
 }
 
 const REQUIRED = [
@@ -84,7 +77,7 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger 
     const mode = request.query['hub.mode'];
     const token = request.query['hub.verify_token'];
     const challenge = request.query['hub.challenge'];
-    if (mode === 'subscribe' && typeof token === 'string' && sameText(token, verifyToken) && typeof challenge === 'string') {
+    if (mode === 'subscribe' && typeof token === 'string' && sameSecret(token, verifyToken) && typeof challenge === 'string') {
       logger.info('WhatsApp webhook verified');
       return void response.status(200).type('text/plain').send(challenge);
     }

@@ -2,6 +2,7 @@
 // name and address the platform sends, and read fresh for the bot (mode) and the console.
 // A chat's contact and conversation ids are kept in memory after the first message, so a known
 // citizen's message costs no upsert.
+import { LRUCache } from 'lru-cache';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Database } from '../../storage/database.ts';
 import { Batcher } from '../../storage/batcher.ts';
@@ -22,7 +23,7 @@ export interface KnownChat {
 const KNOWN_CHATS = 20_000;
 
 export class Contacts {
-  private readonly chats = new Map<string, KnownChat>();
+  private readonly chats = new LRUCache<string, KnownChat>({ max: KNOWN_CHATS });
   private readonly opens: Batcher<ParsedInbound, OpenedConversation & { displayName: string | null }>;
   private readonly conversationReads: Batcher<string, ConversationWithContact | null>;
   private readonly modeReads: Batcher<string, string | undefined>;
@@ -106,9 +107,7 @@ export class Contacts {
   }
 
   private remember(key: string, chat: KnownChat): void {
-    this.chats.delete(key);
     this.chats.set(key, chat);
-    if (this.chats.size > KNOWN_CHATS) this.chats.delete(this.chats.keys().next().value!);
   }
 
   /** The conversation of a platform user on a channel, if they ever wrote. */
