@@ -2,7 +2,7 @@
 // channel would, replies captured on a local serviceUrl that plays the channel's Connector API.
 import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { activityFromOutbound, checkBotFrameworkSettings, createBotFramework, inboundFromActivity, serviceUrlProblem } from '../../src/channels/botframework.ts';
+import { activityFromOutbound, checkBotFrameworkSettings, createBotFramework, inboundFromActivity, serviceUrlProblem } from '../../src/channels/botframework/index.ts';
 import type { Cozum } from '../../src/main.ts';
 import { Bystander, ConnectorStandIn, type Recorded } from '../support/bot-connector.ts';
 import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';

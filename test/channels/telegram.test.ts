@@ -4,11 +4,11 @@ import { request as httpRequest } from 'node:http';
 import { Telegram } from 'telegraf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitText } from '../../src/channels/split-text.ts';
-import { createTelegram, telegramSender, toTelegramHtml, webhookPath } from '../../src/channels/telegram.ts';
+import { createTelegram, telegramSender, toTelegramHtml, webhookPath } from '../../src/channels/telegram/index.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
-import { BotApiStandIn, keyboardOf, TelegramCitizen, TOKEN, visible, type ApiCall } from '../support/telegram-api.ts';
+import { BotApiStandIn, keyboardOf, TelegramCitizen, TOKEN, visible } from '../support/telegram-api.ts';
 
 const MENU_LABELS = ['Yakın Kart', 'Sosyal yardım bilgisi', 'Yardım başvurusu yap', 'Şikâyet / talep bildir', 'Başvurumu sorgula', 'Randevu al', 'Vergi ve ödemeler', 'Su kesintileri', 'Ulaşım ve kartlar', 'Cenaze hizmetleri', 'Nikâh işlemleri', 'İletişim bilgileri'];
 
