@@ -23,7 +23,7 @@ import type { Logger } from '../log.ts';
 import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
 import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
 import type { Channel, ChannelDependencies } from './channel.ts';
-import { splitText } from './split-text.ts';
+import { splitText } from '../messaging/split-text.ts';
 
 export const TELEGRAM_CHANNEL = 'telegram';
 /** Telegram's limit for one message's text, after entity parsing. */

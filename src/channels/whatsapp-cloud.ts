@@ -22,7 +22,7 @@ import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
 import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
 import type { Database } from '../storage/database.ts';
 import type { Channel, ChannelDependencies } from './channel.ts';
-import { splitText } from './split-text.ts';
+import { splitText } from '../messaging/split-text.ts';
 
 export const WHATSAPP_CLOUD_CHANNEL = 'whatsapp-cloud';
 export const WEBHOOK_PATH = '/whatsapp/webhook';

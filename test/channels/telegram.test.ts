@@ -3,7 +3,7 @@
 import { request as httpRequest } from 'node:http';
 import { Telegram } from 'telegraf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitText } from '../../src/channels/split-text.ts';
+import { splitText } from '../../src/messaging/split-text.ts';
 import { createTelegram, telegramSender, toTelegramHtml, webhookPath } from '../../src/channels/telegram.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
