@@ -30,7 +30,6 @@ import {
   type Activity,
   type ConversationReference,
 } from 'botbuilder';
-import { supportsSuggestedActions } from 'botbuilder-dialogs';
 import { z } from 'zod';
 import express, { type Request, type Response, type Router } from 'express';
 import type { ChatAdapter } from '../bot/adapter.ts';
@@ -38,6 +37,8 @@ import { ConfigError, type Config } from '../config.ts';
 import { isLoopbackAddress, isLoopbackHost } from '../http/loopback.ts';
 import type { Logger } from '../log.ts';
 import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
+import { botFrameworkChoices, choiceLayout } from '../messaging/choices.ts';
+import { renderText } from '../messaging/text-format.ts';
 import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
 import type { Database } from '../storage/database.ts';
 import type { Channel, ChannelDependencies } from './channel.ts';
@@ -166,15 +167,17 @@ export function inboundFromActivity(activity: Activity): InboundMessage | undefi
   };
 }
 
-/** The reply as an activity: choices as imBack buttons, and as a numbered list where buttons do not show. */
+/**
+ * The reply as an activity: Markdown with hard line breaks (Web Chat and Teams read text as
+ * Markdown), choices as imBack buttons where the client shows them all, else a numbered list.
+ */
 export function activityFromOutbound(message: OutboundMessage, channelId: string | undefined): Partial<Activity> {
-  const buttons = message.choices.length > 0 && supportsSuggestedActions(channelId ?? '', message.choices.length);
+  const buttons = choiceLayout(botFrameworkChoices(channelId), message.choices) === 'buttons';
   return {
     type: ActivityTypes.Message,
-    text: buttons ? message.text : renderChoicesAsText(message),
-    suggestedActions: message.choices.length
-      ? { to: [], actions: message.choices.map((choice) => ({ type: ActionTypes.ImBack, title: choice, value: choice })) }
-      : undefined,
+    text: renderText(buttons ? message.text : renderChoicesAsText(message), 'markdown'),
+    textFormat: 'markdown',
+    suggestedActions: buttons ? { to: [], actions: message.choices.map((choice) => ({ type: ActionTypes.ImBack, title: choice, value: choice })) } : undefined,
   };
 }
 
