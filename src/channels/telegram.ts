@@ -23,7 +23,7 @@ import type { Logger } from '../log.ts';
 import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
 import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
 import type { Channel, ChannelDependencies } from './channel.ts';
-import { splitText } from '../messaging/split-text.ts';
+import { renderPieces, renderText } from '../messaging/text-format.ts';
 
 export const TELEGRAM_CHANNEL = 'telegram';
 /** Telegram's limit for one message's text, after entity parsing. */
@@ -43,15 +43,6 @@ const COMMANDS: Record<string, string> = {
   cancel: 'iptal',
   temsilci: 'temsilci',
 };
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** The bot's Markdown-ish `*bold*` as Telegram HTML; everything else escaped, so no text can break parsing. */
-export function toTelegramHtml(text: string): string {
-  return escapeHtml(text).replace(/\*([^*\n]+)\*/g, '<b>$1</b>');
-}
 
 /** The path of the webhook: secret, stable for a token, never the token itself. */
 export function webhookPath(token: string): string {
@@ -92,8 +83,9 @@ export function telegramSender(telegram: Telegram): ChannelSender {
   return {
     async send(target, message) {
       const chatId = chatIdOf(target);
-      const pieces = splitText(renderChoicesAsText(message), TELEGRAM_TEXT_LIMIT);
-      for (const [index, piece] of pieces.entries()) {
+      // The limit holds for the text as sent, tags and escapes included.
+      const pieces = renderPieces(renderChoicesAsText(message), 'telegram-html', TELEGRAM_TEXT_LIMIT);
+      for (const [index, { source, rendered }] of pieces.entries()) {
         const last = index === pieces.length - 1;
         // Only the last piece carries the keyboard; a message without choices removes an old one.
         const replyMarkup = !last
@@ -103,11 +95,11 @@ export function telegramSender(telegram: Telegram): ChannelSender {
             : { remove_keyboard: true as const };
         try {
           try {
-            await telegram.sendMessage(chatId, toTelegramHtml(piece), { parse_mode: 'HTML', reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
+            await telegram.sendMessage(chatId, rendered, { parse_mode: 'HTML', reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
           } catch (error) {
             // Should our HTML ever be refused, the plain text still reaches the citizen.
             if (!isEntityParseError(error)) throw error;
-            await telegram.sendMessage(chatId, piece, { reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
+            await telegram.sendMessage(chatId, renderText(source, 'plain'), { reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
           }
         } catch (error) {
           throw deliveryErrorOf(error);

@@ -23,6 +23,7 @@ import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type 
 import type { Database } from '../storage/database.ts';
 import type { Channel, ChannelDependencies } from './channel.ts';
 import { splitText } from '../messaging/split-text.ts';
+import { renderText } from '../messaging/text-format.ts';
 
 export const WHATSAPP_CLOUD_CHANNEL = 'whatsapp-cloud';
 export const WEBHOOK_PATH = '/whatsapp/webhook';
@@ -69,7 +70,7 @@ export function messagePayloads(to: string, message: OutboundMessage, options: {
     ];
   }
   const { choices } = message;
-  const body = message.text.trim() === '' ? 'Lütfen seçiniz:' : message.text;
+  const body = message.text.trim() === '' ? 'Lütfen seçiniz:' : renderText(message.text, 'whatsapp');
   if (choices.length > 0 && choices.length <= 3 && body.length <= INTERACTIVE_BODY_LIMIT) {
     return [
       {
@@ -96,7 +97,7 @@ export function messagePayloads(to: string, message: OutboundMessage, options: {
       },
     ];
   }
-  return splitText(renderChoicesAsText(message), TEXT_LIMIT).map((piece) => ({ ...base, type: 'text', text: { body: piece, preview_url: false } }));
+  return splitText(renderText(renderChoicesAsText(message), 'whatsapp'), TEXT_LIMIT).map((piece) => ({ ...base, type: 'text', text: { body: piece, preview_url: false } }));
 }
 
 function retryAfterMs(header: string | null): number | undefined {

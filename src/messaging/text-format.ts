@@ -101,23 +101,29 @@ export function renderText(text: string, format: TextFormat): string {
   return lines.map((line, index) => (line !== '' && lines[index + 1] ? `${line}  ` : line)).join('\n');
 }
 
+/** A piece of a long text: the neutral source (for a plain fallback) and what the platform gets. */
+export interface RenderedPiece {
+  source: string;
+  rendered: string;
+}
+
 /**
  * The text rendered in pieces that each fit `limit` characters once rendered (escaping and tags
  * make a text longer): cut between lines where possible, never inside a bold or italic span.
  */
-export function renderPieces(text: string, format: TextFormat, limit: number): string[] {
-  const out: string[] = [];
+export function renderPieces(text: string, format: TextFormat, limit: number): RenderedPiece[] {
+  const out: RenderedPiece[] = [];
   const pending = splitText(text, limit);
   while (pending.length > 0) {
-    const piece = pending.shift()!;
-    const rendered = renderText(piece, format);
-    if (rendered.length <= limit || piece.length < 2) {
-      out.push(rendered);
+    const source = pending.shift()!;
+    const rendered = renderText(source, format);
+    if (rendered.length <= limit || source.length < 2) {
+      out.push({ source, rendered });
       continue;
     }
     // Too long once rendered: cut the neutral piece shorter in proportion, and try again.
-    const shorter = Math.max(1, Math.floor((piece.length * limit) / rendered.length) - 1);
-    pending.unshift(...splitText(piece, Math.max(2, shorter)));
+    const shorter = Math.max(1, Math.floor((source.length * limit) / rendered.length) - 1);
+    pending.unshift(...splitText(source, Math.max(2, shorter)));
   }
   return out;
 }

@@ -4,7 +4,8 @@ import { request as httpRequest } from 'node:http';
 import { Telegram } from 'telegraf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitText } from '../../src/messaging/split-text.ts';
-import { createTelegram, telegramSender, toTelegramHtml, webhookPath } from '../../src/channels/telegram.ts';
+import { createTelegram, telegramSender, webhookPath } from '../../src/channels/telegram.ts';
+import { renderText } from '../../src/messaging/text-format.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
@@ -314,7 +315,7 @@ describe('Telegram sender', () => {
   });
 
   it('escapes what HTML would misread, and falls back to plain text if Telegram refuses the markup', async () => {
-    expect(toTelegramHtml('Borç < 100 TL & *iptal* yazın; 2*3')).toBe('Borç &lt; 100 TL &amp; <b>iptal</b> yazın; 2*3');
+    expect(renderText('Borç < 100 TL & *iptal* yazın; 2*3', 'telegram-html')).toBe('Borç &lt; 100 TL &amp; <b>iptal</b> yazın; 2*3');
     const before = api.sent(7001).length;
     api.fail('sendMessage', { status: 400, body: { ok: false, error_code: 400, description: "Bad Request: can't parse entities: unsupported start tag" }, when: (body) => body.parse_mode === 'HTML' });
     await telegramSender(telegram).send(target, { text: 'Vazgeçmek için *iptal* yazın.', choices: [] });

@@ -66,7 +66,7 @@ describe('lengths are checked after rendering', () => {
   it('cuts a text into pieces that fit once escaped, between lines, never inside a bold span', () => {
     const line = '*A&B* <c> '.repeat(30).trim();
     const text = Array.from({ length: 40 }, () => line).join('\n');
-    const pieces = renderPieces(text, 'telegram-html', 4096);
+    const pieces = renderPieces(text, 'telegram-html', 4096).map((piece) => piece.rendered);
     expect(pieces.length).toBeGreaterThan(1);
     for (const piece of pieces) {
       expect(piece.length).toBeLessThanOrEqual(4096);
