@@ -320,7 +320,7 @@ describe('Telegram sender', () => {
     api.fail('sendMessage', { status: 400, body: { ok: false, error_code: 400, description: "Bad Request: can't parse entities: unsupported start tag" }, when: (body) => body.parse_mode === 'HTML' });
     await telegramSender(telegram).send(target, { text: 'Vazgeçmek için *iptal* yazın.', choices: [] });
     const sent = api.sent(7001).slice(before);
-    expect(sent.at(-1)!.body).toMatchObject({ text: 'Vazgeçmek için *iptal* yazın.' });
+    expect(sent.at(-1)!.body).toMatchObject({ text: 'Vazgeçmek için iptal yazın.' });
     expect(sent.at(-1)!.body.parse_mode).toBeUndefined();
   });
 
