@@ -26,7 +26,7 @@ export type TextFormat =
 
 // A marker opens after a start, space or punctuation and before a non-space; it closes after a
 // non-space and before an end, space or punctuation: "5*3*2" and snake_case_names stay text.
-const EMPHASIS = /(?<![\p{L}\p{N}*_])(\*\*|\*|_)(?=\S)(.+?)(?<=\S)\1(?![\p{L}\p{N}*_])/gu;
+export const EMPHASIS = /(?<![\p{L}\p{N}*_])(\*\*|\*|_)(?=\S)(.+?)(?<=\S)\1(?![\p{L}\p{N}*_])/gu;
 const LINK = /https?:\/\/[^\s<>"]*[^\s<>".,;:!?)'’”]/gu;
 
 function textAndLinks(text: string, into: Span[]): void {

@@ -1,7 +1,8 @@
 // The neutral text format and what each platform is given for it.
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
-import { parseLine, renderPieces, renderText } from '../../src/messaging/text-format.ts';
+import { readFileSync } from 'node:fs';
+import { EMPHASIS, parseLine, renderPieces, renderText } from '../../src/messaging/text-format.ts';
 
 describe('the neutral format', () => {
   it('reads *bold*, _italic_, **bold** and links, and leaves arithmetic and snake_case alone', () => {
@@ -73,5 +74,13 @@ describe('lengths are checked after rendering', () => {
       expect(piece.split('<b>').length).toBe(piece.split('</b>').length);
     }
     expect(pieces.join('\n')).toBe(renderText(text, 'telegram-html'));
+  });
+});
+
+describe('the agent console reads the same format', () => {
+  it('with the same emphasis pattern as the server', () => {
+    const console = readFileSync('src/console/static/common.js', 'utf8');
+    const pattern = /const EMPHASIS = \/(.+)\/gu;/.exec(console)![1];
+    expect(pattern).toBe(EMPHASIS.source);
   });
 });
