@@ -248,7 +248,7 @@ export class CozumBot extends ActivityHandler {
         await this.deps.handoff.rate(ticket.id, Number(rating[1]));
         session.commentFor = ticket.id;
         session.choices = undefined;
-        await context.sendActivity(this.say.askComment);
+        await context.sendActivity(MessageFactory.suggestedActions([this.say.skipCommentButton], this.say.askComment));
         return true;
       }
     }

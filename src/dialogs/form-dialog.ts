@@ -286,8 +286,8 @@ export class FormDialog extends Dialog<FormOptions> {
     const text = this.fill(step.prompt, state);
     const choices =
       step.type === 'choice' ? step.choices!.map((c) => c.label)
-      : step.type === 'photo' && step.optional ? ['Fotoğraf yok']
-      : step.type === 'ticket_lookup' ? ['Başvurularım']
+      : step.type === 'photo' && step.optional ? [this.say.skipPhotoButton]
+      : step.type === 'ticket_lookup' ? [this.say.myTicketsButton]
       : [];
     return MessageFactory.suggestedActions(choices, text);
   }

@@ -1,22 +1,25 @@
-// Çözüm → Bot Framework: a reply as an activity (choices as suggested actions where the channel
-// shows them, a numbered text elsewhere); connector errors translated once into DeliveryError.
+// Çözüm → Bot Framework: a reply as a Markdown activity (choices as suggested actions where the
+// client shows them all, a numbered text elsewhere); connector errors translated once into DeliveryError.
 import {
     ActionTypes,
     ActivityTypes, type Activity
 } from 'botbuilder';
-import { supportsSuggestedActions } from 'botbuilder-dialogs';
+import { botFrameworkChoices, choiceLayout } from '../../messaging/choices.ts';
 import { DeliveryError } from '../../messaging/delivery.ts';
 import { renderChoicesAsText, type OutboundMessage } from '../../messaging/message.ts';
+import { renderText } from '../../messaging/text-format.ts';
 
-/** The reply as an activity: choices as imBack buttons, and as a numbered list where buttons do not show. */
+/**
+ * The reply as an activity: Markdown with hard line breaks (Web Chat and Teams read text as
+ * Markdown), choices as imBack buttons where the client shows them all, else a numbered list.
+ */
 export function activityFromOutbound(message: OutboundMessage, channelId: string | undefined): Partial<Activity> {
-  const buttons = message.choices.length > 0 && supportsSuggestedActions(channelId ?? '', message.choices.length);
+  const buttons = choiceLayout(botFrameworkChoices(channelId), message.choices) === 'buttons';
   return {
     type: ActivityTypes.Message,
-    text: buttons ? message.text : renderChoicesAsText(message),
-    suggestedActions: message.choices.length
-      ? { to: [], actions: message.choices.map((choice) => ({ type: ActionTypes.ImBack, title: choice, value: choice })) }
-      : undefined,
+    text: renderText(buttons ? message.text : renderChoicesAsText(message), 'markdown'),
+    textFormat: 'markdown',
+    suggestedActions: buttons ? { to: [], actions: message.choices.map((choice) => ({ type: ActionTypes.ImBack, title: choice, value: choice })) } : undefined,
   };
 }
 

@@ -25,7 +25,7 @@ import type { Channel, ChannelDependencies } from '../channel.ts';
 import { TELEGRAM_CHANNEL, inboundFromUpdate } from './inbound.ts';
 import { telegramSender } from './sender.ts';
 export { TELEGRAM_CHANNEL, inboundFromUpdate } from './inbound.ts';
-export { TELEGRAM_TEXT_LIMIT, toTelegramHtml, deliveryErrorOf, telegramSender } from './sender.ts';
+export { TELEGRAM_TEXT_LIMIT, deliveryErrorOf, telegramSender } from './sender.ts';
 
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 const ALLOWED_UPDATES = ['message'] as const;

@@ -1,22 +1,13 @@
-// Çözüm → Telegram: replies as HTML (the bot's *bold* as <b>, everything else escaped), split at
-// Telegram's limit, choices as a reply keyboard; Telegram's errors translated once into DeliveryError.
+// Çözüm → Telegram: replies as HTML (messaging/text-format.ts: *bold* as <b>, everything else
+// escaped), split to fit Telegram's limit once rendered, choices as a reply keyboard; Telegram's errors translated once into DeliveryError.
 import { TelegramError, type Telegram } from 'telegraf';
 import type { ChannelSender } from '../../messaging/adapter.ts';
 import { DeliveryError, type DeliveryTarget } from '../../messaging/delivery.ts';
 import { renderChoicesAsText } from '../../messaging/message.ts';
-import { splitText } from '../split-text.ts';
+import { renderPieces, renderText } from '../../messaging/text-format.ts';
 
 /** Telegram's limit for one message's text, after entity parsing. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** The bot's Markdown-ish `*bold*` as Telegram HTML; everything else escaped, so no text can break parsing. */
-export function toTelegramHtml(text: string): string {
-  return escapeHtml(text).replace(/\*([^*\n]+)\*/g, '<b>$1</b>');
-}
 
 function chatIdOf(target: DeliveryTarget): number | string {
   const chatId = target.address.chatId;
@@ -52,8 +43,9 @@ export function telegramSender(telegram: Telegram): ChannelSender {
   return {
     async send(target, message) {
       const chatId = chatIdOf(target);
-      const pieces = splitText(renderChoicesAsText(message), TELEGRAM_TEXT_LIMIT);
-      for (const [index, piece] of pieces.entries()) {
+      // The limit holds for the text as sent, tags and escapes included.
+      const pieces = renderPieces(renderChoicesAsText(message), 'telegram-html', TELEGRAM_TEXT_LIMIT);
+      for (const [index, { source, rendered }] of pieces.entries()) {
         const last = index === pieces.length - 1;
         // Only the last piece carries the keyboard; a message without choices removes an old one.
         const replyMarkup = !last
@@ -63,11 +55,11 @@ export function telegramSender(telegram: Telegram): ChannelSender {
             : { remove_keyboard: true as const };
         try {
           try {
-            await telegram.sendMessage(chatId, toTelegramHtml(piece), { parse_mode: 'HTML', reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
+            await telegram.sendMessage(chatId, rendered, { parse_mode: 'HTML', reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
           } catch (error) {
             // Should our HTML ever be refused, the plain text still reaches the citizen.
             if (!isEntityParseError(error)) throw error;
-            await telegram.sendMessage(chatId, piece, { reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
+            await telegram.sendMessage(chatId, renderText(source, 'plain'), { reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
           }
         } catch (error) {
           throw deliveryErrorOf(error);

@@ -25,6 +25,7 @@ import type { ChatAdapter } from '../../messaging/adapter.ts';
 import type { Logger } from '../../log.ts';
 import { DeliveryError, type DeliveryTarget } from '../../messaging/delivery.ts';
 import { KeyedQueue } from '../../messaging/keyed-queue.ts';
+import { renderText } from '../../messaging/text-format.ts';
 import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type OutboundMessage } from '../../messaging/message.ts';
 import type { Database } from '../../storage/database.ts';
 import type { Channel, ChannelDependencies } from '../channel.ts';
@@ -342,7 +343,7 @@ export class WhatsAppBaileysChannel implements Channel {
     const socket = this.connectedSocket();
     if (!socket) throw new DeliveryError('WhatsApp bağlı değil; mesaj bağlantı kurulunca yeniden denenecek', { retryAfterMs: 30_000 });
     try {
-      await socket.sendMessage(jid, { text: renderChoicesAsText(message) });
+      await socket.sendMessage(jid, { text: renderText(renderChoicesAsText(message), 'whatsapp') });
     } catch (error) {
       throw new DeliveryError('WhatsApp mesajı gönderilemedi', { cause: error, retryAfterMs: 10_000 });
     }

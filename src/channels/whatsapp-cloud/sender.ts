@@ -7,7 +7,8 @@ import { DeliveryError, type DeliveryTarget } from '../../messaging/delivery.ts'
 import { renderChoicesAsText, type OutboundMessage } from '../../messaging/message.ts';
 import type { Database } from '../../storage/database.ts';
 import type { Config } from '../../config.ts';
-import { splitText } from '../split-text.ts';
+import { splitText } from '../../messaging/split-text.ts';
+import { renderText } from '../../messaging/text-format.ts';
 import type { Json } from './inbound.ts';
 
 export type Settings = Config['channels']['whatsappCloud'];
@@ -50,7 +51,7 @@ export function messagePayloads(to: string, message: OutboundMessage, options: {
     ];
   }
   const { choices } = message;
-  const body = message.text.trim() === '' ? 'Lütfen seçiniz:' : message.text;
+  const body = message.text.trim() === '' ? 'Lütfen seçiniz:' : renderText(message.text, 'whatsapp');
   if (choices.length > 0 && choices.length <= 3 && body.length <= INTERACTIVE_BODY_LIMIT) {
     return [
       {
@@ -77,7 +78,7 @@ export function messagePayloads(to: string, message: OutboundMessage, options: {
       },
     ];
   }
-  return splitText(renderChoicesAsText(message), TEXT_LIMIT).map((piece) => ({ ...base, type: 'text', text: { body: piece, preview_url: false } }));
+  return splitText(renderText(renderChoicesAsText(message), 'whatsapp'), TEXT_LIMIT).map((piece) => ({ ...base, type: 'text', text: { body: piece, preview_url: false } }));
 }
 
 function retryAfterMs(header: string | null): number | undefined {
