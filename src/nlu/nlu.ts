@@ -1,4 +1,5 @@
 // What the bot asks of NLU: which intent a message has, and how sure we are.
+import path from 'node:path';
 import type { Intent } from '../content/intents.ts';
 import type { IntentClassifier, TrainingExample } from './classifier.ts';
 import { hasNoWords } from './normalize.ts';
@@ -13,6 +14,11 @@ export interface Understanding {
 
 export function trainingExamples(intents: Intent[]): TrainingExample[] {
   return intents.flatMap((intent) => intent.examples.map((text) => ({ text, intent: intent.name })));
+}
+
+/** The model shipped with the content, trained on its intents/ by `npm run nlu:train`. */
+export function shippedModelFile(contentDir: string): string {
+  return path.resolve(contentDir, 'nlu', 'model.json');
 }
 
 export class Nlu {
