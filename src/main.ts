@@ -22,10 +22,12 @@ import { createHttpApp, listen } from './http/server.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ConversationStore } from './messaging/conversation-store.ts';
 import { InboundLimits } from './messaging/inbound-limits.ts';
-import { loadOrTrain } from './nlu/model-cache.ts';
-import { Nlu, trainingExamples } from './nlu/nlu.ts';
+import { loadOrTrain, type ModelSource } from './nlu/model-cache.ts';
+import { Nlu, shippedModelFile, trainingExamples } from './nlu/nlu.ts';
 import { asciiWordsOf } from './nlu/phrases.ts';
 import { openDatabase, type Database } from './storage/database.ts';
+import { databaseLabel } from './storage/database-label.ts';
+import { agentAddCommand } from './console/agent-add-command.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
 import { JsonChangeConversationState } from './storage/conversation-state.ts';
 import { checkFollowUps, loadDialogs } from './dialogs/load.ts';
@@ -67,26 +69,55 @@ export interface Cozum {
   close(): Promise<void>;
 }
 
-/** Loads content and trains (or loads) the NLU model: what `classify`, `nlu:eval` and the bot share. */
-export function loadNlu(config: Config): { intents: Intent[]; nlu: Nlu; trained: boolean; modelFile: string } {
+/**
+ * Loads the intents and the NLU model (the shipped one when it was trained on these intents, else
+ * one trained here before, else trains): what `classify`, `nlu:eval` and the bot share.
+ */
+export function loadNlu(
+  config: Config,
+  onTraining?: (reason: string) => void,
+): { intents: Intent[]; nlu: Nlu; trained: boolean; source: ModelSource; modelFile: string } {
   const intents = loadIntents(path.resolve(config.contentDir, 'intents'), config.municipality);
-  const model = loadOrTrain(trainingExamples(intents), path.resolve(config.nlu.cacheDir || path.join(config.dataDir, 'cache')));
-  return { intents, nlu: new Nlu(model.classifier, config.nlu.threshold), trained: model.trained, modelFile: model.file };
+  const model = loadOrTrain(trainingExamples(intents), {
+    shipped: shippedModelFile(config.contentDir),
+    cacheDir: path.resolve(config.nlu.cacheDir || path.join(config.dataDir, 'cache')),
+    onTraining,
+  });
+  return { intents, nlu: new Nlu(model.classifier, config.nlu.threshold), trained: model.trained, source: model.source, modelFile: model.file };
 }
+
+const MODEL_SOURCES: Record<ModelSource, string> = {
+  shipped: 'NLU model loaded (shipped with the content)',
+  cache: 'NLU model loaded (trained here before)',
+  trained: 'NLU model trained and kept for the next start',
+};
 
 export async function startCozum(config: Config, options: { http?: boolean; logger?: Logger } = {}): Promise<Cozum> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // One line per start-up stage, so that a slow one shows where the time goes.
+  let stageStarted = Date.now();
+  const took = () => {
+    const ms = Date.now() - stageStarted;
+    stageStarted = Date.now();
+    return ms;
+  };
+  const database = databaseLabel(databaseUrl(config));
   const { db, migrations } = await openDatabase(databaseUrl(config));
-  if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrations applied');
+  logger.info(
+    { database, ms: took(), ...(migrations.applied.length > 0 && { applied: migrations.applied }) },
+    migrations.applied.length > 0 ? `database ready: ${database} (${migrations.applied.length} migrations applied)` : `database ready: ${database}`,
+  );
 
-  const started = Date.now();
-  const { intents, nlu, trained, modelFile } = loadNlu(config);
-  logger.info({ intents: intents.length, trained, ms: Date.now() - started, model: path.relative(process.cwd(), modelFile) }, trained ? 'NLU model trained' : 'NLU model loaded from cache');
+  const { intents, nlu, source, modelFile } = loadNlu(config, (reason) => {
+    logger.info({ reason }, `training the NLU model (${reason}): this takes 10–60 s, once; the model is kept for the next start`);
+  });
+  logger.info({ intents: intents.length, ms: took(), model: path.relative(process.cwd(), modelFile) }, MODEL_SOURCES[source]);
   const { texts, menu } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
   const emergencyContent = loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality);
   const vocabulary = loadVocabulary(path.resolve(config.contentDir, 'bot'), (text) => globalCommand(text) !== undefined);
   const specs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality);
   checkFollowUps(intents, specs);
+  logger.info({ dialogs: specs.length, ms: took() }, 'content loaded');
 
   const events = new CozumEvents();
   const store = new ConversationStore(db, events);
@@ -149,7 +180,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let url: string | undefined;
   let channels: Channel[] = [];
   if (options.http) {
-    channels = createChannels({ config, adapter, store, db, logger, limits });
+    channels = createChannels({ config, adapter, store, db, logger, limits, texts });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
     const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
@@ -161,9 +192,12 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     for (const channel of channels) await channel.start();
-    logger.info({ url, channels: channels.map((c) => c.name) }, `web chat ready at ${url}`);
+    // Since the process started, module loading included: the figure a person waiting for the page sees.
+    logger.info({ url, channels: channels.map((c) => c.name), ms: took(), sinceProcessStart: Math.round(process.uptime() * 1000) }, `web chat ready at ${url}`);
     logger.info(`agent console at ${url}/console`);
-    if ((await db.agent.count()) === 0) logger.warn('no agent account yet: create the admin with `npm run agent:add -- --admin` (it asks for the password)');
+    if ((await db.agent.count()) === 0) {
+      logger.warn({ database, command: agentAddCommand(process.env) }, `no agent account yet: create the admin with \`${agentAddCommand(process.env)}\` (it asks for the password)`);
+    }
   } else {
     await adapter.recover();
   }
@@ -199,7 +233,7 @@ async function main(): Promise<void> {
   }
   try {
     const cozum = await startCozum(config, { http: true });
-    cozum.logger.info(`${config.municipality.name} asistanı çalışıyor: ${cozum.url}`);
+    cozum.logger.info(`${config.municipality.name} assistant running at ${cozum.url} (Ctrl+C stops it)`);
     const stop = async () => {
       cozum.logger.info('shutting down');
       await cozum.close();
