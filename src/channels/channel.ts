@@ -2,6 +2,7 @@
 import type { Router } from 'express';
 import type { ChatAdapter } from '../bot/adapter.ts';
 import type { Config } from '../config.ts';
+import type { Texts } from '../content/bot-texts.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Database } from '../storage/database.ts';
@@ -15,6 +16,8 @@ export interface ChannelDependencies {
   logger: Logger;
   /** Where rate-limit counters that must outlive a restart are kept (storage/rate-limits.ts); the database by default. */
   limits?: RateLimitStore;
+  /** The assistant's own words (bot/texts.yaml), for what a channel shows before any message (the web chat's greeting). */
+  texts?: Pick<Texts, 'webGreeting' | 'menuButton'>;
 }
 
 export interface Channel {
