@@ -13,7 +13,7 @@ const config = loadConfig();
 // clean), then only warnings; a pipe gets warnings only, unless LOG_LEVEL says otherwise.
 const watching = process.stderr.isTTY && !process.env.LOG_LEVEL;
 const logger = watching
-  ? createLogger('info', pretty({ destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }))
+  ? createLogger('info', pretty({ destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', hideObject: true, sync: true }))
   : createLogger(process.env.LOG_LEVEL ?? 'warn');
 const cozum = await startCozum(config, { logger });
 if (watching) logger.level = 'warn';
