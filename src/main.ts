@@ -180,7 +180,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let url: string | undefined;
   let channels: Channel[] = [];
   if (options.http) {
-    channels = createChannels({ config, adapter, store, db, logger, limits, texts });
+    channels = await createChannels({ config, adapter, store, db, logger, limits, texts });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
     const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
