@@ -129,7 +129,9 @@ try {
   for (let n = 1; n <= starts; n++) {
     const result = await measureStart(dir, env);
     results.push(result.answered);
-    const readyAt = result.ready?.sinceProcessStart !== undefined ? `; the server's log: web chat ready ${seconds(result.ready.sinceProcessStart)} s after its process started` : '';
+    const readyAt = result.ready?.sinceProcessStart !== undefined
+      ? `; the server's log: web chat ready ${seconds(result.ready.sinceProcessStart)} s after its process started, having used ${seconds(result.ready.cpuMs)} s of processor time`
+      : '';
     say(`start ${n}: first web chat answer ${seconds(result.answered)} s after \`npm start\`${readyAt}; ${result.model?.msg ?? 'no NLU line'}`);
     if (n === 1) say(`  the answer: ${JSON.stringify(result.reply.slice(0, 120))}`);
   }

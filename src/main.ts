@@ -192,8 +192,13 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     for (const channel of channels) await channel.start();
-    // Since the process started, module loading included: the figure a person waiting for the page sees.
-    logger.info({ url, channels: channels.map((c) => c.name), ms: took(), sinceProcessStart: Math.round(process.uptime() * 1000) }, `web chat ready at ${url}`);
+    // Since the process started, module loading included: the figure a person waiting for the page
+    // sees, and the processor time it took (what a busy machine stretches).
+    const cpu = process.cpuUsage();
+    logger.info(
+      { url, channels: channels.map((c) => c.name), ms: took(), sinceProcessStart: Math.round(process.uptime() * 1000), cpuMs: Math.round((cpu.user + cpu.system) / 1000) },
+      `web chat ready at ${url}`,
+    );
     logger.info(`agent console at ${url}/console`);
     if ((await db.agent.count()) === 0) {
       logger.warn({ database, command: agentAddCommand(process.env) }, `no agent account yet: create the admin with \`${agentAddCommand(process.env)}\` (it asks for the password)`);
