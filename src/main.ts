@@ -17,17 +17,18 @@ import { loadInstitutions } from './content/institutions.ts';
 import { answersByIntent, loadIntents, type Intent } from './content/intents.ts';
 import { ContentError } from './content/yaml-file.ts';
 import { createChannels } from './channels/index.ts';
-import { WhatsAppBaileysChannel } from './channels/whatsapp-baileys/index.ts';
 import type { Channel } from './channels/channel.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { Readiness } from './http/health.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ConversationStore } from './messaging/conversation-store.ts';
 import { InboundLimits } from './messaging/inbound-limits.ts';
-import { loadOrTrain } from './nlu/model-cache.ts';
-import { Nlu, trainingExamples } from './nlu/nlu.ts';
+import { loadOrTrain, type ModelSource } from './nlu/model-cache.ts';
+import { Nlu, shippedModelFile, trainingExamples } from './nlu/nlu.ts';
 import { asciiWordsOf } from './nlu/phrases.ts';
 import { openDatabase, type Database } from './storage/database.ts';
+import { databaseLabel } from './storage/database-label.ts';
+import { agentAddCommand } from './console/agent-add-command.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
 import { JsonChangeConversationState } from './storage/conversation-state.ts';
 import { checkFollowUps, loadDialogs } from './dialogs/load.ts';
@@ -40,7 +41,7 @@ import { CozumEvents } from './messaging/events.ts';
 import { Handoff } from './handoff/handoff.ts';
 import { installConsoleAuth } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
-import { whatsappLinkRouter } from './console/whatsapp-link.ts';
+import { whatsappLinkRouter, type WhatsAppLink } from './console/whatsapp-link.ts';
 import { applyRetention } from './privacy/erasure.ts';
 import { databaseLimits, memoryLimits } from './storage/rate-limits.ts';
 import { publicPathLimits } from './http/rate-limits.ts';
@@ -72,26 +73,55 @@ export interface Cozum {
   close(): Promise<void>;
 }
 
-/** Loads content and trains (or loads) the NLU model: what `classify`, `nlu:eval` and the bot share. */
-export function loadNlu(config: Config): { intents: Intent[]; nlu: Nlu; trained: boolean; modelFile: string } {
+/**
+ * Loads the intents and the NLU model (the shipped one when it was trained on these intents, else
+ * one trained here before, else trains): what `classify`, `nlu:eval` and the bot share.
+ */
+export function loadNlu(
+  config: Config,
+  onTraining?: (reason: string) => void,
+): { intents: Intent[]; nlu: Nlu; trained: boolean; source: ModelSource; modelFile: string } {
   const intents = loadIntents(path.resolve(config.contentDir, 'intents'), config.municipality);
-  const model = loadOrTrain(trainingExamples(intents), path.resolve(config.nlu.cacheDir || path.join(config.dataDir, 'cache')));
-  return { intents, nlu: new Nlu(model.classifier, config.nlu.threshold), trained: model.trained, modelFile: model.file };
+  const model = loadOrTrain(trainingExamples(intents), {
+    shipped: shippedModelFile(config.contentDir),
+    cacheDir: path.resolve(config.nlu.cacheDir || path.join(config.dataDir, 'cache')),
+    onTraining,
+  });
+  return { intents, nlu: new Nlu(model.classifier, config.nlu.threshold), trained: model.trained, source: model.source, modelFile: model.file };
 }
+
+const MODEL_SOURCES: Record<ModelSource, string> = {
+  shipped: 'NLU model loaded (shipped with the content)',
+  cache: 'NLU model loaded (trained here before)',
+  trained: 'NLU model trained and kept for the next start',
+};
 
 export async function startCozum(config: Config, options: { http?: boolean; logger?: Logger } = {}): Promise<Cozum> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // One line per start-up stage, so that a slow one shows where the time goes.
+  let stageStarted = Date.now();
+  const took = () => {
+    const ms = Date.now() - stageStarted;
+    stageStarted = Date.now();
+    return ms;
+  };
+  const database = databaseLabel(databaseUrl(config));
   const { db, migrations } = await openDatabase(databaseUrl(config));
-  if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrations applied');
+  logger.info(
+    { database, ms: took(), ...(migrations.applied.length > 0 && { applied: migrations.applied }) },
+    migrations.applied.length > 0 ? `database ready: ${database} (${migrations.applied.length} migrations applied)` : `database ready: ${database}`,
+  );
 
-  const started = Date.now();
-  const { intents, nlu, trained, modelFile } = loadNlu(config);
-  logger.info({ intents: intents.length, trained, ms: Date.now() - started, model: path.relative(process.cwd(), modelFile) }, trained ? 'NLU model trained' : 'NLU model loaded from cache');
+  const { intents, nlu, source, modelFile } = loadNlu(config, (reason) => {
+    logger.info({ reason }, `training the NLU model (${reason}): this takes 10–60 s, once; the model is kept for the next start`);
+  });
+  logger.info({ intents: intents.length, ms: took(), model: path.relative(process.cwd(), modelFile) }, MODEL_SOURCES[source]);
   const { texts, menu } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
   const emergencyContent = loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality);
   const vocabulary = loadVocabulary(path.resolve(config.contentDir, 'bot'), (text) => globalCommand(text) !== undefined);
   const specs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality);
   checkFollowUps(intents, specs);
+  logger.info({ dialogs: specs.length, ms: took() }, 'content loaded');
 
   const events = new CozumEvents();
   const store = new ConversationStore(db, events);
@@ -161,7 +191,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let url: string | undefined;
   let channels: Channel[] = [];
   if (options.http) {
-    channels = createChannels({ config, adapter, store, db, logger, limits });
+    channels = await createChannels({ config, adapter, store, db, logger, limits, texts });
     for (const channel of channels) readiness.setChannel(channel.name, { ready: false, detail: 'starting' });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
@@ -169,7 +199,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
     const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
     // The WhatsApp (Baileys) pairing page belongs to the console; the channel only reports its link.
-    const baileys = channels.find((channel) => channel instanceof WhatsAppBaileysChannel);
+    // Told by its shape, not its class: the Baileys module is loaded only when the channel is on.
+    const baileys = channels.find((channel): channel is Channel & WhatsAppLink => 'linkStatus' in channel);
     const routers = [...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), ...(baileys ? [whatsappLinkRouter(baileys, logger)] : [])];
     const app = createHttpApp([...routers, agentConsole.router], logger, { guards, probes: readiness.router(), trustProxy: config.trustProxy });
     installConsoleAuth(app, agentConsole.auth);
@@ -181,9 +212,17 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       readiness.setChannel(channel.name, { ready: true });
     }
     readiness.markReady();
-    logger.info({ url, channels: channels.map((c) => c.name) }, `web chat ready at ${url}`);
+    // Since the process started, module loading included: the figure a person waiting for the page
+    // sees, and the processor time it took (what a busy machine stretches).
+    const cpu = process.cpuUsage();
+    logger.info(
+      { url, channels: channels.map((c) => c.name), ms: took(), sinceProcessStart: Math.round(process.uptime() * 1000), cpuMs: Math.round((cpu.user + cpu.system) / 1000) },
+      `web chat ready at ${url}`,
+    );
     logger.info(`agent console at ${url}/console`);
-    if ((await db.agent.count()) === 0) logger.warn('no agent account yet: create the admin with `npm run agent:add -- --admin` (it asks for the password)');
+    if ((await db.agent.count()) === 0) {
+      logger.warn({ database, command: agentAddCommand(process.env) }, `no agent account yet: create the admin with \`${agentAddCommand(process.env)}\` (it asks for the password)`);
+    }
   } else {
     await adapter.recover();
     readiness.markReady();
@@ -225,7 +264,7 @@ async function main(): Promise<void> {
   }
   try {
     const cozum = await startCozum(config, { http: true });
-    cozum.logger.info(`${config.municipality.name} asistanı çalışıyor: ${cozum.url}`);
+    cozum.logger.info(`${config.municipality.name} assistant running at ${cozum.url} (Ctrl+C stops it)`);
     const stop = async (signal: NodeJS.Signals) => {
       cozum.logger.info({ signal, deadlineSeconds: config.shutdownTimeoutSeconds }, 'shutting down: draining, then finishing the turns in flight');
       // A turn stuck on a platform that does not answer must not keep the process (and its

@@ -285,7 +285,7 @@ export function createBotFramework({ config, adapter, db, logger }: ChannelDepen
   const settings = config.channels.botFramework;
   const mode = checkBotFrameworkSettings(settings, config.host);
   if (mode === 'off') {
-    logger.info('Bot Framework kapalı: channels.botFramework.appId (MICROSOFT_APP_ID) verilmedi; yerelde Emulator için BOTFRAMEWORK_EMULATOR=true');
+    logger.info('Bot Framework off: set channels.botFramework.appId (MICROSOFT_APP_ID) to turn it on, or BOTFRAMEWORK_EMULATOR=true for the Emulator on this machine');
     return undefined;
   }
   const channel = new BotFrameworkChannel(adapter, db, logger, settings, mode);

@@ -45,7 +45,7 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger 
   const logger: Logger = parentLogger.child({ channel: WHATSAPP_CLOUD_CHANNEL });
   const missing = REQUIRED.filter(([key]) => !settings[key]);
   if (missing.length === REQUIRED.length) {
-    logger.info('WhatsApp Cloud API kapalı: channels.whatsappCloud ayarları (WHATSAPP_ACCESS_TOKEN…) verilmedi');
+    logger.info('WhatsApp Cloud API off: set channels.whatsappCloud (WHATSAPP_ACCESS_TOKEN…) to turn it on');
     return undefined;
   }
   if (missing.length > 0) {
