@@ -204,7 +204,7 @@ async function main(): Promise<void> {
   }
   try {
     const cozum = await startCozum(config, { http: true });
-    cozum.logger.info(`${config.municipality.name} asistanı çalışıyor: ${cozum.url}`);
+    cozum.logger.info(`${config.municipality.name} assistant running at ${cozum.url}`);
     const stop = async () => {
       cozum.logger.info('shutting down');
       await cozum.close();
