@@ -21,13 +21,13 @@
 // change. Only a request with deliveryMode "expectReplies", which wants the replies in its HTTP
 // response, stays open until they are sent on its TurnContext.
 import {
-    ActivityTypes,
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-    DeliveryModes,
-    TurnContext,
-    type Activity,
-    type ConversationReference
+  ActivityTypes,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  DeliveryModes,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
 } from 'botbuilder';
 import express, { type Request, type Response, type Router } from 'express';
 import type { ChatAdapter } from '../../messaging/adapter.ts';

@@ -1,9 +1,6 @@
 // Çözüm → Bot Framework: a reply as an activity (choices as suggested actions where the channel
 // shows them, a numbered text elsewhere); connector errors translated once into DeliveryError.
-import {
-    ActionTypes,
-    ActivityTypes, type Activity
-} from 'botbuilder';
+import { ActionTypes, ActivityTypes, type Activity } from 'botbuilder';
 import { supportsSuggestedActions } from 'botbuilder-dialogs';
 import { DeliveryError } from '../../messaging/delivery.ts';
 import { renderChoicesAsText, type OutboundMessage } from '../../messaging/message.ts';
