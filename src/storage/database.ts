@@ -18,7 +18,7 @@ export interface OpenedDatabase {
 
 /** Path of the SQLite file in a `file:` URL. */
 export function sqliteFile(url: string): string {
-  if (!url.startsWith('file:')) throw new Error(`Desteklenmeyen veritabanı adresi: ${url.split(':')[0]}: (şimdilik yalnızca file: SQLite)`);
+  if (!url.startsWith('file:')) throw new Error(`Unsupported database URL: ${url.split(':')[0]}: (only file: SQLite for now)`);
   return url.slice('file:'.length);
 }
 

@@ -51,7 +51,7 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
     ? (() => {
         if (!settings.secretToken) {
           throw new ConfigError(
-            'Telegram webhook modu (channels.telegram.webhookUrl / TELEGRAM_WEBHOOK_URL) için channels.telegram.secretToken (TELEGRAM_SECRET_TOKEN) gerekli: en az 16 harf/rakam/_/-',
+            'Telegram webhook mode (channels.telegram.webhookUrl / TELEGRAM_WEBHOOK_URL) needs channels.telegram.secretToken (TELEGRAM_SECRET_TOKEN): at least 16 letters, digits, _ or -',
           );
         }
         const path = webhookPath(token);
@@ -189,7 +189,7 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
         }
       } catch (error) {
         if (isWrongToken(error)) {
-          throw new ConfigError("Telegram token geçersiz: channels.telegram.token (TELEGRAM_TOKEN) BotFather'ın verdiği token olmalı");
+          throw new ConfigError('Telegram token invalid: channels.telegram.token (TELEGRAM_TOKEN) must be the token BotFather gave');
         }
         logger.warn({ err: error }, 'Telegram Bot API does not answer now; retrying in the background');
       }

@@ -50,7 +50,7 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger 
   }
   if (missing.length > 0) {
     throw new ConfigError(
-      `WhatsApp Cloud API için eksik ayar: ${missing.map(([key, env]) => `channels.whatsappCloud.${key} (${env})`).join(', ')}. Dördü birlikte gerekli.`,
+      `WhatsApp Cloud API settings missing: ${missing.map(([key, env]) => `channels.whatsappCloud.${key} (${env})`).join(', ')}. All four are needed together.`,
     );
   }
   const appSecret = settings.appSecret!;
