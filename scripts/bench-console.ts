@@ -165,6 +165,8 @@ async function main(): Promise<void> {
         bytes = reply.bytes;
       }
       rows.push({ request: name, median: percentile(times, 50), p95: percentile(times, 95), bytes, rssPeakMb: peak });
+      const r = rows[rows.length - 1]!;
+      if (!options.json) console.error(`  ${name}: median ${Math.round(r.median)} ms, p95 ${Math.round(r.p95)} ms, ${bytes} bytes, RSS peak ${Math.round(peak)} MB`);
     }
 
     // A citizen on the web chat: alone, then while a supervisor loads the year's figures and exports its CSV.
@@ -174,18 +176,30 @@ async function main(): Promise<void> {
     const alone: number[] = [];
     for (let i = 0; i < options.chat; i++) alone.push(await chatTurn(base, token, texts[i % texts.length]!));
     const loaded: number[] = [];
+    const failures: string[] = [];
     let heavyDone = false;
     peak = rssMb(pid);
     const heavy = (async () => {
       const started = performance.now();
       for (let i = 0; i < Math.max(2, Math.ceil(options.runs / 2)); i++) {
-        await Promise.all([supervisor.get('/console/api/stats?days=365'), supervisor.get('/console/api/export.csv?days=365')]);
+        await Promise.all(
+          ['/console/api/stats?days=365', '/console/api/export.csv?days=365'].map((route) =>
+            supervisor.get(route).catch((error: Error) => void failures.push(`${route}: ${(error.cause as Error | undefined)?.message ?? error.message}`)),
+          ),
+        );
       }
       heavyDone = true;
       return performance.now() - started;
     })();
     while (!heavyDone || loaded.length < options.chat) {
-      loaded.push(await chatTurn(base, token, texts[loaded.length % texts.length]!));
+      const started = performance.now();
+      try {
+        loaded.push(await chatTurn(base, token, texts[loaded.length % texts.length]!));
+      } catch (error) {
+        // A reset connection is what a citizen would see too: counted, and its time kept.
+        failures.push(`chat: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`);
+        loaded.push(performance.now() - started);
+      }
       if (heavyDone && loaded.length >= options.chat) break;
     }
     const heavyMs = await heavy;
@@ -204,6 +218,7 @@ async function main(): Promise<void> {
         whileHeavy: { turns: loaded.length, p50: Math.round(percentile(loaded, 50)), p99: Math.round(percentile(loaded, 99)), max: Math.round(Math.max(...loaded)), heavyMs: Math.round(heavyMs), rssPeakMb: Math.round(heavyRss) },
       },
       eventLoopDelayMs: delay ? { p99: Math.round(delay.p99), max: Math.round(delay.max) } : null,
+      failures,
     };
     if (options.json) console.log(JSON.stringify(result, null, 2));
     else {
@@ -213,6 +228,7 @@ async function main(): Promise<void> {
       const c = result.chat;
       console.log(`citizen's chat turn alone:            p50 ${c.alone.p50} ms, p99 ${c.alone.p99} ms, max ${c.alone.max} ms (${c.alone.turns} turns)`);
       console.log(`while the year's figures + CSV run:   p50 ${c.whileHeavy.p50} ms, p99 ${c.whileHeavy.p99} ms, max ${c.whileHeavy.max} ms (${c.whileHeavy.turns} turns; heavy requests took ${c.whileHeavy.heavyMs} ms; RSS peak ${c.whileHeavy.rssPeakMb} MB)`);
+      if (failures.length > 0) console.log(`failed requests while the heavy ones ran: ${failures.length} (${[...new Set(failures)].join('; ')})`);
       console.log(result.eventLoopDelayMs ? `event-loop delay since start (server's /metrics): p99 ${result.eventLoopDelayMs.p99} ms, max ${result.eventLoopDelayMs.max} ms` : 'event-loop delay: not exported by this server');
     }
   } finally {

@@ -25,7 +25,7 @@ import { InboundLimits } from './messaging/inbound-limits.ts';
 import { loadOrTrain } from './nlu/model-cache.ts';
 import { Nlu, trainingExamples } from './nlu/nlu.ts';
 import { asciiWordsOf } from './nlu/phrases.ts';
-import { openDatabase, type Database } from './storage/database.ts';
+import { openDatabase, optimizeDatabase, type Database } from './storage/database.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
 import { JsonChangeConversationState } from './storage/conversation-state.ts';
 import { checkFollowUps, loadDialogs } from './dialogs/load.ts';
@@ -38,10 +38,13 @@ import { CozumEvents } from './handoff/events.ts';
 import { Handoff } from './handoff/handoff.ts';
 import { installConsoleAuth } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
-import { applyRetention } from './privacy/erasure.ts';
+import { applyRetention, RETENTION_BATCH } from './privacy/erasure.ts';
 import { databaseLimits, memoryLimits } from './storage/rate-limits.ts';
 import { publicPathLimits } from './http/rate-limits.ts';
 import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud.ts';
+
+const RETENTION_FIRST_RUN_MS = 60_000;
+const RETENTION_PAUSE_MS = 1_000;
 
 /** The channels' unauthenticated entry points (each checks a secret or a signature after this). */
 const PUBLIC_WEBHOOKS = [
@@ -115,14 +118,23 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   // A message the platform sent in a shape we could not read: the citizen is asked to send it again.
   adapter.use(new UnreadableMessages(texts.unreadable, logger));
 
-  // KVKK retention: citizens silent for `retentionDays` are erased and tickets closed that long ago anonymised, checked daily.
+  // KVKK retention: citizens silent for `retentionDays` are erased and tickets closed that long ago
+  // anonymised, checked daily. Not during start-up: the first run waits a minute, and works off a
+  // backlog in small batches with a pause between them (privacy/erasure.ts), so start-up takes the
+  // same time whatever the number of tickets, and citizens' turns run between the batches.
   let retention = Promise.resolve();
+  let closing = false;
   const runRetention = () => {
-    retention = applyRetention(db, config.retentionDays)
-      .then((done) => void ((done.contacts > 0 || done.tickets > 0) && logger.info({ ...done, days: config.retentionDays }, 'retention: personal data erased')))
-      .catch((error: unknown) => logger.error({ err: error }, 'retention run failed'));
+    retention = (async () => {
+      for (;;) {
+        const done = await applyRetention(db, config.retentionDays);
+        if (done.contacts > 0 || done.tickets > 0) logger.info({ ...done, days: config.retentionDays }, 'retention: personal data erased');
+        if (closing || (done.contacts < RETENTION_BATCH && done.tickets < RETENTION_BATCH)) return;
+        await new Promise((resolve) => setTimeout(resolve, RETENTION_PAUSE_MS).unref());
+      }
+    })().catch((error: unknown) => logger.error({ err: error }, 'retention run failed'));
   };
-  runRetention();
+  const firstRetention = setTimeout(runRetention, RETENTION_FIRST_RUN_MS).unref();
   const retentionTimer = setInterval(runRetention, 24 * 3_600_000).unref();
 
   // Rate-limit counters (login throttling, web chat sessions) on the database: shared by instances,
@@ -132,6 +144,12 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const sweepTimer = setInterval(() => {
     sweeping = limits.sweep().then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'rate-limit sweep failed'));
   }, 3_600_000).unref();
+
+  // The query planner's statistics follow the data as it grows (storage/database.ts).
+  let optimizing = Promise.resolve();
+  const optimizeTimer = setInterval(() => {
+    optimizing = optimizeDatabase(db).catch((error: unknown) => logger.warn({ err: error }, 'database optimize failed'));
+  }, 6 * 3_600_000).unref();
 
   // A citizen's message a person leaves unanswered for a few minutes gets one acknowledgement.
   let acknowledging = Promise.resolve();
@@ -148,11 +166,12 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let server: Server | undefined;
   let url: string | undefined;
   let channels: Channel[] = [];
+  let agentConsole: ReturnType<typeof createConsole> | undefined;
   if (options.http) {
     channels = createChannels({ config, adapter, store, db, logger, limits });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
-    const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
+    agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
     const guards = [publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
     const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), agentConsole.router], logger, guards);
@@ -171,15 +190,19 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   return {
     config, db, tickets, handoff, events, adapter, nlu, intents, logger, server, url,
     async close() {
+      closing = true;
+      clearTimeout(firstRetention);
       clearInterval(retentionTimer);
       clearInterval(sweepTimer);
       clearInterval(acknowledgeTimer);
-      await Promise.all([retention, sweeping, acknowledging]);
+      clearInterval(optimizeTimer);
+      await Promise.all([retention, sweeping, acknowledging, optimizing]);
       for (const channel of channels) await channel.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
+      await agentConsole?.close();
       await adapter.close();
       await db.$disconnect();
     },

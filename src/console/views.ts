@@ -1,12 +1,22 @@
 // What the console's pages read: the queue and one conversation with its tickets. Every query
 // takes the agent into account: agents see their own department's cases only.
 import { canSee, type AgentActor } from '../handoff/handoff.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
 import { OPEN_STATUSES, statusName, typeName } from '../tickets/status.ts';
 import { channelName, type Catalog } from './catalog.ts';
 
 export type QueueScope = 'mine' | 'department' | 'all';
+
+/** One screen of the queue. */
+export interface QueuePage {
+  limit: number;
+  offset: number;
+}
+
+/** Rows per page of the queue when the page does not say. */
+export const QUEUE_PAGE = 50;
+export const QUEUE_PAGE_MAX = 200;
 
 const MODE_NAMES: Record<string, string> = { bot: 'Asistanda', waiting: 'Görevli bekliyor', agent: 'Görevlide', erased: 'Veriler silindi' };
 
@@ -60,23 +70,50 @@ export class ConsoleViews {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Open tickets (the handoff queue and the dialogs' tickets): urgent ones first, then oldest first. */
-  async queue(agent: AgentActor, scope: QueueScope, department?: string) {
+  /**
+   * Open tickets (the handoff queue and the dialogs' tickets): urgent ones first, then oldest first,
+   * one page of them (`limit` from `offset`) with the counts of the whole queue, both from the
+   * database: a refresh costs the same however many tickets are open.
+   */
+  async queue(agent: AgentActor, scope: QueueScope, department?: string, page: QueuePage = { limit: QUEUE_PAGE, offset: 0 }) {
     const where: Prisma.TicketWhereInput = { status: { in: OPEN_STATUSES } };
-    if (agent.role === 'agent') where.department = agent.department ?? '';
-    else if (scope === 'department' && (department || agent.department)) where.department = department || agent.department!;
-    if (scope === 'mine') where.OR = [{ assignedAgentId: agent.id }, { conversation: { agentId: agent.id } }];
-    const rows = await this.db.ticket.findMany({
-      where,
-      // Emergencies first, then oldest first.
-      orderBy: [{ urgent: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
-      take: 500,
-      include: {
-        contact: { select: { displayName: true, anonymizedAt: true, channel: true } },
-        assignedAgent: { select: { displayName: true } },
-        conversation: { select: { id: true, channel: true, mode: true, handoffTicketId: true, agentId: true, agent: { select: { displayName: true } } } },
-      },
-    });
+    const conditions = [Prisma.sql`t."status" IN (${Prisma.join(OPEN_STATUSES)})`];
+    const inDepartment = agent.role === 'agent' ? (agent.department ?? '') : scope === 'department' && (department || agent.department) ? department || agent.department! : undefined;
+    if (inDepartment !== undefined) {
+      where.department = inDepartment;
+      conditions.push(Prisma.sql`t."department" = ${inDepartment}`);
+    }
+    if (scope === 'mine') {
+      where.OR = [{ assignedAgentId: agent.id }, { conversation: { agentId: agent.id } }];
+      conditions.push(Prisma.sql`(t."assignedAgentId" = ${agent.id} OR v."agentId" = ${agent.id})`);
+    }
+    const now = this.clock();
+    const [rows, [counted]] = await Promise.all([
+      this.db.ticket.findMany({
+        where,
+        // Emergencies first, then oldest first.
+        orderBy: [{ urgent: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
+        take: page.limit,
+        skip: page.offset,
+        // Not the dialog's answers (`data`): the list shows the summary.
+        select: {
+          id: true, number: true, type: true, category: true, department: true, neighbourhood: true, status: true, urgent: true, summary: true,
+          createdAt: true, dueAt: true, assignedAgentId: true,
+          contact: { select: { displayName: true, anonymizedAt: true, channel: true } },
+          assignedAgent: { select: { displayName: true } },
+          conversation: { select: { id: true, channel: true, mode: true, handoffTicketId: true, agentId: true, agent: { select: { displayName: true } } } },
+        },
+      }),
+      // "Waiting" and "live" belong to the ticket a conversation's handoff holds, as on each row below.
+      this.db.$queryRaw<Record<'total' | 'waiting' | 'urgent' | 'overdue' | 'mine', number | bigint | null>[]>(Prisma.sql`
+        SELECT COUNT(*) AS total,
+          SUM(CASE WHEN v."handoffTicketId" = t."id" AND v."mode" = 'waiting' THEN 1 ELSE 0 END) AS waiting,
+          SUM(CASE WHEN t."urgent" THEN 1 ELSE 0 END) AS urgent,
+          SUM(CASE WHEN t."dueAt" < ${now} THEN 1 ELSE 0 END) AS overdue,
+          SUM(CASE WHEN t."assignedAgentId" = ${agent.id} OR (v."handoffTicketId" = t."id" AND v."agentId" = ${agent.id}) THEN 1 ELSE 0 END) AS mine
+        FROM "Ticket" t LEFT JOIN "Conversation" v ON v."id" = t."conversationId"
+        WHERE ${Prisma.join(conditions, ' AND ')}`),
+    ]);
     const items = rows.map((t) => {
       const conversation = t.conversation;
       const holds = conversation?.handoffTicketId === t.id;
@@ -106,16 +143,11 @@ export class ConsoleViews {
         mine: t.assignedAgentId === agent.id || (holds && conversation?.agentId === agent.id),
       };
     });
-    const now = this.clock().getTime();
+    const count = (value: number | bigint | null | undefined) => Number(value ?? 0);
     return {
       items,
-      counts: {
-        total: items.length,
-        waiting: items.filter((i) => i.waiting).length,
-        urgent: items.filter((i) => i.urgent).length,
-        overdue: items.filter((i) => Date.parse(i.dueAt) < now).length,
-        mine: items.filter((i) => i.mine).length,
-      },
+      page: { limit: page.limit, offset: page.offset },
+      counts: { total: count(counted?.total), waiting: count(counted?.waiting), urgent: count(counted?.urgent), overdue: count(counted?.overdue), mine: count(counted?.mine) },
     };
   }
 

@@ -1,0 +1,15 @@
+-- A year of traffic (issue 19): every request path reads by an index, not by scanning Ticket.
+-- The supervisor's figures and the CSV export, by creation time.
+CREATE INDEX "Ticket_createdAt_idx" ON "Ticket"("createdAt");
+
+-- The console's access check on every page, API call and live event: a conversation's tickets in
+-- the agent's department.
+CREATE INDEX "Ticket_conversationId_department_idx" ON "Ticket"("conversationId", "department");
+
+-- The queue's "mine": tickets assigned to the agent, and conversations the agent holds.
+CREATE INDEX "Ticket_assignedAgentId_idx" ON "Ticket"("assignedAgentId");
+CREATE INDEX "Conversation_agentId_idx" ON "Conversation"("agentId");
+
+-- The retention job: citizens not yet erased by creation time, finished tickets by their last change.
+CREATE INDEX "Contact_anonymizedAt_createdAt_idx" ON "Contact"("anonymizedAt", "createdAt");
+CREATE INDEX "Ticket_status_updatedAt_idx" ON "Ticket"("status", "updatedAt");
