@@ -4,8 +4,8 @@
 // --runs, default 5), the server's RSS (peak while each request ran, read from /proc), and a
 // citizen's web chat turn ("merhaba" and a FAQ, POST /api/chat/messages answers with the bot's
 // replies) alone and while the heaviest console requests (the year's figures and the year's CSV)
-// run. When the server exports `cozum_event_loop_delay_seconds` on /metrics, its p99 and max are
-// printed too.
+// run. When the server exports its event-loop delay on /metrics (prom-client's
+// `nodejs_eventloop_lag_*`), its p99 and max during the heavy phase are printed too.
 // Options: --db FILE (required; work on a copy if it must stay as seeded: start-up applies pending
 // migrations), --runs 5, --chat 40 (citizen turns per phase), --json.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -91,8 +91,8 @@ async function loopDelay(base: string): Promise<{ p99: number; max: number } | u
   if (!response?.ok) return undefined;
   const text = await response.text();
   const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
-  const p99 = read('cozum_event_loop_delay_seconds\\{quantile="0.99"\\}');
-  const max = read('cozum_event_loop_delay_max_seconds');
+  const p99 = read('nodejs_eventloop_lag_p99_seconds');
+  const max = read('nodejs_eventloop_lag_max_seconds');
   return Number.isNaN(p99) ? undefined : { p99, max };
 }
 
@@ -179,6 +179,8 @@ async function main(): Promise<void> {
     const failures: string[] = [];
     let heavyDone = false;
     peak = rssMb(pid);
+    // Scraping resets the server's event-loop delay histogram: the next scrape covers this phase only.
+    await loopDelay(base);
     const heavy = (async () => {
       const started = performance.now();
       for (let i = 0; i < Math.max(2, Math.ceil(options.runs / 2)); i++) {

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from '../log.ts';
+import { metricsHandler } from './metrics.ts';
 
 /** `guards` run before every router (rate limits: http/rate-limits.ts). */
 export function createHttpApp(routers: Router[], logger: Logger, guards: RequestHandler[] = []): Express {
@@ -14,6 +15,7 @@ export function createHttpApp(routers: Router[], logger: Logger, guards: Request
     next();
   });
   app.get('/health', (_request, response) => void response.json({ ok: true }));
+  app.get('/metrics', metricsHandler);
   for (const guard of guards) app.use(guard);
   for (const router of routers) app.use(router);
   app.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));

@@ -183,3 +183,15 @@ describe('the queue in pages', () => {
     expect(((await supervisor.get('/console/api/queue?scope=all')).json as Queue).items.length).toBe(Math.min(50, open));
   });
 });
+
+describe('the event loop\'s delay', () => {
+  it('is exported on /metrics to a scraper on this machine, and to nobody outside', async () => {
+    const local = await fetch(`${cozum.url}/metrics`);
+    expect(local.status).toBe(200);
+    const text = await local.text();
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_max_seconds \d/m);
+    // Through a reverse proxy on loopback, the client's own address counts.
+    expect((await fetch(`${cozum.url}/metrics`, { headers: { 'X-Forwarded-For': '203.0.113.9' } })).status).toBe(404);
+  });
+});
