@@ -231,7 +231,7 @@ async function main(): Promise<void> {
       console.log(`citizen's chat turn alone:            p50 ${c.alone.p50} ms, p99 ${c.alone.p99} ms, max ${c.alone.max} ms (${c.alone.turns} turns)`);
       console.log(`while the year's figures + CSV run:   p50 ${c.whileHeavy.p50} ms, p99 ${c.whileHeavy.p99} ms, max ${c.whileHeavy.max} ms (${c.whileHeavy.turns} turns; heavy requests took ${c.whileHeavy.heavyMs} ms; RSS peak ${c.whileHeavy.rssPeakMb} MB)`);
       if (failures.length > 0) console.log(`failed requests while the heavy ones ran: ${failures.length} (${[...new Set(failures)].join('; ')})`);
-      console.log(result.eventLoopDelayMs ? `event-loop delay since start (server's /metrics): p99 ${result.eventLoopDelayMs.p99} ms, max ${result.eventLoopDelayMs.max} ms` : 'event-loop delay: not exported by this server');
+      console.log(result.eventLoopDelayMs ? `server event-loop delay while the heavy requests ran (its /metrics): p99 ${result.eventLoopDelayMs.p99} ms, max ${result.eventLoopDelayMs.max} ms` : 'event-loop delay: not exported by this server');
     }
   } finally {
     stop();
