@@ -9,6 +9,14 @@ CREATE INDEX "Ticket_report_idx"
 -- the agent's department.
 CREATE INDEX "Ticket_conversationId_department_idx" ON "Ticket"("conversationId", "department");
 
+-- The queue: open tickets of a department in the queue's order, and its counts, from the index
+-- alone (at 21,000 open tickets, reading their rows took a second). It begins with the columns of
+-- the index it replaces, which serves everything that one did.
+DROP INDEX "Ticket_status_department_idx";
+CREATE INDEX "Ticket_status_department_urgent_createdAt_dueAt_id_idx" ON "Ticket"("status", "department", "urgent", "createdAt", "dueAt", "id");
+-- Its "waiting" count: the conversations waiting for a person.
+CREATE INDEX "Conversation_mode_idx" ON "Conversation"("mode");
+
 -- The queue's "mine": tickets assigned to the agent, and conversations the agent holds.
 CREATE INDEX "Ticket_assignedAgentId_idx" ON "Ticket"("assignedAgentId");
 CREATE INDEX "Conversation_agentId_idx" ON "Conversation"("agentId");
