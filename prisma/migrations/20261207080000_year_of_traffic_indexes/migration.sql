@@ -18,7 +18,9 @@ CREATE INDEX "Ticket_status_department_urgent_createdAt_dueAt_id_idx" ON "Ticket
 CREATE INDEX "Conversation_mode_idx" ON "Conversation"("mode");
 
 -- The queue's "mine": tickets assigned to the agent, and conversations the agent holds.
-CREATE INDEX "Ticket_assignedAgentId_idx" ON "Ticket"("assignedAgentId");
+-- With the status: an agent is assigned thousands of finished tickets in a year, and only the open
+-- ones are in the queue.
+CREATE INDEX "Ticket_assignedAgentId_status_idx" ON "Ticket"("assignedAgentId", "status");
 CREATE INDEX "Conversation_agentId_idx" ON "Conversation"("agentId");
 
 -- The retention job: citizens not yet erased by creation time, finished tickets by their last change.
