@@ -25,8 +25,9 @@ const send = (message: ReportResponse) => parentPort!.postMessage(message);
 
 function startExport(id: number, since: Date | null, now: Date) {
   const sqlite = open();
-  // Each export reads through its own cursor (and connection), paused between chunks until the
-  // main thread has written the previous one: memory stays constant however long the period.
+  // Each export reads in batches on its own connection (storage/ticket-report.ts), paused between
+  // chunks until the main thread has written the previous one: memory stays constant however long
+  // the period, and no read snapshot is held across the pause.
   const lines = csvLines(ticketRows(sqlite, since), catalog, config.timeZone, now);
   let first = true;
   const job = {
