@@ -26,7 +26,7 @@ import { InboundLimits } from './messaging/inbound-limits.ts';
 import { loadOrTrain, type ModelSource } from './nlu/model-cache.ts';
 import { Nlu, shippedModelFile, trainingExamples } from './nlu/nlu.ts';
 import { asciiWordsOf } from './nlu/phrases.ts';
-import { openDatabase, type Database } from './storage/database.ts';
+import { openDatabase, optimizeDatabase, type Database } from './storage/database.ts';
 import { databaseLabel } from './storage/database-label.ts';
 import { agentAddCommand } from './console/agent-add-command.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
@@ -42,10 +42,13 @@ import { Handoff } from './handoff/handoff.ts';
 import { installConsoleAuth } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
 import { whatsappLinkRouter, type WhatsAppLink } from './console/whatsapp-link.ts';
-import { applyRetention } from './privacy/erasure.ts';
+import { applyRetention, RETENTION_BATCH } from './privacy/erasure.ts';
 import { databaseLimits, memoryLimits } from './storage/rate-limits.ts';
 import { publicPathLimits } from './http/rate-limits.ts';
 import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud/index.ts';
+
+const RETENTION_FIRST_RUN_MS = 60_000;
+const RETENTION_PAUSE_MS = 1_000;
 
 /** The channels' unauthenticated entry points (each checks a secret or a signature after this). */
 const PUBLIC_WEBHOOKS = [
@@ -150,14 +153,23 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   // A message the platform sent in a shape we could not read: the citizen is asked to send it again.
   adapter.use(new UnreadableMessages(texts.unreadable, logger));
 
-  // KVKK retention: citizens silent for `retentionDays` are erased and tickets closed that long ago anonymised, checked daily.
+  // KVKK retention: citizens silent for `retentionDays` are erased and tickets closed that long ago
+  // anonymised, checked daily. Not during start-up: the first run waits a minute, and works off a
+  // backlog in small batches with a pause between them (privacy/erasure.ts), so start-up takes the
+  // same time whatever the number of tickets, and citizens' turns run between the batches.
   let retention = Promise.resolve();
+  let closing = false;
   const runRetention = () => {
-    retention = applyRetention(db, config.retentionDays)
-      .then((done) => void ((done.contacts > 0 || done.tickets > 0) && logger.info({ ...done, days: config.retentionDays }, 'retention: personal data erased')))
-      .catch((error: unknown) => logger.error({ err: error }, 'retention run failed'));
+    retention = (async () => {
+      for (;;) {
+        const done = await applyRetention(db, config.retentionDays);
+        if (done.contacts > 0 || done.tickets > 0) logger.info({ ...done, days: config.retentionDays }, 'retention: personal data erased');
+        if (closing || (done.contacts < RETENTION_BATCH && done.tickets < RETENTION_BATCH)) return;
+        await new Promise((resolve) => setTimeout(resolve, RETENTION_PAUSE_MS).unref());
+      }
+    })().catch((error: unknown) => logger.error({ err: error }, 'retention run failed'));
   };
-  runRetention();
+  const firstRetention = setTimeout(runRetention, RETENTION_FIRST_RUN_MS).unref();
   const retentionTimer = setInterval(runRetention, 24 * 3_600_000).unref();
 
   // Rate-limit counters (login throttling, web chat sessions) on the database: shared by instances,
@@ -167,6 +179,12 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const sweepTimer = setInterval(() => {
     sweeping = limits.sweep().then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'rate-limit sweep failed'));
   }, 3_600_000).unref();
+
+  // The query planner's statistics follow the data as it grows (storage/database.ts).
+  let optimizing = Promise.resolve();
+  const optimizeTimer = setInterval(() => {
+    optimizing = optimizeDatabase(db).catch((error: unknown) => logger.warn({ err: error }, 'database optimize failed'));
+  }, 6 * 3_600_000).unref();
 
   // A citizen's message a person leaves unanswered for a few minutes gets one acknowledgement.
   let acknowledging = Promise.resolve();
@@ -190,12 +208,13 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let server: Server | undefined;
   let url: string | undefined;
   let channels: Channel[] = [];
+  let agentConsole: ReturnType<typeof createConsole> | undefined;
   if (options.http) {
     channels = await createChannels({ config, adapter, store, db, logger, limits, texts });
     for (const channel of channels) readiness.setChannel(channel.name, { ready: false, detail: 'starting' });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
-    const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
+    agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
     const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
     // The WhatsApp (Baileys) pairing page belongs to the console; the channel only reports its link.
@@ -236,12 +255,17 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       readiness.drain();
       const serverClosed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
       server?.closeIdleConnections();
+      closing = true;
+      clearTimeout(firstRetention);
       clearInterval(retentionTimer);
       clearInterval(sweepTimer);
       clearInterval(acknowledgeTimer);
-      await Promise.all([retention, sweeping, acknowledging]);
+      clearInterval(optimizeTimer);
+      await Promise.all([retention, sweeping, acknowledging, optimizing]);
       for (const channel of channels) await channel.stop();
       await readiness.idle();
+      // The report worker (figures, CSV) goes before the database it reads.
+      await agentConsole?.close();
       await adapter.close();
       // What is left open is idle keep-alive and the console's live streams (GET): closed now.
       server?.closeAllConnections();
