@@ -1,0 +1,28 @@
+// The queue: conversations waiting or in hand, by whose they are, a page at a time.
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { consoleSession } from '../auth.ts';
+import { QUEUE_PAGE, QUEUE_PAGE_MAX, type QueueScope } from '../views.ts';
+import type { RouteContext } from './context.ts';
+
+// A query the page did not write (an old bookmark, a hand-typed address) falls back to the
+// defaults rather than failing: the queue is the console's home page.
+const QueueQuery = z.object({
+  scope: z.coerce.string().pipe(z.enum(['mine', 'department', 'all'] satisfies QueueScope[])).optional().catch(undefined),
+  department: z.string().transform((s) => s.slice(0, 200)).optional().catch(undefined),
+  limit: z.coerce.number().transform((n) => Math.min(QUEUE_PAGE_MAX, Math.max(1, Math.trunc(n) || QUEUE_PAGE))).catch(QUEUE_PAGE),
+  offset: z.coerce.number().transform((n) => Math.max(0, Math.trunc(n) || 0)).catch(0),
+});
+
+export function queueRoutes({ views }: RouteContext): Router {
+  const api = express.Router();
+
+  api.get('/queue', async (request, response) => {
+    const { agent } = consoleSession(response);
+    const query = QueueQuery.parse(request.query);
+    const scope: QueueScope = query.scope ?? (agent.role === 'agent' ? 'department' : 'all');
+    response.json({ scope, ...(await views.queue(agent, scope, query.department, { limit: query.limit, offset: query.offset })) });
+  });
+
+  return api;
+}

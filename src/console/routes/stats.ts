@@ -1,0 +1,46 @@
+// The supervisor's page: figures for a period, the CSV of tickets, failed deliveries sent again.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { consoleSession } from '../auth.ts';
+import type { RouteContext } from './context.ts';
+import { IdParams } from './validate.ts';
+
+/** Days back from today; anything else (missing, not a whole number, over ten years) is 30. */
+const PeriodQuery = z.object({ days: z.coerce.number().int().min(0).max(3650).catch(30) });
+
+export function statsRoutes({ config, logger, clock, stats, outbox, supervisorOnly }: RouteContext): Router {
+  const api = express.Router();
+
+  api.get('/stats', supervisorOnly, async (request, response) => {
+    const { days } = PeriodQuery.parse(request.query);
+    const [figures, failed] = await Promise.all([stats.figures(days), stats.failedMessages()]);
+    response.json({ ...figures, failedMessages: failed, canRetry: Boolean(outbox) });
+  });
+
+  api.post('/messages/:id/retry', supervisorOnly, async (request, response) => {
+    const params = IdParams.safeParse(request.params);
+    if (!outbox || !params.success) return void response.status(404).json({ error: 'Mesaj bulunamadı.' });
+    const id = params.data.id;
+    const queued = await outbox.retry(id);
+    if (!queued) return void response.status(409).json({ error: 'Bu mesaj yeniden gönderilemiyor (iletilmiş ya da zaten sırada olabilir).' });
+    logger.info({ message: id, by: consoleSession(response).agent.username }, 'failed delivery queued again from the console');
+    response.json({ ok: true });
+  });
+
+  api.get('/export.csv', supervisorOnly, async (request, response) => {
+    const { days } = PeriodQuery.parse(request.query);
+    const stamp = new Intl.DateTimeFormat('sv-SE', { timeZone: config.timeZone }).format(clock());
+    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    response.setHeader('Content-Disposition', `attachment; filename="talepler-${stamp}.csv"`);
+    // Streamed as the worker reads the rows: a slow download pauses the reading (back-pressure).
+    await pipeline(Readable.from(stats.csv(days)), response).catch((error: unknown) => {
+      if (!response.headersSent) throw error;
+      // The browser went away or the worker failed mid-way: the response ends short, nothing to send.
+      if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.warn({ err: error }, 'CSV export ended early');
+    });
+  });
+
+  return api;
+}
