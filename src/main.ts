@@ -43,6 +43,11 @@ import { applyRetention } from './privacy/erasure.ts';
 import { databaseLimits, memoryLimits } from './storage/rate-limits.ts';
 import { publicPathLimits } from './http/rate-limits.ts';
 import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud.ts';
+import { buildServices } from './open311/services.ts';
+import { Open311Requests } from './open311/requests.ts';
+import { ApiKeys } from './open311/keys.ts';
+import { createOpen311Router } from './open311/router.ts';
+import { createKeyRoutes } from './open311/keys-routes.ts';
 
 /** The channels' unauthenticated entry points (each checks a secret or a signature after this). */
 const PUBLIC_WEBHOOKS = [
@@ -164,9 +169,17 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
     const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
+    // Open311 (GeoReport v2) for the municipality's other systems, and the admins' key management.
+    const apiKeys = new ApiKeys(db);
+    const open311 = [createKeyRoutes(apiKeys, logger)];
+    if (config.open311.enabled) {
+      const services = buildServices(specs, dialogServices.neighbourhoods, config.tickets.defaultSlaHours);
+      const requests = new Open311Requests({ db, tickets, services, neighbourhoods: dialogServices.neighbourhoods, publicPhones: dialogServices.publicPhones, defaultSlaHours: config.tickets.defaultSlaHours });
+      open311.push(createOpen311Router({ config, requests, services, keys: apiKeys, logger, keyLimits: limits, addressLimits: memoryLimits() }));
+    }
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
     const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
-    const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), agentConsole.router], logger, {
+    const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), ...open311, agentConsole.router], logger, {
       guards,
       probes: readiness.router(),
       trustProxy: config.trustProxy,
