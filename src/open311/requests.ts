@@ -277,7 +277,11 @@ export class Open311Requests {
     }
     if (photo && body.media_url) slots[photo.slot] = { value: { kind: 'link', url: body.media_url }, display: body.media_url };
     const fullName = [body.first_name, body.last_name].filter(Boolean).join(' ');
-    if (name && fullName) set('first_name/last_name', name.slot, validateName(fullName));
+    if (name && fullName) {
+      // The chat asks for a first and a last name; another app may have only one: kept as given.
+      const checked = validateName(fullName);
+      slots[name.slot] = checked.ok ? { value: checked.value, display: checked.display } : { value: fullName, display: fullName };
+    }
     if (phone && body.phone) set('phone', phone.slot, validatePhone(body.phone));
 
     for (const attribute of service.attributes) {
@@ -310,7 +314,7 @@ export class Open311Requests {
     const extra: Record<string, unknown> = {};
     const display: Record<string, string> = {};
     if (body.email) [extra.email, display['E-posta']] = [body.email, body.email];
-    if (pin && body.address_string) [extra.location, display.Konum] = [pin, mapLink(pin.latitude, pin.longitude)];
+    if (pin && (body.address_string || !address)) [extra.location, display.Konum] = [pin, mapLink(pin.latitude, pin.longitude)];
     if (body.media_url && !photo) [extra.media_url, display.Fotoğraf] = [body.media_url, body.media_url];
     else if (body.media_url) extra.media_url = body.media_url;
     display['Başvuran sistem'] = holder.name;
