@@ -286,6 +286,10 @@ describe('a request filed over Open311, worked in the console', () => {
     expect(fields).toContainEqual({ label: 'Başvuran sistem', value: 'Belediye mobil uygulaması' });
 
     expect((await agent.post(`/console/api/conversations/${item.conversationId}/claim`)).status).toBe(200);
+    // Nothing reaches an Open311 requester yet but the public answer: a reply is refused, not lost.
+    const reply = await agent.post(`/console/api/conversations/${item.conversationId}/reply`, { text: 'Merhaba, ekibimiz yolda.' });
+    expect(reply.status).toBe(409);
+    expect(String(reply.json.error)).toContain('Open311');
     expect((await agent.post(`/console/api/tickets/${item.ticketId}/status`, { status: 'in_progress', note: 'Ekip yönlendirildi.' })).status).toBe(200);
     const working = ((await api.get(`/open311/v2/requests/${id}.json`)).body as Record<string, string>[])[0]!;
     expect(working).toMatchObject({ status: 'open', status_notes: 'Ekip yönlendirildi.' });
