@@ -176,6 +176,16 @@ describe('filing a request', () => {
     expect(ticket.events[0]!.note).toContain('Belediye mobil uygulaması');
   });
 
+  it('reads a JSON body too, with its attributes as an object; an unreadable body is a 400 in the error list', async () => {
+    const { 'attribute[neighbourhood]': _n, ...fields } = pothole();
+    const post = (body: string) => fetch(`${cozum.url}/open311/v2/requests.json`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    const json = await post(JSON.stringify({ ...fields, attribute: { neighbourhood: 'Erzene Mahallesi' } }));
+    expect(json.status).toBe(201);
+    const broken = await post('{"api_key": ');
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual([{ code: 400, description: expect.any(String) }]);
+  });
+
   it('finds the neighbourhood in the address when the attribute is left out', async () => {
     const { 'attribute[neighbourhood]': _n, ...fields } = pothole({ address_string: 'Kazımdirik Mahallesi 372. Sokak no 4' });
     const answer = await api.post('/open311/v2/requests.json', fields);

@@ -116,4 +116,13 @@ describe('public Open311 answers', () => {
     expect(ticket.contact.displayName).toBe('Nermin Aksoy');
     expect(JSON.parse(ticket.conversation!.address)).toEqual({ email: 'nermin.aksoy@example.com' });
   });
+
+  it('lose the place of a request whose requester had their data erased; the request stays for the figures', async () => {
+    const ticket = await cozum.db.ticket.findUniqueOrThrow({ where: { number: open311Id } });
+    await cozum.handoff.citizenErased(ticket.contactId);
+    const [request] = (await api.get(`/open311/v2/requests/${open311Id}.json`)).body as Record<string, unknown>[];
+    expect(request).toMatchObject({ service_request_id: open311Id, service_code: 'rubbish', address: null, lat: null, long: null, media_url: null, description: 'Çöp toplama · Erzene Mahallesi' });
+    const stored = JSON.stringify(await cozum.db.ticket.findUniqueOrThrow({ where: { number: open311Id }, include: { contact: true, conversation: true } }));
+    for (const secret of ['Nermin', 'Aksoy', 'nermin.aksoy', '5327654321', '38.465']) expect(stored).not.toContain(secret);
+  });
 });
