@@ -248,6 +248,16 @@ export class Open311Requests {
     return values;
   }
 
+  /** An attribute's value, checked as the chat form checks the answer to its step. */
+  private checkAttribute(attribute: Service['attributes'][number], raw: string): Validation<unknown> {
+    const step = attribute.step;
+    if (step.type === 'neighbourhood') return this.deps.neighbourhoods.match(raw);
+    if (step.type === 'count') return validateCount(raw, { min: step.min ?? 1, max: step.max ?? 30 });
+    if (step.type !== 'choice') return validateText(raw, { minLength: step.minLength ?? 1, maxLength: step.maxLength ?? 2000 });
+    const option = step.choices!.find((choice) => choice.value === raw);
+    return option ? ok(option.value, option.label) : fail(`not one of ${attribute.values.map((v) => v.key).join(', ')}`);
+  }
+
   /**
    * Files a request: checks every field as the chat form would, then creates the ticket through the
    * tickets module, for a contact and conversation of its own on the "open311" channel.
@@ -295,13 +305,7 @@ export class Open311Requests {
         continue;
       }
       if (step.when && !step.when.in.includes(String(slots[step.when.slot]?.value ?? ''))) continue;
-      if (step.type === 'neighbourhood') set(field, step.slot, this.deps.neighbourhoods.match(raw));
-      else if (step.type === 'choice') {
-        const option = step.choices!.find((choice) => choice.value === raw);
-        set(field, step.slot, option ? ok(option.value, option.label) : fail(`not one of ${attribute.values.map((v) => v.key).join(', ')}`));
-      }
-      else if (step.type === 'count') set(field, step.slot, validateCount(raw, { min: step.min ?? 1, max: step.max ?? 30 }));
-      else set(field, step.slot, validateText(raw, { minLength: step.minLength ?? 1, maxLength: step.maxLength ?? 2000 }));
+      set(field, step.slot, this.checkAttribute(attribute, raw));
     }
     for (const attribute of service.attributes) {
       const step = attribute.step;
