@@ -66,7 +66,8 @@ export function buildServices(forms: readonly DialogSpec[], neighbourhoods: Neig
       const roles: Service['steps'] = {
         category,
         address: steps.find((s) => s.type === 'address'),
-        description: steps.find((s) => s.type === 'text'),
+        // A text asked only after a particular answer is that answer's detail, not the description.
+        description: steps.find((s) => s.type === 'text' && !s.when) ?? steps.find((s) => s.type === 'text'),
         photo: steps.find((s) => s.type === 'photo'),
         name: steps.find((s) => s.type === 'name'),
         phone: steps.find((s) => s.type === 'phone'),
@@ -77,8 +78,8 @@ export function buildServices(forms: readonly DialogSpec[], neighbourhoods: Neig
         .map((step, index): ServiceAttribute => ({
           code: step.slot,
           datatype: datatypeOf(step),
-          // A step asked only after another answer is checked when that answer is given.
-          required: !step.optional && !step.when,
+          // A step asked only after another answer (not the category's) is checked when that answer is given.
+          required: !step.optional && (!step.when || step.when.slot === category.slot),
           description: step.label,
           order: index + 1,
           values:
