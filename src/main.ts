@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ChatAdapter } from './bot/adapter.ts';
+import { ChatAdapter } from './messaging/adapter.ts';
 import { CozumBot } from './bot/bot.ts';
 import { UnreadableMessages } from './bot/unreadable.ts';
 import { EmergencyDetector } from './bot/emergencies.ts';
@@ -17,6 +17,7 @@ import { loadInstitutions } from './content/institutions.ts';
 import { answersByIntent, loadIntents, type Intent } from './content/intents.ts';
 import { ContentError } from './content/yaml-file.ts';
 import { createChannels } from './channels/index.ts';
+import { WhatsAppBaileysChannel } from './channels/whatsapp-baileys/index.ts';
 import type { Channel } from './channels/channel.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { Readiness } from './http/health.ts';
@@ -35,19 +36,20 @@ import { loadVocabulary } from './dialogs/vocabulary.ts';
 import { globalCommand } from './bot/commands.ts';
 import { DialogServices } from './dialogs/services.ts';
 import { Tickets } from './tickets/tickets.ts';
-import { CozumEvents } from './handoff/events.ts';
+import { CozumEvents } from './messaging/events.ts';
 import { Handoff } from './handoff/handoff.ts';
 import { installConsoleAuth } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
+import { whatsappLinkRouter } from './console/whatsapp-link.ts';
 import { applyRetention } from './privacy/erasure.ts';
 import { databaseLimits, memoryLimits } from './storage/rate-limits.ts';
 import { publicPathLimits } from './http/rate-limits.ts';
-import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud.ts';
+import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud/index.ts';
 import { buildServices } from './open311/services.ts';
 import { Open311Requests } from './open311/requests.ts';
 import { ApiKeys } from './open311/keys.ts';
 import { createOpen311Router } from './open311/router.ts';
-import { createKeyRoutes } from './open311/keys-routes.ts';
+import { createKeyRoutes } from './console/api-keys.ts';
 
 /** The channels' unauthenticated entry points (each checks a secret or a signature after this). */
 const PUBLIC_WEBHOOKS = [
@@ -110,7 +112,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     dialog: new FormDialog(spec, dialogServices, { texts, vocabulary, requestTitles }),
     reportsProblems: spec.ticket?.type === 'complaint',
   }));
-  const handoff = new Handoff({ db, tickets, adapter, config, events, texts });
+  const handoff = new Handoff({ db, tickets, notifier: adapter, config, events, texts });
   const emergencies = new EmergencyTurn(EmergencyDetector.forIntents(emergencyContent, intents), emergencyContent, handoff, vocabulary);
   const institutions = new InstitutionFinder(
     loadInstitutions(path.resolve(config.contentDir, 'bot'), config.municipality),
@@ -179,11 +181,10 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     }
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
     const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
-    const app = createHttpApp([...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), ...open311, agentConsole.router], logger, {
-      guards,
-      probes: readiness.router(),
-      trustProxy: config.trustProxy,
-    });
+    // The WhatsApp (Baileys) pairing page belongs to the console; the channel only reports its link.
+    const baileys = channels.find((channel) => channel instanceof WhatsAppBaileysChannel);
+    const routers = [...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), ...(baileys ? [whatsappLinkRouter(baileys, logger)] : [])];
+    const app = createHttpApp([...routers, ...open311, agentConsole.router], logger, { guards, probes: readiness.router(), trustProxy: config.trustProxy });
     installConsoleAuth(app, agentConsole.auth);
     server = await listen(app, config.port, config.host);
     const { port } = server.address() as AddressInfo;

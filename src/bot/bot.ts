@@ -7,6 +7,7 @@
 // a question, a request noted during a form) is a set of buttons remembered in the session, and
 // each button leads somewhere: a form started with what is already known, a person, or a polite
 // close. Yes and no are read with the one vocabulary (bot/vocabulary.yaml) the forms use too.
+import { LRUCache } from 'lru-cache';
 import { ActivityHandler, ConversationState, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../config.ts';
@@ -20,7 +21,7 @@ import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
 import type { Database } from '../storage/database.ts';
 import { fold } from '../nlu/normalize.ts';
-import { INBOUND_KEY, type InboundContext } from './adapter.ts';
+import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
 import { globalCommand, type GlobalCommand } from './commands.ts';
 import type { EmergencyOffer, EmergencyTurn } from './emergency-turn.ts';
 import type { InstitutionFinder } from './institutions.ts';
@@ -247,7 +248,7 @@ export class CozumBot extends ActivityHandler {
         await this.deps.handoff.rate(ticket.id, Number(rating[1]));
         session.commentFor = ticket.id;
         session.choices = undefined;
-        await context.sendActivity(this.say.askComment);
+        await context.sendActivity(MessageFactory.suggestedActions([this.say.skipCommentButton], this.say.askComment));
         return true;
       }
     }
@@ -484,12 +485,11 @@ export class CozumBot extends ActivityHandler {
 }
 
 /** Labels are the bot's own texts, the same few on every turn: folded once. */
-const foldedLabels = new Map<string, string>();
+const foldedLabels = new LRUCache<string, string>({ max: 1_000 });
 
 function foldedLabel(label: string): string {
   let folded = foldedLabels.get(label);
   if (folded === undefined) {
-    if (foldedLabels.size >= 1_000) foldedLabels.clear();
     folded = fold(label);
     foldedLabels.set(label, folded);
   }

@@ -6,7 +6,7 @@ import type { EmergencyContent } from '../content/emergencies.ts';
 import type { Vocabulary } from '../dialogs/vocabulary.ts';
 import type { Handoff } from '../handoff/handoff.ts';
 import { fold } from '../nlu/normalize.ts';
-import { INBOUND_KEY, type InboundContext } from './adapter.ts';
+import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
 import type { Emergency, EmergencyDetector } from './emergencies.ts';
 
 /** Kept in the session between the answer and the citizen's choice. */

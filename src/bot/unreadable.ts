@@ -5,7 +5,7 @@
 // order, like flood control.
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
 import type { Logger } from '../log.ts';
-import { INBOUND_KEY, type InboundContext } from './adapter.ts';
+import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
 
 export class UnreadableMessages implements Middleware {
   constructor(

@@ -1,6 +1,6 @@
 // What every channel module provides, so that main.ts starts and stops them all alike.
 import type { Router } from 'express';
-import type { ChatAdapter } from '../bot/adapter.ts';
+import type { ChatAdapter } from '../messaging/adapter.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';

@@ -1,10 +1,10 @@
 // Every channel Çözüm can speak. A channel starts when it is configured; the web chat always does.
 import type { Channel, ChannelDependencies, ChannelFactory } from './channel.ts';
-import { createTelegram } from './telegram.ts';
-import { createWebchat } from './web/webchat.ts';
-import { createWhatsAppCloud } from './whatsapp-cloud.ts';
-import { createWhatsAppBaileys } from './whatsapp-baileys.ts';
-import { createBotFramework } from './botframework.ts';
+import { createTelegram } from './telegram/index.ts';
+import { createWebchat } from './web/index.ts';
+import { createWhatsAppCloud } from './whatsapp-cloud/index.ts';
+import { createWhatsAppBaileys } from './whatsapp-baileys/index.ts';
+import { createBotFramework } from './botframework/index.ts';
 
 const FACTORIES: ChannelFactory[] = [
   createWebchat,

@@ -12,10 +12,11 @@
 // `requireAgent(role?)` protects any route of the main server (the console's, /admin/* pages):
 //   router.use('/admin', requireAgent('admin'));
 // It finds the ConsoleAuth that main.ts installed with `installConsoleAuth(app, auth)`.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AgentActor } from '../handoff/handoff.ts';
 import { readCookie } from '../http/cookies.ts';
+import { sameSecret } from '../http/same-secret.ts';
 import { waitInWords } from '../http/rate-limits.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
@@ -65,12 +66,6 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function normalizeUsername(username: string): string {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import type { CozumEvents } from '../handoff/events.ts';
+import type { CozumEvents } from '../messaging/events.ts';
 import { HandoffError, type Handoff } from '../handoff/handoff.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';

@@ -9,7 +9,7 @@
 // An agent hears only of what they may open (EventAudience): a conversation one of whose tickets
 // belongs to their department, a ticket of their department. Supervisors and admins hear of all.
 import type { Request, Response } from 'express';
-import type { CozumEvents, CozumEventMap } from '../handoff/events.ts';
+import type { CozumEvents, CozumEventMap } from '../messaging/events.ts';
 import type { AgentActor } from '../handoff/handoff.ts';
 import type { Database } from '../storage/database.ts';
 import type { ConsoleAuth, ConsoleSession } from './auth.ts';

@@ -1,9 +1,10 @@
 // Agent passwords: scrypt (node:crypto) with a random salt per password, stored as
 // "scrypt$N$r$p$salt$hash" (base64) so that the cost can be raised later without breaking
 // existing hashes. Comparison is constant-time.
-import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, randomInt, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
+import { sameSecret } from '../http/same-secret.ts';
 
 const N = 16_384;
 const R = 8;
@@ -40,7 +41,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const expected = Buffer.from(parts[5]!, 'base64');
   if (salt.length === 0 || expected.length === 0) return false;
   const key = await scrypt(password, salt, expected.length, { N: n, r, p });
-  return timingSafeEqual(key, expected);
+  return sameSecret(key, expected);
 }
 
 /** A hash of a random password: verifying against it costs what a real check costs. */

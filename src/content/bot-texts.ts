@@ -36,7 +36,7 @@ const TEXT_KEYS = [
   'empty', 'mediaWithoutText', 'locationWithoutContext', 'tooLong', 'unreadable',
   'consent', 'consentButton', 'consentAgain', 'consentThanks', 'consentDeclined', 'understood', 'reusedIdentity', 'summaryTitle', 'sendButton',
   'editButton', 'confirmAgain', 'whichField', 'noSuchField', 'firstQuestion', 'resume', 'corrected', 'unknownQuestion',
-  'requestLater', 'deferredOffer', 'pickOneSuggestion',
+  'requestLater', 'deferredOffer', 'pickOneSuggestion', 'skipPhotoButton', 'skipCommentButton', 'myTicketsButton',
 ] as const;
 type TextKey = (typeof TEXT_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */

@@ -11,14 +11,14 @@ import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-di
 import { MessageFactory } from 'botbuilder';
 import { fillTemplate } from '../content/template.ts';
 import type { Texts } from '../content/bot-texts.ts';
-import { INBOUND_KEY, type InboundContext } from '../bot/adapter.ts';
+import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import { fold } from '../nlu/normalize.ts';
 import { findCorrection, judgeAnswer, namedStep, type JudgementContext } from './judgement.ts';
 import { prefillSlots, type PrefillSources } from './prefill.ts';
-import type { DialogSpec, StepSpec } from './spec.ts';
+import type { DialogSpec, SlotValue, StepSpec } from './spec.ts';
 import type { DialogServices } from './services.ts';
-import { answerToSuggestions, validateStep, type SlotValue } from './steps.ts';
+import { answerToSuggestions, validateStep } from './steps.ts';
 import type { Button, Vocabulary } from './vocabulary.ts';
 
 const CONSENT = '__consent';
@@ -286,8 +286,8 @@ export class FormDialog extends Dialog<FormOptions> {
     const text = this.fill(step.prompt, state);
     const choices =
       step.type === 'choice' ? step.choices!.map((c) => c.label)
-      : step.type === 'photo' && step.optional ? ['Fotoğraf yok']
-      : step.type === 'ticket_lookup' ? ['Başvurularım']
+      : step.type === 'photo' && step.optional ? [this.say.skipPhotoButton]
+      : step.type === 'ticket_lookup' ? [this.say.myTicketsButton]
       : [];
     return MessageFactory.suggestedActions(choices, text);
   }

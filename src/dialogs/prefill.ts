@@ -6,7 +6,7 @@
 import { fold, words } from '../nlu/normalize.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import type { DialogSpec, StepSpec } from './spec.ts';
-import type { SlotValue } from './steps.ts';
+import type { SlotValue } from './spec.ts';
 import { findChoiceInText, findTicketNumber, type NeighbourhoodMatcher } from './validators/index.ts';
 import { validateCount } from './validators/number.ts';
 import { stemMatches } from './validators/turkish-match.ts';

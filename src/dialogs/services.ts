@@ -10,8 +10,7 @@ import { maskPersonalData } from '../privacy/mask.ts';
 import { OPEN_STATUSES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
 import { formatTicketNumber, type CitizenTicket, type NewTicket, type Tickets } from '../tickets/tickets.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
-import { STRUCTURED_STEP_TYPES, type DialogSpec } from './spec.ts';
-import type { SlotValue } from './steps.ts';
+import { STRUCTURED_STEP_TYPES, type DialogSpec, type SlotValue } from './spec.ts';
 import { NeighbourhoodMatcher } from './validators/index.ts';
 
 /** A form's answers about the citizen themselves are reused by the next form for this long. */

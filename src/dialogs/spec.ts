@@ -121,3 +121,9 @@ export const DialogSpecSchema = z
     }
   });
 export type DialogSpec = z.infer<typeof DialogSpecSchema>;
+
+/** A step's answer as the form keeps it: the value for the ticket, and how it is read back to the citizen. */
+export interface SlotValue {
+  value: unknown;
+  display: string;
+}

@@ -19,11 +19,6 @@ import {
   type Validation,
 } from './validators/index.ts';
 
-export interface SlotValue {
-  value: unknown;
-  display: string;
-}
-
 export interface StepInput {
   text: string;
   message?: ParsedInbound;

@@ -1,7 +1,6 @@
 // Handing a conversation from the bot to a person and back, and everything an agent does to a
 // ticket. Every step is recorded (ticket events, stored messages) and the citizen is told, on
 // their own channel, in plain Turkish. The console calls these; so does the bot when it escalates.
-import type { ChatAdapter } from '../bot/adapter.ts';
 import type { Config } from '../config.ts';
 import type { Texts } from '../content/bot-texts.ts';
 import { fold } from '../nlu/normalize.ts';
@@ -11,7 +10,7 @@ import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import type { Database } from '../storage/database.ts';
 import { FINISHED_STATUSES, STATUS_NAMES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
-import type { CozumEvents } from './events.ts';
+import type { CozumEvents } from '../messaging/events.ts';
 import { nextOpening } from './working-hours.ts';
 
 export type HandoffReason = 'requested' | 'misunderstood' | 'emergency' | 'dialog';
@@ -74,12 +73,18 @@ export function canSee(agent: AgentActor, ticket: { department: string }): boole
   return agent.role !== 'agent' || ticket.department === agent.department;
 }
 
+/** The one thing handoff needs from messaging: a message into a citizen's conversation, stored and delivered. */
+export interface Notifier {
+  notify(conversationId: string, text: string, choices?: string[], from?: { author: 'system' | 'agent'; authorName?: string }): Promise<void>;
+}
+
 export class Handoff {
   constructor(
     private readonly deps: {
       db: Database;
       tickets: Tickets;
-      adapter: ChatAdapter;
+      /** Sends a message to the citizen's conversation (the messaging adapter does). */
+      notifier: Notifier;
       config: Config;
       events: CozumEvents;
       /** What the citizen reads (bot/texts.yaml). */
@@ -211,7 +216,7 @@ export class Handoff {
     if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) {
       const agentName = agentNameForCitizens(agent);
       const joined = agentName ? this.deps.texts.format('agentJoined', { agentName }) : this.deps.texts.agentJoinedUnnamed;
-      await this.deps.adapter.notify(conversationId, joined, [], { author: 'system' });
+      await this.deps.notifier.notify(conversationId, joined, [], { author: 'system' });
     }
   }
 
@@ -222,7 +227,7 @@ export class Handoff {
     const { conversation } = await this.handedOver(agent, conversationId);
     if (NO_REPLIES.has(conversation.channel)) throw new HandoffError('Bu başvuru Open311 üzerinden geldi; vatandaşa buradan mesaj gönderilemez. Durumu ve durum notu Open311 yanıtında görünür.');
     if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) await this.claim(agent, conversationId);
-    await this.deps.adapter.notify(conversationId, body, [], { author: 'agent', authorName: agent.displayName });
+    await this.deps.notifier.notify(conversationId, body, [], { author: 'agent', authorName: agent.displayName });
     if (conversation.handoffTicketId) {
       await this.deps.db.ticket.updateMany({ where: { id: conversation.handoffTicketId, firstResponseAt: null }, data: { firstResponseAt: this.now() } });
     }
@@ -260,7 +265,7 @@ export class Handoff {
         await db.conversation.update({ where: { id: conversation.id }, data: { mode: toAgent ? 'agent' : 'waiting', agentId: toAgent?.id ?? null } });
         this.deps.events.emit('conversation', { conversationId: conversation.id, mode: toAgent ? 'agent' : 'waiting' });
       }
-      await this.deps.adapter.notify(ticket.conversationId, `*${ticket.number}* numaralı talebiniz ${department} birimine aktarıldı. En kısa sürede size dönüş yapılacak.`, [], { author: 'system' });
+      await this.deps.notifier.notify(ticket.conversationId, `*${ticket.number}* numaralı talebiniz ${department} birimine aktarıldı. En kısa sürede size dönüş yapılacak.`, [], { author: 'system' });
     }
     this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
   }
@@ -277,7 +282,7 @@ export class Handoff {
       this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId });
     }
     this.deps.events.emit('conversation', { conversationId, mode: 'bot' });
-    await this.deps.adapter.notify(conversationId, 'Görevlimizle görüşmeniz sona erdi. Başka bir konuda yardım için *menü* yazabilirsiniz.', [], { author: 'system' });
+    await this.deps.notifier.notify(conversationId, 'Görevlimizle görüşmeniz sona erdi. Başka bir konuda yardım için *menü* yazabilirsiniz.', [], { author: 'system' });
   }
 
   /** Changes a ticket's status; the citizen is told, and asked to rate when it is resolved. */
@@ -304,10 +309,10 @@ export class Handoff {
     if (status === 'resolved') {
       lines.push('Hizmetimizi 1 (çok kötü) ile 5 (çok iyi) arasında puanlar mısınız? Yalnızca puanı yazmanız yeterli.');
       await db.ticketEvent.create({ data: { ticketId, kind: 'rating_request', actor: 'bot', note: '' } });
-      await this.deps.adapter.notify(ticket.conversationId, lines.join('\n'), ['1', '2', '3', '4', '5'], { author: 'system' });
+      await this.deps.notifier.notify(ticket.conversationId, lines.join('\n'), ['1', '2', '3', '4', '5'], { author: 'system' });
       return;
     }
-    await this.deps.adapter.notify(ticket.conversationId, lines.join('\n'), [], { author: 'system' });
+    await this.deps.notifier.notify(ticket.conversationId, lines.join('\n'), [], { author: 'system' });
   }
 
   /**
@@ -344,7 +349,7 @@ export class Handoff {
         const { position, backAt } = await this.queueInfo(ticket);
         text = backAt ? texts.format('waitingAckOutOfHours', { position, backAt }) : texts.format('waitingAck', { position });
       }
-      await this.deps.adapter.notify(conversation.id, text, [], { author: 'system' });
+      await this.deps.notifier.notify(conversation.id, text, [], { author: 'system' });
       sent += 1;
     }
     return sent;
@@ -365,7 +370,7 @@ export class Handoff {
         this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId: conversation.id });
       }
       this.deps.events.emit('conversation', { conversationId: conversation.id, mode: 'waiting' });
-      await this.deps.adapter.notify(conversation.id, 'Görüşmeniz başka bir görevlimize aktarılıyor. En kısa sürede size yazacağız.', [], { author: 'system' });
+      await this.deps.notifier.notify(conversation.id, 'Görüşmeniz başka bir görevlimize aktarılıyor. En kısa sürede size yazacağız.', [], { author: 'system' });
     }
     await db.ticket.updateMany({ where: { assignedAgentId: closed.id, status: { notIn: [...FINISHED_STATUSES] } }, data: { assignedAgentId: null } });
   }

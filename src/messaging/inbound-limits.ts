@@ -7,7 +7,7 @@
 // arrived (the activity's timestamp), so a backlog replayed after a restart is judged as it came in.
 // Counters live in memory per contact: one citizen's flood never slows another's turn.
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
-import { INBOUND_KEY, type InboundContext } from '../bot/adapter.ts';
+import { INBOUND_KEY, type InboundContext } from './adapter.ts';
 import type { Logger } from '../log.ts';
 
 export interface InboundLimitSettings {

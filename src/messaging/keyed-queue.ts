@@ -13,9 +13,4 @@ export class KeyedQueue {
     });
     return result;
   }
-
-  /** Keys with work still queued or running. */
-  get busyKeys(): number {
-    return this.tails.size;
-  }
 }

@@ -10,6 +10,7 @@
 //   - Event-driven: a new message wakes its chat's line at once; one timer waits for the earliest
 //     retry that is due, and nothing polls.
 //   - What a stopped process left pending is loaded again by `start()`.
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
 import type { ConversationStore, PendingDelivery } from './conversation-store.ts';
@@ -106,8 +107,8 @@ export class Outbox {
   private readonly waiting = new Set<Line>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
-  private freeSlots: number;
-  private readonly slotWaiters: (() => void)[] = [];
+  /** Sends to platforms, up to `concurrency` at once. */
+  private readonly sendSlots: LimitFunction;
   private closed = false;
   private started = false;
   /** Counters for logs and the benchmark. */
@@ -121,7 +122,7 @@ export class Outbox {
   ) {
     this.options = { ...OUTBOX_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<Omit<OutboxOptions, 'random'>>;
     this.random = options.random ?? Math.random;
-    this.freeSlots = Math.max(1, this.options.concurrency);
+    this.sendSlots = pLimit(Math.max(1, this.options.concurrency));
   }
 
   /** Loads the messages a previous run left pending and starts delivering them. Call once, before new traffic. */
@@ -195,7 +196,7 @@ export class Outbox {
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (const wake of this.slotWaiters.splice(0)) wake();
+    // Sends still waiting for a slot find `closed` set and return at once; the message stays pending for the next start.
     while (this.sending.size > 0) await Promise.allSettled([...this.sending]);
     for (const line of this.lines.values()) for (const item of line.items) settle(item);
     await this.store.flush();
@@ -243,17 +244,17 @@ export class Outbox {
   }
 
   private async attempt(line: Line, head: Delivery, sender: ChannelSender): Promise<void> {
-    await this.acquire();
-    let released = false;
     try {
-      if (this.closed) return;
-      const target = await this.target(head);
-      await this.withTimeout(sender.send(target, head.message));
+      // The slot is for talking to platforms: another chat may send while this one's bookkeeping is written.
+      const sent = await this.sendSlots(async () => {
+        if (this.closed) return false;
+        const target = await this.target(head);
+        await this.withTimeout(sender.send(target, head.message));
+        return true;
+      });
+      if (!sent) return;
       line.items.shift();
       this.stats.delivered++;
-      // The slot is for talking to platforms: another chat may send while this one's bookkeeping is written.
-      this.release();
-      released = true;
       // Recorded before the chat's next message goes (a batched write, shared with other chats): a
       // process killed now sends again, after its restart, at most the one message whose delivery
       // was not yet recorded, never a run of them. Whoever waits for this first attempt is told once
@@ -270,8 +271,6 @@ export class Outbox {
       } finally {
         settle(head);
       }
-    } finally {
-      if (!released) this.release();
     }
   }
 
@@ -349,19 +348,6 @@ export class Outbox {
     this.arm();
   }
 
-  private acquire(): Promise<void> {
-    if (this.freeSlots > 0) {
-      this.freeSlots--;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.slotWaiters.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.slotWaiters.shift();
-    if (next) next();
-    else this.freeSlots++;
-  }
 }
 
 /** A message the outbox gave up on, as the console lists it. */

@@ -9,6 +9,7 @@
 // (citizens use a few thousand words over and over, and the Snowball stemmer is the slowest part):
 // besides the work, the classifier's lookups of the same feature strings are faster (V8 keeps a
 // string's hash with the string).
+import { LRUCache } from 'lru-cache';
 import snowball from 'snowball-stemmers';
 import { asciiFold, fold, lowerTr, standardSpelling } from './normalize.ts';
 
@@ -20,19 +21,18 @@ const CHAR_NGRAM_SIZES = [3, 4, 5];
 
 export type FeatureVector = Map<string, number>;
 
-/** Enough for a municipality's everyday vocabulary with its suffixes; emptied when full. */
+/** Enough for a municipality's everyday vocabulary with its suffixes. */
 const STEM_CACHE_SIZE = 50_000;
 /** A word's features are about twenty strings: fewer words are kept (at most about 15 MB). */
 const WORD_FEATURES_CACHE_SIZE = 20_000;
 /** A word's stem feature ("s:…"), by the word as typed. */
-const stemFeatures = new Map<string, string>();
+const stemFeatures = new LRUCache<string, string>({ max: STEM_CACHE_SIZE });
 /** A folded word's own features: itself and its first five letters, then its character n-grams. */
-const wordFeatureLists = new Map<string, { head: string[]; grams: string[] }>();
+const wordFeatureLists = new LRUCache<string, { head: string[]; grams: string[] }>({ max: WORD_FEATURES_CACHE_SIZE });
 
 function stemFeature(word: string): string {
   let feature = stemFeatures.get(word);
   if (feature === undefined) {
-    if (stemFeatures.size >= STEM_CACHE_SIZE) stemFeatures.clear();
     feature = `s:${asciiFold(stemmer.stem(word))}`;
     stemFeatures.set(word, feature);
   }
@@ -51,7 +51,6 @@ function wordFeatures(word: string): { head: string[]; grams: string[] } {
       for (let start = 0; start + size <= padded.length; start++) grams.push(`c:${padded.slice(start, start + size)}`);
     }
     lists = { head, grams };
-    if (wordFeatureLists.size >= WORD_FEATURES_CACHE_SIZE) wordFeatureLists.clear();
     wordFeatureLists.set(word, lists);
   }
   return lists;

@@ -1,5 +1,4 @@
 // What the bot asks of NLU: which intent a message has, and how sure we are.
-import type { Intent } from '../content/intents.ts';
 import type { IntentClassifier, TrainingExample } from './classifier.ts';
 import { hasNoWords } from './normalize.ts';
 
@@ -11,7 +10,7 @@ export interface Understanding {
   guess: string;
 }
 
-export function trainingExamples(intents: Intent[]): TrainingExample[] {
+export function trainingExamples(intents: readonly { name: string; examples: readonly string[] }[]): TrainingExample[] {
   return intents.flatMap((intent) => intent.examples.map((text) => ({ text, intent: intent.name })));
 }
 

@@ -3,6 +3,7 @@
 // Citizens type on phones: often without Turkish letters ("yakin kart basvurusu"), in capitals
 // ("YAKIN KART"), with stretched letters ("merhabaaa"), emoji and stray punctuation. Everything
 // that compares text goes through `fold`, so that all of these meet the same form.
+import { LRUCache } from 'lru-cache';
 
 const TURKISH_TO_ASCII: Record<string, string> = {
   ç: 'c', ğ: 'g', ı: 'i', ö: 'o', ş: 's', ü: 'u',
@@ -29,7 +30,6 @@ export function fold(text: string): string {
   if (remembered !== undefined) return remembered;
   const folded = foldNow(text);
   if (text.length <= MAX_REMEMBERED_LENGTH && !LONG_NUMBER.test(text)) {
-    if (recentFolds.size >= MAX_REMEMBERED) recentFolds.clear();
     recentFolds.set(text, folded);
   }
   return folded;
@@ -43,7 +43,7 @@ const MAX_REMEMBERED = 512;
 const MAX_REMEMBERED_LENGTH = 300;
 /** Seven digits or more, spaces, dots and dashes allowed between them ("0532 123 45 67"). */
 const LONG_NUMBER = /(?:\d[\s.-]*){7}/;
-const recentFolds = new Map<string, string>();
+const recentFolds = new LRUCache<string, string>({ max: MAX_REMEMBERED });
 
 function foldNow(text: string): string {
   const lowered = asciiFold(lowerTr(text.normalize('NFC')));

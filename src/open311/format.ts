@@ -15,6 +15,7 @@ export function splitFormat(file: string): { name: string; format: Format } | un
 const builder = new XMLBuilder({ format: true, indentBy: '  ', suppressEmptyNode: false });
 
 /** Characters XML 1.0 cannot carry at all (escaping does not help): dropped. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 function xmlSafe(value: unknown): unknown {

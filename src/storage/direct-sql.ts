@@ -13,8 +13,7 @@
 // direct counterpart of that (BEGIN … COMMIT on the same connection, the same wait), for the hot
 // path's own multi-statement writes; inside it use only the statements it hands you.
 import type { ArgType, SqlDriverAdapter, SqlQuery, SqlQueryable } from '@prisma/driver-adapter-utils';
-import type { Prisma } from '../generated/prisma/client.ts';
-import type { Database } from './database.ts';
+import type { Prisma, PrismaClient as Database } from '../generated/prisma/client.ts';
 
 export interface DirectStatements {
   query<Row>(statement: Prisma.Sql): Promise<Row[]>;

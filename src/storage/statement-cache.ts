@@ -9,6 +9,7 @@
 // `bind`, `reader`, `run`, `columns`, `raw().all`). A version without the `client` fails when it
 // connects, with the message below; one that calls other statement methods fails at its first
 // query, which every test makes. Neither runs quietly without the cache.
+import { LRUCache } from 'lru-cache';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 
@@ -61,14 +62,16 @@ class ReusableStatement {
 
 /** Compiled statements by their text, the least recently used dropped beyond `capacity`. */
 export class StatementCache {
-  private readonly statements = new Map<string, Compiled>();
+  private readonly statements: LRUCache<string, Compiled>;
   hits = 0;
   misses = 0;
 
   constructor(
     private readonly compile: (sql: string) => Statement,
-    private readonly capacity: number,
-  ) {}
+    capacity: number,
+  ) {
+    this.statements = new LRUCache({ max: capacity });
+  }
 
   get size(): number {
     return this.statements.size;
@@ -78,14 +81,11 @@ export class StatementCache {
     let compiled = this.statements.get(sql);
     if (compiled) {
       this.hits++;
-      // Map keeps insertion order: moving a used statement to the end keeps the oldest first.
-      this.statements.delete(sql);
     } else {
       this.misses++;
       compiled = { statement: this.compile(sql), raw: false };
-      if (this.statements.size >= this.capacity) this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, compiled);
     }
-    this.statements.set(sql, compiled);
     return new ReusableStatement(compiled);
   }
 }

@@ -2,7 +2,7 @@
 // channel would, replies captured on a local serviceUrl that plays the channel's Connector API.
 import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { activityFromOutbound, checkBotFrameworkSettings, createBotFramework, inboundFromActivity, serviceUrlProblem } from '../../src/channels/botframework.ts';
+import { activityFromOutbound, checkBotFrameworkSettings, createBotFramework, inboundFromActivity, serviceUrlProblem } from '../../src/channels/botframework/index.ts';
 import type { Cozum } from '../../src/main.ts';
 import { Bystander, ConnectorStandIn, type Recorded } from '../support/bot-connector.ts';
 import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
@@ -69,17 +69,24 @@ async function say(conversationId: string, text: string, extra: Partial<Activity
 }
 
 describe('Bot Framework channel', () => {
-  it('answers a greeting with the menu as buttons, as a reply to the citizen’s message', async () => {
+  it('answers a greeting with the twelve-option menu as a list (a carousel would hide most), as a reply to the citizen’s message', async () => {
     const [reply, ...rest] = await say('conv-greeting', 'Merhaba');
     expect(rest).toEqual([]);
     expect(reply!.path).toBe(`/v3/conversations/conv-greeting/activities/act-${counter}`);
     expect(reply!.body.replyToId).toBe(`act-${counter}`);
     expect(reply!.body.text).toContain('Yeşilova Belediyesi');
-    const actions = reply!.body.suggestedActions!.actions;
-    expect(actions.map((a) => a.title)).toContain('Yakın Kart');
-    expect(actions[0]).toMatchObject({ type: 'imBack', title: 'Yakın Kart', value: 'Yakın Kart' });
-    // The Emulator shows buttons: the text is not repeated as a list.
-    expect(reply!.body.text).not.toContain('1. Yakın Kart');
+    expect(reply!.body.suggestedActions).toBeUndefined();
+    expect(reply!.body.text).toContain('1\\. Yakın Kart  \n');
+
+    // Two choices fit: buttons, and the text is not repeated as a list.
+    const [question] = await say('conv-greeting', 'verilerimi sil');
+    const actions = question!.body.suggestedActions!.actions;
+    expect(actions).toEqual([
+      { type: 'imBack', title: 'Evet', value: 'Evet' },
+      { type: 'imBack', title: 'Hayır', value: 'Hayır' },
+    ]);
+    expect(question!.body.text).not.toContain('1\\. Evet');
+    await say('conv-greeting', 'Hayır');
 
     // A button press comes back as the button's text.
     const [answer] = await say('conv-greeting', 'Yakın Kart');
@@ -90,7 +97,8 @@ describe('Bot Framework channel', () => {
 
   it('writes the choices as a numbered list on channels that do not show buttons, and accepts the number', async () => {
     const [reply] = await say('conv-teams', 'merhaba', { channelId: 'msteams' });
-    expect(reply!.body.text).toContain('\n1. Yakın Kart');
+    expect(reply!.body.text).toContain('\n1\\. Yakın Kart');
+    expect(reply!.body.suggestedActions).toBeUndefined();
     const [answer] = await say('conv-teams', '1', { channelId: 'msteams' });
     expect(answer!.body.text).toContain('Yakın Kart');
   });

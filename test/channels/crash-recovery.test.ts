@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Activity } from 'botbuilder';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { webhookPath } from '../../src/channels/telegram.ts';
+import { webhookPath } from '../../src/channels/telegram/index.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { ConnectorStandIn } from '../support/bot-connector.ts';
 import { expectEachAnsweredOnce, killAll, startChild, type ChildCozum } from '../support/child.ts';

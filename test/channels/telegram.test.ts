@@ -3,12 +3,13 @@
 import { request as httpRequest } from 'node:http';
 import { Telegram } from 'telegraf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitText } from '../../src/channels/split-text.ts';
-import { createTelegram, telegramSender, toTelegramHtml, webhookPath } from '../../src/channels/telegram.ts';
+import { splitText } from '../../src/messaging/split-text.ts';
+import { renderText } from '../../src/messaging/text-format.ts';
+import { createTelegram, telegramSender, webhookPath } from '../../src/channels/telegram/index.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
-import { BotApiStandIn, keyboardOf, TelegramCitizen, TOKEN, visible, type ApiCall } from '../support/telegram-api.ts';
+import { BotApiStandIn, keyboardOf, TelegramCitizen, TOKEN, visible } from '../support/telegram-api.ts';
 
 const MENU_LABELS = ['Yakın Kart', 'Sosyal yardım bilgisi', 'Yardım başvurusu yap', 'Şikâyet / talep bildir', 'Başvurumu sorgula', 'Randevu al', 'Vergi ve ödemeler', 'Su kesintileri', 'Ulaşım ve kartlar', 'Cenaze hizmetleri', 'Nikâh işlemleri', 'İletişim bilgileri'];
 
@@ -314,12 +315,12 @@ describe('Telegram sender', () => {
   });
 
   it('escapes what HTML would misread, and falls back to plain text if Telegram refuses the markup', async () => {
-    expect(toTelegramHtml('Borç < 100 TL & *iptal* yazın; 2*3')).toBe('Borç &lt; 100 TL &amp; <b>iptal</b> yazın; 2*3');
+    expect(renderText('Borç < 100 TL & *iptal* yazın; 2*3', 'telegram-html')).toBe('Borç &lt; 100 TL &amp; <b>iptal</b> yazın; 2*3');
     const before = api.sent(7001).length;
     api.fail('sendMessage', { status: 400, body: { ok: false, error_code: 400, description: "Bad Request: can't parse entities: unsupported start tag" }, when: (body) => body.parse_mode === 'HTML' });
     await telegramSender(telegram).send(target, { text: 'Vazgeçmek için *iptal* yazın.', choices: [] });
     const sent = api.sent(7001).slice(before);
-    expect(sent.at(-1)!.body).toMatchObject({ text: 'Vazgeçmek için *iptal* yazın.' });
+    expect(sent.at(-1)!.body).toMatchObject({ text: 'Vazgeçmek için iptal yazın.' });
     expect(sent.at(-1)!.body.parse_mode).toBeUndefined();
   });
 

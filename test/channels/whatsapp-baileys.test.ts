@@ -6,8 +6,8 @@ import type { Server } from 'node:http';
 import { BufferJSON, DisconnectReason, initAuthCreds, proto } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CREDS_KEY, keyOf, loadAuthState } from '../../src/channels/whatsapp-baileys-auth.ts';
-import { createWhatsAppBaileys, reconnectDelay, WHATSAPP_BAILEYS_CHANNEL, WhatsAppBaileysChannel } from '../../src/channels/whatsapp-baileys.ts';
+import { CREDS_KEY, keyOf, loadAuthState } from '../../src/channels/whatsapp-baileys/auth-state.ts';
+import { createWhatsAppBaileys, reconnectDelay, WHATSAPP_BAILEYS_CHANNEL, WhatsAppBaileysChannel } from '../../src/channels/whatsapp-baileys/index.ts';
 import { createHttpApp, listen } from '../../src/http/server.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError } from '../../src/messaging/delivery.ts';
@@ -16,6 +16,7 @@ import { FakeSocket, waMessage } from '../support/baileys-socket.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { installConsoleAuth } from '../../src/console/auth.ts';
 import { createConsole } from '../../src/console/console.ts';
+import { whatsappLinkRouter } from '../../src/console/whatsapp-link.ts';
 
 const silent = pino({ level: 'silent' });
 
@@ -242,7 +243,7 @@ describe('WhatsApp admin page', () => {
   let base: string;
   let admin: ConsoleClient;
   beforeAll(async () => {
-    const app = createHttpApp([channel.router, consoleOf(cozum).router], silent);
+    const app = createHttpApp([whatsappLinkRouter(channel, silent), consoleOf(cozum).router], silent);
     installConsoleAuth(app, consoleOf(cozum).auth);
     server = await listen(app, 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,7 +1,7 @@
 // WhatsApp Business Cloud API end to end: signed webhook posts into a real Çözüm over HTTP, and a
 // local stand-in for the Graph API that records what would reach the citizen's phone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWhatsAppCloud, messagePayloads, parseWebhook, whatsAppCloudSender } from '../../src/channels/whatsapp-cloud.ts';
+import { createWhatsAppCloud, messagePayloads, parseWebhook, whatsAppCloudSender } from '../../src/channels/whatsapp-cloud/index.ts';
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir, testConfig } from '../support/cozum.ts';

@@ -78,7 +78,7 @@ describe('FAQ answers and their follow-ups', () => {
         expect(started, intent.name).toContain(`${step.label}: ${label}`);
       }
       const read = await completeForm(citizen, spec, started);
-      for (const [slot, value] of Object.entries(followUp.slots)) {
+      for (const slot of Object.keys(followUp.slots)) {
         const step = spec.steps.find((s) => s.slot === slot)!;
         // What the answer knew is never asked again.
         expect(read, intent.name).not.toContain(step.prompt);

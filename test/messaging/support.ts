@@ -1,7 +1,7 @@
 // A small messaging stack on a real SQLite file, without the bot: the adapter, its store and outbox,
 // a bot that answers "yanıt: <text>", and a fake platform whose sender fails the way we script it.
 import { ActivityTypes, type TurnContext } from 'botbuilder';
-import { ChatAdapter, type ChatAdapterOptions } from '../../src/bot/adapter.ts';
+import { ChatAdapter, type ChatAdapterOptions } from '../../src/messaging/adapter.ts';
 import { createLogger } from '../../src/log.ts';
 import { ConversationStore } from '../../src/messaging/conversation-store.ts';
 import type { ChannelSender, DeliveryTarget } from '../../src/messaging/delivery.ts';

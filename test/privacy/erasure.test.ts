@@ -5,7 +5,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inboundFromUpdate } from '../../src/channels/telegram.ts';
+import { inboundFromUpdate } from '../../src/channels/telegram/index.ts';
 import { loadDialogs } from '../../src/dialogs/load.ts';
 import { applyRetention } from '../../src/privacy/erasure.ts';
 import { applyMigrations, listMigrations, MIGRATIONS_DIR } from '../../src/storage/migrate.ts';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Activity } from 'botbuilder';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createWhatsAppBaileys, type WhatsAppBaileysChannel } from '../../src/channels/whatsapp-baileys.ts';
+import { createWhatsAppBaileys, type WhatsAppBaileysChannel } from '../../src/channels/whatsapp-baileys/index.ts';
 import type { Cozum } from '../../src/main.ts';
 import { renderChoicesAsText } from '../../src/messaging/message.ts';
 import { ERASED_TEXT, INVENTORY, OTHER_TABLES, STRUCTURED_KEY, type Decision } from '../../src/privacy/inventory.ts';

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookPath } from '../../src/channels/telegram.ts';
+import { webhookPath } from '../../src/channels/telegram/index.ts';
 import type { Cozum } from '../../src/main.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
 import { createLogger } from '../../src/log.ts';
-import type { ChatAdapter } from '../../src/bot/adapter.ts';
+import type { ChatAdapter } from '../../src/messaging/adapter.ts';
 import type { ChannelDependencies } from '../../src/channels/channel.ts';
 import { startCozum, type Cozum } from '../../src/main.ts';
 import { renderChoicesAsText } from '../../src/messaging/message.ts';

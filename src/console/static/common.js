@@ -35,15 +35,21 @@ function safeHref(value) {
 }
 
 /**
- * Message text as nodes: *bold* (as WhatsApp and Telegram write it) becomes <strong>, everything
- * else stays plain text. No markup from the text is ever interpreted.
+ * Message text as nodes, in the assistant's neutral format (src/messaging/text-format.ts, whose
+ * EMPHASIS this pattern must equal: test/messaging/text-format.test.ts checks): *bold* and
+ * **bold** become <strong>, _italic_ <em>; everything else stays plain text, so no markup from the
+ * text is ever interpreted.
  */
+const EMPHASIS = /(?<![\p{L}\p{N}*_])(\*\*|\*|_)(?=\S)(.+?)(?<=\S)\1(?![\p{L}\p{N}*_])/gu;
+
 export function richText(text) {
   const nodes = [];
   let last = 0;
-  for (const match of text.matchAll(/\*([^*\n]+)\*/g)) {
+  for (const match of text.matchAll(EMPHASIS)) {
+    // Underscores inside a link are part of it.
+    if (/https?:\/\/\S*$/u.test(text.slice(0, match.index))) continue;
     if (match.index > last) nodes.push(document.createTextNode(text.slice(last, match.index)));
-    nodes.push(el('strong', { text: match[1] }));
+    nodes.push(el(match[1] === '_' ? 'em' : 'strong', { text: match[2] }));
     last = match.index + match[0].length;
   }
   if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));

@@ -15,7 +15,7 @@ export interface ChoiceOption {
 const FILLER = new Set(['ve', 'ile', 'veya', 'ya', 'da', 'de', 'ki', 'bir', 'bu', 'o', 'icin', 'gibi', 'cok', 'mi', 'mu', 'ama', 'ben', 'biz', 'lutfen']);
 
 /** "2", "2.", "2)", "2 -", "2️⃣": a list number and nothing else. */
-const NUMBER_ANSWER = /^(\d{1,3})\s*[.):\-]?$/;
+const NUMBER_ANSWER = /^(\d{1,3})\s*[.):-]?$/;
 
 // Match strength tiers; only the best tier decides, and two options in it are a tie.
 const EXACT = 100;

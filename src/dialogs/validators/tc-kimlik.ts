@@ -13,7 +13,7 @@ export function validateTcKimlik(text: string): Validation {
   const trimmed = text.trim().toLocaleLowerCase('tr').replace(LABEL, '');
   if (trimmed === '') return fail('Lütfen 11 haneli T.C. kimlik numaranızı yazın.');
   // Spaces, dots and dashes are how people group the digits when reading them off the card.
-  const compact = trimmed.replace(/[\s.\-]/g, '');
+  const compact = trimmed.replace(/[\s.-]/g, '');
   if (!/^\d+$/.test(compact)) {
     return fail('T.C. kimlik numarası yalnızca rakamlardan oluşur. Lütfen 11 haneli numaranızı harf ya da başka işaret kullanmadan yazın.');
   }

@@ -38,13 +38,14 @@
     });
   }
 
-  // *kalın* as WhatsApp writes it, built from text nodes so that nothing the citizen wrote is markup.
+  // *kalın* (and an agent's **kalın**) as the assistant writes it, built from text nodes so that
+  // nothing the citizen wrote is markup. No lookbehind: older phones' browsers cannot parse it.
   function appendFormatted(parent, text) {
-    var parts = String(text).split(/(\*[^*\n]+\*)/g);
+    var parts = String(text).split(/(\*\*[^*\n]+\*\*|\*[^*\n]+\*)/g);
     parts.forEach(function (part) {
-      if (/^\*[^*\n]+\*$/.test(part)) {
+      if (/^(\*\*|\*)[^*\n]+\1$/.test(part)) {
         var strong = document.createElement('strong');
-        strong.textContent = part.slice(1, -1);
+        strong.textContent = part.replace(/^\*+|\*+$/g, '');
         parent.appendChild(strong);
       } else if (part) {
         parent.appendChild(document.createTextNode(part));

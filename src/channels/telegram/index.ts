@@ -13,190 +13,26 @@
 // Out: text with the choices numbered and also as a reply keyboard (a tap sends the option's
 // label, which the bot accepts like its number); long answers split at Telegram's 4096 limit;
 // the bot's *bold* marks sent as HTML bold with everything else escaped.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import { Telegraf, TelegramError, type Telegram } from 'telegraf';
-import type { Message, Update } from 'telegraf/types';
-import type { ChannelSender } from '../bot/adapter.ts';
-import { ConfigError } from '../config.ts';
-import type { Logger } from '../log.ts';
-import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
-import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
-import type { Channel, ChannelDependencies } from './channel.ts';
-import { splitText } from './split-text.ts';
+import { Telegraf, TelegramError } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { ConfigError } from '../../config.ts';
+import { sameSecret } from '../../http/same-secret.ts';
+import type { Logger } from '../../log.ts';
+import { UnreadableInboundError, type InboundMessage } from '../../messaging/message.ts';
+import type { Channel, ChannelDependencies } from '../channel.ts';
+import { TELEGRAM_CHANNEL, inboundFromUpdate } from './inbound.ts';
+import { telegramSender } from './sender.ts';
+export { TELEGRAM_CHANNEL, inboundFromUpdate } from './inbound.ts';
+export { TELEGRAM_TEXT_LIMIT, deliveryErrorOf, telegramSender } from './sender.ts';
 
-export const TELEGRAM_CHANNEL = 'telegram';
-/** Telegram's limit for one message's text, after entity parsing. */
-export const TELEGRAM_TEXT_LIMIT = 4096;
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 const ALLOWED_UPDATES = ['message'] as const;
-
-/** Telegram's bot commands, turned into the words the bot understands. */
-const COMMANDS: Record<string, string> = {
-  start: 'merhaba',
-  menu: 'menü',
-  menü: 'menü',
-  yardim: 'yardım',
-  yardım: 'yardım',
-  help: 'yardım',
-  iptal: 'iptal',
-  cancel: 'iptal',
-  temsilci: 'temsilci',
-};
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** The bot's Markdown-ish `*bold*` as Telegram HTML; everything else escaped, so no text can break parsing. */
-export function toTelegramHtml(text: string): string {
-  return escapeHtml(text).replace(/\*([^*\n]+)\*/g, '<b>$1</b>');
-}
 
 /** The path of the webhook: secret, stable for a token, never the token itself. */
 export function webhookPath(token: string): string {
   return `/telegram/${createHash('sha256').update(`cozum-telegram:${token}`).digest('hex').slice(0, 32)}`;
-}
-
-function chatIdOf(target: DeliveryTarget): number | string {
-  const chatId = target.address.chatId;
-  if (typeof chatId !== 'number' && typeof chatId !== 'string') {
-    throw new DeliveryError('Telegram: konuşmanın chatId adresi yok', { permanent: true });
-  }
-  return chatId;
-}
-
-/** What a failed Bot API call means for the outbox. */
-export function deliveryErrorOf(error: unknown): DeliveryError {
-  if (error instanceof DeliveryError) return error;
-  if (error instanceof TelegramError) {
-    const code = error.code;
-    if (code === 429) {
-      const seconds = Number(error.parameters?.retry_after ?? 1);
-      return new DeliveryError(`Telegram 429: ${error.description}`, { retryAfterMs: Math.max(1, seconds) * 1000, cause: error });
-    }
-    if (code >= 500) return new DeliveryError(`Telegram ${code}: ${error.description}`, { cause: error });
-    // 403: the citizen blocked the bot; 400: chat not found or a message Telegram will never take; 401: token revoked.
-    return new DeliveryError(`Telegram ${code}: ${error.description}`, { permanent: true, cause: error });
-  }
-  // Network failures (FetchError, timeouts): Telegram may well answer later.
-  return new DeliveryError(`Telegram: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-}
-
-function isEntityParseError(error: unknown): boolean {
-  return error instanceof TelegramError && error.code === 400 && /parse entities/i.test(error.description);
-}
-
-/** Sends the bot's replies through the Bot API. */
-export function telegramSender(telegram: Telegram): ChannelSender {
-  return {
-    async send(target, message) {
-      const chatId = chatIdOf(target);
-      const pieces = splitText(renderChoicesAsText(message), TELEGRAM_TEXT_LIMIT);
-      for (const [index, piece] of pieces.entries()) {
-        const last = index === pieces.length - 1;
-        // Only the last piece carries the keyboard; a message without choices removes an old one.
-        const replyMarkup = !last
-          ? undefined
-          : message.choices.length > 0
-            ? { keyboard: message.choices.map((choice) => [{ text: choice }]), resize_keyboard: true, one_time_keyboard: true }
-            : { remove_keyboard: true as const };
-        try {
-          try {
-            await telegram.sendMessage(chatId, toTelegramHtml(piece), { parse_mode: 'HTML', reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
-          } catch (error) {
-            // Should our HTML ever be refused, the plain text still reaches the citizen.
-            if (!isEntityParseError(error)) throw error;
-            await telegram.sendMessage(chatId, piece, { reply_markup: replyMarkup, link_preview_options: { is_disabled: true } });
-          }
-        } catch (error) {
-          throw deliveryErrorOf(error);
-        }
-      }
-    },
-    async typing(target) {
-      await telegram.sendChatAction(chatIdOf(target), 'typing');
-    },
-  };
-}
-
-function largestPhoto(photos: readonly { file_id: string; width: number; height: number; file_size?: number }[]) {
-  return photos.reduce<(typeof photos)[number] | undefined>((best, photo) => {
-    if (!best) return photo;
-    const size = (p: typeof photo) => p.file_size ?? p.width * p.height;
-    return size(photo) >= size(best) ? photo : best;
-  }, undefined);
-}
-
-function mediaOf(message: Message): Media[] {
-  if ('photo' in message && message.photo.length > 0) {
-    const photo = largestPhoto(message.photo);
-    return photo ? [{ kind: 'image', fileId: photo.file_id, mimeType: 'image/jpeg', size: photo.file_size }] : [];
-  }
-  if ('document' in message) {
-    const { file_id: fileId, mime_type: mimeType, file_size: size } = message.document;
-    return [{ kind: mimeType?.startsWith('image/') ? 'image' : 'document', fileId, mimeType, size }];
-  }
-  if ('voice' in message) return [{ kind: 'audio', fileId: message.voice.file_id, mimeType: message.voice.mime_type, size: message.voice.file_size }];
-  if ('audio' in message) return [{ kind: 'audio', fileId: message.audio.file_id, mimeType: message.audio.mime_type, size: message.audio.file_size }];
-  if ('video' in message) return [{ kind: 'video', fileId: message.video.file_id, mimeType: message.video.mime_type, size: message.video.file_size }];
-  if ('video_note' in message) return [{ kind: 'video', fileId: message.video_note.file_id, size: message.video_note.file_size }];
-  if ('sticker' in message) return [{ kind: 'sticker', fileId: message.sticker.file_id, size: message.sticker.file_size }];
-  return [];
-}
-
-function textOf(message: Message): string {
-  const raw = 'text' in message ? message.text : 'caption' in message ? (message.caption ?? '') : '';
-  const command = /^\/([^\s@]+)(?:@\w+)?(?:\s|$)/u.exec(raw);
-  if (command) {
-    const word = COMMANDS[command[1]!.toLocaleLowerCase('tr')];
-    if (word) return word;
-  }
-  return raw;
-}
-
-function readMessage(message: Message): InboundMessage {
-  const location = 'location' in message ? { latitude: message.location.latitude, longitude: message.location.longitude } : undefined;
-  const userName = [message.from!.first_name, message.from!.last_name].filter(Boolean).join(' ').trim();
-  return {
-    channel: TELEGRAM_CHANNEL,
-    userId: String(message.from!.id),
-    userName: userName || undefined,
-    text: textOf(message),
-    platformMessageId: `${message.chat.id}:${message.message_id}`,
-    media: mediaOf(message),
-    location,
-    address: { chatId: message.chat.id },
-  };
-}
-
-/** A Telegram update as the adapter's InboundMessage, or undefined for what the bot does not answer. */
-export function inboundFromUpdate(update: Update): InboundMessage | undefined {
-  if (!('message' in update) || typeof update.message !== 'object' || update.message === null) return undefined;
-  const message = update.message;
-  // Only one-to-one chats: the bot does not take part in groups or channels.
-  if (message.chat?.type !== 'private' || !message.from || message.from.is_bot) return undefined;
-  try {
-    return readMessage(message);
-  } catch {
-    // A shape we cannot walk: kept as unreadable, and the citizen told, when we know where to answer.
-    const chatId = message.chat.id as unknown;
-    if ((typeof chatId !== 'number' && typeof chatId !== 'string') || message.from.id === undefined) return undefined;
-    return {
-      channel: TELEGRAM_CHANNEL,
-      userId: String(message.from.id),
-      platformMessageId: `${chatId}:${String(message.message_id)}`,
-      address: { chatId },
-      unreadable: ['message'],
-    };
-  }
-}
-
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function isWrongToken(error: unknown): boolean {

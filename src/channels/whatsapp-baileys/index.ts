@@ -1,49 +1,38 @@
 // WhatsApp through Baileys: Çözüm becomes a linked device of the municipality's WhatsApp number,
 // paired once by QR code. No paperwork, but not for large volume; the Cloud API is the production
-// route. The session (Baileys' auth state) lives in the database (whatsapp-baileys-auth.ts).
+// route. The session (Baileys' auth state) lives in the database (auth-state.ts); messages are read in inbound.ts.
 //
 // Life cycle of the socket:
-//   start → socket; `qr` events show a QR (terminal + /admin/whatsapp) until the phone scans it;
+//   start → socket; `qr` events show a QR (terminal + /admin/whatsapp, console/whatsapp-link.ts) until the phone scans it;
 //   515 restartRequired right after pairing → a new socket at once;
 //   401 loggedOut (the device was removed on the phone) → forget the session, new pairing;
 //   any other close → a new socket after an exponential backoff (1 s, 2 s, 4 s … 60 s).
 // The socket factory is injectable (default `makeWASocket`), so tests drive this very code with a
 // socket stand-in that speaks Baileys' events.
 import makeWASocket, {
-  Browsers,
-  DisconnectReason,
-  isHostedLidUser,
-  isHostedPnUser,
-  isJidBroadcast,
-  isJidGroup,
-  isJidNewsletter,
-  isLidUser,
-  isPnUser,
-  jidNormalizedUser,
-  makeCacheableSignalKeyStore,
-  normalizeMessageContent,
-  type BaileysEventMap,
-  type ConnectionState,
-  type UserFacingSocketConfig,
-  type WAMessage,
-  type WAMessageKey,
-  type WAPresence,
+    Browsers,
+    DisconnectReason, isJidBroadcast,
+    isJidGroup,
+    isJidNewsletter, jidNormalizedUser,
+    makeCacheableSignalKeyStore, type BaileysEventMap,
+    type ConnectionState,
+    type UserFacingSocketConfig, type WAMessageKey,
+    type WAPresence
 } from '@whiskeysockets/baileys';
-import { requireAgent } from '../console/auth.ts';
-import express, { type Request, type Response, type Router } from 'express';
+import { LRUCache } from 'lru-cache';
 import QRCode from 'qrcode';
-import type { ChatAdapter } from '../bot/adapter.ts';
-import type { Logger } from '../log.ts';
-import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
-import { KeyedQueue } from '../messaging/keyed-queue.ts';
-import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
-import type { Database } from '../storage/database.ts';
-import type { Channel, ChannelDependencies } from './channel.ts';
-import { loadAuthState, type DatabaseAuthState } from './whatsapp-baileys-auth.ts';
-import { escapeHtml } from '../http/html.ts';
-import { isLoopbackAddress } from '../http/loopback.ts';
+import type { ChatAdapter } from '../../messaging/adapter.ts';
+import type { Logger } from '../../log.ts';
+import { DeliveryError, type DeliveryTarget } from '../../messaging/delivery.ts';
+import { KeyedQueue } from '../../messaging/keyed-queue.ts';
+import { renderText } from '../../messaging/text-format.ts';
+import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type OutboundMessage } from '../../messaging/message.ts';
+import type { Database } from '../../storage/database.ts';
+import type { Channel, ChannelDependencies } from '../channel.ts';
+import { loadAuthState, type DatabaseAuthState } from './auth-state.ts';
+import { WHATSAPP_BAILEYS_CHANNEL, isPersonalJid, isPhoneJid, inboundFromWhatsApp, whatsAppIdentity } from './inbound.ts';
+export { WHATSAPP_BAILEYS_CHANNEL, isPersonalJid, inboundFromWhatsApp, whatsAppIdentity } from './inbound.ts';
 
-export const WHATSAPP_BAILEYS_CHANNEL = 'whatsapp-baileys';
 
 /** What this channel uses of a Baileys socket (a `WASocket` has all of it). */
 export interface BaileysSocket {
@@ -91,12 +80,6 @@ export function reconnectDelay(attempt: number, backoff: { initialMs?: number; m
   return Math.min(max, initial * 2 ** Math.min(attempt, 30));
 }
 
-/** One-to-one chats only: phone-number and LID user ids (plain or hosted business accounts). */
-export function isPersonalJid(jid: string | null | undefined): jid is string {
-  if (!jid || isJidGroup(jid) || isJidBroadcast(jid) || isJidNewsletter(jid)) return false;
-  return Boolean(isPnUser(jid) || isLidUser(jid) || isHostedPnUser(jid) || isHostedLidUser(jid));
-}
-
 function closeCode(update: Partial<ConnectionState>): number | undefined {
   // Baileys closes with a Boom error: the reason is its HTTP-like status code.
   const error = update.lastDisconnect?.error as { output?: { statusCode?: number } } | undefined;
@@ -119,92 +102,17 @@ function describeClose(code: number | undefined): string {
   return code === undefined ? 'bilinmeyen neden' : `${CLOSE_REASONS[code] ?? 'bağlantı kapandı'} [${code}]`;
 }
 
-/** A citizen's WhatsApp message as Çözüm's InboundMessage, or undefined when it is not for the bot. */
-export function inboundFromWhatsApp(message: WAMessage): InboundMessage | undefined {
-  const key = message.key;
-  const jid = key?.remoteJid;
-  if (!key || key.fromMe || !key.id || !isPersonalJid(jid)) return undefined;
-  const content = normalizeMessageContent(message.message);
-  if (!content) return undefined;
-
-  let text = content.conversation || content.extendedTextMessage?.text || '';
-  const media: Media[] = [];
-  let location: { latitude: number; longitude: number } | undefined;
-  if (content.imageMessage) {
-    media.push({ kind: 'image', mimeType: content.imageMessage.mimetype ?? 'image/jpeg', fileId: key.id });
-    text ||= content.imageMessage.caption ?? '';
-  } else if (content.videoMessage) {
-    media.push({ kind: 'video', mimeType: content.videoMessage.mimetype ?? undefined, fileId: key.id });
-    text ||= content.videoMessage.caption ?? '';
-  } else if (content.audioMessage) {
-    media.push({ kind: 'audio', mimeType: content.audioMessage.mimetype ?? undefined, fileId: key.id });
-  } else if (content.documentMessage) {
-    media.push({ kind: 'document', mimeType: content.documentMessage.mimetype ?? undefined, fileId: key.id });
-    text ||= content.documentMessage.caption ?? '';
-  } else if (content.stickerMessage) {
-    media.push({ kind: 'sticker', mimeType: content.stickerMessage.mimetype ?? undefined, fileId: key.id });
-  }
-  const pin = content.locationMessage ?? content.liveLocationMessage;
-  if (pin && typeof pin.degreesLatitude === 'number' && typeof pin.degreesLongitude === 'number') {
-    location = { latitude: pin.degreesLatitude, longitude: pin.degreesLongitude };
-  }
-  // Reactions, edits, deletions, receipts of protocol: nothing a citizen asked.
-  if (!text && media.length === 0 && !location) return undefined;
-
-  const { userId } = whatsAppIdentity(key);
-  return {
-    channel: WHATSAPP_BAILEYS_CHANNEL,
-    userId,
-    userName: message.pushName ?? undefined,
-    text,
-    platformMessageId: key.id,
-    media,
-    location,
-    address: { jid: userId },
-  };
-}
-
-const isPhoneJid = (jid: string | null | undefined): jid is string => Boolean(jid && (isPnUser(jid) || isHostedPnUser(jid)));
-const isLidJid = (jid: string | null | undefined): jid is string => Boolean(jid && (isLidUser(jid) || isHostedLidUser(jid)));
-
-/**
- * Who wrote, as one id per person. WhatsApp addresses a chat either by the phone number
- * (…@s.whatsapp.net) or by a "linked id" (…@lid) that hides it, and tells the other one in
- * `remoteJidAlt` when it knows it. The phone number is the id whenever it is known, so that a
- * citizen does not become two contacts when WhatsApp switches; `lid` is returned to adopt a
- * contact first met under its @lid.
- */
-export function whatsAppIdentity(key: WAMessageKey): { userId: string; lid?: string } {
-  const jids = [key.remoteJid, key.remoteJidAlt];
-  const phone = jids.find(isPhoneJid);
-  const lid = jids.find(isLidJid);
-  const userId = jidNormalizedUser(phone ?? key.remoteJid ?? '');
-  return lid ? { userId, lid: jidNormalizedUser(lid) } : { userId };
-}
-
 function jidOf(target: DeliveryTarget): string {
   const jid = target.address.jid;
   if (typeof jid !== 'string' || !isPersonalJid(jid)) throw new DeliveryError('WhatsApp: konuşmanın adresi yok', { permanent: true });
   return jid;
 }
 
-const STATE_TEXT: Record<LinkState, string> = {
-  starting: 'Başlatılıyor…',
-  qr: 'Eşleştirme bekleniyor: QR kodunu telefonunuzla okutun.',
-  connecting: 'Bağlanıyor…',
-  open: 'Bağlı: WhatsApp mesajları yanıtlanıyor.',
-  reconnecting: 'Bağlantı koptu, yeniden bağlanılıyor…',
-  stopped: 'Durduruldu.',
-};
-
 /** Keeps the last few message keys, so that the read receipt can name the message. */
 class RecentKeys {
-  private readonly keys = new Map<string, WAMessageKey>();
-  constructor(private readonly limit = 500) {}
+  private readonly keys = new LRUCache<string, WAMessageKey>({ max: 500 });
   remember(key: WAMessageKey): void {
-    if (!key.id) return;
-    this.keys.set(key.id, key);
-    if (this.keys.size > this.limit) this.keys.delete(this.keys.keys().next().value!);
+    if (key.id) this.keys.set(key.id, key);
   }
   take(id: string | undefined): WAMessageKey | undefined {
     if (!id) return undefined;
@@ -216,14 +124,13 @@ class RecentKeys {
 
 export class WhatsAppBaileysChannel implements Channel {
   readonly name = WHATSAPP_BAILEYS_CHANNEL;
-  readonly router: Router;
   private readonly socketFactory: SocketFactory;
   private readonly printQr: (qr: string) => void | Promise<void>;
   private readonly inbox = new KeyedQueue();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly recentKeys = new RecentKeys();
   /** @lid ids whose contact was already looked for under the phone number. */
-  private readonly adoptedLids = new Set<string>();
+  private readonly adoptedLids = new LRUCache<string, true>({ max: 100_000 });
   private auth?: DatabaseAuthState;
   private socket?: BaileysSocket;
   private detach?: () => void;
@@ -239,7 +146,6 @@ export class WhatsAppBaileysChannel implements Channel {
   ) {
     this.socketFactory = options.socketFactory ?? makeWASocket;
     this.printQr = options.printQr ?? printQrOnTerminal;
-    this.router = this.adminRouter();
     adapter.registerChannel(WHATSAPP_BAILEYS_CHANNEL, {
       send: (target, message) => this.send(target, message),
       typing: (target, platformMessageId) => this.typing(target, platformMessageId),
@@ -423,8 +329,7 @@ export class WhatsAppBaileysChannel implements Channel {
     if (!this.adoptedLids.has(lid)) {
       const taken = await this.db.contact.findUnique({ where: { channel_platformUserId: { channel: WHATSAPP_BAILEYS_CHANNEL, platformUserId: phone } }, select: { id: true } });
       if (!taken) await this.db.contact.updateMany({ where: { channel: WHATSAPP_BAILEYS_CHANNEL, platformUserId: lid }, data: { platformUserId: phone } });
-      if (this.adoptedLids.size >= 100_000) this.adoptedLids.clear();
-      this.adoptedLids.add(lid);
+      this.adoptedLids.set(lid, true);
     }
     return { ...inbound, userId: phone, address: { jid: phone } };
   }
@@ -438,7 +343,7 @@ export class WhatsAppBaileysChannel implements Channel {
     const socket = this.connectedSocket();
     if (!socket) throw new DeliveryError('WhatsApp bağlı değil; mesaj bağlantı kurulunca yeniden denenecek', { retryAfterMs: 30_000 });
     try {
-      await socket.sendMessage(jid, { text: renderChoicesAsText(message) });
+      await socket.sendMessage(jid, { text: renderText(renderChoicesAsText(message), 'whatsapp') });
     } catch (error) {
       throw new DeliveryError('WhatsApp mesajı gönderilemedi', { cause: error, retryAfterMs: 10_000 });
     }
@@ -452,60 +357,6 @@ export class WhatsAppBaileysChannel implements Channel {
     if (key) await socket.readMessages([key]);
     await socket.sendPresenceUpdate('composing', jid);
   }
-
-  /**
-   * GET /admin/whatsapp: the QR code and the link's state, for a logged-in admin of the console
-   * on the server itself (whoever scans the QR owns the municipality's WhatsApp line).
-   */
-  private adminRouter(): Router {
-    const router = express.Router();
-    router.get('/admin/whatsapp', requireAgent('admin'), async (request: Request, response: Response) => {
-      // `request.ip` honours X-Forwarded-For only from a proxy on loopback ('trust proxy' setting),
-      // so a request relayed by a local reverse proxy counts as the remote client it came from.
-      if (!isLoopbackAddress(request.ip)) {
-        this.logger.warn('WhatsApp admin page refused a request from outside this machine');
-        return void response.status(403).json({ error: 'Bu sayfa yalnızca sunucunun kendisinden açılabilir.' });
-      }
-      response.setHeader('Cache-Control', 'no-store');
-      response.setHeader('X-Frame-Options', 'DENY');
-      response.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
-      const status = this.status;
-      if (request.accepts(['html', 'json']) === 'json') {
-        return void response.json({ state: status.state, since: status.since.toISOString(), attempts: status.attempts, lastClose: status.lastClose ?? null, qr: status.qr ?? null });
-      }
-      const qrSvg = status.qr ? await QRCode.toString(status.qr, { type: 'svg', margin: 2, width: 320 }) : '';
-      response.type('html').send(adminPage(status, qrSvg));
-    });
-    return router;
-  }
-}
-
-function adminPage(status: LinkStatus, qrSvg: string): string {
-  const rows = [
-    `<p class="state state--${status.state}"><strong>${escapeHtml(STATE_TEXT[status.state])}</strong></p>`,
-    status.account && status.state === 'open' ? `<p>Bağlı hesap: ${escapeHtml(status.account)}</p>` : '',
-    status.lastClose && status.state !== 'open' ? `<p>Son kopma nedeni: ${escapeHtml(status.lastClose)}</p>` : '',
-    status.attempts > 0 ? `<p>Yeniden bağlanma denemesi: ${status.attempts}</p>` : '',
-  ];
-  const pairing = qrSvg
-    ? `<figure>${qrSvg}<figcaption>Telefonunuzda WhatsApp › Ayarlar › Bağlı cihazlar › Cihaz bağla, sonra bu kodu okutun. Kod yaklaşık 20 saniyede yenilenir; sayfa kendini günceller.</figcaption></figure>`
-    : '';
-  return `<!doctype html>
-<html lang="tr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="${status.state === 'open' ? 30 : 5}">
-<title>WhatsApp bağlantısı · Çözüm</title>
-<style>body{font:17px/1.5 system-ui,sans-serif;max-width:40em;margin:2em auto;padding:0 1em;color:#1c2421}figure{margin:1em 0}svg{width:320px;max-width:100%;height:auto;border:1px solid #ccc}.state--open{color:#0b6e4f}.state--reconnecting{color:#a64b00}</style>
-</head>
-<body>
-<h1>WhatsApp bağlantısı</h1>
-${rows.filter(Boolean).join('\n')}
-${pairing}
-<p><small>Bu sayfa yalnızca sunucunun kendisinden açılır. / This page answers only on the server itself.</small></p>
-</body>
-</html>`;
 }
 
 async function printQrOnTerminal(qr: string): Promise<void> {

@@ -23,16 +23,16 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import type { Logger } from '../log.ts';
-import { chatKey, ConversationStore, type Author, type OutboundRow, type StoredInbound } from '../messaging/conversation-store.ts';
-import type { ChannelSender } from '../messaging/delivery.ts';
+import { chatKey, ConversationStore, type Author, type OutboundRow, type StoredInbound } from './conversation-store.ts';
+import type { ChannelSender } from './delivery.ts';
 import { nextStamp } from '../storage/ids.ts';
 import { TURN_STATE_WRITES } from '../storage/conversation-state.ts';
 import type { StateOverwrite } from '../storage/state-storage.ts';
-import { KeyedQueue } from '../messaging/keyed-queue.ts';
-import { readInbound, type InboundMessage, type OutboundMessage, type ParsedInbound } from '../messaging/message.ts';
-import { Outbox, type ChatTarget, type OutboxOptions } from '../messaging/outbox.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+import { readInbound, type InboundMessage, type OutboundMessage, type ParsedInbound } from './message.ts';
+import { Outbox, type ChatTarget, type OutboxOptions } from './outbox.ts';
 
-export type { ChannelSender } from '../messaging/delivery.ts';
+export type { ChannelSender } from './delivery.ts';
 
 export interface TurnResult {
   conversationId: string;

@@ -3,9 +3,9 @@
 // and CSRF check (console/auth.ts `requireAgent`). The key itself is never logged.
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { consoleSession, requireAgent } from '../console/auth.ts';
+import type { ApiKeyInfo, ApiKeys } from '../open311/keys.ts';
+import { consoleSession, requireAgent } from './auth.ts';
 import type { Logger } from '../log.ts';
-import type { ApiKeyInfo, ApiKeys } from './keys.ts';
 
 const PATH = '/console/api/api-keys';
 const NewKeyBody = z.object({ name: z.string().trim().min(2, 'Anahtarı kimin kullanacağını yazın.').max(100, 'Ad en fazla 100 karakter olabilir.') });

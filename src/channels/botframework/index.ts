@@ -21,54 +21,28 @@
 // change. Only a request with deliveryMode "expectReplies", which wants the replies in its HTTP
 // response, stays open until they are sent on its TurnContext.
 import {
-  ActionTypes,
-  ActivityTypes,
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  DeliveryModes,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
+    ActivityTypes,
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    DeliveryModes,
+    TurnContext,
+    type Activity,
+    type ConversationReference
 } from 'botbuilder';
-import { supportsSuggestedActions } from 'botbuilder-dialogs';
-import { z } from 'zod';
 import express, { type Request, type Response, type Router } from 'express';
-import type { ChatAdapter } from '../bot/adapter.ts';
-import { ConfigError, type Config } from '../config.ts';
-import { isLoopbackAddress, isLoopbackHost } from '../http/loopback.ts';
-import type { Logger } from '../log.ts';
-import { DeliveryError, type DeliveryTarget } from '../messaging/delivery.ts';
-import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type Media, type OutboundMessage } from '../messaging/message.ts';
-import type { Database } from '../storage/database.ts';
-import type { Channel, ChannelDependencies } from './channel.ts';
+import type { ChatAdapter } from '../../messaging/adapter.ts';
+import { ConfigError, type Config } from '../../config.ts';
+import { isLoopbackAddress, isLoopbackHost } from '../../http/loopback.ts';
+import type { Logger } from '../../log.ts';
+import { DeliveryError, type DeliveryTarget } from '../../messaging/delivery.ts';
+import { UnreadableInboundError, type OutboundMessage } from '../../messaging/message.ts';
+import type { Database } from '../../storage/database.ts';
+import type { Channel, ChannelDependencies } from '../channel.ts';
+import { PathSafeId, ActivityShape, BOTFRAMEWORK_CHANNEL, BOTFRAMEWORK_PREFIX, inboundFromActivity } from './inbound.ts';
+import { activityFromOutbound, deliveryError } from './sender.ts';
+export { BOTFRAMEWORK_CHANNEL, BOTFRAMEWORK_PREFIX, inboundFromActivity } from './inbound.ts';
+export { activityFromOutbound } from './sender.ts';
 
-/**
- * Conversation and activity ids end up in the path of the URLs replies are posted to. botbuilder
- * percent-encodes them, but a server that decodes %2F would still walk up the path: ids are held to
- * the characters Bot Framework channels use (Teams: `19:…@thread.tacv2;messageid=…`, `a:1…`;
- * Direct Line: `…-us`; the Emulator: a uuid with `|livechat`), without slashes, percent signs,
- * question marks or dot-only names.
- */
-const PathSafeId = z
-  .string()
-  .regex(/^[A-Za-z0-9:@;=|.,_+!$*'()~-]{1,500}$/, 'unexpected characters')
-  .refine((id) => !/^\.+$/.test(id), 'dots only');
-
-/** What the code needs from an activity, checked before botbuilder sees it: what is missing or malformed is a 400, not a crash or a failed turn. */
-const ActivityShape = z.looseObject({
-  type: z.string().min(1).max(100),
-  id: PathSafeId.optional(),
-  channelId: z.string().regex(/^[A-Za-z0-9._-]{1,50}$/),
-  serviceUrl: z.string().min(1).max(500),
-  text: z.string().max(100_000).optional(),
-  from: z.looseObject({ id: z.string().min(1).max(1000) }),
-  // TurnContext.removeRecipientMention reads it.
-  recipient: z.looseObject({ id: z.string().min(1).max(1000) }),
-  conversation: z.looseObject({ id: PathSafeId }),
-});
-
-export const BOTFRAMEWORK_CHANNEL = 'botframework';
-export const BOTFRAMEWORK_PREFIX = `${BOTFRAMEWORK_CHANNEL}:`;
 
 type BotFrameworkSettings = Config['channels']['botFramework'];
 
@@ -124,73 +98,8 @@ export function serviceUrlProblem(value: string, mode: BotFrameworkMode): string
   return undefined;
 }
 
-function mediaKind(contentType: string): Media['kind'] | undefined {
-  if (contentType.startsWith('image/')) return 'image';
-  if (contentType.startsWith('audio/')) return 'audio';
-  if (contentType.startsWith('video/')) return 'video';
-  if (contentType === 'application/pdf' || contentType.startsWith('application/vnd.openxmlformats') || contentType === 'application/msword') return 'document';
-  // Cards, Teams' text/html copy of the message, file consent cards: not something the citizen sent.
-  return undefined;
-}
-
-function locationOf(activity: Activity): { latitude: number; longitude: number } | undefined {
-  for (const entity of activity.entities ?? []) {
-    const candidate = (entity.type === 'Place' ? (entity as { geo?: unknown }).geo : entity.type === 'GeoCoordinates' ? entity : undefined) as
-      | { latitude?: unknown; longitude?: unknown }
-      | undefined;
-    if (typeof candidate?.latitude === 'number' && typeof candidate.longitude === 'number') return { latitude: candidate.latitude, longitude: candidate.longitude };
-  }
-  return undefined;
-}
-
-/** A Bot Framework message activity as Çözüm's InboundMessage; undefined when it carries no citizen. */
-export function inboundFromActivity(activity: Activity): InboundMessage | undefined {
-  const userId = activity.from?.id;
-  if (!userId || !activity.channelId || !activity.conversation?.id || !activity.serviceUrl) return undefined;
-  const text = (activity.text ? TurnContext.removeRecipientMention(activity) ?? activity.text : '').trim();
-  const media: Media[] = [];
-  for (const attachment of activity.attachments ?? []) {
-    const kind = mediaKind(attachment.contentType ?? '');
-    if (kind && attachment.contentUrl) media.push({ kind, url: attachment.contentUrl, mimeType: attachment.contentType });
-  }
-  const reference = TurnContext.getConversationReference(activity);
-  return {
-    channel: `${BOTFRAMEWORK_PREFIX}${activity.channelId}`,
-    userId,
-    userName: activity.from.name || undefined,
-    text,
-    platformMessageId: activity.id,
-    media,
-    location: locationOf(activity),
-    address: reference as Record<string, unknown>,
-  };
-}
-
-/** The reply as an activity: choices as imBack buttons, and as a numbered list where buttons do not show. */
-export function activityFromOutbound(message: OutboundMessage, channelId: string | undefined): Partial<Activity> {
-  const buttons = message.choices.length > 0 && supportsSuggestedActions(channelId ?? '', message.choices.length);
-  return {
-    type: ActivityTypes.Message,
-    text: buttons ? message.text : renderChoicesAsText(message),
-    suggestedActions: message.choices.length
-      ? { to: [], actions: message.choices.map((choice) => ({ type: ActionTypes.ImBack, title: choice, value: choice })) }
-      : undefined,
-  };
-}
-
 function conversationKey(reference: Partial<ConversationReference>): string {
   return JSON.stringify([reference.channelId, reference.serviceUrl, reference.conversation?.id]);
-}
-
-function deliveryError(error: unknown): DeliveryError {
-  if (error instanceof DeliveryError) return error;
-  const status = (error as { statusCode?: number }).statusCode;
-  // 403: the bot was removed or blocked; 404: the conversation no longer exists.
-  return new DeliveryError(`Bot Framework mesajı gönderilemedi${status ? ` (HTTP ${status})` : ''}`, {
-    cause: error,
-    permanent: status === 403 || status === 404,
-    retryAfterMs: status === 429 ? 30_000 : undefined,
-  });
 }
 
 /** A message of an expectReplies request stays open until its replies are in hand; every other request is answered once the message is stored. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { ChatAdapter } from '../../bot/adapter.ts';
+import type { ChatAdapter } from '../../messaging/adapter.ts';
 import type { Config } from '../../config.ts';
 import { clientAddress } from '../../http/client-address.ts';
 import { readCookie } from '../../http/cookies.ts';
