@@ -77,7 +77,7 @@ export const ConfigSchema = z.object({
   tickets: z
     .object({
       /** Ticket numbers read PREFIX-YEAR-000123. */
-      prefix: z.string().regex(/^[A-Z]{2,5}$/, '2–5 büyük harf, örn. BLK').default('CZM'),
+      prefix: z.string().regex(/^[A-Z]{2,5}$/, '2–5 capital letters, e.g. BLK').default('CZM'),
       /** Hours within which the citizen is promised an answer, unless a category says otherwise. */
       defaultSlaHours: z.coerce.number().int().min(1).max(24 * 90).default(48),
     })
@@ -87,7 +87,7 @@ export const ConfigSchema = z.object({
       /** Telegram bot (BotFather token). Long polling unless a public webhook URL is given. */
       telegram: z
         .object({
-          token: z.string().regex(/^\d+:[\w-]{20,}$/, 'Telegram token biçimi 123456:ABC… olmalı').optional(),
+          token: z.string().regex(/^\d+:[\w-]{20,}$/, 'a Telegram token looks like 123456:ABC…').optional(),
           /** Public https URL of this server; switches Telegram to webhook mode. */
           webhookUrl: z.url().optional(),
           /** Checked against X-Telegram-Bot-Api-Secret-Token on every webhook call. */
@@ -284,10 +284,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     try {
       raw = (parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> | null) ?? {};
     } catch (error) {
-      throw new ConfigError(`${file}: YAML okunamadı: ${(error as Error).message}`);
+      throw new ConfigError(`${file}: YAML could not be read: ${(error as Error).message}`);
     }
   } else if (options.file ?? env.COZUM_CONFIG) {
-    throw new ConfigError(`Yapılandırma dosyası bulunamadı: ${file}`);
+    throw new ConfigError(`Configuration file not found: ${file}`);
   }
   for (const [name, keys] of Object.entries(ENV_SETTINGS)) {
     const value = env[name];
@@ -297,8 +297,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(kök)'}: ${issue.message}`);
-    throw new ConfigError(`Geçersiz yapılandırma (${file && existsSync(file) ? file : 'ortam değişkenleri'}):\n${problems.join('\n')}`);
+    const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration (${file && existsSync(file) ? file : 'environment variables'}):\n${problems.join('\n')}`);
   }
   return result.data;
 }

@@ -17,17 +17,18 @@ import { loadInstitutions } from './content/institutions.ts';
 import { answersByIntent, loadIntents, type Intent } from './content/intents.ts';
 import { ContentError } from './content/yaml-file.ts';
 import { createChannels } from './channels/index.ts';
-import { WhatsAppBaileysChannel } from './channels/whatsapp-baileys/index.ts';
 import type { Channel } from './channels/channel.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { Readiness } from './http/health.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ConversationStore } from './messaging/conversation-store.ts';
 import { InboundLimits } from './messaging/inbound-limits.ts';
-import { loadOrTrain } from './nlu/model-cache.ts';
-import { Nlu, trainingExamples } from './nlu/nlu.ts';
+import { loadOrTrain, type ModelSource } from './nlu/model-cache.ts';
+import { Nlu, shippedModelFile, trainingExamples } from './nlu/nlu.ts';
 import { asciiWordsOf } from './nlu/phrases.ts';
-import { openDatabase, type Database } from './storage/database.ts';
+import { openDatabase, optimizeDatabase, type Database } from './storage/database.ts';
+import { databaseLabel } from './storage/database-label.ts';
+import { agentAddCommand } from './console/agent-add-command.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
 import { JsonChangeConversationState } from './storage/conversation-state.ts';
 import { checkFollowUps, loadDialogs } from './dialogs/load.ts';
@@ -40,8 +41,8 @@ import { CozumEvents } from './messaging/events.ts';
 import { Handoff } from './handoff/handoff.ts';
 import { installConsoleAuth } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
-import { whatsappLinkRouter } from './console/whatsapp-link.ts';
-import { applyRetention } from './privacy/erasure.ts';
+import { whatsappLinkRouter, type WhatsAppLink } from './console/whatsapp-link.ts';
+import { applyRetention, RETENTION_BATCH } from './privacy/erasure.ts';
 import { databaseLimits, memoryLimits } from './storage/rate-limits.ts';
 import { publicPathLimits } from './http/rate-limits.ts';
 import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud/index.ts';
@@ -50,6 +51,9 @@ import { Open311Requests } from './open311/requests.ts';
 import { ApiKeys } from './open311/keys.ts';
 import { createOpen311Router } from './open311/router.ts';
 import { createKeyRoutes } from './console/api-keys.ts';
+
+const RETENTION_FIRST_RUN_MS = 60_000;
+const RETENTION_PAUSE_MS = 1_000;
 
 /** The channels' unauthenticated entry points (each checks a secret or a signature after this). */
 const PUBLIC_WEBHOOKS = [
@@ -77,26 +81,55 @@ export interface Cozum {
   close(): Promise<void>;
 }
 
-/** Loads content and trains (or loads) the NLU model: what `classify`, `nlu:eval` and the bot share. */
-export function loadNlu(config: Config): { intents: Intent[]; nlu: Nlu; trained: boolean; modelFile: string } {
+/**
+ * Loads the intents and the NLU model (the shipped one when it was trained on these intents, else
+ * one trained here before, else trains): what `classify`, `nlu:eval` and the bot share.
+ */
+export function loadNlu(
+  config: Config,
+  onTraining?: (reason: string) => void,
+): { intents: Intent[]; nlu: Nlu; trained: boolean; source: ModelSource; modelFile: string } {
   const intents = loadIntents(path.resolve(config.contentDir, 'intents'), config.municipality);
-  const model = loadOrTrain(trainingExamples(intents), path.resolve(config.nlu.cacheDir || path.join(config.dataDir, 'cache')));
-  return { intents, nlu: new Nlu(model.classifier, config.nlu.threshold), trained: model.trained, modelFile: model.file };
+  const model = loadOrTrain(trainingExamples(intents), {
+    shipped: shippedModelFile(config.contentDir),
+    cacheDir: path.resolve(config.nlu.cacheDir || path.join(config.dataDir, 'cache')),
+    onTraining,
+  });
+  return { intents, nlu: new Nlu(model.classifier, config.nlu.threshold), trained: model.trained, source: model.source, modelFile: model.file };
 }
+
+const MODEL_SOURCES: Record<ModelSource, string> = {
+  shipped: 'NLU model loaded (shipped with the content)',
+  cache: 'NLU model loaded (trained here before)',
+  trained: 'NLU model trained and kept for the next start',
+};
 
 export async function startCozum(config: Config, options: { http?: boolean; logger?: Logger } = {}): Promise<Cozum> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // One line per start-up stage, so that a slow one shows where the time goes.
+  let stageStarted = Date.now();
+  const took = () => {
+    const ms = Date.now() - stageStarted;
+    stageStarted = Date.now();
+    return ms;
+  };
+  const database = databaseLabel(databaseUrl(config));
   const { db, migrations } = await openDatabase(databaseUrl(config));
-  if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrations applied');
+  logger.info(
+    { database, ms: took(), ...(migrations.applied.length > 0 && { applied: migrations.applied }) },
+    migrations.applied.length > 0 ? `database ready: ${database} (${migrations.applied.length} migrations applied)` : `database ready: ${database}`,
+  );
 
-  const started = Date.now();
-  const { intents, nlu, trained, modelFile } = loadNlu(config);
-  logger.info({ intents: intents.length, trained, ms: Date.now() - started, model: path.relative(process.cwd(), modelFile) }, trained ? 'NLU model trained' : 'NLU model loaded from cache');
+  const { intents, nlu, source, modelFile } = loadNlu(config, (reason) => {
+    logger.info({ reason }, `training the NLU model (${reason}): this takes 10–60 s, once; the model is kept for the next start`);
+  });
+  logger.info({ intents: intents.length, ms: took(), model: path.relative(process.cwd(), modelFile) }, MODEL_SOURCES[source]);
   const { texts, menu } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
   const emergencyContent = loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality);
   const vocabulary = loadVocabulary(path.resolve(config.contentDir, 'bot'), (text) => globalCommand(text) !== undefined);
   const specs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality);
   checkFollowUps(intents, specs);
+  logger.info({ dialogs: specs.length, ms: took() }, 'content loaded');
 
   const events = new CozumEvents();
   const store = new ConversationStore(db, events);
@@ -125,14 +158,23 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   // A message the platform sent in a shape we could not read: the citizen is asked to send it again.
   adapter.use(new UnreadableMessages(texts.unreadable, logger));
 
-  // KVKK retention: citizens silent for `retentionDays` are erased and tickets closed that long ago anonymised, checked daily.
+  // KVKK retention: citizens silent for `retentionDays` are erased and tickets closed that long ago
+  // anonymised, checked daily. Not during start-up: the first run waits a minute, and works off a
+  // backlog in small batches with a pause between them (privacy/erasure.ts), so start-up takes the
+  // same time whatever the number of tickets, and citizens' turns run between the batches.
   let retention = Promise.resolve();
+  let closing = false;
   const runRetention = () => {
-    retention = applyRetention(db, config.retentionDays)
-      .then((done) => void ((done.contacts > 0 || done.tickets > 0) && logger.info({ ...done, days: config.retentionDays }, 'retention: personal data erased')))
-      .catch((error: unknown) => logger.error({ err: error }, 'retention run failed'));
+    retention = (async () => {
+      for (;;) {
+        const done = await applyRetention(db, config.retentionDays);
+        if (done.contacts > 0 || done.tickets > 0) logger.info({ ...done, days: config.retentionDays }, 'retention: personal data erased');
+        if (closing || (done.contacts < RETENTION_BATCH && done.tickets < RETENTION_BATCH)) return;
+        await new Promise((resolve) => setTimeout(resolve, RETENTION_PAUSE_MS).unref());
+      }
+    })().catch((error: unknown) => logger.error({ err: error }, 'retention run failed'));
   };
-  runRetention();
+  const firstRetention = setTimeout(runRetention, RETENTION_FIRST_RUN_MS).unref();
   const retentionTimer = setInterval(runRetention, 24 * 3_600_000).unref();
 
   // Rate-limit counters (login throttling, web chat sessions) on the database: shared by instances,
@@ -142,6 +184,12 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const sweepTimer = setInterval(() => {
     sweeping = limits.sweep().then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'rate-limit sweep failed'));
   }, 3_600_000).unref();
+
+  // The query planner's statistics follow the data as it grows (storage/database.ts).
+  let optimizing = Promise.resolve();
+  const optimizeTimer = setInterval(() => {
+    optimizing = optimizeDatabase(db).catch((error: unknown) => logger.warn({ err: error }, 'database optimize failed'));
+  }, 6 * 3_600_000).unref();
 
   // A citizen's message a person leaves unanswered for a few minutes gets one acknowledgement.
   let acknowledging = Promise.resolve();
@@ -165,12 +213,13 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let server: Server | undefined;
   let url: string | undefined;
   let channels: Channel[] = [];
+  let agentConsole: ReturnType<typeof createConsole> | undefined;
   if (options.http) {
-    channels = createChannels({ config, adapter, store, db, logger, limits });
+    channels = await createChannels({ config, adapter, store, db, logger, limits, texts });
     for (const channel of channels) readiness.setChannel(channel.name, { ready: false, detail: 'starting' });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
-    const agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
+    agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
     // Open311 (GeoReport v2) for the municipality's other systems, and the admins' key management.
     const apiKeys = new ApiKeys(db);
     const open311 = [createKeyRoutes(apiKeys, logger)];
@@ -182,7 +231,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
     const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
     // The WhatsApp (Baileys) pairing page belongs to the console; the channel only reports its link.
-    const baileys = channels.find((channel) => channel instanceof WhatsAppBaileysChannel);
+    // Told by its shape, not its class: the Baileys module is loaded only when the channel is on.
+    const baileys = channels.find((channel): channel is Channel & WhatsAppLink => 'linkStatus' in channel);
     const routers = [...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), ...(baileys ? [whatsappLinkRouter(baileys, logger)] : [])];
     const app = createHttpApp([...routers, ...open311, agentConsole.router], logger, { guards, probes: readiness.router(), trustProxy: config.trustProxy });
     installConsoleAuth(app, agentConsole.auth);
@@ -194,9 +244,17 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       readiness.setChannel(channel.name, { ready: true });
     }
     readiness.markReady();
-    logger.info({ url, channels: channels.map((c) => c.name) }, `web chat ready at ${url}`);
+    // Since the process started, module loading included: the figure a person waiting for the page
+    // sees, and the processor time it took (what a busy machine stretches).
+    const cpu = process.cpuUsage();
+    logger.info(
+      { url, channels: channels.map((c) => c.name), ms: took(), sinceProcessStart: Math.round(process.uptime() * 1000), cpuMs: Math.round((cpu.user + cpu.system) / 1000) },
+      `web chat ready at ${url}`,
+    );
     logger.info(`agent console at ${url}/console`);
-    if ((await db.agent.count()) === 0) logger.warn('no agent account yet: create the admin with `npm run agent:add -- --admin` (it asks for the password)');
+    if ((await db.agent.count()) === 0) {
+      logger.warn({ database, command: agentAddCommand(process.env) }, `no agent account yet: create the admin with \`${agentAddCommand(process.env)}\` (it asks for the password)`);
+    }
   } else {
     await adapter.recover();
     readiness.markReady();
@@ -210,12 +268,17 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       readiness.drain();
       const serverClosed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
       server?.closeIdleConnections();
+      closing = true;
+      clearTimeout(firstRetention);
       clearInterval(retentionTimer);
       clearInterval(sweepTimer);
       clearInterval(acknowledgeTimer);
-      await Promise.all([retention, sweeping, acknowledging]);
+      clearInterval(optimizeTimer);
+      await Promise.all([retention, sweeping, acknowledging, optimizing]);
       for (const channel of channels) await channel.stop();
       await readiness.idle();
+      // The report worker (figures, CSV) goes before the database it reads.
+      await agentConsole?.close();
       await adapter.close();
       // What is left open is idle keep-alive and the console's live streams (GET): closed now.
       server?.closeAllConnections();
@@ -238,7 +301,7 @@ async function main(): Promise<void> {
   }
   try {
     const cozum = await startCozum(config, { http: true });
-    cozum.logger.info(`${config.municipality.name} asistanı çalışıyor: ${cozum.url}`);
+    cozum.logger.info(`${config.municipality.name} assistant running at ${cozum.url} (Ctrl+C stops it)`);
     const stop = async (signal: NodeJS.Signals) => {
       cozum.logger.info({ signal, deadlineSeconds: config.shutdownTimeoutSeconds }, 'shutting down: draining, then finishing the turns in flight');
       // A turn stuck on a platform that does not answer must not keep the process (and its

@@ -41,7 +41,7 @@ describe('configuration', () => {
       const file = `${dir.dir}/bad.yaml`;
       writeFileSync(file, 'municipality:\n  website: web-sitemiz\n');
       expect(() => loadConfig({ env: {}, file })).toThrow(/municipality\.website/);
-      expect(() => loadConfig({ env: {}, file: `${dir.dir}/yok.yaml` })).toThrow(/bulunamadı/);
+      expect(() => loadConfig({ env: {}, file: `${dir.dir}/yok.yaml` })).toThrow(/not found/);
     } finally {
       dir.remove();
     }

@@ -15,6 +15,8 @@ export interface ChannelDependencies {
   logger: Logger;
   /** Where rate-limit counters that must outlive a restart are kept (storage/rate-limits.ts); the database by default. */
   limits?: RateLimitStore;
+  /** The assistant's own words (bot/texts.yaml), for what a channel shows before any message (the web chat's greeting). */
+  texts?: { webGreeting: string; menuButton: string };
 }
 
 export interface Channel {

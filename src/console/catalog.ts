@@ -1,6 +1,7 @@
 // The words the console shows for stored codes: categories, channels, reasons, roles, field
 // labels, and the departments a ticket can be transferred to. Built once from dialogs/ and the
-// configuration; departments also come from existing tickets and agents.
+// configuration; departments also from the agents' accounts (never from the tickets: the list is
+// asked for on every console page, and a year of tickets would be scanned each time).
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { loadEmergencies } from '../content/emergencies.ts';
@@ -89,11 +90,8 @@ export class Catalog {
   }
 
   async departments(db: Database): Promise<string[]> {
-    const [tickets, agents] = await Promise.all([
-      db.ticket.findMany({ distinct: ['department'], select: { department: true } }),
-      db.agent.findMany({ where: { department: { not: null } }, distinct: ['department'], select: { department: true } }),
-    ]);
-    const all = new Set([...this.staticDepartments, ...tickets.map((t) => t.department), ...agents.map((a) => a.department!)]);
+    const agents = await db.agent.findMany({ where: { department: { not: null } }, distinct: ['department'], select: { department: true } });
+    const all = new Set([...this.staticDepartments, ...agents.map((a) => a.department!)]);
     return [...all].filter(Boolean).sort((a, b) => a.localeCompare(b, 'tr'));
   }
 

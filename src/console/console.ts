@@ -3,14 +3,16 @@
 // data comes from the JSON API under /console/api and live notices from /console/api/events.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { Config } from '../config.ts';
+import { databaseUrl, type Config } from '../config.ts';
 import type { CozumEvents } from '../messaging/events.ts';
 import { HandoffError, type Handoff } from '../handoff/handoff.ts';
 import type { Logger } from '../log.ts';
-import type { Database } from '../storage/database.ts';
+import { sqliteFile, type Database } from '../storage/database.ts';
 import { databaseLimits, type RateLimitStore } from '../storage/rate-limits.ts';
 import { STATUS_NAMES, TicketStatusSchema } from '../tickets/status.ts';
 import { ACCESS_TEXTS, authenticate, ConsoleAuth, consoleSession, fromAnotherSite, LOGIN_PATH, LOGIN_TEXTS, normalizeUsername } from './auth.ts';
@@ -18,8 +20,9 @@ import { Catalog, ROLE_NAMES } from './catalog.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { EventAudience, HandoffConversations, streamEvents } from './live.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, passwordProblem } from './password.ts';
+import { ReportWorker } from './reports.ts';
 import { Stats } from './stats.ts';
-import { ConsoleViews, type QueueScope } from './views.ts';
+import { ConsoleViews, QUEUE_PAGE, QUEUE_PAGE_MAX, type QueueScope } from './views.ts';
 import { clientAddress } from '../http/client-address.ts';
 import { escapeHtml } from '../http/html.ts';
 
@@ -53,6 +56,8 @@ export interface ConsoleDependencies {
 export interface AgentConsole {
   router: Router;
   auth: ConsoleAuth;
+  /** Stops the report worker (figures and exports). */
+  close(): Promise<void>;
 }
 
 /** Where to go after logging in: only a path of the console or the admin pages. */
@@ -104,7 +109,8 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const views = new ConsoleViews(db, catalog, clock);
   const handoffs = new HandoffConversations(db, events);
   const audience = new EventAudience(db);
-  const stats = new Stats(db, catalog, config.timeZone, clock);
+  const reports = new ReportWorker(sqliteFile(databaseUrl(config)), config, logger);
+  const stats = new Stats(db, catalog, reports, clock);
   const municipality = escapeHtml(config.municipality.name);
   const header = readFileSync(path.join(STATIC_DIR, 'header.partial.html'), 'utf8').replaceAll('{{minPassword}}', String(MIN_PASSWORD_LENGTH));
   const pages = Object.fromEntries(
@@ -236,7 +242,9 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     const wanted = String(request.query.scope ?? '');
     const scope: QueueScope = wanted === 'mine' || wanted === 'department' || wanted === 'all' ? wanted : agent.role === 'agent' ? 'department' : 'all';
     const department = typeof request.query.department === 'string' ? request.query.department.slice(0, 200) : undefined;
-    response.json({ scope, ...(await views.queue(agent, scope, department)) });
+    const limit = Math.min(QUEUE_PAGE_MAX, Math.max(1, Math.trunc(Number(request.query.limit ?? QUEUE_PAGE)) || QUEUE_PAGE));
+    const offset = Math.max(0, Math.trunc(Number(request.query.offset ?? 0)) || 0);
+    response.json({ scope, ...(await views.queue(agent, scope, department, { limit, offset })) });
   });
 
   api.get('/conversations/:id', async (request, response) => {
@@ -318,7 +326,12 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     const stamp = new Intl.DateTimeFormat('sv-SE', { timeZone: config.timeZone }).format(clock());
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="talepler-${stamp}.csv"`);
-    response.send(await stats.csv(days));
+    // Streamed as the worker reads the rows: a slow download pauses the reading (back-pressure).
+    await pipeline(Readable.from(stats.csv(days)), response).catch((error: unknown) => {
+      if (!response.headersSent) throw error;
+      // The browser went away or the worker failed mid-way: the response ends short, nothing to send.
+      if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.warn({ err: error }, 'CSV export ended early');
+    });
   });
 
   api.get('/agents', supervisorOnly, async (_request, response) => {
@@ -420,7 +433,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   });
 
   api.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));
-  return { router, auth };
+  return { router, auth, close: () => reports.close() };
 }
 
 function daysOf(value: unknown): number {

@@ -1,9 +1,13 @@
 // The supervisor's figures: counts, response and resolution times, SLA breaches, satisfaction,
-// failed deliveries, and the CSV export. Computed from the tickets created in a period.
+// failed deliveries, and the CSV export, for the tickets created in a period. The database groups
+// and counts (storage/ticket-report.ts) in the report worker (reports.ts); this file names what it
+// counted.
 import { failedDeliveries } from '../messaging/outbox.ts';
 import type { Database } from '../storage/database.ts';
+import type { ReportRow, TicketGroup } from '../storage/ticket-report.ts';
 import { OPEN_STATUSES, STATUS_NAMES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
 import { channelName, type Catalog } from './catalog.ts';
+import type { ReportWorker } from './reports.ts';
 
 export interface Figure {
   key: string;
@@ -11,97 +15,86 @@ export interface Figure {
   count: number;
 }
 
-export interface Duration {
-  count: number;
-  /** Minutes. */
-  average: number | null;
-  median: number | null;
-}
-
-function minutes(from: Date, to: Date | null): number | null {
-  return to ? Math.max(0, (to.getTime() - from.getTime()) / 60_000) : null;
-}
-
-export function duration(values: number[]): Duration {
-  if (values.length === 0) return { count: 0, average: null, median: null };
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { count: values.length, average: values.reduce((s, v) => s + v, 0) / values.length, median };
-}
-
-function countBy<T>(rows: T[], key: (row: T) => string, label: (key: string) => string): Figure[] {
+/** Sums `groups` by `key`, largest first (ties in Turkish alphabetical order of their labels). */
+function countBy<T extends { count: number }>(groups: T[], key: (group: T) => string, label: (key: string) => string): Figure[] {
   const counts = new Map<string, number>();
-  for (const row of rows) counts.set(key(row), (counts.get(key(row)) ?? 0) + 1);
+  for (const group of groups) counts.set(key(group), (counts.get(key(group)) ?? 0) + group.count);
   return [...counts].map(([k, count]) => ({ key: k, label: label(k), count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, 'tr'));
 }
 
-type StatsTicket = Awaited<ReturnType<Stats['tickets']>>[number];
+const CSV_HEADER = [
+  'Talep no', 'Tür', 'Kategori', 'Birim', 'Mahalle', 'Kanal', 'Durum', 'Atanan görevli', 'Oluşturulma', 'Son tarih (SLA)',
+  'İlk yanıt', 'Çözüm', 'Kapanış', 'İlk yanıt süresi (dk)', 'Çözüm süresi (dk)', 'SLA aşıldı', 'Puan', 'Puan yorumu',
+];
+
+/**
+ * The export's lines for `rows` (from storage/ticket-report.ts), header first, each ending in CRLF.
+ * Semicolon-separated: Excel in a Turkish locale uses the comma as its decimal mark and the
+ * semicolon as its list separator, so a double-clicked `;` file opens in columns (a `,` file would
+ * land in one column). The caller puts a BOM first, so that Excel reads ç, ğ, ı, İ, ö, ş, ü. No T.C.
+ * numbers, no personal fields: 11-digit runs in free text are masked too.
+ */
+export function* csvLines(rows: Iterable<ReportRow>, catalog: Catalog, timeZone: string, now: Date): Generator<string> {
+  const date = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const when = (d: string | null) => (d ? date.format(new Date(d)) : '');
+  const mins = (from: string, to: string | null) => (to ? String(Math.round(Math.max(0, (Date.parse(to) - Date.parse(from)) / 60_000))) : '');
+  const nowMs = now.getTime();
+  const line = (cells: string[]) => `${cells.map(csvCell).join(';')}\r\n`;
+  yield line(CSV_HEADER);
+  for (const t of rows) {
+    const breached = ((OPEN_STATUSES as string[]).includes(t.status) && Date.parse(t.dueAt) < nowMs) || (t.resolvedAt !== null && Date.parse(t.resolvedAt) > Date.parse(t.dueAt));
+    yield line([
+      t.number, typeName(t.type), catalog.categoryName(t.type, t.category), t.department, t.neighbourhood ?? '', channelName(t.channel),
+      statusName(t.status), t.agentName ?? '', when(t.createdAt), when(t.dueAt), when(t.firstResponseAt), when(t.resolvedAt), when(t.closedAt),
+      mins(t.createdAt, t.firstResponseAt), mins(t.createdAt, t.resolvedAt), breached ? 'Evet' : 'Hayır',
+      t.rating === null ? '' : String(t.rating), maskIdNumbers(t.ratingComment ?? ''),
+    ]);
+  }
+}
 
 export class Stats {
   constructor(
     private readonly db: Database,
     private readonly catalog: Catalog,
-    private readonly timeZone: string,
+    private readonly reports: ReportWorker,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Tickets created in the last `days` days (all of them when days is 0). */
-  tickets(days: number) {
-    const since = days > 0 ? new Date(this.clock().getTime() - days * 86_400_000) : undefined;
-    return this.db.ticket.findMany({
-      where: since ? { createdAt: { gte: since } } : {},
-      orderBy: { createdAt: 'asc' },
-      select: {
-        id: true, number: true, type: true, category: true, department: true, status: true, neighbourhood: true,
-        createdAt: true, dueAt: true, firstResponseAt: true, resolvedAt: true, closedAt: true, rating: true, ratingComment: true,
-        contact: { select: { channel: true } },
-        conversation: { select: { channel: true } },
-        assignedAgent: { select: { displayName: true } },
-      },
-    });
-  }
-
-  private channelOf(t: StatsTicket): string {
-    return t.conversation?.channel ?? t.contact.channel;
-  }
-
-  private breach(t: StatsTicket, now: Date): 'open' | 'resolved' | null {
-    if ((OPEN_STATUSES as string[]).includes(t.status) && t.dueAt < now) return 'open';
-    if (t.resolvedAt && t.resolvedAt > t.dueAt) return 'resolved';
-    return null;
-  }
-
-  async figures(days: number) {
+  private period(days: number) {
     const now = this.clock();
-    const rows = await this.tickets(days);
-    const rated = rows.filter((t) => t.rating !== null);
-    const distribution = [1, 2, 3, 4, 5].map((score) => ({ key: String(score), label: `${score}`, count: rated.filter((t) => t.rating === score).length }));
-    const byStatus = (Object.keys(STATUS_NAMES) as TicketStatus[]).map((status) => ({ key: status, label: STATUS_NAMES[status], count: rows.filter((t) => t.status === status).length }));
+    return { now, since: days > 0 ? new Date(now.getTime() - days * 86_400_000) : null };
+  }
+
+  /** The figures of the tickets created in the last `days` days (all of them when days is 0). */
+  async figures(days: number) {
+    const { now, since } = this.period(days);
+    const report = await this.reports.figures({ since, now, openStatuses: OPEN_STATUSES });
+    const groups = report.groups;
+    const sum = (pick: (g: TicketGroup) => number) => groups.reduce((s, g) => s + pick(g), 0);
+    const rated = groups.filter((g) => g.rating !== null);
+    const ratedCount = rated.reduce((s, g) => s + g.count, 0);
+    const distribution = [1, 2, 3, 4, 5].map((score) => ({ key: String(score), label: `${score}`, count: rated.filter((g) => g.rating === score).reduce((s, g) => s + g.count, 0) }));
+    const byStatus = (Object.keys(STATUS_NAMES) as TicketStatus[]).map((status) => ({ key: status, label: STATUS_NAMES[status], count: groups.filter((g) => g.status === status).reduce((s, g) => s + g.count, 0) }));
     return {
       days,
       generatedAt: now.toISOString(),
-      total: rows.length,
-      open: rows.filter((t) => (OPEN_STATUSES as string[]).includes(t.status)).length,
+      total: sum((g) => g.count),
+      open: groups.filter((g) => (OPEN_STATUSES as string[]).includes(g.status)).reduce((s, g) => s + g.count, 0),
       byStatus,
-      byType: countBy(rows, (t) => t.type, typeName),
-      byCategory: countBy(rows, (t) => `${t.type}:${t.category ?? ''}`, (k) => {
+      byType: countBy(groups, (g) => g.type, typeName),
+      byCategory: countBy(groups, (g) => `${g.type}:${g.category ?? ''}`, (k) => {
         const [type, category] = k.split(/:(.*)/s) as [string, string];
         return category ? this.catalog.categoryName(type, category) : `${typeName(type)} (kategorisiz)`;
       }),
-      byDepartment: countBy(rows, (t) => t.department, (k) => k),
-      byChannel: countBy(rows, (t) => this.channelOf(t), channelName),
-      byNeighbourhood: countBy(rows, (t) => t.neighbourhood ?? '', (k) => k || 'Belirtilmemiş'),
-      firstResponse: duration(rows.map((t) => minutes(t.createdAt, t.firstResponseAt)).filter((v): v is number => v !== null)),
-      resolution: duration(rows.map((t) => minutes(t.createdAt, t.resolvedAt)).filter((v): v is number => v !== null)),
-      sla: {
-        openOverdue: rows.filter((t) => this.breach(t, now) === 'open').length,
-        resolvedLate: rows.filter((t) => this.breach(t, now) === 'resolved').length,
-        resolvedOnTime: rows.filter((t) => t.resolvedAt && t.resolvedAt <= t.dueAt).length,
-      },
+      byDepartment: countBy(groups, (g) => g.department, (k) => k),
+      byChannel: countBy(report.channels, (c) => c.channel, channelName),
+      byNeighbourhood: countBy(groups, (g) => g.neighbourhood ?? '', (k) => k || 'Belirtilmemiş'),
+      firstResponse: report.firstResponse,
+      resolution: report.resolution,
+      sla: { openOverdue: sum((g) => g.openOverdue), resolvedLate: sum((g) => g.resolvedLate), resolvedOnTime: sum((g) => g.resolvedOnTime) },
       satisfaction: {
-        count: rated.length,
-        average: rated.length ? rated.reduce((s, t) => s + t.rating!, 0) / rated.length : null,
+        count: ratedCount,
+        average: ratedCount ? rated.reduce((s, g) => s + g.rating! * g.count, 0) / ratedCount : null,
         distribution,
       },
     };
@@ -122,30 +115,10 @@ export class Stats {
     }));
   }
 
-  /**
-   * One row per ticket, for Excel. Semicolon-separated: Excel in a Turkish locale uses the comma
-   * as its decimal mark and the semicolon as its list separator, so a double-clicked `;` file
-   * opens in columns (a `,` file would land in one column). UTF-8 with a BOM, so that Excel
-   * reads ç, ğ, ı, İ, ö, ş, ü. No T.C. numbers, no personal fields: 11-digit runs in free text
-   * are masked too.
-   */
-  async csv(days: number): Promise<string> {
-    const now = this.clock();
-    const rows = await this.tickets(days);
-    const date = new Intl.DateTimeFormat('sv-SE', { timeZone: this.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-    const when = (d: Date | null) => (d ? date.format(d) : '');
-    const mins = (v: number | null) => (v === null ? '' : String(Math.round(v)));
-    const header = [
-      'Talep no', 'Tür', 'Kategori', 'Birim', 'Mahalle', 'Kanal', 'Durum', 'Atanan görevli', 'Oluşturulma', 'Son tarih (SLA)',
-      'İlk yanıt', 'Çözüm', 'Kapanış', 'İlk yanıt süresi (dk)', 'Çözüm süresi (dk)', 'SLA aşıldı', 'Puan', 'Puan yorumu',
-    ];
-    const lines = rows.map((t) => [
-      t.number, typeName(t.type), this.catalog.categoryName(t.type, t.category), t.department, t.neighbourhood ?? '', channelName(this.channelOf(t)),
-      statusName(t.status), t.assignedAgent?.displayName ?? '', when(t.createdAt), when(t.dueAt), when(t.firstResponseAt), when(t.resolvedAt), when(t.closedAt),
-      mins(minutes(t.createdAt, t.firstResponseAt)), mins(minutes(t.createdAt, t.resolvedAt)), this.breach(t, now) ? 'Evet' : 'Hayır',
-      t.rating === null ? '' : String(t.rating), maskIdNumbers(t.ratingComment ?? ''),
-    ]);
-    return '\uFEFF' + [header, ...lines].map((cells) => cells.map(csvCell).join(';')).join('\r\n') + '\r\n';
+  /** The export of the last `days` days as chunks of text, made by the report worker as they are read. */
+  csv(days: number): AsyncIterable<string> {
+    const { now, since } = this.period(days);
+    return this.reports.csv({ since, now });
   }
 }
 

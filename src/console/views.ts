@@ -1,12 +1,22 @@
 // What the console's pages read: the queue and one conversation with its tickets. Every query
 // takes the agent into account: agents see their own department's cases only.
 import { canSee, type AgentActor } from '../handoff/handoff.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
 import { OPEN_STATUSES, statusName, typeName } from '../tickets/status.ts';
 import { channelName, type Catalog } from './catalog.ts';
 
 export type QueueScope = 'mine' | 'department' | 'all';
+
+/** One screen of the queue. */
+export interface QueuePage {
+  limit: number;
+  offset: number;
+}
+
+/** Rows per page of the queue when the page does not say. */
+export const QUEUE_PAGE = 50;
+export const QUEUE_PAGE_MAX = 200;
 
 const MODE_NAMES: Record<string, string> = { bot: 'Asistanda', waiting: 'Görevli bekliyor', agent: 'Görevlide', erased: 'Veriler silindi' };
 
@@ -60,23 +70,43 @@ export class ConsoleViews {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Open tickets (the handoff queue and the dialogs' tickets): urgent ones first, then oldest first. */
-  async queue(agent: AgentActor, scope: QueueScope, department?: string) {
-    const where: Prisma.TicketWhereInput = { status: { in: OPEN_STATUSES } };
-    if (agent.role === 'agent') where.department = agent.department ?? '';
-    else if (scope === 'department' && (department || agent.department)) where.department = department || agent.department!;
-    if (scope === 'mine') where.OR = [{ assignedAgentId: agent.id }, { conversation: { agentId: agent.id } }];
-    const rows = await this.db.ticket.findMany({
-      where,
-      // Emergencies first, then oldest first.
-      orderBy: [{ urgent: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
-      take: 500,
-      include: {
+  /**
+   * Open tickets (the handoff queue and the dialogs' tickets): urgent ones first, then oldest first,
+   * one page of them (`limit` from `offset`) with the counts of the whole queue, both from the
+   * database: a refresh costs the same however many tickets are open.
+   */
+  async queue(agent: AgentActor, scope: QueueScope, department?: string, page: QueuePage = { limit: QUEUE_PAGE, offset: 0 }) {
+    const conditions = [Prisma.sql`t."status" IN (${Prisma.join(OPEN_STATUSES)})`];
+    const inDepartment = agent.role === 'agent' ? (agent.department ?? '') : scope === 'department' && (department || agent.department) ? department || agent.department! : undefined;
+    if (inDepartment !== undefined) conditions.push(Prisma.sql`t."department" = ${inDepartment}`);
+    const where = Prisma.join(conditions, ' AND ');
+    // The tickets in the queue, as index entries: "mine" is what is assigned to the agent and what
+    // is in conversations the agent holds, each found through its own index.
+    const columns = Prisma.sql`t."id", t."urgent", t."createdAt", t."dueAt"`;
+    const inQueue =
+      scope === 'mine'
+        ? Prisma.sql`SELECT ${columns} FROM "Ticket" t WHERE t."assignedAgentId" = ${agent.id} AND ${where}
+            UNION SELECT ${columns} FROM "Conversation" v JOIN "Ticket" t ON t."conversationId" = v."id" WHERE v."agentId" = ${agent.id} AND ${where}`
+        : Prisma.sql`SELECT ${columns} FROM "Ticket" t WHERE ${where}`;
+    const [ids, counted] = await Promise.all([
+      // Emergencies first, then oldest first; only this page's rows are read afterwards.
+      this.db.$queryRaw<{ id: string }[]>(Prisma.sql`
+        SELECT q."id" FROM (${inQueue}) AS q ORDER BY q."urgent" DESC, q."createdAt" ASC, q."id" ASC LIMIT ${page.limit} OFFSET ${page.offset}`),
+      this.queueCounts(inQueue, where, agent.id, scope === 'mine'),
+    ]);
+    const found = ids.length === 0 ? [] : await this.db.ticket.findMany({
+      where: { id: { in: ids.map((row) => row.id) } },
+      // Not the dialog's answers (`data`): the list shows the summary.
+      select: {
+        id: true, number: true, type: true, category: true, department: true, neighbourhood: true, status: true, urgent: true, summary: true,
+        createdAt: true, dueAt: true, assignedAgentId: true,
         contact: { select: { displayName: true, anonymizedAt: true, channel: true } },
         assignedAgent: { select: { displayName: true } },
         conversation: { select: { id: true, channel: true, mode: true, handoffTicketId: true, agentId: true, agent: { select: { displayName: true } } } },
       },
     });
+    const byId = new Map(found.map((t) => [t.id, t]));
+    const rows = ids.flatMap((row) => byId.get(row.id) ?? []);
     const items = rows.map((t) => {
       const conversation = t.conversation;
       const holds = conversation?.handoffTicketId === t.id;
@@ -106,17 +136,35 @@ export class ConsoleViews {
         mine: t.assignedAgentId === agent.id || (holds && conversation?.agentId === agent.id),
       };
     });
-    const now = this.clock().getTime();
-    return {
-      items,
-      counts: {
-        total: items.length,
-        waiting: items.filter((i) => i.waiting).length,
-        urgent: items.filter((i) => i.urgent).length,
-        overdue: items.filter((i) => Date.parse(i.dueAt) < now).length,
-        mine: items.filter((i) => i.mine).length,
-      },
-    };
+    return { items, page: { limit: page.limit, offset: page.offset }, counts: counted };
+  }
+
+  /**
+   * The counts of the whole queue, each from an index: totals from Ticket's (status, department,
+   * urgent, createdAt, dueAt) alone; "waiting" from the few conversations waiting for a person;
+   * "mine" from the agent's assigned tickets and held conversations. Joining every open ticket to
+   * its conversation took a second at 21,000 open tickets.
+   */
+  private async queueCounts(inQueue: Prisma.Sql, where: Prisma.Sql, agentId: string, mineOnly: boolean) {
+    const now = this.clock();
+    type Count = { n: number | bigint | null };
+    const [[totals], [waiting], [mine]] = await Promise.all([
+      this.db.$queryRaw<Record<'total' | 'urgent' | 'overdue', number | bigint | null>[]>(Prisma.sql`
+        SELECT COUNT(*) AS total, SUM(CASE WHEN q."urgent" THEN 1 ELSE 0 END) AS urgent, SUM(CASE WHEN q."dueAt" < ${now} THEN 1 ELSE 0 END) AS overdue
+        FROM (${inQueue}) AS q`),
+      // "Waiting" and "live" belong to the ticket a conversation's handoff holds, as on each row.
+      this.db.$queryRaw<Count[]>(Prisma.sql`
+        SELECT COUNT(*) AS n FROM "Conversation" v JOIN "Ticket" t ON t."id" = v."handoffTicketId"
+        WHERE v."mode" = 'waiting' AND ${where} ${mineOnly ? Prisma.sql`AND (t."assignedAgentId" = ${agentId} OR v."agentId" = ${agentId})` : Prisma.empty}`),
+      this.db.$queryRaw<Count[]>(Prisma.sql`
+        SELECT COUNT(*) AS n FROM (
+          SELECT t."id" FROM "Ticket" t WHERE t."assignedAgentId" = ${agentId} AND ${where}
+          UNION
+          SELECT t."id" FROM "Conversation" v JOIN "Ticket" t ON t."id" = v."handoffTicketId" WHERE v."agentId" = ${agentId} AND ${where}
+        ) AS mine`),
+    ]);
+    const count = (value: number | bigint | null | undefined) => Number(value ?? 0);
+    return { total: count(totals?.total), waiting: count(waiting?.n), urgent: count(totals?.urgent), overdue: count(totals?.overdue), mine: count(mine?.n) };
   }
 
   /** Whether the agent may open this conversation: one of its tickets is theirs to see. */

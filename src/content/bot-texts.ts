@@ -28,7 +28,7 @@ const MOMENT_PLACEHOLDERS = {
 } as const;
 
 const TEXT_KEYS = [
-  'menuPrompt', 'help', 'cancelled', 'leftDialog', 'nothingToCancel', 'restarted', 'notUnderstood', 'offerPerson',
+  'webGreeting', 'menuButton', 'menuPrompt', 'help', 'cancelled', 'leftDialog', 'nothingToCancel', 'restarted', 'notUnderstood', 'offerPerson',
   'personDeclined', 'yesButton', 'noButton', 'connectButton', 'declineButton', 'startButton', 'reportButton', 'personButton',
   'offerDeclined', 'questionNotReport', 'queued', 'queuedOutOfHours', 'alreadyQueued', 'waitingAck', 'waitingAckOutOfHours',
   'agentAck', 'agentAckUnnamed', 'agentJoined', 'agentJoinedUnnamed', 'backToBot', 'askComment',

@@ -111,7 +111,7 @@ export class DialogServices {
 
   /** Every applicant gives consent once, mid-dialog: batched, straight to the connection (see direct-sql.ts). */
   async recordConsent(contactId: string): Promise<void> {
-    if (!(await this.consents.add(contactId))) throw new Error(`recordConsent: bilinmeyen kişi ${contactId}`);
+    if (!(await this.consents.add(contactId))) throw new Error(`recordConsent: unknown contact ${contactId}`);
     this.consented.add(contactId);
   }
 

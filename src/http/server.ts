@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from '../log.ts';
+import { metricsHandler } from './metrics.ts';
 
 export interface HttpAppOptions {
   /** Run before every router (rate limits: http/rate-limits.ts; refusing work while draining). */
@@ -25,6 +26,8 @@ export function createHttpApp(routers: Router[], logger: Logger, options: HttpAp
     next();
   });
   if (options.probes) app.use(options.probes);
+  // Loopback only (http/metrics.ts): scraped by a Prometheus on this machine or through its own proxy.
+  app.get('/metrics', metricsHandler);
   for (const guard of options.guards ?? []) app.use(guard);
   for (const router of routers) app.use(router);
   app.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));

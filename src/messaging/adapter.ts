@@ -316,11 +316,11 @@ export class ChatAdapter extends BotAdapter {
   }
 
   async updateActivity(): Promise<void> {
-    throw new Error('Bu kanal gönderilmiş mesajı düzenlemeyi desteklemiyor.');
+    throw new Error('This channel cannot edit a sent message.');
   }
 
   async deleteActivity(): Promise<void> {
-    throw new Error('Bu kanal gönderilmiş mesajı silmeyi desteklemiyor.');
+    throw new Error('This channel cannot delete a sent message.');
   }
 
   /** Proactive turn: the bot writes first in an existing conversation (status changes, agent replies). */
@@ -338,7 +338,7 @@ export class ChatAdapter extends BotAdapter {
   /** Sends `text` to a stored conversation on the channel the citizen used: stored, then delivered by the outbox. */
   async notify(conversationId: string, text: string, choices: string[] = [], from?: { author: Author; authorName?: string }): Promise<void> {
     const conversation = await this.store.conversation(conversationId);
-    if (!conversation) throw new Error(`Bilinmeyen konuşma: ${conversationId}`);
+    if (!conversation) throw new Error(`Unknown conversation: ${conversationId}`);
     // The citizen's data was erased (KVKK): nobody is left to write to, and nothing new is stored about them.
     if (conversation.mode === 'erased') return;
     const reference: Partial<ConversationReference> = {

@@ -319,7 +319,7 @@ export class Outbox {
   private withTimeout(sending: Promise<void>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`gönderim ${this.options.sendTimeoutMs} ms içinde bitmedi`)), this.options.sendTimeoutMs);
+      timer = setTimeout(() => reject(new Error(`sending did not finish within ${this.options.sendTimeoutMs} ms`)), this.options.sendTimeoutMs);
     });
     return Promise.race([sending, timeout]).finally(() => clearTimeout(timer));
   }

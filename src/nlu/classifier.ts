@@ -78,7 +78,7 @@ export class IntentClassifier {
   }
 
   static fromJSON(model: SerializedModel): IntentClassifier {
-    if (model.format !== 'cozum-softmax-v1') throw new Error(`Bilinmeyen model biçimi: ${String(model.format)}`);
+    if (model.format !== 'cozum-softmax-v1') throw new Error(`Unknown model format: ${String(model.format)}`);
     const weights = new Map(Object.entries(model.weights).map(([feature, row]) => [feature, Float64Array.from(row)]));
     return new IntentClassifier(model.labels, weights, Float64Array.from(model.bias), model.temperature);
   }

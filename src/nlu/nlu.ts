@@ -1,4 +1,5 @@
 // What the bot asks of NLU: which intent a message has, and how sure we are.
+import path from 'node:path';
 import type { IntentClassifier, TrainingExample } from './classifier.ts';
 import { hasNoWords } from './normalize.ts';
 
@@ -12,6 +13,11 @@ export interface Understanding {
 
 export function trainingExamples(intents: readonly { name: string; examples: readonly string[] }[]): TrainingExample[] {
   return intents.flatMap((intent) => intent.examples.map((text) => ({ text, intent: intent.name })));
+}
+
+/** The model shipped with the content, trained on its intents/ by `npm run nlu:train`. */
+export function shippedModelFile(contentDir: string): string {
+  return path.resolve(contentDir, 'nlu', 'model.json');
 }
 
 export class Nlu {

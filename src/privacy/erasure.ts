@@ -145,8 +145,8 @@ export async function anonymizeContact(db: Database, contactId: string, now = ne
   return db.$transaction((tx) => eraseContactIn(tx, contactId, now, reason));
 }
 
-/** Rows handled per retention run: a large backlog is worked off over a few days, without a long pause. */
-const RETENTION_BATCH = 1000;
+/** Rows handled per retention call: small, so that no call holds the database (and the event loop) long; main.ts calls again while a backlog remains. */
+export const RETENTION_BATCH = 100;
 
 /**
  * The retention period (`days`, 0 keeps everything): citizens who wrote nothing for that long and

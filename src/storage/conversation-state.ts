@@ -54,7 +54,7 @@ export class JsonChangeConversationState extends ConversationState {
   ) {
     super(jsonStorage, namespace);
     const key = (this as unknown as { stateKey?: unknown }).stateKey;
-    if (typeof key !== 'symbol') throw new Error('conversation-state: BotState önbellek anahtarı bulunamadı (botbuilder sürümü değişmiş olabilir)');
+    if (typeof key !== 'symbol') throw new Error('conversation-state: BotState cache key not found (has the botbuilder version changed?)');
     this.cacheKey = key;
   }
 

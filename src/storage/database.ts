@@ -18,7 +18,7 @@ export interface OpenedDatabase {
 
 /** Path of the SQLite file in a `file:` URL. */
 export function sqliteFile(url: string): string {
-  if (!url.startsWith('file:')) throw new Error(`Desteklenmeyen veritabanı adresi: ${url.split(':')[0]}: (şimdilik yalnızca file: SQLite)`);
+  if (!url.startsWith('file:')) throw new Error(`Unsupported database URL: ${url.split(':')[0]}: (only file: SQLite for now)`);
   return url.slice('file:'.length);
 }
 
@@ -36,5 +36,18 @@ export async function openDatabase(url: string): Promise<OpenedDatabase> {
   // for milliseconds). A killed process loses nothing; only a power cut can lose the last commits.
   await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
   await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  await optimizeDatabase(db, { opening: true });
   return { db, migrations };
+}
+
+/**
+ * Statistics for SQLite's query planner (sqlite_stat1), without which it guesses which index to use:
+ * `PRAGMA optimize` analyses only the tables whose statistics are missing or stale, and
+ * `analysis_limit` makes it sample instead of reading whole tables, so it takes milliseconds at any
+ * size. At opening (0x10002: also tables never analysed), then every few hours (main.ts), as
+ * SQLite's documentation recommends for long-running applications.
+ */
+export async function optimizeDatabase(db: Database, options: { opening?: boolean } = {}): Promise<void> {
+  await db.$queryRawUnsafe('PRAGMA analysis_limit = 400');
+  await db.$executeRawUnsafe(options.opening ? 'PRAGMA optimize = 0x10002' : 'PRAGMA optimize');
 }

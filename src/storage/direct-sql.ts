@@ -74,7 +74,7 @@ function statementsOn(queryable: () => SqlQueryable): DirectStatements {
 export function directSql(db: Database): DirectSql {
   const connection = () => {
     const adapter = connections.get(db);
-    if (!adapter) throw new Error('directSql: bu veritabanı openDatabase ile açılmadı');
+    if (!adapter) throw new Error('directSql: this database was not opened by openDatabase');
     return adapter;
   };
   return {

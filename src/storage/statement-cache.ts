@@ -100,7 +100,7 @@ export function statementCacheOf(adapter: SqlDriverAdapter): StatementCache | un
 function betterSqliteClient(adapter: SqlDriverAdapter): BetterSqlite3.Database {
   const client = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
   if (typeof client?.prepare !== 'function' || typeof client.exec !== 'function') {
-    throw new Error('statement-cache: @prisma/adapter-better-sqlite3 bağlantısında client bulunamadı (sürüm değişmiş olabilir)');
+    throw new Error('statement-cache: no client found on the @prisma/adapter-better-sqlite3 connection (has its version changed?)');
   }
   return client;
 }

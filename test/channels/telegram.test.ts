@@ -258,7 +258,7 @@ describe('Telegram configuration', () => {
     const api = await new BotApiStandIn().start();
     try {
       const channel = createTelegram(deps({ 'channels.telegram.token': '42:AAWrongTokenWrongTokenWrong', 'channels.telegram.apiRoot': api.url }));
-      await expect(channel!.start()).rejects.toThrow(/token geçersiz/);
+      await expect(channel!.start()).rejects.toThrow(/token invalid/);
     } finally {
       await api.close();
     }

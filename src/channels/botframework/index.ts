@@ -21,13 +21,13 @@
 // change. Only a request with deliveryMode "expectReplies", which wants the replies in its HTTP
 // response, stays open until they are sent on its TurnContext.
 import {
-    ActivityTypes,
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-    DeliveryModes,
-    TurnContext,
-    type Activity,
-    type ConversationReference
+  ActivityTypes,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  DeliveryModes,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
 } from 'botbuilder';
 import express, { type Request, type Response, type Router } from 'express';
 import type { ChatAdapter } from '../../messaging/adapter.ts';
@@ -54,20 +54,20 @@ export function checkBotFrameworkSettings(settings: BotFrameworkSettings, host: 
   const appId = settings.appId?.trim();
   const password = settings.appPassword?.trim();
   if (!appId) {
-    if (password) throw new ConfigError('channels.botFramework.appPassword (MICROSOFT_APP_PASSWORD) verilmiş ama appId (MICROSOFT_APP_ID) boş: ikisi birlikte verilmeli.');
+    if (password) throw new ConfigError('channels.botFramework.appPassword (MICROSOFT_APP_PASSWORD) is set but appId (MICROSOFT_APP_ID) is empty: set both.');
     if (!settings.emulator) return 'off';
     if (!isLoopbackHost(host)) {
       throw new ConfigError(
-        `channels.botFramework.emulator (BOTFRAMEWORK_EMULATOR) kimlik doğrulamasız çalışır ve yalnızca bu makinedeki Bot Framework Emulator içindir: host (HOST) ${host} değil, 127.0.0.1 olmalı. Ağdan erişim için MICROSOFT_APP_ID ve MICROSOFT_APP_PASSWORD verin.`,
+        `channels.botFramework.emulator (BOTFRAMEWORK_EMULATOR) runs without authentication and is only for the Bot Framework Emulator on this machine: host (HOST) must be 127.0.0.1, not ${host}. For access from the network set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD.`,
       );
     }
     return 'emulator';
   }
   if (settings.appType !== 'UserAssignedMSI' && !password) {
-    throw new ConfigError('channels.botFramework.appId (MICROSOFT_APP_ID) verilmiş ama appPassword (MICROSOFT_APP_PASSWORD) boş: Azure Bot kaynağının istemci parolasını girin.');
+    throw new ConfigError('channels.botFramework.appId (MICROSOFT_APP_ID) is set but appPassword (MICROSOFT_APP_PASSWORD) is empty: give the Azure Bot resource\'s client secret.');
   }
   if (settings.appType !== 'MultiTenant' && !settings.tenantId?.trim()) {
-    throw new ConfigError(`channels.botFramework.tenantId (MICROSOFT_APP_TENANT_ID) gerekli: appType ${settings.appType} bir Azure kiracı kimliği ister.`);
+    throw new ConfigError(`channels.botFramework.tenantId (MICROSOFT_APP_TENANT_ID) is required: appType ${settings.appType} needs an Azure tenant id.`);
   }
   return 'authenticated';
 }
@@ -215,9 +215,9 @@ export class BotFrameworkChannel implements Channel {
   /** The stored address, checked again before anything is posted to it (rows from older versions were not). */
   private referenceOf(target: DeliveryTarget): Partial<ConversationReference> {
     const reference = target.address as Partial<ConversationReference>;
-    if (!reference.serviceUrl || !reference.conversation?.id) throw new DeliveryError('Bot Framework: konuşmanın adresi yok', { permanent: true });
+    if (!reference.serviceUrl || !reference.conversation?.id) throw new DeliveryError('Bot Framework: the conversation has no address', { permanent: true });
     if (serviceUrlProblem(reference.serviceUrl, this.mode) || !PathSafeId.safeParse(reference.conversation.id).success) {
-      throw new DeliveryError('Bot Framework: konuşmanın adresi geçersiz', { permanent: true });
+      throw new DeliveryError('Bot Framework: the conversation\'s address is not valid', { permanent: true });
     }
     return reference;
   }
@@ -285,7 +285,7 @@ export function createBotFramework({ config, adapter, db, logger }: ChannelDepen
   const settings = config.channels.botFramework;
   const mode = checkBotFrameworkSettings(settings, config.host);
   if (mode === 'off') {
-    logger.info('Bot Framework kapalı: channels.botFramework.appId (MICROSOFT_APP_ID) verilmedi; yerelde Emulator için BOTFRAMEWORK_EMULATOR=true');
+    logger.info('Bot Framework off: set channels.botFramework.appId (MICROSOFT_APP_ID) to turn it on, or BOTFRAMEWORK_EMULATOR=true for the Emulator on this machine');
     return undefined;
   }
   const channel = new BotFrameworkChannel(adapter, db, logger, settings, mode);

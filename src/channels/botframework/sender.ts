@@ -1,9 +1,6 @@
 // Çözüm → Bot Framework: a reply as a Markdown activity (choices as suggested actions where the
 // client shows them all, a numbered text elsewhere); connector errors translated once into DeliveryError.
-import {
-    ActionTypes,
-    ActivityTypes, type Activity
-} from 'botbuilder';
+import { ActionTypes, ActivityTypes, type Activity } from 'botbuilder';
 import { botFrameworkChoices, choiceLayout } from '../../messaging/choices.ts';
 import { DeliveryError } from '../../messaging/delivery.ts';
 import { renderChoicesAsText, type OutboundMessage } from '../../messaging/message.ts';
@@ -27,7 +24,7 @@ export function deliveryError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const status = (error as { statusCode?: number }).statusCode;
   // 403: the bot was removed or blocked; 404: the conversation no longer exists.
-  return new DeliveryError(`Bot Framework mesajı gönderilemedi${status ? ` (HTTP ${status})` : ''}`, {
+  return new DeliveryError(`Bot Framework message could not be sent${status ? ` (HTTP ${status})` : ''}`, {
     cause: error,
     permanent: status === 403 || status === 404,
     retryAfterMs: status === 429 ? 30_000 : undefined,

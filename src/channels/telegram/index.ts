@@ -43,7 +43,7 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
   const settings = config.channels.telegram;
   const logger: Logger = parentLogger.child({ channel: TELEGRAM_CHANNEL });
   if (!settings.token) {
-    logger.info('Telegram kapalı: channels.telegram.token (TELEGRAM_TOKEN) verilmedi');
+    logger.info('Telegram off: set channels.telegram.token (TELEGRAM_TOKEN) to turn it on');
     return undefined;
   }
   const token = settings.token;
@@ -51,7 +51,7 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
     ? (() => {
         if (!settings.secretToken) {
           throw new ConfigError(
-            'Telegram webhook modu (channels.telegram.webhookUrl / TELEGRAM_WEBHOOK_URL) için channels.telegram.secretToken (TELEGRAM_SECRET_TOKEN) gerekli: en az 16 harf/rakam/_/-',
+            'Telegram webhook mode (channels.telegram.webhookUrl / TELEGRAM_WEBHOOK_URL) needs channels.telegram.secretToken (TELEGRAM_SECRET_TOKEN): at least 16 letters, digits, _ or -',
           );
         }
         const path = webhookPath(token);
@@ -162,14 +162,14 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
       } catch (error) {
         if (stopped) return;
         if (isWrongToken(error)) {
-          logger.error('Telegram token geçersiz ya da iptal edilmiş (401): kanal durdu');
+          logger.error('Telegram token invalid or revoked (401): the channel stopped');
           return;
         }
         const conflict = error instanceof TelegramError && error.code === 409;
         const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6));
         logger.warn(
           { err: error, retryInMs: delay },
-          conflict ? 'Telegram: bu token başka bir yerde de kullanılıyor (başka bir örnek ya da webhook); yeniden denenecek' : 'Telegram bağlantısı kurulamadı; yeniden denenecek',
+          conflict ? 'Telegram: this token is in use elsewhere too (another instance or a webhook); retrying' : 'Telegram could not be reached; retrying',
         );
         await pause(delay);
       }
@@ -189,9 +189,9 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
         }
       } catch (error) {
         if (isWrongToken(error)) {
-          throw new ConfigError("Telegram token geçersiz: channels.telegram.token (TELEGRAM_TOKEN) BotFather'ın verdiği token olmalı");
+          throw new ConfigError('Telegram token invalid: channels.telegram.token (TELEGRAM_TOKEN) must be the token BotFather gave');
         }
-        logger.warn({ err: error }, 'Telegram Bot API şu an yanıt vermiyor; arka planda yeniden denenecek');
+        logger.warn({ err: error }, 'Telegram Bot API does not answer now; retrying in the background');
       }
       running = run().catch((error: unknown) => logger.error({ err: error }, 'Telegram channel failed'));
     },

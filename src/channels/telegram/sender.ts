@@ -12,7 +12,7 @@ export const TELEGRAM_TEXT_LIMIT = 4096;
 function chatIdOf(target: DeliveryTarget): number | string {
   const chatId = target.address.chatId;
   if (typeof chatId !== 'number' && typeof chatId !== 'string') {
-    throw new DeliveryError('Telegram: konuşmanın chatId adresi yok', { permanent: true });
+    throw new DeliveryError('Telegram: the conversation has no chatId address', { permanent: true });
   }
   return chatId;
 }

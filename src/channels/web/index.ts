@@ -19,6 +19,7 @@ import type { ConversationStore } from '../../messaging/conversation-store.ts';
 import type { Database } from '../../storage/database.ts';
 import { databaseLimits, memoryLimits, type RateLimitStore } from '../../storage/rate-limits.ts';
 import type { Channel, ChannelDependencies } from '../channel.ts';
+import { greetingHtml } from './greeting.ts';
 import { WebchatSessions } from './sessions.ts';
 
 export const WEBCHAT_CHANNEL = 'webchat';
@@ -63,6 +64,8 @@ export interface WebchatDependencies {
   store: ConversationStore;
   db: Database;
   municipalityName: string;
+  /** The first bubble, in the page as it is served (bot/texts.yaml: webGreeting, menuButton). */
+  greeting?: { text: string; button: string };
   limits: Config['limits']['http'];
   /** Counters of new sessions: kept across restarts (the database). */
   durableLimits: RateLimitStore;
@@ -70,7 +73,7 @@ export interface WebchatDependencies {
   fastLimits: RateLimitStore;
 }
 
-export function webchatRouter({ adapter, store, db, municipalityName, limits, durableLimits, fastLimits }: WebchatDependencies): Router {
+export function webchatRouter({ adapter, store, db, municipalityName, greeting, limits, durableLimits, fastLimits }: WebchatDependencies): Router {
   const router = express.Router();
   const sessions = new WebchatSessions(db);
   const perMinute = (counters: RateLimitStore, name: string, points: number) => (points > 0 ? counters.limiter({ name, points, seconds: 60, holdInMemory: true }) : undefined);
@@ -79,7 +82,9 @@ export function webchatRouter({ adapter, store, db, municipalityName, limits, du
   const messagesBySession = perMinute(fastLimits, 'webchat:session-messages', limits.chatMessagesPerSession);
   const reads = perMinute(fastLimits, 'webchat:reads', limits.chatReads);
 
-  const page = readFileSync(path.join(STATIC_DIR, 'index.html'), 'utf8').replaceAll('{{name}}', escapeHtml(municipalityName));
+  const page = readFileSync(path.join(STATIC_DIR, 'index.html'), 'utf8')
+    .replace('{{greeting}}', () => (greeting ? greetingHtml(greeting.text, [greeting.button]) : ''))
+    .replaceAll('{{name}}', escapeHtml(municipalityName));
   // ?embed=1: the same page inside the iframe of embed.js, without its own header (the panel has one).
   const embedPage = page.replace('<body ', '<body class="embed" ');
   const embedScript = readFileSync(path.join(STATIC_DIR, 'embed.js'), 'utf8');
@@ -108,6 +113,11 @@ export function webchatRouter({ adapter, store, db, municipalityName, limits, du
     response.type('text/javascript').send(script);
   });
   router.use('/webchat', express.static(STATIC_DIR, { index: false, maxAge: '1h' }));
+  // Browsers ask for /favicon.ico whatever the page says; the chat's icon answers it.
+  router.get('/favicon.ico', (_request, response) => {
+    response.setHeader('Cache-Control', 'public, max-age=86400');
+    response.type('image/svg+xml').sendFile(path.join(STATIC_DIR, 'favicon.svg'));
+  });
 
   router.post('/api/chat/session', async (request, response) => {
     const waitMs = newSessions ? await overLimit(newSessions, clientAddress(request)) : 0;
@@ -153,7 +163,7 @@ export function webchatRouter({ adapter, store, db, municipalityName, limits, du
   return router;
 }
 
-export function createWebchat({ adapter, store, config, db, limits }: ChannelDependencies): Channel {
+export function createWebchat({ adapter, store, config, db, limits, texts }: ChannelDependencies): Channel {
   return {
     name: WEBCHAT_CHANNEL,
     router: webchatRouter({
@@ -161,6 +171,7 @@ export function createWebchat({ adapter, store, config, db, limits }: ChannelDep
       store,
       db,
       municipalityName: config.municipality.name,
+      greeting: texts && { text: texts.webGreeting, button: texts.menuButton },
       limits: config.limits.http,
       durableLimits: limits ?? databaseLimits(db),
       fastLimits: memoryLimits(),

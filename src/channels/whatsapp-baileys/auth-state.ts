@@ -6,14 +6,14 @@
 // never lands after a newer one.
 import { randomUUID } from 'node:crypto';
 import {
-    BufferJSON,
-    initAuthCreds,
-    proto,
-    type AuthenticationCreds,
-    type AuthenticationState,
-    type SignalDataSet,
-    type SignalDataTypeMap,
-    type SignalKeyStore,
+  BufferJSON,
+  initAuthCreds,
+  proto,
+  type AuthenticationCreds,
+  type AuthenticationState,
+  type SignalDataSet,
+  type SignalDataTypeMap,
+  type SignalKeyStore,
 } from '@whiskeysockets/baileys';
 import type { Database } from '../../storage/database.ts';
 import { BAILEYS_PREFIX, CREDS_KEY, KEYS_PREFIX, keyOf } from '../../storage/state-keys.ts';

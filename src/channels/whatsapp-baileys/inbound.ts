@@ -1,15 +1,17 @@
 // WhatsApp (Baileys) → Çözüm: one-to-one chats only; a message read as an InboundMessage (text,
 // photo with caption, location), and who wrote it (the phone number when known, else the @lid).
 import {
-    isHostedLidUser,
-    isHostedPnUser,
-    isJidBroadcast,
-    isJidGroup,
-    isJidNewsletter,
-    isLidUser,
-    isPnUser,
-    jidNormalizedUser, normalizeMessageContent, type WAMessage,
-    type WAMessageKey
+  isHostedLidUser,
+  isHostedPnUser,
+  isJidBroadcast,
+  isJidGroup,
+  isJidNewsletter,
+  isLidUser,
+  isPnUser,
+  jidNormalizedUser,
+  normalizeMessageContent,
+  type WAMessage,
+  type WAMessageKey,
 } from '@whiskeysockets/baileys';
 import type { InboundMessage, Media } from '../../messaging/message.ts';
 

@@ -104,7 +104,7 @@ function describeClose(code: number | undefined): string {
 
 function jidOf(target: DeliveryTarget): string {
   const jid = target.address.jid;
-  if (typeof jid !== 'string' || !isPersonalJid(jid)) throw new DeliveryError('WhatsApp: konuşmanın adresi yok', { permanent: true });
+  if (typeof jid !== 'string' || !isPersonalJid(jid)) throw new DeliveryError('WhatsApp: the conversation has no address', { permanent: true });
   return jid;
 }
 
@@ -254,8 +254,7 @@ export class WhatsAppBaileysChannel implements Channel {
 
     if (code === DisconnectReason.loggedOut) {
       this.logger.warn(
-        'WhatsApp oturumu kapatıldı: bağlı cihaz telefondan kaldırılmış. Kayıtlı oturum silindi; yeniden eşleştirmek için /admin/whatsapp sayfasındaki ya da terminaldeki QR kodunu okutun. ' +
-          '(WhatsApp logged out: the stored session was cleared; scan the new QR code to pair again.)',
+        'WhatsApp logged out: the linked device was removed on the phone. The stored session was cleared; scan the new QR code (/admin/whatsapp or the terminal) to pair again.',
       );
       await this.auth?.clear();
       this.auth = await loadAuthState(this.db);
@@ -341,11 +340,11 @@ export class WhatsAppBaileysChannel implements Channel {
   async send(target: DeliveryTarget, message: OutboundMessage): Promise<void> {
     const jid = jidOf(target);
     const socket = this.connectedSocket();
-    if (!socket) throw new DeliveryError('WhatsApp bağlı değil; mesaj bağlantı kurulunca yeniden denenecek', { retryAfterMs: 30_000 });
+    if (!socket) throw new DeliveryError('WhatsApp is not connected; the message is tried again once it is', { retryAfterMs: 30_000 });
     try {
       await socket.sendMessage(jid, { text: renderText(renderChoicesAsText(message), 'whatsapp') });
     } catch (error) {
-      throw new DeliveryError('WhatsApp mesajı gönderilemedi', { cause: error, retryAfterMs: 10_000 });
+      throw new DeliveryError('WhatsApp message could not be sent', { cause: error, retryAfterMs: 10_000 });
     }
   }
 

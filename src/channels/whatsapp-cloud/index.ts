@@ -45,12 +45,12 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger 
   const logger: Logger = parentLogger.child({ channel: WHATSAPP_CLOUD_CHANNEL });
   const missing = REQUIRED.filter(([key]) => !settings[key]);
   if (missing.length === REQUIRED.length) {
-    logger.info('WhatsApp Cloud API kapalı: channels.whatsappCloud ayarları (WHATSAPP_ACCESS_TOKEN…) verilmedi');
+    logger.info('WhatsApp Cloud API off: set channels.whatsappCloud (WHATSAPP_ACCESS_TOKEN…) to turn it on');
     return undefined;
   }
   if (missing.length > 0) {
     throw new ConfigError(
-      `WhatsApp Cloud API için eksik ayar: ${missing.map(([key, env]) => `channels.whatsappCloud.${key} (${env})`).join(', ')}. Dördü birlikte gerekli.`,
+      `WhatsApp Cloud API settings missing: ${missing.map(([key, env]) => `channels.whatsappCloud.${key} (${env})`).join(', ')}. All four are needed together.`,
     );
   }
   const appSecret = settings.appSecret!;

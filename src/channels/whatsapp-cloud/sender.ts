@@ -114,7 +114,7 @@ async function graphPost(settings: Settings, payload: Json): Promise<Json> {
 
 function waIdOf(target: DeliveryTarget): string {
   const waId = target.address.waId;
-  if (typeof waId !== 'string' || waId === '') throw new DeliveryError('WhatsApp: konuşmanın waId adresi yok', { permanent: true });
+  if (typeof waId !== 'string' || waId === '') throw new DeliveryError('WhatsApp: the conversation has no waId address', { permanent: true });
   return waId;
 }
 

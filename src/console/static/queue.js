@@ -36,6 +36,10 @@ function row(item) {
   return tr;
 }
 
+// One screen at a time: the server sends a page and the counts of the whole queue.
+const PAGE = 50;
+let shown = PAGE;
+
 // Refreshes can overlap (a filter click and the live stream): only the newest answer is drawn.
 let asked = 0;
 let drawn = 0;
@@ -44,11 +48,14 @@ async function refresh() {
   const number = ++asked;
   const params = new URLSearchParams({ scope });
   if (scope === 'department' && department) params.set('department', department);
+  params.set('limit', String(shown));
   const data = await api(`/queue?${params}`);
   if (number < drawn) return;
   drawn = number;
   clear(body).append(...data.items.map(row));
   empty.hidden = data.items.length > 0;
+  document.getElementById('queue-more-row').hidden = data.counts.total <= data.items.length;
+  document.getElementById('queue-shown').textContent = `${data.counts.total} talebin ${data.items.length} tanesi gösteriliyor.`;
   document.getElementById('count-waiting').textContent = data.counts.waiting;
   document.getElementById('count-overdue').textContent = data.counts.overdue;
   document.getElementById('count-mine').textContent = data.counts.mine;
@@ -58,6 +65,7 @@ async function refresh() {
 
 function setScope(next) {
   scope = next;
+  shown = PAGE;
   localStorage.setItem('cozum.queue.scope', scope);
   for (const button of document.querySelectorAll('[data-scope]')) button.setAttribute('aria-pressed', String(button.dataset.scope === scope));
   refresh().catch(() => undefined);
@@ -79,6 +87,10 @@ async function start() {
       departmentSelect.value = '';
     }
     setScope(button.dataset.scope);
+  });
+  document.getElementById('queue-more').addEventListener('click', () => {
+    shown = Math.min(200, shown + PAGE);
+    refresh().catch(() => undefined);
   });
   setScope(allowed.includes(saved) ? saved : supervisor ? 'all' : 'department');
   const refreshSoon = throttle(() => refresh().catch(() => undefined), 500);

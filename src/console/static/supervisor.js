@@ -236,8 +236,14 @@ async function start() {
     }
   });
   await Promise.all([refresh(), refreshAccounts()]);
-  const refreshSoon = throttle(() => refresh().catch(() => undefined), 1500);
-  live(() => refreshSoon());
+  // Live notices change today's figures only: a short period is redrawn within seconds, a long one
+  // at most once a minute (a year's figures are not worth asking for at every new message).
+  const quick = throttle(() => refresh().catch(() => undefined), 1500);
+  const slow = throttle(() => refresh().catch(() => undefined), 60000);
+  live(() => {
+    const days = Number($('days').value);
+    return days > 0 && days <= 30 ? quick() : slow();
+  });
   window.addEventListener('resize', debounce(() => last && render(last), 200));
 }
 

@@ -69,11 +69,11 @@ export class NeighbourhoodMatcher {
 
   constructor(il: string, ilce: string) {
     const city = cityList.find((c) => fold(c.name) === fold(il));
-    if (!city) throw new Error(`“${il}” adında bir il bulunamadı. Lütfen yapılandırmadaki il adını kontrol edin (örneğin “İzmir”).`);
+    if (!city) throw new Error(`No province named “${il}”: check municipality.city in the configuration (for example “İzmir”).`);
     const districts = getDistrictsByCityCode(city.code);
     const district = findByName(districts, ilce);
     if (!district) {
-      throw new Error(`${city.name} ilinde “${ilce}” adında bir ilçe bulunamadı. Lütfen yapılandırmadaki ilçe adını kontrol edin.`);
+      throw new Error(`No district named “${ilce}” in ${city.name}: check municipality.district in the configuration.`);
     }
     this.il = city.name;
     this.ilce = district;

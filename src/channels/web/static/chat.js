@@ -7,6 +7,8 @@
   var input = document.getElementById('input');
   var send = document.getElementById('send');
   var lastId = null;
+  // Settles once the browser has a session: a message typed before that waits for it.
+  var ready = Promise.resolve();
   var shown = {};
   var embedded = document.body.classList.contains('embed');
   // The token is issued by the server and lives in this origin's localStorage (in a frame,
@@ -113,7 +115,8 @@
         return new Promise(function (resolve) { setTimeout(resolve, 2000); }).then(function () { return post(attempt + 1); });
       });
     }
-    post(1)
+    ready.catch(function () {})
+      .then(function () { return post(1); })
       .then(function () { return refresh(); })
       .catch(function (error) { notice(error.message + ' Mesajınızı tekrar gönderebilirsiniz.'); })
       .then(function () { send.disabled = false; input.focus(); });
@@ -146,19 +149,20 @@
     });
   }
 
+  // The greeting came with the page (the server wrote it from bot/texts.yaml): its buttons answer like the others.
+  Array.prototype.forEach.call(log.querySelectorAll('[data-greeting] button[data-choice]'), function (button) {
+    button.addEventListener('click', function () { submit(button.getAttribute('data-choice')); });
+  });
+
   function start() {
     // A kept token, or the session cookie; without either, or with one the server does not know
     // (never issued there, or from an older version), the server issues a new session.
-    var ready = (token || !storage ? refresh() : Promise.reject({ status: 401 })).catch(function (error) {
+    ready = (token || !storage ? refresh() : Promise.reject({ status: 401 })).catch(function (error) {
       if (error.status !== 401) throw error;
       token = null;
       return newSession().then(refresh);
     });
-    ready.then(function () {
-      if (!log.querySelector('.msg')) {
-        addMessage('bot', 'Merhaba! Burası ' + document.body.getAttribute('data-municipality') + ' dijital asistanı. Sorunuzu yazabilir ya da konu listesi için *menü* yazabilirsiniz.', ['Menü'], null);
-      }
-    }).catch(function (error) {
+    ready.catch(function (error) {
       // Too many new chats from this connection: the server's sentence says how long to wait.
       notice(error.status === 429 ? error.message : 'Sunucuya bağlanılamadı. Lütfen biraz sonra tekrar deneyin.');
     });

@@ -1,0 +1,102 @@
+// The report worker as the main thread sees it: the figures as a promise, the CSV export as an
+// async iterable of chunks (one chunk asked for at a time, so a slow download slows the reading of
+// rows instead of filling memory). The thread starts at the first report and lives until close().
+// Figures and exports of a year take hundreds of milliseconds of SQLite and formatting at 350,000
+// tickets; on the main thread every citizen's chat turn would wait behind them.
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { TicketReport } from '../storage/ticket-report.ts';
+
+export type ReportRequest =
+  | { id: number; kind: 'figures'; since: Date | null; now: Date; openStatuses: readonly string[] }
+  | { id: number; kind: 'csv'; since: Date | null; now: Date }
+  | { id: number; kind: 'more' | 'cancel' };
+
+export type ReportResponse = { id: number; figures: TicketReport } | { id: number; chunk: string } | { id: number; done: true } | { id: number; error: string };
+
+interface Pending {
+  resolve(message: ReportResponse): void;
+  reject(error: Error): void;
+}
+
+export class ReportWorker {
+  private worker?: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly file: string,
+    private readonly config: Config,
+    private readonly logger?: Logger,
+  ) {}
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    if (this.file === ':memory:') throw new Error('reports need a database file: an in-memory database cannot be opened by the report worker');
+    const worker = new Worker(new URL('./report-worker-boot.mjs', import.meta.url), {
+      workerData: { entry: new URL('./report-worker.ts', import.meta.url).href, file: this.file, config: this.config },
+    });
+    worker.unref();
+    worker.on('message', (message: ReportResponse) => this.pending.get(message.id)?.resolve(message));
+    const fail = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const pending of this.pending.values()) pending.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', (error) => {
+      this.logger?.error({ err: error }, 'report worker failed');
+      fail(error);
+    });
+    worker.on('exit', (code) => fail(new Error(`report worker exited (${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Sends `request` and waits for the next answer to its id. */
+  private ask(request: ReportRequest): Promise<ReportResponse> {
+    const worker = this.thread();
+    return new Promise<ReportResponse>((resolve, reject) => {
+      this.pending.set(request.id, {
+        resolve: (message) => {
+          this.pending.delete(request.id);
+          if ('error' in message) reject(new Error(`report worker: ${message.error}`));
+          else resolve(message);
+        },
+        reject: (error) => {
+          this.pending.delete(request.id);
+          reject(error);
+        },
+      });
+      worker.postMessage(request);
+    });
+  }
+
+  async figures(period: { since: Date | null; now: Date; openStatuses: readonly string[] }): Promise<TicketReport> {
+    const answer = await this.ask({ id: this.nextId++, kind: 'figures', ...period });
+    if (!('figures' in answer)) throw new Error('report worker: unexpected answer to figures');
+    return answer.figures;
+  }
+
+  async *csv(period: { since: Date | null; now: Date }): AsyncGenerator<string> {
+    const id = this.nextId++;
+    let finished = false;
+    try {
+      let answer = await this.ask({ id, kind: 'csv', ...period });
+      while ('chunk' in answer) {
+        yield answer.chunk;
+        answer = await this.ask({ id, kind: 'more' });
+      }
+      finished = true;
+    } finally {
+      // The download ended early (the browser went away): the worker closes its cursor.
+      if (!finished && this.worker) this.worker.postMessage({ id, kind: 'cancel' } satisfies ReportRequest);
+    }
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+}

@@ -1,0 +1,67 @@
+// The chat page as it arrives: the greeting is part of the page (readable before, or without, any
+// script), the browser finds an icon, and the greeting's button works as soon as it is seen.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestCozum } from '../support/cozum.ts';
+import { CHROMIUM, browserAvailability } from '../support/browser.ts';
+
+const cozum = useTestCozum({ http: true });
+const GREETING = 'Merhaba! Burası Yeşilova Belediyesi dijital asistanı. Sorunuzu yazabilir ya da konu listesi için menü yazabilirsiniz.';
+
+describe('the web chat page over HTTP', () => {
+  it('has an icon where browsers look for one', async () => {
+    const html = await (await fetch(`${cozum.url}/`)).text();
+    expect(html).toContain('<link rel="icon" href="/webchat/favicon.svg" type="image/svg+xml">');
+    for (const path of ['/webchat/favicon.svg', '/favicon.ico']) {
+      const icon = await fetch(`${cozum.url}${path}`);
+      expect(icon.status, path).toBe(200);
+      expect(icon.headers.get('content-type'), path).toMatch(/^image\/svg\+xml/);
+      expect(await icon.text(), path).toContain('<svg');
+    }
+  });
+});
+
+const { available } = browserAvailability('web chat page browser tests');
+describe.skipIf(!available)('the web chat page in Chromium', () => {
+  let browser: import('playwright-core').Browser;
+  beforeAll(async () => {
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows the greeting, with *menü* in bold and its button, without running any script', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${cozum.url}/`);
+    const greeting = page.locator('.msg--bot');
+    expect(await greeting.count()).toBe(1);
+    expect((await greeting.textContent())!.replace('1. Menü', '')).toBe(GREETING);
+    expect(await greeting.locator('strong').allTextContents()).toEqual(['menü']);
+    expect(await greeting.getByRole('button').allTextContents()).toEqual(['1. Menü']);
+    await context.close();
+  }, 60_000);
+
+  it('loads without a failed request, and the greeting’s button opens the menu at once', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const failed: string[] = [];
+    page.on('response', (response) => void (response.status() >= 400 && failed.push(`${response.status()} ${response.url()}`)));
+    await page.goto(`${cozum.url}/`);
+    // Pressed before the page has a session: the message waits for it instead of failing.
+    await page.getByRole('button', { name: '1. Menü' }).click();
+    await page.locator('.msg--bot', { hasText: 'Size nasıl yardımcı olabilirim?' }).waitFor();
+    expect(await page.locator('.msg--citizen').allTextContents()).toEqual(['Menü']);
+    expect(await page.locator('.notice').count()).toBe(0);
+    await page.reload();
+    await page.locator('.msg--citizen').first().waitFor();
+    // The greeting stays the first bubble; the conversation follows it.
+    expect(await page.locator('.msg').first().getAttribute('data-greeting')).toBe('');
+    expect(failed).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
