@@ -197,6 +197,19 @@ export const ConfigSchema = z.object({
       idleMinutes: z.coerce.number().int().min(0).default(30),
     })
     .prefault({}),
+  /** The Open311 GeoReport v2 API under /open311/v2 (src/open311/): other apps file and follow requests. */
+  open311: z
+    .object({
+      /** false: /open311 answers 404. */
+      enabled: flag.default(true),
+      /** What `jurisdiction_id` this server answers to; empty: the host name of the municipality's web site. */
+      jurisdictionId: z.string().trim().default(''),
+      /** Requests one API key may file per minute; 0 turns the limit off. */
+      requestsPerKeyPerMinute: z.coerce.number().int().min(0).default(60),
+      /** Calls per client address per minute to any /open311 path; 0 turns the limit off. */
+      callsPerAddressPerMinute: z.coerce.number().int().min(0).default(300),
+    })
+    .prefault({}),
   /**
    * KVKK retention, in days (0 keeps everything): a citizen silent this long with nothing open is
    * erased, and tickets closed this long ago lose their personal data (src/privacy/erasure.ts).

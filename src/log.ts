@@ -8,7 +8,8 @@ import { maskForLog } from './privacy/mask.ts';
 
 export type { Logger };
 
-const REDACTED_FIELDS = ['text', 'phone', 'tcKimlik', 'body', 'address', '*.text', '*.phone', '*.tcKimlik', '*.body', '*.address'];
+// api_key: an Open311 key (open311/keys.ts) is never logged; redacted as a safety net all the same.
+const REDACTED_FIELDS = ['text', 'phone', 'tcKimlik', 'body', 'address', 'api_key', '*.text', '*.phone', '*.tcKimlik', '*.body', '*.address', '*.api_key'];
 
 /** Masks personal data in a log line: see privacy/mask.ts (`maskForLog`). */
 export const maskPersonal = maskForLog;

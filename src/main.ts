@@ -46,6 +46,11 @@ import { applyRetention, RETENTION_BATCH } from './privacy/erasure.ts';
 import { databaseLimits, memoryLimits } from './storage/rate-limits.ts';
 import { publicPathLimits } from './http/rate-limits.ts';
 import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud/index.ts';
+import { buildServices } from './open311/services.ts';
+import { Open311Requests } from './open311/requests.ts';
+import { ApiKeys } from './open311/keys.ts';
+import { createOpen311Router } from './open311/router.ts';
+import { createKeyRoutes } from './console/api-keys.ts';
 
 const RETENTION_FIRST_RUN_MS = 60_000;
 const RETENTION_PAUSE_MS = 1_000;
@@ -215,13 +220,21 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     await adapter.recover();
     agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
+    // Open311 (GeoReport v2) for the municipality's other systems, and the admins' key management.
+    const apiKeys = new ApiKeys(db);
+    const open311 = [createKeyRoutes(apiKeys, logger)];
+    if (config.open311.enabled) {
+      const services = buildServices(specs, dialogServices.neighbourhoods, config.tickets.defaultSlaHours);
+      const requests = new Open311Requests({ db, tickets, services, neighbourhoods: dialogServices.neighbourhoods, publicPhones: dialogServices.publicPhones, defaultSlaHours: config.tickets.defaultSlaHours });
+      open311.push(createOpen311Router({ config, requests, services, keys: apiKeys, logger, keyLimits: limits, addressLimits: memoryLimits() }));
+    }
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
     const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
     // The WhatsApp (Baileys) pairing page belongs to the console; the channel only reports its link.
     // Told by its shape, not its class: the Baileys module is loaded only when the channel is on.
     const baileys = channels.find((channel): channel is Channel & WhatsAppLink => 'linkStatus' in channel);
     const routers = [...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), ...(baileys ? [whatsappLinkRouter(baileys, logger)] : [])];
-    const app = createHttpApp([...routers, agentConsole.router], logger, { guards, probes: readiness.router(), trustProxy: config.trustProxy });
+    const app = createHttpApp([...routers, ...open311, agentConsole.router], logger, { guards, probes: readiness.router(), trustProxy: config.trustProxy });
     installConsoleAuth(app, agentConsole.auth);
     server = await listen(app, config.port, config.host);
     const { port } = server.address() as AddressInfo;

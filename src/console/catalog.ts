@@ -30,6 +30,7 @@ export function channelName(channel: string): string {
   if (['botframework', 'directline', 'webchat-bf', 'emulator'].includes(key)) return 'Bot Framework';
   if (key === 'terminal') return 'Terminal';
   if (key === 'test') return 'Test kanalı';
+  if (key === 'open311') return 'Open311';
   return channel;
 }
 

@@ -8,7 +8,7 @@ import { directSql, type DirectSql } from '../storage/direct-sql.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import { OPEN_STATUSES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
-import { formatTicketNumber, type CitizenTicket, type Tickets } from '../tickets/tickets.ts';
+import { formatTicketNumber, type CitizenTicket, type NewTicket, type Tickets } from '../tickets/tickets.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import { STRUCTURED_STEP_TYPES, type DialogSpec, type SlotValue } from './spec.ts';
 import { NeighbourhoodMatcher } from './validators/index.ts';
@@ -126,29 +126,10 @@ export class DialogServices {
   }
 
   async createTicket(spec: DialogSpec, slots: Record<string, SlotValue>, contactId: string, conversationId: string): Promise<CreatedTicket> {
-    const ticketSpec = spec.ticket!;
-    const chosen = spec.steps
-      .filter((step) => step.type === 'choice' && step.slot in slots)
-      .map((step) => ({ slot: step.slot, choice: step.choices!.find((c) => c.value === slots[step.slot]!.value) }));
-    const routed = ticketSpec.routeBy.map((slot) => chosen.find((c) => c.slot === slot)?.choice).find((choice) => choice?.department);
-    const department = routed?.department ?? ticketSpec.department;
-    const slaHours = routed?.slaHours ?? ticketSpec.slaHours ?? this.config.tickets.defaultSlaHours;
-    const displays = Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.display]));
-    // Only structured slots reach the summary (checked at load); masked all the same, since the
-    // queue line and the status answer show it. The department reads the real values in `data`.
-    const summary = maskPersonalData(ticketSpec.summary.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, slot: string) => displays[slot] ?? '—'));
-    const structured = spec.steps.filter((step) => STRUCTURED_STEP_TYPES.includes(step.type) && step.slot in slots).map((step) => step.slot);
-    const data = { ...Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.value])), _display: displays, _dialog: spec.id, [STRUCTURED_KEY]: structured };
-    const category = ticketSpec.categorySlot ? String(slots[ticketSpec.categorySlot]?.value ?? '') || undefined : undefined;
-    const neighbourhood = spec.steps.find((s) => s.type === 'neighbourhood' && s.slot in slots);
-    const ticket = await this.tickets.create({
-      contactId, conversationId, type: ticketSpec.type, category, department, slaHours, summary, data,
-      neighbourhood: neighbourhood ? String(slots[neighbourhood.slot]!.value) : undefined,
-    });
+    const form = formTicket(spec, slots, this.config.tickets.defaultSlaHours);
+    const ticket = await this.tickets.create({ ...form.ticket, contactId, conversationId });
     await this.nameContact(spec, slots, contactId);
-    const info = chosen.map((c) => c.choice?.info).filter((line): line is string => Boolean(line));
-    const needsPerson = chosen.some((c) => c.choice?.needsPerson);
-    return { number: ticket.number, department, due: this.formatDate(ticket.dueAt), info, needsPerson };
+    return { number: ticket.number, department: form.ticket.department, due: this.formatDate(ticket.dueAt), info: form.info, needsPerson: form.needsPerson };
   }
 
   /**
@@ -189,4 +170,43 @@ export class DialogServices {
     if (open) lines.push(`Beklenen yanıt: en geç ${this.formatDate(ticket.dueAt)}`);
     return lines.filter(Boolean).join('\n');
   }
+}
+
+/** What a form's answers make of a ticket: where it goes, how fast, its summary and its data. */
+export interface FormTicket {
+  ticket: Omit<NewTicket, 'contactId' | 'conversationId'>;
+  /** Extra notes of the chosen options (documents to prepare…). */
+  info: string[];
+  /** A chosen option says a person must take the case over. */
+  needsPerson: boolean;
+}
+
+/**
+ * The ticket a form's answers make, whoever collected them (the chat assistant, the Open311 API):
+ * routed by the chosen options, with a summary of structured answers only and the answers in `data`.
+ */
+export function formTicket(spec: DialogSpec, slots: Record<string, SlotValue>, defaultSlaHours: number): FormTicket {
+  const ticketSpec = spec.ticket!;
+  const chosen = spec.steps
+    .filter((step) => step.type === 'choice' && step.slot in slots)
+    .map((step) => ({ slot: step.slot, choice: step.choices!.find((c) => c.value === slots[step.slot]!.value) }));
+  const routed = ticketSpec.routeBy.map((slot) => chosen.find((c) => c.slot === slot)?.choice).find((choice) => choice?.department);
+  const department = routed?.department ?? ticketSpec.department;
+  const slaHours = routed?.slaHours ?? ticketSpec.slaHours ?? defaultSlaHours;
+  const displays = Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.display]));
+  // Only structured slots reach the summary (checked at load); masked all the same, since the
+  // queue line and the status answer show it. The department reads the real values in `data`.
+  const summary = maskPersonalData(ticketSpec.summary.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, slot: string) => displays[slot] ?? '—'));
+  const structured = spec.steps.filter((step) => STRUCTURED_STEP_TYPES.includes(step.type) && step.slot in slots).map((step) => step.slot);
+  const data = { ...Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.value])), _display: displays, _dialog: spec.id, [STRUCTURED_KEY]: structured };
+  const category = ticketSpec.categorySlot ? String(slots[ticketSpec.categorySlot]?.value ?? '') || undefined : undefined;
+  const neighbourhood = spec.steps.find((s) => s.type === 'neighbourhood' && s.slot in slots);
+  return {
+    ticket: {
+      type: ticketSpec.type, category, department, slaHours, summary, data,
+      neighbourhood: neighbourhood ? String(slots[neighbourhood.slot]!.value) : undefined,
+    },
+    info: chosen.map((c) => c.choice?.info).filter((line): line is string => Boolean(line)),
+    needsPerson: chosen.some((c) => c.choice?.needsPerson),
+  };
 }

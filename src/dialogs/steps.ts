@@ -28,7 +28,8 @@ export interface StepInput {
 const MY_TICKETS = new Set(['basvurularim', 'hepsi', 'tumu', 'tum basvurularim', 'basvurularimi goster', 'sikayetlerim', 'taleplerim']);
 const DAY_WORDS = /\b(pazartesi|sali|carsamba|persembe|cuma|cumartesi|pazar|hafta|haftaici|her gun|farketmez|fark etmez|herhangi|sabah|ogle|ogleden|aksam|yarin|bugun|ay|ocak|subat|mart|nisan|mayis|haziran|temmuz|agustos|eylul|ekim|kasim|aralik|musait|uygun|\d{1,2})/;
 
-function mapLink(latitude: number, longitude: number): string {
+/** A map link for a pin, as agents open it from a ticket. */
+export function mapLink(latitude: number, longitude: number): string {
   return `https://www.google.com/maps?q=${latitude.toFixed(6)},${longitude.toFixed(6)}`;
 }
 

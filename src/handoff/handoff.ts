@@ -59,6 +59,12 @@ export interface Escalation {
 
 export class HandoffError extends Error {}
 
+/**
+ * Channels no message reaches yet: an Open311 request (open311/) is followed through the API, where
+ * its status and the status change's note are public; an agent's reply would be stored and read by nobody.
+ */
+const NO_REPLIES = new Set(['open311']);
+
 /** An emergency's case is due within the hour. */
 const URGENT_SLA_HOURS = 1;
 
@@ -219,6 +225,7 @@ export class Handoff {
     const body = text.trim();
     if (body === '') throw new HandoffError('Boş mesaj gönderilemez.');
     const { conversation } = await this.handedOver(agent, conversationId);
+    if (NO_REPLIES.has(conversation.channel)) throw new HandoffError('Bu başvuru Open311 üzerinden geldi; vatandaşa buradan mesaj gönderilemez. Durumu ve durum notu Open311 yanıtında görünür.');
     if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) await this.claim(agent, conversationId);
     await this.deps.notifier.notify(conversationId, body, [], { author: 'agent', authorName: agent.displayName });
     if (conversation.handoffTicketId) {

@@ -49,6 +49,7 @@ interface Columns {
   AgentSession: Prisma.AgentSessionScalarFieldEnum;
   RateLimit: Prisma.RateLimitScalarFieldEnum;
   WebchatSession: Prisma.WebchatSessionScalarFieldEnum;
+  ApiKey: Prisma.ApiKeyScalarFieldEnum;
 }
 
 export type Model = Prisma.ModelName;
@@ -199,6 +200,19 @@ export const INVENTORY: Inventory = {
     columns: {
       id: { deleteRows: "the hash of the browser's token: the same value as the web chat contact's platform id, so the row goes with the contact" },
       createdAt: { deleteRows: 'with its row' },
+    },
+  },
+  ApiKey: {
+    rows: "none: the keys of the municipality's own systems and partners that file Open311 requests (an admin revokes one in the console)",
+    columns: {
+      id,
+      name: { keep: "the system or organisation holding the key, as the admin named it: not a citizen's data" },
+      hash: { keep: 'sha256 of the key: leads to no person, and the key cannot be read from it' },
+      hint: { keep: "the key's first characters, for the admin to tell keys apart" },
+      createdBy: staff("the admin's username"),
+      createdAt: when,
+      lastUsedAt: when,
+      revokedAt: when,
     },
   },
 };

@@ -18,6 +18,8 @@ export interface NewTicket {
   data: Record<string, unknown>;
   /** First in the agents' queue (an emergency). */
   urgent?: boolean;
+  /** The first event's note: where the ticket came from (the chat assistant unless told). */
+  firstNote?: string;
 }
 
 export type TicketRow = Awaited<ReturnType<Database['ticket']['findUniqueOrThrow']>>;
@@ -129,7 +131,7 @@ export class Tickets {
         )}`);
       await tx.execute(Prisma.sql`
         INSERT INTO "TicketEvent" ("id", "ticketId", "kind", "status", "actor", "note", "createdAt")
-        VALUES ${Prisma.join(tickets.map(({ id, createdAt }) => Prisma.sql`(${nextStamp().id}, ${id}, 'status', 'new', 'bot', ${FIRST_EVENT_NOTE}, ${createdAt})`))}`);
+        VALUES ${Prisma.join(tickets.map(({ id, createdAt, input }) => Prisma.sql`(${nextStamp().id}, ${id}, 'status', 'new', 'bot', ${input.firstNote ?? FIRST_EVENT_NOTE}, ${createdAt})`))}`);
       return tickets.map(({ input: _input, ...created }) => created);
     });
   }

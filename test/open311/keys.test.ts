@@ -1,0 +1,62 @@
+// API keys are secrets: never logged (the logger is captured through a whole key's life), never
+// stored (only a hash, and the rate-limit counters name the key's id), and limited per key.
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.ts';
+import { startCozum, type Cozum } from '../../src/main.ts';
+import { tempDir, testConfig } from '../support/cozum.ts';
+import { adminWithKey, Open311Client } from './support.ts';
+
+const lines: string[] = [];
+const temp = tempDir();
+let cozum: Cozum;
+let api: Open311Client;
+
+beforeAll(async () => {
+  const stream = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
+  cozum = await startCozum(testConfig(temp.dir, { logLevel: 'trace', 'open311.requestsPerKeyPerMinute': 3 }), { http: true, logger: createLogger('trace', stream) });
+  api = new Open311Client(cozum.url!);
+});
+afterAll(async () => {
+  await cozum?.close();
+  temp.remove();
+});
+
+const report = (key: string) => ({ api_key: key, service_code: 'park', address_string: 'Erzene Mahallesi, Gençlik Parkı girişi', description: 'Parktaki salıncağın zinciri kopmuş.' });
+
+describe('an API key', () => {
+  it('is limited per key: beyond its requests a minute, 429 with Retry-After in the error list', async () => {
+    const { key } = await adminWithKey(cozum);
+    const other = await adminWithKey(cozum);
+    for (let i = 0; i < 3; i += 1) expect((await api.post('/open311/v2/requests.json', report(key))).status).toBe(201);
+    const refused = await api.post('/open311/v2/requests.json', report(key));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body).toEqual([{ code: 429, description: expect.stringContaining('too many') }]);
+    // Another key is counted on its own.
+    expect((await api.post('/open311/v2/requests.json', report(other.key))).status).toBe(201);
+    // Reading needs no key and is not counted against one.
+    expect((await api.get('/open311/v2/requests.json')).status).toBe(200);
+  });
+
+  it('never reaches the logs or the database, through creation, use, misuse and revocation', async () => {
+    const { admin, key, keyId } = await adminWithKey(cozum, 'ikinci.yonetici');
+    await api.post('/open311/v2/requests.json', report(key));
+    await api.post(`/open311/v2/requests.json?api_key=${key}`, report(key));
+    await api.post('/open311/v2/requests.json', report(`${key.slice(0, -1)}x`));
+    await admin.post(`/console/api/api-keys/${keyId}/revoke`);
+    await api.post('/open311/v2/requests.json', report(key));
+
+    const logged = lines.join('');
+    expect(logged).toContain('Open311 API key created');
+    expect(logged).toContain('Open311 request filed');
+    expect(logged).toContain('Open311 API key revoked');
+    const secret = key.slice('czm_'.length);
+    expect(logged).not.toContain(secret);
+    expect(logged).not.toContain(secret.slice(0, 20));
+
+    const rows = JSON.stringify([await cozum.db.apiKey.findMany(), await cozum.db.rateLimit.findMany(), await cozum.db.ticket.findMany(), await cozum.db.ticketEvent.findMany()]);
+    expect(rows).not.toContain(secret.slice(0, 20));
+    expect(rows).toContain(`open311:key:${keyId}`);
+  });
+});
