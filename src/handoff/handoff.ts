@@ -12,6 +12,7 @@ import { FINISHED_STATUSES, STATUS_NAMES, type TicketStatus } from '../tickets/s
 import type { Tickets } from '../tickets/tickets.ts';
 import type { CozumEvents } from '../messaging/events.ts';
 import { nextOpening } from './working-hours.ts';
+import { escalations } from '../metrics.ts';
 
 export type HandoffReason = 'requested' | 'misunderstood' | 'emergency' | 'dialog';
 
@@ -140,6 +141,7 @@ export class Handoff {
       },
     });
     await db.conversation.update({ where: { id: input.conversationId }, data: { mode: 'waiting', handoffTicketId: ticket.id, agentId: null } });
+    escalations.inc();
     this.deps.events.emit('ticket', { ticketId: ticket.id, conversationId: input.conversationId });
     this.deps.events.emit('conversation', { conversationId: input.conversationId, mode: 'waiting' });
     return { ...(await this.queueInfo(ticket)), alreadyQueued: false };

@@ -4,22 +4,10 @@
 // (`nodejs_eventloop_lag_p99_seconds`, `…_max_seconds`, from perf_hooks.monitorEventLoopDelay,
 // reset at each scrape): how long a citizen's turn waited behind other work since the last scrape.
 import type { Request, Response } from 'express';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { metricsRegistry } from '../metrics.ts';
 import { isLoopbackAddress } from './loopback.ts';
-
-let registry: Registry | undefined;
-
-/** One registry per process: default metrics start timers and histograms that live as long as it. */
-function metricsRegistry(): Registry {
-  if (!registry) {
-    registry = new Registry();
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
-  }
-  return registry;
-}
 
 export async function metricsHandler(request: Request, response: Response): Promise<void> {
   if (!isLoopbackAddress(request.ip)) return void response.status(404).json({ error: 'Bulunamadı.' });
-  const metrics = metricsRegistry();
-  response.type(metrics.contentType).send(await metrics.metrics());
+  response.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
 }

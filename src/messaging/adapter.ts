@@ -23,6 +23,7 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import type { Logger } from '../log.ts';
+import { messagesIn, turnDuration } from '../metrics.ts';
 import { chatKey, ConversationStore, type Author, type OutboundRow, type StoredInbound } from './conversation-store.ts';
 import type { ChannelSender } from './delivery.ts';
 import { nextStamp } from '../storage/ids.ts';
@@ -186,6 +187,7 @@ export class ChatAdapter extends BotAdapter {
         this.logger.info({ conversation: inbound.conversationId }, 'duplicate delivery ignored');
         return { result: { conversationId: inbound.conversationId, duplicate: true, replies: [] }, delivered: Promise.resolve() };
       }
+      messagesIn.inc({ channel: message.channel });
       const { replies, delivered } = await this.runTurn(inbound, message);
       return { result: { conversationId: inbound.conversationId, duplicate: false, replies }, delivered };
     });
@@ -221,6 +223,7 @@ export class ChatAdapter extends BotAdapter {
     message: ParsedInbound,
   ): Promise<{ replies: OutboundMessage[]; delivered: Promise<void> }> {
     this.active.add(inbound.id);
+    const endTimer = turnDuration.startTimer({ channel: message.channel });
     this.store.beginTurn(inbound.id);
     try {
       const target: ChatTarget = { address: message.address, lastInboundAt: inbound.createdAt };
@@ -251,6 +254,7 @@ export class ChatAdapter extends BotAdapter {
       context.turnState.set(INBOUND_KEY, { messageId: inbound.id, contactId: inbound.contactId, message } satisfies InboundContext);
       await this.runMiddleware(context, this.logic);
       const { delivered } = await this.commit(turn, true);
+      endTimer();
       return { replies: turn.all, delivered: Promise.all([...turn.delivering, delivered]).then(() => undefined) };
     } catch (error) {
       this.store.abandonTurn(inbound.id);

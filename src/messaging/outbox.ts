@@ -16,6 +16,7 @@ import type { Database } from '../storage/database.ts';
 import type { ConversationStore, PendingDelivery } from './conversation-store.ts';
 import { DeliveryError, type ChannelSender, type DeliveryTarget } from './delivery.ts';
 import type { OutboundMessage } from './message.ts';
+import { messagesOut } from '../metrics.ts';
 
 export interface OutboxOptions {
   /** Attempts before a message is marked failed. */
@@ -255,6 +256,7 @@ export class Outbox {
       if (!sent) return;
       line.items.shift();
       this.stats.delivered++;
+      messagesOut.inc({ channel: line.channel, result: 'sent' });
       // Recorded before the chat's next message goes (a batched write, shared with other chats): a
       // process killed now sends again, after its restart, at most the one message whose delivery
       // was not yet recorded, never a run of them. Whoever waits for this first attempt is told once
@@ -282,6 +284,7 @@ export class Outbox {
     if (options.permanent || attempts >= this.options.maxAttempts) {
       line.items.shift();
       this.stats.failed++;
+      messagesOut.inc({ channel: line.channel, result: 'failed' });
       this.logger.warn(context, options.permanent ? 'outbox: delivery refused for good, message marked failed' : 'outbox: delivery kept failing, message marked failed');
       await this.store.markFailed(head.id, attempts, reason);
       return;

@@ -13,6 +13,7 @@ import type { CozumEvents } from '../events.ts';
 import type { ParsedInbound } from '../message.ts';
 import type { Contacts, KnownChat } from './contacts.ts';
 import { chatKey, chunks, inboundPayload, outboundPayload, ROWS_PER_STATEMENT, type InHand, type OutboundRow, type StoredInbound, type Understanding } from './rows.ts';
+import { nluConfidence, nluIntents } from '../../metrics.ts';
 
 interface InboundWrite {
   stamp: { id: string; at: Date };
@@ -195,6 +196,8 @@ export class Messages {
 
   /** What the NLU made of a message; written with the turn's commit while its turn runs. */
   async annotate(messageId: string, understanding: Understanding): Promise<void> {
+    nluIntents.inc({ intent: understanding.intent });
+    nluConfidence.observe(understanding.confidence);
     if (this.openTurns.has(messageId)) {
       this.openTurns.set(messageId, { intent: understanding.intent, confidence: understanding.confidence });
       return;
