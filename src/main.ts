@@ -133,7 +133,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
 
   const events = new CozumEvents();
   const store = new ConversationStore(db, events);
-  const adapter = new ChatAdapter(store, logger);
+  const adapter = new ChatAdapter(store, logger, { turnFailedText: texts.turnFailed });
   const conversationState = new JsonChangeConversationState(new PrismaStorage(db));
   const tickets = new Tickets(db, config.tickets.prefix, config.timeZone);
   const answers = answersByIntent(intents);

@@ -37,6 +37,7 @@ const TEXT_KEYS = [
   'consent', 'consentButton', 'consentAgain', 'consentThanks', 'consentDeclined', 'understood', 'reusedIdentity', 'summaryTitle', 'sendButton',
   'editButton', 'confirmAgain', 'whichField', 'noSuchField', 'firstQuestion', 'resume', 'corrected', 'unknownQuestion',
   'requestLater', 'deferredOffer', 'pickOneSuggestion', 'skipPhotoButton', 'skipCommentButton', 'myTicketsButton',
+  'talkEnded', 'askRating', 'handedToAnotherAgent', 'turnFailed',
 ] as const;
 type TextKey = (typeof TEXT_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */

@@ -284,7 +284,7 @@ export class Handoff {
       this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId });
     }
     this.deps.events.emit('conversation', { conversationId, mode: 'bot' });
-    await this.deps.notifier.notify(conversationId, 'Görevlimizle görüşmeniz sona erdi. Başka bir konuda yardım için *menü* yazabilirsiniz.', [], { author: 'system' });
+    await this.deps.notifier.notify(conversationId, this.deps.texts.talkEnded, [], { author: 'system' });
   }
 
   /** Changes a ticket's status; the citizen is told, and asked to rate when it is resolved. */
@@ -309,7 +309,7 @@ export class Handoff {
       }
     }
     if (status === 'resolved') {
-      lines.push('Hizmetimizi 1 (çok kötü) ile 5 (çok iyi) arasında puanlar mısınız? Yalnızca puanı yazmanız yeterli.');
+      lines.push(this.deps.texts.askRating);
       await db.ticketEvent.create({ data: { ticketId, kind: 'rating_request', actor: 'bot', note: '' } });
       await this.deps.notifier.notify(ticket.conversationId, lines.join('\n'), ['1', '2', '3', '4', '5'], { author: 'system' });
       return;
@@ -372,7 +372,7 @@ export class Handoff {
         this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId: conversation.id });
       }
       this.deps.events.emit('conversation', { conversationId: conversation.id, mode: 'waiting' });
-      await this.deps.notifier.notify(conversation.id, 'Görüşmeniz başka bir görevlimize aktarılıyor. En kısa sürede size yazacağız.', [], { author: 'system' });
+      await this.deps.notifier.notify(conversation.id, this.deps.texts.handedToAnotherAgent, [], { author: 'system' });
     }
     await db.ticket.updateMany({ where: { assignedAgentId: closed.id, status: { notIn: [...FINISHED_STATUSES] } }, data: { assignedAgentId: null } });
   }

@@ -65,6 +65,8 @@ export interface InboundContext {
 export interface ChatAdapterOptions {
   /** Retries, backoff and concurrency of deliveries. */
   outbox?: OutboxOptions;
+  /** What the citizen reads when the bot's turn fails (bot/texts.yaml `turnFailed`); nothing when absent. */
+  turnFailedText?: string;
 }
 
 export interface RecoveryReport {
@@ -130,7 +132,7 @@ export class ChatAdapter extends BotAdapter {
     this.outbox = new Outbox(store, logger, (channel) => this.senderFor(channel), options.outbox);
     this.onTurnError = async (context, error) => {
       this.logger.error({ err: error, conversation: context.activity.conversation?.id }, 'bot turn failed');
-      await context.sendActivity('Üzgünüm, bir sorun oluştu. Lütfen mesajınızı tekrar gönderin ya da *menü* yazın.');
+      if (options.turnFailedText) await context.sendActivity(options.turnFailedText);
     };
   }
 
