@@ -5,6 +5,7 @@ import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
 import { OPEN_STATUSES, statusName, typeName } from '../tickets/status.ts';
 import { channelName, type Catalog } from './catalog.ts';
+import { parseJsonObject } from '../storage/json-column.ts';
 
 export type QueueScope = 'mine' | 'department' | 'all';
 
@@ -19,15 +20,6 @@ export const QUEUE_PAGE = 50;
 export const QUEUE_PAGE_MAX = 200;
 
 const MODE_NAMES: Record<string, string> = { bot: 'Asistanda', waiting: 'Görevli bekliyor', agent: 'Görevlide', erased: 'Veriler silindi' };
-
-function parseData(raw: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(raw) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 function citizenName(contact: { displayName: string | null; anonymizedAt: Date | null }): string {
   if (contact.anonymizedAt) return 'Anonimleştirilmiş vatandaş';
@@ -227,7 +219,7 @@ export class ConsoleViews {
         erased: conversation.contact.anonymizedAt === null ? null : erasedBy(tickets),
       },
       messages: messages.map((m) => {
-        const payload = parseData(m.payload);
+        const payload = parseJsonObject(m.payload);
         return {
           id: m.id,
           direction: m.direction,
@@ -267,7 +259,7 @@ export class ConsoleViews {
     t: Awaited<ReturnType<Database['ticket']['findUniqueOrThrow']>> & { events: { id: string; kind: string; status: string | null; actor: string; note: string; createdAt: Date }[]; assignedAgent: { displayName: string } | null },
     actorName: (actor: string) => string,
   ) {
-    const data = parseData(t.data);
+    const data = parseJsonObject(t.data);
     const values = Object.entries(data).filter(([key]) => !key.startsWith('_'));
     const photos = mediaOf(values.map(([, v]) => v)).filter((m) => m.kind === 'image');
     const locations = values.map(([, v]) => v).filter(isCoordinates).map((v) => ({ latitude: v.latitude, longitude: v.longitude }));

@@ -19,6 +19,7 @@ import { OPEN_STATUSES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
 import type { KeyHolder } from './keys.ts';
 import { PUBLIC_TICKET_TYPES, type Service } from './services.ts';
+import { parseJsonObject } from '../storage/json-column.ts';
 
 export const CHANNEL = 'open311';
 
@@ -105,15 +106,6 @@ interface Coordinates {
 function coordinatesOf(value: unknown): Coordinates | undefined {
   const v = value as Partial<Coordinates> | null;
   return v && typeof v === 'object' && typeof v.latitude === 'number' && typeof v.longitude === 'number' ? { latitude: v.latitude, longitude: v.longitude } : undefined;
-}
-
-function parseData(raw: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(raw) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 /**
@@ -208,7 +200,7 @@ export class Open311Requests {
 
   private publicView(ticket: TicketWithStatus): PublicRequest {
     const service = this.byCode.get(ticket.category ?? '')!;
-    const data = parseData(ticket.data);
+    const data = parseJsonObject(ticket.data);
     const own = this.ownData(service, data);
     const place = service.steps.address ? data[service.steps.address.slot] : undefined;
     const pin = coordinatesOf(place) ?? coordinatesOf(data.location);
