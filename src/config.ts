@@ -303,6 +303,17 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return result.data;
 }
 
+/** For a command (`npm start`, `npm run backup`): a wrong configuration is printed and ends the process with 1. */
+export function loadConfigOrExit(options: LoadConfigOptions = {}): Config {
+  try {
+    return loadConfig(options);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 export function databaseUrl(config: Config): string {
   return config.databaseUrl || `file:${path.resolve(config.dataDir, 'cozum.db')}`;
 }

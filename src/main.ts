@@ -10,7 +10,7 @@ import { UnreadableMessages } from './bot/unreadable.ts';
 import { EmergencyDetector } from './bot/emergencies.ts';
 import { EmergencyTurn } from './bot/emergency-turn.ts';
 import { InstitutionFinder } from './bot/institutions.ts';
-import { ConfigError, databaseUrl, loadConfig, type Config } from './config.ts';
+import { ConfigError, databaseUrl, loadConfigOrExit, type Config } from './config.ts';
 import { loadBotContent } from './content/bot-texts.ts';
 import { loadEmergencies } from './content/emergencies.ts';
 import { loadInstitutions } from './content/institutions.ts';
@@ -289,16 +289,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   try {
     const cozum = await startCozum(config, { http: true });
     cozum.logger.info(`${config.municipality.name} assistant running at ${cozum.url} (Ctrl+C stops it)`);

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import { ConfigError, databaseUrl, loadConfig } from '../config.ts';
+import { databaseUrl, loadConfigOrExit } from '../config.ts';
 import { sqliteFile } from '../storage/database.ts';
 
 function stamp(date: Date): string {
@@ -27,16 +27,7 @@ async function backupDatabase(source: string, target: string): Promise<{ pages: 
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { to: { type: 'string' } } });
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const source = sqliteFile(databaseUrl(config));
   const target = values.to ?? path.join(config.dataDir, 'backups', `cozum-${stamp(new Date())}.db`);
   const started = Date.now();
