@@ -3,6 +3,7 @@
 // on another origin: open by keyboard, talk, reload, close with Escape, full screen on a phone.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { launchHeadless } from '../support/browser.ts';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Script } from 'node:vm';
@@ -105,11 +106,7 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchHeadless();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

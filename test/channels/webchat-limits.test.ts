@@ -3,6 +3,7 @@
 // session, the console login and the webhooks; each answered 429 with Retry-After and a Turkish
 // sentence, which the chat page shows (in Chromium, where installed).
 import { existsSync } from 'node:fs';
+import { launchHeadless } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
@@ -124,11 +125,7 @@ if (!haveBrowser && process.env.CI === 'true') throw new Error(`${CHROMIUM} bulu
 describe.skipIf(!haveBrowser)('what the citizen sees when a limit is reached, in Chromium', () => {
   let browser: import('playwright-core').Browser;
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchHeadless();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -2,7 +2,7 @@
 // script), the browser finds an icon, and the greeting's button works as soon as it is seen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestCozum } from '../support/cozum.ts';
-import { CHROMIUM, browserAvailability } from '../support/browser.ts';
+import { browserAvailability, launchHeadless } from '../support/browser.ts';
 
 const cozum = useTestCozum({ http: true });
 const GREETING = 'Merhaba! Burası Yeşilova Belediyesi dijital asistanı. Sorunuzu yazabilir ya da konu listesi için menü yazabilirsiniz.';
@@ -24,11 +24,7 @@ const { available } = browserAvailability('web chat page browser tests');
 describe.skipIf(!available)('the web chat page in Chromium', () => {
   let browser: import('playwright-core').Browser;
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchHeadless();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,9 +1,18 @@
 // A real browser for tests: Debian's chromium driven by playwright-core. Tests using it are skipped,
 // with a message, only when /usr/bin/chromium is missing outside CI; under CI=true they fail.
 import { existsSync } from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless, and no background connections: this machine's closed network refuses them by the dozen. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** A headless chromium for tests that open their own contexts (one per citizen, JavaScript off…). */
+export async function launchHeadless(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
 
 /** Whether the browser is here; warns (once per caller) when a test will be skipped without it. */
 export function browserAvailability(what: string): { available: boolean; inCi: boolean } {
@@ -19,7 +28,7 @@ export async function launchBrowser(profileDir: string): Promise<{ context: Brow
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1440, height: 900 },
     locale: 'tr-TR',
     timezoneId: 'Europe/Istanbul',
