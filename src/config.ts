@@ -211,6 +211,44 @@ export const ConfigSchema = z.object({
     })
     .prefault({}),
   /**
+   * The municipality's other systems (src/integrations/, docs/integrations.md): departments' webhooks
+   * and e-mails about their tickets, the SMTP server e-mails go through, and their retries.
+   */
+  integrations: z
+    .object({
+      /** The console's address as departments open it, for the link in their e-mails; empty: no link. */
+      consoleUrl: z.union([z.literal(''), z.url()]).default(''),
+      smtp: z
+        .object({
+          /** smtp://user:password@host:587 or smtps://…:465; empty: no e-mail is sent. */
+          url: z.string().trim().default(''),
+          /** The sender's address; empty: municipality.email. */
+          from: z.union([z.literal(''), z.email()]).default(''),
+        })
+        .prefault({}),
+      /** Per department (its name as in dialogs/ and the console): where its ticket events go. */
+      departments: z
+        .array(
+          z.object({
+            name: text,
+            /** A new ticket of the department is announced to this address (short, no personal data). */
+            email: z.email().optional(),
+            /** Ticket events are POSTed here, signed with `secret` (HMAC-SHA256); https, or http on this machine only. */
+            webhook: z.object({ url: z.url(), secret: z.string().min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)') }).optional(),
+          }),
+        )
+        .default([]),
+      /** Attempts before a webhook call or e-mail is marked failed (then re-sent from the console). */
+      maxAttempts: z.coerce.number().int().min(1).default(12),
+      /** Wait before the second attempt; doubled for each further one, up to ten minutes. */
+      retryBaseSeconds: z.coerce.number().min(0).default(5),
+      /** Back-office API calls one department key may make per minute; 0 turns the limit off. */
+      callsPerKeyPerMinute: z.coerce.number().int().min(0).default(120),
+      /** How often new ticket events are looked for (the console's own actions are sent at once). */
+      feedSeconds: z.coerce.number().min(0.1).default(5),
+    })
+    .prefault({}),
+  /**
    * KVKK retention, in days (0 keeps everything): a citizen silent this long with nothing open is
    * erased, and tickets closed this long ago lose their personal data (src/privacy/erasure.ts).
    */
@@ -255,6 +293,7 @@ export const ENV_SETTINGS: Record<string, string[]> = {
   MICROSOFT_APP_TYPE: ['channels', 'botFramework', 'appType'],
   BOTFRAMEWORK_EMULATOR: ['channels', 'botFramework', 'emulator'],
   RETENTION_DAYS: ['retentionDays'],
+  SMTP_URL: ['integrations', 'smtp', 'url'],
 };
 
 export class ConfigError extends Error {}

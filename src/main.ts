@@ -51,6 +51,9 @@ import { Open311Requests } from './open311/requests.ts';
 import { ApiKeys } from './open311/keys.ts';
 import { createOpen311Router } from './open311/router.ts';
 import { createKeyRoutes } from './console/api-keys.ts';
+import { createDeliveryRoutes } from './console/integration-deliveries.ts';
+import { loadEmails } from './content/emails.ts';
+import { startIntegrations, type Integrations } from './integrations/index.ts';
 
 const RETENTION_FIRST_RUN_MS = 60_000;
 const RETENTION_PAUSE_MS = 1_000;
@@ -214,17 +217,25 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let url: string | undefined;
   let channels: Channel[] = [];
   let agentConsole: ReturnType<typeof createConsole> | undefined;
+  let integrations: Integrations | undefined;
   if (options.http) {
     channels = await createChannels({ config, adapter, store, db, logger, limits, texts });
     for (const channel of channels) readiness.setChannel(channel.name, { ready: false, detail: 'starting' });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
+    // Departments' systems (integrations/): e-mail is the Open311 requesters' channel, registered before recovery like the others.
+    const apiKeys = new ApiKeys(db);
+    const services = buildServices(specs, dialogServices.neighbourhoods, config.tickets.defaultSlaHours);
+    integrations = await startIntegrations({
+      config, db, handoff, events, keys: apiKeys, limits, logger,
+      emails: loadEmails(path.resolve(config.contentDir, 'bot'), config.municipality),
+      categoryNames: new Map(services.map((service) => [service.code, service.name])),
+    });
+    if (integrations.requesterSender) adapter.registerChannel('open311', integrations.requesterSender);
     await adapter.recover();
     agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
     // Open311 (GeoReport v2) for the municipality's other systems, and the admins' key management.
-    const apiKeys = new ApiKeys(db);
-    const open311 = [createKeyRoutes(apiKeys, logger)];
+    const open311 = [createKeyRoutes(apiKeys, logger), createDeliveryRoutes(integrations.deliveries, integrations.outbox, logger), ...integrations.routers];
     if (config.open311.enabled) {
-      const services = buildServices(specs, dialogServices.neighbourhoods, config.tickets.defaultSlaHours);
       const requests = new Open311Requests({ db, tickets, services, neighbourhoods: dialogServices.neighbourhoods, publicPhones: dialogServices.publicPhones, defaultSlaHours: config.tickets.defaultSlaHours });
       open311.push(createOpen311Router({ config, requests, services, keys: apiKeys, logger, keyLimits: limits, addressLimits: memoryLimits() }));
     }
@@ -280,6 +291,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       // The report worker (figures, CSV) goes before the database it reads.
       await agentConsole?.close();
       await adapter.close();
+      // After the adapter: its outbox may still be e-mailing an Open311 requester through the integrations' mailer.
+      await integrations?.close();
       // What is left open is idle keep-alive and the console's live streams (GET): closed now.
       server?.closeAllConnections();
       await serverClosed;

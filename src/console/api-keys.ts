@@ -8,7 +8,11 @@ import { consoleSession, requireAgent } from './auth.ts';
 import type { Logger } from '../log.ts';
 
 const PATH = '/console/api/api-keys';
-const NewKeyBody = z.object({ name: z.string().trim().min(2, 'Anahtarı kimin kullanacağını yazın.').max(100, 'Ad en fazla 100 karakter olabilir.') });
+const NewKeyBody = z.object({
+  name: z.string().trim().min(2, 'Anahtarı kimin kullanacağını yazın.').max(100, 'Ad en fazla 100 karakter olabilir.'),
+  // A department's back-office key (src/integrations/): it may change that department's tickets.
+  department: z.string().trim().max(100, 'Birim adı en fazla 100 karakter olabilir.').optional().transform((name) => name || null),
+});
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 function shown(info: ApiKeyInfo) {
@@ -42,8 +46,8 @@ export function createKeyRoutes(keys: ApiKeys, logger: Logger): Router {
       const body = NewKeyBody.safeParse(request.body ?? {});
       if (!body.success) return void response.status(400).json({ error: body.error.issues[0]?.message ?? 'İstek okunamadı.' });
       const admin = consoleSession(response).agent.username;
-      const { key, info } = await keys.create(body.data.name, admin);
-      logger.info({ keyId: info.id, name: info.name, by: admin }, 'Open311 API key created');
+      const { key, info } = await keys.create(body.data.name, admin, body.data.department);
+      logger.info({ keyId: info.id, name: info.name, department: info.department, by: admin }, 'Open311 API key created');
       response.status(201).json({ ...shown(info), key });
     } catch (error) {
       next(error);

@@ -8,6 +8,7 @@ import { maskPersonalData } from '../privacy/mask.ts';
 import { anonymizeContact, type Erasure } from '../privacy/erasure.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import type { Database } from '../storage/database.ts';
+import { parseJsonObject } from '../storage/json-column.ts';
 import { FINISHED_STATUSES, STATUS_NAMES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
 import type { CozumEvents } from '../messaging/events.ts';
@@ -60,11 +61,17 @@ export interface Escalation {
 
 export class HandoffError extends Error {}
 
+const UNREACHABLE = 'Bu başvuruya vatandaşa ulaşılabilecek bir kanal yok (örneğin Open311 üzerinden e-posta adresi bırakılmadan geldi). Durumu ve durum notu Open311 yanıtında görünür.';
+
 /**
- * Channels no message reaches yet: an Open311 request (open311/) is followed through the API, where
- * its status and the status change's note are public; an agent's reply would be stored and read by nobody.
+ * Whether a message reaches the conversation's citizen. An Open311 request (open311/) has no chat:
+ * its requester is written to by e-mail (integrations/email.ts), when they gave an address and SMTP
+ * is set up; otherwise a reply would be stored and read by nobody (they follow the public API).
  */
-const NO_REPLIES = new Set(['open311']);
+function reachable(conversation: { channel: string; address: string }, config: Config): boolean {
+  if (conversation.channel !== 'open311') return true;
+  return config.integrations.smtp.url !== '' && typeof parseJsonObject(conversation.address).email === 'string';
+}
 
 /** An emergency's case is due within the hour. */
 const URGENT_SLA_HOURS = 1;
@@ -227,12 +234,31 @@ export class Handoff {
     const body = text.trim();
     if (body === '') throw new HandoffError('Boş mesaj gönderilemez.');
     const { conversation } = await this.handedOver(agent, conversationId);
-    if (NO_REPLIES.has(conversation.channel)) throw new HandoffError('Bu başvuru Open311 üzerinden geldi; vatandaşa buradan mesaj gönderilemez. Durumu ve durum notu Open311 yanıtında görünür.');
+    if (!reachable(conversation, this.deps.config)) throw new HandoffError(UNREACHABLE);
     if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) await this.claim(agent, conversationId);
     await this.deps.notifier.notify(conversationId, body, [], { author: 'agent', authorName: agent.displayName });
     if (conversation.handoffTicketId) {
       await this.deps.db.ticket.updateMany({ where: { id: conversation.handoffTicketId, firstResponseAt: null }, data: { firstResponseAt: this.now() } });
     }
+  }
+
+  /**
+   * A public reply from a department's own system (integrations/backoffice.ts): delivered as an
+   * agent's reply is, without taking the conversation over (no person holds it), and recorded on
+   * the ticket under the system's name. The words themselves are in the transcript only, which an
+   * erasure removes; the ticket's history outlives it.
+   */
+  async publicReply(actor: AgentActor, ticketId: string, text: string): Promise<void> {
+    const body = text.trim();
+    if (body === '') throw new HandoffError('Boş mesaj gönderilemez.');
+    const { db } = this.deps;
+    const ticket = await this.visibleTicket(actor, ticketId);
+    const conversation = ticket.conversationId ? await db.conversation.findUnique({ where: { id: ticket.conversationId } }) : null;
+    if (!conversation || conversation.mode === 'erased' || !reachable(conversation, this.deps.config)) throw new HandoffError(UNREACHABLE);
+    await this.deps.notifier.notify(conversation.id, body, [], { author: 'agent', authorName: actor.displayName });
+    await db.ticket.updateMany({ where: { id: ticketId, firstResponseAt: null }, data: { firstResponseAt: this.now() } });
+    await db.ticketEvent.create({ data: { ticketId, kind: 'reply', actor: actor.username, note: 'Vatandaşa yanıt gönderildi.' } });
+    this.deps.events.emit('ticket', { ticketId, conversationId: conversation.id });
   }
 
   /** A note for colleagues; the citizen never sees it. */

@@ -13,7 +13,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
-import type { ConversationStore, PendingDelivery } from './conversation-store.ts';
+import type { PendingDelivery } from './conversation-store.ts';
 import { DeliveryError, type ChannelSender, type DeliveryTarget } from './delivery.ts';
 import type { OutboundMessage } from './message.ts';
 import { messagesOut } from '../metrics.ts';
@@ -43,6 +43,22 @@ export const OUTBOX_DEFAULTS: Required<Omit<OutboxOptions, 'random'>> = {
   concurrency: 16,
   sendTimeoutMs: 60_000,
 };
+
+/**
+ * What the outbox needs of its store: the conversation store's messages, or another durable queue
+ * that follows the same rules (integrations/deliveries.ts: departments' webhook calls and e-mails,
+ * one "chat" per department and channel).
+ */
+export interface OutboxStore {
+  leftoverDeliveries(): Promise<PendingDelivery[]>;
+  markSent(id: string): Promise<void>;
+  markFailed(id: string, attempts?: number, lastError?: string): Promise<void>;
+  markRetry(id: string, attempts: number, nextAttemptAt: Date, lastError: string): Promise<void>;
+  requeue(id: string): Promise<PendingDelivery | undefined>;
+  /** Where the chat is now: its address as stored (JSON) and when the citizen last wrote. */
+  conversation(id: string): Promise<{ address: string; lastMessageAt: Date | null } | null>;
+  flush(): Promise<void>;
+}
 
 /** Where a chat is reachable, as a channel's sender needs it. */
 export interface ChatTarget {
@@ -116,7 +132,7 @@ export class Outbox {
   readonly stats = { delivered: 0, retried: 0, failed: 0 };
 
   constructor(
-    private readonly store: ConversationStore,
+    private readonly store: OutboxStore,
     private readonly logger: Logger,
     private readonly senderFor: (channel: string) => ChannelSender | undefined,
     options: OutboxOptions = {},

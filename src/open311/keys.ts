@@ -18,12 +18,15 @@ export interface ApiKeyInfo {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** A department's back-office key (src/integrations/), or null: Open311 filing only. */
+  department: string | null;
 }
 
 /** Whoever holds a valid key: the name tickets and logs name it by. */
 export interface KeyHolder {
   id: string;
   name: string;
+  department: string | null;
 }
 
 function hashOf(key: string): string {
@@ -37,9 +40,9 @@ export class ApiKeys {
   ) {}
 
   /** Creates a key; the returned `key` exists nowhere else afterwards. */
-  async create(name: string, createdBy: string): Promise<{ key: string; info: ApiKeyInfo }> {
+  async create(name: string, createdBy: string, department: string | null = null): Promise<{ key: string; info: ApiKeyInfo }> {
     const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const row = await this.db.apiKey.create({ data: { name, hash: hashOf(key), hint: `${key.slice(0, KEY_PREFIX.length + 4)}…`, createdBy, createdAt: this.clock() } });
+    const row = await this.db.apiKey.create({ data: { name, department, hash: hashOf(key), hint: `${key.slice(0, KEY_PREFIX.length + 4)}…`, createdBy, createdAt: this.clock() } });
     return { key, info: infoOf(row) };
   }
 
@@ -58,13 +61,13 @@ export class ApiKeys {
   /** The holder of a key that is valid now, or undefined; the key's last use is noted. */
   async verify(key: unknown): Promise<KeyHolder | undefined> {
     if (typeof key !== 'string' || !KEY_SHAPE.test(key)) return undefined;
-    const row = await this.db.apiKey.findUnique({ where: { hash: hashOf(key) }, select: { id: true, name: true, revokedAt: true } });
+    const row = await this.db.apiKey.findUnique({ where: { hash: hashOf(key) }, select: { id: true, name: true, department: true, revokedAt: true } });
     if (!row || row.revokedAt) return undefined;
     await this.db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: this.clock() } });
-    return { id: row.id, name: row.name };
+    return { id: row.id, name: row.name, department: row.department };
   }
 }
 
 function infoOf(row: ApiKeyInfo & { hash?: string }): ApiKeyInfo {
-  return { id: row.id, name: row.name, hint: row.hint, createdBy: row.createdBy, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, revokedAt: row.revokedAt };
+  return { id: row.id, name: row.name, hint: row.hint, createdBy: row.createdBy, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, revokedAt: row.revokedAt, department: row.department };
 }

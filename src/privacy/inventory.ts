@@ -50,6 +50,7 @@ interface Columns {
   RateLimit: Prisma.RateLimitScalarFieldEnum;
   WebchatSession: Prisma.WebchatSessionScalarFieldEnum;
   ApiKey: Prisma.ApiKeyScalarFieldEnum;
+  IntegrationDelivery: Prisma.IntegrationDeliveryScalarFieldEnum;
 }
 
 export type Model = Prisma.ModelName;
@@ -213,6 +214,26 @@ export const INVENTORY: Inventory = {
       createdAt: when,
       lastUsedAt: when,
       revokedAt: when,
+      department: staff("the municipality's department the key acts for"),
+    },
+  },
+  IntegrationDelivery: {
+    rows: "none: what departments' systems are sent (integrations/payloads.ts) names tickets, statuses and dates, never a citizen or their words",
+    columns: {
+      id,
+      channel: { keep: 'webhook or email: names nobody' },
+      department: staff('the department told'),
+      eventId: { keep: "the ticket event's random key" },
+      kind: { keep: 'created, status changed or rated: names nobody' },
+      ticketNumber: { keep: 'the ticket number, which an erasure keeps on the ticket as well' },
+      payload: { keep: 'the ticket number, type, category, department, status, dates and a rating; no name, contact, address, summary or note' },
+      status: { keep: 'whether it was delivered: names nobody' },
+      attempts: { keep: 'a count' },
+      nextAttemptAt: when,
+      lastError: { keep: "the receiving system's answer (English, operators')" },
+      eventAt: when,
+      createdAt: when,
+      sentAt: when,
     },
   },
 };

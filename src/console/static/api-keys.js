@@ -28,7 +28,7 @@ async function refreshKeys() {
       el(
         'tr',
         {},
-        el('td', { text: key.name }),
+        el('td', { text: key.department ? `${key.name} · ${key.department}` : key.name }),
         el('td', {}, el('code', { text: key.hint })),
         el('td', { text: `${key.createdBy} · ${fmtDateTime(key.createdAt)}` }),
         el('td', { text: key.lastUsedAt ? fmtDateTime(key.lastUsedAt) : '—' }),
