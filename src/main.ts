@@ -53,7 +53,7 @@ import { createOpen311Router } from './open311/router.ts';
 import { createKeyRoutes } from './console/api-keys.ts';
 import { createDeliveryRoutes } from './console/integration-deliveries.ts';
 import { loadEmails } from './content/emails.ts';
-import { startIntegrations, type Integrations } from './integrations/index.ts';
+import { checkIntegrationsConfig, startIntegrations, type Integrations } from './integrations/index.ts';
 
 const RETENTION_FIRST_RUN_MS = 60_000;
 const RETENTION_PAUSE_MS = 1_000;
@@ -109,6 +109,8 @@ const MODEL_SOURCES: Record<ModelSource, string> = {
 
 export async function startCozum(config: Config, options: { http?: boolean; logger?: Logger } = {}): Promise<Cozum> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // What the schema cannot check alone (a webhook's address), before anything is opened.
+  checkIntegrationsConfig(config);
   // One line per start-up stage, so that a slow one shows where the time goes.
   let stageStarted = Date.now();
   const took = () => {

@@ -196,3 +196,34 @@ describe('a webhook that keeps failing', () => {
     expect((await supervisor.post(`/console/api/integrations/deliveries/${String(first!.id)}/retry`)).status).toBe(409);
   });
 });
+
+describe('signatures and their replay window', () => {
+  it('accept the signed body within five minutes of its timestamp, and nothing else', async () => {
+    const { signWebhook, verifyWebhook } = await import('../../src/integrations/webhook.ts');
+    const body = '{"id":"e1","type":"ticket.created"}';
+    const at = new Date('2026-12-07T10:00:00Z');
+    const timestamp = String(at.getTime() / 1000);
+    const signature = signWebhook(SECRET, timestamp, body);
+    expect(signature).toBe(`sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex')}`);
+    expect(verifyWebhook({ secret: SECRET, body, timestamp, signature, now: at })).toBe(true);
+    expect(verifyWebhook({ secret: SECRET, body, timestamp, signature, now: new Date(at.getTime() + 300_000) })).toBe(true);
+    // Replayed six minutes later, or with its timestamp moved to look fresh: refused.
+    expect(verifyWebhook({ secret: SECRET, body, timestamp, signature, now: new Date(at.getTime() + 360_000) })).toBe(false);
+    expect(verifyWebhook({ secret: SECRET, body, timestamp: String(Number(timestamp) + 360), signature, now: new Date(at.getTime() + 360_000) })).toBe(false);
+    expect(verifyWebhook({ secret: SECRET, body: body.replace('e1', 'e2'), timestamp, signature, now: at })).toBe(false);
+    expect(verifyWebhook({ secret: 'x'.repeat(48), body, timestamp, signature, now: at })).toBe(false);
+    expect(verifyWebhook({ secret: SECRET, body, timestamp: undefined, signature, now: at })).toBe(false);
+  });
+
+  it('go only to https, or to http on this machine: anything else stops start-up with the setting named', async () => {
+    const temp = tempDir();
+    try {
+      const plain = startTestCozum(temp.dir, { http: true, overrides: { 'integrations.departments': [{ name: FEN, webhook: { url: 'http://ebys.yesilova.bel.tr/hook', secret: SECRET } }] } });
+      await expect(plain).rejects.toThrow('integrations.departments.0.webhook.url: must be https (http only for a receiver on this machine)');
+      const short = startTestCozum(temp.dir, { http: true, overrides: { 'integrations.departments': [{ name: FEN, webhook: { url: 'https://ebys.yesilova.bel.tr/hook', secret: 'kisa' } }] } });
+      await expect(short).rejects.toThrow('at least 32 characters');
+    } finally {
+      temp.remove();
+    }
+  });
+});
