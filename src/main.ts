@@ -232,7 +232,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       emails: loadEmails(path.resolve(config.contentDir, 'bot'), config.municipality),
       categoryNames: new Map(services.map((service) => [service.code, service.name])),
     });
-    if (integrations.requesterSender) adapter.registerChannel('open311', integrations.requesterSender);
+    adapter.registerChannel('open311', integrations.requesterSender);
     await adapter.recover();
     agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
     // Open311 (GeoReport v2) for the municipality's other systems, and the admins' key management.

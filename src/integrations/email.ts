@@ -54,16 +54,22 @@ export class DepartmentEmailSender implements ChannelSender {
   }
 }
 
-/** The `open311` channel: a requester's messages, by e-mail to the address they gave. */
+/**
+ * The `open311` channel: a requester's messages, by e-mail to the address they gave. One who gave
+ * none (or a server without SMTP) follows the request through Open311 itself, where the status and
+ * its note are published: the message counts as delivered there, instead of waiting forever for a
+ * channel or filling the console's list of failures. Replies, which Open311 does not publish, are
+ * refused before they are written (handoff.ts `reachable`).
+ */
 export class RequesterEmailSender implements ChannelSender {
   constructor(
-    private readonly mailer: Mailer,
+    private readonly mailer: Mailer | undefined,
     private readonly emails: Emails,
   ) {}
 
   async send(target: DeliveryTarget, message: OutboundMessage): Promise<void> {
     const to = target.address.email;
-    if (typeof to !== 'string' || to === '') throw new DeliveryError('the Open311 requester left no e-mail address', { permanent: true });
+    if (typeof to !== 'string' || to === '' || !this.mailer) return;
     // Choices (a rating's 1–5) cannot be answered by e-mail: only the text goes.
     await this.mailer.send(to, this.emails.render('toRequester', { message: renderText(message.text, 'plain') }));
   }

@@ -27,8 +27,8 @@ export interface Integrations {
   /** The webhooks' and e-mails' outbox: the console's "send again" goes through it. */
   outbox: Outbox;
   feed: TicketFeed;
-  /** The `open311` channel's sender (e-mail to requesters), when SMTP is set up. */
-  requesterSender?: ChannelSender;
+  /** The `open311` channel's sender (e-mail to requesters who gave an address, when SMTP is set up). */
+  requesterSender: ChannelSender;
   close(): Promise<void>;
 }
 
@@ -84,7 +84,7 @@ export async function startIntegrations(deps: {
     deliveries,
     outbox,
     feed,
-    requesterSender: mailer ? new RequesterEmailSender(mailer, deps.emails) : undefined,
+    requesterSender: new RequesterEmailSender(mailer, deps.emails),
     async close() {
       clearInterval(timer);
       deps.events.off('ticket', onTicket);

@@ -212,8 +212,12 @@ describe('e-mail', () => {
     expect((await call('POST', `/tickets/${withEmail}/replies`, fenKey, { text: 'Çukur yarın kapatılacak.' })).status).toBe(200);
     await smtp.waitFor('mehmet@example.com', (m) => m.text.includes('Çukur yarın kapatılacak.'));
 
-    // Without an address, nothing could reach them: refused, as before.
+    // Without an address they follow the public Open311 answer: a status change is published there
+    // (its message counts as delivered, not failed), a reply is refused, as before.
     const silent = await cozum.db.ticket.findUniqueOrThrow({ where: { number: withoutEmail } });
+    expect((await call('POST', `/tickets/${withoutEmail}/status`, fenKey, { status: 'in_progress', note: 'Ekip yönlendirildi.' })).status).toBe(200);
+    expect(((await api.get(`/open311/v2/requests/${withoutEmail}.json`)).body as Record<string, string>[])[0]).toMatchObject({ status: 'open', status_notes: 'Ekip yönlendirildi.' });
+    await expect.poll(async () => (await cozum.db.message.findMany({ where: { conversationId: silent.conversationId! } })).map((m) => m.status)).toEqual(['sent']);
     expect((await agent.post(`/console/api/conversations/${silent.conversationId}/reply`, { text: 'Merhaba' })).status).toBe(409);
     expect((await call('POST', `/tickets/${withoutEmail}/replies`, fenKey, { text: 'Merhaba' })).status).toBe(409);
   });
