@@ -187,7 +187,7 @@ describe('e-mail', () => {
     // Once per ticket: the status changes that follow are not e-mailed to the department.
     const rows = async () => (await cozum.db.integrationDelivery.findMany({ where: { ticketNumber: number } })).map((r) => [r.channel, r.kind, r.status]);
     // Recorded as sent just after the server took it.
-    await expect.poll(rows).toEqual([['email', 'ticket.created', 'sent']]);
+    await expect.poll(rows, { timeout: 20_000 }).toEqual([['email', 'ticket.created', 'sent']]);
   });
 
   it('reaches an Open311 requester who gave an address: status changes and replies, from the console and from a department system', async () => {
@@ -217,7 +217,7 @@ describe('e-mail', () => {
     const silent = await cozum.db.ticket.findUniqueOrThrow({ where: { number: withoutEmail } });
     expect((await call('POST', `/tickets/${withoutEmail}/status`, fenKey, { status: 'in_progress', note: 'Ekip yönlendirildi.' })).status).toBe(200);
     expect(((await api.get(`/open311/v2/requests/${withoutEmail}.json`)).body as Record<string, string>[])[0]).toMatchObject({ status: 'open', status_notes: 'Ekip yönlendirildi.' });
-    await expect.poll(async () => (await cozum.db.message.findMany({ where: { conversationId: silent.conversationId! } })).map((m) => m.status)).toEqual(['sent']);
+    await expect.poll(async () => (await cozum.db.message.findMany({ where: { conversationId: silent.conversationId! } })).map((m) => m.status), { timeout: 20_000 }).toEqual(['sent']);
     expect((await agent.post(`/console/api/conversations/${silent.conversationId}/reply`, { text: 'Merhaba' })).status).toBe(409);
     expect((await call('POST', `/tickets/${withoutEmail}/replies`, fenKey, { text: 'Merhaba' })).status).toBe(409);
   });

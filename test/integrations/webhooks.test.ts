@@ -175,12 +175,12 @@ describe('a webhook that keeps failing', () => {
     await createAgent(cozum.db, 'fen.ayse', 'Ayşe Demir', 'agent', FEN);
     const supervisor = await ConsoleClient.loggedIn(cozum, 'sef');
     const failed = async () => ((await supervisor.get('/console/api/integrations/deliveries?status=failed')).json.deliveries as Record<string, unknown>[]);
-    await expect.poll(failed).toEqual([
+    await expect.poll(failed, { timeout: 20_000 }).toEqual([
       expect.objectContaining({ channel: 'webhook', department: FEN, kind: 'ticket.created', ticketNumber: ticket.number, status: 'failed', attempts: 3, lastError: 'DeliveryError: webhook answered 500' }),
     ]);
     // A receiver signing with the wrong secret (the Zabıta one answers 401 to everything) is refused for good at once.
     const zabita = await chatTicket(cozum, 'Zabıta Müdürlüğü');
-    await expect.poll(async () => (await failed()).find((d) => d.ticketNumber === zabita.ticket.number)).toMatchObject({ attempts: 1, lastError: 'DeliveryError: webhook answered 401' });
+    await expect.poll(async () => (await failed()).find((d) => d.ticketNumber === zabita.ticket.number), { timeout: 20_000 }).toMatchObject({ attempts: 1, lastError: 'DeliveryError: webhook answered 401' });
 
     const agent = await ConsoleClient.loggedIn(cozum, 'fen.ayse');
     expect((await agent.get('/console/api/integrations/deliveries')).status).toBe(403);
@@ -191,7 +191,7 @@ describe('a webhook that keeps failing', () => {
     expect((await supervisor.post(`/console/api/integrations/deliveries/${String(first!.id)}/retry`)).status).toBe(200);
     const [sent] = await receiver.waitFor(1, (c) => c.answered === 200);
     expect(sent!.event).toMatchObject({ type: 'ticket.created', ticket: { number: ticket.number } });
-    await expect.poll(async () => (await cozum.db.integrationDelivery.findUniqueOrThrow({ where: { id: String(first!.id) } })).status).toBe('sent');
+    await expect.poll(async () => (await cozum.db.integrationDelivery.findUniqueOrThrow({ where: { id: String(first!.id) } })).status, { timeout: 20_000 }).toBe('sent');
     // Sent: nothing left to send again.
     expect((await supervisor.post(`/console/api/integrations/deliveries/${String(first!.id)}/retry`)).status).toBe(409);
   });

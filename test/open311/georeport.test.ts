@@ -296,7 +296,7 @@ describe('a request filed over Open311, worked in the console', () => {
     expect(fields).toContainEqual({ label: 'Başvuran sistem', value: 'Belediye mobil uygulaması' });
 
     expect((await agent.post(`/console/api/conversations/${item.conversationId}/claim`)).status).toBe(200);
-    // Nothing reaches an Open311 requester yet but the public answer: a reply is refused, not lost.
+    // A requester who gave no e-mail address is reached only by the public answer: a reply is refused, not lost.
     const reply = await agent.post(`/console/api/conversations/${item.conversationId}/reply`, { text: 'Merhaba, ekibimiz yolda.' });
     expect(reply.status).toBe(409);
     expect(String(reply.json.error)).toContain('Open311');
