@@ -35,6 +35,7 @@ function kindOf(event: EventRow): WebhookKind | undefined {
 export class TicketFeed {
   private cursor: Date | undefined;
   private running: Promise<number> = Promise.resolve(0);
+  private queued = false;
   private readonly departments: Map<string, DeliveryChannel[]>;
   private readonly dueFormat: Intl.DateTimeFormat;
 
@@ -68,12 +69,18 @@ export class TicketFeed {
     return this.departments.size > 0;
   }
 
-  /** One look at new events (looks asked for while one runs wait for it, then run once more). */
+  /**
+   * One look at new events. Looks asked for while one runs wait for it and are then made once for
+   * all of them: a burst of ticket changes costs two looks, not one per change.
+   */
   sweep(): Promise<number> {
-    this.running = this.running.then(
-      () => this.look(),
-      () => this.look(),
-    );
+    if (this.queued) return this.running;
+    this.queued = true;
+    const next = () => {
+      this.queued = false;
+      return this.look();
+    };
+    this.running = this.running.then(next, next);
     return this.running;
   }
 
@@ -99,8 +106,11 @@ export class TicketFeed {
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: PAGE,
       });
+      // The overlap is read again on every look: what it already made is skipped without an insert.
+      const made = await db.integrationDelivery.findMany({ where: { eventAt: { gte: since } }, select: { channel: true, department: true, eventId: true } });
+      const known = new Set(made.map((row) => `${row.channel}\u0000${row.department}\u0000${row.eventId}`));
       const items: OutboxItem[] = [];
-      for (const event of events) items.push(...(await this.deliveriesOf(event)));
+      for (const event of events) items.push(...(await this.deliveriesOf(event, known)));
       added += items.length;
       if (items.length > 0) void this.deps.outbox.enqueue(items);
       const newest: Date | undefined = events.at(-1)?.createdAt;
@@ -110,13 +120,13 @@ export class TicketFeed {
     }
   }
 
-  private async deliveriesOf(event: EventRow): Promise<OutboxItem[]> {
+  private async deliveriesOf(event: EventRow, known: ReadonlySet<string>): Promise<OutboxItem[]> {
     const kind = kindOf(event);
     if (!kind) return [];
     const department = event.ticket.department;
     const items: OutboxItem[] = [];
     for (const channel of this.departments.get(department) ?? []) {
-      if (channel === 'email' && kind !== 'ticket.created') continue;
+      if ((channel === 'email' && kind !== 'ticket.created') || known.has(`${channel}\u0000${department}\u0000${event.id}`)) continue;
       const payload = channel === 'webhook' ? JSON.stringify(this.webhookBody(event, kind)) : JSON.stringify(this.email(event));
       try {
         const row = await this.deps.db.integrationDelivery.create({

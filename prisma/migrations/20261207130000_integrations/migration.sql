@@ -25,3 +25,6 @@ CREATE INDEX "IntegrationDelivery_eventAt_idx" ON "IntegrationDelivery"("eventAt
 
 -- Open311's public list (GET /open311/v2/requests): public types, newest first, without a scan.
 CREATE INDEX "Ticket_type_createdAt_idx" ON "Ticket"("type", "createdAt");
+
+-- The integrations' feed reads the ticket events of the last minute every few seconds.
+CREATE INDEX "TicketEvent_createdAt_idx" ON "TicketEvent"("createdAt");
