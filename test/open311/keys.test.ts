@@ -14,7 +14,7 @@ let api: Open311Client;
 
 beforeAll(async () => {
   const stream = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
-  cozum = await startCozum(testConfig(temp.dir, { logLevel: 'trace', 'open311.requestsPerKeyPerMinute': 3 }), { http: true, logger: createLogger('trace', stream) });
+  cozum = await startCozum(testConfig(temp.dir, { logLevel: 'trace', 'open311.requestsPerKeyPerMinute': 3, 'integrations.callsPerKeyPerMinute': 4 }), { http: true, logger: createLogger('trace', stream) });
   api = new Open311Client(cozum.url!);
 });
 afterAll(async () => {
@@ -58,5 +58,35 @@ describe('an API key', () => {
     const rows = JSON.stringify([await cozum.db.apiKey.findMany(), await cozum.db.rateLimit.findMany(), await cozum.db.ticket.findMany(), await cozum.db.ticketEvent.findMany()]);
     expect(rows).not.toContain(secret.slice(0, 20));
     expect(rows).toContain(`open311:key:${keyId}`);
+  });
+
+  it("as a department's back-office key: limited per key, and never in the logs through use, misuse and revocation", async () => {
+    const { admin } = await adminWithKey(cozum, 'ucuncu.yonetici');
+    const created = await admin.post('/console/api/api-keys', { name: 'Fen EBYS', department: 'Fen İşleri Müdürlüğü' });
+    const key = String(created.json.key);
+    const filed = await api.post('/open311/v2/requests.json', report((await adminWithKey(cozum, 'dorduncu.yonetici')).key));
+    const number = (filed.body as { service_request_id: string }[])[0]!.service_request_id;
+    const call = (path: string, body: unknown, given = key) =>
+      fetch(`${cozum.url}/api/backoffice/v1${path}`, { method: 'POST', headers: { Authorization: `Bearer ${given}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    // Park ve Bahçeler's ticket: unknown to Fen's key; a bad body; a change; then the limit.
+    expect((await call(`/tickets/${number}/status`, { status: 'in_progress' })).status).toBe(404);
+    await cozum.db.ticket.update({ where: { number }, data: { department: 'Fen İşleri Müdürlüğü' } });
+    expect((await call(`/tickets/${number}/status`, { status: 'bitti' })).status).toBe(400);
+    expect((await call(`/tickets/${number}/status`, { status: 'in_progress', note: 'Ekip yolda.' })).status).toBe(200);
+    expect((await call(`/tickets/${number}/replies`, { text: 'Merhaba' })).status).toBe(409);
+    const limited = await call(`/tickets/${number}/status`, { status: 'in_progress' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    await call(`/tickets/${number}/status`, { status: 'in_progress' }, `${key.slice(0, -1)}x`);
+    await admin.post(`/console/api/api-keys/${String(created.json.id)}/revoke`);
+    expect((await call(`/tickets/${number}/status`, { status: 'in_progress' })).status).toBe(401);
+
+    const logged = lines.join('');
+    expect(logged).toContain('back-office change');
+    const secret = key.slice('czm_'.length);
+    expect(logged).not.toContain(secret.slice(0, 20));
+    const events = await cozum.db.ticketEvent.findMany({ where: { ticket: { number } } });
+    expect(events.map((e) => e.actor)).toContain('integration:Fen EBYS');
+    expect(JSON.stringify(events)).not.toContain(secret.slice(0, 20));
   });
 });
