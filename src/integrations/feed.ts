@@ -94,29 +94,35 @@ export class TicketFeed {
       cursor = last?.eventAt ?? this.deps.clock?.() ?? new Date();
     }
     let added = 0;
+    const since = new Date(cursor.getTime() - OVERLAP_MS);
+    // The overlap is read again on every look: what it already made is skipped without an insert.
+    const made = await db.integrationDelivery.findMany({ where: { eventAt: { gte: since } }, select: { channel: true, department: true, eventId: true } });
+    const known = new Set(made.map((row) => `${row.channel}\u0000${row.department}\u0000${row.eventId}`));
+    // Pages follow each other by (createdAt, id), so that a burst of more than a page within the
+    // overlap is read to its end in one look.
+    let after: { createdAt: Date; id: string } | undefined;
     for (;;) {
-      const since: Date = new Date(cursor.getTime() - OVERLAP_MS);
       const events = await db.ticketEvent.findMany({
         where: {
-          createdAt: { gte: since },
-          OR: [{ kind: 'rating' }, { status: { not: null } }],
+          AND: [
+            after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : { createdAt: { gte: since } },
+            { OR: [{ kind: 'rating' }, { status: { not: null } }] },
+          ],
           ticket: { department: { in: [...this.departments.keys()] } },
         },
         include: { ticket: true },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: PAGE,
       });
-      // The overlap is read again on every look: what it already made is skipped without an insert.
-      const made = await db.integrationDelivery.findMany({ where: { eventAt: { gte: since } }, select: { channel: true, department: true, eventId: true } });
-      const known = new Set(made.map((row) => `${row.channel}\u0000${row.department}\u0000${row.eventId}`));
       const items: OutboxItem[] = [];
       for (const event of events) items.push(...(await this.deliveriesOf(event, known)));
       added += items.length;
       if (items.length > 0) void this.deps.outbox.enqueue(items);
-      const newest: Date | undefined = events.at(-1)?.createdAt;
-      if (newest && newest > cursor) cursor = newest;
+      const last = events.at(-1);
+      if (last) after = { createdAt: last.createdAt, id: last.id };
+      if (last && last.createdAt > cursor) cursor = last.createdAt;
       this.cursor = cursor;
-      if (events.length < PAGE || !newest || newest.getTime() - OVERLAP_MS <= since.getTime()) return added;
+      if (events.length < PAGE) return added;
     }
   }
 

@@ -57,10 +57,10 @@ class Receiver {
   }
 
   /** Resolves once `count` calls matching `match` have been answered. */
-  waitFor(count: number, match: (call: Call) => boolean = () => true): Promise<Call[]> {
+  waitFor(count: number, match: (call: Call) => boolean = () => true, timeoutMs = 20_000): Promise<Call[]> {
     return waitForEvent(this.events, 'call', () => { const found = this.calls.filter(match); return found.length >= count ? found : undefined; }, {
       what: `${count} webhook calls`,
-      timeoutMs: 20_000,
+      timeoutMs,
       describe: () => `Received: ${JSON.stringify(this.calls.map((c) => [c.event.type, c.event.ticket.number, c.answered]))}`,
     });
   }
@@ -194,6 +194,18 @@ describe('a webhook that keeps failing', () => {
     await expect.poll(async () => (await cozum.db.integrationDelivery.findUniqueOrThrow({ where: { id: String(first!.id) } })).status, { timeout: 20_000 }).toBe('sent');
     // Sent: nothing left to send again.
     expect((await supervisor.post(`/console/api/integrations/deliveries/${String(first!.id)}/retry`)).status).toBe(409);
+  });
+
+  it('follows a burst of more tickets than one look reads, each once and in order', { timeout: 120_000 }, async () => {
+    receiver.answer = () => 200;
+    const contact = await cozum.db.contact.create({ data: { channel: 'test', platformUserId: 'burst' } });
+    const tickets = await Promise.all(Array.from({ length: 700 }, () => cozum.tickets.create({ contactId: contact.id, type: 'complaint', category: 'road', department: FEN, slaHours: 72, summary: 'Yol / çukur', data: {} })));
+    const numbers = new Set(tickets.map((t) => t.number));
+    // Well within the minute after which an event leaves the overlap a look starts from (feed.ts).
+    const calls = await receiver.waitFor(700, (c) => numbers.has(c.event.ticket.number), 45_000);
+    const sorted = tickets.map((t) => t.number).sort();
+    expect(calls.map((c) => c.event.ticket.number)).toEqual(sorted);
+    expect(calls.every((c) => c.answered === 200 && c.event.type === 'ticket.created')).toBe(true);
   });
 });
 
