@@ -167,7 +167,8 @@ export const INVENTORY: Inventory = {
   TicketDailyFigure: {
     rows: 'none: counts of tickets per day and value (tickets/daily-figures.ts)',
     columns: {
-      day: { keep: 'a date' },
+      span: { keep: 'day or month' },
+      period: { keep: 'a date or a month' },
       dimension: { keep: 'the name of a figure (status, category, neighbourhood…)' },
       key: { keep: "a value of the ticket's own kept columns (a status, a category, an official neighbourhood name): names nobody" },
       count: { keep: 'a count' },
@@ -177,7 +178,7 @@ export const INVENTORY: Inventory = {
   },
   TicketDailyDuration: {
     rows: 'none: counts of response and resolution times per day',
-    columns: { day: { keep: 'a date' }, measure: { keep: 'which time' }, bucket: { keep: 'a range of minutes' }, count: { keep: 'a count' }, minutes: { keep: 'a sum of minutes' } },
+    columns: { span: { keep: 'day or month' }, period: { keep: 'a date or a month' }, measure: { keep: 'which time' }, bucket: { keep: 'a range of minutes' }, count: { keep: 'a count' }, minutes: { keep: 'a sum of minutes' } },
   },
   TicketFigureState: {
     rows: 'none: how far the daily figures were rebuilt',

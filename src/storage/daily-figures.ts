@@ -13,15 +13,15 @@ export function deltaStatements(delta: FigureDelta): Prisma.Sql[] {
   const durations = [...delta.durations.values()].filter((d) => d.count !== 0);
   const out: Prisma.Sql[] = [];
   for (let i = 0; i < counts.length; i += ROWS_PER_STATEMENT) {
-    const rows = counts.slice(i, i + ROWS_PER_STATEMENT).map((c) => Prisma.sql`(${c.day}, ${c.dimension}, ${c.key}, ${c.count}, ${c.resolvedLate}, ${c.resolvedOnTime})`);
-    out.push(Prisma.sql`INSERT INTO "TicketDailyFigure" ("day", "dimension", "key", "count", "resolvedLate", "resolvedOnTime") VALUES ${Prisma.join(rows)}
-      ON CONFLICT ("day", "dimension", "key") DO UPDATE SET "count" = "TicketDailyFigure"."count" + excluded."count",
+    const rows = counts.slice(i, i + ROWS_PER_STATEMENT).map((c) => Prisma.sql`(${c.span}, ${c.period}, ${c.dimension}, ${c.key}, ${c.count}, ${c.resolvedLate}, ${c.resolvedOnTime})`);
+    out.push(Prisma.sql`INSERT INTO "TicketDailyFigure" ("span", "period", "dimension", "key", "count", "resolvedLate", "resolvedOnTime") VALUES ${Prisma.join(rows)}
+      ON CONFLICT ("span", "period", "dimension", "key") DO UPDATE SET "count" = "TicketDailyFigure"."count" + excluded."count",
         "resolvedLate" = "TicketDailyFigure"."resolvedLate" + excluded."resolvedLate", "resolvedOnTime" = "TicketDailyFigure"."resolvedOnTime" + excluded."resolvedOnTime"`);
   }
   for (let i = 0; i < durations.length; i += ROWS_PER_STATEMENT) {
-    const rows = durations.slice(i, i + ROWS_PER_STATEMENT).map((d) => Prisma.sql`(${d.day}, ${d.measure}, ${d.bucket}, ${d.count}, ${d.minutes})`);
-    out.push(Prisma.sql`INSERT INTO "TicketDailyDuration" ("day", "measure", "bucket", "count", "minutes") VALUES ${Prisma.join(rows)}
-      ON CONFLICT ("day", "measure", "bucket") DO UPDATE SET "count" = "TicketDailyDuration"."count" + excluded."count",
+    const rows = durations.slice(i, i + ROWS_PER_STATEMENT).map((d) => Prisma.sql`(${d.span}, ${d.period}, ${d.measure}, ${d.bucket}, ${d.count}, ${d.minutes})`);
+    out.push(Prisma.sql`INSERT INTO "TicketDailyDuration" ("span", "period", "measure", "bucket", "count", "minutes") VALUES ${Prisma.join(rows)}
+      ON CONFLICT ("span", "period", "measure", "bucket") DO UPDATE SET "count" = "TicketDailyDuration"."count" + excluded."count",
         "minutes" = "TicketDailyDuration"."minutes" + excluded."minutes"`);
   }
   return out;

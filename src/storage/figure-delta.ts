@@ -80,8 +80,12 @@ export function minutesBetween(from: Date, to: Date): number {
   return Math.max(0, (to.getTime() - from.getTime()) / 60_000);
 }
 
+/** Rows are kept per day and per month of creation: a year's figures add up the months inside the period and the days of its first, partial month. */
+export type Span = 'day' | 'month';
+
 interface CountCell {
-  day: string;
+  span: Span;
+  period: string;
   dimension: string;
   key: string;
   count: number;
@@ -90,24 +94,27 @@ interface CountCell {
 }
 
 interface DurationCell {
-  day: string;
+  span: Span;
+  period: string;
   measure: Measure;
   bucket: number;
   count: number;
   minutes: number;
 }
 
-/** What some tickets add to (or, with sign -1, take from) the daily rows. */
+/** What some tickets add to (or, with sign -1, take from) the daily and monthly rows. */
 export class FigureDelta {
   readonly counts = new Map<string, CountCell>();
   readonly durations = new Map<string, DurationCell>();
 
   /**
    * A ticket's share of the figures: one for each dimension the page counts by, and its two
-   * durations. `day` is the ticket's creation day unless given (the report worker puts every
-   * ticket of a period's first, partial day under one key).
+   * durations, under its day (`YYYY-MM-DD`) and its month (`YYYY-MM`) of creation. The report
+   * worker puts the tickets of a period's first, partial day under one key of its own (`under`).
    */
-  add(ticket: FigureTicket, sign: 1 | -1, day = dayOf(ticket.createdAt)): void {
+  add(ticket: FigureTicket, sign: 1 | -1, under?: { span: Span; period: string }): void {
+    const day = dayOf(ticket.createdAt);
+    const keys = under ? [under] : [{ span: 'day' as const, period: day }, { span: 'month' as const, period: day.slice(0, 7) }];
     const late = ticket.resolvedAt !== null && ticket.resolvedAt > ticket.dueAt ? sign : 0;
     const onTime = ticket.resolvedAt !== null && ticket.resolvedAt <= ticket.dueAt ? sign : 0;
     const dimensions: [string, string | null][] = [
@@ -119,24 +126,26 @@ export class FigureDelta {
       ['neighbourhood', ticket.neighbourhood ?? ''],
       ['rating', ticket.rating === null ? null : String(ticket.rating)],
     ];
-    for (const [dimension, key] of dimensions) {
-      if (key === null) continue;
-      const id = `${day}\u0000${dimension}\u0000${key}`;
-      const cell = this.counts.get(id) ?? { day, dimension, key, count: 0, resolvedLate: 0, resolvedOnTime: 0 };
-      cell.count += sign;
-      cell.resolvedLate += late;
-      cell.resolvedOnTime += onTime;
-      this.counts.set(id, cell);
-    }
-    for (const [measure, at] of [['firstResponse', ticket.firstResponseAt], ['resolution', ticket.resolvedAt]] as const) {
-      if (at === null) continue;
-      const minutes = minutesBetween(ticket.createdAt, at);
-      const bucket = durationBucket(minutes);
-      const id = `${day}\u0000${measure}\u0000${bucket}`;
-      const cell = this.durations.get(id) ?? { day, measure, bucket, count: 0, minutes: 0 };
-      cell.count += sign;
-      cell.minutes += sign * minutes;
-      this.durations.set(id, cell);
+    for (const { span, period } of keys) {
+      for (const [dimension, key] of dimensions) {
+        if (key === null) continue;
+        const id = `${span}\u0000${period}\u0000${dimension}\u0000${key}`;
+        const cell = this.counts.get(id) ?? { span, period, dimension, key, count: 0, resolvedLate: 0, resolvedOnTime: 0 };
+        cell.count += sign;
+        cell.resolvedLate += late;
+        cell.resolvedOnTime += onTime;
+        this.counts.set(id, cell);
+      }
+      for (const [measure, at] of [['firstResponse', ticket.firstResponseAt], ['resolution', ticket.resolvedAt]] as const) {
+        if (at === null) continue;
+        const minutes = minutesBetween(ticket.createdAt, at);
+        const bucket = durationBucket(minutes);
+        const id = `${span}\u0000${period}\u0000${measure}\u0000${bucket}`;
+        const cell = this.durations.get(id) ?? { span, period, measure, bucket, count: 0, minutes: 0 };
+        cell.count += sign;
+        cell.minutes += sign * minutes;
+        this.durations.set(id, cell);
+      }
     }
   }
 }

@@ -58,9 +58,10 @@ export async function rebuildDailyFigures(db: Database, options: RebuildOptions 
         await tx.execute(Prisma.sql`DELETE FROM "TicketDailyFigure"`);
         await tx.execute(Prisma.sql`DELETE FROM "TicketDailyDuration"`);
       }
-      // The mark is the stored value itself (text on SQLite), so that the comparison is exact.
+      // The mark is the stored value itself (text on SQLite), so that the comparison is exact; its
+      // first term alone bounds the index range (with only the OR, every batch scanned from the start).
       const after = state.until
-        ? Prisma.sql`WHERE t."createdAt" > ${state.until.createdAt} OR (t."createdAt" = ${state.until.createdAt} AND t."id" > ${state.until.id})`
+        ? Prisma.sql`WHERE t."createdAt" >= ${state.until.createdAt} AND (t."createdAt" > ${state.until.createdAt} OR (t."createdAt" = ${state.until.createdAt} AND t."id" > ${state.until.id}))`
         : Prisma.empty;
       const rows = await tx.query<FigureTicketRow>(Prisma.sql`${Prisma.raw(FIGURE_TICKETS_FROM)} ${after} ORDER BY t."createdAt", t."id" LIMIT ${batch}`);
       const delta = new FigureDelta();

@@ -1,22 +1,25 @@
--- The supervisor's figures a day at a time (issue 19, tickets/daily-figures.ts). WITHOUT ROWID: the
--- rows are stored in the order of their primary key, so a period's figures read one range of it.
+-- The supervisor's figures a day and a month at a time (issue 19, tickets/daily-figures.ts). WITHOUT
+-- ROWID: the rows are stored in the order of their primary key, so a period's months and the days
+-- of its first month are two ranges of it.
 CREATE TABLE "TicketDailyFigure" (
-    "day" TEXT NOT NULL,
+    "span" TEXT NOT NULL,
+    "period" TEXT NOT NULL,
     "dimension" TEXT NOT NULL,
     "key" TEXT NOT NULL,
     "count" INTEGER NOT NULL DEFAULT 0,
     "resolvedLate" INTEGER NOT NULL DEFAULT 0,
     "resolvedOnTime" INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY ("day", "dimension", "key")
+    PRIMARY KEY ("span", "period", "dimension", "key")
 ) WITHOUT ROWID;
 
 CREATE TABLE "TicketDailyDuration" (
-    "day" TEXT NOT NULL,
+    "span" TEXT NOT NULL,
+    "period" TEXT NOT NULL,
     "measure" TEXT NOT NULL,
     "bucket" INTEGER NOT NULL,
     "count" INTEGER NOT NULL DEFAULT 0,
     "minutes" REAL NOT NULL DEFAULT 0,
-    PRIMARY KEY ("day", "measure", "bucket")
+    PRIMARY KEY ("span", "period", "measure", "bucket")
 ) WITHOUT ROWID;
 
 CREATE TABLE "TicketFigureState" (
