@@ -65,6 +65,11 @@ export class Stats {
     return { now, since: days > 0 ? new Date(now.getTime() - days * 86_400_000) : null };
   }
 
+  /** Gets the report worker ready (a supervisor opened a page: the figures will be asked for next). */
+  warm(): void {
+    this.reports.warm();
+  }
+
   /** The figures of the tickets created in the last `days` days (all of them when days is 0). */
   async figures(days: number) {
     const { now, since } = this.period(days);
