@@ -78,56 +78,80 @@ function scopeParams() {
   return params;
 }
 
-// Answers can overlap (a filter click and the live stream): only the newest is drawn, and a
-// change of rows older than the last whole page is not applied over it.
+// Whole pages can overlap (a filter click and a reconnect): only the newest answer is drawn.
 let asked = 0;
 let drawn = 0;
+// Whole pages asked for so far and still on their way: a change of rows read before a whole page
+// is not applied over it (it is asked for again after).
+let pages = 0;
+let pagesPending = 0;
 
 async function refresh() {
   const number = ++asked;
-  const params = scopeParams();
-  params.set('limit', String(shown));
-  const data = await api(`/queue?${params}`);
-  if (number < drawn) return;
-  drawn = number;
-  items = data.items;
-  draw();
-  showCounts(data.counts);
+  pages += 1;
+  pagesPending += 1;
+  try {
+    const params = scopeParams();
+    params.set('limit', String(shown));
+    const data = await api(`/queue?${params}`);
+    if (number < drawn) return;
+    drawn = number;
+    items = data.items;
+    draw();
+    showCounts(data.counts);
+  } finally {
+    pagesPending -= 1;
+  }
 }
 
-// Tickets and conversations live notices named since the last ask.
+// Tickets and conversations live notices named since the last ask; one ask at a time, so that
+// answers are applied in the order of the changes.
 const pending = { tickets: new Set(), conversations: new Set() };
+let applying = false;
 
 async function applyNotices() {
-  if (pending.tickets.size === 0 && pending.conversations.size === 0) return;
+  if (applying || (pending.tickets.size === 0 && pending.conversations.size === 0)) return;
+  applying = true;
   const tickets = new Set(pending.tickets);
   const conversations = new Set(pending.conversations);
   pending.tickets.clear();
   pending.conversations.clear();
-  const number = ++asked;
-  const params = scopeParams();
-  for (const id of tickets) params.append('ticket', id);
-  for (const id of conversations) params.append('conversation', id);
-  const data = await api(`/queue/rows?${params}`);
-  if (number < drawn) return;
-  drawn = number;
-  const found = new Map(data.items.map((item) => [item.ticketId, item]));
-  const wasFull = items.length >= shown;
-  // Rows asked about and not in the queue any more go; the others are replaced or added in order.
-  items = items.filter((item) => found.has(item.ticketId) || !(tickets.has(item.ticketId) || (item.conversationId && conversations.has(item.conversationId))));
-  for (const item of data.items) {
-    const at = items.findIndex((i) => i.ticketId === item.ticketId);
-    if (at >= 0) items[at] = item;
-    else items.push(item);
+  try {
+    const page = pages;
+    const params = scopeParams();
+    for (const id of tickets) params.append('ticket', id);
+    for (const id of conversations) params.append('conversation', id);
+    const data = await api(`/queue/rows?${params}`);
+    if (page !== pages || pagesPending > 0) {
+      // A whole page was asked for meanwhile (another scope, or after a reconnect): these rows
+      // may belong to neither; asked for again once it is drawn.
+      for (const id of tickets) pending.tickets.add(id);
+      for (const id of conversations) pending.conversations.add(id);
+      return;
+    }
+    const found = new Map(data.items.map((item) => [item.ticketId, item]));
+    const wasFull = items.length >= shown;
+    // Rows asked about and not in the queue any more go; the others are replaced or added in order.
+    items = items.filter((item) => found.has(item.ticketId) || !(tickets.has(item.ticketId) || (item.conversationId && conversations.has(item.conversationId))));
+    for (const item of data.items) {
+      const at = items.findIndex((i) => i.ticketId === item.ticketId);
+      if (at >= 0) items[at] = item;
+      else items.push(item);
+    }
+    items.sort(order);
+    // A row added past the last one shown belongs to a later page; a row gone from a full page
+    // leaves a gap only the whole page can fill.
+    items = items.slice(0, shown);
+    if (wasFull && items.length < shown && data.counts.total > items.length) return void refresh().catch(() => undefined);
+    draw(found);
+    showCounts(data.counts);
+  } finally {
+    applying = false;
+    if (pending.tickets.size > 0 || pending.conversations.size > 0) applySoon();
   }
-  items.sort(order);
-  // A row added past the last one shown belongs to a later page; a row gone from a full page
-  // leaves a gap only the whole page can fill.
-  items = items.slice(0, shown);
-  if (wasFull && items.length < shown && data.counts.total > items.length) return refresh();
-  draw(found);
-  showCounts(data.counts);
 }
+
+const applySoon = throttle(() => applyNotices().catch(() => undefined), 300);
 
 function setScope(next) {
   scope = next;
@@ -159,7 +183,6 @@ async function start() {
     refresh().catch(() => undefined);
   });
   setScope(allowed.includes(saved) ? saved : supervisor ? 'all' : 'department');
-  const applySoon = throttle(() => applyNotices().catch(() => undefined), 300);
   live((notice) => {
     // A citizen's or an agent's message changes no row of the queue.
     if (notice.kind === 'message') return;
