@@ -257,6 +257,9 @@ export async function seed(options: Options): Promise<{ tickets: number; seconds
   }
   const upsertCounter = sqlite.prepare('INSERT INTO TicketCounter (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
   for (const [key, value] of counters) upsertCounter.run(key, value);
+  // The tickets were written around tickets/: the daily figures are counted from them at the next
+  // start (main.ts), as for any database that had tickets before the daily figures existed.
+  sqlite.prepare('UPDATE "TicketFigureState" SET "complete" = 0, "rebuiltCreatedAt" = NULL, "rebuiltId" = NULL WHERE "id" = 1').run();
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
   sqlite.close();
   return { tickets: options.tickets, seconds: (Date.now() - started) / 1000, file };

@@ -36,6 +36,7 @@ import { FormDialog } from './dialogs/form-dialog.ts';
 import { loadVocabulary } from './dialogs/vocabulary.ts';
 import { globalCommand } from './bot/commands.ts';
 import { DialogServices } from './dialogs/services.ts';
+import { rebuildDailyFigures } from './tickets/daily-figures.ts';
 import { Tickets } from './tickets/tickets.ts';
 import { CozumEvents } from './messaging/events.ts';
 import { Handoff } from './handoff/handoff.ts';
@@ -78,6 +79,8 @@ export interface Cozum {
   logger: Logger;
   /** What `/readyz` reports; `close()` drains it first. */
   readiness: Readiness;
+  /** The rebuild of the daily figures after start-up: resolves true once they hold every ticket. */
+  dailyFigures: Promise<boolean>;
   /** Listening HTTP server, when started with `http: true`. */
   server?: Server;
   url?: string;
@@ -182,6 +185,20 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const firstRetention = setTimeout(runRetention, RETENTION_FIRST_RUN_MS).unref();
   const retentionTimer = setInterval(runRetention, 24 * 3_600_000).unref();
 
+  // The supervisor's daily figures (tickets/daily-figures.ts): an existing database is counted once,
+  // after start-up, in small batches with pauses, so that start-up never waits for it and citizens'
+  // turns run in between; the figures are counted from the tickets until it is done.
+  const dailyFigures = (async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    const started = Date.now();
+    const complete = await rebuildDailyFigures(db, { stopped: () => closing });
+    if (complete && Date.now() - started > 1000) logger.info({ ms: Date.now() - started }, 'daily figures rebuilt');
+    return complete;
+  })().catch((error: unknown) => {
+    logger.error({ err: error }, 'daily figures rebuild failed');
+    return false;
+  });
+
   // Rate-limit counters (login throttling, web chat sessions) on the database: shared by instances,
   // kept across restarts; expired ones are swept hourly.
   const limits = databaseLimits(db);
@@ -274,7 +291,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   }
 
   return {
-    config, db, tickets, handoff, events, adapter, nlu, intents, logger, readiness, server, url,
+    config, db, tickets, handoff, events, adapter, nlu, intents, logger, readiness, server, url, dailyFigures,
     async close() {
       // Draining: `/readyz` answers 503, new work is refused with 503 (the platform or client sends
       // it again), no new connections; what was accepted is answered before the process lets go.
@@ -287,7 +304,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       clearInterval(sweepTimer);
       clearInterval(acknowledgeTimer);
       clearInterval(optimizeTimer);
-      await Promise.all([retention, sweeping, acknowledging, optimizing]);
+      await Promise.all([retention, sweeping, acknowledging, optimizing, dailyFigures]);
       for (const channel of channels) await channel.stop();
       await readiness.idle();
       // The report worker (figures, CSV) goes before the database it reads.

@@ -53,6 +53,19 @@ export class ReportWorker {
     return worker;
   }
 
+  /**
+   * Starts the thread now, if it is not running: loading its modules takes a second or two (more
+   * under load), which the first figures after start-up would otherwise wait for.
+   */
+  warm(): void {
+    if (this.file === ':memory:') return;
+    try {
+      this.thread();
+    } catch (error) {
+      this.logger?.warn({ err: error }, 'report worker could not start');
+    }
+  }
+
   /** Sends `request` and waits for the next answer to its id. */
   private ask(request: ReportRequest): Promise<ReportResponse> {
     const worker = this.thread();

@@ -4,7 +4,7 @@
 // counted.
 import { failedDeliveries } from '../messaging/outbox.ts';
 import type { Database } from '../storage/database.ts';
-import type { ReportRow, TicketGroup } from '../storage/ticket-report.ts';
+import type { FigureCount, ReportRow } from '../storage/ticket-report.ts';
 import { OPEN_STATUSES, STATUS_NAMES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
 import { channelName, type Catalog } from './catalog.ts';
 import type { ReportWorker } from './reports.ts';
@@ -65,37 +65,41 @@ export class Stats {
     return { now, since: days > 0 ? new Date(now.getTime() - days * 86_400_000) : null };
   }
 
+  /** Gets the report worker ready (a supervisor opened a page: the figures will be asked for next). */
+  warm(): void {
+    this.reports.warm();
+  }
+
   /** The figures of the tickets created in the last `days` days (all of them when days is 0). */
   async figures(days: number) {
     const { now, since } = this.period(days);
     const report = await this.reports.figures({ since, now, openStatuses: OPEN_STATUSES });
-    const groups = report.groups;
-    const sum = (pick: (g: TicketGroup) => number) => groups.reduce((s, g) => s + pick(g), 0);
-    const rated = groups.filter((g) => g.rating !== null);
-    const ratedCount = rated.reduce((s, g) => s + g.count, 0);
-    const distribution = [1, 2, 3, 4, 5].map((score) => ({ key: String(score), label: `${score}`, count: rated.filter((g) => g.rating === score).reduce((s, g) => s + g.count, 0) }));
-    const byStatus = (Object.keys(STATUS_NAMES) as TicketStatus[]).map((status) => ({ key: status, label: STATUS_NAMES[status], count: groups.filter((g) => g.status === status).reduce((s, g) => s + g.count, 0) }));
+    const of = (dimension: string) => report.counts.filter((c) => c.dimension === dimension);
+    const count = (dimension: string, key: string) => of(dimension).find((c) => c.key === key)?.count ?? 0;
+    const rated = of('rating');
+    const ratedCount = rated.reduce((s, c) => s + c.count, 0);
+    const byKey = (cells: FigureCount[], label: (key: string) => string) => countBy(cells, (c) => c.key, label);
     return {
       days,
       generatedAt: now.toISOString(),
-      total: sum((g) => g.count),
-      open: groups.filter((g) => (OPEN_STATUSES as string[]).includes(g.status)).reduce((s, g) => s + g.count, 0),
-      byStatus,
-      byType: countBy(groups, (g) => g.type, typeName),
-      byCategory: countBy(groups, (g) => `${g.type}:${g.category ?? ''}`, (k) => {
+      total: of('status').reduce((s, c) => s + c.count, 0),
+      open: OPEN_STATUSES.reduce((s, status) => s + count('status', status), 0),
+      byStatus: (Object.keys(STATUS_NAMES) as TicketStatus[]).map((status) => ({ key: status, label: STATUS_NAMES[status], count: count('status', status) })),
+      byType: byKey(of('type'), typeName),
+      byCategory: byKey(of('category'), (k) => {
         const [type, category] = k.split(/:(.*)/s) as [string, string];
         return category ? this.catalog.categoryName(type, category) : `${typeName(type)} (kategorisiz)`;
       }),
-      byDepartment: countBy(groups, (g) => g.department, (k) => k),
-      byChannel: countBy(report.channels, (c) => c.channel, channelName),
-      byNeighbourhood: countBy(groups, (g) => g.neighbourhood ?? '', (k) => k || 'Belirtilmemiş'),
+      byDepartment: byKey(of('department'), (k) => k),
+      byChannel: byKey(of('channel'), channelName),
+      byNeighbourhood: byKey(of('neighbourhood'), (k) => k || 'Belirtilmemiş'),
       firstResponse: report.firstResponse,
       resolution: report.resolution,
-      sla: { openOverdue: sum((g) => g.openOverdue), resolvedLate: sum((g) => g.resolvedLate), resolvedOnTime: sum((g) => g.resolvedOnTime) },
+      sla: report.sla,
       satisfaction: {
         count: ratedCount,
-        average: ratedCount ? rated.reduce((s, g) => s + g.rating! * g.count, 0) / ratedCount : null,
-        distribution,
+        average: ratedCount ? rated.reduce((s, c) => s + Number(c.key) * c.count, 0) / ratedCount : null,
+        distribution: [1, 2, 3, 4, 5].map((score) => ({ key: String(score), label: `${score}`, count: count('rating', String(score)) })),
       },
     };
   }

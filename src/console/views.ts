@@ -68,6 +68,39 @@ export class ConsoleViews {
    * database: a refresh costs the same however many tickets are open.
    */
   async queue(agent: AgentActor, scope: QueueScope, department?: string, page: QueuePage = { limit: QUEUE_PAGE, offset: 0 }) {
+    const { where, inQueue } = this.queueQuery(agent, scope, department);
+    const [ids, counted] = await Promise.all([
+      // Emergencies first, then oldest first; only this page's rows are read afterwards.
+      this.db.$queryRaw<{ id: string }[]>(Prisma.sql`
+        SELECT q."id" FROM (${inQueue(where)}) AS q ORDER BY q."urgent" DESC, q."createdAt" ASC, q."id" ASC LIMIT ${page.limit} OFFSET ${page.offset}`),
+      this.queueCounts(inQueue(where), where, agent.id, scope === 'mine'),
+    ]);
+    return { items: await this.queueItems(agent, ids.map((row) => row.id)), page: { limit: page.limit, offset: page.offset }, counts: counted };
+  }
+
+  /**
+   * The rows of the queue a live notice is about (tickets by id, and the tickets of conversations),
+   * those of them that are in this agent's queue now, with the queue's counts: the page puts them
+   * in place, and takes away the rows it shows of those asked that are not here, instead of asking
+   * for the whole page again at every notice.
+   */
+  async queueRows(agent: AgentActor, scope: QueueScope, department: string | undefined, asked: { tickets: string[]; conversations: string[] }) {
+    const { where, inQueue } = this.queueQuery(agent, scope, department);
+    const which = [
+      ...(asked.tickets.length > 0 ? [Prisma.sql`t."id" IN (${Prisma.join(asked.tickets)})`] : []),
+      ...(asked.conversations.length > 0 ? [Prisma.sql`t."conversationId" IN (${Prisma.join(asked.conversations)})`] : []),
+    ];
+    if (which.length === 0) return { items: [], counts: await this.queueCounts(inQueue(where), where, agent.id, scope === 'mine') };
+    const only = Prisma.sql`${where} AND (${Prisma.join(which, ' OR ')})`;
+    const [ids, counted] = await Promise.all([
+      this.db.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT q."id" FROM (${inQueue(only)}) AS q ORDER BY q."urgent" DESC, q."createdAt" ASC, q."id" ASC`),
+      this.queueCounts(inQueue(where), where, agent.id, scope === 'mine'),
+    ]);
+    return { items: await this.queueItems(agent, ids.map((row) => row.id)), counts: counted };
+  }
+
+  /** Which tickets are in an agent's queue: the conditions, and the statement listing them under conditions. */
+  private queueQuery(agent: AgentActor, scope: QueueScope, department?: string) {
     const conditions = [Prisma.sql`t."status" IN (${Prisma.join(OPEN_STATUSES)})`];
     const inDepartment = agent.role === 'agent' ? (agent.department ?? '') : scope === 'department' && (department || agent.department) ? department || agent.department! : undefined;
     if (inDepartment !== undefined) conditions.push(Prisma.sql`t."department" = ${inDepartment}`);
@@ -75,19 +108,18 @@ export class ConsoleViews {
     // The tickets in the queue, as index entries: "mine" is what is assigned to the agent and what
     // is in conversations the agent holds, each found through its own index.
     const columns = Prisma.sql`t."id", t."urgent", t."createdAt", t."dueAt"`;
-    const inQueue =
+    const inQueue = (where: Prisma.Sql) =>
       scope === 'mine'
         ? Prisma.sql`SELECT ${columns} FROM "Ticket" t WHERE t."assignedAgentId" = ${agent.id} AND ${where}
             UNION SELECT ${columns} FROM "Conversation" v JOIN "Ticket" t ON t."conversationId" = v."id" WHERE v."agentId" = ${agent.id} AND ${where}`
         : Prisma.sql`SELECT ${columns} FROM "Ticket" t WHERE ${where}`;
-    const [ids, counted] = await Promise.all([
-      // Emergencies first, then oldest first; only this page's rows are read afterwards.
-      this.db.$queryRaw<{ id: string }[]>(Prisma.sql`
-        SELECT q."id" FROM (${inQueue}) AS q ORDER BY q."urgent" DESC, q."createdAt" ASC, q."id" ASC LIMIT ${page.limit} OFFSET ${page.offset}`),
-      this.queueCounts(inQueue, where, agent.id, scope === 'mine'),
-    ]);
+    return { where, inQueue };
+  }
+
+  /** The queue's rows for these tickets, in the order given. */
+  private async queueItems(agent: AgentActor, ids: string[]) {
     const found = ids.length === 0 ? [] : await this.db.ticket.findMany({
-      where: { id: { in: ids.map((row) => row.id) } },
+      where: { id: { in: ids } },
       // Not the dialog's answers (`data`): the list shows the summary.
       select: {
         id: true, number: true, type: true, category: true, department: true, neighbourhood: true, status: true, urgent: true, summary: true,
@@ -98,8 +130,8 @@ export class ConsoleViews {
       },
     });
     const byId = new Map(found.map((t) => [t.id, t]));
-    const rows = ids.flatMap((row) => byId.get(row.id) ?? []);
-    const items = rows.map((t) => {
+    const rows = ids.flatMap((id) => byId.get(id) ?? []);
+    return rows.map((t) => {
       const conversation = t.conversation;
       const holds = conversation?.handoffTicketId === t.id;
       const channel = conversation?.channel ?? t.contact.channel;
@@ -128,7 +160,6 @@ export class ConsoleViews {
         mine: t.assignedAgentId === agent.id || (holds && conversation?.agentId === agent.id),
       };
     });
-    return { items, page: { limit: page.limit, offset: page.offset }, counts: counted };
   }
 
   /**

@@ -9,6 +9,7 @@ import { anonymizeContact, type Erasure } from '../privacy/erasure.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import type { Database } from '../storage/database.ts';
 import { parseJsonObject } from '../storage/json-column.ts';
+import { changeTickets } from '../tickets/daily-figures.ts';
 import { FINISHED_STATUSES, STATUS_NAMES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
 import type { CozumEvents } from '../messaging/events.ts';
@@ -211,14 +212,14 @@ export class Handoff {
     }
     await db.conversation.update({ where: { id: conversationId }, data: { mode: 'agent', agentId: agent.id } });
     if (ticket) {
-      await db.ticket.update({
+      await changeTickets(db, [ticket.id], (tx) => tx.ticket.update({
         where: { id: ticket.id },
         data: {
           assignedAgentId: agent.id,
           status: ticket.status === 'new' || ticket.status === 'assigned' ? 'in_progress' : ticket.status,
           events: { create: { kind: 'assign', status: 'in_progress', actor: agent.username, note: `${agent.displayName} görüşmeyi devraldı.` } },
         },
-      });
+      }));
       this.deps.events.emit('ticket', { ticketId: ticket.id, conversationId });
     }
     this.deps.events.emit('conversation', { conversationId, mode: 'agent' });
@@ -238,7 +239,8 @@ export class Handoff {
     if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) await this.claim(agent, conversationId);
     await this.deps.notifier.notify(conversationId, body, [], { author: 'agent', authorName: agent.displayName });
     if (conversation.handoffTicketId) {
-      await this.deps.db.ticket.updateMany({ where: { id: conversation.handoffTicketId, firstResponseAt: null }, data: { firstResponseAt: this.now() } });
+      const ticketId = conversation.handoffTicketId;
+      await changeTickets(this.deps.db, [ticketId], (tx) => tx.ticket.updateMany({ where: { id: ticketId, firstResponseAt: null }, data: { firstResponseAt: this.now() } }));
     }
   }
 
@@ -256,7 +258,7 @@ export class Handoff {
     const conversation = ticket.conversationId ? await db.conversation.findUnique({ where: { id: ticket.conversationId } }) : null;
     if (!conversation || conversation.mode === 'erased' || !reachable(conversation, this.deps.config)) throw new HandoffError(UNREACHABLE);
     await this.deps.notifier.notify(conversation.id, body, [], { author: 'agent', authorName: actor.displayName });
-    await db.ticket.updateMany({ where: { id: ticketId, firstResponseAt: null }, data: { firstResponseAt: this.now() } });
+    await changeTickets(db, [ticketId], (tx) => tx.ticket.updateMany({ where: { id: ticketId, firstResponseAt: null }, data: { firstResponseAt: this.now() } }));
     await db.ticketEvent.create({ data: { ticketId, kind: 'reply', actor: actor.username, note: 'Vatandaşa yanıt gönderildi.' } });
     this.deps.events.emit('ticket', { ticketId, conversationId: conversation.id });
   }
@@ -278,7 +280,7 @@ export class Handoff {
     if (target.agentId && !toAgent) throw new HandoffError('Aktarılacak görevli bulunamadı.');
     const department = target.department ?? toAgent?.department ?? ticket.department;
     const to = toAgent ? `${toAgent.displayName} (${department})` : department;
-    await db.ticket.update({
+    await changeTickets(db, [ticketId], (tx) => tx.ticket.update({
       where: { id: ticketId },
       data: {
         department,
@@ -286,7 +288,7 @@ export class Handoff {
         status: 'assigned',
         events: { create: { kind: 'transfer', status: 'assigned', actor: agent.username, note: [`${to} birimine aktarıldı.`, note].filter(Boolean).join(' ') } },
       },
-    });
+    }));
     if (ticket.conversationId) {
       const conversation = await db.conversation.findUnique({ where: { id: ticket.conversationId } });
       if (conversation?.handoffTicketId === ticketId && conversation.mode !== 'bot') {
@@ -319,7 +321,6 @@ export class Handoff {
     const ticket = await this.visibleTicket(agent, ticketId);
     if (status === 'rejected' && note.trim() === '') throw new HandoffError('Reddetmek için bir gerekçe yazın.');
     await this.deps.tickets.changeStatus(ticketId, status, agent.username, note.trim());
-    if (status === 'resolved') await db.ticket.update({ where: { id: ticketId }, data: { resolvedAt: this.now() } });
     this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
     if (!ticket.conversationId) return;
 
@@ -438,10 +439,12 @@ export class Handoff {
 
   async rate(ticketId: string, rating: number, comment?: string): Promise<void> {
     if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new HandoffError('Puan 1 ile 5 arasında olmalı.');
-    await this.deps.db.ticket.update({
-      where: { id: ticketId },
-      data: { rating, ratingComment: comment, events: { create: { kind: 'rating', actor: 'citizen', note: comment ? `${rating}/5 · ${comment}` : `${rating}/5` } } },
-    });
+    await changeTickets(this.deps.db, [ticketId], (tx) =>
+      tx.ticket.update({
+        where: { id: ticketId },
+        data: { rating, ratingComment: comment, events: { create: { kind: 'rating', actor: 'citizen', note: comment ? `${rating}/5 · ${comment}` : `${rating}/5` } } },
+      }),
+    );
     this.deps.events.emit('ticket', { ticketId });
   }
 

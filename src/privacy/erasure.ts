@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
 import { BAILEYS_DEVICE_KEY_TYPES, conversationStatePrefix, KEYS_PREFIX, keyOf } from '../storage/state-keys.ts';
+import { changeTicketsIn } from '../tickets/daily-figures.ts';
 import { FINISHED_STATUSES, OPEN_STATUSES } from '../tickets/status.ts';
 import { columnsWith, overwrites, STRUCTURED_KEY, type Model } from './inventory.ts';
 
@@ -63,11 +64,14 @@ async function anonymizeTicketsIn(tx: Tx, ticketIds: string[], now: Date, reason
   if (ticketIds.length === 0) return;
   const structured = columnsWith('Ticket', 'structuredOnly');
   const tickets = await tx.ticket.findMany({ where: { id: { in: ticketIds } } });
-  for (const ticket of tickets) {
-    const data = erasedColumns('Ticket', now);
-    for (const column of structured) data[column] = structuredOnly(String(ticket[column]));
-    await tx.ticket.update({ where: { id: ticket.id }, data: data as Prisma.TicketUpdateInput });
-  }
+  // The inventory keeps every column the figures count by today; should that change, the figures follow.
+  await changeTicketsIn(tx, ticketIds, async () => {
+    for (const ticket of tickets) {
+      const data = erasedColumns('Ticket', now);
+      for (const column of structured) data[column] = structuredOnly(String(ticket[column]));
+      await tx.ticket.update({ where: { id: ticket.id }, data: data as Prisma.TicketUpdateInput });
+    }
+  });
   for (const [column, value] of Object.entries(overwrites('TicketEvent', { unlessEmpty: true }))) {
     await tx.ticketEvent.updateMany({ where: { ticketId: { in: ticketIds }, [column]: { not: '' } }, data: { [column]: value } });
   }
@@ -117,7 +121,8 @@ async function eraseContactIn(tx: Tx, contactId: string, now: Date, reason: Eras
   // Nobody can answer the citizen any more: open handoffs end here.
   const endedHandoffs = await tx.ticket.findMany({ where: { contactId, type: 'handoff', status: { in: OPEN_STATUSES } }, select: { id: true, conversationId: true } });
   if (endedHandoffs.length > 0) {
-    await tx.ticket.updateMany({ where: { id: { in: endedHandoffs.map((t) => t.id) } }, data: { status: 'closed', closedAt: now } });
+    const ids = endedHandoffs.map((t) => t.id);
+    await changeTicketsIn(tx, ids, () => tx.ticket.updateMany({ where: { id: { in: ids } }, data: { status: 'closed', closedAt: now } }));
   }
 
   const messages = await tx.message.updateMany({ where: { conversationId: { in: conversationIds } }, data: erasedColumns('Message', now) as Prisma.MessageUpdateManyMutationInput });

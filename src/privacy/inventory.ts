@@ -51,6 +51,9 @@ interface Columns {
   WebchatSession: Prisma.WebchatSessionScalarFieldEnum;
   ApiKey: Prisma.ApiKeyScalarFieldEnum;
   IntegrationDelivery: Prisma.IntegrationDeliveryScalarFieldEnum;
+  TicketDailyFigure: Prisma.TicketDailyFigureScalarFieldEnum;
+  TicketDailyDuration: Prisma.TicketDailyDurationScalarFieldEnum;
+  TicketFigureState: Prisma.TicketFigureStateScalarFieldEnum;
 }
 
 export type Model = Prisma.ModelName;
@@ -161,6 +164,26 @@ export const INVENTORY: Inventory = {
   TicketCounter: {
     rows: 'none: ticket numbering per year',
     columns: { key: { keep: 'a prefix and a year' }, value: { keep: 'a count' } },
+  },
+  TicketDailyFigure: {
+    rows: 'none: counts of tickets per day and value (tickets/daily-figures.ts)',
+    columns: {
+      span: { keep: 'day or month' },
+      period: { keep: 'a date or a month' },
+      dimension: { keep: 'the name of a figure (status, category, neighbourhood…)' },
+      key: { keep: "a value of the ticket's own kept columns (a status, a category, an official neighbourhood name): names nobody" },
+      count: { keep: 'a count' },
+      resolvedLate: { keep: 'a count' },
+      resolvedOnTime: { keep: 'a count' },
+    },
+  },
+  TicketDailyDuration: {
+    rows: 'none: counts of response and resolution times per day',
+    columns: { span: { keep: 'day or month' }, period: { keep: 'a date or a month' }, measure: { keep: 'which time' }, bucket: { keep: 'a range of minutes' }, count: { keep: 'a count' }, minutes: { keep: 'a sum of minutes' } },
+  },
+  TicketFigureState: {
+    rows: 'none: how far the daily figures were rebuilt',
+    columns: { id, complete: { keep: 'a flag' }, rebuiltCreatedAt: when, rebuiltId: { keep: 'a ticket id' } },
   },
   Agent: {
     rows: "none: staff accounts (closing one is an admin's action in the console)",

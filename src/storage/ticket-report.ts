@@ -1,13 +1,16 @@
-// The supervisor's figures and the CSV export as the database computes them: a few GROUP BY
-// queries over the tickets created since a moment (served by the index on Ticket.createdAt), the
-// medians by ORDER BY … LIMIT/OFFSET, and the export's rows from a cursor. A year at 350,000
-// tickets used to be loaded into memory and counted in JavaScript (seconds of the main thread,
-// gigabytes of memory); here only the groups leave SQLite.
+// The supervisor's figures and the CSV export as the database computes them. The figures add up
+// the daily figures (TicketDailyFigure, kept by tickets/daily-figures.ts) once they hold every
+// ticket: a year is a few tens of thousands of small rows however many tickets it had. While an
+// existing database's daily figures are rebuilt, they are counted from the tickets by a few GROUP BY
+// queries over the period (served by the covering index Ticket_report_idx), the medians by ORDER
+// BY … LIMIT/OFFSET. The export's rows are read in short batches. A year at 350,000 tickets used to
+// be loaded into memory and counted in JavaScript (seconds of the main thread, gigabytes of memory).
 //
 // Synchronous better-sqlite3 on its own connection: the console runs these in a worker thread
 // (console/report-worker.ts) so that no citizen's turn waits behind them. Dates are compared as the
 // text @prisma/adapter-better-sqlite3 stores (`2026-12-07T06:26:46.623+00:00`, see `storedDate`).
 import type BetterSqlite3 from 'better-sqlite3';
+import { dayOf, FIGURE_TICKETS_FROM, FigureDelta, figureTicket, nextDayStart, type FigureTicketRow, type Measure } from './figure-delta.ts';
 
 /** A date as the driver adapter writes it into SQLite, so that text comparison orders as time does. */
 export function storedDate(date: Date): string {
@@ -22,18 +25,11 @@ export interface ReportPeriod {
   openStatuses: readonly string[];
 }
 
-/** One combination of the grouped columns and how many tickets have it. */
-export interface TicketGroup {
-  type: string;
-  category: string | null;
-  department: string;
-  neighbourhood: string | null;
-  status: string;
-  rating: number | null;
+/** How many tickets of the period have `key` as their value of `dimension` (storage/daily-figures.ts names them). */
+export interface FigureCount {
+  dimension: string;
+  key: string;
   count: number;
-  openOverdue: number;
-  resolvedLate: number;
-  resolvedOnTime: number;
 }
 
 export interface DurationFigure {
@@ -44,10 +40,127 @@ export interface DurationFigure {
 }
 
 export interface TicketReport {
-  groups: TicketGroup[];
-  channels: { channel: string; count: number }[];
+  counts: FigureCount[];
+  sla: { openOverdue: number; resolvedLate: number; resolvedOnTime: number };
   firstResponse: DurationFigure;
   resolution: DurationFigure;
+  /** Read from the daily figures, or counted from the tickets (while the daily figures are rebuilt). */
+  source: 'daily' | 'tickets';
+}
+
+/** The figures of the tickets created in a period: from the daily figures once they are complete. */
+export function ticketReport(sqlite: BetterSqlite3.Database, period: ReportPeriod): TicketReport {
+  // One read transaction: the state, the daily rows and the first day's tickets of one moment.
+  return sqlite.transaction(() => {
+    const state = sqlite.prepare(`SELECT "complete" FROM "TicketFigureState" WHERE "id" = 1`).get() as { complete: number } | undefined;
+    return state?.complete ? dailyReport(sqlite, period) : countedReport(sqlite, period);
+  })();
+}
+
+/** Open tickets of the period past their due time: the one figure that moves with the clock, not with the tickets. */
+function openOverdue(sqlite: BetterSqlite3.Database, period: ReportPeriod, since: string): number {
+  const open = period.openStatuses;
+  const row = sqlite
+    .prepare(`SELECT COUNT(*) AS count FROM "Ticket" WHERE "status" IN (${placeholders(open)}) AND "createdAt" >= ? AND "dueAt" < ?`)
+    .get(...open, since, storedDate(period.now)) as { count: number };
+  return row.count;
+}
+
+/**
+ * From the daily figures: the whole months after the period's start are summed from their monthly
+ * rows, the whole days before the first of those months from their daily rows, and the day the
+ * period starts in, partial, is counted from its own tickets (with the same FigureDelta as the
+ * rows). A year is then 12 months and up to 30 days of rows, whatever the number of tickets.
+ * A resolved ticket counts as resolved late unless it is open again (an open ticket resolved after
+ * its due time is past its due time now, and counts as open and overdue instead, as in the CSV).
+ */
+export function dailyReport(sqlite: BetterSqlite3.Database, period: ReportPeriod): TicketReport {
+  const since = period.since ? storedDate(period.since) : '';
+  // The first whole day, and the first whole month (YYYY-MM) from it on.
+  const firstDay = period.since ? dayOf(nextDayStart(period.since)) : '';
+  const firstMonth = firstDay === '' || firstDay.endsWith('-01') ? firstDay.slice(0, 7) : dayOf(new Date(Date.UTC(Number(firstDay.slice(0, 4)), Number(firstDay.slice(5, 7)), 1)));
+  const monthStart = firstMonth.slice(0, 7);
+  const edge = new FigureDelta();
+  if (period.since) {
+    const rows = sqlite.prepare(`${FIGURE_TICKETS_FROM} WHERE t."createdAt" >= ? AND t."createdAt" < ?`).all(since, storedDate(nextDayStart(period.since))) as FigureTicketRow[];
+    for (const row of rows) edge.add(figureTicket(row), 1, { span: 'day', period: '' });
+  }
+  // Days from the first whole day up to (not including) the first whole month: '2026-03-15' to '2026-04'.
+  const ranges = `("span" = 'day' AND "period" >= ? AND "period" < ?) OR ("span" = 'month' AND "period" >= ?)`;
+  const rangeArgs = [firstDay, monthStart === '' ? '' : monthStart, monthStart];
+  const counts = new Map<string, FigureCount & { resolvedLate: number; resolvedOnTime: number }>();
+  const rows = sqlite
+    .prepare(
+      `SELECT "dimension", "key", SUM("count") AS count, SUM("resolvedLate") AS resolvedLate, SUM("resolvedOnTime") AS resolvedOnTime
+       FROM "TicketDailyFigure" WHERE ${ranges} GROUP BY "dimension", "key"`,
+    )
+    .all(...rangeArgs) as (FigureCount & { resolvedLate: number; resolvedOnTime: number })[];
+  for (const cell of [...rows, ...edge.counts.values()]) {
+    const id = `${cell.dimension}\u0000${cell.key}`;
+    const sum = counts.get(id) ?? { dimension: cell.dimension, key: cell.key, count: 0, resolvedLate: 0, resolvedOnTime: 0 };
+    sum.count += cell.count;
+    sum.resolvedLate += cell.resolvedLate;
+    sum.resolvedOnTime += cell.resolvedOnTime;
+    counts.set(id, sum);
+  }
+  const statuses = [...counts.values()].filter((c) => c.dimension === 'status');
+  const buckets = new Map<string, { measure: Measure; bucket: number; count: number; minutes: number }>();
+  const durations = sqlite
+    .prepare(`SELECT "measure", "bucket", SUM("count") AS count, SUM("minutes") AS minutes FROM "TicketDailyDuration" WHERE ${ranges} GROUP BY "measure", "bucket"`)
+    .all(...rangeArgs) as { measure: Measure; bucket: number; count: number; minutes: number }[];
+  for (const cell of [...durations, ...edge.durations.values()]) {
+    const id = `${cell.measure}\u0000${cell.bucket}`;
+    const sum = buckets.get(id) ?? { measure: cell.measure, bucket: cell.bucket, count: 0, minutes: 0 };
+    sum.count += cell.count;
+    sum.minutes += cell.minutes;
+    buckets.set(id, sum);
+  }
+  const histogram = (measure: Measure) => [...buckets.values()].filter((b) => b.measure === measure && b.count > 0).sort((a, b) => a.bucket - b.bucket);
+  return {
+    counts: [...counts.values()].filter((c) => c.count !== 0).map(({ dimension, key, count }) => ({ dimension, key, count })),
+    sla: {
+      openOverdue: openOverdue(sqlite, period, since),
+      resolvedLate: statuses.filter((c) => !period.openStatuses.includes(c.key)).reduce((s, c) => s + c.resolvedLate, 0),
+      resolvedOnTime: statuses.reduce((s, c) => s + c.resolvedOnTime, 0),
+    },
+    firstResponse: fromHistogram(histogram('firstResponse')),
+    resolution: fromHistogram(histogram('resolution')),
+    source: 'daily',
+  };
+}
+
+/**
+ * Count, average and median from a histogram, buckets in order: the average exactly (the sum of
+ * minutes is kept), the median as the mean of the bucket holding the middle value (or of the two
+ * buckets holding the two middle values), within a bucket's width (2%) of the exact median.
+ */
+export function fromHistogram(buckets: { count: number; minutes: number }[]): DurationFigure {
+  const count = buckets.reduce((s, b) => s + b.count, 0);
+  if (count === 0) return { count: 0, average: null, median: null };
+  const valueAt = (rank: number) => {
+    let seen = 0;
+    for (const bucket of buckets) {
+      seen += bucket.count;
+      if (rank < seen) return bucket.minutes / bucket.count;
+    }
+    return buckets[buckets.length - 1]!.minutes / buckets[buckets.length - 1]!.count;
+  };
+  const median = count % 2 ? valueAt((count - 1) / 2) : (valueAt(count / 2 - 1) + valueAt(count / 2)) / 2;
+  return { count, average: buckets.reduce((s, b) => s + b.minutes, 0) / count, median };
+}
+
+/** One combination of the grouped columns and how many tickets have it (the counted report). */
+interface TicketGroup {
+  type: string;
+  category: string | null;
+  department: string;
+  neighbourhood: string | null;
+  status: string;
+  rating: number | null;
+  count: number;
+  openOverdue: number;
+  resolvedLate: number;
+  resolvedOnTime: number;
 }
 
 const MINUTES = (column: string) => `MAX(0, (julianday("${column}") - julianday("createdAt")) * 1440.0)`;
@@ -67,8 +180,12 @@ function durationOf(sqlite: BetterSqlite3.Database, column: 'firstResponseAt' | 
   return { count, average, median: middle.reduce((s, m) => s + m.minutes, 0) / middle.length };
 }
 
-/** The figures of the tickets created in a period, grouped by the database. */
-export function ticketReport(sqlite: BetterSqlite3.Database, period: ReportPeriod): TicketReport {
+/**
+ * Counted from the tickets themselves (grouped by the database, through the covering index
+ * Ticket_report_idx): while the daily figures of an existing database are being rebuilt, and in
+ * the tests as the reference the daily figures are held to. SQLite's own SQL (julianday).
+ */
+export function countedReport(sqlite: BetterSqlite3.Database, period: ReportPeriod): TicketReport {
   const since = period.since ? storedDate(period.since) : '';
   const now = storedDate(period.now);
   const open = period.openStatuses;
@@ -87,12 +204,36 @@ export function ticketReport(sqlite: BetterSqlite3.Database, period: ReportPerio
     .all(...open, now, ...open, now, since) as TicketGroup[];
   const channels = sqlite
     .prepare(
-      `SELECT COALESCE(v."channel", c."channel") AS channel, COUNT(*) AS count
+      `SELECT COALESCE(v."channel", c."channel") AS key, COUNT(*) AS count
        FROM "Ticket" t JOIN "Contact" c ON c."id" = t."contactId" LEFT JOIN "Conversation" v ON v."id" = t."conversationId"
        WHERE t."createdAt" >= ? GROUP BY 1`,
     )
-    .all(since) as { channel: string; count: number }[];
-  return { groups, channels, firstResponse: durationOf(sqlite, 'firstResponseAt', since), resolution: durationOf(sqlite, 'resolvedAt', since) };
+    .all(since) as { key: string; count: number }[];
+  const counts = new Map<string, FigureCount>();
+  const count = (dimension: string, key: string | null, n: number) => {
+    if (key === null) return;
+    const id = `${dimension}\u0000${key}`;
+    const cell = counts.get(id) ?? { dimension, key, count: 0 };
+    cell.count += n;
+    counts.set(id, cell);
+  };
+  for (const g of groups) {
+    count('status', g.status, g.count);
+    count('type', g.type, g.count);
+    count('category', `${g.type}:${g.category ?? ''}`, g.count);
+    count('department', g.department, g.count);
+    count('neighbourhood', g.neighbourhood ?? '', g.count);
+    count('rating', g.rating === null ? null : String(g.rating), g.count);
+  }
+  for (const c of channels) count('channel', c.key, c.count);
+  const sum = (pick: (g: TicketGroup) => number) => groups.reduce((s, g) => s + pick(g), 0);
+  return {
+    counts: [...counts.values()],
+    sla: { openOverdue: sum((g) => g.openOverdue), resolvedLate: sum((g) => g.resolvedLate), resolvedOnTime: sum((g) => g.resolvedOnTime) },
+    firstResponse: durationOf(sqlite, 'firstResponseAt', since),
+    resolution: durationOf(sqlite, 'resolvedAt', since),
+    source: 'tickets',
+  };
 }
 
 /** One ticket as the CSV export lists it. Dates are the stored text. */
@@ -127,17 +268,28 @@ const EXPORT_BATCH = 2000;
 export function* ticketRows(sqlite: BetterSqlite3.Database, since: Date | null): Generator<ReportRow> {
   const statement = sqlite.prepare(
     `SELECT t."id", t."number", t."type", t."category", t."department", t."neighbourhood", COALESCE(v."channel", c."channel") AS channel, t."status",
-       a."displayName" AS agentName, t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment"
+       t."assignedAgentId", t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment"
      FROM "Ticket" t JOIN "Contact" c ON c."id" = t."contactId" LEFT JOIN "Conversation" v ON v."id" = t."conversationId"
-       LEFT JOIN "Agent" a ON a."id" = t."assignedAgentId"
      WHERE t."createdAt" >= ? AND (t."createdAt" > ? OR (t."createdAt" = ? AND t."id" > ?))
      ORDER BY t."createdAt", t."id" LIMIT ${EXPORT_BATCH}`,
   );
+  // The staff's names, read once (a few dozen rows): joined per ticket they were a quarter of the
+  // export's reading. An account opened during the export is looked up on its own.
+  const agentNames = new Map((sqlite.prepare(`SELECT "id", "displayName" FROM "Agent"`).all() as { id: string; displayName: string }[]).map((a) => [a.id, a.displayName]));
+  const oneAgent = sqlite.prepare(`SELECT "displayName" FROM "Agent" WHERE "id" = ?`);
+  const agentName = (id: string | null): string | null => {
+    if (id === null) return null;
+    if (!agentNames.has(id)) agentNames.set(id, (oneAgent.get(id) as { displayName: string } | undefined)?.displayName ?? '');
+    return agentNames.get(id) || null;
+  };
   const start = since ? storedDate(since) : '';
   let after = { createdAt: '', id: '' };
   for (;;) {
-    const batch = statement.all(start, after.createdAt, after.createdAt, after.id) as (ReportRow & { id: string })[];
-    for (const { id: _id, ...row } of batch) yield row;
+    // The lower bound is the last row seen, not the period's start: SQLite's index range begins at
+    // the first term, and with the period's start every batch walked the index from there again
+    // (the whole export quadratic in its length: 30 s for a year at 350,000 tickets).
+    const batch = statement.all(after.createdAt || start, after.createdAt, after.createdAt, after.id) as (Omit<ReportRow, 'agentName'> & { id: string; assignedAgentId: string | null })[];
+    for (const { id: _id, assignedAgentId, ...row } of batch) yield { ...row, agentName: agentName(assignedAgentId) };
     if (batch.length < EXPORT_BATCH) return;
     const last = batch[batch.length - 1]!;
     after = { createdAt: last.createdAt, id: last.id };

@@ -4,6 +4,8 @@ import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
 import { directSql, type DirectSql } from '../storage/direct-sql.ts';
 import { nextStamp } from '../storage/ids.ts';
+import { readFigureTickets, recordFigureChange } from '../storage/daily-figures.ts';
+import { changeTickets } from './daily-figures.ts';
 import { OPEN_STATUSES, type TicketStatus, type TicketType } from './status.ts';
 
 export interface NewTicket {
@@ -132,6 +134,7 @@ export class Tickets {
       await tx.execute(Prisma.sql`
         INSERT INTO "TicketEvent" ("id", "ticketId", "kind", "status", "actor", "note", "createdAt")
         VALUES ${Prisma.join(tickets.map(({ id, createdAt, input }) => Prisma.sql`(${nextStamp().id}, ${id}, 'status', 'new', 'bot', ${input.firstNote ?? FIRST_EVENT_NOTE}, ${createdAt})`))}`);
+      await recordFigureChange(tx, [], await readFigureTickets(tx, tickets.map((t) => t.id)));
       return tickets.map(({ input: _input, ...created }) => created);
     });
   }
@@ -183,16 +186,19 @@ export class Tickets {
     );
   }
 
-  /** Moves a ticket to a new status and records who did it and why. */
+  /** Moves a ticket to a new status and records who did it and why (and, once resolved, when). */
   async changeStatus(ticketId: string, status: TicketStatus, actor: string, note = '') {
     const now = this.clock();
-    return this.db.ticket.update({
-      where: { id: ticketId },
-      data: {
-        status,
-        closedAt: status === 'closed' || status === 'rejected' ? now : null,
-        events: { create: { status, actor, note, createdAt: now } },
-      },
-    });
+    return changeTickets(this.db, [ticketId], (tx) =>
+      tx.ticket.update({
+        where: { id: ticketId },
+        data: {
+          status,
+          closedAt: status === 'closed' || status === 'rejected' ? now : null,
+          ...(status === 'resolved' ? { resolvedAt: now } : {}),
+          events: { create: { status, actor, note, createdAt: now } },
+        },
+      }),
+    );
   }
 }

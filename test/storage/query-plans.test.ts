@@ -53,6 +53,10 @@ async function useEverything(): Promise<void> {
   const queue = (await agent.get('/console/api/queue')).json as { items: { conversationId: string | null; ticketId: string }[] };
   const item = queue.items.find((i) => i.conversationId)!;
   expect((await agent.get(`/console/api/conversations/${item.conversationId}`)).status).toBe(200);
+  // The rows a live notice names, as the queue page asks for them.
+  for (const scope of ['department', 'mine']) {
+    expect((await agent.get(`/console/api/queue/rows?scope=${scope}&ticket=${item.ticketId}&conversation=${item.conversationId}`)).status).toBe(200);
+  }
   expect((await agent.post(`/console/api/tickets/${item.ticketId}/notes`, { text: 'Ekip yönlendirildi.' })).status).toBe(200);
   expect((await supervisor.get('/console/api/stats?days=365')).status).toBe(200);
   expect((await supervisor.get('/console/api/agents')).status).toBe(200);

@@ -30,6 +30,8 @@ describe('schema.prisma and prisma/migrations agree', () => {
     describe(model.name, () => {
       const columns = sqlite.prepare(`PRAGMA table_info("${model.name}")`).all() as Column[];
       const scalars = model.fields.filter((f) => !f.relation && !f.list);
+      // A composite primary key (`@@id([a, b])`): each of its columns is part of the table's key.
+      const compositeId = model.blockAttributes.filter((a) => a.startsWith('@@id')).flatMap((a) => /\[([^\]]+)\]/.exec(a)![1]!.split(',').map((c) => c.trim()));
 
       it('has one column per scalar field, with the right type, optionality and primary key', () => {
         expect(columns.map((c) => c.name).sort()).toEqual(scalars.map((f) => f.name).sort());
@@ -37,7 +39,7 @@ describe('schema.prisma and prisma/migrations agree', () => {
           const column = columns.find((c) => c.name === field.name)!;
           expect(column.type, `${model.name}.${field.name} type`).toBe(SQLITE_TYPES[field.type]);
           expect(column.notnull === 1 || column.pk === 1, `${model.name}.${field.name} NOT NULL`).toBe(!field.optional);
-          expect(column.pk === 1, `${model.name}.${field.name} primary key`).toBe(field.attributes.includes('@id'));
+          expect(column.pk > 0, `${model.name}.${field.name} primary key`).toBe(field.attributes.includes('@id') || compositeId.includes(field.name));
         }
       });
 
@@ -52,7 +54,7 @@ describe('schema.prisma and prisma/migrations agree', () => {
           .sort();
         const expected = [
           ...model.fields.filter((f) => /@unique\b/.test(f.attributes)).map((f) => `unique(${f.name})`),
-          ...model.blockAttributes.map((attribute) => {
+          ...model.blockAttributes.filter((attribute) => !attribute.startsWith('@@id')).map((attribute) => {
             const cols = /\[([^\]]+)\]/.exec(attribute)![1]!.split(',').map((c) => c.trim()).join(',');
             return `${attribute.startsWith('@@unique') ? 'unique' : 'index'}(${cols})`;
           }),

@@ -10,11 +10,13 @@ import { parsed, UNREADABLE } from './validate.ts';
 
 const PasswordBody = z.object({ current: z.string().max(200), next: z.string().max(200) });
 
-export function meRoutes({ db, config, catalog, auth }: RouteContext): Router {
+export function meRoutes({ db, config, catalog, auth, stats }: RouteContext): Router {
   const api = express.Router();
 
   api.get('/me', async (_request, response) => {
     const { agent, csrfToken, expiresAt, mustChangePassword } = consoleSession(response);
+    // Every console page asks for /me first; a supervisor's may ask for the figures next.
+    if (agent.role !== 'agent') stats.warm();
     const [departments, agents] = await Promise.all([
       catalog.departments(db),
       db.agent.findMany({ where: { active: true }, orderBy: { displayName: 'asc' }, select: { id: true, displayName: true, department: true, role: true } }),

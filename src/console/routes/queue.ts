@@ -14,6 +14,13 @@ const QueueQuery = z.object({
   offset: z.coerce.number().transform((n) => Math.max(0, Math.trunc(n) || 0)).catch(0),
 });
 
+/** Ids a live notice named: one or several (`?ticket=a&ticket=b`), at most a hundred of each. */
+const Ids = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => (Array.isArray(value) ? value : [value]).filter((id) => id.length > 0 && id.length <= 100).slice(0, 100))
+  .catch([]);
+const QueueRowsQuery = QueueQuery.pick({ scope: true, department: true }).extend({ ticket: Ids.default([]), conversation: Ids.default([]) });
+
 export function queueRoutes({ views }: RouteContext): Router {
   const api = express.Router();
 
@@ -22,6 +29,14 @@ export function queueRoutes({ views }: RouteContext): Router {
     const query = QueueQuery.parse(request.query);
     const scope: QueueScope = query.scope ?? (agent.role === 'agent' ? 'department' : 'all');
     response.json({ scope, ...(await views.queue(agent, scope, query.department, { limit: query.limit, offset: query.offset })) });
+  });
+
+  // The rows live notices are about (static/queue.js puts them in place), with the queue's counts.
+  api.get('/queue/rows', async (request, response) => {
+    const { agent } = consoleSession(response);
+    const query = QueueRowsQuery.parse(request.query);
+    const scope: QueueScope = query.scope ?? (agent.role === 'agent' ? 'department' : 'all');
+    response.json({ scope, ...(await views.queueRows(agent, scope, query.department, { tickets: query.ticket, conversations: query.conversation })) });
   });
 
   return api;

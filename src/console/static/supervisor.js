@@ -236,13 +236,14 @@ async function start() {
     }
   });
   await Promise.all([refresh(), refreshAccounts()]);
-  // Live notices change today's figures only: a short period is redrawn within seconds, a long one
-  // at most once a minute (a year's figures are not worth asking for at every new message).
-  const quick = throttle(() => refresh().catch(() => undefined), 1500);
+  // Live notices change today's figures only, by a ticket or two: they are not worth asking for the
+  // period's figures at every notice. The figures are redrawn at most once a minute while notices
+  // come (and not at all while none do), and at once with "Yenile".
+  $('refresh').addEventListener('click', () => refresh().catch((e) => flash(e.message, true)));
   const slow = throttle(() => refresh().catch(() => undefined), 60000);
-  live(() => {
-    const days = Number($('days').value);
-    return days > 0 && days <= 30 ? quick() : slow();
+  live((notice) => {
+    // Messages move no figure of the page.
+    if (notice.kind !== 'message') slow();
   });
   window.addEventListener('resize', debounce(() => last && render(last), 200));
 }
