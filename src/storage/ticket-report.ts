@@ -7,12 +7,11 @@
 // Synchronous better-sqlite3 on its own connection: the console runs these in a worker thread
 // (console/report-worker.ts) so that no citizen's turn waits behind them. Dates are compared as the
 // text @prisma/adapter-better-sqlite3 stores (`2026-12-07T06:26:46.623+00:00`, see `storedDate`).
+// PostgreSQL's version of these queries: ticket-report-postgres.ts.
 import type BetterSqlite3 from 'better-sqlite3';
+import { storedDate } from './direct-sql.ts';
 
-/** A date as the driver adapter writes it into SQLite, so that text comparison orders as time does. */
-export function storedDate(date: Date): string {
-  return date.toISOString().replace('Z', '+00:00');
-}
+export { storedDate };
 
 export interface ReportPeriod {
   /** Tickets created at or after this moment; null for all of them. */
