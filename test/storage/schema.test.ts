@@ -1,14 +1,14 @@
 // schema.prisma and the SQL migrations are written separately (Prisma's migrate cannot run
 // everywhere), so this test holds them together: every model, field, optionality, type, unique
 // constraint, index and foreign key of the schema must exist in a database built from the SQL,
-// and nothing more.
+// and nothing more. PostgreSQL's migrations are held to it in postgresql.test.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../../src/storage/migrate.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { tempDir } from '../support/cozum.ts';
-import { parseSchema, SQLITE_TYPES } from '../support/prisma-schema.ts';
+import { expectedForeignKeys, expectedIndexes, parseSchema, SQLITE_TYPES } from '../support/prisma-schema.ts';
 
 const schema = parseSchema(readFileSync('prisma/schema.prisma', 'utf8'));
 const temp = tempDir();
@@ -50,31 +50,14 @@ describe('schema.prisma and prisma/migrations agree', () => {
             return `${i.unique ? 'unique' : 'index'}(${cols.join(',')})`;
           })
           .sort();
-        const expected = [
-          ...model.fields.filter((f) => /@unique\b/.test(f.attributes)).map((f) => `unique(${f.name})`),
-          ...model.blockAttributes.map((attribute) => {
-            const cols = /\[([^\]]+)\]/.exec(attribute)![1]!.split(',').map((c) => c.trim()).join(',');
-            return `${attribute.startsWith('@@unique') ? 'unique' : 'index'}(${cols})`;
-          }),
-        ].sort();
-        expect(described).toEqual(expected);
+        expect(described).toEqual(expectedIndexes(model));
       });
 
       it('has the foreign keys of the schema\'s relations', () => {
         const keys = (sqlite.prepare(`PRAGMA foreign_key_list("${model.name}")`).all() as { table: string; from: string; to: string; on_delete: string }[])
           .map((k) => `${k.from}->${k.table}.${k.to} ${k.on_delete}`)
           .sort();
-        const expected = model.fields
-          .filter((f) => f.relation && !f.list && f.attributes.includes('fields:'))
-          .map((f) => {
-            const from = /fields:\s*\[(\w+)\]/.exec(f.attributes)![1];
-            const to = /references:\s*\[(\w+)\]/.exec(f.attributes)![1];
-            const onDelete = /onDelete:\s*(\w+)/.exec(f.attributes)?.[1];
-            const action = onDelete ? onDelete.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase() : f.optional ? 'SET NULL' : 'RESTRICT';
-            return `${from}->${f.type}.${to} ${action}`;
-          })
-          .sort();
-        expect(keys).toEqual(expected);
+        expect(keys).toEqual(expectedForeignKeys(model));
       });
     });
   }
