@@ -28,11 +28,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     env: { DOTENV_CONFIG_QUIET: 'true' },
-    // Once for the whole run (both projects create PostgreSQL databases; it drops them at the end).
+    // The run's PostgreSQL database, for both projects (postgresql.test.ts runs in the sqlite one).
     globalSetup: postgresql ? ['test/support/postgresql-setup.ts'] : [],
     projects: [
-      // `globalSetup: []`: the root's runs once for the run, not once more per project.
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], globalSetup: [] } },
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
       ...(postgresql
         ? [
             {
@@ -42,7 +41,6 @@ export default defineConfig({
                 include: ['test/storage/**/*.test.ts', 'test/messaging/**/*.test.ts', 'test/handoff/**/*.test.ts', 'test/console/**/*.test.ts'],
                 exclude: SQLITE_ONLY,
                 env: { DOTENV_CONFIG_QUIET: 'true', COZUM_TEST_DIALECT: 'postgresql', COZUM_TEST_RUN: run },
-                globalSetup: [],
               },
             },
           ]

@@ -1,6 +1,7 @@
 // The one way the application opens its database: Prisma Client over a driver adapter (no native
 // Prisma engine needed at run time), with migrations applied first. SQLite (`file:`, through
-// better-sqlite3) is the default; a `postgresql://` URL runs on PostgreSQL through `pg`.
+// better-sqlite3) is the default; a `postgresql://` URL runs on PostgreSQL through `pg` (with
+// `?schema=name`, in that schema: postgres-url.ts).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
@@ -9,6 +10,7 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 import { PrismaClient as PostgresPrismaClient } from '../generated/postgresql/client.ts';
 import { connectionOf, registerConnection, watchConnections, type Dialect } from './direct-sql.ts';
 import { applyMigrations, applyPostgresMigrations, type AppliedMigrations } from './migrate.ts';
+import { postgresConnection } from './postgres-url.ts';
 import { serializeTransactions } from './serialized-adapter.ts';
 import { cacheStatements } from './statement-cache.ts';
 
@@ -66,7 +68,8 @@ async function openSqlite(url: string): Promise<OpenedDatabase> {
  */
 async function openPostgres(url: string): Promise<OpenedDatabase> {
   const migrations = await applyPostgresMigrations(url);
-  const adapter = watchConnections(new PrismaPg({ connectionString: url }), (connected) => registerConnection(db, connected));
+  const { connectionString, schema } = postgresConnection(url);
+  const adapter = watchConnections(new PrismaPg({ connectionString }, { schema }), (connected) => registerConnection(db, connected));
   // The PostgreSQL client, used through the SQLite client's type (see `Database`).
   const db = new PostgresPrismaClient({ adapter }) as unknown as Database;
   // Connects now (direct-sql.ts needs the connection) and fails here if the server cannot be reached.

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { postgresConnection } from './postgres-url.ts';
 
 const PRISMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma');
 export const MIGRATIONS_DIR = path.join(PRISMA_DIR, 'migrations');
@@ -89,10 +90,13 @@ export function applyMigrations(file: string, dir = MIGRATIONS_DIR): AppliedMigr
  * failing migration leaves the database as it was.
  */
 export async function applyPostgresMigrations(url: string, dir = POSTGRESQL_MIGRATIONS_DIR): Promise<AppliedMigrations> {
-  const client = new pg.Client({ connectionString: url });
+  const { connectionString, schema } = postgresConnection(url);
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // As Prisma's migrate does: the schema named by the URL is created when missing.
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     // Prisma's own definition of the table (what `prisma migrate deploy` creates on PostgreSQL).
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id" VARCHAR(36) PRIMARY KEY NOT NULL,

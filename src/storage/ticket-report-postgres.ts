@@ -6,6 +6,7 @@
 // worker thread only waits for it.
 import pg from 'pg';
 import { storedDate } from './direct-sql.ts';
+import { postgresConnection } from './postgres-url.ts';
 import type { DurationFigure, ReportPeriod, ReportRow, TicketGroup, TicketReport } from './ticket-report.ts';
 
 /**
@@ -24,7 +25,7 @@ const TYPES = {
 
 /** A pool for the reports (a few connections: figures and an export or two at a time). */
 export function reportPool(url: string): pg.Pool {
-  return new pg.Pool({ connectionString: url, max: 3, types: TYPES as pg.CustomTypesConfig });
+  return new pg.Pool({ connectionString: postgresConnection(url).connectionString, max: 3, types: TYPES as pg.CustomTypesConfig });
 }
 
 /** The epoch stands for "since the beginning" (SQLite's version compares with the empty text). */

@@ -11,6 +11,7 @@ import { Prisma } from '../../src/generated/prisma/client.ts';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
 import { directSql, storedDate } from '../../src/storage/direct-sql.ts';
 import { POSTGRESQL_MIGRATIONS_DIR } from '../../src/storage/migrate.ts';
+import { postgresConnection } from '../../src/storage/postgres-url.ts';
 import { postgresDatabase } from '../support/database.ts';
 import { expectedForeignKeys, expectedIndexes, parseSchema, POSTGRES_TYPES } from '../support/prisma-schema.ts';
 
@@ -38,7 +39,7 @@ describe.skipIf(!server)('PostgreSQL: schema.prisma and prisma/postgresql/migrat
     const url = await postgresDatabase('schema');
     const { db } = await openDatabase(url);
     await db.$disconnect();
-    client = new pg.Client({ connectionString: url });
+    client = new pg.Client({ connectionString: postgresConnection(url).connectionString });
     await client.connect();
   });
   afterAll(async () => {
@@ -47,14 +48,14 @@ describe.skipIf(!server)('PostgreSQL: schema.prisma and prisma/postgresql/migrat
   const rows = async <Row extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => (await client.query<Row>(sql, values)).rows;
 
   it('has exactly the schema\'s tables', async () => {
-    const tables = await rows<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`);
+    const tables = await rows<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> '_prisma_migrations'`);
     expect(tables.map((t) => t.name).sort()).toEqual(schema.map((m) => m.name).sort());
   });
 
   it('has one column per scalar field, with the right type, optionality and primary key, in every table', async () => {
     for (const model of schema) {
       const columns = await rows<{ name: string; type: string; nullable: string }>(
-        `SELECT column_name AS name, data_type AS type, is_nullable AS nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`,
+        `SELECT column_name AS name, data_type AS type, is_nullable AS nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
         [model.name],
       );
       const primary = await rows<{ name: string }>(
@@ -142,5 +143,18 @@ describe.skipIf(!server)('PostgreSQL: direct SQL', () => {
       Prisma.sql`SELECT "createdAt", "consentAt", (SELECT COUNT(*) FROM "Contact") AS n FROM "Contact" WHERE "id" = ${contact.id}`,
     );
     expect(row).toEqual({ createdAt: storedDate(createdAt), consentAt: '2026-12-07T06:26:46.620+00:00', n: 1 });
+  });
+});
+
+describe('PostgreSQL URLs', () => {
+  it('turn Prisma\'s ?schema= into the connection\'s search path, and refuse a schema that is not a plain name', () => {
+    expect(postgresConnection('postgresql://cozum:gizli@db.example:5432/cozum')).toEqual({ connectionString: 'postgresql://cozum:gizli@db.example:5432/cozum' });
+    const { connectionString, schema } = postgresConnection('postgresql://cozum@db.example/belediye?schema=cozum&sslmode=require');
+    expect(schema).toBe('cozum');
+    const parsed = new URL(connectionString);
+    expect(parsed.searchParams.get('options')).toBe('-c search_path=cozum');
+    expect(parsed.searchParams.get('sslmode')).toBe('require');
+    expect(parsed.searchParams.has('schema')).toBe(false);
+    expect(() => postgresConnection('postgresql://db.example/cozum?schema=a";DROP')).toThrow(/plain identifier/);
   });
 });

@@ -1,18 +1,22 @@
 // Which database the tests run on. SQLite by default; the `postgresql` project of vitest.config.ts
 // (there when TEST_DATABASE_URL names a PostgreSQL server) runs the storage, messaging, handoff and
 // console tests again with COZUM_TEST_DIALECT=postgresql, and every database those tests open
-// through this file is then a fresh PostgreSQL database instead of a SQLite file.
+// through this file is then a fresh PostgreSQL schema instead of a SQLite file.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Dialect } from '../../src/storage/direct-sql.ts';
 
 export const testDialect: Dialect = process.env.COZUM_TEST_DIALECT === 'postgresql' ? 'postgresql' : 'sqlite';
 
-/** Test databases of one run share this prefix (set in test/support/postgresql-setup.ts), so the run drops them at its end. */
-export function testDatabasePrefix(): string {
+/**
+ * The run's own database (created and dropped by test/support/postgresql-setup.ts). Every test
+ * database is a schema in it: a schema is created and dropped in milliseconds, while each
+ * CREATE/DROP DATABASE waits for a checkpoint (seconds on a busy machine).
+ */
+export function runDatabaseName(): string {
   const run = process.env.COZUM_TEST_RUN;
   if (!run) throw new Error('COZUM_TEST_RUN is not set: run the PostgreSQL tests through vitest.config.ts');
-  return `cozum_test_${run}_`;
+  return `cozum_test_${run}`;
 }
 
 export function serverUrl(): string {
@@ -39,19 +43,19 @@ export async function onServer<T>(work: (client: pg.Client) => Promise<T>): Prom
   }
 }
 
-/** A PostgreSQL database of this run, created empty if it does not exist yet. */
-export async function postgresDatabase(name: string): Promise<string> {
-  const database = `${testDatabasePrefix()}${name}`;
-  await onServer(async (client) => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
-  });
-  return databaseOnServer(database);
+/**
+ * A PostgreSQL database of its own for a test: a schema (`?schema=`, storage/postgres-url.ts) of
+ * the run's database, created by Çözüm's migrations when it first opens it.
+ */
+export function postgresDatabase(name: string): Promise<string> {
+  const url = new URL(databaseOnServer(runDatabaseName()));
+  url.searchParams.set('schema', `t_${name}`);
+  return Promise.resolve(url.toString());
 }
 
 /**
  * The database URL for a test that would use the SQLite file `file`: that file, or on PostgreSQL
- * a database named after it, so that a test restarting Çözüm on the same folder finds its data
+ * a schema named after it, so that a test restarting Çözüm on the same folder finds its data
  * again and two test files never share one.
  */
 export async function testDatabaseUrl(file: string): Promise<string> {
