@@ -1,6 +1,7 @@
 // The hot path's batched statements (storing messages, delivery marks, conversation state) go
-// straight to the driver adapter that Prisma Client itself runs on: the same connection, the same
-// wait for an open transaction (serialized-adapter.ts), the same conversion of arguments. What is
+// straight to the driver adapter that Prisma Client itself runs on: the same connection (SQLite's
+// one, or PostgreSQL's pool), the same wait for an open transaction on SQLite
+// (serialized-adapter.ts), the same conversion of arguments. What is
 // skipped is Prisma Client's request pipeline, which costs more than the statement: measured on
 // this project's 2-core machine, `$queryRaw` about 65 µs of CPU per call and an ORM `findMany`
 // about 250 µs, against about 15 µs here. Every citizen's turn makes about eight such calls; at a
@@ -10,8 +11,10 @@
 // The same statement runs on SQLite and PostgreSQL (`?` or `$1` placeholders, chosen by the
 // connection's provider); where the SQL itself must differ, the caller asks `dialect`. Results are
 // made alike: dates as the text SQLite stores (`2026-12-07T06:26:46.623+00:00`, see `storedDate`),
-// PostgreSQL's 64-bit integers (counts) as numbers; so queries here return strings and numbers only. Never inside `$transaction(async (tx) => …)`: like a query on the outer client,
-// a direct statement waits for the open transaction, which is waiting for it. `transaction` is the
+// PostgreSQL's 64-bit integers (counts) as numbers; so queries here return strings and numbers only.
+// Never inside `$transaction(async (tx) => …)`: like a query on the outer client, a direct
+// statement waits (on SQLite) for the open transaction, which is waiting for it; on PostgreSQL it
+// runs outside that transaction, on another connection of the pool. `transaction` is the
 // direct counterpart of that (BEGIN … COMMIT on the same connection, the same wait), for the hot
 // path's own multi-statement writes; inside it use only the statements it hands you.
 import { ColumnTypeEnum, type ArgType, type SqlDriverAdapter, type SqlDriverAdapterFactory, type SqlQuery, type SqlQueryable, type SqlResultSet } from '@prisma/driver-adapter-utils';
