@@ -15,7 +15,8 @@
 // run (by throughput), with the range of all runs beside them.
 // Options: --citizens 200, --rounds 3 (conversations per citizen), --rate 1000 (0: no paced run),
 // --repeat 5, --json (JSON only), --only pipeline|echo|nlu, --profile FILE (a .cpuprofile of the
-// measured phases, for Chrome DevTools).
+// measured phases, for Chrome DevTools), --database URL (e.g. an empty PostgreSQL database; default a
+// fresh SQLite file).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -38,6 +39,8 @@ interface Options {
   rate: number;
   /** Times each measured run is made. */
   repeat: number;
+  /** A database URL instead of a fresh SQLite file (e.g. an empty PostgreSQL database). */
+  database?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -56,6 +59,7 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--profile') options.profile = value();
     else if (arg === '--rate') options.rate = Math.max(0, Number(value()));
     else if (arg === '--repeat') options.repeat = Math.max(1, Number(value()));
+    else if (arg === '--database') options.database = value();
     else throw new Error(`bilinmeyen seçenek: ${arg}`);
   }
   return options;
@@ -313,6 +317,7 @@ async function main(): Promise<void> {
     file: null,
     overrides: {
       dataDir: dir,
+      ...(options.database ? { databaseUrl: options.database } : {}),
       'nlu.cacheDir': path.resolve('node_modules/.cache/cozum-test-nlu'),
       logLevel: 'silent',
       // Simulated citizens answer at machine speed; flood control still runs, with a limit they cannot reach.

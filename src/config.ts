@@ -61,7 +61,7 @@ export const ConfigSchema = z.object({
   shutdownTimeoutSeconds: z.coerce.number().min(1).max(600).default(25),
   /** Where the SQLite file, the NLU model cache and other local state live. */
   dataDir: text.default('./data'),
-  /** `file:…` for SQLite; empty means `<dataDir>/cozum.db`. */
+  /** `file:…` for SQLite, `postgresql://…` for PostgreSQL; empty means `<dataDir>/cozum.db`. */
   databaseUrl: z.string().optional(),
   contentDir: text.default('.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

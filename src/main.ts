@@ -27,6 +27,7 @@ import { loadOrTrain, type ModelSource } from './nlu/model-cache.ts';
 import { Nlu, shippedModelFile, trainingExamples } from './nlu/nlu.ts';
 import { asciiWordsOf } from './nlu/phrases.ts';
 import { openDatabase, optimizeDatabase, type Database } from './storage/database.ts';
+import { migrationsDirOf } from './storage/migrate.ts';
 import { databaseLabel } from './storage/database-label.ts';
 import { agentAddCommand } from './console/agent-add-command.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
@@ -122,7 +123,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     return ms;
   };
   const database = databaseLabel(databaseUrl(config));
-  const { db, migrations } = await openDatabase(databaseUrl(config));
+  const { db, migrations, dialect } = await openDatabase(databaseUrl(config));
   logger.info(
     { database, ms: took(), ...(migrations.applied.length > 0 && { applied: migrations.applied }) },
     migrations.applied.length > 0 ? `database ready: ${database} (${migrations.applied.length} migrations applied)` : `database ready: ${database}`,
@@ -231,6 +232,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       (await db.$queryRaw<{ migration_name: string }[]>`SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`).map(
         (row) => row.migration_name,
       ),
+    migrationsDir: migrationsDirOf(dialect),
   });
   let server: Server | undefined;
   let url: string | undefined;

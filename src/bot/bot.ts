@@ -27,7 +27,7 @@ import type { EmergencyOffer, EmergencyTurn } from './emergency-turn.ts';
 import type { InstitutionFinder } from './institutions.ts';
 
 /** The turn-state key under which DialogStateManager (botbuilder-dialogs) keeps its configuration. */
-const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
+export const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
 
 /** One button of an offer: the intent it starts (with what is known), or none to decline. */
 interface OfferOption {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { databaseUrl, loadConfigOrExit } from '../config.ts';
-import { sqliteFile } from '../storage/database.ts';
+import { dialectOfUrl, sqliteFile } from '../storage/database.ts';
 
 function stamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
@@ -28,6 +28,11 @@ async function backupDatabase(source: string, target: string): Promise<{ pages: 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { to: { type: 'string' } } });
   const config = loadConfigOrExit();
+  if (dialectOfUrl(databaseUrl(config)) === 'postgresql') {
+    // PostgreSQL has its own tool for a consistent copy of a live database (docs/deployment.md).
+    console.error('npm run backup copies SQLite databases; on PostgreSQL use pg_dump (see docs/deployment.md, "Backups").');
+    process.exit(2);
+  }
   const source = sqliteFile(databaseUrl(config));
   const target = values.to ?? path.join(config.dataDir, 'backups', `cozum-${stamp(new Date())}.db`);
   const started = Date.now();

@@ -10,7 +10,7 @@ import { databaseUrl, type Config } from '../config.ts';
 import type { CozumEvents } from '../messaging/events.ts';
 import type { Handoff } from '../handoff/handoff.ts';
 import type { Logger } from '../log.ts';
-import { sqliteFile, type Database } from '../storage/database.ts';
+import type { Database } from '../storage/database.ts';
 import { databaseLimits, type RateLimitStore } from '../storage/rate-limits.ts';
 import { ACCESS_TEXTS, authenticate, ConsoleAuth, consoleSession } from './auth.ts';
 import { Catalog } from './catalog.ts';
@@ -78,7 +78,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const views = new ConsoleViews(db, catalog, clock);
   const handoffs = new HandoffConversations(db, events);
   const audience = new EventAudience(db);
-  const reports = new ReportWorker(sqliteFile(databaseUrl(config)), config, logger);
+  const reports = new ReportWorker(databaseUrl(config), config, logger);
   const stats = new Stats(db, catalog, reports, clock);
   const municipality = escapeHtml(config.municipality.name);
   const header = readFileSync(path.join(STATIC_DIR, 'header.partial.html'), 'utf8').replaceAll('{{minPassword}}', String(MIN_PASSWORD_LENGTH));

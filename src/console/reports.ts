@@ -26,16 +26,17 @@ export class ReportWorker {
   private readonly pending = new Map<number, Pending>();
 
   constructor(
-    private readonly file: string,
+    /** The database's URL (a SQLite file or PostgreSQL). */
+    private readonly url: string,
     private readonly config: Config,
     private readonly logger?: Logger,
   ) {}
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    if (this.file === ':memory:') throw new Error('reports need a database file: an in-memory database cannot be opened by the report worker');
+    if (this.url === 'file::memory:') throw new Error('reports need a database file: an in-memory database cannot be opened by the report worker');
     const worker = new Worker(new URL('./report-worker-boot.mjs', import.meta.url), {
-      workerData: { entry: new URL('./report-worker.ts', import.meta.url).href, file: this.file, config: this.config },
+      workerData: { entry: new URL('./report-worker.ts', import.meta.url).href, url: this.url, config: this.config },
     });
     worker.unref();
     worker.on('message', (message: ReportResponse) => this.pending.get(message.id)?.resolve(message));
@@ -58,7 +59,7 @@ export class ReportWorker {
    * under load), which the first figures after start-up would otherwise wait for.
    */
   warm(): void {
-    if (this.file === ':memory:') return;
+    if (this.url === 'file::memory:') return;
     try {
       this.thread();
     } catch (error) {

@@ -18,6 +18,8 @@ export interface ReadinessChecks {
   pingDatabase(): Promise<void>;
   /** Names of the migrations recorded as applied in the database. */
   appliedMigrations(): Promise<string[]>;
+  /** The folder of the database's migrations (storage/migrate.ts); SQLite's when not given. */
+  migrationsDir?: string;
 }
 
 /** How long a check may take before it counts as failed: a probe must get an answer. */
@@ -34,11 +36,13 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
 export class Readiness {
   private phase: 'starting' | 'ready' | 'draining' = 'starting';
   private readonly channels = new Map<string, ComponentState>();
-  private readonly expectedMigrations = listMigrations().map((migration) => migration.name);
+  private readonly expectedMigrations: string[];
   private inFlight = 0;
   private readonly idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly checks: ReadinessChecks) {}
+  constructor(private readonly checks: ReadinessChecks) {
+    this.expectedMigrations = listMigrations(checks.migrationsDir).map((migration) => migration.name);
+  }
 
   get draining(): boolean {
     return this.phase === 'draining';

@@ -6,11 +6,12 @@
 // database is the "hash": reading parses it, saving serialises the state once and writes that same
 // text only if it differs.
 //
-// Everything else is BotState's: the cache entry ({ state, hash } in turnState under its key, so
-// `get`, `clear` and `delete` work as before), the storage key, and overwriting whatever is stored
-// (BotState saves with eTag '*'; turns of one chat run one after another, see adapter.ts). The key
-// is private in botbuilder's typings; its presence is checked here once, and
-// test/storage/conversation-state.test.ts checks the behaviour against botbuilder's own class.
+// The turn's cached state lives under a key of this class's own, so every public method that reads
+// or writes that cache (`load`, `saveChanges`, `get`, `clear`, `delete`) is written here: BotState's
+// own cache key is private to botbuilder and is never touched. BotState still gives the storage
+// key, and whatever is stored is overwritten (BotState saves with eTag '*'; turns of one chat run
+// one after another, see adapter.ts). test/storage/conversation-state.test.ts checks the
+// behaviour against botbuilder's own class.
 import { ConversationState, type Storage, type TurnContext } from 'botbuilder';
 import type { StateOverwrite } from './state-storage.ts';
 
@@ -46,16 +47,24 @@ function snapshot(state: StateObject): string {
 }
 
 export class JsonChangeConversationState extends ConversationState {
-  private readonly cacheKey: symbol;
+  /** One per instance, as BotState's own: two states in one turn keep their caches apart. */
+  private readonly cacheKey = Symbol('cozum.conversationState');
 
   constructor(
     private readonly jsonStorage: JsonStorage,
     namespace?: string,
   ) {
     super(jsonStorage, namespace);
-    const key = (this as unknown as { stateKey?: unknown }).stateKey;
-    if (typeof key !== 'symbol') throw new Error('conversation-state: BotState cache key not found (has the botbuilder version changed?)');
-    this.cacheKey = key;
+  }
+
+  override get(context: TurnContext): StateObject | undefined {
+    const cached = context.turnState.get(this.cacheKey) as CachedState | undefined;
+    return typeof cached?.state === 'object' ? cached.state : undefined;
+  }
+
+  /** An empty state for the rest of the turn, saved by the next `saveChanges` (its hash differs). */
+  override async clear(context: TurnContext): Promise<void> {
+    context.turnState.set(this.cacheKey, { state: {}, hash: '' } satisfies CachedState);
   }
 
   override async load(context: TurnContext, force = false): Promise<StateObject> {

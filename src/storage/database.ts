@@ -1,28 +1,50 @@
-// The one way the application opens its database: Prisma Client over the better-sqlite3 driver
-// adapter (no native Prisma engine needed at run time), with migrations applied first.
+// The one way the application opens its database: Prisma Client over a driver adapter (no native
+// Prisma engine needed at run time), with migrations applied first. SQLite (`file:`, through
+// better-sqlite3) is the default; a `postgresql://` URL runs on PostgreSQL through `pg` (with
+// `?schema=name`, in that schema: postgres-url.ts).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { registerConnection } from './direct-sql.ts';
-import { applyMigrations, type AppliedMigrations } from './migrate.ts';
+import { PrismaClient as PostgresPrismaClient } from '../generated/postgresql/client.ts';
+import { connectionOf, registerConnection, watchConnections, type Dialect } from './direct-sql.ts';
+import { applyMigrations, applyPostgresMigrations, type AppliedMigrations } from './migrate.ts';
+import { postgresConnection } from './postgres-url.ts';
 import { serializeTransactions } from './serialized-adapter.ts';
 import { cacheStatements } from './statement-cache.ts';
 
+/**
+ * The client the application uses, whichever the database: typed as the SQLite client, whose API
+ * is what both have in common (PostgreSQL's adds only `mode: 'insensitive'` and field references,
+ * see scripts/prisma-generate.mjs). Code that used PostgreSQL's extras would not compile here.
+ */
 export type Database = PrismaClient;
 
 export interface OpenedDatabase {
   db: Database;
   migrations: AppliedMigrations;
+  dialect: Dialect;
+}
+
+/** Which database a URL names; anything else is refused with a message for the operator. */
+export function dialectOfUrl(url: string): Dialect {
+  if (url.startsWith('file:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
+  throw new Error(`Unsupported database URL: ${url.split(':')[0]}: (use file: for SQLite or postgresql:// for PostgreSQL)`);
 }
 
 /** Path of the SQLite file in a `file:` URL. */
 export function sqliteFile(url: string): string {
-  if (!url.startsWith('file:')) throw new Error(`Unsupported database URL: ${url.split(':')[0]}: (only file: SQLite for now)`);
+  if (dialectOfUrl(url) !== 'sqlite') throw new Error(`Not a SQLite database URL: ${url.split(':')[0]}: (this needs file:)`);
   return url.slice('file:'.length);
 }
 
 export async function openDatabase(url: string): Promise<OpenedDatabase> {
+  return dialectOfUrl(url) === 'postgresql' ? openPostgres(url) : openSqlite(url);
+}
+
+async function openSqlite(url: string): Promise<OpenedDatabase> {
   const file = sqliteFile(url);
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const migrations = applyMigrations(file);
@@ -37,7 +59,22 @@ export async function openDatabase(url: string): Promise<OpenedDatabase> {
   await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
   await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   await optimizeDatabase(db, { opening: true });
-  return { db, migrations };
+  return { db, migrations, dialect: 'sqlite' };
+}
+
+/**
+ * PostgreSQL through a pool of `pg` connections. No serialized-adapter.ts here: every transaction
+ * has a connection of its own from the pool, so a query outside it cannot end up inside it.
+ */
+async function openPostgres(url: string): Promise<OpenedDatabase> {
+  const migrations = await applyPostgresMigrations(url);
+  const { connectionString, schema } = postgresConnection(url);
+  const adapter = watchConnections(new PrismaPg({ connectionString }, { schema }), (connected) => registerConnection(db, connected));
+  // The PostgreSQL client, used through the SQLite client's type (see `Database`).
+  const db = new PostgresPrismaClient({ adapter }) as unknown as Database;
+  // Connects now (direct-sql.ts needs the connection) and fails here if the server cannot be reached.
+  await db.$queryRawUnsafe('SELECT 1');
+  return { db, migrations, dialect: 'postgresql' };
 }
 
 /**
@@ -45,9 +82,11 @@ export async function openDatabase(url: string): Promise<OpenedDatabase> {
  * `PRAGMA optimize` analyses only the tables whose statistics are missing or stale, and
  * `analysis_limit` makes it sample instead of reading whole tables, so it takes milliseconds at any
  * size. At opening (0x10002: also tables never analysed), then every few hours (main.ts), as
- * SQLite's documentation recommends for long-running applications.
+ * SQLite's documentation recommends for long-running applications. PostgreSQL's autovacuum keeps
+ * its own statistics: nothing to do there.
  */
 export async function optimizeDatabase(db: Database, options: { opening?: boolean } = {}): Promise<void> {
+  if (connectionOf(db)?.provider === 'postgres') return;
   await db.$queryRawUnsafe('PRAGMA analysis_limit = 400');
   await db.$executeRawUnsafe(options.opening ? 'PRAGMA optimize = 0x10002' : 'PRAGMA optimize');
 }

@@ -114,8 +114,10 @@ export class PrismaStorage implements Storage {
   private async writeRows(items: PendingWrite[]): Promise<boolean[]> {
     const now = new Date();
     if (items.every((item) => item.expected === null)) {
-      // Only overwrites (every turn's save): nothing to check, every row is written.
-      await this.sql.execute(overwriteStateSql(items.map((item) => ({ key: item.key, json: item.value, eTag: item.eTag })), now));
+      // Only overwrites (every turn's save): nothing to check, every row is written. One row per
+      // key, the later write's: PostgreSQL refuses to update one row twice in a statement.
+      const latest = new Map(items.map((item) => [item.key, { key: item.key, json: item.value, eTag: item.eTag }]));
+      await this.sql.execute(overwriteStateSql([...latest.values()], now));
       return items.map(() => true);
     }
     const pending = Prisma.join(items.map((item) => Prisma.sql`(${item.key}, ${item.value}, ${item.eTag}, ${item.expected})`));

@@ -9,13 +9,12 @@
 // Synchronous better-sqlite3 on its own connection: the console runs these in a worker thread
 // (console/report-worker.ts) so that no citizen's turn waits behind them. Dates are compared as the
 // text @prisma/adapter-better-sqlite3 stores (`2026-12-07T06:26:46.623+00:00`, see `storedDate`).
+// PostgreSQL's version of these queries: ticket-report-postgres.ts.
 import type BetterSqlite3 from 'better-sqlite3';
+import { storedDate } from './direct-sql.ts';
 import { dayOf, FIGURE_TICKETS_FROM, FigureDelta, figureTicket, nextDayStart, type FigureTicketRow, type Measure } from './figure-delta.ts';
 
-/** A date as the driver adapter writes it into SQLite, so that text comparison orders as time does. */
-export function storedDate(date: Date): string {
-  return date.toISOString().replace('Z', '+00:00');
-}
+export { storedDate };
 
 export interface ReportPeriod {
   /** Tickets created at or after this moment; null for all of them. */
@@ -150,7 +149,7 @@ export function fromHistogram(buckets: { count: number; minutes: number }[]): Du
 }
 
 /** One combination of the grouped columns and how many tickets have it (the counted report). */
-interface TicketGroup {
+export interface TicketGroup {
   type: string;
   category: string | null;
   department: string;
@@ -209,6 +208,16 @@ export function countedReport(sqlite: BetterSqlite3.Database, period: ReportPeri
        WHERE t."createdAt" >= ? GROUP BY 1`,
     )
     .all(since) as { key: string; count: number }[];
+  return {
+    ...countedFigures(groups, channels),
+    firstResponse: durationOf(sqlite, 'firstResponseAt', since),
+    resolution: durationOf(sqlite, 'resolvedAt', since),
+    source: 'tickets',
+  };
+}
+
+/** The counts and SLA figures of a counted report, from its groups and its tickets per channel (both databases). */
+export function countedFigures(groups: TicketGroup[], channels: { key: string; count: number }[]): Pick<TicketReport, 'counts' | 'sla'> {
   const counts = new Map<string, FigureCount>();
   const count = (dimension: string, key: string | null, n: number) => {
     if (key === null) return;
@@ -230,9 +239,6 @@ export function countedReport(sqlite: BetterSqlite3.Database, period: ReportPeri
   return {
     counts: [...counts.values()],
     sla: { openOverdue: sum((g) => g.openOverdue), resolvedLate: sum((g) => g.resolvedLate), resolvedOnTime: sum((g) => g.resolvedOnTime) },
-    firstResponse: durationOf(sqlite, 'firstResponseAt', since),
-    resolution: durationOf(sqlite, 'resolvedAt', since),
-    source: 'tickets',
   };
 }
 

@@ -109,7 +109,7 @@ export class Tickets {
         const key = `${this.prefix}-${year}`;
         const [counter] = await tx.query<{ value: number | bigint }>(Prisma.sql`
           INSERT INTO "TicketCounter" ("key", "value") VALUES (${key}, ${indexes.length})
-          ON CONFLICT ("key") DO UPDATE SET "value" = "value" + excluded."value" RETURNING "value"`);
+          ON CONFLICT ("key") DO UPDATE SET "value" = "TicketCounter"."value" + excluded."value" RETURNING "value"`);
         const first = Number(counter!.value) - indexes.length + 1;
         indexes.forEach((itemIndex, offset) => (numbers[itemIndex] = formatTicketNumber(this.prefix, year, first + offset)));
       }

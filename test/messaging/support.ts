@@ -1,4 +1,4 @@
-// A small messaging stack on a real SQLite file, without the bot: the adapter, its store and outbox,
+// A small messaging stack on a real SQLite file (or PostgreSQL database, see support/database.ts), without the bot: the adapter, its store and outbox,
 // a bot that answers "yanıt: <text>", and a fake platform whose sender fails the way we script it.
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { ChatAdapter, type ChatAdapterOptions } from '../../src/messaging/adapter.ts';
@@ -7,6 +7,7 @@ import { ConversationStore } from '../../src/messaging/conversation-store.ts';
 import type { ChannelSender, DeliveryTarget } from '../../src/messaging/delivery.ts';
 import type { OutboundMessage } from '../../src/messaging/message.ts';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
+import { testDatabaseUrl } from '../support/database.ts';
 
 export const CHANNEL = 'fake';
 
@@ -73,7 +74,7 @@ export async function echoLogic(context: TurnContext): Promise<void> {
 let counter = 0;
 
 export async function startStack(file: string, options: ChatAdapterOptions = {}, platform = new FakePlatform()): Promise<Stack> {
-  const { db } = await openDatabase(`file:${file}`);
+  const { db } = await openDatabase(await testDatabaseUrl(file));
   const store = new ConversationStore(db);
   const adapter = new ChatAdapter(store, createLogger('silent'), options);
   adapter.setLogic(echoLogic);

@@ -64,7 +64,7 @@ describe.each(subjects)('%s', (_name, subject) => {
       await work(await session.get(context, { misses: 0 }), context, state);
       await state.saveChanges(context);
     };
-    return { turn, writes };
+    return { turn, writes, make, id };
   }
 
   it('writes a changed state, skips a turn that changed nothing, and reads back what was written', async () => {
@@ -93,6 +93,18 @@ describe.each(subjects)('%s', (_name, subject) => {
     const before = writes();
     await turn(async (_session, context, state) => state.saveChanges(context, true));
     expect(writes()).toBe(before + 1);
+  });
+
+  it('get gives nothing before the state is loaded, then the turn\'s state, and an empty one after clear', async () => {
+    const { turn, make, id } = conversation();
+    await turn((session) => void (session.misses = 3));
+    const state = make();
+    const context = new TurnContext(new TestAdapter(), { type: 'message', text: 'merhaba', channelId: 'test', conversation: { id } as never, from: { id: 'u1' } as never });
+    expect(state.get(context)).toBeUndefined();
+    await state.load(context);
+    expect(state.get(context)).toEqual(expect.objectContaining({ session: { misses: 3 } }));
+    await state.clear(context);
+    expect(state.get(context)).toEqual({});
   });
 });
 

@@ -1,14 +1,14 @@
 // schema.prisma and the SQL migrations are written separately (Prisma's migrate cannot run
 // everywhere), so this test holds them together: every model, field, optionality, type, unique
 // constraint, index and foreign key of the schema must exist in a database built from the SQL,
-// and nothing more.
+// and nothing more. PostgreSQL's migrations are held to it in postgresql.test.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../../src/storage/migrate.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { tempDir } from '../support/cozum.ts';
-import { parseSchema, SQLITE_TYPES } from '../support/prisma-schema.ts';
+import { expectedForeignKeys, expectedIndexes, parseSchema, primaryKeyFields, SQLITE_TYPES } from '../support/prisma-schema.ts';
 
 const schema = parseSchema(readFileSync('prisma/schema.prisma', 'utf8'));
 const temp = tempDir();
@@ -30,8 +30,6 @@ describe('schema.prisma and prisma/migrations agree', () => {
     describe(model.name, () => {
       const columns = sqlite.prepare(`PRAGMA table_info("${model.name}")`).all() as Column[];
       const scalars = model.fields.filter((f) => !f.relation && !f.list);
-      // A composite primary key (`@@id([a, b])`): each of its columns is part of the table's key.
-      const compositeId = model.blockAttributes.filter((a) => a.startsWith('@@id')).flatMap((a) => /\[([^\]]+)\]/.exec(a)![1]!.split(',').map((c) => c.trim()));
 
       it('has one column per scalar field, with the right type, optionality and primary key', () => {
         expect(columns.map((c) => c.name).sort()).toEqual(scalars.map((f) => f.name).sort());
@@ -39,7 +37,7 @@ describe('schema.prisma and prisma/migrations agree', () => {
           const column = columns.find((c) => c.name === field.name)!;
           expect(column.type, `${model.name}.${field.name} type`).toBe(SQLITE_TYPES[field.type]);
           expect(column.notnull === 1 || column.pk === 1, `${model.name}.${field.name} NOT NULL`).toBe(!field.optional);
-          expect(column.pk > 0, `${model.name}.${field.name} primary key`).toBe(field.attributes.includes('@id') || compositeId.includes(field.name));
+          expect(column.pk > 0, `${model.name}.${field.name} primary key`).toBe(primaryKeyFields(model).includes(field.name));
         }
       });
 
@@ -52,31 +50,14 @@ describe('schema.prisma and prisma/migrations agree', () => {
             return `${i.unique ? 'unique' : 'index'}(${cols.join(',')})`;
           })
           .sort();
-        const expected = [
-          ...model.fields.filter((f) => /@unique\b/.test(f.attributes)).map((f) => `unique(${f.name})`),
-          ...model.blockAttributes.filter((attribute) => !attribute.startsWith('@@id')).map((attribute) => {
-            const cols = /\[([^\]]+)\]/.exec(attribute)![1]!.split(',').map((c) => c.trim()).join(',');
-            return `${attribute.startsWith('@@unique') ? 'unique' : 'index'}(${cols})`;
-          }),
-        ].sort();
-        expect(described).toEqual(expected);
+        expect(described).toEqual(expectedIndexes(model));
       });
 
       it('has the foreign keys of the schema\'s relations', () => {
         const keys = (sqlite.prepare(`PRAGMA foreign_key_list("${model.name}")`).all() as { table: string; from: string; to: string; on_delete: string }[])
           .map((k) => `${k.from}->${k.table}.${k.to} ${k.on_delete}`)
           .sort();
-        const expected = model.fields
-          .filter((f) => f.relation && !f.list && f.attributes.includes('fields:'))
-          .map((f) => {
-            const from = /fields:\s*\[(\w+)\]/.exec(f.attributes)![1];
-            const to = /references:\s*\[(\w+)\]/.exec(f.attributes)![1];
-            const onDelete = /onDelete:\s*(\w+)/.exec(f.attributes)?.[1];
-            const action = onDelete ? onDelete.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase() : f.optional ? 'SET NULL' : 'RESTRICT';
-            return `${from}->${f.type}.${to} ${action}`;
-          })
-          .sort();
-        expect(keys).toEqual(expected);
+        expect(keys).toEqual(expectedForeignKeys(model));
       });
     });
   }

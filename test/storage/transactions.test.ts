@@ -37,11 +37,13 @@ describe('transactions on the shared SQLite connection', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       throw new Error('rollback');
     });
+    // Watched at once: on PostgreSQL (a connection per transaction) it may fail before the first ends.
+    const secondFails = expect(second).rejects.toThrow('rollback');
     const third = db.$transaction(async (tx) => {
       await tx.stateEntry.create({ data: { key: 'third', value: '{}', eTag: '1' } });
     });
     await first;
-    await expect(second).rejects.toThrow('rollback');
+    await secondFails;
     await third;
     await outside;
     const keys = (await db.stateEntry.findMany({ where: { key: { in: ['first', 'second', 'third', 'outside-2'] } }, select: { key: true } })).map((row) => row.key).sort();

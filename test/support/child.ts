@@ -1,10 +1,12 @@
 // `src/main.ts` in a child process, as `npm start` runs it: for tests that kill it (SIGKILL) and
-// start it again on the same database.
+// start it again on the same database (SQLite's file in DATA_DIR, or on PostgreSQL a database named
+// after it: test/support/database.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect } from 'vitest';
 import { openDatabase } from '../../src/storage/database.ts';
+import { testDatabaseUrl, testDialect } from './database.ts';
 
 /** Children still running, killed by `killAll` whatever happens to the test. */
 const running = new Set<ChildProcess>();
@@ -19,11 +21,14 @@ export interface ChildCozum {
 }
 
 export async function startChild(options: { dataDir: string; configFile: string; env?: Record<string, string> }): Promise<ChildCozum> {
+  // On SQLite the child finds its database in DATA_DIR by itself, as an operator's would.
+  const database = testDialect === 'postgresql' ? { DATABASE_URL: await testDatabaseUrl(path.join(options.dataDir, 'cozum.db')) } : {};
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: path.resolve('.'),
     env: {
       ...process.env,
       DATA_DIR: options.dataDir,
+      ...database,
       PORT: '0',
       HOST: '127.0.0.1',
       COZUM_CONFIG: options.configFile,
@@ -71,7 +76,7 @@ export function killAll(): void {
 
 /** In the database a child left: `total` messages, each once, processed, and answered by exactly one reply that names it. */
 export async function expectEachAnsweredOnce(dataDir: string, total: number): Promise<void> {
-  const { db } = await openDatabase(`file:${path.join(dataDir, 'cozum.db')}`);
+  const { db } = await openDatabase(await testDatabaseUrl(path.join(dataDir, 'cozum.db')));
   try {
     const inbound = await db.message.findMany({ where: { direction: 'in' }, select: { id: true, status: true, platformMessageId: true } });
     expect(inbound).toHaveLength(total);

@@ -1,4 +1,5 @@
-// Starts a real Çözüm (real SQLite file, real migrations, real NLU) in a temporary folder.
+// Starts a real Çözüm (real SQLite file, real migrations, real NLU) in a temporary folder; on
+// PostgreSQL (test/support/database.ts) its database is a fresh PostgreSQL database instead.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import type { ChatAdapter } from '../../src/messaging/adapter.ts';
 import type { ChannelDependencies } from '../../src/channels/channel.ts';
 import { startCozum, type Cozum } from '../../src/main.ts';
 import { renderChoicesAsText } from '../../src/messaging/message.ts';
+import { testDatabaseUrl } from './database.ts';
 
 /** Trained once and shared by the test files (training takes seconds; loading, milliseconds). */
 export const SHARED_NLU_CACHE = path.resolve('node_modules/.cache/cozum-test-nlu');
@@ -46,7 +48,8 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
 }
 
 export async function startTestCozum(dataDir: string, options: { http?: boolean; overrides?: Record<string, unknown> } = {}): Promise<Cozum> {
-  const config = testConfig(dataDir, options.overrides);
+  const databaseUrl = options.overrides?.databaseUrl ?? (await testDatabaseUrl(path.join(dataDir, 'cozum.db')));
+  const config = testConfig(dataDir, { databaseUrl, ...options.overrides });
   return startCozum(config, { http: options.http, logger: createLogger('silent') });
 }
 
@@ -78,7 +81,7 @@ export function useTestDatabase(use: (db: Database) => void): void {
   const temp = tempDir();
   let db: Database | undefined;
   beforeAll(async () => {
-    ({ db } = await openDatabase(`file:${temp.dir}/test.db`));
+    ({ db } = await openDatabase(await testDatabaseUrl(`${temp.dir}/test.db`)));
     use(db);
   });
   afterAll(async () => {

@@ -182,7 +182,8 @@ export class Messages {
       return;
     }
     // A join with the batch's rows, not a CASE per column: CASE compares each row with every id.
-    const rows = processed.map((p) => Prisma.sql`(${p.id}, ${p.understanding?.intent ?? null}, ${p.understanding?.confidence ?? null})`);
+    // The cast: PostgreSQL reads an untyped parameter in VALUES as text (SQLite ignores it).
+    const rows = processed.map((p) => Prisma.sql`(${p.id}, ${p.understanding?.intent ?? null}, CAST(${p.understanding?.confidence ?? null} AS DOUBLE PRECISION))`);
     await sql.execute(Prisma.sql`WITH "done" ("id", "intent", "confidence") AS (VALUES ${Prisma.join(rows)})
       UPDATE "Message" SET "status" = 'processed',
         "intent" = COALESCE("done"."intent", "Message"."intent"),
