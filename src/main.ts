@@ -154,7 +154,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs, texts, menu, vocabulary, emergencies, institutions });
   adapter.setLogic((context) => bot.run(context));
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
-  adapter.use(new InboundLimits(config.limits, logger));
+  adapter.use(new InboundLimits(config.limits, () => texts, logger));
   // A message the platform sent in a shape we could not read: the citizen is asked to send it again.
   adapter.use(new UnreadableMessages(texts.unreadable, logger));
 
@@ -225,7 +225,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     const open311 = [createKeyRoutes(apiKeys, logger)];
     if (config.open311.enabled) {
       const services = buildServices(specs, dialogServices.neighbourhoods, config.tickets.defaultSlaHours);
-      const requests = new Open311Requests({ db, tickets, services, neighbourhoods: dialogServices.neighbourhoods, publicPhones: dialogServices.publicPhones, defaultSlaHours: config.tickets.defaultSlaHours });
+      const requests = new Open311Requests({ db, tickets, services, neighbourhoods: dialogServices.neighbourhoods, publicPhones: dialogServices.publicPhones, defaultSlaHours: config.tickets.defaultSlaHours, describe: texts.problem });
       open311.push(createOpen311Router({ config, requests, services, keys: apiKeys, logger, keyLimits: limits, addressLimits: memoryLimits() }));
     }
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.

@@ -122,7 +122,7 @@ export class FormDialog extends Dialog<FormOptions> {
     for (const step of identity) {
       const value = earlier[step.slot];
       if (typeof value !== 'string' || !this.applies(step, state)) continue;
-      const result = await validateStep(step, { text: value }, this.services, this.vocabulary);
+      const result = await validateStep(step, { text: value }, this.services, this.vocabulary, this.say);
       if (!result.ok) continue;
       state.slots[step.slot] = { value: result.value, display: maskPersonalData(result.display) };
       reused.push(step);
@@ -136,7 +136,7 @@ export class FormDialog extends Dialog<FormOptions> {
   private async takeOfferedAnswer(state: FormState, answer: string): Promise<void> {
     const step = this.nextStep(state);
     if (!step || step.personal || (step.type !== 'address' && step.type !== 'neighbourhood')) return;
-    const result = await validateStep(step, { text: answer }, this.services, this.vocabulary);
+    const result = await validateStep(step, { text: answer }, this.services, this.vocabulary, this.say);
     if (result.ok && judgeAnswer(step, answer, true, this.judgementContext(state, step)).kind === 'answer') this.store(state, step, result);
   }
 
@@ -169,7 +169,7 @@ export class FormDialog extends Dialog<FormOptions> {
     }
 
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
-    const result = await validateStep(step, { text, message: inbound?.message, contactId: inbound?.contactId }, this.services, this.vocabulary);
+    const result = await validateStep(step, { text, message: inbound?.message, contactId: inbound?.contactId }, this.services, this.vocabulary, this.say);
     const judgement = judgeAnswer(step, text, result.ok, this.judgementContext(state, step));
     switch (judgement.kind) {
       case 'correction':
@@ -188,7 +188,7 @@ export class FormDialog extends Dialog<FormOptions> {
     }
     if (result.ok) return this.accept(dc, state, step, { value: result.value, display: result.display });
     state.suggestions = result.suggestions;
-    await dc.context.sendActivity(MessageFactory.suggestedActions(result.suggestions ?? [], result.error));
+    await dc.context.sendActivity(MessageFactory.suggestedActions(result.suggestions ?? [], this.say.problem(result.problem)));
     if (result.suggestions) return Dialog.EndOfTurn;
     return this.ask(dc, state, step);
   }
@@ -237,7 +237,7 @@ export class FormDialog extends Dialog<FormOptions> {
   private async correct(dc: DialogContext, state: FormState, step: StepSpec, value: string): Promise<DialogTurnResult> {
     const returnTo = state.current;
     if (value) {
-      const result = await validateStep(step, { text: value }, this.services, this.vocabulary);
+      const result = await validateStep(step, { text: value }, this.services, this.vocabulary, this.say);
       if (result.ok) {
         this.forget(state, step.slot);
         this.store(state, step, { value: result.value, display: result.display });
@@ -430,7 +430,7 @@ export class FormDialog extends Dialog<FormOptions> {
   private async finishStatus(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     const wanted = state.slots[this.spec.steps[0]!.slot]?.value;
-    const reply = inbound ? await this.services.describeTickets(inbound.contactId, typeof wanted === 'string' ? wanted : 'all') : 'Başvurunuzu bulamadım.';
+    const reply = inbound ? await this.services.describeTickets(inbound.contactId, typeof wanted === 'string' ? wanted : 'all', this.say) : this.say.ticketLost;
     await dc.context.sendActivity(reply);
     return dc.endDialog({ deferred: this.deferred(state) } satisfies DialogOutcome);
   }

@@ -7,7 +7,8 @@ import { Batcher } from '../storage/batcher.ts';
 import { directSql, type DirectSql } from '../storage/direct-sql.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
-import { OPEN_STATUSES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
+import { OPEN_STATUSES, type TicketStatus } from '../tickets/status.ts';
+import type { Texts } from '../content/bot-texts.ts';
 import { formatTicketNumber, type CitizenTicket, type NewTicket, type Tickets } from '../tickets/tickets.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import { STRUCTURED_STEP_TYPES, type DialogSpec, type SlotValue } from './spec.ts';
@@ -144,30 +145,29 @@ export class DialogServices {
   }
 
   /** The citizen's own tickets as text: one by number, or all of them. */
-  async describeTickets(contactId: string, wanted: string): Promise<string> {
+  async describeTickets(contactId: string, wanted: string, say: Texts): Promise<string> {
     if (wanted !== 'all') {
       const ticket = await this.tickets.findOwn(contactId, wanted);
-      if (!ticket) {
-        return `${wanted} numaralı bir başvurunuz bulunamadı. Numarayı kontrol eder misiniz? Tüm başvurularınızı görmek için *başvurularım* yazabilirsiniz.`;
-      }
-      return this.describe(ticket);
+      if (!ticket) return say.format('ticketNotFound', { number: wanted });
+      return this.describe(ticket, say);
     }
     const tickets = await this.tickets.listOwn(contactId);
-    if (tickets.length === 0) return 'Bu hesaptan yapılmış bir başvurunuz bulunamadı. Yeni bir başvuru için *menü* yazabilirsiniz.';
-    return [`Son başvurularınız:`, ...tickets.map((t) => this.describe(t))].join('\n\n');
+    if (tickets.length === 0) return say.noTickets;
+    return [say.recentTickets, ...tickets.map((t) => this.describe(t, say))].join('\n\n');
   }
 
-  private describe(ticket: CitizenTicket): string {
+  private describe(ticket: CitizenTicket, say: Texts): string {
     const open = OPEN_STATUSES.includes(ticket.status as TicketStatus);
+    // The summary and department stay as the department wrote them (Turkish): they are the ticket's own words.
     const lines = [
-      `*${ticket.number}* · ${typeName(ticket.type)}`,
+      say.format('ticketHeading', { number: ticket.number, type: say.typeName(ticket.type) }),
       maskPersonalData(ticket.summary),
-      `Durum: ${statusName(ticket.status)}`,
-      `Birim: ${ticket.department}`,
-      `Son güncelleme: ${this.formatDate(ticket.updatedAt)}`,
+      say.format('ticketStatus', { status: say.statusName(ticket.status) }),
+      say.format('ticketDepartment', { department: ticket.department }),
+      say.format('ticketUpdated', { date: this.formatDate(ticket.updatedAt) }),
     ];
-    if (ticket.status === 'rejected' && ticket.statusNote) lines.push(`Gerekçe: ${maskPersonalData(ticket.statusNote, { keepPhones: this.publicPhones })}`);
-    if (open) lines.push(`Beklenen yanıt: en geç ${this.formatDate(ticket.dueAt)}`);
+    if (ticket.status === 'rejected' && ticket.statusNote) lines.push(say.format('ticketReason', { note: maskPersonalData(ticket.statusNote, { keepPhones: this.publicPhones }) }));
+    if (open) lines.push(say.format('ticketDue', { date: this.formatDate(ticket.dueAt) }));
     return lines.filter(Boolean).join('\n');
   }
 }

@@ -3,6 +3,7 @@
 // and the "Did you mean…" suggestions offered a turn ago.
 import type { ParsedInbound } from '../messaging/message.ts';
 import { fold, hasNoWords } from '../nlu/normalize.ts';
+import type { Texts } from '../content/bot-texts.ts';
 import type { StepSpec } from './spec.ts';
 import type { DialogServices } from './services.ts';
 import type { Vocabulary } from './vocabulary.ts';
@@ -36,24 +37,24 @@ export function mapLink(latitude: number, longitude: number): string {
 /** A message that carries no text but a photo, sticker or voice note where words were expected. */
 function textExpected(input: StepInput): Validation | undefined {
   if (input.text === '' && ((input.message?.media.length ?? 0) > 0 || input.message?.location)) {
-    return fail('Bu soruya yazılı bir yanıt bekliyorum. Lütfen yanıtınızı yazar mısınız?');
+    return fail('writtenAnswerExpected');
   }
   return undefined;
 }
 
-export async function validateStep(step: StepSpec, input: StepInput, services: DialogServices, vocabulary: Vocabulary): Promise<Validation<unknown>> {
+export async function validateStep(step: StepSpec, input: StepInput, services: DialogServices, vocabulary: Vocabulary, say: Texts): Promise<Validation<unknown>> {
   const { text } = input;
-  if (step.optional && step.type !== 'photo' && vocabulary.isSkip(text)) return ok(null, 'Yok');
+  if (step.optional && step.type !== 'photo' && vocabulary.isSkip(text)) return ok(null, say.noAnswer);
   switch (step.type) {
     case 'photo': {
       const image = input.message?.media.find((media) => media.kind === 'image');
-      if (image) return ok(image, 'Fotoğraf eklendi');
-      if (step.optional && vocabulary.isSkip(text)) return ok(null, 'Yok');
-      return fail(step.optional ? 'Lütfen bir fotoğraf gönderin ya da fotoğraf yoksa *geç* yazın.' : 'Lütfen bir fotoğraf gönderin.');
+      if (image) return ok(image, say.photoAdded);
+      if (step.optional && vocabulary.isSkip(text)) return ok(null, say.noAnswer);
+      return fail(step.optional ? 'photoOrSkip' : 'photoNeeded');
     }
     case 'address': {
       const pin = input.message?.location;
-      if (pin) return ok({ ...pin, map: mapLink(pin.latitude, pin.longitude) }, `Konum (${mapLink(pin.latitude, pin.longitude)})`);
+      if (pin) return ok({ ...pin, map: mapLink(pin.latitude, pin.longitude) }, say.format('pinDisplay', { map: mapLink(pin.latitude, pin.longitude) }));
       return textExpected(input) ?? validateText(text, { minLength: step.minLength ?? 5, maxLength: step.maxLength ?? 300 });
     }
     case 'text':
@@ -73,15 +74,15 @@ export async function validateStep(step: StepSpec, input: StepInput, services: D
     case 'days': {
       const checked = textExpected(input) ?? validateText(text, { minLength: 2, maxLength: step.maxLength ?? 200 });
       if (!checked.ok) return checked;
-      if (!DAY_WORDS.test(fold(text))) return fail('Hangi gün ve saatler size uygun? Örneğin: "salı öğleden sonra", "hafta içi her gün" ya da "fark etmez".');
+      if (!DAY_WORDS.test(fold(text))) return fail('daysNeeded');
       return checked;
     }
     case 'ticket_lookup': {
-      if (MY_TICKETS.has(fold(text))) return ok('all', 'Tüm başvurularım');
+      if (MY_TICKETS.has(fold(text))) return ok('all', say.allMyTickets);
       const number = findTicketNumber(text);
       if (number) return ok(number, number);
-      if (hasNoWords(text)) return fail('Lütfen başvuru numaranızı yazın ya da *başvurularım* yazın.');
-      return fail(`Başvuru numarasını okuyamadım. Numara ${services.ticketExample} biçimindedir; tüm başvurularınızı görmek için *başvurularım* yazabilirsiniz.`);
+      if (hasNoWords(text)) return fail('ticketNumberNeeded');
+      return fail('ticketNumberUnreadable', { example: services.ticketExample });
     }
   }
 }

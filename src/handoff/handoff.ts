@@ -8,7 +8,7 @@ import { maskPersonalData } from '../privacy/mask.ts';
 import { anonymizeContact, type Erasure } from '../privacy/erasure.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import type { Database } from '../storage/database.ts';
-import { FINISHED_STATUSES, STATUS_NAMES, type TicketStatus } from '../tickets/status.ts';
+import { FINISHED_STATUSES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
 import type { CozumEvents } from '../messaging/events.ts';
 import { nextOpening } from './working-hours.ts';
@@ -267,7 +267,7 @@ export class Handoff {
         await db.conversation.update({ where: { id: conversation.id }, data: { mode: toAgent ? 'agent' : 'waiting', agentId: toAgent?.id ?? null } });
         this.deps.events.emit('conversation', { conversationId: conversation.id, mode: toAgent ? 'agent' : 'waiting' });
       }
-      await this.deps.notifier.notify(ticket.conversationId, `*${ticket.number}* numaralı talebiniz ${department} birimine aktarıldı. En kısa sürede size dönüş yapılacak.`, [], { author: 'system' });
+      await this.deps.notifier.notify(ticket.conversationId, this.deps.texts.format('transferred', { number: ticket.number, department }), [], { author: 'system' });
     }
     this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
   }
@@ -297,10 +297,11 @@ export class Handoff {
     this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
     if (!ticket.conversationId) return;
 
-    const lines = [`*${ticket.number}* numaralı başvurunuzun durumu: ${STATUS_NAMES[status]}.`];
+    const { texts } = this.deps;
+    const lines = [texts.format('statusChanged', { number: ticket.number, status: texts.statusName(status) })];
     // A note may quote the ticket (a TC number, a phone): masked, except the municipality's own lines.
     const shown = maskPersonalData(note.trim(), { keepPhones: Object.values(this.deps.config.municipality.phones).map(String) });
-    if (shown) lines.push(status === 'rejected' ? `Gerekçe: ${shown}` : `Açıklama: ${shown}`);
+    if (shown) lines.push(texts.format(status === 'rejected' ? 'statusReason' : 'statusNote', { note: shown }));
     if (FINISHED_STATUSES.includes(status)) {
       const conversation = await db.conversation.findUnique({ where: { id: ticket.conversationId } });
       if (conversation?.handoffTicketId === ticketId && conversation.mode !== 'bot') {

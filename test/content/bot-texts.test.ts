@@ -2,7 +2,8 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBotContent } from '../../src/content/bot-texts.ts';
+import { loadBotContent, STATUS_KEYS, TYPE_KEYS } from '../../src/content/bot-texts.ts';
+import { TicketStatusSchema, TicketTypeSchema } from '../../src/tickets/status.ts';
 import { loadIntents } from '../../src/content/intents.ts';
 import { loadConfig } from '../../src/config.ts';
 import { tempDir } from '../support/cozum.ts';
@@ -28,6 +29,15 @@ describe('bot/ as shipped', () => {
     expect(texts.erased(2)).toBe(`Kişisel verileriniz silindi; 2 başvurunuz anonim hâle getirildi. Ayrıntılı bilgi: ${municipality.links.kvkk}`);
     expect(texts.tooLong(2000)).toContain('yalnızca ilk 2000 karakterini');
     for (const [key, value] of Object.entries(texts)) if (typeof value === 'string') expect(value, key).not.toMatch(/\{\{/);
+  });
+
+  it('names every ticket state and type the tickets module knows, as the citizen reads them', () => {
+    expect([...STATUS_KEYS]).toEqual(TicketStatusSchema.options);
+    expect([...TYPE_KEYS]).toEqual(TicketTypeSchema.options);
+    expect(texts.statusName('in_progress')).toBe('İşlemde');
+    expect(texts.typeName('aid')).toBe('Yardım başvurusu');
+    expect(texts.problem({ text: 'tcLength', values: { count: 12 } })).toContain('numarada 12 rakam var');
+    expect(texts.flood(120)).toContain('2 dakika');
   });
 
   it('has a short menu, each option an intent that exists', () => {
