@@ -83,7 +83,7 @@ const TEXT_KEYS = [
   'neighbourhoodEmpty', 'neighbourhoodSameName', 'neighbourhoodSeveral', 'neighbourhoodDidYouMean', 'neighbourhoodDidYouMeanOneOf', 'neighbourhoodNotFound',
   'ticketNotFound', 'ticketLost', 'noTickets', 'recentTickets', 'ticketHeading', 'ticketStatus', 'ticketDepartment', 'ticketUpdated', 'ticketReason', 'ticketDue',
   'statusChanged', 'statusReason', 'statusNote', 'transferred', 'flood', 'hours', 'minutes', 'seconds', 'mediaTooLarge',
-  'chooseBody', 'chooseListButton', 'chooseListTitle',
+  'chooseBody', 'chooseListButton', 'chooseListTitle', 'languageName', 'languageSwitched', 'languagePrompt',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */
@@ -123,6 +123,9 @@ const MenuSchema = z
       .max(20, 'en fazla 20 seçenek: uzun bir liste telefonda okunmaz'),
   })
   .strict();
+
+/** The menu option that lists the languages instead of naming an intent. */
+export const LANGUAGE_OPTION = 'language';
 
 export interface MenuOption {
   label: string;
@@ -190,7 +193,8 @@ export function loadBotContent(dir: string, municipality: Municipality, intentNa
       return undefined;
     }
   };
-  const known = new Set(intentNames);
+  // The menu's language option names no intent: it lists the languages.
+  const known = new Set([...intentNames, LANGUAGE_OPTION]);
   const root = path.dirname(dir);
   const loaded = LANGUAGES.map((language) => {
     const folder = language === DEFAULT_LANGUAGE ? dir : contentFolder(root, 'bot', language);

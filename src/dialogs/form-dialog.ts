@@ -11,6 +11,7 @@ import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-di
 import { MessageFactory } from 'botbuilder';
 import { fillTemplate } from '../content/template.ts';
 import type { Texts } from '../content/bot-texts.ts';
+import { currentLanguage, type Language } from '../content/languages.ts';
 import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import { fold } from '../nlu/normalize.ts';
@@ -66,6 +67,8 @@ export interface DialogOutcome {
 /** The words a form speaks and reads, shared by every form. */
 export interface FormLanguage {
   texts: Texts;
+  /** The same texts in each language; the form speaks the language of the turn. */
+  languages?: Partial<Record<Language, { texts: Texts }>>;
   vocabulary: Vocabulary;
   /** What each intent that starts a request of its own is called ("Yardım başvurusu"), by intent. */
   requestTitles: ReadonlyMap<string, string>;
@@ -76,7 +79,6 @@ const HANDOFF_INTENT = 'handoff.agent';
 const IDENTITY_TYPES = new Set<StepSpec['type']>(['name', 'phone', 'tc_kimlik']);
 
 export class FormDialog extends Dialog<FormOptions> {
-  private readonly say: Texts;
   private readonly vocabulary: Vocabulary;
 
   constructor(
@@ -85,8 +87,12 @@ export class FormDialog extends Dialog<FormOptions> {
     private readonly language: FormLanguage,
   ) {
     super(spec.id);
-    this.say = language.texts;
     this.vocabulary = language.vocabulary;
+  }
+
+  /** What the form says, in the language of the turn. */
+  private get say(): Texts {
+    return this.language.languages?.[currentLanguage()]?.texts ?? this.language.texts;
   }
 
   override async beginDialog(dc: DialogContext, options: FormOptions = {}): Promise<DialogTurnResult> {

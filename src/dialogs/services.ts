@@ -9,6 +9,7 @@ import type { Nlu, Understanding } from '../nlu/nlu.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import { OPEN_STATUSES, type TicketStatus } from '../tickets/status.ts';
 import type { Texts } from '../content/bot-texts.ts';
+import { currentLanguage, LANGUAGES, type Language } from '../content/languages.ts';
 import { formatTicketNumber, type CitizenTicket, type NewTicket, type Tickets } from '../tickets/tickets.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import { STRUCTURED_STEP_TYPES, type DialogSpec, type SlotValue } from './spec.ts';
@@ -35,7 +36,7 @@ export class DialogServices {
   readonly municipality: Municipality;
   readonly neighbourhoods: NeighbourhoodMatcher;
   readonly ticketExample: string;
-  private readonly dateFormat: Intl.DateTimeFormat;
+  private readonly dateFormats: Record<Language, Intl.DateTimeFormat>;
   /**
    * Contacts known to have consented: asked on every personal step, so kept in memory. Consent is
    * never withdrawn in place (an erasure gives the citizen a new contact), so the set stays true.
@@ -50,14 +51,26 @@ export class DialogServices {
     private readonly db: Database,
     private readonly tickets: Tickets,
     private readonly nlu: Nlu,
-    private readonly answers: Map<string, string>,
+    /** FAQ answers by intent, in Turkish, or in each language. */
+    answers: Map<string, string> | Partial<Record<Language, Map<string, string>>>,
   ) {
+    this.answersByLanguage = answers instanceof Map ? { tr: answers } : answers;
     this.sql = directSql(db);
     this.consents = new Batcher((contactIds) => this.writeConsents(contactIds));
     this.municipality = config.municipality;
     this.neighbourhoods = new NeighbourhoodMatcher(config.municipality.city, config.municipality.district);
     this.ticketExample = formatTicketNumber(config.tickets.prefix, new Date().getFullYear(), 123);
-    this.dateFormat = new Intl.DateTimeFormat('tr-TR', { dateStyle: 'long', timeStyle: 'short', timeZone: config.timeZone });
+    // Dates as the citizen's language writes them; Arabic with Western digits, as Turkey's Arabic speakers read numbers.
+    const LOCALES: Record<Language, string> = { tr: 'tr-TR', ar: 'ar-SY-u-nu-latn', en: 'en-GB' };
+    this.dateFormats = Object.fromEntries(
+      LANGUAGES.map((language) => [language, new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeStyle: 'short', timeZone: config.timeZone })]),
+    ) as Record<Language, Intl.DateTimeFormat>;
+  }
+
+  private readonly answersByLanguage: Partial<Record<Language, Map<string, string>>>;
+
+  private get answers(): Map<string, string> {
+    return this.answersByLanguage[currentLanguage()] ?? this.answersByLanguage.tr ?? new Map();
   }
 
   /** The municipality's own numbers, which stay readable where an agent's note is masked. */
@@ -66,11 +79,11 @@ export class DialogServices {
   }
 
   formatDate(date: Date): string {
-    return this.dateFormat.format(date);
+    return this.dateFormats[currentLanguage()].format(date);
   }
 
   understand(text: string): Understanding {
-    return this.nlu.understand(text);
+    return this.nlu.understand(text, currentLanguage());
   }
 
   /** An intent's answer (FAQ intents have one). */
@@ -80,7 +93,7 @@ export class DialogServices {
 
   /** The FAQ answer for a question asked in the middle of a dialog, if it surely is one. */
   faqAnswerFor(text: string): string | undefined {
-    const understood = this.nlu.understand(text);
+    const understood = this.nlu.understand(text, currentLanguage());
     if (!understood.intent.startsWith('faq.') || understood.confidence < FAQ_INTERRUPT_CONFIDENCE) return undefined;
     return this.answers.get(understood.intent);
   }

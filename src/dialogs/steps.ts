@@ -26,7 +26,7 @@ export interface StepInput {
   contactId?: string;
 }
 
-const MY_TICKETS = new Set(['basvurularim', 'hepsi', 'tumu', 'tum basvurularim', 'basvurularimi goster', 'sikayetlerim', 'taleplerim']);
+const MY_TICKETS = new Set(['basvurularim', 'hepsi', 'tumu', 'tum basvurularim', 'basvurularimi goster', 'sikayetlerim', 'taleplerim', 'my applications', 'all my applications', 'all', 'طلباتي', 'كل طلباتي', 'talabati']);
 const DAY_WORDS = /\b(pazartesi|sali|carsamba|persembe|cuma|cumartesi|pazar|hafta|haftaici|her gun|farketmez|fark etmez|herhangi|sabah|ogle|ogleden|aksam|yarin|bugun|ay|ocak|subat|mart|nisan|mayis|haziran|temmuz|agustos|eylul|ekim|kasim|aralik|musait|uygun|\d{1,2})/;
 
 /** A map link for a pin, as agents open it from a ticket. */

@@ -70,6 +70,7 @@ export const INVENTORY: Inventory = {
       phone: { overwrite: null, why: 'a phone number' },
       consentAt: { keep: 'when consent was given: proof that what was processed before the erasure was processed lawfully; a date names nobody' },
       anonymizedAt: { stamp: 'when the data was erased: the console shows the contact as anonymised, the inbox starts afresh' },
+      language: { keep: 'the language the citizen wrote in (tr, ar, en): three values, and the statistics count by it' },
       createdAt: when,
       updatedAt: when,
     },
