@@ -34,7 +34,8 @@ import { databaseLabel } from './storage/database-label.ts';
 import { agentAddCommand } from './console/agent-add-command.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
 import { JsonChangeConversationState } from './storage/conversation-state.ts';
-import { checkFollowUps, loadDialogs } from './dialogs/load.ts';
+import { checkFollowUps, loadDialogs, loadDialogTranslations } from './dialogs/load.ts';
+import type { DialogSpec } from './dialogs/spec.ts';
 import { FormDialog } from './dialogs/form-dialog.ts';
 import { loadVocabulary } from './dialogs/vocabulary.ts';
 import { globalCommand } from './bot/commands.ts';
@@ -169,10 +170,21 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const answers = Object.fromEntries(LANGUAGES.map((language) => [language, answersByIntent(byLanguage[language])])) as Record<Language, Map<string, string>>;
   const dialogServices = new DialogServices(config, db, tickets, nlu, answers);
   // What a form calls another request made in its middle: the other forms' titles, and a person.
-  const requestTitles = new Map([...specs.map((spec) => [spec.intent, spec.title] as const), ['handoff.agent', texts.personButton] as const]);
-  const dialogs = specs.map((spec) => ({
+  const specsByLanguage = Object.fromEntries(
+    LANGUAGES.map((language) => [language, language === DEFAULT_LANGUAGE ? specs : loadDialogTranslations(contentFolder(config.contentDir, 'dialogs', language), specs, config.municipality)]),
+  ) as Record<Language, DialogSpec[]>;
+  const titlesIn = (language: Language) =>
+    new Map([...specsByLanguage[language].map((spec) => [spec.intent, spec.title] as const), ['handoff.agent', languages[language].texts.personButton] as const]);
+  const requestTitles = titlesIn(DEFAULT_LANGUAGE);
+  const requestTitlesByLanguage = Object.fromEntries(LANGUAGES.map((language) => [language, titlesIn(language)])) as Record<Language, Map<string, string>>;
+  const dialogs = specs.map((spec, index) => ({
     intent: spec.intent,
-    dialog: new FormDialog(spec, dialogServices, { texts, languages, vocabulary, requestTitles }),
+    dialog: new FormDialog(
+      spec,
+      dialogServices,
+      { texts, languages, vocabulary, requestTitles, requestTitlesByLanguage },
+      Object.fromEntries(LANGUAGES.map((language) => [language, specsByLanguage[language][index]!])),
+    ),
     reportsProblems: spec.ticket?.type === 'complaint',
   }));
   const handoff = new Handoff({ db, tickets, notifier: adapter, config, events, texts, languages });

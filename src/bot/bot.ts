@@ -23,7 +23,7 @@ import type { Handoff, HandoffReason } from '../handoff/handoff.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
 import type { Database } from '../storage/database.ts';
-import { fold } from '../nlu/normalize.ts';
+import { fold, westernDigits } from '../nlu/normalize.ts';
 import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
 import { globalCommand, type GlobalCommand } from './commands.ts';
 import type { EmergencyOffer, EmergencyTurn } from './emergency-turn.ts';
@@ -81,6 +81,8 @@ export interface Session {
   story?: { text: string; turns: number };
   /** The language the citizen writes in (also kept on the contact, for their next conversation). */
   language?: Language;
+  /** The languages were listed (the menu's language option): a digit picks one. */
+  languagesOffered?: boolean;
 }
 
 export type { DialogOutcome };
@@ -187,7 +189,10 @@ export class CozumBot extends ActivityHandler {
     const dc = await this.dialogContext(context);
     const raw = (context.activity.text ?? '').trim();
     const remembered = session.language ?? (inbound ? await this.rememberedLanguage(inbound.contactId) : undefined);
-    const asked = raw ? languageAskedFor(raw) : undefined;
+    const offered = session.languagesOffered;
+    session.languagesOffered = undefined;
+    const number = offered ? /^\s*(\d)\s*[.)]?\s*$/.exec(westernDigits(raw)) : null;
+    const asked = (raw ? languageAskedFor(raw) : undefined) ?? (number ? LANGUAGES[Number(number[1]) - 1] : undefined);
     const language = asked ?? chooseLanguage(remembered, raw ? this.deps.detector.detect(raw) : undefined, raw, dc.activeDialog !== undefined);
     if (language !== remembered && inbound) await this.deps.db.contact.update({ where: { id: inbound.contactId }, data: { language } });
     session.language = language;
@@ -415,6 +420,7 @@ export class CozumBot extends ActivityHandler {
     if (intent === LANGUAGE_OPTION) {
       // Each language's button in its own script: pressing one sends its name, which switches.
       const names = LANGUAGES.map((language) => this.deps.languages[language].texts.languageName);
+      session.languagesOffered = true;
       return void (await context.sendActivity(MessageFactory.suggestedActions(names, this.say.languagePrompt)));
     }
     if (intent === 'greeting') return this.showMenu(context, session, this.answers.get('greeting') ?? this.say.menuPrompt);

@@ -15,7 +15,9 @@ export function chooseLanguage(remembered: Language | undefined, guess: Language
   if (!remembered) return guess.by === 'model' && guess.confidence < FIRST_MESSAGE_CONFIDENCE ? 'tr' : guess.language;
   if (guess.language === remembered) return remembered;
   // A form's answers are names, streets and numbers: only a change of script says the citizen changed language.
-  if (inForm) return guess.by === 'script' ? guess.language : remembered;
+  // Arabic script is Arabic, even one word of it.
+  if (guess.by === 'script') return guess.language;
+  if (inForm) return remembered;
   if (words(text).length < 2) return remembered;
   if (guess.by !== 'model') return guess.language;
   return guess.confidence >= SWITCH_CONFIDENCE ? guess.language : remembered;

@@ -2,7 +2,7 @@
 // validators/; this module adds what a step knows: its options, the message's photo or pin,
 // and the "Did you mean…" suggestions offered a turn ago.
 import type { ParsedInbound } from '../messaging/message.ts';
-import { fold, hasNoWords } from '../nlu/normalize.ts';
+import { fold, hasNoWords, westernDigits } from '../nlu/normalize.ts';
 import type { Texts } from '../content/bot-texts.ts';
 import type { StepSpec } from './spec.ts';
 import type { DialogServices } from './services.ts';
@@ -27,7 +27,9 @@ export interface StepInput {
 }
 
 const MY_TICKETS = new Set(['basvurularim', 'hepsi', 'tumu', 'tum basvurularim', 'basvurularimi goster', 'sikayetlerim', 'taleplerim', 'my applications', 'all my applications', 'all', 'طلباتي', 'كل طلباتي', 'talabati']);
-const DAY_WORDS = /\b(pazartesi|sali|carsamba|persembe|cuma|cumartesi|pazar|hafta|haftaici|her gun|farketmez|fark etmez|herhangi|sabah|ogle|ogleden|aksam|yarin|bugun|ay|ocak|subat|mart|nisan|mayis|haziran|temmuz|agustos|eylul|ekim|kasim|aralik|musait|uygun|\d{1,2})/;
+const DAY_WORDS = /\b(pazartesi|sali|carsamba|persembe|cuma|cumartesi|pazar|hafta|haftaici|her gun|farketmez|fark etmez|herhangi|sabah|ogle|ogleden|aksam|yarin|bugun|ay|ocak|subat|mart|nisan|mayis|haziran|temmuz|agustos|eylul|ekim|kasim|aralik|musait|uygun|\d{1,2}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekday|weekdays|week|morning|afternoon|evening|any|anytime|tomorrow|today)/;
+/** The same in Arabic, folded (\b knows ASCII letters only). */
+const DAY_WORDS_ARABIC = /(الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|صباح|الصبح|مساء|المسا|الظهر|يوم|ايام|وقت|بكرا|غدا|اليوم)/;
 
 /** A map link for a pin, as agents open it from a ticket. */
 export function mapLink(latitude: number, longitude: number): string {
@@ -44,6 +46,9 @@ function textExpected(input: StepInput): Validation | undefined {
 
 export async function validateStep(step: StepSpec, input: StepInput, services: DialogServices, vocabulary: Vocabulary, say: Texts): Promise<Validation<unknown>> {
   const { text } = input;
+  // Digits in any script: "٠٥٣٢ ١٢٣ ٤٥ ٦٧" is the same phone number as "0532 123 45 67". Free text
+  // (a description, an address) is kept as the citizen wrote it.
+  const digits = westernDigits(text);
   if (step.optional && step.type !== 'photo' && vocabulary.isSkip(text)) return ok(null, say.noAnswer);
   switch (step.type) {
     case 'photo': {
@@ -60,26 +65,26 @@ export async function validateStep(step: StepSpec, input: StepInput, services: D
     case 'text':
       return textExpected(input) ?? validateText(text, { minLength: step.minLength ?? 2, maxLength: step.maxLength ?? 2000 });
     case 'choice':
-      return textExpected(input) ?? matchChoice(text, step.choices!);
+      return textExpected(input) ?? matchChoice(digits, step.choices!);
     case 'neighbourhood':
       return textExpected(input) ?? services.neighbourhoods.match(text);
     case 'phone':
-      return textExpected(input) ?? validatePhone(text);
+      return textExpected(input) ?? validatePhone(digits);
     case 'tc_kimlik':
-      return textExpected(input) ?? validateTcKimlik(text);
+      return textExpected(input) ?? validateTcKimlik(digits);
     case 'name':
       return textExpected(input) ?? validateName(text);
     case 'count':
-      return textExpected(input) ?? validateCount(text, { min: step.min ?? 1, max: step.max ?? 30 });
+      return textExpected(input) ?? validateCount(digits, { min: step.min ?? 1, max: step.max ?? 30 });
     case 'days': {
       const checked = textExpected(input) ?? validateText(text, { minLength: 2, maxLength: step.maxLength ?? 200 });
       if (!checked.ok) return checked;
-      if (!DAY_WORDS.test(fold(text))) return fail('daysNeeded');
+      if (!DAY_WORDS.test(fold(text)) && !DAY_WORDS_ARABIC.test(fold(text))) return fail('daysNeeded');
       return checked;
     }
     case 'ticket_lookup': {
       if (MY_TICKETS.has(fold(text))) return ok('all', say.allMyTickets);
-      const number = findTicketNumber(text);
+      const number = findTicketNumber(digits);
       if (number) return ok(number, number);
       if (hasNoWords(text)) return fail('ticketNumberNeeded');
       return fail('ticketNumberUnreadable', { example: services.ticketExample });
