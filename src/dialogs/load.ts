@@ -11,6 +11,19 @@ import { DialogSpecSchema, type DialogSpec } from './spec.ts';
 /** Placeholders a dialog may use besides the municipality's: its own slots and the ticket's fields. */
 const TICKET_FIELDS = ['number', 'department', 'due', 'title'];
 
+/** Every {{placeholder}} of a form's texts must be the municipality's, a slot of the form or a ticket field. */
+function checkPlaceholders(file: string, spec: DialogSpec, municipality: Municipality): void {
+  const known = new Set([...spec.steps.map((s) => s.slot), ...TICKET_FIELDS]);
+  const texts = [
+    spec.intro, spec.done, spec.confirm?.prompt, spec.ticket?.summary, ...spec.steps.map((s) => s.prompt),
+    ...spec.steps.flatMap((s) => (s.choices ?? []).map((c) => c.info)),
+  ];
+  for (const text of texts) {
+    const unknown = text ? unknownPlaceholders(text, municipality).filter((p) => !known.has(p)) : [];
+    if (unknown.length > 0) throw new ContentError(`${file}: bilinmeyen yer tutucu: ${unknown.map((u) => `{{${u}}}`).join(', ')}`);
+  }
+}
+
 export function loadDialogs(dir: string, municipality: Municipality): DialogSpec[] {
   const problems: string[] = [];
   const dialogs: DialogSpec[] = [];
@@ -18,15 +31,7 @@ export function loadDialogs(dir: string, municipality: Municipality): DialogSpec
     const file = path.join(dir, name);
     try {
       const spec = loadYamlFile(file, DialogSpecSchema);
-      const known = new Set([...spec.steps.map((s) => s.slot), ...TICKET_FIELDS]);
-      const texts = [
-        spec.intro, spec.done, spec.confirm?.prompt, spec.ticket?.summary, ...spec.steps.map((s) => s.prompt),
-        ...spec.steps.flatMap((s) => (s.choices ?? []).map((c) => c.info)),
-      ];
-      for (const text of texts) {
-        const unknown = text ? unknownPlaceholders(text, municipality).filter((p) => !known.has(p)) : [];
-        if (unknown.length > 0) throw new ContentError(`${file}: bilinmeyen yer tutucu: ${unknown.map((u) => `{{${u}}}`).join(', ')}`);
-      }
+      checkPlaceholders(file, spec, municipality);
       dialogs.push(spec);
     } catch (error) {
       if (!(error instanceof ContentError)) throw error;
@@ -125,11 +130,7 @@ export function loadDialogTranslations(dir: string, specs: readonly DialogSpec[]
       if (missing.length > 0) throw new ContentError(`${file}: eksik çeviri: ${missing.join(', ')}`);
       if (extra.length > 0) throw new ContentError(`${file}: Türkçe formda olmayan: ${extra.join(', ')}`);
       const result: DialogSpec = { ...spec, title: words.title, intro: words.intro, steps, confirm: spec.confirm && { ...spec.confirm, prompt: words.confirm! }, done: words.done };
-      const known = new Set([...spec.steps.map((s) => s.slot), ...TICKET_FIELDS]);
-      for (const text of [result.intro, result.done, result.confirm?.prompt, ...steps.map((s) => s.prompt), ...steps.flatMap((s) => (s.choices ?? []).map((c) => c.info))]) {
-        const unknown = text ? unknownPlaceholders(text, municipality).filter((p) => !known.has(p)) : [];
-        if (unknown.length > 0) throw new ContentError(`${file}: bilinmeyen yer tutucu: ${unknown.map((u) => `{{${u}}}`).join(', ')}`);
-      }
+      checkPlaceholders(file, result, municipality);
       translated.push(result);
     } catch (error) {
       if (!(error instanceof ContentError)) throw error;
