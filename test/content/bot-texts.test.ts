@@ -40,6 +40,14 @@ describe('bot/ as shipped', () => {
     expect(texts.flood(120)).toContain('2 dakika');
   });
 
+  it('keeps every button within WhatsApp\'s 20 characters for a reply button, in every language', () => {
+    for (const [language, { texts: words }] of Object.entries(loadBotContent('bot', municipality, intentNames).languages)) {
+      for (const [key, value] of Object.entries(words)) {
+        if (key.endsWith('Button') && typeof value === 'string') expect(Array.from(value).length, `${language} ${key}: ${value}`).toBeLessThanOrEqual(20);
+      }
+    }
+  });
+
   it('has a short menu, each option an intent that exists', () => {
     expect(menu.length).toBeGreaterThan(5);
     expect(menu.length).toBeLessThanOrEqual(20);
