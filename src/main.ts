@@ -196,7 +196,16 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const bot = new CozumBot({ config, nlu, intents, intentsByLanguage: byLanguage, detector, conversationState, store, handoff, db, dialogs, languages, vocabulary, emergencies, institutions });
   adapter.setLogic((context) => bot.run(context));
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
-  adapter.use(new InboundLimits(config.limits, () => texts, logger));
+  adapter.use(
+    new InboundLimits(
+      config.limits,
+      async (inbound) => {
+        const contact = await db.contact.findUnique({ where: { id: inbound.contactId }, select: { language: true } });
+        return languages[LANGUAGES.find((language) => language === contact?.language) ?? DEFAULT_LANGUAGE].texts;
+      },
+      logger,
+    ),
+  );
   // A message the platform sent in a shape we could not read: the citizen is asked to send it again.
   adapter.use(new UnreadableMessages(texts.unreadable, logger));
 

@@ -40,7 +40,8 @@ export class InboundLimits implements Middleware {
 
   constructor(
     private readonly settings: InboundLimitSettings,
-    private readonly texts: (inbound: InboundContext) => LimitTexts,
+    /** In the citizen's language: the contact's, looked up only when a limit speaks. */
+    private readonly texts: (inbound: InboundContext) => LimitTexts | Promise<LimitTexts>,
     private readonly logger?: Logger,
   ) {}
 
@@ -52,12 +53,12 @@ export class InboundLimits implements Middleware {
     if (verdict === 'pause') return;
     if (verdict === 'warn') {
       this.logger?.info({ contact: inbound.contactId, pauseSeconds: this.settings.floodPauseSeconds }, 'flood control: contact paused');
-      await context.sendActivity(this.texts(inbound).flood(this.settings.floodPauseSeconds));
+      await context.sendActivity((await this.texts(inbound)).flood(this.settings.floodPauseSeconds));
       return;
     }
     if (inbound.message.media.some((media) => media.size !== undefined && media.size > this.settings.maxMediaBytes)) {
       this.logger?.info({ contact: inbound.contactId }, 'media over the size limit refused');
-      await context.sendActivity(this.texts(inbound).mediaTooLarge(this.settings.maxMediaBytes));
+      await context.sendActivity((await this.texts(inbound)).mediaTooLarge(this.settings.maxMediaBytes));
       return;
     }
     await next();
