@@ -509,7 +509,11 @@ export class CozumBot extends ActivityHandler {
       urgent: extra.urgent,
       citizenText: extra.citizenText,
     });
-    await dc.context.sendActivity(this.say.queued(escalation));
+    // In Arabic or English: whether someone who speaks it is at work now (else an agent answers in Turkish, later).
+    const language = currentLanguage();
+    const speaker = language === 'tr' || escalation.alreadyQueued ? undefined : await this.deps.handoff.speakerAvailable(language);
+    const line = speaker === undefined ? '' : `\n\n${speaker ? this.say.speakerAvailable : this.say.noSpeaker}`;
+    await dc.context.sendActivity(`${this.say.queued(escalation)}${line}`);
   }
 
   private async runCommand(dc: DialogContext, session: Session, command: GlobalCommand): Promise<void> {

@@ -84,6 +84,7 @@ const TEXT_KEYS = [
   'ticketNotFound', 'ticketLost', 'noTickets', 'recentTickets', 'ticketHeading', 'ticketStatus', 'ticketDepartment', 'ticketUpdated', 'ticketReason', 'ticketDue',
   'statusChanged', 'statusReason', 'statusNote', 'transferred', 'flood', 'hours', 'minutes', 'seconds', 'mediaTooLarge',
   'chooseBody', 'chooseListButton', 'chooseListTitle', 'languageName', 'languageSwitched', 'languagePrompt',
+  'speakerAvailable', 'noSpeaker',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */

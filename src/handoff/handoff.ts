@@ -12,7 +12,7 @@ import type { Database } from '../storage/database.ts';
 import { FINISHED_STATUSES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
 import type { CozumEvents } from '../messaging/events.ts';
-import { nextOpening } from './working-hours.ts';
+import { isOpen, nextOpening } from './working-hours.ts';
 import { escalations } from '../metrics.ts';
 
 export type HandoffReason = 'requested' | 'misunderstood' | 'emergency' | 'dialog';
@@ -302,6 +302,14 @@ export class Handoff {
     if (!this.deps.languages) return this.deps.texts;
     const conversation = await this.deps.db.conversation.findUnique({ where: { id: conversationId }, select: { contact: { select: { language: true } } } });
     return this.textsIn(conversation?.contact.language);
+  }
+
+  /** Whether an agent who speaks `language` is at work now: an active account listing it, within working hours. */
+  async speakerAvailable(language: Language): Promise<boolean> {
+    const { workingHours } = this.deps.config.handoff;
+    if (!isOpen(this.now(), workingHours, this.deps.config.timeZone)) return false;
+    const accounts = await this.deps.db.agent.findMany({ where: { active: true }, select: { languages: true } });
+    return accounts.some((account) => account.languages.split(',').map((code) => code.trim()).includes(language));
   }
 
   /** Changes a ticket's status; the citizen is told, and asked to rate when it is resolved. */

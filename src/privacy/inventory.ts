@@ -172,6 +172,7 @@ export const INVENTORY: Inventory = {
       role: staff('role'),
       department: staff('department'),
       mustChangePassword: staff('password flag'),
+      languages: staff('languages spoken'),
       active: staff('account flag'),
       createdAt: when,
       updatedAt: when,

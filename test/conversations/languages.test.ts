@@ -85,7 +85,17 @@ describe('a citizen writing Arabic', () => {
     // The agent's note is sent as written.
     expect(told.text).toContain('ملاحظة: Ekip yarın geliyor.');
 
-    expect(await ahmad.say('بدي احكي مع موظف')).toContain('أحوّلك إلى أحد موظفينا');
+    // Nobody at work speaks Arabic yet: the citizen is told so, in Arabic.
+    const queued = await ahmad.say('بدي احكي مع موظف');
+    expect(queued).toContain('أحوّلك إلى أحد موظفينا');
+    expect(queued).toContain('لا يوجد الآن موظف يتحدث العربية في الخدمة');
+  });
+
+  it('is told when a member of staff who speaks Arabic is at work', async () => {
+    await cozum.db.agent.create({ data: { username: 'omar', displayName: 'Omar Yıldız', passwordHash: 'x', role: 'agent', department: 'Çözüm Merkezi', languages: 'tr,ar' } });
+    const layla = citizen();
+    await layla.say('مرحبا');
+    expect(await layla.say('بدي احكي مع موظف')).toContain('يوجد الآن موظف يتحدث العربية في الخدمة.');
   });
 
   it('reads Arabizi as Arabic', async () => {
