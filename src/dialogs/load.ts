@@ -110,7 +110,7 @@ export function loadDialogTranslations(dir: string, specs: readonly DialogSpec[]
     try {
       const words = loadYamlFile(file, TranslatedDialogSchema);
       const missing: string[] = [];
-      const extra = Object.keys(words.steps).filter((slot) => !spec.steps.some((step) => step.slot === slot));
+      const extra = Object.keys(words.steps).filter((slot) => !spec.steps.some((step) => step.slot === slot)).map((slot) => `steps.${slot}`);
       for (const [key, has] of [['intro', spec.intro], ['confirm', spec.confirm], ['done', spec.done]] as const) {
         if (Boolean(has) !== Boolean(words[key])) (has ? missing : extra).push(key);
       }
