@@ -14,7 +14,10 @@ import { ConfigError, databaseUrl, loadConfigOrExit, type Config } from './confi
 import { loadBotContent } from './content/bot-texts.ts';
 import { loadEmergencies } from './content/emergencies.ts';
 import { loadInstitutions } from './content/institutions.ts';
-import { answersByIntent, loadIntents, type Intent } from './content/intents.ts';
+import { answersByIntent, loadIntents, loadIntentTranslations, type Intent } from './content/intents.ts';
+import { contentFolder, DEFAULT_LANGUAGE, LANGUAGES, type Language } from './content/languages.ts';
+import { languageExamples, LanguageDetector } from './nlu/language.ts';
+import type { IntentClassifier } from './nlu/classifier.ts';
 import { ContentError } from './content/yaml-file.ts';
 import { createChannels } from './channels/index.ts';
 import type { Channel } from './channels/channel.ts';
@@ -24,7 +27,7 @@ import { createLogger, type Logger } from './log.ts';
 import { ConversationStore } from './messaging/conversation-store.ts';
 import { InboundLimits } from './messaging/inbound-limits.ts';
 import { loadOrTrain, type ModelSource } from './nlu/model-cache.ts';
-import { Nlu, shippedModelFile, trainingExamples } from './nlu/nlu.ts';
+import { Nlu, shippedLanguageModelFile, shippedModelFile, trainingExamples } from './nlu/nlu.ts';
 import { asciiWordsOf } from './nlu/phrases.ts';
 import { openDatabase, optimizeDatabase, type Database } from './storage/database.ts';
 import { migrationsDirOf } from './storage/migrate.ts';
@@ -32,7 +35,8 @@ import { databaseLabel } from './storage/database-label.ts';
 import { agentAddCommand } from './console/agent-add-command.ts';
 import { PrismaStorage } from './storage/state-storage.ts';
 import { JsonChangeConversationState } from './storage/conversation-state.ts';
-import { checkFollowUps, loadDialogs } from './dialogs/load.ts';
+import { checkFollowUps, loadDialogs, loadDialogTranslations } from './dialogs/load.ts';
+import type { DialogSpec } from './dialogs/spec.ts';
 import { FormDialog } from './dialogs/form-dialog.ts';
 import { loadVocabulary } from './dialogs/vocabulary.ts';
 import { globalCommand } from './bot/commands.ts';
@@ -95,14 +99,41 @@ export interface Cozum {
 export function loadNlu(
   config: Config,
   onTraining?: (reason: string) => void,
-): { intents: Intent[]; nlu: Nlu; trained: boolean; source: ModelSource; modelFile: string } {
+): { intents: Intent[]; byLanguage: Record<Language, Intent[]>; nlu: Nlu; languages: LanguageDetector; trained: boolean; source: ModelSource; modelFile: string } {
+  const byLanguage = loadIntentsByLanguage(config);
+  const intents = byLanguage[DEFAULT_LANGUAGE];
+  const cacheDir = path.resolve(config.nlu.cacheDir || path.join(config.dataDir, 'cache'));
+  const models = LANGUAGES.map((language) =>
+    loadOrTrain(trainingExamples(byLanguage[language]), { shipped: shippedModelFile(config.contentDir, language), cacheDir, onTraining, prefix: `nlu-intents-${language}-` }),
+  );
+  const languageModel = loadOrTrain(languageExamplesOf(byLanguage), { shipped: shippedLanguageModelFile(config.contentDir), cacheDir, onTraining, prefix: 'nlu-language-' });
+  const languages = new LanguageDetector(languageModel.classifier);
+  const classifiers = Object.fromEntries(LANGUAGES.map((language, index) => [language, models[index]!.classifier])) as Record<Language, IntentClassifier>;
+  return {
+    intents,
+    byLanguage,
+    nlu: new Nlu(classifiers, config.nlu.threshold, languages),
+    languages,
+    trained: models.some((model) => model.trained) || languageModel.trained,
+    source: models[0]!.source,
+    modelFile: models[0]!.file,
+  };
+}
+
+/** intents/ and its translations (locales/<language>/intents/). */
+export function loadIntentsByLanguage(config: Config): Record<Language, Intent[]> {
   const intents = loadIntents(path.resolve(config.contentDir, 'intents'), config.municipality);
-  const model = loadOrTrain(trainingExamples(intents), {
-    shipped: shippedModelFile(config.contentDir),
-    cacheDir: path.resolve(config.nlu.cacheDir || path.join(config.dataDir, 'cache')),
-    onTraining,
-  });
-  return { intents, nlu: new Nlu(model.classifier, config.nlu.threshold), trained: model.trained, source: model.source, modelFile: model.file };
+  return Object.fromEntries(
+    LANGUAGES.map((language) => [
+      language,
+      language === DEFAULT_LANGUAGE ? intents : loadIntentTranslations(contentFolder(config.contentDir, 'intents', language), intents, config.municipality),
+    ]),
+  ) as Record<Language, Intent[]>;
+}
+
+/** What the language classifier learns from: every language's intent examples. */
+export function languageExamplesOf(byLanguage: Record<Language, Intent[]>) {
+  return languageExamples(Object.fromEntries(LANGUAGES.map((language) => [language, byLanguage[language].flatMap((intent) => intent.examples)])) as Record<Language, string[]>);
 }
 
 const MODEL_SOURCES: Record<ModelSource, string> = {
@@ -129,11 +160,11 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     migrations.applied.length > 0 ? `database ready: ${database} (${migrations.applied.length} migrations applied)` : `database ready: ${database}`,
   );
 
-  const { intents, nlu, source, modelFile } = loadNlu(config, (reason) => {
+  const { intents, byLanguage, nlu, languages: detector, source, modelFile } = loadNlu(config, (reason) => {
     logger.info({ reason }, `training the NLU model (${reason}): this takes 10–60 s, once; the model is kept for the next start`);
   });
   logger.info({ intents: intents.length, ms: took(), model: path.relative(process.cwd(), modelFile) }, MODEL_SOURCES[source]);
-  const { texts, menu } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
+  const { texts, languages } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
   const emergencyContent = loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality);
   const vocabulary = loadVocabulary(path.resolve(config.contentDir, 'bot'), (text) => globalCommand(text) !== undefined);
   const specs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality);
@@ -145,25 +176,45 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const adapter = new ChatAdapter(store, logger, { turnFailedText: texts.turnFailed });
   const conversationState = new JsonChangeConversationState(new PrismaStorage(db));
   const tickets = new Tickets(db, config.tickets.prefix, config.timeZone);
-  const answers = answersByIntent(intents);
+  const answers = Object.fromEntries(LANGUAGES.map((language) => [language, answersByIntent(byLanguage[language])])) as Record<Language, Map<string, string>>;
   const dialogServices = new DialogServices(config, db, tickets, nlu, answers);
   // What a form calls another request made in its middle: the other forms' titles, and a person.
-  const requestTitles = new Map([...specs.map((spec) => [spec.intent, spec.title] as const), ['handoff.agent', texts.personButton] as const]);
-  const dialogs = specs.map((spec) => ({
+  const specsByLanguage = Object.fromEntries(
+    LANGUAGES.map((language) => [language, language === DEFAULT_LANGUAGE ? specs : loadDialogTranslations(contentFolder(config.contentDir, 'dialogs', language), specs, config.municipality)]),
+  ) as Record<Language, DialogSpec[]>;
+  const titlesIn = (language: Language) =>
+    new Map([...specsByLanguage[language].map((spec) => [spec.intent, spec.title] as const), ['handoff.agent', languages[language].texts.personButton] as const]);
+  const requestTitles = titlesIn(DEFAULT_LANGUAGE);
+  const requestTitlesByLanguage = Object.fromEntries(LANGUAGES.map((language) => [language, titlesIn(language)])) as Record<Language, Map<string, string>>;
+  const dialogs = specs.map((spec, index) => ({
     intent: spec.intent,
-    dialog: new FormDialog(spec, dialogServices, { texts, vocabulary, requestTitles }),
+    dialog: new FormDialog(
+      spec,
+      dialogServices,
+      { texts, languages, vocabulary, requestTitles, requestTitlesByLanguage },
+      Object.fromEntries(LANGUAGES.map((language) => [language, specsByLanguage[language][index]!])),
+    ),
     reportsProblems: spec.ticket?.type === 'complaint',
   }));
-  const handoff = new Handoff({ db, tickets, notifier: adapter, config, events, texts });
+  const handoff = new Handoff({ db, tickets, notifier: adapter, config, events, texts, languages });
   const emergencies = new EmergencyTurn(EmergencyDetector.forIntents(emergencyContent, intents), emergencyContent, handoff, vocabulary);
   const institutions = new InstitutionFinder(
     loadInstitutions(path.resolve(config.contentDir, 'bot'), config.municipality),
     asciiWordsOf(intents.flatMap((intent) => intent.examples)),
   );
-  const bot = new CozumBot({ config, nlu, intents, conversationState, store, handoff, db, dialogs, texts, menu, vocabulary, emergencies, institutions });
+  const bot = new CozumBot({ config, nlu, intents, intentsByLanguage: byLanguage, detector, conversationState, store, handoff, db, dialogs, languages, vocabulary, emergencies, institutions });
   adapter.setLogic((context) => bot.run(context));
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
-  adapter.use(new InboundLimits(config.limits, logger));
+  adapter.use(
+    new InboundLimits(
+      config.limits,
+      async (inbound) => {
+        const contact = await db.contact.findUnique({ where: { id: inbound.contactId }, select: { language: true } });
+        return languages[LANGUAGES.find((language) => language === contact?.language) ?? DEFAULT_LANGUAGE].texts;
+      },
+      logger,
+    ),
+  );
   // A message the platform sent in a shape we could not read: the citizen is asked to send it again.
   adapter.use(new UnreadableMessages(texts.unreadable, logger));
 
@@ -257,7 +308,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     // Open311 (GeoReport v2) for the municipality's other systems, and the admins' key management.
     const open311 = [createKeyRoutes(apiKeys, logger), createDeliveryRoutes(integrations.deliveries, integrations.outbox, logger), ...integrations.routers];
     if (config.open311.enabled) {
-      const requests = new Open311Requests({ db, tickets, services, neighbourhoods: dialogServices.neighbourhoods, publicPhones: dialogServices.publicPhones, defaultSlaHours: config.tickets.defaultSlaHours });
+      const requests = new Open311Requests({ db, tickets, services, neighbourhoods: dialogServices.neighbourhoods, publicPhones: dialogServices.publicPhones, defaultSlaHours: config.tickets.defaultSlaHours, describe: texts.problem });
       open311.push(createOpen311Router({ config, requests, services, keys: apiKeys, logger, keyLimits: limits, addressLimits: memoryLimits() }));
     }
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.

@@ -11,7 +11,10 @@ import { LRUCache } from 'lru-cache';
 import { ActivityHandler, ConversationState, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import type { Config } from '../config.ts';
-import type { MenuOption, Texts } from '../content/bot-texts.ts';
+import { LANGUAGE_OPTION, type BotContent, type MenuOption, type Texts } from '../content/bot-texts.ts';
+import { currentLanguage, inLanguage, LANGUAGES, type Language } from '../content/languages.ts';
+import type { LanguageDetector } from '../nlu/language.ts';
+import { chooseLanguage, languageAskedFor } from './language-choice.ts';
 import { answersByIntent, type Intent } from '../content/intents.ts';
 import type { DialogOutcome, FormOptions } from '../dialogs/form-dialog.ts';
 import { isStory } from '../dialogs/prefill.ts';
@@ -20,7 +23,7 @@ import type { Handoff, HandoffReason } from '../handoff/handoff.ts';
 import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
 import type { Database } from '../storage/database.ts';
-import { fold } from '../nlu/normalize.ts';
+import { fold, westernDigits } from '../nlu/normalize.ts';
 import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
 import { globalCommand, type GlobalCommand } from './commands.ts';
 import type { EmergencyOffer, EmergencyTurn } from './emergency-turn.ts';
@@ -76,6 +79,10 @@ export interface Session {
    * not the rephrase, is the description. Forgotten after a few turns.
    */
   story?: { text: string; turns: number };
+  /** The language the citizen writes in (also kept on the contact, for their next conversation). */
+  language?: Language;
+  /** The languages were listed (the menu's language option): a digit picks one. */
+  languagesOffered?: boolean;
 }
 
 export type { DialogOutcome };
@@ -96,9 +103,12 @@ export interface BotDependencies {
    * form files a problem, so a question that only asks about the topic does not start it unasked.
    */
   dialogs: { intent: string; dialog: Dialog; reportsProblems?: boolean }[];
-  /** What the bot itself says, its main menu and how citizens answer it (bot/*.yaml). */
-  texts: Texts;
-  menu: MenuOption[];
+  /** What the bot itself says and its main menu, in each language (bot/*.yaml, locales/<language>/bot/). */
+  languages: BotContent['languages'];
+  /** The intents with their answers, in each language. */
+  intentsByLanguage: Record<Language, Intent[]>;
+  /** Which language a message is written in. */
+  detector: LanguageDetector;
   emergencies: EmergencyTurn;
   /** Other institutions' work (bot/institutions.yaml). */
   institutions: InstitutionFinder;
@@ -107,13 +117,12 @@ export interface BotDependencies {
 
 export class CozumBot extends ActivityHandler {
   private readonly session: StatePropertyAccessor<Session>;
-  private readonly answers: Map<string, string>;
-  private readonly say: Texts;
+  private readonly answersByLanguage: Record<Language, Map<string, string>>;
   private readonly dialogSet: DialogSet;
   private dialogStateConfiguration: unknown;
   private readonly dialogByIntent: Map<string, string>;
   private readonly reportIntents: Set<string>;
-  private readonly intentByName: Map<string, Intent>;
+  private readonly intentsByName: Record<Language, Map<string, Intent>>;
   private readonly vocabulary: Vocabulary;
 
   constructor(private readonly deps: BotDependencies) {
@@ -123,14 +132,30 @@ export class CozumBot extends ActivityHandler {
     for (const { dialog } of deps.dialogs) this.dialogSet.add(dialog);
     this.dialogByIntent = new Map(deps.dialogs.map(({ intent, dialog }) => [intent, dialog.id]));
     this.reportIntents = new Set(deps.dialogs.filter((d) => d.reportsProblems).map((d) => d.intent));
-    this.intentByName = new Map(deps.intents.map((intent) => [intent.name, intent]));
+    this.intentsByName = Object.fromEntries(LANGUAGES.map((l) => [l, new Map(deps.intentsByLanguage[l].map((intent) => [intent.name, intent]))])) as Record<Language, Map<string, Intent>>;
     this.vocabulary = deps.vocabulary;
-    this.answers = answersByIntent(deps.intents);
-    this.say = deps.texts;
+    this.answersByLanguage = Object.fromEntries(LANGUAGES.map((l) => [l, answersByIntent(deps.intentsByLanguage[l])])) as Record<Language, Map<string, string>>;
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
     });
+  }
+
+  /** What the bot says in the language of the turn. */
+  private get say(): Texts {
+    return this.deps.languages[currentLanguage()].texts;
+  }
+
+  private get menu(): MenuOption[] {
+    return this.deps.languages[currentLanguage()].menu;
+  }
+
+  private get answers(): Map<string, string> {
+    return this.answersByLanguage[currentLanguage()];
+  }
+
+  private get intentByName(): Map<string, Intent> {
+    return this.intentsByName[currentLanguage()];
   }
 
   /** Runs a turn and saves the conversation's state, also when the turn failed half-way. */
@@ -163,6 +188,33 @@ export class CozumBot extends ActivityHandler {
     const [mode, session] = await Promise.all([this.deps.store.mode(conversationId), this.session.get(context, { misses: 0 })]);
     const dc = await this.dialogContext(context);
     const raw = (context.activity.text ?? '').trim();
+    const remembered = session.language ?? (inbound ? await this.rememberedLanguage(inbound.contactId) : undefined);
+    const offered = session.languagesOffered;
+    session.languagesOffered = undefined;
+    const number = offered ? /^\s*(\d)\s*[.)]?\s*$/.exec(westernDigits(raw)) : null;
+    const asked = (raw ? languageAskedFor(raw) : undefined) ?? (number ? LANGUAGES[Number(number[1]) - 1] : undefined);
+    const language = asked ?? chooseLanguage(remembered, raw ? this.deps.detector.detect(raw) : undefined, raw, dc.activeDialog !== undefined);
+    if (language !== remembered && inbound) await this.deps.db.contact.update({ where: { id: inbound.contactId }, data: { language } });
+    session.language = language;
+    return inLanguage(language, () => this.handleMessageIn(context, inbound, mode, session, dc, raw, asked !== undefined));
+  }
+
+  /** The contact's language from an earlier conversation. */
+  private async rememberedLanguage(contactId: string): Promise<Language | undefined> {
+    const contact = await this.deps.db.contact.findUnique({ where: { id: contactId }, select: { language: true } });
+    return LANGUAGES.find((language) => language === contact?.language);
+  }
+
+  private async handleMessageIn(
+    context: TurnContext,
+    inbound: InboundContext | undefined,
+    mode: Awaited<ReturnType<ConversationStore['mode']>>,
+    session: Session,
+    dc: DialogContext,
+    raw: string,
+    languageAsked: boolean,
+  ): Promise<void> {
+    const conversationId = context.activity.conversation.id;
     const command = raw ? globalCommand(raw) : undefined;
 
     // Stored just before the citizen's erasure and erased with it: nobody answers an erased conversation.
@@ -189,6 +241,14 @@ export class CozumBot extends ActivityHandler {
     session.emergencyOffer = undefined;
     if (offer && !command && (await this.answerEmergencyOffer(dc, session, offer, raw))) return;
     if (command) return this.runCommand(dc, session, command);
+    if (languageAsked) {
+      // "English", "العربية", "Türkçe": an open form goes on in the new language.
+      if (dc.activeDialog) {
+        await context.sendActivity(this.say.languageSwitched);
+        return dc.repromptDialog();
+      }
+      return this.showMenu(context, session, `${this.say.languageSwitched}\n\n${this.say.menuPrompt}`);
+    }
     if (session.story && ++session.story.turns > STORY_TURNS) session.story = undefined;
     // An open dialog reads everything else itself: photos, pins and answers to its questions.
     if (dc.activeDialog) return this.afterDialog(dc, await dc.continueDialog());
@@ -207,7 +267,7 @@ export class CozumBot extends ActivityHandler {
     if (await this.answerPending(dc, session, text)) return;
 
     // Digits answer the options last shown, or the main menu when none are pending.
-    const chosen = pickChoice(text, session.choices ?? this.deps.menu);
+    const chosen = pickChoice(text, session.choices ?? this.menu);
     session.choices = undefined;
     // Not ours, but whose: before guessing among our own topics ("hastane randevusu" is MHRS's).
     const elsewhere = chosen ? undefined : this.deps.institutions.find(text);
@@ -215,7 +275,7 @@ export class CozumBot extends ActivityHandler {
       session.misses = 0;
       return void (await context.sendActivity(elsewhere.answer));
     }
-    const understanding: Understanding = chosen ? { intent: chosen, confidence: 1, guess: chosen } : this.deps.nlu.understand(text);
+    const understanding: Understanding = chosen ? { intent: chosen, confidence: 1, guess: chosen } : this.deps.nlu.understand(text, currentLanguage());
     if (inbound) await this.deps.store.annotate(inbound.messageId, { intent: understanding.intent, confidence: understanding.confidence });
     await this.route(dc, session, understanding, chosen ? undefined : text);
   }
@@ -233,7 +293,7 @@ export class CozumBot extends ActivityHandler {
       session.commentFor = undefined;
       if (this.vocabulary.isSkip(text)) return void (await context.sendActivity(this.say.thanksForRating)), true;
       // A comment is free text; a new request is not a comment.
-      if (this.deps.nlu.understand(text).intent === 'none' || text.split(/\s+/).length >= 3) {
+      if (this.deps.nlu.understand(text, currentLanguage()).intent === 'none' || text.split(/\s+/).length >= 3) {
         await this.deps.handoff.comment(ticketId, text);
         await context.sendActivity(this.say.thanksForComment);
         return true;
@@ -280,7 +340,7 @@ export class CozumBot extends ActivityHandler {
     if (offer.takesAnswer && first?.intent && !number) {
       // An address typed straight after "adresinizi yazın": the form starts with it, unless the
       // message plainly asks for something else.
-      const { intent } = this.deps.nlu.understand(text);
+      const { intent } = this.deps.nlu.understand(text, currentLanguage());
       const onTopic = intent === offer.faq || intent === first.intent || intent === 'none';
       if (intent === offer.faq || (onTopic && this.vocabulary.namesPlace(text))) {
         await this.startIntent(dc, session, first.intent, { slots: first.slots, text: first.text, fromFaq: first.fromFaq, answer: text });
@@ -357,6 +417,12 @@ export class CozumBot extends ActivityHandler {
       return this.showMenu(context, session, this.say.notUnderstood);
     }
     session.misses = 0;
+    if (intent === LANGUAGE_OPTION) {
+      // Each language's button in its own script: pressing one sends its name, which switches.
+      const names = LANGUAGES.map((language) => this.deps.languages[language].texts.languageName);
+      session.languagesOffered = true;
+      return void (await context.sendActivity(MessageFactory.suggestedActions(names, this.say.languagePrompt)));
+    }
     if (intent === 'greeting') return this.showMenu(context, session, this.answers.get('greeting') ?? this.say.menuPrompt);
     if (intent === 'handoff.agent') return this.escalate(dc, session, 'requested', { understood: understanding });
     if (text && this.reportIntents.has(intent) && this.vocabulary.isQuestion(text) && !this.vocabulary.reportsProblem(text)) {
@@ -443,7 +509,11 @@ export class CozumBot extends ActivityHandler {
       urgent: extra.urgent,
       citizenText: extra.citizenText,
     });
-    await dc.context.sendActivity(this.say.queued(escalation));
+    // In Arabic or English: whether someone who speaks it is at work now (else an agent answers in Turkish, later).
+    const language = currentLanguage();
+    const speaker = language === 'tr' || escalation.alreadyQueued ? undefined : await this.deps.handoff.speakerAvailable(language);
+    const line = speaker === undefined ? '' : `\n\n${speaker ? this.say.speakerAvailable : this.say.noSpeaker}`;
+    await dc.context.sendActivity(`${this.say.queued(escalation)}${line}`);
   }
 
   private async runCommand(dc: DialogContext, session: Session, command: GlobalCommand): Promise<void> {
@@ -479,8 +549,8 @@ export class CozumBot extends ActivityHandler {
   }
 
   private async showMenu(context: TurnContext, session: Session, intro: string): Promise<void> {
-    session.choices = this.deps.menu;
-    await context.sendActivity(MessageFactory.suggestedActions(this.deps.menu.map((option) => option.label), intro));
+    session.choices = this.menu;
+    await context.sendActivity(MessageFactory.suggestedActions(this.menu.map((option) => option.label), intro));
   }
 }
 

@@ -24,6 +24,22 @@ const COMMANDS: Record<string, GlobalCommand> = {
   'bilgilerimi sil': 'erase',
   'bilgilerimi silin': 'erase',
   'kvkk silme': 'erase',
+  // English and Arabic (folded: ة as ه, hamza forms as the bare letter).
+  'main menu': 'menu',
+  help: 'help',
+  cancel: 'cancel',
+  'start over': 'restart',
+  restart: 'restart',
+  agent: 'agent',
+  'delete my data': 'erase',
+  'القايمه': 'menu',
+  'قايمه': 'menu',
+  'المساعده في الاستخدام': 'help',
+  'الغاء': 'cancel',
+  'من جديد': 'restart',
+  'موظف': 'agent',
+  'احذف بياناتي': 'erase',
+  'امسح بياناتي': 'erase',
 };
 
 /** The command a whole message stands for ("Menü", "MENU!", "başa dön"), or undefined. */

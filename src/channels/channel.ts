@@ -7,6 +7,18 @@ import type { ConversationStore } from '../messaging/conversation-store.ts';
 import type { Database } from '../storage/database.ts';
 import type { RateLimitStore } from '../storage/rate-limits.ts';
 
+/** The assistant's own words a channel shows itself (bot/texts.yaml). */
+export interface ChannelTexts {
+  webGreeting: string;
+  menuButton: string;
+  /** The apology when a turn fails inside a channel's own runtime (Bot Framework's CloudAdapter). */
+  turnFailed: string;
+  /** WhatsApp's list message: text above a list sent without one, the button that opens it, the list's title. */
+  chooseBody: string;
+  chooseListButton: string;
+  chooseListTitle: string;
+}
+
 export interface ChannelDependencies {
   config: Config;
   adapter: ChatAdapter;
@@ -16,7 +28,7 @@ export interface ChannelDependencies {
   /** Where rate-limit counters that must outlive a restart are kept (storage/rate-limits.ts); the database by default. */
   limits?: RateLimitStore;
   /** The assistant's own words (bot/texts.yaml), for what a channel shows before any message (the web chat's greeting). */
-  texts?: { webGreeting: string; menuButton: string };
+  texts?: ChannelTexts;
 }
 
 export interface Channel {

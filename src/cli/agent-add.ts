@@ -6,6 +6,7 @@
 //   printf '%s\n' "$PASSWORD" | npm run --silent agent:add -- --username ayse --name "Ayşe Demir" --department "Çözüm Merkezi"
 // `--reset-password` sets a new password for an existing account and lifts a lock-out.
 import { parseArgs } from 'node:util';
+import { LANGUAGES } from '../nlu/language.ts';
 import { ConfigError, databaseUrl, loadConfig } from '../config.ts';
 import { ROLES, normalizeUsername, type Role } from '../console/auth.ts';
 import { MIN_PASSWORD_LENGTH, PASSWORD_RULE_TEXTS, hashPassword, passwordProblem } from '../console/password.ts';
@@ -16,7 +17,7 @@ import { databaseLimits } from '../storage/rate-limits.ts';
 
 const USAGE = `Usage:
   npm run agent:add -- --admin
-  npm run agent:add -- --username NAME --name "Full Name" [--role agent|supervisor|admin] [--department "Department"]
+  npm run agent:add -- --username NAME --name "Full Name" [--role agent|supervisor|admin] [--department "Department"] [--languages tr,ar,en]
   npm run agent:add -- --username NAME --reset-password
 
 The password is never a command-line flag: on a terminal it is asked twice without echo; otherwise
@@ -106,6 +107,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
       name: { type: 'string' },
       role: { type: 'string' },
       department: { type: 'string' },
+      languages: { type: 'string' },
       admin: { type: 'boolean', default: false },
       'reset-password': { type: 'boolean', default: false },
       password: { type: 'string' },
@@ -123,6 +125,10 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   const username = normalizeUsername(values.username ?? (values.admin ? 'admin' : ''));
   if (!/^[a-z0-9._-]{2,40}$/.test(username)) throw new UsageError('The user name (--username) must be 2–40 letters, digits, dots, hyphens or underscores.');
   const department = values.department?.trim() || null;
+  // The languages the agent answers citizens in: a conversation in Arabic or English is told whether one is at work.
+  const languages = (values.languages ?? 'tr').split(',').map((code) => code.trim().toLowerCase()).filter(Boolean);
+  const unknownLanguage = languages.find((code) => !(LANGUAGES as readonly string[]).includes(code));
+  if (unknownLanguage || languages.length === 0) throw new UsageError(`Unknown language in --languages: ${unknownLanguage ?? '(none)'}. Use ${LANGUAGES.join(', ')}, comma-separated.`);
 
   const config = loadConfig();
   const municipality = [config.municipality.name, config.municipality.city, config.municipality.district];
@@ -147,7 +153,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
     const displayName = values.name?.trim() || (values.admin ? 'Yönetici' : '');
     if (!displayName) throw new UsageError('The full name (--name) is required.');
     const passwordHash = await hashPassword(await readPassword([username, displayName, ...municipality]));
-    await db.agent.create({ data: { username, displayName, role, department, passwordHash } });
+    await db.agent.create({ data: { username, displayName, role, department, passwordHash, languages: languages.join(',') } });
     console.log(`Account created: ${username} (${role}${department ? `, ${department}` : ''}).\n${where}\nLog in at /console of the server that uses this database.`);
   } finally {
     await db.$disconnect();

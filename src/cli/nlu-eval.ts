@@ -3,7 +3,12 @@
 //      writing style (clean, ascii, typos, colloquial, long). Never trained on.
 //   2. Emergencies (nlu/emergencies.yaml, every intent example, the held-out set): missed
 //      emergencies and false alarms, both of which must be 0.
-//   3. The shared development set (../shared/nlu/dev.jsonl, or NLU_DEV_SET, or the file named on
+//   3. Arabic and English held-out sets (nlu/heldout.ar.jsonl, nlu/heldout.en.jsonl): the same
+//      figures per language.
+//   4. Language detection on short messages (nlu/languages.jsonl: Turkish with and without its
+//      letters, English, Arabic in Arabic letters and in Arabizi): Çözüm's own detector (script,
+//      Turkish letters, the language classifier) beside tinyld and eld limited to the three languages.
+//   5. The shared development set (../shared/nlu/dev.jsonl, or NLU_DEV_SET, or the file named on
 //      the command line) when it is there. Measure on it; never train on it.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +18,9 @@ import { loadConfig } from '../config.ts';
 import { loadEmergencies } from '../content/emergencies.ts';
 import { loadNlu } from '../main.ts';
 import { evaluate, hasNoTurkishLetters, type Evaluation, type Scored } from '../nlu/evaluate.ts';
+import { LANGUAGES, type Language } from '../nlu/language.ts';
+import { detectAll as tinyldAll } from 'tinyld';
+import { eld } from 'eld';
 
 interface Row {
   text: string;
@@ -52,9 +60,10 @@ function report(title: string, rows: Row[], understand: (text: string) => string
 }
 
 const config = loadConfig();
-const { nlu, intents } = loadNlu(config);
+const { nlu, intents, byLanguage, languages } = loadNlu(config);
 const understand = (text: string) => nlu.understand(text).intent;
-console.log(`NLU evaluation (threshold ${nlu.threshold}, ${intents.reduce((sum, intent) => sum + intent.examples.length, 0)} training examples)`);
+const exampleCount = (language: Language) => byLanguage[language].reduce((sum, intent) => sum + intent.examples.length, 0);
+console.log(`NLU evaluation (threshold ${nlu.threshold}, training examples: ${LANGUAGES.map((l) => `${l} ${exampleCount(l)}`).join(', ')})`);
 
 const heldOutFile = path.resolve(config.contentDir, 'nlu', 'heldout.jsonl');
 const heldOut = readRows(heldOutFile);
@@ -70,6 +79,46 @@ console.log(`  false positives (alarms)    ${score.falseAlarms.length}`);
 for (const miss of score.missed) console.log(`    missed ${miss.kind}: "${miss.text}"`);
 for (const wrong of score.wrongKind) console.log(`    ${wrong.kind} read as ${wrong.found}: "${wrong.text}"`);
 for (const alarm of score.falseAlarms) console.log(`    false alarm ${alarm.found} ("${alarm.words}"): "${alarm.text}"`);
+
+const macroF1: string[] = [`tr ${pct(evaluate(heldOut.map((row) => ({ text: row.text, gold: row.intent, predicted: understand(row.text) }))).macroF1)}`];
+for (const language of LANGUAGES.filter((l) => l !== 'tr')) {
+  const file = path.resolve(config.contentDir, 'nlu', `heldout.${language}.jsonl`);
+  const rows = readRows(file);
+  report(`Held-out set ${path.relative(process.cwd(), file)} (${language}, never trained on)`, rows, understand, true);
+  macroF1.push(`${language} ${pct(evaluate(rows.map((row) => ({ text: row.text, gold: row.intent, predicted: understand(row.text) }))).macroF1)}`);
+}
+console.log(`\nMacro-F1 by language (held-out sets): ${macroF1.join(' · ')}`);
+
+// Language detection on short messages.
+const languageFile = path.resolve(config.contentDir, 'nlu', 'languages.jsonl');
+const languageRows = readFileSync(languageFile, 'utf8')
+  .split('\n')
+  .filter((row) => row.trim() !== '')
+  .map((row) => JSON.parse(row) as { text: string; language: Language });
+/** tinyld and eld know a hundred languages; each is asked to choose among ours only. */
+const ours = new Set<string>(LANGUAGES);
+const tinyldPick = (text: string) => tinyldAll(text).find((guess) => ours.has(guess.lang))?.lang ?? '?';
+// The package's dynamic entry (the one imported here) loads its n-gram database on demand.
+if ('load' in eld) await eld.load('medium');
+eld.setLanguageSubset([...LANGUAGES]);
+const detectors: [string, (text: string) => string][] = [
+  ['Çözüm (script, letters, classifier)', (text) => languages.detect(text)?.language ?? '?'],
+  ['tinyld (tr/ar/en only)', tinyldPick],
+  ['eld medium (tr/ar/en subset)', (text) => eld.detect(text).language || '?'],
+];
+console.log(`\nLanguage detection: ${languageRows.length} short messages (${path.relative(process.cwd(), languageFile)})`);
+for (const [name, detect] of detectors) {
+  const right = (rows: typeof languageRows) => rows.filter((row) => detect(row.text) === row.language).length;
+  const slices = [
+    ['all', languageRows],
+    ...LANGUAGES.map((language) => [language, languageRows.filter((row) => row.language === language)] as const),
+    ['tr without its letters', languageRows.filter((row) => row.language === 'tr' && hasNoTurkishLetters(row.text))],
+    ['ar in Latin letters', languageRows.filter((row) => row.language === 'ar' && !/[\u0600-\u06ff]/.test(row.text))],
+  ] as const;
+  console.log(`  ${name.padEnd(36)} ${slices.map(([label, rows]) => `${label} ${pct(right(rows) / Math.max(1, rows.length))}`).join(' · ')}`);
+}
+const wrong = languageRows.filter((row) => languages.detect(row.text)?.language !== row.language);
+for (const row of wrong) console.log(`    Çözüm read ${languages.detect(row.text)?.language ?? '?'} for ${row.language}: "${row.text}"`);
 
 const devFile = process.argv[2] ?? process.env.NLU_DEV_SET ?? path.resolve('..', 'shared', 'nlu', 'dev.jsonl');
 if (existsSync(devFile)) report(`Development set ${path.relative(process.cwd(), devFile)}`, readRows(devFile), understand, false);

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Municipality } from '../config.ts';
 import { fillTemplate, unknownPlaceholders } from './template.ts';
+import { rendered } from './rendered.ts';
 import { ContentError, loadYamlFile } from './yaml-file.ts';
+import { contentFolder, DEFAULT_LANGUAGE, LANGUAGES, type Language } from './languages.ts';
 
 /** Placeholders filled at the moment a text is sent, by text. The rest come from the municipality. */
 const MOMENT_PLACEHOLDERS = {
@@ -25,6 +27,39 @@ const MOMENT_PLACEHOLDERS = {
   corrected: ['field', 'value'],
   requestLater: ['request'],
   deferredOffer: ['request'],
+  pinDisplay: ['map'],
+  ticketNumberUnreadable: ['example'],
+  textTooShort: ['min'],
+  textTooLong: ['count', 'max'],
+  tcLength: ['count'],
+  choiceOutOfRange: ['count'],
+  choiceAmbiguous: ['answer'],
+  choiceNoMatch: ['answer'],
+  numberEmpty: ['example'],
+  numberNotFound: ['min', 'max', 'example'],
+  numberSeveral: ['min', 'max'],
+  numberOutOfRange: ['min', 'max'],
+  neighbourhoodEmpty: ['example'],
+  neighbourhoodSameName: ['answer'],
+  neighbourhoodDidYouMean: ['answer', 'suggestion'],
+  neighbourhoodDidYouMeanOneOf: ['answer'],
+  neighbourhoodNotFound: ['district', 'answer', 'example'],
+  ticketNotFound: ['number'],
+  ticketHeading: ['number', 'type'],
+  ticketStatus: ['status'],
+  ticketDepartment: ['department'],
+  ticketUpdated: ['date'],
+  ticketReason: ['note'],
+  ticketDue: ['date'],
+  statusChanged: ['number', 'status'],
+  statusReason: ['note'],
+  statusNote: ['note'],
+  transferred: ['number', 'department'],
+  flood: ['duration'],
+  hours: ['count'],
+  minutes: ['count'],
+  seconds: ['count'],
+  mediaTooLarge: ['megabytes'],
 } as const;
 
 const TEXT_KEYS = [
@@ -38,14 +73,30 @@ const TEXT_KEYS = [
   'editButton', 'confirmAgain', 'whichField', 'noSuchField', 'firstQuestion', 'resume', 'corrected', 'unknownQuestion',
   'requestLater', 'deferredOffer', 'pickOneSuggestion', 'skipPhotoButton', 'skipCommentButton', 'myTicketsButton',
   'talkEnded', 'askRating', 'handedToAnotherAgent', 'turnFailed',
+  'writtenAnswerExpected', 'photoAdded', 'noAnswer', 'pinDisplay', 'photoNeeded', 'photoOrSkip', 'daysNeeded', 'allMyTickets',
+  'ticketNumberNeeded', 'ticketNumberUnreadable', 'textEmpty', 'textNoWords', 'textTooShort', 'textTooLong',
+  'nameEmpty', 'nameLettersOnly', 'nameSurnameNeeded', 'nameTooShort', 'nameTooLong',
+  'tcEmpty', 'tcDigitsOnly', 'tcLength', 'tcLeadingZero', 'tcChecksum',
+  'phoneEmpty', 'phoneDigitsOnly', 'phoneForeign', 'phoneService', 'phoneTooShort', 'phoneTooLong', 'phoneInvalid',
+  'choiceEmpty', 'choiceOutOfRange', 'choiceAmbiguous', 'choiceNoMatch',
+  'numberEmpty', 'numberNotFound', 'numberSeveral', 'numberOutOfRange',
+  'neighbourhoodEmpty', 'neighbourhoodSameName', 'neighbourhoodSeveral', 'neighbourhoodDidYouMean', 'neighbourhoodDidYouMeanOneOf', 'neighbourhoodNotFound',
+  'ticketNotFound', 'ticketLost', 'noTickets', 'recentTickets', 'ticketHeading', 'ticketStatus', 'ticketDepartment', 'ticketUpdated', 'ticketReason', 'ticketDue',
+  'statusChanged', 'statusReason', 'statusNote', 'transferred', 'flood', 'hours', 'minutes', 'seconds', 'mediaTooLarge',
+  'chooseBody', 'chooseListButton', 'chooseListTitle', 'languageName', 'languageSwitched', 'languagePrompt',
+  'speakerAvailable', 'noSpeaker',
 ] as const;
-type TextKey = (typeof TEXT_KEYS)[number];
+export type TextKey = (typeof TEXT_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */
-export type MomentText = Exclude<keyof typeof MOMENT_PLACEHOLDERS, 'queued' | 'queuedOutOfHours' | 'alreadyQueued' | 'erasedWithTickets' | 'tooLong'>;
+export type MomentText = Exclude<TextKey, 'queued' | 'queuedOutOfHours' | 'alreadyQueued' | 'erasedWithTickets' | 'tooLong' | 'erased'>;
+
+// tickets/status.ts's states and types (content sits below tickets/; a test keeps the lists equal).
+export const STATUS_KEYS = ['new', 'assigned', 'in_progress', 'resolved', 'closed', 'rejected'] as const;
+export const TYPE_KEYS = ['complaint', 'aid', 'appointment', 'handoff', 'emergency'] as const;
 
 function textsSchema(municipality: Municipality) {
-  const text = (key: TextKey) => {
-    const moment = Object.fromEntries(((MOMENT_PLACEHOLDERS as Record<string, readonly string[]>)[key] ?? []).map((name) => [name, '']));
+  const text = (key: TextKey | undefined) => {
+    const moment = Object.fromEntries(((MOMENT_PLACEHOLDERS as Record<string, readonly string[]>)[key ?? ''] ?? []).map((name) => [name, '']));
     return z
       .string()
       .trim()
@@ -55,7 +106,14 @@ function textsSchema(municipality: Municipality) {
         if (unknown.length > 0) context.addIssue({ code: 'custom', message: `bilinmeyen yer tutucu: ${unknown.map((name) => `{{${name}}}`).join(', ')}` });
       });
   };
-  return z.object(Object.fromEntries(TEXT_KEYS.map((key) => [key, text(key)])) as Record<TextKey, ReturnType<typeof text>>).strict();
+  const names = <K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((key) => [key, text(undefined)])) as Record<K, ReturnType<typeof text>>).strict();
+  return z
+    .object({
+      ...(Object.fromEntries(TEXT_KEYS.map((key) => [key, text(key)])) as Record<TextKey, ReturnType<typeof text>>),
+      statuses: names(STATUS_KEYS),
+      ticketTypes: names(TYPE_KEYS),
+    })
+    .strict();
 }
 
 const MenuSchema = z
@@ -66,6 +124,9 @@ const MenuSchema = z
       .max(20, 'en fazla 20 seçenek: uzun bir liste telefonda okunmaz'),
   })
   .strict();
+
+/** The menu option that lists the languages instead of naming an intent. */
+export const LANGUAGE_OPTION = 'language';
 
 export interface MenuOption {
   label: string;
@@ -80,21 +141,48 @@ interface QueuedMoment {
   alreadyQueued: boolean;
 }
 
-/** What the bot says, with the municipality's settings filled in; some texts take the moment's values. */
+/** A text a check of the citizen's answer chose, filled by the language the citizen reads. */
+export interface Problem {
+  text: MomentText;
+  values?: Record<string, string | number>;
+}
+
+/** What the bot says in one language, with the municipality's settings filled in; some texts take the moment's values. */
 export type Texts = Record<Exclude<TextKey, keyof typeof MOMENT_PLACEHOLDERS | 'erased'>, string> & {
+  language: Language;
   queued(moment: QueuedMoment): string;
   erased(tickets: number): string;
   tooLong(limit: number): string;
   /** A text with the moment's values ({{position}}, {{agentName}}…) filled in. */
-  format(key: MomentText, values: Record<string, string | number>): string;
+  format(key: MomentText, values?: Record<string, string | number>): string;
+  problem(problem: Problem): string;
+  /** A request's state ("İşlemde") and kind ("Yardım başvurusu") as the citizen reads them. */
+  statusName(status: string): string;
+  typeName(type: string): string;
+  /** "5 dakika": a wait as the citizen reads it. */
+  duration(seconds: number): string;
+  /** Too many messages: wait this long. */
+  flood(pauseSeconds: number): string;
+  /** A file over the limit, in megabytes with the language's decimal mark ("2,5"). */
+  mediaTooLarge(maxBytes: number): string;
 };
 
 export interface BotContent {
+  /** Turkish, the reference language. */
   texts: Texts;
   menu: MenuOption[];
+  languages: Record<Language, { texts: Texts; menu: MenuOption[] }>;
 }
 
-/** Loads bot/texts.yaml and bot/menu.yaml; every menu option must name one of `intentNames`. */
+function relative(file: string): string {
+  return path.relative(process.cwd(), file) || file;
+}
+
+/**
+ * Loads bot/texts.yaml and bot/menu.yaml, and their translations in locales/<language>/bot/; every
+ * menu option must name one of `intentNames`, and a translated menu must offer the same intents in
+ * the same order (a digit picks the same thing in every language).
+ */
 export function loadBotContent(dir: string, municipality: Municipality, intentNames: Iterable<string>): BotContent {
   const problems: string[] = [];
   const attempt = <T>(load: () => T): T | undefined => {
@@ -106,28 +194,56 @@ export function loadBotContent(dir: string, municipality: Municipality, intentNa
       return undefined;
     }
   };
-  const raw = attempt(() => loadYamlFile(path.join(dir, 'texts.yaml'), textsSchema(municipality)));
-  const menuFile = path.join(dir, 'menu.yaml');
-  const menu = attempt(() => loadYamlFile(menuFile, MenuSchema))?.options;
-  const known = new Set(intentNames);
-  for (const option of menu ?? []) {
-    if (!known.has(option.intent)) problems.push(`${path.relative(process.cwd(), menuFile)}: "${option.label}": bilinmeyen niyet ${option.intent}`);
+  // The menu's language option names no intent: it lists the languages.
+  const known = new Set([...intentNames, LANGUAGE_OPTION]);
+  const root = path.dirname(dir);
+  const loaded = LANGUAGES.map((language) => {
+    const folder = language === DEFAULT_LANGUAGE ? dir : contentFolder(root, 'bot', language);
+    const raw = attempt(() => loadYamlFile(path.join(folder, 'texts.yaml'), textsSchema(municipality)));
+    const menuFile = path.join(folder, 'menu.yaml');
+    const menu = attempt(() => loadYamlFile(menuFile, MenuSchema))?.options;
+    for (const option of menu ?? []) {
+      if (!known.has(option.intent)) problems.push(`${relative(menuFile)}: "${option.label}": bilinmeyen niyet ${option.intent}`);
+    }
+    return { language, raw, menu, menuFile };
+  });
+  const reference = loaded[0]!.menu;
+  for (const { language, menu, menuFile } of loaded.slice(1)) {
+    if (reference && menu && menu.map((o) => o.intent).join() !== reference.map((o) => o.intent).join()) {
+      problems.push(`${relative(menuFile)}: seçenekler bot/menu.yaml ile aynı niyetleri aynı sırada içermeli (${language})`);
+    }
   }
-  if (problems.length > 0 || !raw || !menu) throw new ContentError(`bot/ içeriği geçersiz:\n${problems.join('\n')}`);
+  if (problems.length > 0 || loaded.some((l) => !l.raw || !l.menu)) throw new ContentError(`bot/ içeriği geçersiz:\n${problems.join('\n')}`);
 
-  const filled = Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, fillTemplate(value, municipality)])) as Record<TextKey, string>;
+  const languages = Object.fromEntries(loaded.map(({ language, raw, menu }) => [language, { texts: makeTexts(language, raw!, municipality), menu: menu! }])) as BotContent['languages'];
+  return { texts: languages[DEFAULT_LANGUAGE].texts, menu: languages[DEFAULT_LANGUAGE].menu, languages };
+}
+
+function makeTexts(language: Language, raw: z.infer<ReturnType<typeof textsSchema>>, municipality: Municipality): Texts {
+  const { statuses, ticketTypes, ...words } = raw;
+  const filled = Object.fromEntries(Object.entries(words).map(([key, value]) => [key, fillTemplate(value, municipality)])) as Record<TextKey, string>;
   const { queued, queuedOutOfHours, alreadyQueued, erased, erasedWithTickets, tooLong } = filled;
   // Texts with moment placeholders are reached only through their functions and `format`.
   const plain = Object.fromEntries(Object.entries(filled).filter(([key]) => !(key in MOMENT_PLACEHOLDERS) && key !== 'erased'));
-  const texts: Texts = {
-    ...(plain as Omit<Texts, 'queued' | 'erased' | 'tooLong' | 'format'>),
-    format: (key, values) => fillTemplate(filled[key], Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)]))),
+  const format = (key: MomentText, values: Record<string, string | number> = {}) =>
+    fillTemplate(filled[key], Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)])));
+  const duration = (seconds: number) =>
+    seconds % 3600 === 0 ? format('hours', { count: seconds / 3600 }) : seconds % 60 === 0 ? format('minutes', { count: seconds / 60 }) : format('seconds', { count: seconds });
+  return {
+    ...(plain as Omit<Texts, 'queued' | 'erased' | 'tooLong' | 'format' | 'problem' | 'statusName' | 'typeName' | 'duration' | 'language' | 'flood' | 'mediaTooLarge'>),
+    language,
+    format,
+    problem: (problem) => format(problem.text, problem.values),
     queued: (moment) => {
       const values = { ticketNumber: moment.ticketNumber, position: String(moment.position), backAt: moment.backAt ?? '' };
       return fillTemplate(moment.alreadyQueued ? alreadyQueued : moment.backAt ? queuedOutOfHours : queued, values);
     },
     erased: (tickets) => (tickets > 0 ? fillTemplate(erasedWithTickets, { tickets: String(tickets) }) : erased),
     tooLong: (limit) => fillTemplate(tooLong, { limit: String(limit) }),
+    statusName: (status) => rendered((statuses as Record<string, string>)[status] ?? status),
+    typeName: (type) => rendered((ticketTypes as Record<string, string>)[type] ?? type),
+    duration,
+    flood: (pauseSeconds) => format('flood', { duration: duration(pauseSeconds) }),
+    mediaTooLarge: (maxBytes) => format('mediaTooLarge', { megabytes: new Intl.NumberFormat(language, { maximumFractionDigits: 1 }).format(maxBytes / (1024 * 1024)) }),
   };
-  return { texts, menu };
 }

@@ -87,6 +87,53 @@ export function loadIntents(dir: string, municipality: Municipality): Intent[] {
   return intents;
 }
 
+/** An intent in another language (locales/<language>/intents/): its examples, and the words of its answer and offer. */
+const TranslatedIntentSchema = z
+  .object({
+    intent: z.string(),
+    examples: z.array(z.string().trim().min(1, 'boş örnek')).min(MIN_EXAMPLES, `en az ${MIN_EXAMPLES} örnek gerekli`),
+    answer: z.string().trim().min(1).optional(),
+    followUp: FollowUpSchema.pick({ accept: true, decline: true }).optional(),
+  })
+  .strict();
+
+/**
+ * The intents in `language`, one file per Turkish intent: the examples are the language's own; the
+ * answer and the offer's buttons are translated, and must be there exactly where the Turkish file has
+ * them. What an offer starts (its form and slots) stays the Turkish file's.
+ */
+export function loadIntentTranslations(dir: string, reference: readonly Intent[], municipality: Municipality): Intent[] {
+  const problems: string[] = [];
+  const intents: Intent[] = [];
+  for (const turkish of reference) {
+    const file = path.join(dir, `${turkish.name}.yaml`);
+    try {
+      const data = loadYamlFile(file, TranslatedIntentSchema);
+      if (data.intent !== turkish.name) throw new ContentError(`${file}: dosya adı "${turkish.name}", intent "${data.intent}": ikisi aynı olmalı`);
+      if (Boolean(data.answer) !== Boolean(turkish.answer)) {
+        throw new ContentError(`${file}: answer: ${turkish.answer ? 'Türkçe dosyada yanıt var, çevirisi eksik' : 'Türkçe dosyada yanıt yok'}`);
+      }
+      if (Boolean(data.followUp) !== Boolean(turkish.followUp)) {
+        throw new ContentError(`${file}: followUp: ${turkish.followUp ? 'Türkçe dosyada öneri var, düğmelerinin çevirisi (accept, decline) eksik' : 'Türkçe dosyada öneri yok'}`);
+      }
+      const missing = data.answer ? unknownPlaceholders(data.answer, municipality) : [];
+      if (missing.length > 0) throw new ContentError(`${file}: answer: bilinmeyen yer tutucu: ${missing.map((m) => `{{${m}}}`).join(', ')}`);
+      intents.push({
+        name: turkish.name,
+        examples: data.examples,
+        answer: data.answer && fillTemplate(data.answer, municipality),
+        followUp: turkish.followUp && data.followUp && { ...turkish.followUp, ...data.followUp },
+        file,
+      });
+    } catch (error) {
+      if (!(error instanceof ContentError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  if (problems.length > 0) throw new ContentError(`${dir} içeriği geçersiz:\n${problems.join('\n')}`);
+  return intents;
+}
+
 /** Each intent's answer (placeholders filled), by intent name. */
 export function answersByIntent(intents: Intent[]): Map<string, string> {
   return new Map(intents.flatMap((intent) => (intent.answer ? [[intent.name, intent.answer] as const] : [])));

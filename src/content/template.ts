@@ -2,6 +2,8 @@
 // ("{{phones.callCenter}}" → "444 0 153") and, in dialogs, with the citizen's answers.
 // An unknown placeholder is a content error found at
 // start-up, not a broken answer found by a citizen.
+import { rendered } from './rendered.ts';
+
 const PLACEHOLDER = /\{\{\s*([\w.]+)\s*\}\}/g;
 
 function lookup(values: unknown, dottedPath: string): string | undefined {
@@ -20,12 +22,14 @@ export function unknownPlaceholders(text: string, values: object): string[] {
 
 /** Fills the placeholders from the first of `layers` that has a value for each. */
 export function fillTemplate(text: string, ...layers: object[]): string {
-  if (!text.includes('{{')) return text;
-  return text.replace(PLACEHOLDER, (whole, name: string) => {
-    for (const values of layers) {
-      const value = lookup(values, name);
-      if (value !== undefined) return value;
-    }
-    return whole;
-  });
+  if (!text.includes('{{')) return rendered(text);
+  return rendered(
+    text.replace(PLACEHOLDER, (whole, name: string) => {
+      for (const values of layers) {
+        const value = lookup(values, name);
+        if (value !== undefined) return value;
+      }
+      return whole;
+    }),
+  );
 }

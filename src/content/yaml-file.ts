@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { renderedStrings } from './rendered.ts';
 
 export class ContentError extends Error {}
 
@@ -21,7 +22,10 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): z.in
     throw new ContentError(`${relative(file)}:${lineOf(error.pos[0])}: YAML hatası: ${error.message.split('\n')[0]}`);
   }
   const result = schema.safeParse(document.toJS());
-  if (result.success) return result.data;
+  if (result.success) {
+    renderedStrings(result.data);
+    return result.data;
+  }
   const problems = result.error.issues.map((issue) => {
     const node = document.getIn(issue.path as (string | number)[], true);
     const where = isNode(node) ? lineOf(node.range?.[0]) : lineOf(document.contents?.range?.[0]);

@@ -11,13 +11,14 @@ import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-di
 import { MessageFactory } from 'botbuilder';
 import { fillTemplate } from '../content/template.ts';
 import type { Texts } from '../content/bot-texts.ts';
+import { currentLanguage, type Language } from '../content/languages.ts';
 import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import { fold } from '../nlu/normalize.ts';
 import { findCorrection, judgeAnswer, namedStep, type JudgementContext } from './judgement.ts';
 import { prefillSlots, type PrefillSources } from './prefill.ts';
 import type { DialogSpec, SlotValue, StepSpec } from './spec.ts';
-import type { DialogServices } from './services.ts';
+import { formTicket, type DialogServices } from './services.ts';
 import { answerToSuggestions, validateStep } from './steps.ts';
 import type { Button, Vocabulary } from './vocabulary.ts';
 
@@ -66,9 +67,13 @@ export interface DialogOutcome {
 /** The words a form speaks and reads, shared by every form. */
 export interface FormLanguage {
   texts: Texts;
+  /** The same texts in each language; the form speaks the language of the turn. */
+  languages?: Partial<Record<Language, { texts: Texts }>>;
   vocabulary: Vocabulary;
   /** What each intent that starts a request of its own is called ("Yardım başvurusu"), by intent. */
   requestTitles: ReadonlyMap<string, string>;
+  /** The same titles in each language. */
+  requestTitlesByLanguage?: Partial<Record<Language, ReadonlyMap<string, string>>>;
 }
 
 const HANDOFF_INTENT = 'handoff.agent';
@@ -76,17 +81,52 @@ const HANDOFF_INTENT = 'handoff.agent';
 const IDENTITY_TYPES = new Set<StepSpec['type']>(['name', 'phone', 'tc_kimlik']);
 
 export class FormDialog extends Dialog<FormOptions> {
-  private readonly say: Texts;
   private readonly vocabulary: Vocabulary;
 
   constructor(
-    readonly spec: DialogSpec,
+    /** The Turkish form: its ticket is what the department reads, whatever the citizen's language. */
+    readonly base: DialogSpec,
     private readonly services: DialogServices,
     private readonly language: FormLanguage,
+    /** The same form in other languages (locales/<language>/dialogs/): its words, same steps. */
+    private readonly translations: Partial<Record<Language, DialogSpec>> = {},
   ) {
-    super(spec.id);
-    this.say = language.texts;
+    super(base.id);
     this.vocabulary = language.vocabulary;
+  }
+
+  /** The form in the language of the turn. */
+  get spec(): DialogSpec {
+    return this.translations[currentLanguage()] ?? this.base;
+  }
+
+  private get requestTitles(): ReadonlyMap<string, string> {
+    return this.language.requestTitlesByLanguage?.[currentLanguage()] ?? this.language.requestTitles;
+  }
+
+  /**
+   * The answers as the department reads them: an option by its Turkish label, a skipped question,
+   * a photo and a pin in Turkish words; what the citizen wrote stays as written.
+   */
+  private ticketSlots(slots: Record<string, SlotValue>): Record<string, SlotValue> {
+    const turkish = this.language.texts;
+    return Object.fromEntries(
+      Object.entries(slots).map(([slot, answer]) => {
+        const step = this.base.steps.find((s) => s.slot === slot);
+        const value = answer.value as { map?: string } | null;
+        let display = answer.display;
+        if (value === null) display = turkish.noAnswer;
+        else if (step?.type === 'choice') display = step.choices?.find((c) => c.value === answer.value)?.label ?? display;
+        else if (step?.type === 'photo') display = turkish.photoAdded;
+        else if (step?.type === 'address' && typeof value === 'object' && value.map) display = turkish.format('pinDisplay', { map: value.map });
+        return [slot, { ...answer, display }];
+      }),
+    );
+  }
+
+  /** What the form says, in the language of the turn. */
+  private get say(): Texts {
+    return this.language.languages?.[currentLanguage()]?.texts ?? this.language.texts;
   }
 
   override async beginDialog(dc: DialogContext, options: FormOptions = {}): Promise<DialogTurnResult> {
@@ -122,7 +162,7 @@ export class FormDialog extends Dialog<FormOptions> {
     for (const step of identity) {
       const value = earlier[step.slot];
       if (typeof value !== 'string' || !this.applies(step, state)) continue;
-      const result = await validateStep(step, { text: value }, this.services, this.vocabulary);
+      const result = await validateStep(step, { text: value }, this.services, this.vocabulary, this.say);
       if (!result.ok) continue;
       state.slots[step.slot] = { value: result.value, display: maskPersonalData(result.display) };
       reused.push(step);
@@ -136,7 +176,7 @@ export class FormDialog extends Dialog<FormOptions> {
   private async takeOfferedAnswer(state: FormState, answer: string): Promise<void> {
     const step = this.nextStep(state);
     if (!step || step.personal || (step.type !== 'address' && step.type !== 'neighbourhood')) return;
-    const result = await validateStep(step, { text: answer }, this.services, this.vocabulary);
+    const result = await validateStep(step, { text: answer }, this.services, this.vocabulary, this.say);
     if (result.ok && judgeAnswer(step, answer, true, this.judgementContext(state, step)).kind === 'answer') this.store(state, step, result);
   }
 
@@ -169,7 +209,7 @@ export class FormDialog extends Dialog<FormOptions> {
     }
 
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
-    const result = await validateStep(step, { text, message: inbound?.message, contactId: inbound?.contactId }, this.services, this.vocabulary);
+    const result = await validateStep(step, { text, message: inbound?.message, contactId: inbound?.contactId }, this.services, this.vocabulary, this.say);
     const judgement = judgeAnswer(step, text, result.ok, this.judgementContext(state, step));
     switch (judgement.kind) {
       case 'correction':
@@ -188,7 +228,7 @@ export class FormDialog extends Dialog<FormOptions> {
     }
     if (result.ok) return this.accept(dc, state, step, { value: result.value, display: result.display });
     state.suggestions = result.suggestions;
-    await dc.context.sendActivity(MessageFactory.suggestedActions(result.suggestions ?? [], result.error));
+    await dc.context.sendActivity(MessageFactory.suggestedActions(result.suggestions ?? [], this.say.problem(result.problem)));
     if (result.suggestions) return Dialog.EndOfTurn;
     return this.ask(dc, state, step);
   }
@@ -207,7 +247,7 @@ export class FormDialog extends Dialog<FormOptions> {
       vocabulary: this.vocabulary,
       understand: (text) => this.services.understand(text),
       faqAnswer: (intent) => (intent === state.fromFaq ? undefined : this.services.answer(intent)),
-      requestIntents: new Set(this.language.requestTitles.keys()),
+      requestIntents: new Set(this.requestTitles.keys()),
       currentIntent: this.spec.intent,
       answered: this.answered(state).filter((step) => step.slot !== current.slot),
     };
@@ -229,7 +269,7 @@ export class FormDialog extends Dialog<FormOptions> {
   private async otherRequest(dc: DialogContext, state: FormState, step: StepSpec, intent: string, text: string): Promise<DialogTurnResult> {
     if (intent === HANDOFF_INTENT) return dc.endDialog({ handoff: true } satisfies DialogOutcome);
     state.deferred = { intent, text };
-    await dc.context.sendActivity(this.say.format('requestLater', { request: this.language.requestTitles.get(intent) ?? intent }));
+    await dc.context.sendActivity(this.say.format('requestLater', { request: this.requestTitles.get(intent) ?? intent }));
     return this.ask(dc, state, step);
   }
 
@@ -237,7 +277,7 @@ export class FormDialog extends Dialog<FormOptions> {
   private async correct(dc: DialogContext, state: FormState, step: StepSpec, value: string): Promise<DialogTurnResult> {
     const returnTo = state.current;
     if (value) {
-      const result = await validateStep(step, { text: value }, this.services, this.vocabulary);
+      const result = await validateStep(step, { text: value }, this.services, this.vocabulary, this.say);
       if (result.ok) {
         this.forget(state, step.slot);
         this.store(state, step, { value: result.value, display: result.display });
@@ -410,10 +450,12 @@ export class FormDialog extends Dialog<FormOptions> {
   private async submit(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     if (!inbound) throw new Error('A form can only be submitted in a citizen turn');
-    const created = await this.services.createTicket(this.spec, state.slots, inbound.contactId, dc.context.activity.conversation.id);
+    const created = await this.services.createTicket(this.base, this.ticketSlots(state.slots), inbound.contactId, dc.context.activity.conversation.id);
     const extra = { number: created.number, department: created.department, due: created.due };
     const done = this.fill(this.spec.done!, state, extra);
-    await dc.context.sendActivity([done, ...created.info.map((info) => this.fill(info, state, extra))].join('\n\n'));
+    // The notes of the chosen options (documents to prepare…) in the citizen's language.
+    const info = formTicket(this.spec, state.slots, 1).info;
+    await dc.context.sendActivity([done, ...info.map((line) => this.fill(line, state, extra))].join('\n\n'));
     return dc.endDialog({
       ticketNumber: created.number,
       needsPerson: created.needsPerson,
@@ -424,13 +466,13 @@ export class FormDialog extends Dialog<FormOptions> {
 
   private deferred(state: FormState): DialogOutcome['deferred'] {
     if (!state.deferred) return undefined;
-    return { ...state.deferred, title: this.language.requestTitles.get(state.deferred.intent) ?? state.deferred.intent };
+    return { ...state.deferred, title: this.requestTitles.get(state.deferred.intent) ?? state.deferred.intent };
   }
 
   private async finishStatus(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     const wanted = state.slots[this.spec.steps[0]!.slot]?.value;
-    const reply = inbound ? await this.services.describeTickets(inbound.contactId, typeof wanted === 'string' ? wanted : 'all') : 'Başvurunuzu bulamadım.';
+    const reply = inbound ? await this.services.describeTickets(inbound.contactId, typeof wanted === 'string' ? wanted : 'all', this.say) : this.say.ticketLost;
     await dc.context.sendActivity(reply);
     return dc.endDialog({ deferred: this.deferred(state) } satisfies DialogOutcome);
   }

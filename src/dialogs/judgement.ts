@@ -4,7 +4,7 @@
 // request ("yardım başvurusu da yapmak istiyorum"). Stored as an address, any of these is a ticket
 // nobody can act on; answered, the citizen is then asked the same question again.
 import type { Understanding } from '../nlu/nlu.ts';
-import { fold, words } from '../nlu/normalize.ts';
+import { fold, westernDigits, words } from '../nlu/normalize.ts';
 import type { StepSpec } from './spec.ts';
 import { stemMatches } from './validators/turkish-match.ts';
 import type { Vocabulary } from './vocabulary.ts';
@@ -153,7 +153,7 @@ export function judgeAnswer(step: StepSpec, text: string, valid: boolean, contex
   // A name that reads as a name ("Derya Su") is one, whatever a classifier makes of its words;
   // a sentence of three words and more that a classifier is sure of is not.
   if (step.type === 'name' && wordCount < 3) return { kind: 'answer' };
-  const hasDigits = /\d/.test(text);
+  const hasDigits = /\d/.test(westernDigits(text));
   if (faq && confidence >= SURE && !(step.type === 'address' && hasDigits)) return { kind: 'faq', answer: faq };
   if (request && confidence >= SURE && !(step.type === 'address' && hasDigits)) return { kind: 'request', intent };
   return { kind: 'answer' };

@@ -5,10 +5,24 @@ import type { Municipality } from '../config.ts';
 import type { Intent } from '../content/intents.ts';
 import { unknownPlaceholders } from '../content/template.ts';
 import { ContentError, loadYamlFile } from '../content/yaml-file.ts';
+import { z } from 'zod';
 import { DialogSpecSchema, type DialogSpec } from './spec.ts';
 
 /** Placeholders a dialog may use besides the municipality's: its own slots and the ticket's fields. */
 const TICKET_FIELDS = ['number', 'department', 'due', 'title'];
+
+/** Every {{placeholder}} of a form's texts must be the municipality's, a slot of the form or a ticket field. */
+function checkPlaceholders(file: string, spec: DialogSpec, municipality: Municipality): void {
+  const known = new Set([...spec.steps.map((s) => s.slot), ...TICKET_FIELDS]);
+  const texts = [
+    spec.intro, spec.done, spec.confirm?.prompt, spec.ticket?.summary, ...spec.steps.map((s) => s.prompt),
+    ...spec.steps.flatMap((s) => (s.choices ?? []).map((c) => c.info)),
+  ];
+  for (const text of texts) {
+    const unknown = text ? unknownPlaceholders(text, municipality).filter((p) => !known.has(p)) : [];
+    if (unknown.length > 0) throw new ContentError(`${file}: bilinmeyen yer tutucu: ${unknown.map((u) => `{{${u}}}`).join(', ')}`);
+  }
+}
 
 export function loadDialogs(dir: string, municipality: Municipality): DialogSpec[] {
   const problems: string[] = [];
@@ -17,15 +31,7 @@ export function loadDialogs(dir: string, municipality: Municipality): DialogSpec
     const file = path.join(dir, name);
     try {
       const spec = loadYamlFile(file, DialogSpecSchema);
-      const known = new Set([...spec.steps.map((s) => s.slot), ...TICKET_FIELDS]);
-      const texts = [
-        spec.intro, spec.done, spec.confirm?.prompt, spec.ticket?.summary, ...spec.steps.map((s) => s.prompt),
-        ...spec.steps.flatMap((s) => (s.choices ?? []).map((c) => c.info)),
-      ];
-      for (const text of texts) {
-        const unknown = text ? unknownPlaceholders(text, municipality).filter((p) => !known.has(p)) : [];
-        if (unknown.length > 0) throw new ContentError(`${file}: bilinmeyen yer tutucu: ${unknown.map((u) => `{{${u}}}`).join(', ')}`);
-      }
+      checkPlaceholders(file, spec, municipality);
       dialogs.push(spec);
     } catch (error) {
       if (!(error instanceof ContentError)) throw error;
@@ -66,4 +72,71 @@ export function checkFollowUps(intents: readonly Intent[], dialogs: readonly Dia
     }
   }
   if (problems.length > 0) throw new ContentError(`intents/ içeriği geçersiz:\n${problems.join('\n')}`);
+}
+
+const word = z.string().trim().min(1, 'boş olamaz');
+/** A form's words in another language (locales/<language>/dialogs/<id>.yaml): steps and options by their slot and value. */
+const TranslatedDialogSchema = z
+  .object({
+    title: word,
+    intro: word.optional(),
+    steps: z.record(
+      z.string(),
+      z
+        .object({
+          label: word,
+          prompt: word,
+          aliases: z.array(word).default([]),
+          units: z.array(word).default([]),
+          choices: z.record(z.string(), z.object({ label: word, synonyms: z.array(word).default([]), info: word.optional() }).strict()).optional(),
+        })
+        .strict(),
+    ),
+    confirm: word.optional(),
+    done: word.optional(),
+  })
+  .strict();
+
+/**
+ * Each form in `dir` (locales/<language>/dialogs/): the Turkish form with its words replaced. The
+ * steps, checks, routing and ticket stay the Turkish file's; every step, option and text of the
+ * Turkish form must have its translation, and nothing else may be there.
+ */
+export function loadDialogTranslations(dir: string, specs: readonly DialogSpec[], municipality: Municipality): DialogSpec[] {
+  const problems: string[] = [];
+  const translated: DialogSpec[] = [];
+  for (const spec of specs) {
+    const file = path.join(dir, `${spec.id}.yaml`);
+    try {
+      const words = loadYamlFile(file, TranslatedDialogSchema);
+      const missing: string[] = [];
+      const extra = Object.keys(words.steps).filter((slot) => !spec.steps.some((step) => step.slot === slot)).map((slot) => `steps.${slot}`);
+      for (const [key, has] of [['intro', spec.intro], ['confirm', spec.confirm], ['done', spec.done]] as const) {
+        if (Boolean(has) !== Boolean(words[key])) (has ? missing : extra).push(key);
+      }
+      const steps = spec.steps.map((step) => {
+        const own = words.steps[step.slot];
+        if (!own) return missing.push(`steps.${step.slot}`), step;
+        const choices = step.choices?.map((choice) => {
+          const theirs = own.choices?.[choice.value];
+          if (!theirs) return missing.push(`steps.${step.slot}.choices.${choice.value}`), choice;
+          if (Boolean(theirs.info) !== Boolean(choice.info)) (choice.info ? missing : extra).push(`steps.${step.slot}.choices.${choice.value}.info`);
+          // The Turkish synonyms still count: a citizen may name an option in Turkish.
+          return { ...choice, label: theirs.label, synonyms: [...theirs.synonyms, ...choice.synonyms], info: theirs.info };
+        });
+        extra.push(...Object.keys(own.choices ?? {}).filter((value) => !step.choices?.some((c) => c.value === value)).map((value) => `steps.${step.slot}.choices.${value}`));
+        return { ...step, label: own.label, prompt: own.prompt, aliases: [...own.aliases, ...step.aliases], units: [...own.units, ...step.units], choices };
+      });
+      if (missing.length > 0) throw new ContentError(`${file}: eksik çeviri: ${missing.join(', ')}`);
+      if (extra.length > 0) throw new ContentError(`${file}: Türkçe formda olmayan: ${extra.join(', ')}`);
+      const result: DialogSpec = { ...spec, title: words.title, intro: words.intro, steps, confirm: spec.confirm && { ...spec.confirm, prompt: words.confirm! }, done: words.done };
+      checkPlaceholders(file, result, municipality);
+      translated.push(result);
+    } catch (error) {
+      if (!(error instanceof ContentError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  if (problems.length > 0) throw new ContentError(`${dir} içeriği geçersiz:\n${problems.join('\n')}`);
+  return translated;
 }

@@ -7,7 +7,9 @@ import { Batcher } from '../storage/batcher.ts';
 import { directSql, type DirectSql } from '../storage/direct-sql.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
-import { OPEN_STATUSES, statusName, typeName, type TicketStatus } from '../tickets/status.ts';
+import { OPEN_STATUSES, type TicketStatus } from '../tickets/status.ts';
+import type { Texts } from '../content/bot-texts.ts';
+import { currentLanguage, LANGUAGES, type Language } from '../content/languages.ts';
 import { formatTicketNumber, type CitizenTicket, type NewTicket, type Tickets } from '../tickets/tickets.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import { STRUCTURED_STEP_TYPES, type DialogSpec, type SlotValue } from './spec.ts';
@@ -34,7 +36,7 @@ export class DialogServices {
   readonly municipality: Municipality;
   readonly neighbourhoods: NeighbourhoodMatcher;
   readonly ticketExample: string;
-  private readonly dateFormat: Intl.DateTimeFormat;
+  private readonly dateFormats: Record<Language, Intl.DateTimeFormat>;
   /**
    * Contacts known to have consented: asked on every personal step, so kept in memory. Consent is
    * never withdrawn in place (an erasure gives the citizen a new contact), so the set stays true.
@@ -49,14 +51,26 @@ export class DialogServices {
     private readonly db: Database,
     private readonly tickets: Tickets,
     private readonly nlu: Nlu,
-    private readonly answers: Map<string, string>,
+    /** FAQ answers by intent, in Turkish, or in each language. */
+    answers: Map<string, string> | Partial<Record<Language, Map<string, string>>>,
   ) {
+    this.answersByLanguage = answers instanceof Map ? { tr: answers } : answers;
     this.sql = directSql(db);
     this.consents = new Batcher((contactIds) => this.writeConsents(contactIds));
     this.municipality = config.municipality;
     this.neighbourhoods = new NeighbourhoodMatcher(config.municipality.city, config.municipality.district);
     this.ticketExample = formatTicketNumber(config.tickets.prefix, new Date().getFullYear(), 123);
-    this.dateFormat = new Intl.DateTimeFormat('tr-TR', { dateStyle: 'long', timeStyle: 'short', timeZone: config.timeZone });
+    // Dates as the citizen's language writes them; Arabic with Western digits, as Turkey's Arabic speakers read numbers.
+    const LOCALES: Record<Language, string> = { tr: 'tr-TR', ar: 'ar-SY-u-nu-latn', en: 'en-GB' };
+    this.dateFormats = Object.fromEntries(
+      LANGUAGES.map((language) => [language, new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeStyle: 'short', timeZone: config.timeZone })]),
+    ) as Record<Language, Intl.DateTimeFormat>;
+  }
+
+  private readonly answersByLanguage: Partial<Record<Language, Map<string, string>>>;
+
+  private get answers(): Map<string, string> {
+    return this.answersByLanguage[currentLanguage()] ?? this.answersByLanguage.tr ?? new Map();
   }
 
   /** The municipality's own numbers, which stay readable where an agent's note is masked. */
@@ -65,11 +79,11 @@ export class DialogServices {
   }
 
   formatDate(date: Date): string {
-    return this.dateFormat.format(date);
+    return this.dateFormats[currentLanguage()].format(date);
   }
 
   understand(text: string): Understanding {
-    return this.nlu.understand(text);
+    return this.nlu.understand(text, currentLanguage());
   }
 
   /** An intent's answer (FAQ intents have one). */
@@ -79,7 +93,7 @@ export class DialogServices {
 
   /** The FAQ answer for a question asked in the middle of a dialog, if it surely is one. */
   faqAnswerFor(text: string): string | undefined {
-    const understood = this.nlu.understand(text);
+    const understood = this.nlu.understand(text, currentLanguage());
     if (!understood.intent.startsWith('faq.') || understood.confidence < FAQ_INTERRUPT_CONFIDENCE) return undefined;
     return this.answers.get(understood.intent);
   }
@@ -144,30 +158,29 @@ export class DialogServices {
   }
 
   /** The citizen's own tickets as text: one by number, or all of them. */
-  async describeTickets(contactId: string, wanted: string): Promise<string> {
+  async describeTickets(contactId: string, wanted: string, say: Texts): Promise<string> {
     if (wanted !== 'all') {
       const ticket = await this.tickets.findOwn(contactId, wanted);
-      if (!ticket) {
-        return `${wanted} numaralı bir başvurunuz bulunamadı. Numarayı kontrol eder misiniz? Tüm başvurularınızı görmek için *başvurularım* yazabilirsiniz.`;
-      }
-      return this.describe(ticket);
+      if (!ticket) return say.format('ticketNotFound', { number: wanted });
+      return this.describe(ticket, say);
     }
     const tickets = await this.tickets.listOwn(contactId);
-    if (tickets.length === 0) return 'Bu hesaptan yapılmış bir başvurunuz bulunamadı. Yeni bir başvuru için *menü* yazabilirsiniz.';
-    return [`Son başvurularınız:`, ...tickets.map((t) => this.describe(t))].join('\n\n');
+    if (tickets.length === 0) return say.noTickets;
+    return [say.recentTickets, ...tickets.map((t) => this.describe(t, say))].join('\n\n');
   }
 
-  private describe(ticket: CitizenTicket): string {
+  private describe(ticket: CitizenTicket, say: Texts): string {
     const open = OPEN_STATUSES.includes(ticket.status as TicketStatus);
+    // The summary and department stay as the department wrote them (Turkish): they are the ticket's own words.
     const lines = [
-      `*${ticket.number}* · ${typeName(ticket.type)}`,
+      say.format('ticketHeading', { number: ticket.number, type: say.typeName(ticket.type) }),
       maskPersonalData(ticket.summary),
-      `Durum: ${statusName(ticket.status)}`,
-      `Birim: ${ticket.department}`,
-      `Son güncelleme: ${this.formatDate(ticket.updatedAt)}`,
+      say.format('ticketStatus', { status: say.statusName(ticket.status) }),
+      say.format('ticketDepartment', { department: ticket.department }),
+      say.format('ticketUpdated', { date: this.formatDate(ticket.updatedAt) }),
     ];
-    if (ticket.status === 'rejected' && ticket.statusNote) lines.push(`Gerekçe: ${maskPersonalData(ticket.statusNote, { keepPhones: this.publicPhones })}`);
-    if (open) lines.push(`Beklenen yanıt: en geç ${this.formatDate(ticket.dueAt)}`);
+    if (ticket.status === 'rejected' && ticket.statusNote) lines.push(say.format('ticketReason', { note: maskPersonalData(ticket.statusNote, { keepPhones: this.publicPhones }) }));
+    if (open) lines.push(say.format('ticketDue', { date: this.formatDate(ticket.dueAt) }));
     return lines.filter(Boolean).join('\n');
   }
 }

@@ -2,7 +2,8 @@
 // validators/; this module adds what a step knows: its options, the message's photo or pin,
 // and the "Did you mean…" suggestions offered a turn ago.
 import type { ParsedInbound } from '../messaging/message.ts';
-import { fold, hasNoWords } from '../nlu/normalize.ts';
+import { fold, hasNoWords, westernDigits } from '../nlu/normalize.ts';
+import type { Texts } from '../content/bot-texts.ts';
 import type { StepSpec } from './spec.ts';
 import type { DialogServices } from './services.ts';
 import type { Vocabulary } from './vocabulary.ts';
@@ -25,8 +26,10 @@ export interface StepInput {
   contactId?: string;
 }
 
-const MY_TICKETS = new Set(['basvurularim', 'hepsi', 'tumu', 'tum basvurularim', 'basvurularimi goster', 'sikayetlerim', 'taleplerim']);
-const DAY_WORDS = /\b(pazartesi|sali|carsamba|persembe|cuma|cumartesi|pazar|hafta|haftaici|her gun|farketmez|fark etmez|herhangi|sabah|ogle|ogleden|aksam|yarin|bugun|ay|ocak|subat|mart|nisan|mayis|haziran|temmuz|agustos|eylul|ekim|kasim|aralik|musait|uygun|\d{1,2})/;
+const MY_TICKETS = new Set(['basvurularim', 'hepsi', 'tumu', 'tum basvurularim', 'basvurularimi goster', 'sikayetlerim', 'taleplerim', 'my applications', 'all my applications', 'all', 'طلباتي', 'كل طلباتي', 'talabati']);
+const DAY_WORDS = /\b(pazartesi|sali|carsamba|persembe|cuma|cumartesi|pazar|hafta|haftaici|her gun|farketmez|fark etmez|herhangi|sabah|ogle|ogleden|aksam|yarin|bugun|ay|ocak|subat|mart|nisan|mayis|haziran|temmuz|agustos|eylul|ekim|kasim|aralik|musait|uygun|\d{1,2}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekday|weekdays|week|morning|afternoon|evening|any|anytime|tomorrow|today)/;
+/** The same in Arabic, folded (\b knows ASCII letters only). */
+const DAY_WORDS_ARABIC = /(الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|صباح|الصبح|مساء|المسا|الظهر|يوم|ايام|وقت|بكرا|غدا|اليوم)/;
 
 /** A map link for a pin, as agents open it from a ticket. */
 export function mapLink(latitude: number, longitude: number): string {
@@ -36,52 +39,55 @@ export function mapLink(latitude: number, longitude: number): string {
 /** A message that carries no text but a photo, sticker or voice note where words were expected. */
 function textExpected(input: StepInput): Validation | undefined {
   if (input.text === '' && ((input.message?.media.length ?? 0) > 0 || input.message?.location)) {
-    return fail('Bu soruya yazılı bir yanıt bekliyorum. Lütfen yanıtınızı yazar mısınız?');
+    return fail('writtenAnswerExpected');
   }
   return undefined;
 }
 
-export async function validateStep(step: StepSpec, input: StepInput, services: DialogServices, vocabulary: Vocabulary): Promise<Validation<unknown>> {
+export async function validateStep(step: StepSpec, input: StepInput, services: DialogServices, vocabulary: Vocabulary, say: Texts): Promise<Validation<unknown>> {
   const { text } = input;
-  if (step.optional && step.type !== 'photo' && vocabulary.isSkip(text)) return ok(null, 'Yok');
+  // Digits in any script: "٠٥٣٢ ١٢٣ ٤٥ ٦٧" is the same phone number as "0532 123 45 67". Free text
+  // (a description, an address) is kept as the citizen wrote it.
+  const digits = westernDigits(text);
+  if (step.optional && step.type !== 'photo' && vocabulary.isSkip(text)) return ok(null, say.noAnswer);
   switch (step.type) {
     case 'photo': {
       const image = input.message?.media.find((media) => media.kind === 'image');
-      if (image) return ok(image, 'Fotoğraf eklendi');
-      if (step.optional && vocabulary.isSkip(text)) return ok(null, 'Yok');
-      return fail(step.optional ? 'Lütfen bir fotoğraf gönderin ya da fotoğraf yoksa *geç* yazın.' : 'Lütfen bir fotoğraf gönderin.');
+      if (image) return ok(image, say.photoAdded);
+      if (step.optional && vocabulary.isSkip(text)) return ok(null, say.noAnswer);
+      return fail(step.optional ? 'photoOrSkip' : 'photoNeeded');
     }
     case 'address': {
       const pin = input.message?.location;
-      if (pin) return ok({ ...pin, map: mapLink(pin.latitude, pin.longitude) }, `Konum (${mapLink(pin.latitude, pin.longitude)})`);
+      if (pin) return ok({ ...pin, map: mapLink(pin.latitude, pin.longitude) }, say.format('pinDisplay', { map: mapLink(pin.latitude, pin.longitude) }));
       return textExpected(input) ?? validateText(text, { minLength: step.minLength ?? 5, maxLength: step.maxLength ?? 300 });
     }
     case 'text':
       return textExpected(input) ?? validateText(text, { minLength: step.minLength ?? 2, maxLength: step.maxLength ?? 2000 });
     case 'choice':
-      return textExpected(input) ?? matchChoice(text, step.choices!);
+      return textExpected(input) ?? matchChoice(digits, step.choices!);
     case 'neighbourhood':
       return textExpected(input) ?? services.neighbourhoods.match(text);
     case 'phone':
-      return textExpected(input) ?? validatePhone(text);
+      return textExpected(input) ?? validatePhone(digits);
     case 'tc_kimlik':
-      return textExpected(input) ?? validateTcKimlik(text);
+      return textExpected(input) ?? validateTcKimlik(digits);
     case 'name':
       return textExpected(input) ?? validateName(text);
     case 'count':
-      return textExpected(input) ?? validateCount(text, { min: step.min ?? 1, max: step.max ?? 30 });
+      return textExpected(input) ?? validateCount(digits, { min: step.min ?? 1, max: step.max ?? 30 });
     case 'days': {
       const checked = textExpected(input) ?? validateText(text, { minLength: 2, maxLength: step.maxLength ?? 200 });
       if (!checked.ok) return checked;
-      if (!DAY_WORDS.test(fold(text))) return fail('Hangi gün ve saatler size uygun? Örneğin: "salı öğleden sonra", "hafta içi her gün" ya da "fark etmez".');
+      if (!DAY_WORDS.test(fold(text)) && !DAY_WORDS_ARABIC.test(fold(text))) return fail('daysNeeded');
       return checked;
     }
     case 'ticket_lookup': {
-      if (MY_TICKETS.has(fold(text))) return ok('all', 'Tüm başvurularım');
-      const number = findTicketNumber(text);
+      if (MY_TICKETS.has(fold(text))) return ok('all', say.allMyTickets);
+      const number = findTicketNumber(digits);
       if (number) return ok(number, number);
-      if (hasNoWords(text)) return fail('Lütfen başvuru numaranızı yazın ya da *başvurularım* yazın.');
-      return fail(`Başvuru numarasını okuyamadım. Numara ${services.ticketExample} biçimindedir; tüm başvurularınızı görmek için *başvurularım* yazabilirsiniz.`);
+      if (hasNoWords(text)) return fail('ticketNumberNeeded');
+      return fail('ticketNumberUnreadable', { example: services.ticketExample });
     }
   }
 }

@@ -3,6 +3,7 @@
 // their own channel, in plain Turkish. The console calls these; so does the bot when it escalates.
 import type { Config } from '../config.ts';
 import type { Texts } from '../content/bot-texts.ts';
+import type { Language } from '../content/languages.ts';
 import { fold } from '../nlu/normalize.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import { anonymizeContact, type Erasure } from '../privacy/erasure.ts';
@@ -10,10 +11,10 @@ import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import type { Database } from '../storage/database.ts';
 import { parseJsonObject } from '../storage/json-column.ts';
 import { changeTickets } from '../tickets/daily-figures.ts';
-import { FINISHED_STATUSES, STATUS_NAMES, type TicketStatus } from '../tickets/status.ts';
+import { FINISHED_STATUSES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
 import type { CozumEvents } from '../messaging/events.ts';
-import { nextOpening } from './working-hours.ts';
+import { isOpen, nextOpening } from './working-hours.ts';
 import { escalations } from '../metrics.ts';
 
 export type HandoffReason = 'requested' | 'misunderstood' | 'emergency' | 'dialog';
@@ -98,6 +99,8 @@ export class Handoff {
       events: CozumEvents;
       /** What the citizen reads (bot/texts.yaml). */
       texts: Texts;
+      /** The same in each language (locales/<language>/bot/texts.yaml): a citizen is told things in their own. */
+      languages?: Partial<Record<Language, { texts: Texts }>>;
       clock?: () => Date;
     },
   ) {}
@@ -225,7 +228,8 @@ export class Handoff {
     this.deps.events.emit('conversation', { conversationId, mode: 'agent' });
     if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) {
       const agentName = agentNameForCitizens(agent);
-      const joined = agentName ? this.deps.texts.format('agentJoined', { agentName }) : this.deps.texts.agentJoinedUnnamed;
+      const texts = await this.textsFor(conversationId);
+      const joined = agentName ? texts.format('agentJoined', { agentName }) : texts.agentJoinedUnnamed;
       await this.deps.notifier.notify(conversationId, joined, [], { author: 'system' });
     }
   }
@@ -295,7 +299,8 @@ export class Handoff {
         await db.conversation.update({ where: { id: conversation.id }, data: { mode: toAgent ? 'agent' : 'waiting', agentId: toAgent?.id ?? null } });
         this.deps.events.emit('conversation', { conversationId: conversation.id, mode: toAgent ? 'agent' : 'waiting' });
       }
-      await this.deps.notifier.notify(ticket.conversationId, `*${ticket.number}* numaralı talebiniz ${department} birimine aktarıldı. En kısa sürede size dönüş yapılacak.`, [], { author: 'system' });
+      const texts = await this.textsFor(ticket.conversationId);
+      await this.deps.notifier.notify(ticket.conversationId, texts.format('transferred', { number: ticket.number, department }), [], { author: 'system' });
     }
     this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
   }
@@ -312,7 +317,27 @@ export class Handoff {
       this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId });
     }
     this.deps.events.emit('conversation', { conversationId, mode: 'bot' });
-    await this.deps.notifier.notify(conversationId, this.deps.texts.talkEnded, [], { author: 'system' });
+    await this.deps.notifier.notify(conversationId, (await this.textsFor(conversationId)).talkEnded, [], { author: 'system' });
+  }
+
+  /** The texts in a language stored on a contact (Turkish when none or unknown). */
+  private textsIn(language: string | null | undefined): Texts {
+    return (language && this.deps.languages?.[language as Language]?.texts) || this.deps.texts;
+  }
+
+  /** The texts in the language of the citizen of a conversation: an agent's action reaches them in it. */
+  private async textsFor(conversationId: string): Promise<Texts> {
+    if (!this.deps.languages) return this.deps.texts;
+    const conversation = await this.deps.db.conversation.findUnique({ where: { id: conversationId }, select: { contact: { select: { language: true } } } });
+    return this.textsIn(conversation?.contact.language);
+  }
+
+  /** Whether an agent who speaks `language` is at work now: an active account listing it, within working hours. */
+  async speakerAvailable(language: Language): Promise<boolean> {
+    const { workingHours } = this.deps.config.handoff;
+    if (!isOpen(this.now(), workingHours, this.deps.config.timeZone)) return false;
+    const accounts = await this.deps.db.agent.findMany({ where: { active: true }, select: { languages: true } });
+    return accounts.some((account) => account.languages.split(',').map((code) => code.trim()).includes(language));
   }
 
   /** Changes a ticket's status; the citizen is told, and asked to rate when it is resolved. */
@@ -324,10 +349,11 @@ export class Handoff {
     this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
     if (!ticket.conversationId) return;
 
-    const lines = [`*${ticket.number}* numaralı başvurunuzun durumu: ${STATUS_NAMES[status]}.`];
+    const texts = await this.textsFor(ticket.conversationId);
+    const lines = [texts.format('statusChanged', { number: ticket.number, status: texts.statusName(status) })];
     // A note may quote the ticket (a TC number, a phone): masked, except the municipality's own lines.
     const shown = maskPersonalData(note.trim(), { keepPhones: Object.values(this.deps.config.municipality.phones).map(String) });
-    if (shown) lines.push(status === 'rejected' ? `Gerekçe: ${shown}` : `Açıklama: ${shown}`);
+    if (shown) lines.push(texts.format(status === 'rejected' ? 'statusReason' : 'statusNote', { note: shown }));
     if (FINISHED_STATUSES.includes(status)) {
       const conversation = await db.conversation.findUnique({ where: { id: ticket.conversationId } });
       if (conversation?.handoffTicketId === ticketId && conversation.mode !== 'bot') {
@@ -335,8 +361,10 @@ export class Handoff {
         this.deps.events.emit('conversation', { conversationId: conversation.id, mode: 'bot' });
       }
     }
-    if (status === 'resolved') {
-      lines.push(this.deps.texts.askRating);
+    // An Open311 requester reads this by e-mail and has no way to answer with a score.
+    const rated = status === 'resolved' && (await db.conversation.findUnique({ where: { id: ticket.conversationId }, select: { channel: true } }))?.channel !== 'open311';
+    if (rated) {
+      lines.push(texts.askRating);
       await db.ticketEvent.create({ data: { ticketId, kind: 'rating_request', actor: 'bot', note: '' } });
       await this.deps.notifier.notify(ticket.conversationId, lines.join('\n'), ['1', '2', '3', '4', '5'], { author: 'system' });
       return;
@@ -352,7 +380,7 @@ export class Handoff {
    * message (or burst of messages). Run every half minute by main.ts; returns how many were sent.
    */
   async acknowledgeUnanswered(now: Date = this.now()): Promise<number> {
-    const { db, config, texts } = this.deps;
+    const { db, config } = this.deps;
     const before = new Date(now.getTime() - config.handoff.acknowledgeAfterMinutes * 60_000);
     const conversations = await db.conversation.findMany({
       where: { mode: { in: ['waiting', 'agent'] } },
@@ -361,6 +389,7 @@ export class Handoff {
         mode: true,
         handoffTicketId: true,
         agent: { select: { displayName: true } },
+        contact: { select: { language: true } },
         messages: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 1, select: { direction: true, createdAt: true } },
       },
     });
@@ -369,6 +398,7 @@ export class Handoff {
       const last = conversation.messages[0];
       if (!last || last.direction !== 'in' || last.createdAt > before) continue;
       let text: string;
+      const texts = this.textsIn(conversation.contact.language);
       if (conversation.mode === 'agent') {
         const agentName = conversation.agent ? agentNameForCitizens(conversation.agent) : undefined;
         text = agentName ? texts.format('agentAck', { agentName }) : texts.agentAckUnnamed;
@@ -399,7 +429,7 @@ export class Handoff {
         this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId: conversation.id });
       }
       this.deps.events.emit('conversation', { conversationId: conversation.id, mode: 'waiting' });
-      await this.deps.notifier.notify(conversation.id, this.deps.texts.handedToAnotherAgent, [], { author: 'system' });
+      await this.deps.notifier.notify(conversation.id, (await this.textsFor(conversation.id)).handedToAnotherAgent, [], { author: 'system' });
     }
     await db.ticket.updateMany({ where: { assignedAgentId: closed.id, status: { notIn: [...FINISHED_STATUSES] } }, data: { assignedAgentId: null } });
   }

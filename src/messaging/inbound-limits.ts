@@ -28,19 +28,10 @@ interface Counter {
 
 export type FloodVerdict = 'ok' | 'warn' | 'pause';
 
-function duration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} saat`;
-  if (seconds % 60 === 0) return `${seconds / 60} dakika`;
-  return `${seconds} saniye`;
-}
-
-export function floodWarning(settings: InboundLimitSettings): string {
-  return `Kısa sürede çok sayıda mesaj aldım; lütfen ${duration(settings.floodPauseSeconds)} bekleyip tekrar yazın.`;
-}
-
-export function mediaTooLarge(settings: InboundLimitSettings): string {
-  const megabytes = new Intl.NumberFormat('tr-TR', { maximumFractionDigits: 1 }).format(settings.maxMediaBytes / (1024 * 1024));
-  return `Gönderdiğiniz dosya çok büyük; en fazla ${megabytes} MB kabul edebiliyorum. Lütfen daha küçük bir dosya gönderin ya da yazarak anlatın.`;
+/** What the citizen reads when a limit stops a message: content (bot/texts.yaml), in the citizen's language. */
+export interface LimitTexts {
+  flood(pauseSeconds: number): string;
+  mediaTooLarge(maxBytes: number): string;
 }
 
 export class InboundLimits implements Middleware {
@@ -49,6 +40,8 @@ export class InboundLimits implements Middleware {
 
   constructor(
     private readonly settings: InboundLimitSettings,
+    /** In the citizen's language: the contact's, looked up only when a limit speaks. */
+    private readonly texts: (inbound: InboundContext) => LimitTexts | Promise<LimitTexts>,
     private readonly logger?: Logger,
   ) {}
 
@@ -60,12 +53,12 @@ export class InboundLimits implements Middleware {
     if (verdict === 'pause') return;
     if (verdict === 'warn') {
       this.logger?.info({ contact: inbound.contactId, pauseSeconds: this.settings.floodPauseSeconds }, 'flood control: contact paused');
-      await context.sendActivity(floodWarning(this.settings));
+      await context.sendActivity((await this.texts(inbound)).flood(this.settings.floodPauseSeconds));
       return;
     }
     if (inbound.message.media.some((media) => media.size !== undefined && media.size > this.settings.maxMediaBytes)) {
       this.logger?.info({ contact: inbound.contactId }, 'media over the size limit refused');
-      await context.sendActivity(mediaTooLarge(this.settings));
+      await context.sendActivity((await this.texts(inbound)).mediaTooLarge(this.settings.maxMediaBytes));
       return;
     }
     await next();

@@ -14,7 +14,7 @@ import { IntentClassifier, type SerializedModel, type TrainingExample } from './
  * and shipped models then no longer match, and test/nlu/shipped-model.test.ts asks for
  * `npm run nlu:train`.
  */
-export const MODEL_VERSION = 3;
+export const MODEL_VERSION = 4;
 
 export type ModelSource = 'shipped' | 'cache' | 'trained';
 
@@ -71,10 +71,12 @@ export interface LoadOptions {
   cacheDir: string;
   /** Called just before training, which takes a while: start-up says so. */
   onTraining?: (reason: string) => void;
+  /** The cached file's name starts with this: each model (intents, languages) keeps its own. */
+  prefix?: string;
 }
 
 export function loadOrTrain(examples: TrainingExample[], options: LoadOptions | string): CachedModel {
-  const { shipped, cacheDir, onTraining } = typeof options === 'string' ? { cacheDir: options } as LoadOptions : options;
+  const { shipped, cacheDir, onTraining, prefix = 'nlu-model-' } = typeof options === 'string' ? ({ cacheDir: options } as LoadOptions) : options;
   const key = trainingDataHash(examples);
   let reason = 'no model shipped';
   if (shipped) {
@@ -84,7 +86,7 @@ export function loadOrTrain(examples: TrainingExample[], options: LoadOptions | 
     }
     reason = model ? `${path.basename(shipped)} was trained on other intents or another model version` : `${shipped} is missing or unreadable`;
   }
-  const name = `nlu-model-${key}.json`;
+  const name = `${prefix}${key}.json`;
   const file = path.join(cacheDir, name);
   if (existsSync(file)) {
     try {
@@ -101,7 +103,7 @@ export function loadOrTrain(examples: TrainingExample[], options: LoadOptions | 
   writeFileSync(partial, JSON.stringify(classifier.toJSON()));
   renameSync(partial, file);
   for (const old of readdirSync(cacheDir)) {
-    if (old.startsWith('nlu-model-') && old.endsWith('.json') && old !== name) rmSync(path.join(cacheDir, old), { force: true });
+    if (old.startsWith(prefix) && old.endsWith('.json') && old !== name) rmSync(path.join(cacheDir, old), { force: true });
   }
   return { classifier, file, source: 'trained', trained: true };
 }

@@ -46,13 +46,47 @@ const LONG_NUMBER = /(?:\d[\s.-]*){7}/;
 const recentFolds = new LRUCache<string, string>({ max: MAX_REMEMBERED });
 
 function foldNow(text: string): string {
-  const lowered = asciiFold(lowerTr(text.normalize('NFC')));
+  const lowered = asciiFold(lowerTr(normalizeArabic(westernDigits(text.normalize('NFC')))));
   return lowered
     .replace(/['’`´]/g, '') // apostrophes join suffixes: "Bornova'da" → "bornovada"
-    .replace(/[^a-z0-9]+/g, ' ')
-    .replace(/([a-z])\1{2,}/g, '$1')
+    .replace(/[^a-z0-9\u0621-\u064a]+/g, ' ')
+    .replace(/([a-z\u0621-\u064a])\1{2,}/g, '$1')
     .trim()
     .replace(/\s+/g, ' ');
+}
+
+/** Arabic-Indic (٠١٢) and Persian (۰۱۲) digits as 0-9: a citizen may type a number in either script. */
+export function westernDigits(text: string): string {
+  return text.replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (digit) => String((digit.charCodeAt(0) - 0x0660) % 0x90 % 16));
+}
+
+/**
+ * Arabic as people type it, in one form: diacritics and tatweel dropped, the alef forms (أ إ آ ٱ) as
+ * ا, taa marbuta as haa (ة → ه), alef maqsura as yaa (ى → ي), hamza on waw/yaa as the letter
+ * (ؤ → و, ئ → ي), Persian kaf/yaa as Arabic. "مُساعَدة", "مساعده" and "مســاعدة" meet.
+ */
+export function normalizeArabic(text: string): string {
+  if (!ARABIC_LETTER.test(text)) return text;
+  return text
+    // Each mark is removed on its own, not as part of a letter: what the rule warns about is meant here.
+    // eslint-disable-next-line no-misleading-character-class
+    .replace(/[\u064b-\u065f\u0670\u0640\u06d6-\u06ed]/g, '')
+    .replace(/[\u0622\u0623\u0625\u0671]/g, '\u0627')
+    .replace(/\u0629/g, '\u0647')
+    .replace(/[\u0649\u06cc]/g, '\u064a')
+    .replace(/\u0624/g, '\u0648')
+    .replace(/\u0626/g, '\u064a')
+    .replace(/\u06a9/g, '\u0643');
+}
+
+const ARABIC_LETTER = /[\u0600-\u06ff]/;
+
+/** True when most letters of the text are Arabic script: unambiguous, whatever the words. */
+export function isArabicScript(text: string): boolean {
+  const letters = text.match(/\p{L}/gu) ?? [];
+  if (letters.length === 0) return false;
+  const arabic = letters.filter((letter) => ARABIC_LETTER.test(letter)).length;
+  return arabic * 2 > letters.length;
 }
 
 /** Folded words of a text. */

@@ -12,7 +12,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { formTicket } from '../dialogs/services.ts';
 import type { SlotValue } from '../dialogs/spec.ts';
 import { mapLink } from '../dialogs/steps.ts';
-import { fail, ok, validateCount, validateName, validatePhone, validateText, type NeighbourhoodMatcher, type Validation } from '../dialogs/validators/index.ts';
+import { ok, type Problem, validateCount, validateName, validatePhone, validateText, type NeighbourhoodMatcher, type Validation } from '../dialogs/validators/index.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import type { Database } from '../storage/database.ts';
 import { OPEN_STATUSES, type TicketStatus } from '../tickets/status.ts';
@@ -140,6 +140,8 @@ export class Open311Requests {
       /** The municipality's own phone numbers: they stay readable in a status note. */
       publicPhones: string[];
       defaultSlaHours: number;
+      /** A check's problem in Turkish words (bot/texts.yaml), as the chat form would say it. */
+      describe: (problem: Problem) => string;
       clock?: () => Date;
     },
   ) {
@@ -248,7 +250,8 @@ export class Open311Requests {
     if (step.type === 'count') return validateCount(raw, { min: step.min ?? 1, max: step.max ?? 30 });
     if (step.type !== 'choice') return validateText(raw, { minLength: step.minLength ?? 1, maxLength: step.maxLength ?? 2000 });
     const option = step.choices!.find((choice) => choice.value === raw);
-    return option ? ok(option.value, option.label) : fail(`not one of ${attribute.values.map((v) => v.key).join(', ')}`);
+    if (!option) throw new RequestError(400, `attribute[${attribute.code}]: not one of ${attribute.values.map((v) => v.key).join(', ')}`);
+    return ok(option.value, option.label);
   }
 
   /**
@@ -265,7 +268,7 @@ export class Open311Requests {
 
     const slots: Record<string, SlotValue> = { [service.steps.category.slot]: { value: service.code, display: service.name } };
     const set = (field: string, slot: string, checked: Validation<unknown>) => {
-      if (!checked.ok) throw new RequestError(400, `${field}: ${checked.error}`);
+      if (!checked.ok) throw new RequestError(400, `${field}: ${this.deps.describe(checked.problem)}`);
       slots[slot] = { value: checked.value, display: checked.display };
     };
     const pin = hasPin ? { latitude: body.lat!, longitude: body.long! } : undefined;

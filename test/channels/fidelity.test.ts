@@ -86,7 +86,7 @@ describe('Telegram (parse_mode HTML)', () => {
     const [help, , queued, menu, yesNo, agent] = calls;
     expect(String(help!.body.text)).toContain('• <b>menü</b>: konu listesi\n• <b>iptal</b>');
     expect(String(queued!.body.text)).toContain('<b>CZM-2026-000123</b>');
-    expect((menu!.body.reply_markup as { keyboard: unknown[] }).keyboard).toHaveLength(12);
+    expect((menu!.body.reply_markup as { keyboard: unknown[] }).keyboard).toHaveLength(13); // twelve topics and the language option
     expect((yesNo!.body.reply_markup as { keyboard: { text: string }[][] }).keyboard.flat().map((b) => b.text)).toEqual(['Evet', 'Hayır']);
     expect(String(agent!.body.text)).toBe('Merhaba, ekibimiz <b>yarın</b> sabah gelecek.\nLütfen &lt;b&gt; &amp; [bağlantı](x) yazmayın_ama_okuyun.');
   });

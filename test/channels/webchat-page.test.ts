@@ -60,4 +60,20 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     expect(failed).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it('renders an Arabic conversation right to left, and a Turkish bubble beside it left to right', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${cozum.url}/`);
+    await page.locator('#input').fill('مرحبا');
+    await page.locator('#input').press('Enter');
+    const answer = page.locator('.msg--bot', { hasText: 'أهلاً بكم في المساعد الرقمي' });
+    await answer.waitFor();
+    const direction = (locator: import('playwright-core').Locator) => locator.evaluate((element) => getComputedStyle(element).direction);
+    expect(await direction(answer)).toBe('rtl');
+    expect(await direction(page.locator('.msg--citizen', { hasText: 'مرحبا' }))).toBe('rtl');
+    expect(await direction(answer.getByRole('button', { name: /ياكين كارت/ }))).toBe('rtl');
+    expect(await direction(page.locator('.msg[data-greeting]'))).toBe('ltr');
+    await context.close();
+  }, 60_000);
 });

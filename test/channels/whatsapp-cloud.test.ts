@@ -276,7 +276,11 @@ describe('WhatsApp Cloud API messages', () => {
     expect(buttons).toMatchObject({ type: 'interactive', interactive: { type: 'button', body: { text: 'Onaylıyor musunuz?' } } });
 
     const long = 'Kanalizasyon taşkını / rögar kapağı açık';
-    const list = messagePayloads('905550000000', { text: 'Konu?', choices: ['Yol', 'Kaldırım', 'Çöp', long] })[0]!;
+    const words = { body: 'Lütfen seçiniz:', button: 'Seçiniz', title: 'Seçenekler' };
+    const list = messagePayloads('905550000000', { text: 'Konu?', choices: ['Yol', 'Kaldırım', 'Çöp', long] }, { list: words })[0]!;
+    expect(list).toMatchObject({ interactive: { action: { button: 'Seçiniz', sections: [{ title: 'Seçenekler' }] } } });
+    // Without the content's list words, a list goes as numbered text rather than with words from code.
+    expect(messagePayloads('905550000000', { text: 'Konu?', choices: ['Yol', 'Kaldırım', 'Çöp', long] })[0]).toMatchObject({ type: 'text' });
     const rows = (list.interactive as { action: { sections: { rows: { id: string; title: string; description?: string }[] }[] } }).action.sections[0]!.rows;
     expect(rows[3]!.title.length).toBeLessThanOrEqual(24);
     expect(rows[3]!.description).toBe(long);

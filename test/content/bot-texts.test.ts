@@ -2,7 +2,8 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBotContent } from '../../src/content/bot-texts.ts';
+import { LANGUAGE_OPTION, loadBotContent, STATUS_KEYS, TYPE_KEYS } from '../../src/content/bot-texts.ts';
+import { TicketStatusSchema, TicketTypeSchema } from '../../src/tickets/status.ts';
 import { loadIntents } from '../../src/content/intents.ts';
 import { loadConfig } from '../../src/config.ts';
 import { tempDir } from '../support/cozum.ts';
@@ -30,22 +31,41 @@ describe('bot/ as shipped', () => {
     for (const [key, value] of Object.entries(texts)) if (typeof value === 'string') expect(value, key).not.toMatch(/\{\{/);
   });
 
+  it('names every ticket state and type the tickets module knows, as the citizen reads them', () => {
+    expect([...STATUS_KEYS]).toEqual(TicketStatusSchema.options);
+    expect([...TYPE_KEYS]).toEqual(TicketTypeSchema.options);
+    expect(texts.statusName('in_progress')).toBe('İşlemde');
+    expect(texts.typeName('aid')).toBe('Yardım başvurusu');
+    expect(texts.problem({ text: 'tcLength', values: { count: 12 } })).toContain('numarada 12 rakam var');
+    expect(texts.flood(120)).toContain('2 dakika');
+  });
+
+  it('keeps every button within WhatsApp\'s 20 characters for a reply button, in every language', () => {
+    for (const [language, { texts: words }] of Object.entries(loadBotContent('bot', municipality, intentNames).languages)) {
+      for (const [key, value] of Object.entries(words)) {
+        if (key.endsWith('Button') && typeof value === 'string') expect(Array.from(value).length, `${language} ${key}: ${value}`).toBeLessThanOrEqual(20);
+      }
+    }
+  });
+
   it('has a short menu, each option an intent that exists', () => {
     expect(menu.length).toBeGreaterThan(5);
     expect(menu.length).toBeLessThanOrEqual(20);
-    for (const option of menu) expect(intentNames, option.label).toContain(option.intent);
+    for (const option of menu) expect([...intentNames, LANGUAGE_OPTION], option.label).toContain(option.intent);
     expect(menu[3]).toEqual({ label: 'Şikâyet / talep bildir', intent: 'complaint.create' });
   });
 });
 
 describe('bot/ edited badly', () => {
-  /** A copy of bot/ with one file replaced by `edit` of its text; the load's error message. */
-  function problemsWith(file: 'texts.yaml' | 'menu.yaml', edit: (text: string) => string): string {
-    const dir = tempDir().dir;
-    cpSync('bot', dir, { recursive: true });
-    writeFileSync(path.join(dir, file), edit(readFileSync(path.join('bot', file), 'utf8')));
+  /** A copy of bot/ and locales/ with one file replaced by `edit` of its text; the load's error message. */
+  function problemsWith(file: string, edit: (text: string) => string): string {
+    const root = tempDir().dir;
+    cpSync('bot', path.join(root, 'bot'), { recursive: true });
+    cpSync('locales', path.join(root, 'locales'), { recursive: true });
+    const target = file.startsWith('locales/') ? file : path.join('bot', file);
+    writeFileSync(path.join(root, target), edit(readFileSync(target, 'utf8')));
     try {
-      loadBotContent(dir, municipality, intentNames);
+      loadBotContent(path.join(root, 'bot'), municipality, intentNames);
     } catch (error) {
       return (error as Error).message;
     }
@@ -64,6 +84,15 @@ describe('bot/ edited badly', () => {
     expect(missing).toMatch(/texts\.yaml:\d+: cancelled: /);
     const misspelt = problemsWith('texts.yaml', (text) => text.replace(/^cancelled:/m, 'canceled:'));
     expect(misspelt).toContain('canceled');
+  });
+
+  it('names a text missing in a translation, an unknown placeholder in one, and a translated menu out of order', () => {
+    const missing = problemsWith('locales/ar/bot/texts.yaml', (text) => text.replace(/^cancelled:.*$/m, ''));
+    expect(missing).toMatch(/locales\/ar\/bot\/texts\.yaml:\d+: cancelled: /);
+    const placeholder = problemsWith('locales/en/bot/texts.yaml', (text) => text.replace('restarted: "I started the conversation again."', 'restarted: "I started {{again}}."'));
+    expect(placeholder).toMatch(/locales\/en\/bot\/texts\.yaml:\d+: restarted: bilinmeyen yer tutucu: \{\{again\}\}/);
+    const order = problemsWith('locales/en/bot/menu.yaml', (text) => text.replace('intent: faq.funeral', 'intent: faq.xx').replace('intent: faq.marriage', 'intent: faq.funeral').replace('intent: faq.xx', 'intent: faq.marriage'));
+    expect(order).toContain('locales/en/bot/menu.yaml: seçenekler bot/menu.yaml ile aynı niyetleri aynı sırada içermeli (en)');
   });
 
   it('names a file that is missing', () => {

@@ -4,10 +4,12 @@
 // ticket's type, category, department and fields) and that nothing personal the citizen wrote (a
 // TC kimlik or phone number, an IBAN, an e-mail) was ever shown back in clear.
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NeighbourhoodMatcher } from '../../src/dialogs/validators/index.ts';
 import { z } from 'zod';
 import { loadYamlFile } from '../../src/content/yaml-file.ts';
 import { Citizen, useTestCozum } from '../support/cozum.ts';
+import { recordContentTexts } from '../support/content-words.ts';
 
 /** YAML reads 10000000146 as a number: what a citizen types is always text. */
 const typed = z.union([z.string(), z.number().transform(String)]);
@@ -71,7 +73,11 @@ function personalData(text: string): string[] {
   return found;
 }
 
+// Listening from before Çözüm starts, so the content it loads is recorded too.
+const content = recordContentTexts();
+afterAll(() => content.stop());
 const cozum = useTestCozum();
+beforeAll(() => content.allow(new NeighbourhoodMatcher(cozum.config.municipality.city, cozum.config.municipality.district).names));
 
 describe('conversations as citizens write them', () => {
   it('has at least 80 conversations, covering every finding of issue 11 but emergency detection (1, 2)', () => {
@@ -97,6 +103,8 @@ describe('conversations as citizens write them', () => {
         const where = `turn ${index + 1} “${turn.say}” got:\n${reply}\n`;
         for (const wanted of turn.sees) expect(reply, where).toContain(wanted);
         for (const unwanted of turn.notSees) expect(reply, where).not.toContain(unwanted);
+        // Every word the citizen reads comes from content (bot/, intents/, dialogs/) or from the citizen.
+        expect(content.strangers(reply, written), `${where}words from no content file`).toEqual([]);
       }
       const all = everything.join('\n');
       for (const unwanted of conversation.never) expect(all, `never “${unwanted}”`).not.toContain(unwanted);

@@ -16,16 +16,24 @@ import {
   type ChoiceOption,
   type Validation,
 } from '../../src/dialogs/validators/index.ts';
+import { loadBotContent } from '../../src/content/bot-texts.ts';
+import { loadIntents } from '../../src/content/intents.ts';
+import { loadConfig } from '../../src/config.ts';
+
+/** The checks name a text; the citizen reads it in Turkish from bot/texts.yaml. */
+const { municipality } = loadConfig({ env: {}, file: null });
+const { texts } = loadBotContent('bot', municipality, loadIntents('intents', municipality).map((intent) => intent.name));
 
 /** Narrows a result to success, failing the test with the error the citizen would have seen. */
 function accepted<T>(result: Validation<T>): { value: T; display: string } {
-  if (!result.ok) throw new Error(`expected ok, got error: ${result.error}`);
+  if (!result.ok) throw new Error(`expected ok, got error: ${texts.problem(result.problem)}`);
   return { value: result.value, display: result.display };
 }
 
 function refused<T>(result: Validation<T>): { error: string; suggestions?: string[] } {
   if (result.ok) throw new Error(`expected an error, got value: ${String(result.value)}`);
-  return result.suggestions ? { error: result.error, suggestions: result.suggestions } : { error: result.error };
+  const error = texts.problem(result.problem);
+  return result.suggestions ? { error, suggestions: result.suggestions } : { error };
 }
 
 /** Completes nine digits into a valid T.C. kimlik number, independently of the code under test. */

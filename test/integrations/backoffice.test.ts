@@ -211,6 +211,11 @@ describe('e-mail', () => {
     expect(reply.text).toContain('444 0 153');
     expect((await call('POST', `/tickets/${withEmail}/replies`, fenKey, { text: 'Çukur yarın kapatılacak.' })).status).toBe(200);
     await smtp.waitFor('mehmet@example.com', (m) => m.text.includes('Çukur yarın kapatılacak.'));
+    // Resolved: told so, without a request to rate that an e-mail cannot answer.
+    expect((await call('POST', `/tickets/${withEmail}/status`, fenKey, { status: 'resolved', note: 'Çukur kapatıldı.' })).status).toBe(200);
+    const done = await smtp.waitFor('mehmet@example.com', (m) => m.text.includes('Çözüldü'));
+    expect(done.text).toContain('Açıklama: Çukur kapatıldı.');
+    expect(done.text).not.toContain('puan');
 
     // Without an address they follow the public Open311 answer: a status change is published there
     // (its message counts as delivered, not failed), a reply is refused, as before.

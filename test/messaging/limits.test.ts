@@ -2,10 +2,15 @@
 // which messages are stored but not answered, nobody else affected) and the media size limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
-import { floodWarning, InboundLimits, mediaTooLarge } from '../../src/messaging/inbound-limits.ts';
+import { loadBotContent } from '../../src/content/bot-texts.ts';
+import { loadIntents } from '../../src/content/intents.ts';
+import { loadConfig } from '../../src/config.ts';
+import { InboundLimits } from '../../src/messaging/inbound-limits.ts';
 import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
 
 const LIMITS = { floodMessages: 3, floodSeconds: 60, floodPauseSeconds: 60, maxMediaBytes: 1024 * 1024 };
+const { municipality } = loadConfig({ env: {}, file: null });
+const { texts } = loadBotContent('bot', municipality, loadIntents('intents', municipality).map((intent) => intent.name));
 
 const temp = tempDir();
 const temp2 = tempDir();
@@ -47,7 +52,7 @@ describe('flood control', () => {
   });
 
   it('counts by arrival time: after the pause the citizen is answered again, and a slow writer is never paused', () => {
-    const limits = new InboundLimits(LIMITS);
+    const limits = new InboundLimits(LIMITS, () => texts);
     const t0 = Date.UTC(2026, 0, 1);
     expect([0, 1, 2].map((s) => limits.check('a', t0 + s * 1000))).toEqual(['ok', 'ok', 'ok']);
     expect(limits.check('a', t0 + 3000)).toBe('warn');
@@ -60,8 +65,8 @@ describe('flood control', () => {
   });
 
   it('words the warning in Turkish for the configured pause', () => {
-    expect(floodWarning({ ...LIMITS, floodPauseSeconds: 90 })).toContain('90 saniye bekleyip');
-    expect(floodWarning({ ...LIMITS, floodPauseSeconds: 120 })).toContain('2 dakika bekleyip');
+    expect(texts.flood(90)).toContain('90 saniye bekleyip');
+    expect(texts.flood(120)).toContain('2 dakika bekleyip');
   });
 });
 
@@ -71,13 +76,13 @@ describe('media size', () => {
     for (const text of ['yolda çukur var', 'Erzene', '3. sokak']) await citizen.say(text);
     expect(await citizen.sayAll('Çukur derin, araçlar zarar görüyor.')).toContain('fotoğrafını');
     const big = await citizen.say('', { media: [{ kind: 'image', mimeType: 'image/jpeg', fileId: 'buyuk', size: 5 * 1024 * 1024 }] });
-    expect(big).toEqual([mediaTooLarge(LIMITS)]);
+    expect(big).toEqual([texts.mediaTooLarge(LIMITS.maxMediaBytes)]);
     expect(big[0]).toContain('en fazla 1 MB');
     const small = await citizen.sayAll('', { media: [{ kind: 'image', mimeType: 'image/jpeg', fileId: 'kucuk', size: 300 * 1024 }] });
     expect(small).toContain('KVKK');
   });
 
   it('says the limit with a Turkish decimal comma', () => {
-    expect(mediaTooLarge({ ...LIMITS, maxMediaBytes: 2.5 * 1024 * 1024 })).toContain('en fazla 2,5 MB');
+    expect(texts.mediaTooLarge(2.5 * 1024 * 1024)).toContain('en fazla 2,5 MB');
   });
 });

@@ -7,11 +7,11 @@ import { loadConfig } from '../../src/config.ts';
 import { loadIntents } from '../../src/content/intents.ts';
 import { IntentClassifier } from '../../src/nlu/classifier.ts';
 import { MODEL_VERSION, loadOrTrain, readShippedModel, trainingDataHash, writeShippedModel } from '../../src/nlu/model-cache.ts';
-import { shippedModelFile, trainingExamples } from '../../src/nlu/nlu.ts';
-import { loadNlu } from '../../src/main.ts';
+import { shippedLanguageModelFile, shippedModelFile, trainingExamples } from '../../src/nlu/nlu.ts';
+import { languageExamplesOf, loadIntentsByLanguage, loadNlu } from '../../src/main.ts';
 import { tempDir } from '../support/cozum.ts';
 
-const REBUILD = 'Run `npm run nlu:train` and commit nlu/model.json.';
+const REBUILD = 'Run `npm run nlu:train` and commit nlu/model*.json and nlu/language-model.json.';
 const config = loadConfig({ env: {}, file: null });
 const examples = trainingExamples(loadIntents(path.resolve('intents'), config.municipality));
 const shipped = readShippedModel(shippedModelFile('.'));
@@ -21,6 +21,17 @@ describe('the shipped NLU model (nlu/model.json)', () => {
     expect(shipped, `nlu/model.json is missing or unreadable. ${REBUILD}`).toBeDefined();
     expect(shipped!.modelVersion, `nlu/model.json was built with MODEL_VERSION ${shipped!.modelVersion}, the code is at ${MODEL_VERSION}. ${REBUILD}`).toBe(MODEL_VERSION);
     expect(shipped!.key, `intents/ changed since nlu/model.json was built. ${REBUILD}`).toBe(trainingDataHash(examples));
+  });
+
+  it('ships the Arabic and English intent models and the language model, trained on today\'s locales/', () => {
+    const byLanguage = loadIntentsByLanguage(config);
+    for (const language of ['ar', 'en'] as const) {
+      const model = readShippedModel(shippedModelFile('.', language));
+      expect(model, `nlu/model.${language}.json is missing. ${REBUILD}`).toBeDefined();
+      expect(model!.key, `locales/${language}/intents/ changed since nlu/model.${language}.json was built. ${REBUILD}`).toBe(trainingDataHash(trainingExamples(byLanguage[language])));
+    }
+    const languageModel = readShippedModel(shippedLanguageModelFile('.'));
+    expect(languageModel?.key, `intents changed since nlu/language-model.json was built. ${REBUILD}`).toBe(trainingDataHash(languageExamplesOf(byLanguage)));
   });
 
   it('is what the classifier code trains today', { timeout: 240_000 }, () => {

@@ -37,7 +37,7 @@ import type { Logger } from '../../log.ts';
 import { DeliveryError, type DeliveryTarget } from '../../messaging/delivery.ts';
 import { UnreadableInboundError, type OutboundMessage } from '../../messaging/message.ts';
 import type { Database } from '../../storage/database.ts';
-import type { Channel, ChannelDependencies } from '../channel.ts';
+import type { Channel, ChannelDependencies, ChannelTexts } from '../channel.ts';
 import { PathSafeId, ActivityShape, BOTFRAMEWORK_CHANNEL, BOTFRAMEWORK_PREFIX, inboundFromActivity } from './inbound.ts';
 import { activityFromOutbound, deliveryError } from './sender.ts';
 export { BOTFRAMEWORK_CHANNEL, BOTFRAMEWORK_PREFIX, inboundFromActivity } from './inbound.ts';
@@ -121,6 +121,7 @@ export class BotFrameworkChannel implements Channel {
     private readonly logger: Logger,
     settings: BotFrameworkSettings,
     readonly mode: Exclude<BotFrameworkMode, 'off'>,
+    private readonly texts?: ChannelTexts,
   ) {
     this.appId = mode === 'authenticated' ? (settings.appId?.trim() ?? '') : '';
     const authentication = new ConfigurationBotFrameworkAuthentication(
@@ -136,7 +137,7 @@ export class BotFrameworkChannel implements Channel {
         throw error;
       }
       this.logger.error({ err: error, channel: context.activity.channelId }, 'Bot Framework turn failed');
-      await context.sendActivity('Üzgünüm, bir sorun oluştu. Lütfen mesajınızı tekrar gönderin.').catch(() => undefined);
+      if (this.texts) await context.sendActivity(this.texts.turnFailed).catch(() => undefined);
     };
     // Every "botframework:<channel>" conversation, also those from before a restart, before recovery runs.
     this.chat.registerChannelFamily(BOTFRAMEWORK_PREFIX, {
@@ -281,14 +282,14 @@ class NotStoredError extends Error {
   }
 }
 
-export function createBotFramework({ config, adapter, db, logger }: ChannelDependencies): Channel | undefined {
+export function createBotFramework({ config, adapter, db, logger, texts }: ChannelDependencies): Channel | undefined {
   const settings = config.channels.botFramework;
   const mode = checkBotFrameworkSettings(settings, config.host);
   if (mode === 'off') {
     logger.info('Bot Framework off: set channels.botFramework.appId (MICROSOFT_APP_ID) to turn it on, or BOTFRAMEWORK_EMULATOR=true for the Emulator on this machine');
     return undefined;
   }
-  const channel = new BotFrameworkChannel(adapter, db, logger, settings, mode);
+  const channel = new BotFrameworkChannel(adapter, db, logger, settings, mode, texts);
   logger.info(
     { auth: mode === 'authenticated', appType: mode === 'authenticated' ? settings.appType : undefined },
     mode === 'authenticated'

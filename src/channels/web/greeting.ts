@@ -13,5 +13,5 @@ export function formattedHtml(text: string): string {
 
 export function greetingHtml(text: string, choices: string[]): string {
   const buttons = choices.map((choice, index) => `<button type="button" data-choice="${escapeHtml(choice)}">${index + 1}. ${escapeHtml(choice)}</button>`).join('');
-  return `<li class="msg msg--bot" data-from="bot" data-greeting>${formattedHtml(text)}${buttons && `<div class="choices">${buttons}</div>`}</li>`;
+  return `<li class="msg msg--bot" data-from="bot" dir="auto" data-greeting>${formattedHtml(text)}${buttons && `<div class="choices">${buttons}</div>`}</li>`;
 }

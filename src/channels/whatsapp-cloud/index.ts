@@ -40,7 +40,7 @@ const REQUIRED = [
   ['verifyToken', 'WHATSAPP_VERIFY_TOKEN'],
 ] as const;
 
-export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger }: ChannelDependencies): Channel | undefined {
+export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger, texts }: ChannelDependencies): Channel | undefined {
   const settings = config.channels.whatsappCloud;
   const logger: Logger = parentLogger.child({ channel: WHATSAPP_CLOUD_CHANNEL });
   const missing = REQUIRED.filter(([key]) => !settings[key]);
@@ -57,7 +57,8 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger 
   const verifyToken = settings.verifyToken!;
   const phoneNumberId = settings.phoneNumberId!;
 
-  adapter.registerChannel(WHATSAPP_CLOUD_CHANNEL, whatsAppCloudSender(settings, { db, logger }));
+  const list = texts && { body: texts.chooseBody, button: texts.chooseListButton, title: texts.chooseListTitle };
+  adapter.registerChannel(WHATSAPP_CLOUD_CHANNEL, whatsAppCloudSender(settings, { db, logger, list }));
 
   const recordStatus = async (status: DeliveryStatus) => {
     if (status.status !== 'failed') {

@@ -34,7 +34,14 @@ function choiceId(index: number, label: string, limit: number): string {
 }
 
 /** The Graph API message bodies for one outbound message (several when a long text is split). */
-export function messagePayloads(to: string, message: OutboundMessage, options: { template?: { name: string; language: string } } = {}): Json[] {
+/** The words of a list message (bot/texts.yaml); without them a long list goes as numbered text. */
+export interface ListWords {
+  body: string;
+  button: string;
+  title: string;
+}
+
+export function messagePayloads(to: string, message: OutboundMessage, options: { template?: { name: string; language: string }; list?: ListWords } = {}): Json[] {
   const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
   if (options.template) {
     const parameter = renderChoicesAsText(message).replace(/\s*\n\s*/g, ' · ').replace(/\s+/g, ' ').trim();
@@ -51,8 +58,9 @@ export function messagePayloads(to: string, message: OutboundMessage, options: {
     ];
   }
   const { choices } = message;
-  const body = message.text.trim() === '' ? 'Lütfen seçiniz:' : renderText(message.text, 'whatsapp');
-  if (choices.length > 0 && choices.length <= 3 && body.length <= INTERACTIVE_BODY_LIMIT) {
+  const { list } = options;
+  const body = message.text.trim() === '' ? (list?.body ?? '') : renderText(message.text, 'whatsapp');
+  if (choices.length > 0 && choices.length <= 3 && body !== '' && body.length <= INTERACTIVE_BODY_LIMIT) {
     return [
       {
         ...base,
@@ -65,7 +73,7 @@ export function messagePayloads(to: string, message: OutboundMessage, options: {
       },
     ];
   }
-  if (choices.length >= 4 && choices.length <= 10 && body.length <= INTERACTIVE_BODY_LIMIT) {
+  if (list && choices.length >= 4 && choices.length <= 10 && body !== '' && body.length <= INTERACTIVE_BODY_LIMIT) {
     const rows = choices.map((label, index) => {
       const title = shorten(label, ROW_TITLE_LIMIT);
       return { id: choiceId(index, label, 200), title, ...(title !== label ? { description: shorten(label, ROW_DESCRIPTION_LIMIT) } : {}) };
@@ -74,7 +82,7 @@ export function messagePayloads(to: string, message: OutboundMessage, options: {
       {
         ...base,
         type: 'interactive',
-        interactive: { type: 'list', body: { text: body }, action: { button: 'Seçiniz', sections: [{ title: 'Seçenekler', rows }] } },
+        interactive: { type: 'list', body: { text: body }, action: { button: list.button, sections: [{ title: list.title, rows }] } },
       },
     ];
   }
@@ -119,7 +127,7 @@ function waIdOf(target: DeliveryTarget): string {
 }
 
 /** Sends through the Graph API; remembers the wamid on the stored message so a "failed" status can find it. */
-export function whatsAppCloudSender(settings: Settings, options: { db?: Database; logger?: Logger; now?: () => number } = {}): ChannelSender {
+export function whatsAppCloudSender(settings: Settings, options: { db?: Database; logger?: Logger; now?: () => number; list?: ListWords } = {}): ChannelSender {
   const now = options.now ?? Date.now;
   return {
     async send(target, message) {
@@ -127,7 +135,7 @@ export function whatsAppCloudSender(settings: Settings, options: { db?: Database
       const outsideWindow = now() - target.lastInboundAt.getTime() > SERVICE_WINDOW_MS;
       const template = outsideWindow ? { name: settings.notificationTemplate, language: settings.templateLanguage } : undefined;
       let firstId: string | undefined;
-      for (const payload of messagePayloads(to, message, { template })) {
+      for (const payload of messagePayloads(to, message, { template, list: options.list })) {
         const answer = await graphPost(settings, payload);
         firstId ??= ((answer.messages as { id?: string }[] | undefined) ?? [])[0]?.id;
       }

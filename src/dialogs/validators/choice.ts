@@ -81,15 +81,14 @@ function best(tokens: readonly string[], options: readonly ChoiceOption[], score
 }
 
 export function matchChoice(text: string, options: readonly ChoiceOption[]): Validation {
-  const retry = 'Lütfen listeden bir numara yazın, örneğin 1.';
   const trimmed = text.trim().replace(/[\uFE0F\u20E3]/g, ''); // keycap emoji "2️⃣" is a plain "2"
-  if (trimmed === '') return fail(`Bir seçim yapmadınız. ${retry}`);
+  if (trimmed === '') return fail('choiceEmpty');
 
   const number = NUMBER_ANSWER.exec(trimmed);
   if (number) {
     const option = options[Number(number[1]) - 1];
     if (option) return ok(option.value, option.label);
-    return fail(`Listede ${options.length} seçenek var. Lütfen 1 ile ${options.length} arasında bir numara yazın.`);
+    return fail('choiceOutOfRange', { count: options.length });
   }
 
   const tokens = words(trimmed);
@@ -97,11 +96,12 @@ export function matchChoice(text: string, options: readonly ChoiceOption[]): Val
   if (winners.length === 1) return ok(winners[0]!.value, winners[0]!.label);
   if (winners.length > 1) {
     return fail(
-      `${quote(trimmed)} birden fazla seçeneğe uyuyor. Hangisini kastettiğinizi numarasıyla yazar mısınız?`,
+      'choiceAmbiguous',
+      { answer: quote(trimmed) },
       winners.map((o) => o.label),
     );
   }
-  return fail(`${quote(trimmed)} seçeneklerden hiçbirine uymuyor. ${retry}`);
+  return fail('choiceNoMatch', { answer: quote(trimmed) });
 }
 
 /**

@@ -1,4 +1,4 @@
-export { fail, ok, type Validation } from './validation.ts';
+export { fail, ok, type Problem, type Validation } from './validation.ts';
 export { maskTcKimlik, tcKimlikChecksumOk, validateTcKimlik } from './tc-kimlik.ts';
 export { maskPhone, validatePhone } from './phone.ts';
 export { NeighbourhoodMatcher } from './neighbourhood.ts';

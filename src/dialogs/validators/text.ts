@@ -18,12 +18,12 @@ function length(text: string): number {
 
 export function validateText(text: string, { minLength = 1, maxLength = 2000 }: TextLimits = {}): Validation {
   const value = text.trim();
-  if (value === '') return fail('Mesajınız boş görünüyor. Lütfen birkaç kelimeyle yazar mısınız?');
-  if (hasNoWords(value)) return fail('Mesajınızda yazı göremedim. Lütfen durumu birkaç kelimeyle yazar mısınız?');
+  if (value === '') return fail('textEmpty');
+  if (hasNoWords(value)) return fail('textNoWords');
   const count = length(value);
-  if (count < minLength) return fail(`Biraz daha ayrıntı yazar mısınız? En az ${minLength} karakter olmalı.`);
+  if (count < minLength) return fail('textTooShort', { min: minLength });
   if (count > maxLength) {
-    return fail(`Mesajınız çok uzun (${count} karakter). Lütfen en fazla ${maxLength} karakterle, kısaltarak yazar mısınız?`);
+    return fail('textTooLong', { count, max: maxLength });
   }
   // Masked before it is cut short, so that a cut never leaves half a TC number readable.
   const chars = Array.from(maskPersonalData(value.replace(/\s+/g, ' ')));
@@ -38,15 +38,15 @@ export function titleCaseTr(text: string): string {
 
 export function validateName(text: string): Validation {
   const name = text.trim().replace(/\s+/g, ' ').replace(/’/g, "'");
-  if (name === '') return fail('Lütfen adınızı ve soyadınızı yazın, örneğin Ayşe Yılmaz.');
+  if (name === '') return fail('nameEmpty');
   if (!/^[\p{L}\p{M}' -]+$/u.test(name)) {
-    return fail('Ad ve soyadda yalnızca harf kullanılabilir. Lütfen adınızı ve soyadınızı rakam ya da işaret olmadan yazın, örneğin Ayşe Yılmaz.');
+    return fail('nameLettersOnly');
   }
   const parts = name.split(' ').filter((p) => /\p{L}/u.test(p));
-  if (parts.length < 2) return fail('Lütfen adınızla birlikte soyadınızı da yazın, örneğin Ayşe Yılmaz.');
+  if (parts.length < 2) return fail('nameSurnameNeeded');
   const count = length(name);
-  if (count < 4) return fail('Bu ad soyad çok kısa görünüyor. Lütfen adınızı ve soyadınızı tam olarak yazın.');
-  if (count > 80) return fail('Ad soyad en fazla 80 karakter olabilir. Lütfen yalnızca adınızı ve soyadınızı yazın.');
+  if (count < 4) return fail('nameTooShort');
+  if (count > 80) return fail('nameTooLong');
   const display = titleCaseTr(name);
   return ok(display, display);
 }

@@ -68,6 +68,8 @@
     var item = document.createElement('li');
     item.className = 'msg msg--' + from;
     item.setAttribute('data-from', from);
+    // Arabic reads right to left: each bubble takes its direction from its own first letters.
+    item.setAttribute('dir', 'auto');
     appendFormatted(item, text);
     if (choices && choices.length) {
       var box = document.createElement('div');
@@ -75,6 +77,7 @@
       choices.forEach(function (choice, index) {
         var button = document.createElement('button');
         button.type = 'button';
+        button.setAttribute('dir', 'auto');
         button.textContent = (index + 1) + '. ' + choice;
         button.addEventListener('click', function () { submit(choice); });
         box.appendChild(button);
