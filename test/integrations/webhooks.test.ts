@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookEvent } from '../../src/integrations/payloads.ts';
 import type { Cozum } from '../../src/main.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
+import { adminWithKey, Open311Client } from '../open311/support.ts';
 import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
 import { waitForEvent } from '../support/wait.ts';
 
@@ -141,6 +142,51 @@ describe('a department webhook', () => {
       expect(WebhookEvent.parse(call.event)).toEqual(call.event);
       // Nothing of the citizen's: not the summary, its phone number, nor any note.
       expect(call.body).not.toMatch(/0532|111 22 33|Erzene|Ekip yolda|Çukur kapatıldı|summary|note/);
+    }
+  });
+});
+
+describe('a request filed over Open311', () => {
+  const temp = tempDir();
+  const receiver = new Receiver(SECRET);
+  let cozum: Cozum;
+  beforeAll(async () => {
+    const url = await receiver.start();
+    cozum = await startTestCozum(temp.dir, { http: true, overrides: { 'integrations.departments': [{ name: FEN, webhook: { url, secret: SECRET } }], 'integrations.feedSeconds': 0.2 } });
+  });
+  afterAll(async () => {
+    await cozum.close();
+    await receiver.close();
+    temp.remove();
+  });
+
+  it('is taken and resolved by an agent in the console; Open311 shows it closed and the department gets each step, signed, in order', async () => {
+    const { key } = await adminWithKey(cozum);
+    const api = new Open311Client(cozum.url!);
+    const filed = await api.post('/open311/v2/requests.json', { api_key: key, service_code: 'road', lat: '38.4692', long: '27.2163', description: 'Okul önünde derin çukur var.', 'attribute[neighbourhood]': 'Erzene' });
+    expect(filed.status).toBe(201);
+    const number = (filed.body as { service_request_id: string }[])[0]!.service_request_id;
+
+    // In the agent's queue like any other case, with its channel.
+    const agent = await createAgent(cozum.db, 'fen.ayse', 'Ayşe Demir', 'agent', FEN);
+    const client = await ConsoleClient.loggedIn(cozum, 'fen.ayse');
+    const ticket = await cozum.db.ticket.findUniqueOrThrow({ where: { number } });
+    expect(ticket.department).toBe(FEN);
+    expect((await client.post(`/console/api/tickets/${ticket.id}/status`, { status: 'in_progress', note: 'Ekip yönlendirildi.' })).status).toBe(200);
+    expect((await client.post(`/console/api/tickets/${ticket.id}/status`, { status: 'resolved', note: 'Çukur kapatıldı.' })).status).toBe(200);
+
+    const [shown] = (await api.get(`/open311/v2/requests/${number}.json`)).body as Record<string, string>[];
+    expect(shown).toMatchObject({ service_request_id: number, status: 'closed', status_notes: 'Çukur kapatıldı.', agency_responsible: FEN });
+
+    const calls = await receiver.waitFor(3);
+    expect(calls.map((c) => [c.event.type, c.event.status ?? null, c.event.actor, c.event.ticket.number])).toEqual([
+      ['ticket.created', null, 'bot', number],
+      ['ticket.status_changed', 'in_progress', agent.username, number],
+      ['ticket.status_changed', 'resolved', agent.username, number],
+    ]);
+    for (const call of calls) {
+      expect(call.signedOk).toBe(true);
+      expect(call.body).not.toMatch(/Okul önünde|Erzene|Ekip yönlendirildi|Çukur kapatıldı/);
     }
   });
 });
