@@ -12,7 +12,7 @@ import { EmergencyTurn } from './bot/emergency-turn.ts';
 import { InstitutionFinder } from './bot/institutions.ts';
 import { ConfigError, databaseUrl, loadConfigOrExit, type Config } from './config.ts';
 import { loadBotContent } from './content/bot-texts.ts';
-import { loadEmergencies } from './content/emergencies.ts';
+import { loadEmergencyLanguages } from './content/emergencies.ts';
 import { loadInstitutions } from './content/institutions.ts';
 import { answersByIntent, loadIntents, loadIntentTranslations, type Intent } from './content/intents.ts';
 import { contentFolder, DEFAULT_LANGUAGE, LANGUAGES, type Language } from './content/languages.ts';
@@ -165,7 +165,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   });
   logger.info({ intents: intents.length, ms: took(), model: path.relative(process.cwd(), modelFile) }, MODEL_SOURCES[source]);
   const { texts, languages } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
-  const emergencyContent = loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality);
+  const emergencyContent = loadEmergencyLanguages(path.resolve(config.contentDir), config.municipality);
   const vocabulary = loadVocabulary(path.resolve(config.contentDir, 'bot'), (text) => globalCommand(text) !== undefined);
   const specs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality);
   checkFollowUps(intents, specs);
@@ -197,7 +197,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     reportsProblems: spec.ticket?.type === 'complaint',
   }));
   const handoff = new Handoff({ db, tickets, notifier: adapter, config, events, texts, languages });
-  const emergencies = new EmergencyTurn(EmergencyDetector.forIntents(emergencyContent, intents), emergencyContent, handoff, vocabulary);
+  const emergencies = new EmergencyTurn(EmergencyDetector.forLanguages(emergencyContent, intents), emergencyContent, handoff, vocabulary);
   const institutions = new InstitutionFinder(
     loadInstitutions(path.resolve(config.contentDir, 'bot'), config.municipality),
     asciiWordsOf(intents.flatMap((intent) => intent.examples)),

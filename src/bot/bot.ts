@@ -193,10 +193,11 @@ export class CozumBot extends ActivityHandler {
     session.languagesOffered = undefined;
     const number = offered ? /^\s*(\d)\s*[.)]?\s*$/.exec(westernDigits(raw)) : null;
     const asked = (raw ? languageAskedFor(raw) : undefined) ?? (number ? LANGUAGES[Number(number[1]) - 1] : undefined);
-    const language = asked ?? chooseLanguage(remembered, raw ? this.deps.detector.detect(raw) : undefined, raw, dc.activeDialog !== undefined);
+    const guess = raw ? this.deps.detector.detect(raw) : undefined;
+    const language = asked ?? chooseLanguage(remembered, guess, raw, dc.activeDialog !== undefined);
     if (language !== remembered && inbound) await this.deps.db.contact.update({ where: { id: inbound.contactId }, data: { language } });
     session.language = language;
-    return inLanguage(language, () => this.handleMessageIn(context, inbound, mode, session, dc, raw, asked !== undefined));
+    return inLanguage(language, () => this.handleMessageIn(context, inbound, mode, session, dc, raw, asked !== undefined, guess?.language));
   }
 
   /** The contact's language from an earlier conversation. */
@@ -213,6 +214,8 @@ export class CozumBot extends ActivityHandler {
     dc: DialogContext,
     raw: string,
     languageAsked: boolean,
+    /** The language the message looks written in, whichever the turn answers in. */
+    written: Language | undefined,
   ): Promise<void> {
     const conversationId = context.activity.conversation.id;
     const command = raw ? globalCommand(raw) : undefined;
@@ -220,7 +223,7 @@ export class CozumBot extends ActivityHandler {
     // Stored just before the citizen's erasure and erased with it: nobody answers an erased conversation.
     if (mode === 'erased') return;
     // Safety first: what to do now, before a command, an open form or a wait for an agent.
-    const emergency = raw ? this.deps.emergencies.detect(raw) : undefined;
+    const emergency = raw ? this.deps.emergencies.detect(raw, written) : undefined;
     if (emergency) return void (session.emergencyOffer = await this.deps.emergencies.answer(context, mode, emergency, raw));
 
     if (mode && mode !== 'bot') {
@@ -391,7 +394,7 @@ export class CozumBot extends ActivityHandler {
       return true;
     }
     if (choice === 'ticket') await emergencies.fileTicket(dc.context, offer);
-    else await emergencies.declined(dc.context);
+    else await emergencies.declined(dc.context, offer);
     // The form the emergency interrupted asks its question again.
     if (dc.activeDialog) await dc.repromptDialog();
     return true;

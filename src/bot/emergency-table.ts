@@ -29,7 +29,7 @@ export interface EmergencyScore {
   falseAlarms: { text: string; found: string; words: string }[];
 }
 
-export function scoreEmergencies(detector: EmergencyDetector, table: EmergencyTable, intents: Intent[] = []): EmergencyScore {
+export function scoreEmergencies(detector: Pick<EmergencyDetector, 'detect'>, table: EmergencyTable, intents: Intent[] = []): EmergencyScore {
   const score: EmergencyScore = { urgent: 0, ordinary: 0, missed: [], wrongKind: [], falseAlarms: [] };
   for (const [kind, texts] of Object.entries(table.urgent)) {
     for (const text of texts) {

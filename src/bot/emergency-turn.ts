@@ -3,17 +3,20 @@
 // bot.ts asks `detect` before anything else and hands the citizen's answer to the offer back here.
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { EmergencyContent } from '../content/emergencies.ts';
+import { currentLanguage, LANGUAGES, type Language } from '../content/languages.ts';
 import type { Vocabulary } from '../dialogs/vocabulary.ts';
 import type { Handoff } from '../handoff/handoff.ts';
 import { fold } from '../nlu/normalize.ts';
 import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
-import type { Emergency, EmergencyDetector } from './emergencies.ts';
+import { detectInTables, type Emergency, type EmergencyDetector } from './emergencies.ts';
 
 /** Kept in the session between the answer and the citizen's choice. */
 export interface EmergencyOffer {
   kind: string;
   /** The citizen's message, for the record. */
   text: string;
+  /** The language the answer was given in, and the record's confirmation will be. */
+  language?: Language;
 }
 
 export type EmergencyChoice = 'ticket' | 'person' | 'no';
@@ -24,20 +27,31 @@ export class EmergencyTurn {
   private readonly words: Map<string, EmergencyChoice>;
 
   constructor(
-    private readonly detector: EmergencyDetector,
-    private readonly content: EmergencyContent,
+    private readonly detectors: Record<Language, EmergencyDetector>,
+    private readonly contents: Record<Language, EmergencyContent>,
     private readonly handoff: Handoff,
     private readonly vocabulary: Vocabulary,
   ) {
     this.words = new Map();
-    CHOICES.forEach((choice, index) => {
-      const { label, words } = content.offer[choice];
-      for (const word of [String(index + 1), label, ...words]) this.words.set(fold(word), choice);
-    });
+    // Every language's words: a citizen may answer the offer in the language they think in.
+    for (const language of LANGUAGES) {
+      CHOICES.forEach((choice, index) => {
+        const { label, words } = contents[language].offer[choice];
+        for (const word of [String(index + 1), label, ...words]) this.words.set(fold(word), choice);
+      });
+    }
   }
 
-  detect(text: string): Emergency | undefined {
-    return this.detector.detect(text);
+  /** An emergency in the Turkish table, the turn's language's or the one the message looks written in (`detectInTables`). */
+  detect(text: string, written?: Language): Emergency | undefined {
+    const found = detectInTables(this.detectors, text, [currentLanguage(), written]);
+    if (!found) return undefined;
+    const kind = this.contents[found.language].kinds.find((candidate) => candidate.id === found.kind.id) ?? found.kind;
+    return { ...found, kind };
+  }
+
+  private content(language: Language | undefined): EmergencyContent {
+    return this.contents[language ?? currentLanguage()];
   }
 
   /**
@@ -49,12 +63,12 @@ export class EmergencyTurn {
     await context.sendActivity(emergency.kind.answer);
     if (mode && mode !== 'bot') {
       await this.handoff.markUrgent(context.activity.conversation.id, `${emergency.kind.title} (“${emergency.words}”)`);
-      await context.sendActivity(this.content.texts.markedUrgent);
+      await context.sendActivity(this.content(emergency.language).texts.markedUrgent);
       return undefined;
     }
-    const { offer } = this.content;
+    const { offer } = this.content(emergency.language);
     await context.sendActivity(MessageFactory.suggestedActions(CHOICES.map((choice) => offer[choice].label), offer.prompt));
-    return { kind: emergency.kind.id, text };
+    return { kind: emergency.kind.id, text, language: emergency.language };
   }
 
   /**
@@ -69,7 +83,7 @@ export class EmergencyTurn {
   }
 
   kind(offer: EmergencyOffer) {
-    return this.content.kinds.find((kind) => kind.id === offer.kind);
+    return this.content(offer.language).kinds.find((kind) => kind.id === offer.kind);
   }
 
   /** Opens the urgent record and tells the citizen its number, and the number to call again. */
@@ -78,10 +92,10 @@ export class EmergencyTurn {
     const kind = this.kind(offer);
     if (!inbound || !kind) return;
     const ticket = await this.handoff.reportEmergency({ conversationId: context.activity.conversation.id, contactId: inbound.contactId, kind, text: offer.text });
-    await context.sendActivity(this.content.texts.ticketFiled({ ticketNumber: ticket.number, number: kind.number }));
+    await context.sendActivity(this.content(offer.language).texts.ticketFiled({ ticketNumber: ticket.number, number: kind.number }));
   }
 
-  async declined(context: TurnContext): Promise<void> {
-    await context.sendActivity(this.content.texts.declined);
+  async declined(context: TurnContext, offer?: EmergencyOffer): Promise<void> {
+    await context.sendActivity(this.content(offer?.language).texts.declined);
   }
 }

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Municipality } from '../config.ts';
+import { contentFolder, DEFAULT_LANGUAGE, LANGUAGES, type Language } from './languages.ts';
 import { phraseProblem } from '../nlu/phrases.ts';
 import { fillTemplate, unknownPlaceholders } from './template.ts';
 import { loadYamlFile } from './yaml-file.ts';
@@ -28,7 +29,7 @@ function template(municipality: Municipality, allowed: string[] = []) {
   });
 }
 
-const word = z.string().trim().regex(/^[\p{Ll}]+$/u, 'tek kelime, küçük harflerle');
+const word = z.string().trim().regex(/^[\p{Ll}\p{N}\u0621-\u064a]+$/u, 'tek kelime, küçük harflerle');
 
 const choice = z.object({ label: text.max(40, 'en fazla 40 karakter'), words: z.array(text).default([]) }).strict();
 
@@ -38,6 +39,7 @@ function fileSchema(municipality: Municipality) {
     .object({
       commonWords: z.array(z.string().regex(/^[a-z]+$/, 'yalnızca Türkçe harfsiz küçük harfler')).default([]),
       negations: z.array(word).min(1),
+      negationsBefore: z.array(word).default([]),
       negationFillers: z.array(word).default([]),
       offer: z.object({ prompt: template(municipality), ticket: choice, person: choice, no: choice }).strict(),
       texts: z
@@ -99,6 +101,8 @@ export interface EmergencyChoice {
 export interface EmergencyContent {
   commonWords: string[];
   negations: string[];
+  /** Words that negate a match standing before it ("no gas smell", "ما في ريحة غاز"): Arabic and English. */
+  negationsBefore: string[];
   negationFillers: string[];
   offer: { prompt: string; ticket: EmergencyChoice; person: EmergencyChoice; no: EmergencyChoice };
   texts: { ticketFiled(moment: { ticketNumber: string; number: string }): string; declined: string; markedUrgent: string };
@@ -111,6 +115,7 @@ export function loadEmergencies(dir: string, municipality: Municipality): Emerge
   return {
     commonWords: raw.commonWords,
     negations: raw.negations,
+    negationsBefore: raw.negationsBefore,
     negationFillers: raw.negationFillers,
     offer: { ...raw.offer, prompt: fill(raw.offer.prompt) },
     texts: {
@@ -123,4 +128,79 @@ export function loadEmergencies(dir: string, municipality: Municipality): Emerge
       return { ...kind, number, answer: fillTemplate(answer, { number }, municipality) };
     }),
   };
+}
+
+/**
+ * Another language's emergencies (locales/<language>/bot/emergencies.yaml): its own phrases and
+ * negations, and the words of every Turkish kind's answer and of the offer. The kinds, their order,
+ * numbers and departments stay the Turkish file's; a Turkish kind missing there stops start-up.
+ */
+function translationSchema(municipality: Municipality, kindIds: string[]) {
+  // A list of phrases may take in a shared one (a YAML alias, `*hypothetical`): read as one list.
+  const phrases = z.array(z.union([phrase, z.array(phrase)])).default([]).transform((items) => items.flat());
+  return z
+    .object({
+      // Lists of phrases several kinds share, named with YAML anchors (&hypothetical).
+      shared: z.record(z.string(), z.array(phrase)).default({}),
+      commonWords: z.array(z.string().regex(/^[a-z]+$/, 'yalnızca Türkçe harfsiz küçük harfler')).default([]),
+      negations: z.array(word).default([]),
+      negationsBefore: z.array(word).default([]),
+      negationFillers: z.array(word).default([]),
+      offer: z.object({ prompt: template(municipality), ticket: choice, person: choice, no: choice }).strict(),
+      texts: z
+        .object({
+          ticketFiled: template(municipality, ['ticketNumber', 'number']),
+          declined: template(municipality),
+          markedUrgent: template(municipality),
+        })
+        .strict(),
+      kinds: z
+        .record(
+          z.string(),
+          z
+            .object({
+              phrases: z.array(phrase).min(1, 'en az bir ifade gerekli'),
+              except: phrases,
+              unless: phrases,
+              answer: template(municipality, ['number']),
+            })
+            .strict(),
+        )
+        .superRefine((kinds, context) => {
+          const missing = kindIds.filter((id) => !(id in kinds));
+          if (missing.length > 0) context.addIssue({ code: 'custom', message: `bot/emergencies.yaml'deki türlerin çevirisi eksik: ${missing.join(', ')}` });
+          for (const id of Object.keys(kinds)) {
+            if (!kindIds.includes(id)) context.addIssue({ code: 'custom', message: `bot/emergencies.yaml'de böyle bir tür yok: ${id}`, path: [id] });
+          }
+        }),
+    })
+    .strict();
+}
+
+/** Every language's emergencies: Turkish from bot/, the others from locales/<language>/bot/. */
+export function loadEmergencyLanguages(contentDir: string, municipality: Municipality): Record<Language, EmergencyContent> {
+  const turkish = loadEmergencies(contentFolder(contentDir, 'bot', DEFAULT_LANGUAGE), municipality);
+  const ids = turkish.kinds.map((kind) => kind.id);
+  const translated = (language: Language): EmergencyContent => {
+    const file = path.join(contentFolder(contentDir, 'bot', language), 'emergencies.yaml');
+    const raw = loadYamlFile(file, translationSchema(municipality, ids));
+    const fill = (value: string) => fillTemplate(value, municipality);
+    return {
+      commonWords: raw.commonWords,
+      negations: raw.negations,
+      negationsBefore: raw.negationsBefore,
+      negationFillers: raw.negationFillers,
+      offer: { ...raw.offer, prompt: fill(raw.offer.prompt) },
+      texts: {
+        ticketFiled: (moment) => fillTemplate(raw.texts.ticketFiled, moment, municipality),
+        declined: fill(raw.texts.declined),
+        markedUrgent: fill(raw.texts.markedUrgent),
+      },
+      kinds: turkish.kinds.map((kind) => {
+        const own = raw.kinds[kind.id]!;
+        return { ...kind, phrases: own.phrases, except: own.except, unless: own.unless, answer: fillTemplate(own.answer, { number: kind.number }, municipality) };
+      }),
+    };
+  };
+  return Object.fromEntries(LANGUAGES.map((language) => [language, language === DEFAULT_LANGUAGE ? turkish : translated(language)])) as Record<Language, EmergencyContent>;
 }

@@ -8,9 +8,13 @@
 //   word        the word exactly                      "yangın"
 //   word*       the word with any suffix              "koku*" (kokusu, kokuyor)
 //   a|b*|c      any one of these                      "ev|evim|bina*"
+//   *word       (Arabic) the word after any of its proclitics: و ف, then ب ك ل ع, then ال or ل
+//               ("*غاز" is غاز, الغاز, بالغاز, والغاز, للغاز); may end in * too
+// Arabic is read as the Arabic NLU folds it (normalizeArabic): diacritics and tatweel dropped, alef
+// forms as ا, taa marbuta as ه, alef maqsura as ي; phrases are folded the same way.
 // Each word may follow the one before with at most one other word between ("gaz çok kokuyor");
 // "…" (or "...") between two words allows up to four ("gaz gibi bir koku").
-import { asciiFold, lowerTr } from './normalize.ts';
+import { asciiFold, lowerTr, normalizeArabic } from './normalize.ts';
 
 export interface Token {
   /** Lower-cased as written, Turkish letters kept, letters repeated three times or more collapsed. */
@@ -27,6 +31,8 @@ interface Alternative {
   /** The ASCII-typed form also accepted, when it is not a common word of its own. */
   folded?: string;
   prefix: boolean;
+  /** An Arabic word that may follow its proclitics (conjunction, preposition, article). */
+  proclitics: boolean;
 }
 
 interface Term {
@@ -49,17 +55,21 @@ export interface Span {
 const DEFAULT_GAP = 1;
 const WIDE_GAP = 4;
 const CIRCUMFLEX: Record<string, string> = { â: 'a', î: 'i', û: 'u' };
+/** What may stand before an Arabic word, written on to it: و ف (and, so), ب ك ل ع (in, like, for, on), ال or ل (the). */
+const PROCLITICS = /^[وف]?[بكلع]?(?:ال|ل)?$/;
+const ARABIC_WORD = /^[\u0621-\u064a]+$/;
 
 export function tokenize(text: string): Token[] {
-  const lowered = lowerTr(text.normalize('NFC'))
+  // Arabic folded as the Arabic NLU folds it; a text without Arabic letters is left as it is.
+  const lowered = lowerTr(normalizeArabic(text.normalize('NFC')))
     .replace(/[âîû]/g, (ch) => CIRCUMFLEX[ch]!)
     // An apostrophe joins a suffix: "doğalgaz'ın" → "doğalgazın".
     .replace(/['’`´]/g, '');
   const tokens: Token[] = [];
   let sentence = 0;
   let clause = 0;
-  for (const [piece] of lowered.matchAll(/[\p{L}\p{N}]+|[.!?;\n]+|,/gu)) {
-    if (piece === ',') {
+  for (const [piece] of lowered.matchAll(/[\p{L}\p{N}]+|[.!?;\n؟؛]+|[,،]/gu)) {
+    if (piece === ',' || piece === '،') {
       clause++;
       continue;
     }
@@ -74,15 +84,20 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-/** Words of a phrase must be letters (Turkish ones included) or digits, and a prefix at least three letters. */
+/**
+ * Words of a phrase must be lower-case letters (Turkish ones included) or digits, or Arabic letters
+ * (a leading * only on those), and a prefix at least three letters.
+ */
 export function phraseProblem(source: string): string | undefined {
-  const words = source.trim().split(/\s+/).filter((word) => word !== '…' && word !== '...');
+  const words = normalizeArabic(source.normalize('NFC')).trim().split(/\s+/).filter((word) => word !== '…' && word !== '...');
   if (words.length === 0) return 'boş ifade';
   for (const word of words) {
     for (const alternative of word.split('|')) {
-      const stem = alternative.endsWith('*') ? alternative.slice(0, -1) : alternative;
-      if (!/^[\p{Ll}\p{N}]+$/u.test(stem)) return `"${alternative}": yalnızca küçük harf ve rakam kullanılır`;
-      if (alternative.endsWith('*') && stem.length < 3) return `"${alternative}": * ile biten kök en az 3 harf olmalı`;
+      const proclitics = alternative.startsWith('*');
+      const stem = alternative.slice(proclitics ? 1 : 0, alternative.endsWith('*') && alternative.length > 1 ? -1 : undefined);
+      if (proclitics && !ARABIC_WORD.test(stem)) return `"${alternative}": başta * yalnızca Arapça kelimelerde kullanılır`;
+      if (!/^[\p{Ll}\p{N}]+$/u.test(stem) && !ARABIC_WORD.test(stem)) return `"${alternative}": yalnızca küçük harf ve rakam kullanılır`;
+      if (alternative.length > 1 && alternative.endsWith('*') && stem.length < 3) return `"${alternative}": * ile biten kök en az 3 harf olmalı`;
     }
   }
   return undefined;
@@ -103,16 +118,18 @@ export function compilePhrase(source: string, commonWords: ReadonlySet<string>):
   if (problem) throw new Error(`${source}: ${problem}`);
   const terms: Term[] = [];
   let gap = DEFAULT_GAP;
-  for (const word of lowerTr(source.normalize('NFC')).trim().split(/\s+/)) {
+  for (const word of lowerTr(normalizeArabic(source.normalize('NFC'))).trim().split(/\s+/)) {
     if (word === '…' || word === '...') {
       gap = WIDE_GAP;
       continue;
     }
     const alternatives = word.split('|').map((alternative): Alternative => {
-      const prefix = alternative.endsWith('*');
-      const written = prefix ? alternative.slice(0, -1) : alternative;
+      const proclitics = alternative.startsWith('*');
+      const bare = proclitics ? alternative.slice(1) : alternative;
+      const prefix = bare.endsWith('*');
+      const written = prefix ? bare.slice(0, -1) : bare;
       const folded = asciiFold(written);
-      return { written, prefix, folded: folded !== written && !clashes(folded, prefix, commonWords) ? folded : undefined };
+      return { written, prefix, proclitics, folded: folded !== written && !clashes(folded, prefix, commonWords) ? folded : undefined };
     });
     terms.push({ alternatives, gap: terms.length === 0 ? 0 : gap });
     gap = DEFAULT_GAP;
@@ -120,8 +137,19 @@ export function compilePhrase(source: string, commonWords: ReadonlySet<string>):
   return { source, terms };
 }
 
+function wordMatches(written: string, prefix: boolean, word: string): boolean {
+  return prefix ? word.startsWith(written) : word === written;
+}
+
 function alternativeMatches(alternative: Alternative, token: Token): boolean {
   const { written, folded, prefix } = alternative;
+  if (alternative.proclitics) {
+    // The longest proclitics are four letters (وبال); what follows them must be the word.
+    for (let start = 0; start <= 4 && start < token.written.length; start++) {
+      if (PROCLITICS.test(token.written.slice(0, start)) && wordMatches(written, prefix, token.written.slice(start))) return true;
+    }
+    return false;
+  }
   if (prefix ? token.written.startsWith(written) : token.written === written) return true;
   if (folded === undefined) return false;
   return prefix ? token.written.startsWith(folded) : token.written === folded;
