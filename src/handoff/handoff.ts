@@ -47,6 +47,8 @@ export interface AgentActor {
   displayName: string;
   role: 'agent' | 'supervisor' | 'admin';
   department: string | null;
+  /** The languages the agent answers citizens in (Agent.languages); Turkish when not known. */
+  languages?: Language[];
 }
 
 export interface Escalation {
