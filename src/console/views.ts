@@ -262,6 +262,8 @@ export class ConsoleViews {
       },
       citizen: {
         name: citizenName(conversation.contact),
+        language: conversation.contact.language ?? DEFAULT_LANGUAGE,
+        languageName: languageName(conversation.contact.language ?? DEFAULT_LANGUAGE),
         phone: conversation.contact.anonymizedAt ? null : conversation.contact.phone,
         since: conversation.contact.createdAt.toISOString(),
         /** Whether the citizen's personal data was erased, and why, as their tickets' history tells (KVKK). */
