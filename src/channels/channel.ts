@@ -27,6 +27,11 @@ export interface ChannelDependencies {
   logger: Logger;
   /** Where rate-limit counters that must outlive a restart are kept (storage/rate-limits.ts); the database by default. */
   limits?: RateLimitStore;
+  /**
+   * The same words in a citizen's language (Contact.language; locales/<language>/bot/texts.yaml),
+   * for what a channel says itself to a known citizen; `texts` when not given or unknown.
+   */
+  textsIn?: (language: string | null | undefined) => ChannelTexts;
   /** The assistant's own words (bot/texts.yaml), for what a channel shows before any message (the web chat's greeting). */
   texts?: ChannelTexts;
 }
