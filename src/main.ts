@@ -299,7 +299,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let agentConsole: ReturnType<typeof createConsole> | undefined;
   let integrations: Integrations | undefined;
   if (options.http) {
-    channels = await createChannels({ config, adapter, store, db, logger, limits, texts, textsIn });
+    channels = await createChannels({ config, adapter, store, db, logger, limits, texts, textsIn, languages: LANGUAGES });
     for (const channel of channels) readiness.setChannel(channel.name, { ready: false, detail: 'starting' });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     // Departments' systems (integrations/): e-mail is the Open311 requesters' channel, registered before recovery like the others.

@@ -88,6 +88,7 @@ const TEXT_KEYS = [
   'statusChanged', 'statusReason', 'statusNote', 'transferred', 'flood', 'hours', 'minutes', 'seconds', 'mediaTooLarge',
   'chooseBody', 'chooseListButton', 'chooseListTitle', 'languageName', 'languageSwitched', 'languagePrompt',
   'speakerAvailable', 'noSpeaker', 'backToday', 'backTomorrow', 'backOn',
+  'webTitle', 'webSubtitle', 'webChatLabel', 'webInputLabel', 'webPlaceholder', 'webSend', 'webOffline', 'webSendAgain',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */
