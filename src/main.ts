@@ -15,7 +15,7 @@ import { loadBotContent } from './content/bot-texts.ts';
 import { loadEmergencyLanguages } from './content/emergencies.ts';
 import { loadInstitutions } from './content/institutions.ts';
 import { answersByIntent, loadIntents, loadIntentTranslations, type Intent } from './content/intents.ts';
-import { contentFolder, DEFAULT_LANGUAGE, LANGUAGES, type Language } from './content/languages.ts';
+import { contentFolder, DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language } from './content/languages.ts';
 import { languageExamples, LanguageDetector } from './nlu/language.ts';
 import type { IntentClassifier } from './nlu/classifier.ts';
 import { ContentError } from './content/yaml-file.ts';
@@ -173,7 +173,15 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
 
   const events = new CozumEvents();
   const store = new ConversationStore(db, events);
-  const adapter = new ChatAdapter(store, logger, { turnFailedText: texts.turnFailed });
+  // What the bot says in a citizen's language (Contact.language), Turkish when it is not known.
+  const textsIn = (language: string | null | undefined) => languages[isLanguage(language) ? language : DEFAULT_LANGUAGE].texts;
+  const adapter = new ChatAdapter(store, logger, {
+    // The apology for a failed turn, in the language of the citizen who wrote.
+    turnFailedText: async (inbound) => {
+      const contact = inbound && (await db.contact.findUnique({ where: { id: inbound.contactId }, select: { language: true } }).catch(() => null));
+      return textsIn(contact?.language).turnFailed;
+    },
+  });
   const conversationState = new JsonChangeConversationState(new PrismaStorage(db));
   const tickets = new Tickets(db, config.tickets.prefix, config.timeZone);
   const answers = Object.fromEntries(LANGUAGES.map((language) => [language, answersByIntent(byLanguage[language])])) as Record<Language, Map<string, string>>;
@@ -210,7 +218,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       config.limits,
       async (inbound) => {
         const contact = await db.contact.findUnique({ where: { id: inbound.contactId }, select: { language: true } });
-        return languages[LANGUAGES.find((language) => language === contact?.language) ?? DEFAULT_LANGUAGE].texts;
+        return textsIn(contact?.language);
       },
       logger,
     ),
@@ -291,7 +299,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let agentConsole: ReturnType<typeof createConsole> | undefined;
   let integrations: Integrations | undefined;
   if (options.http) {
-    channels = await createChannels({ config, adapter, store, db, logger, limits, texts });
+    channels = await createChannels({ config, adapter, store, db, logger, limits, texts, textsIn, languages: LANGUAGES });
     for (const channel of channels) readiness.setChannel(channel.name, { ready: false, detail: 'starting' });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     // Departments' systems (integrations/): e-mail is the Open311 requesters' channel, registered before recovery like the others.

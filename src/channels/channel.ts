@@ -17,6 +17,15 @@ export interface ChannelTexts {
   chooseBody: string;
   chooseListButton: string;
   chooseListTitle: string;
+  /** The web chat page's own labels (its title, box, button…), switched to the citizen's language. */
+  webTitle: string;
+  webSubtitle: string;
+  webChatLabel: string;
+  webInputLabel: string;
+  webPlaceholder: string;
+  webSend: string;
+  webOffline: string;
+  webSendAgain: string;
 }
 
 export interface ChannelDependencies {
@@ -27,6 +36,13 @@ export interface ChannelDependencies {
   logger: Logger;
   /** Where rate-limit counters that must outlive a restart are kept (storage/rate-limits.ts); the database by default. */
   limits?: RateLimitStore;
+  /**
+   * The same words in a citizen's language (Contact.language; locales/<language>/bot/texts.yaml),
+   * for what a channel says itself to a known citizen; `texts` when not given or unknown.
+   */
+  textsIn?: (language: string | null | undefined) => ChannelTexts;
+  /** The languages citizens may write in (content/languages.ts), Turkish first. */
+  languages?: readonly string[];
   /** The assistant's own words (bot/texts.yaml), for what a channel shows before any message (the web chat's greeting). */
   texts?: ChannelTexts;
 }

@@ -15,6 +15,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AgentActor } from '../handoff/handoff.ts';
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../content/languages.ts';
 import { readCookie } from '../http/cookies.ts';
 import { sameSecret } from '../http/same-secret.ts';
 import { waitInWords } from '../http/rate-limits.ts';
@@ -74,13 +75,19 @@ export function normalizeUsername(username: string): string {
   return username.trim().toLowerCase();
 }
 
+/** Agent.languages ("tr,ar") as languages, unknown codes left out; Turkish when none is left. */
+export function agentLanguages(stored: string): Language[] {
+  const known = stored.split(',').map((code) => code.trim().toLowerCase()).filter(isLanguage);
+  return known.length > 0 ? [...new Set(known)] : [DEFAULT_LANGUAGE];
+}
+
 export function hasRole(agent: AgentActor, role: Role): boolean {
   return RANK[agent.role] >= RANK[role];
 }
 
-function actorOf(row: { id: string; username: string; displayName: string; role: string; department: string | null }): AgentActor {
+function actorOf(row: { id: string; username: string; displayName: string; role: string; department: string | null; languages: string }): AgentActor {
   const role = (ROLES as string[]).includes(row.role) ? (row.role as Role) : 'agent';
-  return { id: row.id, username: row.username, displayName: row.displayName, role, department: row.department };
+  return { id: row.id, username: row.username, displayName: row.displayName, role, department: row.department, languages: agentLanguages(row.languages) };
 }
 
 export interface ConsoleAuthOptions {

@@ -21,6 +21,13 @@ const REASONS: Record<string, string> = {
 
 export { ROLE_NAMES } from '../handoff/handoff.ts';
 
+/** The citizens' languages as the console names them (Turkish, as every console word). */
+export const LANGUAGE_NAMES: Record<string, string> = { tr: 'Türkçe', ar: 'Arapça', en: 'İngilizce' };
+
+export function languageName(language: string): string {
+  return LANGUAGE_NAMES[language] ?? language;
+}
+
 export function channelName(channel: string): string {
   const key = channel.toLowerCase();
   if (key === 'webchat') return 'Web sohbet';

@@ -4,7 +4,8 @@ import { canSee, type AgentActor } from '../handoff/handoff.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
 import { OPEN_STATUSES, statusName, typeName } from '../tickets/status.ts';
-import { channelName, type Catalog } from './catalog.ts';
+import { channelName, languageName, type Catalog } from './catalog.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../content/languages.ts';
 import { parseJsonObject } from '../storage/json-column.ts';
 
 export type QueueScope = 'mine' | 'department' | 'all';
@@ -55,6 +56,20 @@ function erasedBy(tickets: { events: { kind: string }[] }[]): 'request' | 'reten
   return kinds.has('erasure') ? 'request' : kinds.has('retention') ? 'retention' : 'unknown';
 }
 
+/**
+ * The queue's order: emergencies first; then the cases in a language other than Turkish that the
+ * agent speaks (few agents can take them, so they wait first for those who can), then the rest of
+ * the agent's languages, then the cases in languages the agent does not speak; oldest first within
+ * each. All from the queue index (language is its last column): no row is read to order them.
+ */
+function queueOrder(agent: AgentActor): Prisma.Sql {
+  const spoken = agent.languages ?? [DEFAULT_LANGUAGE];
+  const foreign = spoken.filter((language) => language !== DEFAULT_LANGUAGE);
+  const rank = Prisma.sql`CASE ${foreign.length > 0 ? Prisma.sql`WHEN q."language" IN (${Prisma.join(foreign)}) THEN 0` : Prisma.empty}
+    WHEN q."language" IN (${Prisma.join(spoken)}) THEN 1 ELSE 2 END`;
+  return Prisma.sql`q."urgent" DESC, ${rank} ASC, q."createdAt" ASC, q."id" ASC`;
+}
+
 export class ConsoleViews {
   constructor(
     private readonly db: Database,
@@ -67,12 +82,12 @@ export class ConsoleViews {
    * one page of them (`limit` from `offset`) with the counts of the whole queue, both from the
    * database: a refresh costs the same however many tickets are open.
    */
-  async queue(agent: AgentActor, scope: QueueScope, department?: string, page: QueuePage = { limit: QUEUE_PAGE, offset: 0 }) {
-    const { where, inQueue } = this.queueQuery(agent, scope, department);
+  async queue(agent: AgentActor, scope: QueueScope, department?: string, page: QueuePage = { limit: QUEUE_PAGE, offset: 0 }, language?: Language) {
+    const { where, inQueue } = this.queueQuery(agent, scope, department, language);
     const [ids, counted] = await Promise.all([
-      // Emergencies first, then oldest first; only this page's rows are read afterwards.
+      // Emergencies first, then the agent's languages, then oldest first; only this page's rows are read afterwards.
       this.db.$queryRaw<{ id: string }[]>(Prisma.sql`
-        SELECT q."id" FROM (${inQueue(where)}) AS q ORDER BY q."urgent" DESC, q."createdAt" ASC, q."id" ASC LIMIT ${page.limit} OFFSET ${page.offset}`),
+        SELECT q."id" FROM (${inQueue(where)}) AS q ORDER BY ${queueOrder(agent)} LIMIT ${page.limit} OFFSET ${page.offset}`),
       this.queueCounts(inQueue(where), where, agent.id, scope === 'mine'),
     ]);
     return { items: await this.queueItems(agent, ids.map((row) => row.id)), page: { limit: page.limit, offset: page.offset }, counts: counted };
@@ -84,8 +99,8 @@ export class ConsoleViews {
    * in place, and takes away the rows it shows of those asked that are not here, instead of asking
    * for the whole page again at every notice.
    */
-  async queueRows(agent: AgentActor, scope: QueueScope, department: string | undefined, asked: { tickets: string[]; conversations: string[] }) {
-    const { where, inQueue } = this.queueQuery(agent, scope, department);
+  async queueRows(agent: AgentActor, scope: QueueScope, department: string | undefined, asked: { tickets: string[]; conversations: string[] }, language?: Language) {
+    const { where, inQueue } = this.queueQuery(agent, scope, department, language);
     const which = [
       ...(asked.tickets.length > 0 ? [Prisma.sql`t."id" IN (${Prisma.join(asked.tickets)})`] : []),
       ...(asked.conversations.length > 0 ? [Prisma.sql`t."conversationId" IN (${Prisma.join(asked.conversations)})`] : []),
@@ -93,21 +108,22 @@ export class ConsoleViews {
     if (which.length === 0) return { items: [], counts: await this.queueCounts(inQueue(where), where, agent.id, scope === 'mine') };
     const only = Prisma.sql`${where} AND (${Prisma.join(which, ' OR ')})`;
     const [ids, counted] = await Promise.all([
-      this.db.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT q."id" FROM (${inQueue(only)}) AS q ORDER BY q."urgent" DESC, q."createdAt" ASC, q."id" ASC`),
+      this.db.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT q."id" FROM (${inQueue(only)}) AS q ORDER BY ${queueOrder(agent)}`),
       this.queueCounts(inQueue(where), where, agent.id, scope === 'mine'),
     ]);
     return { items: await this.queueItems(agent, ids.map((row) => row.id)), counts: counted };
   }
 
   /** Which tickets are in an agent's queue: the conditions, and the statement listing them under conditions. */
-  private queueQuery(agent: AgentActor, scope: QueueScope, department?: string) {
+  private queueQuery(agent: AgentActor, scope: QueueScope, department?: string, language?: Language) {
     const conditions = [Prisma.sql`t."status" IN (${Prisma.join(OPEN_STATUSES)})`];
     const inDepartment = agent.role === 'agent' ? (agent.department ?? '') : scope === 'department' && (department || agent.department) ? department || agent.department! : undefined;
     if (inDepartment !== undefined) conditions.push(Prisma.sql`t."department" = ${inDepartment}`);
+    if (language) conditions.push(Prisma.sql`t."language" = ${language}`);
     const where = Prisma.join(conditions, ' AND ');
     // The tickets in the queue, as index entries: "mine" is what is assigned to the agent and what
     // is in conversations the agent holds, each found through its own index.
-    const columns = Prisma.sql`t."id", t."urgent", t."createdAt", t."dueAt"`;
+    const columns = Prisma.sql`t."id", t."urgent", t."createdAt", t."dueAt", t."language"`;
     const inQueue = (where: Prisma.Sql) =>
       scope === 'mine'
         ? Prisma.sql`SELECT ${columns} FROM "Ticket" t WHERE t."assignedAgentId" = ${agent.id} AND ${where}
@@ -122,7 +138,7 @@ export class ConsoleViews {
       where: { id: { in: ids } },
       // Not the dialog's answers (`data`): the list shows the summary.
       select: {
-        id: true, number: true, type: true, category: true, department: true, neighbourhood: true, status: true, urgent: true, summary: true,
+        id: true, number: true, type: true, category: true, department: true, neighbourhood: true, status: true, urgent: true, summary: true, language: true,
         createdAt: true, dueAt: true, assignedAgentId: true,
         contact: { select: { displayName: true, anonymizedAt: true, channel: true } },
         assignedAgent: { select: { displayName: true } },
@@ -148,6 +164,8 @@ export class ConsoleViews {
         statusName: statusName(t.status),
         urgent: t.urgent,
         summary: t.summary,
+        language: t.language,
+        languageName: languageName(t.language),
         createdAt: t.createdAt.toISOString(),
         dueAt: t.dueAt.toISOString(),
         channel,
@@ -244,6 +262,8 @@ export class ConsoleViews {
       },
       citizen: {
         name: citizenName(conversation.contact),
+        language: conversation.contact.language ?? DEFAULT_LANGUAGE,
+        languageName: languageName(conversation.contact.language ?? DEFAULT_LANGUAGE),
         phone: conversation.contact.anonymizedAt ? null : conversation.contact.phone,
         since: conversation.contact.createdAt.toISOString(),
         /** Whether the citizen's personal data was erased, and why, as their tickets' history tells (KVKK). */

@@ -60,6 +60,9 @@ const MOMENT_PLACEHOLDERS = {
   minutes: ['count'],
   seconds: ['count'],
   mediaTooLarge: ['megabytes'],
+  backToday: ['time'],
+  backTomorrow: ['time'],
+  backOn: ['day', 'time'],
 } as const;
 
 const TEXT_KEYS = [
@@ -84,7 +87,8 @@ const TEXT_KEYS = [
   'ticketNotFound', 'ticketLost', 'noTickets', 'recentTickets', 'ticketHeading', 'ticketStatus', 'ticketDepartment', 'ticketUpdated', 'ticketReason', 'ticketDue',
   'statusChanged', 'statusReason', 'statusNote', 'transferred', 'flood', 'hours', 'minutes', 'seconds', 'mediaTooLarge',
   'chooseBody', 'chooseListButton', 'chooseListTitle', 'languageName', 'languageSwitched', 'languagePrompt',
-  'speakerAvailable', 'noSpeaker',
+  'speakerAvailable', 'noSpeaker', 'backToday', 'backTomorrow', 'backOn',
+  'webTitle', 'webSubtitle', 'webChatLabel', 'webInputLabel', 'webPlaceholder', 'webSend', 'webOffline', 'webSendAgain',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */
@@ -93,6 +97,15 @@ export type MomentText = Exclude<TextKey, 'queued' | 'queuedOutOfHours' | 'alrea
 // tickets/status.ts's states and types (content sits below tickets/; a test keeps the lists equal).
 export const STATUS_KEYS = ['new', 'assigned', 'in_progress', 'resolved', 'closed', 'rejected'] as const;
 export const TYPE_KEYS = ['complaint', 'aid', 'appointment', 'handoff', 'emergency'] as const;
+/** The days of the week, Monday first, as texts.yaml's `weekdays` names them. */
+export const WEEKDAY_KEYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+
+/** When agents are next at work (handoff/working-hours.ts): the citizen reads it in their language. */
+export interface Opening {
+  day: 'today' | 'tomorrow' | (typeof WEEKDAY_KEYS)[number];
+  /** "08:30" */
+  time: string;
+}
 
 function textsSchema(municipality: Municipality) {
   const text = (key: TextKey | undefined) => {
@@ -112,6 +125,7 @@ function textsSchema(municipality: Municipality) {
       ...(Object.fromEntries(TEXT_KEYS.map((key) => [key, text(key)])) as Record<TextKey, ReturnType<typeof text>>),
       statuses: names(STATUS_KEYS),
       ticketTypes: names(TYPE_KEYS),
+      weekdays: names(WEEKDAY_KEYS),
     })
     .strict();
 }
@@ -137,7 +151,7 @@ interface QueuedMoment {
   ticketNumber: string;
   position: number;
   /** When agents are back, outside working hours. */
-  backAt?: string;
+  backAt?: Opening;
   alreadyQueued: boolean;
 }
 
@@ -159,6 +173,8 @@ export type Texts = Record<Exclude<TextKey, keyof typeof MOMENT_PLACEHOLDERS | '
   /** A request's state ("İşlemde") and kind ("Yardım başvurusu") as the citizen reads them. */
   statusName(status: string): string;
   typeName(type: string): string;
+  /** "yarın 08:30": when agents are back, as the citizen reads it. */
+  opening(opening: Opening): string;
   /** "5 dakika": a wait as the citizen reads it. */
   duration(seconds: number): string;
   /** Too many messages: wait this long. */
@@ -220,7 +236,7 @@ export function loadBotContent(dir: string, municipality: Municipality, intentNa
 }
 
 function makeTexts(language: Language, raw: z.infer<ReturnType<typeof textsSchema>>, municipality: Municipality): Texts {
-  const { statuses, ticketTypes, ...words } = raw;
+  const { statuses, ticketTypes, weekdays, ...words } = raw;
   const filled = Object.fromEntries(Object.entries(words).map(([key, value]) => [key, fillTemplate(value, municipality)])) as Record<TextKey, string>;
   const { queued, queuedOutOfHours, alreadyQueued, erased, erasedWithTickets, tooLong } = filled;
   // Texts with moment placeholders are reached only through their functions and `format`.
@@ -229,19 +245,22 @@ function makeTexts(language: Language, raw: z.infer<ReturnType<typeof textsSchem
     fillTemplate(filled[key], Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)])));
   const duration = (seconds: number) =>
     seconds % 3600 === 0 ? format('hours', { count: seconds / 3600 }) : seconds % 60 === 0 ? format('minutes', { count: seconds / 60 }) : format('seconds', { count: seconds });
+  const opening = ({ day, time }: Opening) =>
+    day === 'today' ? format('backToday', { time }) : day === 'tomorrow' ? format('backTomorrow', { time }) : format('backOn', { day: weekdays[day], time });
   return {
-    ...(plain as Omit<Texts, 'queued' | 'erased' | 'tooLong' | 'format' | 'problem' | 'statusName' | 'typeName' | 'duration' | 'language' | 'flood' | 'mediaTooLarge'>),
+    ...(plain as Omit<Texts, 'queued' | 'erased' | 'tooLong' | 'format' | 'problem' | 'statusName' | 'typeName' | 'duration' | 'language' | 'flood' | 'mediaTooLarge' | 'opening'>),
     language,
     format,
     problem: (problem) => format(problem.text, problem.values),
     queued: (moment) => {
-      const values = { ticketNumber: moment.ticketNumber, position: String(moment.position), backAt: moment.backAt ?? '' };
+      const values = { ticketNumber: moment.ticketNumber, position: String(moment.position), backAt: moment.backAt ? opening(moment.backAt) : '' };
       return fillTemplate(moment.alreadyQueued ? alreadyQueued : moment.backAt ? queuedOutOfHours : queued, values);
     },
     erased: (tickets) => (tickets > 0 ? fillTemplate(erasedWithTickets, { tickets: String(tickets) }) : erased),
     tooLong: (limit) => fillTemplate(tooLong, { limit: String(limit) }),
     statusName: (status) => rendered((statuses as Record<string, string>)[status] ?? status),
     typeName: (type) => rendered((ticketTypes as Record<string, string>)[type] ?? type),
+    opening,
     duration,
     flood: (pauseSeconds) => format('flood', { duration: duration(pauseSeconds) }),
     mediaTooLarge: (maxBytes) => format('mediaTooLarge', { megabytes: new Intl.NumberFormat(language, { maximumFractionDigits: 1 }).format(maxBytes / (1024 * 1024)) }),

@@ -2,7 +2,7 @@
 // ticket. Every step is recorded (ticket events, stored messages) and the citizen is told, on
 // their own channel, in plain Turkish. The console calls these; so does the bot when it escalates.
 import type { Config } from '../config.ts';
-import type { Texts } from '../content/bot-texts.ts';
+import type { Opening, Texts } from '../content/bot-texts.ts';
 import type { Language } from '../content/languages.ts';
 import { fold } from '../nlu/normalize.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
@@ -47,6 +47,8 @@ export interface AgentActor {
   displayName: string;
   role: 'agent' | 'supervisor' | 'admin';
   department: string | null;
+  /** The languages the agent answers citizens in (Agent.languages); Turkish when not known. */
+  languages?: Language[];
 }
 
 export interface Escalation {
@@ -55,8 +57,8 @@ export interface Escalation {
   department: string;
   /** 1 = next in line. */
   position: number;
-  /** When agents are back, if they are not at work now ("yarın 08:30"). */
-  backAt?: string;
+  /** When agents are back, if they are not at work now (the citizen reads it as "yarın 08:30"). */
+  backAt?: Opening;
   /** The conversation was already waiting for or talking to a person. */
   alreadyQueued: boolean;
 }
@@ -406,7 +408,7 @@ export class Handoff {
         const ticket = conversation.handoffTicketId ? await db.ticket.findUnique({ where: { id: conversation.handoffTicketId } }) : null;
         if (!ticket) continue;
         const { position, backAt } = await this.queueInfo(ticket);
-        text = backAt ? texts.format('waitingAckOutOfHours', { position, backAt }) : texts.format('waitingAck', { position });
+        text = backAt ? texts.format('waitingAckOutOfHours', { position, backAt: texts.opening(backAt) }) : texts.format('waitingAck', { position });
       }
       await this.deps.notifier.notify(conversation.id, text, [], { author: 'system' });
       sent += 1;

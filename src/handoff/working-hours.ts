@@ -1,10 +1,10 @@
 // When the solution centre's agents are at their desks, in the municipality's time zone.
 import type { Config } from '../config.ts';
+import { WEEKDAY_KEYS, type Opening } from '../content/bot-texts.ts';
 
 type Hours = Config['handoff']['workingHours'];
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-const DAY_NAMES = ['', 'Pazartesi', 'Salı', 'Çarşamba', 'Perşembe', 'Cuma', 'Cumartesi', 'Pazar'];
 
 function minutes(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
@@ -23,14 +23,17 @@ export function isOpen(date: Date, hours: Hours, timeZone: string): boolean {
   return hours.days.includes(day) && minute >= minutes(hours.start) && minute < minutes(hours.end);
 }
 
-/** When agents are next at work, as a citizen reads it: "Pazartesi 08:30". Undefined when open now. */
-export function nextOpening(date: Date, hours: Hours, timeZone: string): string | undefined {
+/**
+ * When agents are next at work: today, tomorrow or a weekday, and the time. Undefined when open
+ * now. The citizen reads it in their language (bot/texts.yaml `backToday`, `backTomorrow`, `backOn`).
+ */
+export function nextOpening(date: Date, hours: Hours, timeZone: string): Opening | undefined {
   if (isOpen(date, hours, timeZone) || hours.days.length === 0) return undefined;
   const { day, minute } = localTime(date, timeZone);
-  if (hours.days.includes(day) && minute < minutes(hours.start)) return `bugün ${hours.start}`;
+  if (hours.days.includes(day) && minute < minutes(hours.start)) return { day: 'today', time: hours.start };
   for (let ahead = 1; ahead <= 7; ahead++) {
     const next = ((day - 1 + ahead) % 7) + 1;
-    if (hours.days.includes(next)) return `${ahead === 1 ? 'yarın' : DAY_NAMES[next]} ${hours.start}`;
+    if (hours.days.includes(next)) return { day: ahead === 1 ? 'tomorrow' : WEEKDAY_KEYS[next - 1]!, time: hours.start };
   }
   return undefined;
 }

@@ -65,8 +65,11 @@ export interface InboundContext {
 export interface ChatAdapterOptions {
   /** Retries, backoff and concurrency of deliveries. */
   outbox?: OutboxOptions;
-  /** What the citizen reads when the bot's turn fails (bot/texts.yaml `turnFailed`); nothing when absent. */
-  turnFailedText?: string;
+  /**
+   * What the citizen reads when the bot's turn fails (bot/texts.yaml `turnFailed`), or how to find
+   * it for the message being answered (in the citizen's language); nothing when absent.
+   */
+  turnFailedText?: string | ((inbound: InboundContext | undefined) => Promise<string | undefined>);
 }
 
 export interface RecoveryReport {
@@ -132,7 +135,8 @@ export class ChatAdapter extends BotAdapter {
     this.outbox = new Outbox(store, logger, (channel) => this.senderFor(channel), options.outbox);
     this.onTurnError = async (context, error) => {
       this.logger.error({ err: error, conversation: context.activity.conversation?.id }, 'bot turn failed');
-      if (options.turnFailedText) await context.sendActivity(options.turnFailedText);
+      const text = typeof options.turnFailedText === 'function' ? await options.turnFailedText(context.turnState.get(INBOUND_KEY) as InboundContext | undefined) : options.turnFailedText;
+      if (text) await context.sendActivity(text);
     };
   }
 

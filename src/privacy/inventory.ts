@@ -136,6 +136,7 @@ export const INVENTORY: Inventory = {
       department: { keep: 'the department' },
       status: { keep: 'for the figures (a handoff still open is closed: nobody can answer the citizen any more)' },
       urgent: { keep: 'a flag (an emergency was reported): for the figures, names nobody' },
+      language: { keep: 'the language the citizen wrote in (tr, ar, en): three values, names nobody' },
       neighbourhood: { keep: 'an official neighbourhood name (thousands of residents each): the figures per neighbourhood need it; the street address is in `data` and goes' },
       assignedAgentId: staff('the agent assigned'),
       firstResponseAt: when,

@@ -123,12 +123,13 @@ export class Tickets {
       }));
       await tx.execute(Prisma.sql`
         INSERT INTO "Ticket" ("id", "number", "contactId", "conversationId", "type", "category", "department", "status",
-          "neighbourhood", "data", "summary", "urgent", "dueAt", "createdAt", "updatedAt")
+          "neighbourhood", "data", "summary", "urgent", "language", "dueAt", "createdAt", "updatedAt")
         VALUES ${Prisma.join(
           tickets.map(
             ({ id, number, department, dueAt, createdAt, input }) =>
               Prisma.sql`(${id}, ${number}, ${input.contactId}, ${input.conversationId ?? null}, ${input.type}, ${input.category ?? null},
-                ${department}, 'new', ${input.neighbourhood ?? null}, ${JSON.stringify(input.data)}, ${input.summary}, ${input.urgent ?? false}, ${dueAt}, ${createdAt}, ${createdAt})`,
+                ${department}, 'new', ${input.neighbourhood ?? null}, ${JSON.stringify(input.data)}, ${input.summary}, ${input.urgent ?? false},
+                COALESCE((SELECT c."language" FROM "Contact" c WHERE c."id" = ${input.contactId}), 'tr'), ${dueAt}, ${createdAt}, ${createdAt})`,
           ),
         )}`);
       await tx.execute(Prisma.sql`

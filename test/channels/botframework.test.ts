@@ -3,6 +3,10 @@
 import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { activityFromOutbound, checkBotFrameworkSettings, createBotFramework, inboundFromActivity, serviceUrlProblem } from '../../src/channels/botframework/index.ts';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { loadBotContent } from '../../src/content/bot-texts.ts';
+import { loadIntents } from '../../src/content/intents.ts';
 import type { Cozum } from '../../src/main.ts';
 import { Bystander, ConnectorStandIn, type Recorded } from '../support/bot-connector.ts';
 import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
@@ -209,6 +213,35 @@ describe('Bot Framework channel', () => {
     expect(response.status).toBe(403);
     expect(connector.posts.filter((p) => p.body.conversation?.id === 'conv-far')).toEqual([]);
     expect(await cozum.db.contact.count({ where: { platformUserId: 'user-conv-far' } })).toBe(0);
+  });
+});
+
+describe('Bot Framework\'s own runtime failing a turn', () => {
+  it('apologises in the language the citizen writes in', async () => {
+    const deps = configOnlyDeps(temp.dir, EMULATOR);
+    const { municipality } = deps.config;
+    const { languages } = loadBotContent('bot', municipality, loadIntents('intents', municipality).map((intent) => intent.name));
+    const channel = createBotFramework({ ...deps, db: cozum.db, texts: languages.tr.texts, textsIn: (language) => languages[language === 'ar' || language === 'en' ? language : 'tr'].texts })!;
+    // A failure in the runtime around the turn, not in storing the message (that one is answered 500).
+    (channel as unknown as { onTurn: () => Promise<void> }).onTurn = async () => {
+      throw new Error('the runtime broke');
+    };
+    const app = express().use(channel.router!);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      await cozum.db.contact.create({ data: { channel: 'botframework:emulator', platformUserId: 'user-conv-ar-failed', language: 'ar' } });
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await post(base, activity('conv-ar-failed', 'شكرا'));
+      await post(base, activity('conv-tr-failed', 'teşekkürler'));
+      const texts = (conversation: string) => connector.posts.filter((p) => p.body.conversation?.id === conversation).map((p) => p.body.text);
+      await vi.waitFor(() => expect(texts('conv-tr-failed')).toHaveLength(1));
+      await vi.waitFor(() => expect(texts('conv-ar-failed')).toHaveLength(1));
+      expect(texts('conv-ar-failed')).toEqual([languages.ar.texts.turnFailed]);
+      expect(texts('conv-tr-failed')).toEqual([languages.tr.texts.turnFailed]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -76,4 +76,51 @@ describe.skipIf(!available)('the web chat page in Chromium', () => {
     expect(await direction(page.locator('.msg[data-greeting]'))).toBe('ltr');
     await context.close();
   }, 60_000);
+
+  const labelsOf = (page: import('playwright-core').Page) =>
+    page.evaluate(() => ({
+      lang: document.documentElement.lang,
+      dir: getComputedStyle(document.documentElement).direction,
+      title: document.getElementById('title')!.textContent,
+      subtitle: document.getElementById('subtitle')!.textContent,
+      placeholder: document.getElementById('input')!.getAttribute('placeholder'),
+      send: document.getElementById('send')!.textContent,
+      label: document.getElementById('input-label')!.textContent,
+    }));
+
+  it('switches its own labels to the language the citizen writes in, and keeps them after a reload', async () => {
+    const context = await browser.newContext({ locale: 'tr-TR' });
+    const page = await context.newPage();
+    await page.goto(`${cozum.url}/`);
+    expect(await labelsOf(page)).toMatchObject({ lang: 'tr', placeholder: 'Mesajınızı yazın…', send: 'Gönder' });
+    await page.locator('#input').fill('مرحبا');
+    await page.locator('#input').press('Enter');
+    await page.locator('.msg--bot', { hasText: 'أهلاً بكم في المساعد الرقمي' }).waitFor();
+    await expect.poll(() => labelsOf(page)).toEqual({
+      lang: 'ar',
+      dir: 'rtl',
+      title: 'Yeşilova Belediyesi · المساعد',
+      subtitle: 'يجيب على مدار الساعة · اكتب أو اختر من القائمة',
+      placeholder: 'اكتب رسالتك…',
+      send: 'إرسال',
+      label: 'رسالتك',
+    });
+    await page.reload();
+    await expect.poll(async () => (await labelsOf(page)).placeholder).toBe('اكتب رسالتك…');
+    // Back to Turkish when the citizen writes Turkish.
+    await page.locator('#input').fill('emlak vergisi nasıl ödenir');
+    await page.locator('#input').press('Enter');
+    await expect.poll(async () => (await labelsOf(page)).send).toBe('Gönder');
+    expect(await labelsOf(page)).toMatchObject({ lang: 'tr', dir: 'ltr', placeholder: 'Mesajınızı yazın…' });
+    await context.close();
+  }, 60_000);
+
+  it('greets a new visitor whose browser speaks English with English labels', async () => {
+    const context = await browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.goto(`${cozum.url}/`);
+    expect(await labelsOf(page)).toMatchObject({ lang: 'en', dir: 'ltr', placeholder: 'Write your message…', send: 'Send', title: 'Yeşilova Belediyesi · Assistant' });
+    expect(await page.title()).toBe('Yeşilova Belediyesi · Assistant');
+    await context.close();
+  }, 60_000);
 });

@@ -101,6 +101,16 @@ describe('WhatsApp Cloud API', () => {
     expect(await cozum.db.contact.count({ where: { platformUserId: '905551110001' } })).toBe(0);
   });
 
+  it('names the list\'s button and title in the citizen\'s language', async () => {
+    const ann = new WhatsAppCitizen('905551110071', 'Ann Smith');
+    const who = await ann.says('can I get an appointment', /Who would you like to meet/);
+    expect(who.body.interactive).toMatchObject({ type: 'list', action: { button: 'Choose', sections: [{ title: 'Options' }] } });
+    const ahmad = new WhatsAppCitizen('905551110072', 'Ahmad');
+    const withWhom = await ahmad.says('بقدر آخد موعد', /مع من تريد أن تلتقي/);
+    expect(withWhom.body.interactive).toMatchObject({ type: 'list', action: { button: 'اختر', sections: [{ title: 'الخيارات' }] } });
+    expect(JSON.stringify(withWhom.body)).not.toMatch(/Seçiniz|Seçenekler/);
+  });
+
   it('greets with the numbered menu, and offers a list to pick from that continues the conversation', async () => {
     const citizen = new WhatsAppCitizen('905551110002');
     // Twelve menu options are more than a WhatsApp list holds: a numbered text.

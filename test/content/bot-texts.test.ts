@@ -20,9 +20,9 @@ describe('bot/ as shipped', () => {
     expect(texts.queued({ ticketNumber: 'CZM-2026-000012', position: 3, alreadyQueued: false })).toBe(
       'Sizi bir görevlimize aktarıyorum. Talep numaranız: *CZM-2026-000012*. Sıranız: 3. Görevlimiz bu sohbetten size yazacak. Beklemek istemezseniz *menü* yazarak asistana dönebilirsiniz.',
     );
-    const outOfHours = texts.queued({ ticketNumber: 'CZM-2026-000012', position: 1, backAt: 'pazartesi 08:30', alreadyQueued: false });
+    const outOfHours = texts.queued({ ticketNumber: 'CZM-2026-000012', position: 1, backAt: { day: 'monday', time: '08:30' }, alreadyQueued: false });
     expect(outOfHours).toContain(`(${municipality.hours})`);
-    expect(outOfHours).toContain('pazartesi 08:30 itibarıyla');
+    expect(outOfHours).toContain('Pazartesi 08:30 itibarıyla');
     expect(outOfHours).toContain(municipality.phones.callCenter);
     expect(texts.queued({ ticketNumber: 'CZM-2026-000012', position: 2, alreadyQueued: true })).toBe('Talebiniz (*CZM-2026-000012*) zaten görevlilerimizin sırasında. Sıranız: 2.');
     expect(texts.erased(0)).toBe(`Kişisel verileriniz silindi. Ayrıntılı bilgi: ${municipality.links.kvkk}`);

@@ -92,6 +92,21 @@ describe('waiting for a person', () => {
       const [ack] = await notifications(citizen, closed);
       expect(ack).toContain('çalışma saatlerimiz dışındayız');
       expect(ack).toContain('Sıranız: 1.');
+      // NEVER_OPEN opens at midnight every day: agents are back "tomorrow", said in each citizen's language.
+      expect(ack).toContain('yarın 00:00 itibarıyla');
+      const ahmad = new Citizen(closed);
+      const queued = await ahmad.sayAll('بدي احكي مع موظف');
+      expect(queued).toContain('اعتباراً من غداً الساعة 00:00');
+      const ann = new Citizen(closed);
+      expect(await ann.sayAll('I want to talk to a person')).toContain('from tomorrow at 00:00');
+      await ahmad.say('أرجو الرد');
+      await ann.say('please answer');
+      await closed.handoff.acknowledgeUnanswered(inMinutes(4));
+      const [arabicAck] = await notifications(ahmad, closed);
+      expect(arabicAck).toContain('غداً الساعة 00:00');
+      const [englishAck] = await notifications(ann, closed);
+      expect(englishAck).toContain('from tomorrow at 00:00');
+      for (const text of [queued, arabicAck, englishAck]) expect(text).not.toMatch(/yarın|bugün|Pazartesi/);
     } finally {
       await closed.close();
       dir.remove();

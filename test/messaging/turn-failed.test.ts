@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadBotContent } from '../../src/content/bot-texts.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadIntents } from '../../src/content/intents.ts';
-import { tempDir } from '../support/cozum.ts';
+import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
 import { startStack } from './support.ts';
 
 const temp = tempDir('cozum-turn-failed-');
@@ -26,6 +26,29 @@ describe('a turn that fails', () => {
       expect(await stack.db.message.count({ where: { replyToId: inbound.id } })).toBe(1);
     } finally {
       await stack.close();
+    }
+  });
+
+  it('apologises in the language the citizen writes in', async () => {
+    const { municipality } = loadConfig({ env: {}, file: null });
+    const { languages } = loadBotContent('bot', municipality, loadIntents('intents', municipality).map((intent) => intent.name));
+    const cozum = await startTestCozum(temp.dir);
+    try {
+      const ahmad = new Citizen(cozum);
+      const ann = new Citizen(cozum);
+      const ali = new Citizen(cozum);
+      await ahmad.say('مرحبا، كيف أدفع ضريبة العقار؟');
+      await ann.say('hello, how do I pay property tax?');
+      await ali.say('merhaba, emlak vergisi nasıl ödenir?');
+      cozum.adapter.setLogic(async () => {
+        throw new Error('the bot broke');
+      });
+      expect(await ahmad.say('شكرا')).toEqual([languages.ar.texts.turnFailed]);
+      expect(await ann.say('thanks')).toEqual([languages.en.texts.turnFailed]);
+      expect(await ali.say('teşekkürler')).toEqual([languages.tr.texts.turnFailed]);
+      expect(languages.ar.texts.turnFailed).not.toBe(languages.tr.texts.turnFailed);
+    } finally {
+      await cozum.close();
     }
   });
 });

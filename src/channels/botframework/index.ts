@@ -115,6 +115,15 @@ export class BotFrameworkChannel implements Channel {
   /** expectReplies requests still open, per conversation: their replies go in the HTTP response. */
   private readonly liveTurns = new Map<string, TurnContext[]>();
 
+  /** The apology for a failed turn in the language of the citizen who wrote, when they are known. */
+  private async turnFailedText(activity: Partial<Activity>): Promise<string> {
+    const userId = activity.from?.id;
+    const contact = userId && activity.channelId
+      ? await this.db.contact.findUnique({ where: { channel_platformUserId: { channel: `${BOTFRAMEWORK_PREFIX}${activity.channelId}`, platformUserId: userId } }, select: { language: true } }).catch(() => null)
+      : null;
+    return (this.textsIn?.(contact?.language) ?? this.texts!).turnFailed;
+  }
+
   constructor(
     private readonly chat: ChatAdapter,
     private readonly db: Database,
@@ -122,6 +131,7 @@ export class BotFrameworkChannel implements Channel {
     settings: BotFrameworkSettings,
     readonly mode: Exclude<BotFrameworkMode, 'off'>,
     private readonly texts?: ChannelTexts,
+    private readonly textsIn?: (language: string | null | undefined) => ChannelTexts,
   ) {
     this.appId = mode === 'authenticated' ? (settings.appId?.trim() ?? '') : '';
     const authentication = new ConfigurationBotFrameworkAuthentication(
@@ -137,7 +147,7 @@ export class BotFrameworkChannel implements Channel {
         throw error;
       }
       this.logger.error({ err: error, channel: context.activity.channelId }, 'Bot Framework turn failed');
-      if (this.texts) await context.sendActivity(this.texts.turnFailed).catch(() => undefined);
+      if (this.texts) await context.sendActivity(await this.turnFailedText(context.activity)).catch(() => undefined);
     };
     // Every "botframework:<channel>" conversation, also those from before a restart, before recovery runs.
     this.chat.registerChannelFamily(BOTFRAMEWORK_PREFIX, {
@@ -282,14 +292,14 @@ class NotStoredError extends Error {
   }
 }
 
-export function createBotFramework({ config, adapter, db, logger, texts }: ChannelDependencies): Channel | undefined {
+export function createBotFramework({ config, adapter, db, logger, texts, textsIn }: ChannelDependencies): Channel | undefined {
   const settings = config.channels.botFramework;
   const mode = checkBotFrameworkSettings(settings, config.host);
   if (mode === 'off') {
     logger.info('Bot Framework off: set channels.botFramework.appId (MICROSOFT_APP_ID) to turn it on, or BOTFRAMEWORK_EMULATOR=true for the Emulator on this machine');
     return undefined;
   }
-  const channel = new BotFrameworkChannel(adapter, db, logger, settings, mode, texts);
+  const channel = new BotFrameworkChannel(adapter, db, logger, settings, mode, texts, textsIn);
   logger.info(
     { auth: mode === 'authenticated', appType: mode === 'authenticated' ? settings.appType : undefined },
     mode === 'authenticated'

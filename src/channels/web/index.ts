@@ -18,7 +18,7 @@ import { overLimit, tooMany, waitInWords } from '../../http/rate-limits.ts';
 import type { ConversationStore } from '../../messaging/conversation-store.ts';
 import type { Database } from '../../storage/database.ts';
 import { databaseLimits, memoryLimits, type RateLimitStore } from '../../storage/rate-limits.ts';
-import type { Channel, ChannelDependencies } from '../channel.ts';
+import type { Channel, ChannelDependencies, ChannelTexts } from '../channel.ts';
 import { greetingHtml } from './greeting.ts';
 import { WebchatSessions } from './sessions.ts';
 
@@ -66,6 +66,11 @@ export interface WebchatDependencies {
   municipalityName: string;
   /** The first bubble, in the page as it is served (bot/texts.yaml: webGreeting, menuButton). */
   greeting?: { text: string; button: string };
+  /**
+   * The page's own labels in each language, Turkish first: the page shows those of the citizen's
+   * language once the server names it, and a new visitor's browser language before that.
+   */
+  labels?: Record<string, WebLabels>;
   limits: Config['limits']['http'];
   /** Counters of new sessions: kept across restarts (the database). */
   durableLimits: RateLimitStore;
@@ -73,7 +78,10 @@ export interface WebchatDependencies {
   fastLimits: RateLimitStore;
 }
 
-export function webchatRouter({ adapter, store, db, municipalityName, greeting, limits, durableLimits, fastLimits }: WebchatDependencies): Router {
+/** The web chat page's own words (bot/texts.yaml `web…`). */
+export type WebLabels = Pick<ChannelTexts, 'webTitle' | 'webSubtitle' | 'webChatLabel' | 'webInputLabel' | 'webPlaceholder' | 'webSend' | 'webOffline' | 'webSendAgain'>;
+
+export function webchatRouter({ adapter, store, db, municipalityName, greeting, labels, limits, durableLimits, fastLimits }: WebchatDependencies): Router {
   const router = express.Router();
   const sessions = new WebchatSessions(db);
   const perMinute = (counters: RateLimitStore, name: string, points: number) => (points > 0 ? counters.limiter({ name, points, seconds: 60, holdInMemory: true }) : undefined);
@@ -84,7 +92,12 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
 
   const page = readFileSync(path.join(STATIC_DIR, 'index.html'), 'utf8')
     .replace('{{greeting}}', () => (greeting ? greetingHtml(greeting.text, [greeting.button]) : ''))
-    .replaceAll('{{name}}', escapeHtml(municipalityName));
+    .replaceAll('{{name}}', escapeHtml(municipalityName))
+    // Read by chat.js as data (never run): "<" escaped, so nothing in it can end the element.
+    .replace('{{labels}}', () => JSON.stringify(labels ?? {}).replaceAll('<', '\\u003c'));
+  // The language the citizen writes in, once the bot has heard them: the page switches its labels to it.
+  const languageOf = async (userId: string) =>
+    (await db.contact.findUnique({ where: { channel_platformUserId: { channel: WEBCHAT_CHANNEL, platformUserId: userId } }, select: { language: true } }))?.language ?? null;
   // ?embed=1: the same page inside the iframe of embed.js, without its own header (the panel has one).
   const embedPage = page.replace('<body ', '<body class="embed" ');
   const embedScript = readFileSync(path.join(STATIC_DIR, 'embed.js'), 'utf8');
@@ -145,7 +158,7 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
       text: body.data.text,
       platformMessageId: body.data.id,
     });
-    response.json({ duplicate: result.duplicate, replies: result.replies });
+    response.json({ duplicate: result.duplicate, replies: result.replies, language: await languageOf(userId) });
   });
 
   router.get('/api/chat/messages', async (request: Request, response: Response) => {
@@ -157,13 +170,18 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
     const conversationId = await store.findConversation(WEBCHAT_CHANNEL, userId);
     if (!conversationId) return void response.json({ messages: [] });
     const rows = await store.transcript(conversationId, { afterId: after });
-    response.json({ messages: rows.map(publicMessage) });
+    // The page's first read (a reload) learns the language too; its polls every few seconds do not ask.
+    response.json({ messages: rows.map(publicMessage), ...(after === undefined ? { language: await languageOf(userId) } : {}) });
   });
 
   return router;
 }
 
-export function createWebchat({ adapter, store, config, db, limits, texts }: ChannelDependencies): Channel {
+export function createWebchat({ adapter, store, config, db, limits, texts, textsIn, languages }: ChannelDependencies): Channel {
+  const labelsOf = (words: ChannelTexts): WebLabels => ({
+    webTitle: words.webTitle, webSubtitle: words.webSubtitle, webChatLabel: words.webChatLabel, webInputLabel: words.webInputLabel,
+    webPlaceholder: words.webPlaceholder, webSend: words.webSend, webOffline: words.webOffline, webSendAgain: words.webSendAgain,
+  });
   return {
     name: WEBCHAT_CHANNEL,
     router: webchatRouter({
@@ -172,6 +190,7 @@ export function createWebchat({ adapter, store, config, db, limits, texts }: Cha
       db,
       municipalityName: config.municipality.name,
       greeting: texts && { text: texts.webGreeting, button: texts.menuButton },
+      labels: texts && Object.fromEntries((languages ?? []).map((language) => [language, labelsOf(textsIn?.(language) ?? texts)])),
       limits: config.limits.http,
       durableLimits: limits ?? databaseLimits(db),
       fastLimits: memoryLimits(),

@@ -21,7 +21,7 @@ import type { Logger } from '../../log.ts';
 import { UnreadableInboundError } from '../../messaging/message.ts';
 import type { Channel, ChannelDependencies } from '../channel.ts';
 import { WHATSAPP_CLOUD_CHANNEL, parseWebhook, type DeliveryStatus } from './inbound.ts';
-import { whatsAppCloudSender } from './sender.ts';
+import { whatsAppCloudSender, type ListWords } from './sender.ts';
 export { WHATSAPP_CLOUD_CHANNEL, parseWebhook, type DeliveryStatus, type ParsedWebhook } from './inbound.ts';
 export { messagePayloads, whatsAppCloudSender } from './sender.ts';
 
@@ -40,7 +40,7 @@ const REQUIRED = [
   ['verifyToken', 'WHATSAPP_VERIFY_TOKEN'],
 ] as const;
 
-export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger, texts }: ChannelDependencies): Channel | undefined {
+export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger, texts, textsIn }: ChannelDependencies): Channel | undefined {
   const settings = config.channels.whatsappCloud;
   const logger: Logger = parentLogger.child({ channel: WHATSAPP_CLOUD_CHANNEL });
   const missing = REQUIRED.filter(([key]) => !settings[key]);
@@ -57,7 +57,12 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger,
   const verifyToken = settings.verifyToken!;
   const phoneNumberId = settings.phoneNumberId!;
 
-  const list = texts && { body: texts.chooseBody, button: texts.chooseListButton, title: texts.chooseListTitle };
+  // A list's words in the language of the citizen it goes to.
+  const list = texts && (async (conversationId: string): Promise<ListWords> => {
+    const conversation = await db.conversation.findUnique({ where: { id: conversationId }, select: { contact: { select: { language: true } } } });
+    const words = textsIn?.(conversation?.contact.language) ?? texts;
+    return { body: words.chooseBody, button: words.chooseListButton, title: words.chooseListTitle };
+  });
   adapter.registerChannel(WHATSAPP_CLOUD_CHANNEL, whatsAppCloudSender(settings, { db, logger, list }));
 
   const recordStatus = async (status: DeliveryStatus) => {

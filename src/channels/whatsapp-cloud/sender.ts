@@ -127,7 +127,10 @@ function waIdOf(target: DeliveryTarget): string {
 }
 
 /** Sends through the Graph API; remembers the wamid on the stored message so a "failed" status can find it. */
-export function whatsAppCloudSender(settings: Settings, options: { db?: Database; logger?: Logger; now?: () => number; list?: ListWords } = {}): ChannelSender {
+export function whatsAppCloudSender(
+  settings: Settings,
+  options: { db?: Database; logger?: Logger; now?: () => number; list?: ListWords | ((conversationId: string) => Promise<ListWords>) } = {},
+): ChannelSender {
   const now = options.now ?? Date.now;
   return {
     async send(target, message) {
@@ -135,7 +138,9 @@ export function whatsAppCloudSender(settings: Settings, options: { db?: Database
       const outsideWindow = now() - target.lastInboundAt.getTime() > SERVICE_WINDOW_MS;
       const template = outsideWindow ? { name: settings.notificationTemplate, language: settings.templateLanguage } : undefined;
       let firstId: string | undefined;
-      for (const payload of messagePayloads(to, message, { template, list: options.list })) {
+      // Only a message that may go as a list asks for its words (they depend on the citizen's language).
+      const list = typeof options.list === 'function' ? (message.choices.length >= 4 ? await options.list(target.conversationId) : undefined) : options.list;
+      for (const payload of messagePayloads(to, message, { template, list })) {
         const answer = await graphPost(settings, payload);
         firstId ??= ((answer.messages as { id?: string }[] | undefined) ?? [])[0]?.id;
       }

@@ -1,7 +1,8 @@
 // Console accounts: the list for supervisors; creating, editing, resetting and closing for admins.
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { consoleSession, normalizeUsername } from '../auth.ts';
+import { LANGUAGES } from '../../content/languages.ts';
+import { agentLanguages, consoleSession, normalizeUsername } from '../auth.ts';
 import { ROLE_NAMES } from '../catalog.ts';
 import { hashPassword, passwordProblem } from '../password.ts';
 import type { RouteContext } from './context.ts';
@@ -12,6 +13,13 @@ const AccountBody = z.object({
   displayName: z.string().trim().min(2, 'Ad soyad yazın.').max(100),
   role: z.enum(['agent', 'supervisor', 'admin']),
   department: z.string().trim().max(200).optional(),
+  // The languages the agent answers citizens in: the queue puts cases in them first. Left as they
+  // are when not sent (Turkish for a new account).
+  languages: z
+    .array(z.enum(LANGUAGES, { message: 'Bilinmeyen bir dil seçildi.' }))
+    .min(1, 'En az bir dil seçin.')
+    .transform((codes) => [...new Set(codes)])
+    .optional(),
 });
 // Fields in the order their problems are reported (the first one is shown).
 const NewAgentBody = z.object({
@@ -25,10 +33,10 @@ export function agentRoutes({ db, logger, auth, catalog, handoff, municipalityWo
   const api = express.Router();
 
   api.get('/agents', supervisorOnly, async (_request, response) => {
-    const rows = await db.agent.findMany({ orderBy: [{ role: 'asc' }, { displayName: 'asc' }], select: { id: true, username: true, displayName: true, role: true, department: true, active: true } });
+    const rows = await db.agent.findMany({ orderBy: [{ role: 'asc' }, { displayName: 'asc' }], select: { id: true, username: true, displayName: true, role: true, department: true, languages: true, active: true } });
     // "Locked": guessed at from many addresses (login-throttle.ts); its own recent addresses still get in.
     const locked = await Promise.all(rows.map((a) => auth.throttle.lockedFor(a.username)));
-    response.json({ agents: rows.map((a, i) => ({ ...a, roleName: ROLE_NAMES[a.role] ?? a.role, locked: locked[i]! > 0 })) });
+    response.json({ agents: rows.map((a, i) => ({ ...a, languages: agentLanguages(a.languages), roleName: ROLE_NAMES[a.role] ?? a.role, locked: locked[i]! > 0 })) });
   });
 
   api.post('/agents', adminOnly, async (request, response) => {
@@ -40,7 +48,7 @@ export function agentRoutes({ db, logger, auth, catalog, handoff, municipalityWo
     if (body.role === 'agent' && !department) return void response.status(400).json({ error: 'Görevlinin bir birimi olmalı.' });
     const username = normalizeUsername(body.username);
     if (await db.agent.findUnique({ where: { username } })) return void response.status(409).json({ error: 'Bu kullanıcı adı zaten kullanılıyor.' });
-    const created = await db.agent.create({ data: { username, displayName: body.displayName, role: body.role, department, passwordHash: await hashPassword(body.password) } });
+    const created = await db.agent.create({ data: { username, displayName: body.displayName, role: body.role, department, languages: (body.languages ?? ['tr']).join(','), passwordHash: await hashPassword(body.password) } });
     logger.info({ agent: username, role: created.role, by: consoleSession(response).agent.username }, 'console account created');
     response.status(201).json({ id: created.id, username });
   });
@@ -60,8 +68,10 @@ export function agentRoutes({ db, logger, auth, catalog, handoff, municipalityWo
       if (body.role === 'agent' && !department) return void response.status(400).json({ error: 'Görevlinin bir birimi olmalı.' });
       if (department && !(await catalog.departments(db)).includes(department)) return void response.status(400).json({ error: 'Bu birim tanımlı değil.' });
       if (target.id === me.id && body.role !== target.role) return void response.status(409).json({ error: 'Kendi rolünüzü değiştiremezsiniz; bunu başka bir yönetici yapabilir.' });
-      await db.agent.update({ where: { id: target.id }, data: { displayName: body.displayName, role: body.role, department } });
-      const changed = (['displayName', 'role', 'department'] as const).filter((field) => (field === 'department' ? department : body[field]) !== target[field]);
+      const languages = body.languages ? body.languages.join(',') : target.languages;
+      await db.agent.update({ where: { id: target.id }, data: { displayName: body.displayName, role: body.role, department, languages } });
+      const now = { displayName: body.displayName, role: body.role, department, languages };
+      const changed = (['displayName', 'role', 'department', 'languages'] as const).filter((field) => now[field] !== target[field]);
       logger.info({ agent: target.username, changed, by: me.username }, 'console account updated');
       response.json({ ok: true });
     } catch (error) {

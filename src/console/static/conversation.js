@@ -58,10 +58,11 @@ function messageNode(message) {
     'li',
     { class: `msg msg--${message.author}${failed ? ' msg--failed' : ''}`, dataset: { id: message.id, author: message.author, status: message.status } },
     el('div', { class: 'msg__who', text: who }),
-    message.text ? el('div', { class: 'msg__text' }, richText(message.text)) : null,
+    // The citizen may write Arabic: each bubble takes its direction from its own first letters.
+    message.text ? el('div', { class: 'msg__text', dir: 'auto' }, richText(message.text)) : null,
     message.media.map(attachment),
     message.location ? el('div', { class: 'attachment' }, el('strong', { text: 'Konum gönderildi' }), el('div', {}, mapLink(message.location))) : null,
-    message.choices.length ? el('div', { class: 'msg__choices' }, message.choices.map((c) => el('span', { text: c }))) : null,
+    message.choices.length ? el('div', { class: 'msg__choices' }, message.choices.map((c) => el('span', { dir: 'auto', text: c }))) : null,
     el('div', { class: 'msg__meta' }, fmtTime(message.at), failed ? el('span', { class: 'msg__failed', text: ' · iletilemedi' }) : pending ? ' · gönderiliyor' : ''),
   );
 }
@@ -104,6 +105,8 @@ function renderHead() {
   $('citizen-name').textContent = view.citizen.name;
   document.title = `${view.citizen.name} · Görüşme · Çözüm Merkezi`;
   $('channel').textContent = c.channelName;
+  $('language').textContent = view.citizen.languageName;
+  $('language').dataset.language = view.citizen.language;
   $('phone').textContent = view.citizen.phone ? `Tel: ${view.citizen.phone}` : '';
   const mode = $('mode');
   mode.textContent = c.modeName;

@@ -7,9 +7,11 @@ import { api, clear, el, fmtAge, fmtDateTime, hasRole, live, loadMe, slaChip, st
 const body = document.getElementById('queue-body');
 const empty = document.getElementById('queue-empty');
 const departmentSelect = document.getElementById('department');
+const languageSelect = document.getElementById('language');
 let me;
 let scope;
 let department = '';
+let language = '';
 
 function link(item) {
   return item.conversationId ? `/console/conversations/${encodeURIComponent(item.conversationId)}?ticket=${encodeURIComponent(item.ticketId)}` : null;
@@ -24,6 +26,7 @@ function row(item) {
     el('td', {}, href ? el('a', { class: 'queue__number', href, text: item.number }) : el('span', { class: 'queue__number', text: item.number }), el('span', { class: 'queue__age', text: fmtAge(item.createdAt), title: fmtDateTime(item.createdAt) })),
     el('td', {}, item.urgent ? el('span', { class: 'pill pill--urgent', text: 'ACİL' }) : null, el('span', { class: 'queue__who', text: item.citizen }), el('span', { class: 'queue__summary', text: item.summary, title: item.summary })),
     el('td', { text: item.channelName }),
+    el('td', { class: 'queue__language', dataset: { language: item.language }, text: item.languageName }),
     el('td', {}, el('span', { text: item.typeName }), item.categoryName ? el('span', { class: 'queue__sub', text: item.categoryName }) : null),
     el('td', { text: item.neighbourhood || '—' }),
     el('td', { text: item.department }),
@@ -46,9 +49,17 @@ let shown = PAGE;
 let items = [];
 let rows = new Map();
 
-// Emergencies first, then oldest first (as the server orders the queue).
+// Cases in a language besides Turkish that the agent speaks first, then the agent's other
+// languages, then the rest (as views.ts's queueOrder).
+function languageRank(item) {
+  const spoken = me?.agent.languages ?? ['tr'];
+  if (!spoken.includes(item.language)) return 2;
+  return item.language === 'tr' ? 1 : 0;
+}
+
+// Emergencies first, then by the agent's languages, then oldest first (as the server orders the queue).
 function order(a, b) {
-  return Number(b.urgent) - Number(a.urgent) || a.createdAt.localeCompare(b.createdAt) || (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0);
+  return Number(b.urgent) - Number(a.urgent) || languageRank(a) - languageRank(b) || a.createdAt.localeCompare(b.createdAt) || (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0);
 }
 
 /** Draws `items`, building rows anew only for the tickets in `changed` (all of them when not given). */
@@ -75,6 +86,7 @@ function showCounts(counts) {
 function scopeParams() {
   const params = new URLSearchParams({ scope });
   if (scope === 'department' && department) params.set('department', department);
+  if (language) params.set('language', language);
   return params;
 }
 
@@ -177,6 +189,10 @@ async function start() {
       departmentSelect.value = '';
     }
     setScope(button.dataset.scope);
+  });
+  languageSelect.addEventListener('change', () => {
+    language = languageSelect.value;
+    setScope(scope);
   });
   document.getElementById('queue-more').addEventListener('click', () => {
     shown = Math.min(200, shown + PAGE);

@@ -144,7 +144,7 @@ async function refreshAccounts() {
   const body = clear($('accounts-body'));
   const admin = hasRole(me, 'admin');
   for (const a of agents) {
-    const row = el('tr', {}, el('td', { text: a.displayName }), el('td', { text: a.username }), el('td', { text: a.roleName }), el('td', { text: a.department || '—' }), el('td', { text: !a.active ? 'Kapalı' : a.locked ? 'Geçici olarak kilitli' : 'Etkin' }));
+    const row = el('tr', {}, el('td', { text: a.displayName }), el('td', { text: a.username }), el('td', { text: a.roleName }), el('td', { text: a.department || '—' }), el('td', { text: a.languages.map((code) => LANGUAGE_NAMES[code] ?? code).join(', ') }), el('td', { text: !a.active ? 'Kapalı' : a.locked ? 'Geçici olarak kilitli' : 'Etkin' }));
     if (admin) row.append(el('td', {}, accountActions(a)));
     body.append(row);
   }
@@ -176,11 +176,19 @@ function accountActions(account) {
 
 let editing;
 
+const LANGUAGE_NAMES = { tr: 'Türkçe', ar: 'Arapça', en: 'İngilizce' };
+
+/** A form's fields as the account routes read them: the ticked languages as a list. */
+function accountBody(form) {
+  return { ...Object.fromEntries(form), languages: form.getAll('languages') };
+}
+
 function editAccount(account) {
   editing = account;
   $('edit-name').value = account.displayName;
   $('edit-role').value = account.role;
   $('edit-department').value = account.department || '';
+  for (const box of $('edit-languages').querySelectorAll('input')) box.checked = account.languages.includes(box.value);
   $('edit-message').hidden = true;
   $('edit-dialog').showModal();
 }
@@ -189,7 +197,7 @@ async function saveAccount(event) {
   event.preventDefault();
   const message = $('edit-message');
   try {
-    await api(`/agents/${encodeURIComponent(editing.id)}`, { method: 'POST', body: Object.fromEntries(new FormData(event.target)) });
+    await api(`/agents/${encodeURIComponent(editing.id)}`, { method: 'POST', body: accountBody(new FormData(event.target)) });
     $('edit-dialog').close();
     flash('Hesap güncellendi.');
     await refreshAccounts();
@@ -227,7 +235,7 @@ async function start() {
     if (!hasRole(me, 'admin')) return;
     const form = new FormData(event.target);
     try {
-      await api('/agents', { method: 'POST', body: Object.fromEntries(form) });
+      await api('/agents', { method: 'POST', body: accountBody(form) });
       event.target.reset();
       flash('Hesap oluşturuldu.');
       await refreshAccounts();

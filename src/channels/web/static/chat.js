@@ -21,6 +21,38 @@
   })();
   var token = storage && storage.getItem(TOKEN_KEY);
 
+  // The page's own words in each language (the server wrote them from bot/texts.yaml). Turkish as
+  // served; the citizen's language once the server names it; a new visitor's browser language before that.
+  var labels = (function () {
+    try { return JSON.parse(document.getElementById('labels').textContent) || {}; } catch (e) { return {}; }
+  })();
+  var language = 'tr';
+  var RTL = { ar: true };
+
+  function label(key, fallback) {
+    var words = labels[language] || labels.tr || {};
+    return words[key] || fallback;
+  }
+
+  function useLanguage(code) {
+    if (!code || code === language || !labels[code]) return;
+    language = code;
+    var words = labels[code];
+    document.documentElement.lang = code;
+    document.documentElement.dir = RTL[code] ? 'rtl' : 'ltr';
+    document.title = words.webTitle;
+    document.getElementById('title').textContent = words.webTitle;
+    document.getElementById('subtitle').textContent = words.webSubtitle;
+    document.getElementById('chat').setAttribute('aria-label', words.webChatLabel);
+    document.getElementById('input-label').textContent = words.webInputLabel;
+    input.setAttribute('placeholder', words.webPlaceholder);
+    send.textContent = words.webSend;
+    send.setAttribute('aria-label', words.webSend);
+  }
+
+  var browserLanguage = String(navigator.language || '').slice(0, 2).toLowerCase();
+  if (browserLanguage !== 'tr') useLanguage(browserLanguage);
+
   function keepToken(value) {
     if (storage) storage.setItem(TOKEN_KEY, value);
   }
@@ -101,6 +133,7 @@
     // Without storage there is no token to send: the session cookie speaks for this browser.
     if (!token && storage) return Promise.resolve();
     return api('GET', '/api/chat/messages' + (lastId ? '?after=' + encodeURIComponent(lastId) : '')).then(function (data) {
+      useLanguage(data.language);
       data.messages.forEach(function (m) { addMessage(m.from, m.text, m.choices, m.id); });
     });
   }
@@ -120,8 +153,9 @@
     }
     ready.catch(function () {})
       .then(function () { return post(1); })
+      .then(function (data) { useLanguage(data.language); })
       .then(function () { return refresh(); })
-      .catch(function (error) { notice(error.message + ' Mesajınızı tekrar gönderebilirsiniz.'); })
+      .catch(function (error) { notice(error.message + ' ' + label('webSendAgain', 'Mesajınızı tekrar gönderebilirsiniz.')); })
       .then(function () { send.disabled = false; input.focus(); });
   }
 
@@ -167,7 +201,7 @@
     });
     ready.catch(function (error) {
       // Too many new chats from this connection: the server's sentence says how long to wait.
-      notice(error.status === 429 ? error.message : 'Sunucuya bağlanılamadı. Lütfen biraz sonra tekrar deneyin.');
+      notice(error.status === 429 ? error.message : label('webOffline', 'Sunucuya bağlanılamadı. Lütfen biraz sonra tekrar deneyin.'));
     });
     // Messages the centre sends later (an agent's answer, a status change) appear without a reload.
     setInterval(function () { refresh().catch(function () {}); }, 4000);
