@@ -33,22 +33,29 @@ const word = z.string().trim().regex(/^[\p{Ll}\p{N}\u0621-\u064a]+$/u, 'tek keli
 
 const choice = z.object({ label: text.max(40, 'en fazla 40 karakter'), words: z.array(text).default([]) }).strict();
 
+/** What every language's table has alike: its words around the phrases, the offer and the texts after the answer. */
+function tableFields(municipality: Municipality) {
+  return {
+    commonWords: z.array(z.string().regex(/^[a-z]+$/, 'yalnızca Türkçe harfsiz küçük harfler')).default([]),
+    negationsBefore: z.array(word).default([]),
+    negationFillers: z.array(word).default([]),
+    offer: z.object({ prompt: template(municipality), ticket: choice, person: choice, no: choice }).strict(),
+    texts: z
+      .object({
+        ticketFiled: template(municipality, ['ticketNumber', 'number']),
+        declined: template(municipality),
+        markedUrgent: template(municipality),
+      })
+      .strict(),
+  };
+}
+
 function fileSchema(municipality: Municipality) {
   const phones = Object.keys(municipality.phones);
   return z
     .object({
-      commonWords: z.array(z.string().regex(/^[a-z]+$/, 'yalnızca Türkçe harfsiz küçük harfler')).default([]),
+      ...tableFields(municipality),
       negations: z.array(word).min(1),
-      negationsBefore: z.array(word).default([]),
-      negationFillers: z.array(word).default([]),
-      offer: z.object({ prompt: template(municipality), ticket: choice, person: choice, no: choice }).strict(),
-      texts: z
-        .object({
-          ticketFiled: template(municipality, ['ticketNumber', 'number']),
-          declined: template(municipality),
-          markedUrgent: template(municipality),
-        })
-        .strict(),
       kinds: z
         .array(
           z
@@ -142,18 +149,8 @@ function translationSchema(municipality: Municipality, kindIds: string[]) {
     .object({
       // Lists of phrases several kinds share, named with YAML anchors (&hypothetical).
       shared: z.record(z.string(), z.array(phrase)).default({}),
-      commonWords: z.array(z.string().regex(/^[a-z]+$/, 'yalnızca Türkçe harfsiz küçük harfler')).default([]),
+      ...tableFields(municipality),
       negations: z.array(word).default([]),
-      negationsBefore: z.array(word).default([]),
-      negationFillers: z.array(word).default([]),
-      offer: z.object({ prompt: template(municipality), ticket: choice, person: choice, no: choice }).strict(),
-      texts: z
-        .object({
-          ticketFiled: template(municipality, ['ticketNumber', 'number']),
-          declined: template(municipality),
-          markedUrgent: template(municipality),
-        })
-        .strict(),
       kinds: z
         .record(
           z.string(),
