@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentActor } from '../../src/handoff/handoff.ts';
 import type { Cozum } from '../../src/main.ts';
-import { browserAvailability, CHROMIUM, launchBrowser } from '../support/browser.ts';
+import { browserAvailability, CHROMIUM, launchBrowser, logInToConsole } from '../support/browser.ts';
 import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
 import { createAgent, PASSWORD } from './support.ts';
 
@@ -42,10 +42,7 @@ describe.skipIf(!available && !inCi)('the live queue in a browser', () => {
 
   async function login(username: string) {
     await context.clearCookies();
-    await page.goto(`${cozum.url}/console`);
-    await page.fill('#username', username);
-    await page.fill('#password', PASSWORD);
-    await Promise.all([page.waitForURL(`${cozum.url}/console`), page.click('button[type=submit]')]);
+    await logInToConsole(page, cozum.url!, username, PASSWORD);
     await page.waitForSelector('#live[data-state="open"]');
   }
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
-import { browserAvailability, CHROMIUM, launchBrowser } from '../support/browser.ts';
+import { browserAvailability, CHROMIUM, launchBrowser, logInToConsole } from '../support/browser.ts';
 import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
 import { createAgent, PASSWORD } from './support.ts';
 
@@ -38,10 +38,7 @@ describe.skipIf(!available && !inCi)('an Arabic conversation at the console', ()
     await ahmad.say('بدي احكي مع موظف');
     const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: ahmad.userId } } });
 
-    await page.goto(`${cozum.url}/console`);
-    await page.fill('#username', 'omar');
-    await page.fill('#password', PASSWORD);
-    await Promise.all([page.waitForURL(`${cozum.url}/console`), page.click('button[type=submit]')]);
+    await logInToConsole(page, cozum.url!, 'omar', PASSWORD);
     await page.waitForSelector('#queue-body tr');
     await expect.poll(() => page.locator('#queue-body tr').count()).toBe(2);
     // The Arabic case first, though it came later, with its language on the row.

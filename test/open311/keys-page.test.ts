@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
-import { browserAvailability, CHROMIUM, launchBrowser } from '../support/browser.ts';
+import { browserAvailability, CHROMIUM, launchBrowser, logInToConsole } from '../support/browser.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
 import { createAgent, PASSWORD } from '../console/support.ts';
 import { Open311Client } from './support.ts';
@@ -36,10 +36,7 @@ describe.skipIf(!available && !inCi)('Open311 keys on the supervisor page', () =
 
   async function openSupervisorPage(username: string) {
     await context.clearCookies();
-    await page.goto(`${cozum.url}/console/login?next=/console/supervisor`);
-    await page.fill('#username', username);
-    await page.fill('#password', PASSWORD);
-    await Promise.all([page.waitForURL(`${cozum.url}/console/supervisor`), page.click('button[type=submit]')]);
+    await logInToConsole(page, cozum.url!, username, PASSWORD, '/console/supervisor');
     await page.locator('#me-name').waitFor();
   }
 

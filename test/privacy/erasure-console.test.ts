@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
-import { browserAvailability, CHROMIUM, launchBrowser } from '../support/browser.ts';
+import { browserAvailability, CHROMIUM, launchBrowser, logInToConsole } from '../support/browser.ts';
 import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
 import { createAgent, PASSWORD } from '../console/support.ts';
 
@@ -37,10 +37,7 @@ describe.skipIf(!available && !inCi)('an erasure seen from the agent console', (
     await citizen.say('temsilci');
     const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } });
 
-    await page.goto(`${cozum.url}/console`);
-    await page.fill('#username', 'selin');
-    await page.fill('#password', PASSWORD);
-    await Promise.all([page.waitForURL(`${cozum.url}/console`), page.click('button[type=submit]')]);
+    await logInToConsole(page, cozum.url!, 'selin', PASSWORD);
     await page.goto(`${cozum.url}/console/conversations/${conversation.id}`);
     await page.waitForSelector('#live[data-state="open"]');
     await page.click('#claim');

@@ -37,3 +37,14 @@ export async function launchBrowser(profileDir: string): Promise<{ context: Brow
   const page = context.pages()[0] ?? (await context.newPage());
   return { context, page };
 }
+
+/**
+ * Logs `username` into the agent console on `page`, and waits until the console has sent it on to
+ * `next` (the console's start page unless a test asks for another, through the login's `next`).
+ */
+export async function logInToConsole(page: Page, baseUrl: string, username: string, password: string, next = '/console'): Promise<void> {
+  await page.goto(next === '/console' ? `${baseUrl}/console` : `${baseUrl}/console/login?next=${next}`);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL(`${baseUrl}${next}`), page.click('button[type=submit]')]);
+}
