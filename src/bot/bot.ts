@@ -13,7 +13,7 @@ import { DialogSet, DialogTurnStatus, type Dialog, type DialogContext, type Dial
 import type { Config } from '../config.ts';
 import { LANGUAGE_OPTION, type BotContent, type MenuOption, type Texts } from '../content/bot-texts.ts';
 import { currentLanguage, inLanguage, LANGUAGES, type Language } from '../content/languages.ts';
-import type { LanguageDetector } from '../nlu/language.ts';
+import type { LanguageDetector, LanguageGuess } from '../nlu/language.ts';
 import { chooseLanguage, languageAskedFor } from './language-choice.ts';
 import { answersByIntent, type Intent } from '../content/intents.ts';
 import type { DialogOutcome, FormOptions } from '../dialogs/form-dialog.ts';
@@ -197,7 +197,7 @@ export class CozumBot extends ActivityHandler {
     const language = asked ?? chooseLanguage(remembered, guess, raw, dc.activeDialog !== undefined);
     if (language !== remembered && inbound) await this.deps.db.contact.update({ where: { id: inbound.contactId }, data: { language } });
     session.language = language;
-    return inLanguage(language, () => this.handleMessageIn(context, inbound, mode, session, dc, raw, asked !== undefined, guess?.language));
+    return inLanguage(language, () => this.handleMessageIn(context, inbound, mode, session, dc, raw, asked !== undefined, guess));
   }
 
   /** The contact's language from an earlier conversation. */
@@ -215,7 +215,7 @@ export class CozumBot extends ActivityHandler {
     raw: string,
     languageAsked: boolean,
     /** The language the message looks written in, whichever the turn answers in. */
-    written: Language | undefined,
+    written: LanguageGuess | undefined,
   ): Promise<void> {
     const conversationId = context.activity.conversation.id;
     const command = raw ? globalCommand(raw) : undefined;
@@ -225,6 +225,11 @@ export class CozumBot extends ActivityHandler {
     // Safety first: what to do now, before a command, an open form or a wait for an agent.
     const emergency = raw ? this.deps.emergencies.detect(raw, written) : undefined;
     if (emergency) return void (session.emergencyOffer = await this.deps.emergencies.answer(context, mode, emergency, raw));
+    // Only "acil!!": the number now and a question; an open form asks its question again after.
+    if ((!mode || mode === 'bot') && raw && (await this.deps.emergencies.answerAlarm(context, raw))) {
+      if (dc.activeDialog) await dc.repromptDialog();
+      return;
+    }
 
     if (mode && mode !== 'bot') {
       // KVKK: the right to erasure holds whoever answers the citizen now.

@@ -9,6 +9,7 @@
 import type { EmergencyContent, EmergencyKind } from '../content/emergencies.ts';
 import type { Intent } from '../content/intents.ts';
 import { LANGUAGES, type Language } from '../content/languages.ts';
+import { CONFIDENT_GUESS, type LanguageGuess } from '../nlu/language.ts';
 import { asciiWordsOf, compilePhrase, overlaps, phraseSpans, termMatches, tokenize, type Phrase, type Span, type Token } from '../nlu/phrases.ts';
 
 export interface Emergency {
@@ -125,6 +126,18 @@ export class EmergencyDetector {
     }
     return false;
   }
+}
+
+/**
+ * The tables a message is read with, after the Turkish one: the turn's language's, the one the message
+ * looks written in, and every other when that is an unsure guess from Latin letters. A one-word "fire"
+ * or "7ari2" from a new citizen looks Turkish to the classifier, and a missed fire costs more than
+ * reading a few words against two more tables (`npm run nlu:eval` counts the false alarms this gives
+ * on the Turkish ordinary messages). Turkish letters, Arabic script or a sure guess leave no doubt.
+ */
+export function tablesFor(turn: Language, written: LanguageGuess | undefined): Language[] {
+  const unsure = written?.by === 'model' && written.confidence < CONFIDENT_GUESS;
+  return [turn, ...(written ? [written.language] : []), ...(unsure ? LANGUAGES : [])];
 }
 
 /**

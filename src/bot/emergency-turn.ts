@@ -8,7 +8,8 @@ import type { Vocabulary } from '../dialogs/vocabulary.ts';
 import type { Handoff } from '../handoff/handoff.ts';
 import { fold } from '../nlu/normalize.ts';
 import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
-import { detectInTables, type Emergency, type EmergencyDetector } from './emergencies.ts';
+import type { LanguageGuess } from '../nlu/language.ts';
+import { detectInTables, tablesFor, type Emergency, type EmergencyDetector } from './emergencies.ts';
 
 /** Kept in the session between the answer and the citizen's choice. */
 export interface EmergencyOffer {
@@ -25,6 +26,8 @@ const CHOICES: EmergencyChoice[] = ['ticket', 'person', 'no'];
 
 export class EmergencyTurn {
   private readonly words: Map<string, EmergencyChoice>;
+  /** Each language's cries of alarm, folded: "acil", "emergency", "النجدة". */
+  private readonly alarms: Record<Language, Set<string>>;
 
   constructor(
     private readonly detectors: Record<Language, EmergencyDetector>,
@@ -32,6 +35,7 @@ export class EmergencyTurn {
     private readonly handoff: Handoff,
     private readonly vocabulary: Vocabulary,
   ) {
+    this.alarms = Object.fromEntries(LANGUAGES.map((language) => [language, new Set(contents[language].alarm.words.map(fold))])) as Record<Language, Set<string>>;
     this.words = new Map();
     // Every language's words: a citizen may answer the offer in the language they think in.
     for (const language of LANGUAGES) {
@@ -42,12 +46,25 @@ export class EmergencyTurn {
     }
   }
 
-  /** An emergency in the Turkish table, the turn's language's or the one the message looks written in (`detectInTables`). */
-  detect(text: string, written?: Language): Emergency | undefined {
-    const found = detectInTables(this.detectors, text, [currentLanguage(), written]);
+  /** An emergency in the Turkish table or another the message may be written in (`tablesFor`). */
+  detect(text: string, written?: LanguageGuess): Emergency | undefined {
+    const found = detectInTables(this.detectors, text, tablesFor(currentLanguage(), written));
     if (!found) return undefined;
     const kind = this.contents[found.language].kinds.find((candidate) => candidate.id === found.kind.id) ?? found.kind;
     return { ...found, kind };
+  }
+
+  /**
+   * A message that is only a cry of alarm, with no word of what happened ("acil!!", "help me"): the
+   * emergency number and a question, in the turn's language when the cry is one of its words, else
+   * in the cry's. True when it answered.
+   */
+  async answerAlarm(context: TurnContext, text: string): Promise<boolean> {
+    const cry = fold(text);
+    const language = [currentLanguage(), ...LANGUAGES].find((candidate) => this.alarms[candidate].has(cry));
+    if (!language) return false;
+    await context.sendActivity(this.contents[language].alarm.answer);
+    return true;
   }
 
   private content(language: Language | undefined): EmergencyContent {

@@ -47,6 +47,7 @@ function tableFields(municipality: Municipality) {
         markedUrgent: template(municipality),
       })
       .strict(),
+    alarm: z.object({ words: z.array(text).min(1, 'en az bir kelime gerekli'), answer: template(municipality) }).strict(),
   };
 }
 
@@ -113,6 +114,8 @@ export interface EmergencyContent {
   negationFillers: string[];
   offer: { prompt: string; ticket: EmergencyChoice; person: EmergencyChoice; no: EmergencyChoice };
   texts: { ticketFiled(moment: { ticketNumber: string; number: string }): string; declined: string; markedUrgent: string };
+  /** A message that is only a cry of alarm ("acil!!"), matched whole, and what to say to it. */
+  alarm: { words: string[]; answer: string };
   kinds: EmergencyKind[];
 }
 
@@ -130,6 +133,7 @@ export function loadEmergencies(dir: string, municipality: Municipality): Emerge
       declined: fill(raw.texts.declined),
       markedUrgent: fill(raw.texts.markedUrgent),
     },
+    alarm: { words: raw.alarm.words, answer: fill(raw.alarm.answer) },
     kinds: raw.kinds.map(({ call, answer, ...kind }) => {
       const number = municipality.phones[call as keyof Municipality['phones']];
       return { ...kind, number, answer: fillTemplate(answer, { number }, municipality) };
@@ -193,6 +197,7 @@ export function loadEmergencyLanguages(contentDir: string, municipality: Municip
         declined: fill(raw.texts.declined),
         markedUrgent: fill(raw.texts.markedUrgent),
       },
+      alarm: { words: raw.alarm.words, answer: fill(raw.alarm.answer) },
       kinds: turkish.kinds.map((kind) => {
         const own = raw.kinds[kind.id]!;
         return { ...kind, phrases: own.phrases, except: own.except, unless: own.unless, answer: fillTemplate(own.answer, { number: kind.number }, municipality) };

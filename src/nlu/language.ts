@@ -14,6 +14,9 @@ export type Language = (typeof LANGUAGES)[number];
 
 const TURKISH_LETTER = /[çğıöşüÇĞİÖŞÜ]/;
 
+/** From this confidence on, the classifier's guess is taken as the language the message is written in. */
+export const CONFIDENT_GUESS = 0.8;
+
 export interface LanguageGuess {
   language: Language;
   confidence: number;

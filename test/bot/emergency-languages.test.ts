@@ -4,12 +4,12 @@
 // and start-up stopping on a kind left untranslated.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { detectInTables, EmergencyDetector } from '../../src/bot/emergencies.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { detectInTables, EmergencyDetector, tablesFor } from '../../src/bot/emergencies.ts';
 import { loadEmergencyTable, scoreEmergencies } from '../../src/bot/emergency-table.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadEmergencyLanguages } from '../../src/content/emergencies.ts';
-import { loadIntentsByLanguage } from '../../src/main.ts';
+import { loadIntentsByLanguage, loadNlu } from '../../src/main.ts';
 import { tempDir } from '../support/cozum.ts';
 
 const config = loadConfig({ env: {}, file: null });
@@ -38,6 +38,41 @@ describe.each(['ar', 'en'] as const)('the %s emergency table', (language) => {
 
   it('raises no false alarm on an ordinary message, an intent example or the held-out set', () => {
     expect(score.falseAlarms).toEqual([]);
+  });
+});
+
+describe("a new citizen's first message, the turn still Turkish", () => {
+  // What the bot does before it knows the citizen's language: the language classifier guesses from
+  // Latin letters, and a short "fire" looks Turkish to it; every table is tried on such a guess.
+  const cache = tempDir();
+  afterAll(() => cache.remove());
+  const { languages } = loadNlu({ ...config, nlu: { ...config.nlu, cacheDir: cache.dir } });
+  const firstMessage = (text: string) => detectInTables(tables, text, tablesFor('tr', languages.detect(text)));
+
+  it.each([
+    ['fire', 'fire', 'en'],
+    ['FIRE!!', 'fire', 'en'],
+    ['suicidal', 'suicide', 'en'],
+    ['7ari2!!', 'fire', 'ar'],
+    ['ri7et ghaz', 'gas', 'ar'],
+  ])('"%s" is %s, answered in %s', (text, kind, language) => {
+    expect(firstMessage(text)).toMatchObject({ kind: { id: kind }, language });
+  });
+
+  it.each(['ar', 'en'] as const)('misses no %s emergency and raises no false alarm on its ordinary messages', (language) => {
+    const table = loadEmergencyTable(`nlu/emergencies.${language}.yaml`);
+    const score = scoreEmergencies({ detect: firstMessage }, table, byLanguage[language]);
+    expect(score.missed).toEqual([]);
+    expect(score.falseAlarms).toEqual([]);
+  });
+
+  it('raises no false alarm on a Turkish ordinary message, with or without Turkish letters', () => {
+    const table = loadEmergencyTable('nlu/emergencies.yaml');
+    const score = scoreEmergencies({ detect: firstMessage }, { urgent: {}, ordinary: table.ordinary }, byLanguage.tr);
+    expect(score.ordinary).toBeGreaterThan(1000);
+    expect(score.falseAlarms).toEqual([]);
+    // Turkish's own words for a lost share ("fire") and an ASCII-typed sentence stay Turkish questions.
+    for (const text of ['yangin sigortasi nasil yapilir', 'fire verdik mi', 'fire orani ne kadar', 'fire var', 'gaz faturasi cok yuksek']) expect(firstMessage(text), text).toBeUndefined();
   });
 });
 
@@ -95,5 +130,16 @@ describe('locales/<language>/bot/emergencies.yaml edited badly', () => {
   it('stops on an answer left empty, and on a phrase in capitals, naming the file and line', () => {
     expect(problemsWith('ar', (text) => text.replace(/(\n {2}suicide:[\s\S]*?answer: )\|-[\s\S]*?\n\n/, '$1""\n\n'))).toMatch(/locales\/ar\/bot\/emergencies\.yaml:\d+: kinds\.suicide\.answer: boş olamaz/);
     expect(problemsWith('en', (text) => text.replace('"carbon monoxide"', '"Carbon monoxide"'))).toMatch(/locales\/en\/bot\/emergencies\.yaml:\d+: kinds\.carbon_monoxide\.phrases\.0: "Carbon": yalnızca küçük harf/);
+  });
+});
+
+describe('cries of alarm (alarm.words)', () => {
+  it('are no intent example in any language, so that no topic of the bot is taken from them', async () => {
+    const { fold } = await import('../../src/nlu/normalize.ts');
+    const contents = loadEmergencyLanguages('.', municipality);
+    for (const language of ['tr', 'ar', 'en'] as const) {
+      const examples = new Set(byLanguage[language].flatMap((intent) => intent.examples).map(fold));
+      for (const word of contents[language].alarm.words) expect(examples.has(fold(word)), `${language}: ${word}`).toBe(false);
+    }
   });
 });

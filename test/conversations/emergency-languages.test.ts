@@ -107,3 +107,57 @@ describe('an emergency in English', () => {
     expect(await ticketsOf(citizen)).toEqual([]);
   });
 });
+
+describe("one or two words in a hurry, as a new citizen's first message", () => {
+  // The language classifier reads a lone "fire" as Turkish: the bot still tries every table.
+  it('"fire": 112 and what to do first, in English, then the offer in English', async () => {
+    const citizen = new Citizen(cozum);
+    const [whatToDo, offer] = await citizen.say('fire');
+    expect(whatToDo).toMatch(/^\*Call the emergency line 112 now\.\*/);
+    expect(offer).toMatch(ENGLISH_OFFER);
+  });
+
+  it('"7ari2!!" (Arabizi): 112 first, in Arabic', async () => {
+    const citizen = new Citizen(cozum);
+    const [whatToDo, offer] = await citizen.say('7ari2!!');
+    expect(whatToDo).toMatch(/^\*اتصلوا فورًا بخط الطوارئ 112\.\*/);
+    expect(offer).toMatch(ARABIC_OFFER);
+  });
+
+  it('"fire orani ne kadar" and "fire var", Turkish for a lost share typed without Turkish letters, are no emergency', async () => {
+    const citizen = new Citizen(cozum);
+    for (const text of ['fire orani ne kadar', 'fire var']) expect(await citizen.sayAll(text), text).not.toMatch(ANY_EMERGENCY);
+    expect(await ticketsOf(citizen)).toEqual([]);
+  });
+});
+
+describe('only a cry of alarm ("acil!!", "emergency", "النجدة"), no word of what happened', () => {
+  const TURKISH_ALARM = /^Bir can ya da güvenlik tehlikesi varsa hemen \*112\* numaralı acil çağrı hattını arayın\. Ne olduğunu kısaca yazarsanız/;
+
+  it('"ACİL!!!": the emergency number and a question, no form; "evde gaz kokusu var" then gets the gas answer', async () => {
+    const citizen = new Citizen(cozum);
+    expect(await citizen.say('ACİL!!!')).toEqual([expect.stringMatching(TURKISH_ALARM)]);
+    const [whatToDo] = await citizen.say('evde gaz kokusu var');
+    expect(whatToDo).toMatch(/187/);
+    expect(await ticketsOf(citizen)).toEqual([]);
+  });
+
+  it('"emergency" and "النجدة" from new citizens are answered in their own language', async () => {
+    expect(await new Citizen(cozum).say('emergency')).toEqual([expect.stringMatching(/^If anyone's life or safety is in danger, call the emergency line \*112\* now\./)]);
+    expect(await new Citizen(cozum).say('النجدة')).toEqual([expect.stringMatching(/^إذا كانت حياة أحد أو سلامته في خطر فاتصلوا فورًا برقم الطوارئ \*112\*/)]);
+  });
+
+  it('inside a form, "acil" is not taken as the answer: the number, then the question again', async () => {
+    const citizen = new Citizen(cozum);
+    const question = await citizen.sayAll('yardım başvurusu yapmak istiyorum');
+    const reply = await citizen.sayAll('acil');
+    expect(reply).toMatch(TURKISH_ALARM);
+    expect(reply).toContain(question.trim().split('\n').at(-1)!);
+  });
+
+  it('"acil gıda yardımı istiyorum" is still an aid request', async () => {
+    const reply = await new Citizen(cozum).sayAll('acil gıda yardımı istiyorum');
+    expect(reply).not.toMatch(TURKISH_ALARM);
+    expect(reply).toContain('Yardım başvurunuzu');
+  });
+});
