@@ -4,7 +4,7 @@ import type { IntentClassifier, Prediction, TrainingExample } from './classifier
 import type { Language, LanguageDetector } from './language.ts';
 import { hasNoWords } from './normalize.ts';
 
-/** The most words a greeting that opens a request is taken to have ("iyi günler", "السلام عليكم"). */
+/** The most words a greeting or thanks that opens a request is taken to have ("iyi günler", "السلام عليكم"). */
 const MAX_GREETING_WORDS = 2;
 /**
  * What is left after the greeting must be a request of two words or more, read this confidently: a
@@ -60,24 +60,27 @@ export class Nlu {
     if (hasNoWords(text)) return { intent: 'none', confidence: 1, guess: 'none' };
     const read = language ?? this.languages.detect(text)?.language ?? 'tr';
     const whole = this.classifiers[read].predict(text);
-    const prediction = whole.intent === 'greeting' ? (this.afterGreeting(text, read) ?? whole) : whole;
+    const opened = whole.intent === 'greeting' || whole.intent === 'goodbye' || whole.confidence < this.threshold;
+    const prediction = opened ? (this.afterOpening(text, read) ?? whole) : whole;
     const confidence = Math.round(prediction.confidence * 1000) / 1000;
     const intent = confidence >= this.threshold ? prediction.intent : 'none';
     return { intent, confidence, guess: prediction.intent, language: read };
   }
 
   /**
-   * A greeting that opens a request ("merhabalar, çöpler alınmadı", "السلام عليكم، بدي اعرف عن ياكين كارت"):
-   * the greeting words outweigh a short request, but the request is what the citizen wants answered.
-   * The first one or two words, when they alone read as a greeting, are set aside and the rest is
-   * read again; taken only when it is confidently a topic (after "merhaba", "bir sorum var" asks for
-   * nothing yet, and a person is asked for in so many words, which the whole message shows).
+   * A greeting or a thank-you that opens a request ("merhabalar, çöpler alınmadı", "teşekkürler ama su
+   * hâlâ gelmedi", "السلام عليكم، بدي اعرف عن ياكين كارت"): the polite words outweigh a short request,
+   * but the request is what the citizen wants answered. The first one or two words, when they alone
+   * read as a greeting or a goodbye, are set aside and the rest is read again; taken only when it is
+   * confidently a topic (after "merhaba", "bir sorum var" asks for nothing yet, and a person is asked
+   * for in so many words, which the whole message shows).
    */
-  private afterGreeting(text: string, language: Language): Prediction | undefined {
+  private afterOpening(text: string, language: Language): Prediction | undefined {
     const words = text.trim().split(/\s+/);
     const classifier = this.classifiers[language];
     for (let opening = 1; opening <= Math.min(MAX_GREETING_WORDS, words.length - MIN_REQUEST_WORDS); opening++) {
-      if (classifier.predict(words.slice(0, opening).join(' ')).intent !== 'greeting') continue;
+      const politeness = classifier.predict(words.slice(0, opening).join(' ')).intent;
+      if (politeness !== 'greeting' && politeness !== 'goodbye') continue;
       const rest = classifier.predict(words.slice(opening).join(' '));
       if (!CONVERSATIONAL.has(rest.intent) && rest.confidence >= Math.max(REQUEST_CONFIDENCE, this.threshold)) return rest;
     }
