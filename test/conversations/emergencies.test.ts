@@ -90,6 +90,12 @@ describe('an emergency is answered first with what to do now', () => {
     expect(whatToDo).toContain('yaralı varsa 112');
   });
 
+  it('someone who has not come home ("oğlum 3 gündür eve gelmedi"): the police (155) at once, no waiting', async () => {
+    const [whatToDo, offer] = await new Citizen(cozum).say('oğlum 3 gündür eve gelmedi');
+    expect(whatToDo).toMatch(/^\*Hemen 155 numaralı polis imdat hattını arayın;\* kayıp bildirimi için beklemenize gerek yok\./);
+    expect(offer).toMatch(OFFER);
+  });
+
   it('a municipality whose numbers differ is told its own numbers (config, not code)', async () => {
     const { startTestCozum, tempDir } = await import('../support/cozum.ts');
     const temp = tempDir();
