@@ -96,6 +96,13 @@ describe('an emergency is answered first with what to do now', () => {
     expect(offer).toMatch(OFFER);
   });
 
+  it('a person lying still, a neighbour not heard for days, people trapped by rising water: 112 first', async () => {
+    for (const text of ['yolda bir adam yatıyor kıpırdamıyor', 'komşumun evinden 2 gündür ses gelmiyor yaşlı teyze yalnız yaşıyor', 'köprünün altında sular yükseldi arabalar mahsur']) {
+      const [whatToDo] = await new Citizen(cozum).say(text);
+      expect(whatToDo, text).toMatch(/^\*Hemen 112 numaralı acil çağrı hattını arayın\.\*/);
+    }
+  });
+
   it('a municipality whose numbers differ is told its own numbers (config, not code)', async () => {
     const { startTestCozum, tempDir } = await import('../support/cozum.ts');
     const temp = tempDir();
