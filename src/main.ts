@@ -45,7 +45,7 @@ import { rebuildDailyFigures } from './tickets/daily-figures.ts';
 import { Tickets } from './tickets/tickets.ts';
 import { CozumEvents } from './messaging/events.ts';
 import { Handoff } from './handoff/handoff.ts';
-import { installConsoleAuth } from './console/auth.ts';
+import { installConsoleAuth, LOGIN_TEXTS } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
 import { whatsappLinkRouter, type WhatsAppLink } from './console/whatsapp-link.ts';
 import { applyRetention, RETENTION_BATCH } from './privacy/erasure.ts';
@@ -320,7 +320,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       open311.push(createOpen311Router({ config, requests, services, keys: apiKeys, logger, keyLimits: limits, addressLimits: memoryLimits() }));
     }
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
-    const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
+    const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS, LOGIN_TEXTS.tooMany)];
     // The WhatsApp (Baileys) pairing page belongs to the console; the channel only reports its link.
     // Told by its shape, not its class: the Baileys module is loaded only when the channel is on.
     const baileys = channels.find((channel): channel is Channel & WhatsAppLink => 'linkStatus' in channel);

@@ -63,6 +63,10 @@ const MOMENT_PLACEHOLDERS = {
   backToday: ['time'],
   backTomorrow: ['time'],
   backOn: ['day', 'time'],
+  webTooManySessions: ['duration'],
+  webTooManyMessages: ['duration'],
+  webTooManyReads: ['duration'],
+  webMessageTooLong: ['max'],
 } as const;
 
 const TEXT_KEYS = [
@@ -89,6 +93,7 @@ const TEXT_KEYS = [
   'chooseBody', 'chooseListButton', 'chooseListTitle', 'languageName', 'languageSwitched', 'languagePrompt',
   'speakerAvailable', 'noSpeaker', 'backToday', 'backTomorrow', 'backOn',
   'webTitle', 'webSubtitle', 'webChatLabel', 'webInputLabel', 'webPlaceholder', 'webSend', 'webOffline', 'webSendAgain',
+  'webOpen', 'webClose', 'webNoSession', 'webTooManySessions', 'webTooManyMessages', 'webTooManyReads', 'webMessageTooLong', 'webUnreadable',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */
