@@ -226,7 +226,7 @@ export class CozumBot extends ActivityHandler {
     const emergency = raw ? this.deps.emergencies.detect(raw, written) : undefined;
     if (emergency) {
       // An urgent sentence in another language than the conversation's: the citizen goes on in it.
-      const language = languageAfterEmergency(currentLanguage(), emergency.language, raw);
+      const language = languageAfterEmergency(currentLanguage(), emergency.language ?? currentLanguage(), raw);
       if (language !== currentLanguage()) {
         if (inbound) await this.deps.db.contact.update({ where: { id: inbound.contactId }, data: { language } });
         session.language = language;
