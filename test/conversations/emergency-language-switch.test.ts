@@ -6,7 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { languageAfterEmergency } from '../../src/bot/language-choice.ts';
 import { Citizen, useTestCozum } from '../support/cozum.ts';
+import { checkRepliesComeFromContent } from '../support/content-words.ts';
 
+// Every reply a citizen reads here comes from content or from their own words.
+const content = checkRepliesComeFromContent();
 const cozum = useTestCozum();
 
 async function languageOf(citizen: Citizen) {

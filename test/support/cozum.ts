@@ -103,6 +103,11 @@ export function configOnlyDeps(dataDir: string, overrides: Record<string, unknow
 
 /** A citizen talking to the bot through the in-process channel, reading what they would see. */
 export class Citizen {
+  /**
+   * Called with every reply a Citizen reads, when a test file installs it (content-words.ts,
+   * checkRepliesComeFromContent): the check that a reply came from content or from the citizen.
+   */
+  static readReplies: ((cozum: Cozum, citizen: Citizen, text: string, replies: string[]) => void) | undefined;
   private counter = 0;
   /** Message ids are unique per Citizen object, as a platform's would be. */
   private readonly session = Math.random().toString(36).slice(2);
@@ -115,7 +120,9 @@ export class Citizen {
   /** Sends a message and returns the replies as the citizen would read them on a text-only screen. */
   async say(text: string, extra: Record<string, unknown> = {}): Promise<string[]> {
     const result = await this.cozum.adapter.receive({ channel: this.channel, userId: this.userId, text, platformMessageId: `${this.session}-${++this.counter}`, ...extra });
-    return result.replies.map(renderChoicesAsText);
+    const replies = result.replies.map(renderChoicesAsText);
+    Citizen.readReplies?.(this.cozum, this, text, replies);
+    return replies;
   }
 
   /** The replies joined: for assertions that look at the whole answer. */
