@@ -9,7 +9,7 @@ import { Citizen, useTestCozum } from '../support/cozum.ts';
 import { checkRepliesComeFromContent } from '../support/content-words.ts';
 
 // Every reply a citizen reads here comes from content or from their own words.
-const content = checkRepliesComeFromContent();
+checkRepliesComeFromContent();
 const cozum = useTestCozum();
 
 async function languageOf(citizen: Citizen) {
