@@ -10,6 +10,7 @@ import { loadDialogs } from '../dialogs/load.ts';
 import type { DialogSpec } from '../dialogs/spec.ts';
 import type { Database } from '../storage/database.ts';
 import { statusName, typeName } from '../tickets/status.ts';
+import { municipalityValues } from '../content/municipality.ts';
 
 const REASONS: Record<string, string> = {
   requested: 'Görevli istedi',
@@ -99,7 +100,7 @@ export class Catalog {
         return otherwise;
       }
     };
-    const dialogs = attempt(() => loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality), []);
+    const dialogs = attempt(() => loadDialogs(path.resolve(config.contentDir, 'dialogs'), municipalityValues(config.contentDir, config.municipality).tr), []);
     const emergencies = attempt(() => loadEmergencyLanguages(path.resolve(config.contentDir), config.municipality), undefined);
     return new Catalog(dialogs, config, emergencies);
   }

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { loadConfig, type Config } from '../../src/config.ts';
+import { loadConfig, type Config, type Municipality } from '../../src/config.ts';
+import type { Language } from '../../src/content/languages.ts';
+import { municipalityValues, type MunicipalityValues } from '../../src/content/municipality.ts';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
 import { createLogger } from '../../src/log.ts';
 import type { ChatAdapter } from '../../src/messaging/adapter.ts';
@@ -129,4 +131,9 @@ export class Citizen {
   async sayAll(text: string, extra: Record<string, unknown> = {}): Promise<string> {
     return (await this.say(text, extra)).join('\n---\n');
   }
+}
+
+/** The municipality's settings as a language's content reads them ({{hours}} in words), from the shipped content. */
+export function valuesOf(municipality: Municipality, language: Language = 'tr'): MunicipalityValues {
+  return municipalityValues('.', municipality)[language];
 }
