@@ -12,6 +12,8 @@ export const EVENT_NOTES = {
   accountClosed: (agentName: string) => `${agentName} hesabı kapatıldı; görüşme kuyruğa döndü.`,
   citizenLeft: 'Vatandaş görüşmeden ayrılıp asistana döndü.',
   ratingComment: (comment: string) => `Değerlendirme yorumu: ${comment}`,
+  /** The first line of a request filed in a conversation with the assistant. */
+  chatFiled: 'Başvuru sohbet asistanı üzerinden alındı.',
   /** The first line of a request filed through Open311, naming the system that filed it. */
   open311Filed: (system: string) => `Başvuru Open311 üzerinden alındı (${system}).`,
 };

@@ -116,7 +116,7 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger,
       failed++;
       logger.error({ err: result.reason }, 'whatsapp webhook: a message or status could not be stored');
     }
-    if (failed > 0) return void response.status(500).json({ error: 'Geçici bir sorun oluştu.' });
+    if (failed > 0) return void response.status(500).json({ error: 'Temporary failure; send it again.' });
     response.sendStatus(200);
   });
 
