@@ -16,6 +16,7 @@ import { hashPassword } from '../src/console/password.ts';
 import { loadDialogs } from '../src/dialogs/load.ts';
 import { applyMigrations } from '../src/storage/migrate.ts';
 import { formatTicketNumber } from '../src/tickets/tickets.ts';
+import { municipalityValues } from '../src/content/municipality.ts';
 
 export const SEED_PASSWORD = 'yil-boyu-trafik-2026';
 
@@ -89,7 +90,7 @@ interface Kind {
 /** What a year brings: the dialogs' categories with their departments and SLA, handoffs, a few emergencies. */
 function kinds(contentDir: string, municipality: ReturnType<typeof loadConfig>['municipality'], defaultDepartment: string): Kind[] {
   const out: Kind[] = [];
-  for (const dialog of loadDialogs(path.resolve(contentDir, 'dialogs'), municipality)) {
+  for (const dialog of loadDialogs(path.resolve(contentDir, 'dialogs'), municipalityValues(contentDir, municipality).tr)) {
     const ticket = dialog.ticket;
     if (!ticket) continue;
     const slot = dialog.steps.find((s) => s.slot === ticket.categorySlot);

@@ -10,6 +10,78 @@ const text = z.string().trim().min(1);
 /** A yes/no setting that also reads "true"/"false"/"1"/"0" from environment variables. */
 const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
+/** "08:30" (or "08.30", as Turkish writes it): a time of day, kept as HH:MM. */
+const timeOfDay = z
+  .string()
+  .trim()
+  .regex(/^([01]?\d|2[0-3])[:.][0-5]\d$/, 'a time of day such as "08:30"')
+  .transform((value) => value.replace('.', ':').padStart(5, '0'));
+
+/** Days 1 (Monday) to 7 (Sunday), and the hours between which the municipality is open on them. */
+export const OpeningPeriodSchema = z
+  .object({
+    days: z.array(z.number().int().min(1).max(7)).min(1, 'at least one day (1 = Monday … 7 = Sunday)'),
+    from: timeOfDay,
+    to: timeOfDay,
+  })
+  .strict();
+export type OpeningPeriod = z.infer<typeof OpeningPeriodSchema>;
+
+const HOURS_EXAMPLE = 'hours: [{ days: [1, 2, 3, 4, 5], from: "08:30", to: "17:30" }] (days 1 = Monday … 7 = Sunday)';
+const TURKISH_DAYS = ['pazartesi', 'salı', 'çarşamba', 'perşembe', 'cuma', 'cumartesi', 'pazar'];
+const asciiTurkish = (text: string) => text.replace(/ı/g, 'i').replace(/ş/g, 's').replace(/ç/g, 'c').replace(/ğ/g, 'g').replace(/ö/g, 'o').replace(/ü/g, 'u');
+const DAY_GROUPS: Record<string, number[]> = { 'hafta ici': [1, 2, 3, 4, 5], 'hafta sonu': [6, 7], 'her gun': [1, 2, 3, 4, 5, 6, 7] };
+
+function dayNumber(word: string): number | undefined {
+  const index = TURKISH_DAYS.map(asciiTurkish).indexOf(word);
+  return index < 0 ? undefined : index + 1;
+}
+
+/**
+ * Opening hours as older configurations wrote them, in Turkish words ("hafta içi 08.30–17.30",
+ * "Pazartesi-Cuma 08:00-17:00, Cumartesi 09.00-13.00"), as periods; undefined when not readable.
+ */
+export function parseTurkishHours(text: string): OpeningPeriod[] | undefined {
+  const parts = asciiTurkish(text.toLocaleLowerCase('tr')).split(/\s*(?:[,;]|\bve\b)\s*/).filter(Boolean);
+  const periods: OpeningPeriod[] = [];
+  for (const part of parts) {
+    const match = /^(.*?)\s*:?\s*(\d{1,2}[.:]\d{2})\s*[-–—]\s*(\d{1,2}[.:]\d{2})$/.exec(part.trim());
+    if (!match) return undefined;
+    const [, dayWords = '', from = '', to = ''] = match;
+    const words = dayWords.trim().replace(/\s+/g, ' ');
+    let days = DAY_GROUPS[words];
+    const range = /^(\S+)\s*[-–—]\s*(\S+)$/.exec(words);
+    if (!days && range) {
+      const [first, last] = [dayNumber(range[1]!), dayNumber(range[2]!)];
+      if (first && last && first <= last) days = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    }
+    if (!days && dayNumber(words)) days = [dayNumber(words)!];
+    const period = days && OpeningPeriodSchema.safeParse({ days, from, to });
+    if (!period?.success) return undefined;
+    periods.push(period.data);
+  }
+  return periods.length > 0 ? periods : undefined;
+}
+
+/**
+ * When the municipality is open: one period or a list of them. The citizen reads them in their own
+ * language (bot/texts.yaml `openingHours`). A Turkish text as older configurations had it
+ * ("hafta içi 08.30–17.30") is still read, when it names days and hours.
+ */
+const OpeningHoursSchema = z.unknown().transform((value, context): OpeningPeriod[] => {
+  if (typeof value === 'string') {
+    const periods = parseTurkishHours(value);
+    if (!periods) context.addIssue({ code: 'custom', message: `"${value}" is not readable as opening hours; write them as ${HOURS_EXAMPLE}` });
+    return periods ?? z.NEVER;
+  }
+  const periods = z.array(OpeningPeriodSchema).min(1).safeParse(Array.isArray(value) ? value : [value]);
+  if (periods.success) return periods.data;
+  for (const issue of periods.error.issues) {
+    context.addIssue({ code: 'custom', message: `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}; write opening hours as ${HOURS_EXAMPLE}` });
+  }
+  return z.NEVER;
+});
+
 export const MunicipalitySchema = z.object({
   name: text.default('Yeşilova Belediyesi'),
   city: text.default('İzmir'),
@@ -17,7 +89,7 @@ export const MunicipalitySchema = z.object({
   address: text.default('Cumhuriyet Meydanı No: 1, 35040 Bornova / İzmir'),
   website: z.url().default('https://www.yesilova.bel.tr'),
   email: z.email().default('iletisim@yesilova.bel.tr'),
-  hours: text.default('hafta içi 08.30–17.30'),
+  hours: OpeningHoursSchema.default([{ days: [1, 2, 3, 4, 5], from: '08:30', to: '17:30' }]),
   phones: z
     .object({
       callCenter: text.default('444 0 153'),

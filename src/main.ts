@@ -12,6 +12,7 @@ import { EmergencyTurn } from './bot/emergency-turn.ts';
 import { InstitutionFinder } from './bot/institutions.ts';
 import { ConfigError, databaseUrl, loadConfigOrExit, type Config } from './config.ts';
 import { loadBotContent } from './content/bot-texts.ts';
+import { municipalityValues } from './content/municipality.ts';
 import { loadEmergencyLanguages } from './content/emergencies.ts';
 import { loadInstitutions } from './content/institutions.ts';
 import { answersByIntent, loadIntents, loadIntentTranslations, type Intent } from './content/intents.ts';
@@ -45,7 +46,7 @@ import { rebuildDailyFigures } from './tickets/daily-figures.ts';
 import { Tickets } from './tickets/tickets.ts';
 import { CozumEvents } from './messaging/events.ts';
 import { Handoff } from './handoff/handoff.ts';
-import { installConsoleAuth } from './console/auth.ts';
+import { installConsoleAuth, LOGIN_TEXTS } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
 import { whatsappLinkRouter, type WhatsAppLink } from './console/whatsapp-link.ts';
 import { applyRetention, RETENTION_BATCH } from './privacy/erasure.ts';
@@ -122,11 +123,12 @@ export function loadNlu(
 
 /** intents/ and its translations (locales/<language>/intents/). */
 export function loadIntentsByLanguage(config: Config): Record<Language, Intent[]> {
-  const intents = loadIntents(path.resolve(config.contentDir, 'intents'), config.municipality);
+  const values = municipalityValues(config.contentDir, config.municipality);
+  const intents = loadIntents(path.resolve(config.contentDir, 'intents'), values[DEFAULT_LANGUAGE]);
   return Object.fromEntries(
     LANGUAGES.map((language) => [
       language,
-      language === DEFAULT_LANGUAGE ? intents : loadIntentTranslations(contentFolder(config.contentDir, 'intents', language), intents, config.municipality),
+      language === DEFAULT_LANGUAGE ? intents : loadIntentTranslations(contentFolder(config.contentDir, 'intents', language), intents, values[language]),
     ]),
   ) as Record<Language, Intent[]>;
 }
@@ -167,7 +169,9 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const { texts, languages } = loadBotContent(path.resolve(config.contentDir, 'bot'), config.municipality, intents.map((intent) => intent.name));
   const emergencyContent = loadEmergencyLanguages(path.resolve(config.contentDir), config.municipality);
   const vocabulary = loadVocabulary(path.resolve(config.contentDir, 'bot'), (text) => globalCommand(text) !== undefined);
-  const specs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality);
+  // The settings as each language's content reads them ({{hours}} in words).
+  const values = municipalityValues(config.contentDir, config.municipality);
+  const specs = loadDialogs(path.resolve(config.contentDir, 'dialogs'), values[DEFAULT_LANGUAGE]);
   checkFollowUps(intents, specs);
   logger.info({ dialogs: specs.length, ms: took() }, 'content loaded');
 
@@ -188,7 +192,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const dialogServices = new DialogServices(config, db, tickets, nlu, answers);
   // What a form calls another request made in its middle: the other forms' titles, and a person.
   const specsByLanguage = Object.fromEntries(
-    LANGUAGES.map((language) => [language, language === DEFAULT_LANGUAGE ? specs : loadDialogTranslations(contentFolder(config.contentDir, 'dialogs', language), specs, config.municipality)]),
+    LANGUAGES.map((language) => [language, language === DEFAULT_LANGUAGE ? specs : loadDialogTranslations(contentFolder(config.contentDir, 'dialogs', language), specs, values[language])]),
   ) as Record<Language, DialogSpec[]>;
   const titlesIn = (language: Language) =>
     new Map([...specsByLanguage[language].map((spec) => [spec.intent, spec.title] as const), ['handoff.agent', languages[language].texts.personButton] as const]);
@@ -207,7 +211,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const handoff = new Handoff({ db, tickets, notifier: adapter, config, events, texts, languages });
   const emergencies = new EmergencyTurn(EmergencyDetector.forLanguages(emergencyContent, intents), emergencyContent, handoff, vocabulary);
   const institutions = new InstitutionFinder(
-    loadInstitutions(path.resolve(config.contentDir, 'bot'), config.municipality),
+    loadInstitutions(path.resolve(config.contentDir, 'bot'), values[DEFAULT_LANGUAGE]),
     asciiWordsOf(intents.flatMap((intent) => intent.examples)),
   );
   const bot = new CozumBot({ config, nlu, intents, intentsByLanguage: byLanguage, detector, conversationState, store, handoff, db, dialogs, languages, vocabulary, emergencies, institutions });
@@ -307,7 +311,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     const services = buildServices(specs, dialogServices.neighbourhoods, config.tickets.defaultSlaHours);
     integrations = await startIntegrations({
       config, db, handoff, events, keys: apiKeys, limits, logger,
-      emails: loadEmails(path.resolve(config.contentDir, 'bot'), config.municipality),
+      emails: loadEmails(path.resolve(config.contentDir, 'bot'), values[DEFAULT_LANGUAGE]),
       categoryNames: new Map(services.map((service) => [service.code, service.name])),
     });
     adapter.registerChannel('open311', integrations.requesterSender);
@@ -320,7 +324,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       open311.push(createOpen311Router({ config, requests, services, keys: apiKeys, logger, keyLimits: limits, addressLimits: memoryLimits() }));
     }
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
-    const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS)];
+    const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS, LOGIN_TEXTS.tooMany)];
     // The WhatsApp (Baileys) pairing page belongs to the console; the channel only reports its link.
     // Told by its shape, not its class: the Baileys module is loaded only when the channel is on.
     const baileys = channels.find((channel): channel is Channel & WhatsAppLink => 'linkStatus' in channel);

@@ -48,6 +48,30 @@ describe('configuration', () => {
   });
 });
 
+describe('municipality.hours', () => {
+  const hours = (value: unknown) => loadConfig({ env: {}, file: null, overrides: { 'municipality.hours': value } }).municipality.hours;
+
+  it('reads days and times, one period or several', () => {
+    expect(loadConfig({ env: {}, file: null }).municipality.hours).toEqual([{ days: [1, 2, 3, 4, 5], from: '08:30', to: '17:30' }]);
+    expect(hours({ days: [6], from: '9.00', to: '13:00' })).toEqual([{ days: [6], from: '09:00', to: '13:00' }]);
+  });
+
+  it('keeps an older configuration working: the Turkish text it had', () => {
+    expect(hours('hafta içi 08.30–17.30')).toEqual([{ days: [1, 2, 3, 4, 5], from: '08:30', to: '17:30' }]);
+    expect(hours('Pazartesi-Cuma 08:00-17:00, Cumartesi 09.00-13.00')).toEqual([
+      { days: [1, 2, 3, 4, 5], from: '08:00', to: '17:00' },
+      { days: [6], from: '09:00', to: '13:00' },
+    ]);
+    expect(hours('her gün 09.00 - 18.00')).toEqual([{ days: [1, 2, 3, 4, 5, 6, 7], from: '09:00', to: '18:00' }]);
+  });
+
+  it('stops start-up on a value it cannot read, naming the setting and how to write it', () => {
+    expect(() => hours('mesai saatleri içinde')).toThrow(/municipality\.hours: "mesai saatleri içinde" is not readable as opening hours; write them as hours: \[\{ days: \[1, 2, 3, 4, 5\], from: "08:30", to: "17:30" \}\]/);
+    expect(() => hours([{ days: [0], from: '08:30', to: '17:30' }])).toThrow(/municipality\.hours: 0\.days\.0: /);
+    expect(() => hours({ days: [1], from: '25:00', to: '17:30' })).toThrow(/municipality\.hours: 0\.from: a time of day such as "08:30"/);
+  });
+});
+
 describe('cozum.config.example.yaml', () => {
   it('is a valid configuration that equals the defaults', () => {
     expect(loadConfig({ env: {}, file: 'cozum.config.example.yaml' })).toEqual(loadConfig({ env: {}, file: null }));

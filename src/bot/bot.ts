@@ -14,7 +14,7 @@ import type { Config } from '../config.ts';
 import { LANGUAGE_OPTION, type BotContent, type MenuOption, type Texts } from '../content/bot-texts.ts';
 import { currentLanguage, inLanguage, LANGUAGES, type Language } from '../content/languages.ts';
 import type { LanguageDetector, LanguageGuess } from '../nlu/language.ts';
-import { chooseLanguage, languageAskedFor } from './language-choice.ts';
+import { chooseLanguage, languageAfterEmergency, languageAskedFor } from './language-choice.ts';
 import { answersByIntent, type Intent } from '../content/intents.ts';
 import type { DialogOutcome, FormOptions } from '../dialogs/form-dialog.ts';
 import { isStory } from '../dialogs/prefill.ts';
@@ -224,7 +224,15 @@ export class CozumBot extends ActivityHandler {
     if (mode === 'erased') return;
     // Safety first: what to do now, before a command, an open form or a wait for an agent.
     const emergency = raw ? this.deps.emergencies.detect(raw, written) : undefined;
-    if (emergency) return void (session.emergencyOffer = await this.deps.emergencies.answer(context, mode, emergency, raw));
+    if (emergency) {
+      // An urgent sentence in another language than the conversation's: the citizen goes on in it.
+      const language = languageAfterEmergency(currentLanguage(), emergency.language ?? currentLanguage(), raw);
+      if (language !== currentLanguage()) {
+        if (inbound) await this.deps.db.contact.update({ where: { id: inbound.contactId }, data: { language } });
+        session.language = language;
+      }
+      return inLanguage(language, async () => void (session.emergencyOffer = await this.deps.emergencies.answer(context, mode, emergency, raw)));
+    }
     // Only "acil!!": the number now and a question; an open form asks its question again after.
     if ((!mode || mode === 'bot') && raw && (await this.deps.emergencies.answerAlarm(context, raw))) {
       if (dc.activeDialog) await dc.repromptDialog();

@@ -23,6 +23,19 @@ export function chooseLanguage(remembered: Language | undefined, guess: Language
   return guess.confidence >= SWITCH_CONFIDENCE ? guess.language : remembered;
 }
 
+/**
+ * The language after an emergency read in another language's table than the turn's ("there is a
+ * gas smell in my flat" in a Turkish conversation, even inside a form): the citizen wrote a whole
+ * urgent sentence in it, and will read what follows (the offer, the form's next question, an
+ * agent's reply) best in it, so it becomes the remembered language. A single word ("fire",
+ * "help") is answered in its language but switches nothing: it may be the one word a Turkish
+ * speaker knows, or a stray one.
+ */
+export function languageAfterEmergency(turn: Language, emergency: Language, text: string): Language {
+  if (emergency === turn) return turn;
+  return words(text).length >= 2 ? emergency : turn;
+}
+
 /** The citizen asks for a language by its name ("English", "العربية", "Türkçe", a button of the language menu). */
 const BY_NAME: Record<string, Language> = {
   turkce: 'tr', turkish: 'tr', 'in turkish': 'tr', 'turkce lutfen': 'tr', 'التركيه': 'tr', 'تركي': 'tr',

@@ -26,6 +26,15 @@ export interface ChannelTexts {
   webSend: string;
   webOffline: string;
   webSendAgain: string;
+  /** The embedded chat's button ("{{title}}: sohbeti aç") and the panel's close button. */
+  webOpen: string;
+  webClose: string;
+  /** What the web chat's server answers when it refuses a request, in the citizen's language. */
+  webNoSession: string;
+  webUnreadable: string;
+  format(key: 'webTooManySessions' | 'webTooManyMessages' | 'webTooManyReads' | 'webMessageTooLong', values: Record<string, string | number>): string;
+  /** "5 dakika": a wait as the citizen reads it. */
+  duration(seconds: number): string;
 }
 
 export interface ChannelDependencies {

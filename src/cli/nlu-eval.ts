@@ -23,6 +23,7 @@ import { evaluate, hasNoTurkishLetters, type Evaluation, type Scored } from '../
 import { LANGUAGES, type Language } from '../nlu/language.ts';
 import { detectAll as tinyldAll } from 'tinyld';
 import { eld } from 'eld';
+import { municipalityValues } from '../content/municipality.ts';
 
 interface Row {
   text: string;
@@ -71,7 +72,7 @@ const heldOutFile = path.resolve(config.contentDir, 'nlu', 'heldout.jsonl');
 const heldOut = readRows(heldOutFile);
 report(`Held-out set ${path.relative(process.cwd(), heldOutFile)} (never trained on)`, heldOut, understand, true);
 
-const content = loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality);
+const content = loadEmergencies(path.resolve(config.contentDir, 'bot'), municipalityValues(config.contentDir, config.municipality).tr);
 const table = loadEmergencyTable(path.resolve(config.contentDir, 'nlu', 'emergencies.yaml'));
 const score = scoreEmergencies(EmergencyDetector.forIntents(content, intents), { ...table, ordinary: [...table.ordinary, ...heldOut.map((row) => row.text)] }, intents);
 function printEmergencies(title: string, score: EmergencyScore): void {

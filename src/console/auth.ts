@@ -18,7 +18,6 @@ import type { AgentActor } from '../handoff/handoff.ts';
 import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../content/languages.ts';
 import { readCookie } from '../http/cookies.ts';
 import { sameSecret } from '../http/same-secret.ts';
-import { waitInWords } from '../http/rate-limits.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
 import { databaseLimits } from '../storage/rate-limits.ts';
@@ -35,7 +34,17 @@ export const COOKIE_PATHS = ['/console', '/admin'];
 export const SESSION_HOURS = 12;
 export const LOGIN_PATH = '/console/login';
 
+/** "45 saniye", "1 dakika", "2 saat": a wait in words, rounded up, as an agent reads it. */
+export function waitInWords(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  if (seconds < 60) return `${seconds} saniye`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes < 60 || minutes % 60 !== 0 ? `${minutes} dakika` : `${minutes / 60} saat`;
+}
+
 export const LOGIN_TEXTS = {
+  /** Too many login attempts from one address, before any password is checked (http/rate-limits.ts). */
+  tooMany: (waitMs: number) => `Kısa sürede çok sayıda istek geldi. Lütfen ${waitInWords(waitMs)} sonra tekrar deneyin.`,
   invalid: 'Kullanıcı adı veya şifre hatalı.',
   locked: (waitMs: number) => `Çok sayıda hatalı giriş denemesi yapıldı. Güvenliğiniz için giriş geçici olarak kapatıldı; lütfen ${waitInWords(waitMs)} sonra tekrar deneyin.`,
   missing: 'Lütfen kullanıcı adınızı ve şifrenizi yazın.',

@@ -4,11 +4,13 @@
 // asked for on every console page, and a year of tickets would be scanned each time).
 import path from 'node:path';
 import type { Config } from '../config.ts';
-import { loadEmergencies } from '../content/emergencies.ts';
+import { loadEmergencyLanguages, type EmergencyContent } from '../content/emergencies.ts';
+import { LANGUAGES, type Language } from '../content/languages.ts';
 import { loadDialogs } from '../dialogs/load.ts';
 import type { DialogSpec } from '../dialogs/spec.ts';
 import type { Database } from '../storage/database.ts';
 import { statusName, typeName } from '../tickets/status.ts';
+import { municipalityValues } from '../content/municipality.ts';
 
 const REASONS: Record<string, string> = {
   requested: 'Görevli istedi',
@@ -41,13 +43,36 @@ export function channelName(channel: string): string {
   return channel;
 }
 
+/** An emergency kind as the console lists it: its Turkish title, and the phrases it is read by in each language. */
+export interface EmergencyKindListing {
+  id: string;
+  title: string;
+  /** The number the citizen is told to call. */
+  number: string;
+  department: string;
+  phrases: { language: Language; languageName: string; phrases: string[] }[];
+}
+
 export class Catalog {
   private readonly categories = new Map<string, string>();
   private readonly fields = new Map<string, string[][]>();
   private readonly staticDepartments = new Set<string>();
+  /** Every emergency kind with its phrases in every language (bot/emergencies.yaml and its translations). */
+  readonly emergencyKinds: EmergencyKindListing[];
 
-  constructor(dialogs: DialogSpec[], config: Config, emergencies: { id: string; title: string; department?: string }[] = []) {
+  constructor(dialogs: DialogSpec[], config: Config, emergencyLanguages?: Partial<Record<Language, EmergencyContent>>) {
     this.staticDepartments.add(config.handoff.defaultDepartment);
+    const emergencies = emergencyLanguages?.tr?.kinds ?? [];
+    this.emergencyKinds = emergencies.map((kind) => ({
+      id: kind.id,
+      title: kind.title,
+      number: kind.number,
+      department: kind.department ?? config.handoff.defaultDepartment,
+      phrases: LANGUAGES.flatMap((language) => {
+        const own = emergencyLanguages?.[language]?.kinds.find((k) => k.id === kind.id);
+        return own ? [{ language, languageName: languageName(language), phrases: own.phrases }] : [];
+      }),
+    }));
     for (const kind of emergencies) {
       this.categories.set(`emergency:${kind.id}`, kind.title);
       if (kind.department) this.staticDepartments.add(kind.department);
@@ -68,15 +93,15 @@ export class Catalog {
   static load(config: Config): Catalog {
     // main.ts has loaded the same files already and stops on a mistake; without them the
     // console only shows raw codes.
-    const attempt = <T>(load: () => T[]): T[] => {
+    const attempt = <T>(load: () => T, otherwise: T): T => {
       try {
         return load();
       } catch {
-        return [];
+        return otherwise;
       }
     };
-    const dialogs = attempt(() => loadDialogs(path.resolve(config.contentDir, 'dialogs'), config.municipality));
-    const emergencies = attempt(() => loadEmergencies(path.resolve(config.contentDir, 'bot'), config.municipality).kinds);
+    const dialogs = attempt(() => loadDialogs(path.resolve(config.contentDir, 'dialogs'), municipalityValues(config.contentDir, config.municipality).tr), []);
+    const emergencies = attempt(() => loadEmergencyLanguages(path.resolve(config.contentDir), config.municipality), undefined);
     return new Catalog(dialogs, config, emergencies);
   }
 

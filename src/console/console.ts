@@ -31,6 +31,7 @@ import { ticketRoutes } from './routes/tickets.ts';
 import { Stats } from './stats.ts';
 import { ConsoleViews } from './views.ts';
 import { escapeHtml } from '../http/html.ts';
+import { UNREADABLE } from './routes/validate.ts';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -134,5 +135,11 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   for (const routes of [meRoutes, queueRoutes, conversationRoutes, ticketRoutes, eventRoutes, statsRoutes, agentRoutes]) api.use(routes(context));
 
   api.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));
+  // A body that is not JSON or too large: the agent reads it in the console's words (server errors
+  // go on to the server's handler, which logs them; the console's page words those itself).
+  api.use((error: Error & { status?: number }, _request: express.Request, response: express.Response, next: express.NextFunction) => {
+    if (!error.status || error.status < 400 || error.status >= 500) return next(error);
+    response.status(error.status).json({ error: UNREADABLE });
+  });
   return { router, auth, close: () => reports.close() };
 }

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Municipality } from '../config.ts';
+import { municipalityValues, OpeningWordsSchema, type MunicipalityValues } from './municipality.ts';
 import { fillTemplate, unknownPlaceholders } from './template.ts';
 import { rendered } from './rendered.ts';
 import { ContentError, loadYamlFile } from './yaml-file.ts';
@@ -63,6 +64,10 @@ const MOMENT_PLACEHOLDERS = {
   backToday: ['time'],
   backTomorrow: ['time'],
   backOn: ['day', 'time'],
+  webTooManySessions: ['duration'],
+  webTooManyMessages: ['duration'],
+  webTooManyReads: ['duration'],
+  webMessageTooLong: ['max'],
 } as const;
 
 const TEXT_KEYS = [
@@ -89,6 +94,7 @@ const TEXT_KEYS = [
   'chooseBody', 'chooseListButton', 'chooseListTitle', 'languageName', 'languageSwitched', 'languagePrompt',
   'speakerAvailable', 'noSpeaker', 'backToday', 'backTomorrow', 'backOn',
   'webTitle', 'webSubtitle', 'webChatLabel', 'webInputLabel', 'webPlaceholder', 'webSend', 'webOffline', 'webSendAgain',
+  'webOpen', 'webClose', 'webNoSession', 'webTooManySessions', 'webTooManyMessages', 'webTooManyReads', 'webMessageTooLong', 'webUnreadable',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */
@@ -107,7 +113,7 @@ export interface Opening {
   time: string;
 }
 
-function textsSchema(municipality: Municipality) {
+function textsSchema(municipality: MunicipalityValues) {
   const text = (key: TextKey | undefined) => {
     const moment = Object.fromEntries(((MOMENT_PLACEHOLDERS as Record<string, readonly string[]>)[key ?? ''] ?? []).map((name) => [name, '']));
     return z
@@ -126,6 +132,8 @@ function textsSchema(municipality: Municipality) {
       statuses: names(STATUS_KEYS),
       ticketTypes: names(TYPE_KEYS),
       weekdays: names(WEEKDAY_KEYS),
+      // Read by content/municipality.ts, which writes {{hours}} with them.
+      openingHours: OpeningWordsSchema,
     })
     .strict();
 }
@@ -213,9 +221,11 @@ export function loadBotContent(dir: string, municipality: Municipality, intentNa
   // The menu's language option names no intent: it lists the languages.
   const known = new Set([...intentNames, LANGUAGE_OPTION]);
   const root = path.dirname(dir);
+  // The settings as each language writes them ({{hours}}); a mistake in them is reported below.
+  const values = attempt(() => municipalityValues(root, municipality));
   const loaded = LANGUAGES.map((language) => {
     const folder = language === DEFAULT_LANGUAGE ? dir : contentFolder(root, 'bot', language);
-    const raw = attempt(() => loadYamlFile(path.join(folder, 'texts.yaml'), textsSchema(municipality)));
+    const raw = values && attempt(() => loadYamlFile(path.join(folder, 'texts.yaml'), textsSchema(values[language])));
     const menuFile = path.join(folder, 'menu.yaml');
     const menu = attempt(() => loadYamlFile(menuFile, MenuSchema))?.options;
     for (const option of menu ?? []) {
@@ -229,14 +239,14 @@ export function loadBotContent(dir: string, municipality: Municipality, intentNa
       problems.push(`${relative(menuFile)}: seçenekler bot/menu.yaml ile aynı niyetleri aynı sırada içermeli (${language})`);
     }
   }
-  if (problems.length > 0 || loaded.some((l) => !l.raw || !l.menu)) throw new ContentError(`bot/ içeriği geçersiz:\n${problems.join('\n')}`);
+  if (problems.length > 0 || !values || loaded.some((l) => !l.raw || !l.menu)) throw new ContentError(`bot/ içeriği geçersiz:\n${problems.join('\n')}`);
 
-  const languages = Object.fromEntries(loaded.map(({ language, raw, menu }) => [language, { texts: makeTexts(language, raw!, municipality), menu: menu! }])) as BotContent['languages'];
+  const languages = Object.fromEntries(loaded.map(({ language, raw, menu }) => [language, { texts: makeTexts(language, raw!, values![language]), menu: menu! }])) as BotContent['languages'];
   return { texts: languages[DEFAULT_LANGUAGE].texts, menu: languages[DEFAULT_LANGUAGE].menu, languages };
 }
 
-function makeTexts(language: Language, raw: z.infer<ReturnType<typeof textsSchema>>, municipality: Municipality): Texts {
-  const { statuses, ticketTypes, weekdays, ...words } = raw;
+function makeTexts(language: Language, raw: z.infer<ReturnType<typeof textsSchema>>, municipality: MunicipalityValues): Texts {
+  const { statuses, ticketTypes, weekdays, openingHours: _openingHours, ...words } = raw;
   const filled = Object.fromEntries(Object.entries(words).map(([key, value]) => [key, fillTemplate(value, municipality)])) as Record<TextKey, string>;
   const { queued, queuedOutOfHours, alreadyQueued, erased, erasedWithTickets, tooLong } = filled;
   // Texts with moment placeholders are reached only through their functions and `format`.

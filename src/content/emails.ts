@@ -3,7 +3,7 @@
 // file and line, and each e-mail's own placeholders checked here, not when the first one goes.
 import path from 'node:path';
 import { z } from 'zod';
-import type { Municipality } from '../config.ts';
+import type { MunicipalityValues } from './municipality.ts';
 import { fillTemplate, unknownPlaceholders } from './template.ts';
 import { loadYamlFile } from './yaml-file.ts';
 
@@ -20,7 +20,7 @@ export interface Email {
   text: string;
 }
 
-function fileSchema(municipality: Municipality) {
+function fileSchema(municipality: MunicipalityValues) {
   const part = (kind: EmailKind) =>
     z
       .string()
@@ -37,7 +37,7 @@ function fileSchema(municipality: Municipality) {
 export class Emails {
   constructor(
     private readonly content: Record<EmailKind, Email>,
-    private readonly municipality: Municipality,
+    private readonly municipality: MunicipalityValues,
   ) {}
 
   /** The e-mail of `kind` with its placeholders filled. */
@@ -47,6 +47,6 @@ export class Emails {
   }
 }
 
-export function loadEmails(botDir: string, municipality: Municipality): Emails {
+export function loadEmails(botDir: string, municipality: MunicipalityValues): Emails {
   return new Emails(loadYamlFile(path.join(botDir, 'emails.yaml'), fileSchema(municipality)), municipality);
 }

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Municipality } from '../config.ts';
+import { municipalityValues, type MunicipalityValues } from './municipality.ts';
 import { contentFolder, DEFAULT_LANGUAGE, LANGUAGES, type Language } from './languages.ts';
 import { phraseProblem } from '../nlu/phrases.ts';
 import { fillTemplate, unknownPlaceholders } from './template.ts';
@@ -21,7 +22,7 @@ const phrase = z
   });
 
 /** A text filled from the municipality, and from the moment's `allowed` values. */
-function template(municipality: Municipality, allowed: string[] = []) {
+function template(municipality: MunicipalityValues, allowed: string[] = []) {
   const moment = Object.fromEntries(allowed.map((name) => [name, '']));
   return text.superRefine((value, context) => {
     const unknown = unknownPlaceholders(value, { ...municipality, ...moment });
@@ -34,7 +35,7 @@ const word = z.string().trim().regex(/^[\p{Ll}\p{N}\u0621-\u064a]+$/u, 'tek keli
 const choice = z.object({ label: text.max(40, 'en fazla 40 karakter'), words: z.array(text).default([]) }).strict();
 
 /** What every language's table has alike: its words around the phrases, the offer and the texts after the answer. */
-function tableFields(municipality: Municipality) {
+function tableFields(municipality: MunicipalityValues) {
   return {
     commonWords: z.array(z.string().regex(/^[a-z]+$/, 'yalnızca Türkçe harfsiz küçük harfler')).default([]),
     negationsBefore: z.array(word).default([]),
@@ -51,7 +52,7 @@ function tableFields(municipality: Municipality) {
   };
 }
 
-function fileSchema(municipality: Municipality) {
+function fileSchema(municipality: MunicipalityValues) {
   const phones = Object.keys(municipality.phones);
   return z
     .object({
@@ -119,7 +120,7 @@ export interface EmergencyContent {
   kinds: EmergencyKind[];
 }
 
-export function loadEmergencies(dir: string, municipality: Municipality): EmergencyContent {
+export function loadEmergencies(dir: string, municipality: MunicipalityValues): EmergencyContent {
   const raw = loadYamlFile(path.join(dir, 'emergencies.yaml'), fileSchema(municipality));
   const fill = (value: string) => fillTemplate(value, municipality);
   return {
@@ -146,7 +147,7 @@ export function loadEmergencies(dir: string, municipality: Municipality): Emerge
  * negations, and the words of every Turkish kind's answer and of the offer. The kinds, their order,
  * numbers and departments stay the Turkish file's; a Turkish kind missing there stops start-up.
  */
-function translationSchema(municipality: Municipality, kindIds: string[]) {
+function translationSchema(municipality: MunicipalityValues, kindIds: string[]) {
   // A list of phrases may take in a shared one (a YAML alias, `*hypothetical`): read as one list.
   const phrases = z.array(z.union([phrase, z.array(phrase)])).default([]).transform((items) => items.flat());
   return z
@@ -179,10 +180,13 @@ function translationSchema(municipality: Municipality, kindIds: string[]) {
 }
 
 /** Every language's emergencies: Turkish from bot/, the others from locales/<language>/bot/. */
-export function loadEmergencyLanguages(contentDir: string, municipality: Municipality): Record<Language, EmergencyContent> {
-  const turkish = loadEmergencies(contentFolder(contentDir, 'bot', DEFAULT_LANGUAGE), municipality);
+export function loadEmergencyLanguages(contentDir: string, settings: Municipality): Record<Language, EmergencyContent> {
+  // The settings as each language writes them ({{hours}}).
+  const values = municipalityValues(contentDir, settings);
+  const turkish = loadEmergencies(contentFolder(contentDir, 'bot', DEFAULT_LANGUAGE), values[DEFAULT_LANGUAGE]);
   const ids = turkish.kinds.map((kind) => kind.id);
   const translated = (language: Language): EmergencyContent => {
+    const municipality = values[language];
     const file = path.join(contentFolder(contentDir, 'bot', language), 'emergencies.yaml');
     const raw = loadYamlFile(file, translationSchema(municipality, ids));
     const fill = (value: string) => fillTemplate(value, municipality);

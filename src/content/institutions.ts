@@ -3,7 +3,7 @@
 // municipality; validated at start-up with file and line.
 import path from 'node:path';
 import { z } from 'zod';
-import type { Municipality } from '../config.ts';
+import type { MunicipalityValues } from './municipality.ts';
 import { phraseProblem } from '../nlu/phrases.ts';
 import { fillTemplate, unknownPlaceholders } from './template.ts';
 import { loadYamlFile } from './yaml-file.ts';
@@ -16,7 +16,7 @@ const phrase = z
     if (problem) context.addIssue({ code: 'custom', message: problem });
   });
 
-function fileSchema(municipality: Municipality) {
+function fileSchema(municipality: MunicipalityValues) {
   const text = z
     .string()
     .trim()
@@ -55,7 +55,7 @@ export interface Institution {
   answer: string;
 }
 
-export function loadInstitutions(dir: string, municipality: Municipality): Institution[] {
+export function loadInstitutions(dir: string, municipality: MunicipalityValues): Institution[] {
   const raw = loadYamlFile(path.join(dir, 'institutions.yaml'), fileSchema(municipality));
   const footer = fillTemplate(raw.footer, municipality);
   return raw.institutions.map(({ answer, ...institution }) => ({ ...institution, answer: `${fillTemplate(answer, municipality)}\n\n${footer}` }));

@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Municipality } from '../config.ts';
+import type { MunicipalityValues } from './municipality.ts';
 import { fillTemplate, unknownPlaceholders } from './template.ts';
 import { ContentError, loadYamlFile } from './yaml-file.ts';
 
@@ -62,7 +62,7 @@ export interface Intent {
   file: string;
 }
 
-export function loadIntents(dir: string, municipality: Municipality): Intent[] {
+export function loadIntents(dir: string, municipality: MunicipalityValues): Intent[] {
   const files = readdirSync(dir).filter((name) => name.endsWith('.yaml') || name.endsWith('.yml')).sort();
   const intents: Intent[] = [];
   const problems: string[] = [];
@@ -102,7 +102,7 @@ const TranslatedIntentSchema = z
  * answer and the offer's buttons are translated, and must be there exactly where the Turkish file has
  * them. What an offer starts (its form and slots) stays the Turkish file's.
  */
-export function loadIntentTranslations(dir: string, reference: readonly Intent[], municipality: Municipality): Intent[] {
+export function loadIntentTranslations(dir: string, reference: readonly Intent[], municipality: MunicipalityValues): Intent[] {
   const problems: string[] = [];
   const intents: Intent[] = [];
   for (const turkish of reference) {

@@ -479,6 +479,6 @@ export class FormDialog extends Dialog<FormOptions> {
 
   private fill(text: string, state: FormState, extra: Record<string, string> = {}): string {
     const answers = Object.fromEntries(Object.entries(state.slots).map(([slot, value]) => [slot, value.display]));
-    return fillTemplate(text, extra, { title: this.spec.title }, answers, this.services.municipality);
+    return fillTemplate(text, extra, { title: this.spec.title }, answers, this.services.valuesIn(currentLanguage()));
   }
 }

@@ -1,7 +1,7 @@
 // Loads dialogs/*.yaml. A mistake stops start-up with the file, the line and the step.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Municipality } from '../config.ts';
+import type { MunicipalityValues } from '../content/municipality.ts';
 import type { Intent } from '../content/intents.ts';
 import { unknownPlaceholders } from '../content/template.ts';
 import { ContentError, loadYamlFile } from '../content/yaml-file.ts';
@@ -12,7 +12,7 @@ import { DialogSpecSchema, type DialogSpec } from './spec.ts';
 const TICKET_FIELDS = ['number', 'department', 'due', 'title'];
 
 /** Every {{placeholder}} of a form's texts must be the municipality's, a slot of the form or a ticket field. */
-function checkPlaceholders(file: string, spec: DialogSpec, municipality: Municipality): void {
+function checkPlaceholders(file: string, spec: DialogSpec, municipality: MunicipalityValues): void {
   const known = new Set([...spec.steps.map((s) => s.slot), ...TICKET_FIELDS]);
   const texts = [
     spec.intro, spec.done, spec.confirm?.prompt, spec.ticket?.summary, ...spec.steps.map((s) => s.prompt),
@@ -24,7 +24,7 @@ function checkPlaceholders(file: string, spec: DialogSpec, municipality: Municip
   }
 }
 
-export function loadDialogs(dir: string, municipality: Municipality): DialogSpec[] {
+export function loadDialogs(dir: string, municipality: MunicipalityValues): DialogSpec[] {
   const problems: string[] = [];
   const dialogs: DialogSpec[] = [];
   for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
@@ -102,7 +102,7 @@ const TranslatedDialogSchema = z
  * steps, checks, routing and ticket stay the Turkish file's; every step, option and text of the
  * Turkish form must have its translation, and nothing else may be there.
  */
-export function loadDialogTranslations(dir: string, specs: readonly DialogSpec[], municipality: Municipality): DialogSpec[] {
+export function loadDialogTranslations(dir: string, specs: readonly DialogSpec[], municipality: MunicipalityValues): DialogSpec[] {
   const problems: string[] = [];
   const translated: DialogSpec[] = [];
   for (const spec of specs) {

@@ -14,6 +14,7 @@ import { formatTicketNumber, type CitizenTicket, type NewTicket, type Tickets } 
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import { STRUCTURED_STEP_TYPES, type DialogSpec, type SlotValue } from './spec.ts';
 import { NeighbourhoodMatcher } from './validators/index.ts';
+import { municipalityValues, type MunicipalityValues } from '../content/municipality.ts';
 
 /** A form's answers about the citizen themselves are reused by the next form for this long. */
 const EARLIER_ANSWERS_MS = 24 * 3_600_000;
@@ -34,6 +35,8 @@ export interface CreatedTicket {
 
 export class DialogServices {
   readonly municipality: Municipality;
+  /** The settings as each language's forms fill them ({{hours}} in words). */
+  private readonly valuesByLanguage: Record<Language, MunicipalityValues>;
   readonly neighbourhoods: NeighbourhoodMatcher;
   readonly ticketExample: string;
   private readonly dateFormats: Record<Language, Intl.DateTimeFormat>;
@@ -58,6 +61,7 @@ export class DialogServices {
     this.sql = directSql(db);
     this.consents = new Batcher((contactIds) => this.writeConsents(contactIds));
     this.municipality = config.municipality;
+    this.valuesByLanguage = municipalityValues(config.contentDir, config.municipality);
     this.neighbourhoods = new NeighbourhoodMatcher(config.municipality.city, config.municipality.district);
     this.ticketExample = formatTicketNumber(config.tickets.prefix, new Date().getFullYear(), 123);
     // Dates as the citizen's language writes them; Arabic with Western digits, as Turkey's Arabic speakers read numbers.
@@ -71,6 +75,11 @@ export class DialogServices {
 
   private get answers(): Map<string, string> {
     return this.answersByLanguage[currentLanguage()] ?? this.answersByLanguage.tr ?? new Map();
+  }
+
+  /** The municipality's settings as `language`'s content reads them. */
+  valuesIn(language: Language): MunicipalityValues {
+    return this.valuesByLanguage[language];
   }
 
   /** The municipality's own numbers, which stay readable where an agent's note is masked. */

@@ -11,6 +11,7 @@ import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import type { Database } from '../storage/database.ts';
 import { parseJsonObject } from '../storage/json-column.ts';
 import { changeTickets } from '../tickets/daily-figures.ts';
+import { ACTION_ERRORS, EVENT_NOTES } from '../tickets/agent-texts.ts';
 import { FINISHED_STATUSES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
 import type { CozumEvents } from '../messaging/events.ts';
@@ -65,7 +66,7 @@ export interface Escalation {
 
 export class HandoffError extends Error {}
 
-const UNREACHABLE = 'Bu başvuruya vatandaşa ulaşılabilecek bir kanal yok (örneğin Open311 üzerinden e-posta adresi bırakılmadan geldi). Durumu ve durum notu Open311 yanıtında görünür.';
+const UNREACHABLE = ACTION_ERRORS.unreachable;
 
 /**
  * Whether a message reaches the conversation's citizen. An Open311 request (open311/) has no chat:
@@ -211,9 +212,9 @@ export class Handoff {
   async claim(agent: AgentActor, conversationId: string): Promise<void> {
     const { db } = this.deps;
     const { conversation, ticket } = await this.handedOver(agent, conversationId);
-    if (conversation.mode === 'erased') throw new HandoffError('Vatandaş kişisel verilerinin silinmesini istedi; bu görüşmeye artık yazılamaz.');
+    if (conversation.mode === 'erased') throw new HandoffError(ACTION_ERRORS.erased);
     if (conversation.mode === 'agent' && conversation.agentId && conversation.agentId !== agent.id) {
-      throw new HandoffError(`Bu görüşmeyi ${conversation.agent?.displayName ?? 'başka bir görevli'} yürütüyor.`);
+      throw new HandoffError(ACTION_ERRORS.heldBy(conversation.agent?.displayName));
     }
     await db.conversation.update({ where: { id: conversationId }, data: { mode: 'agent', agentId: agent.id } });
     if (ticket) {
@@ -222,7 +223,7 @@ export class Handoff {
         data: {
           assignedAgentId: agent.id,
           status: ticket.status === 'new' || ticket.status === 'assigned' ? 'in_progress' : ticket.status,
-          events: { create: { kind: 'assign', status: 'in_progress', actor: agent.username, note: `${agent.displayName} görüşmeyi devraldı.` } },
+          events: { create: { kind: 'assign', status: 'in_progress', actor: agent.username, note: EVENT_NOTES.claimed(agent.displayName) } },
         },
       }));
       this.deps.events.emit('ticket', { ticketId: ticket.id, conversationId });
@@ -239,7 +240,7 @@ export class Handoff {
   /** The agent's answer, delivered on the citizen's own channel (through the outbox). */
   async reply(agent: AgentActor, conversationId: string, text: string): Promise<void> {
     const body = text.trim();
-    if (body === '') throw new HandoffError('Boş mesaj gönderilemez.');
+    if (body === '') throw new HandoffError(ACTION_ERRORS.emptyMessage);
     const { conversation } = await this.handedOver(agent, conversationId);
     if (!reachable(conversation, this.deps.config)) throw new HandoffError(UNREACHABLE);
     if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) await this.claim(agent, conversationId);
@@ -258,21 +259,21 @@ export class Handoff {
    */
   async publicReply(actor: AgentActor, ticketId: string, text: string): Promise<void> {
     const body = text.trim();
-    if (body === '') throw new HandoffError('Boş mesaj gönderilemez.');
+    if (body === '') throw new HandoffError(ACTION_ERRORS.emptyMessage);
     const { db } = this.deps;
     const ticket = await this.visibleTicket(actor, ticketId);
     const conversation = ticket.conversationId ? await db.conversation.findUnique({ where: { id: ticket.conversationId } }) : null;
     if (!conversation || conversation.mode === 'erased' || !reachable(conversation, this.deps.config)) throw new HandoffError(UNREACHABLE);
     await this.deps.notifier.notify(conversation.id, body, [], { author: 'agent', authorName: actor.displayName });
     await changeTickets(db, [ticketId], (tx) => tx.ticket.updateMany({ where: { id: ticketId, firstResponseAt: null }, data: { firstResponseAt: this.now() } }));
-    await db.ticketEvent.create({ data: { ticketId, kind: 'reply', actor: actor.username, note: 'Vatandaşa yanıt gönderildi.' } });
+    await db.ticketEvent.create({ data: { ticketId, kind: 'reply', actor: actor.username, note: EVENT_NOTES.replied } });
     this.deps.events.emit('ticket', { ticketId, conversationId: conversation.id });
   }
 
   /** A note for colleagues; the citizen never sees it. */
   async addNote(agent: AgentActor, ticketId: string, text: string): Promise<void> {
     const note = text.trim();
-    if (note === '') throw new HandoffError('Boş not eklenemez.');
+    if (note === '') throw new HandoffError(ACTION_ERRORS.emptyNote);
     const ticket = await this.visibleTicket(agent, ticketId);
     await this.deps.db.ticketEvent.create({ data: { ticketId, kind: 'note', actor: agent.username, note } });
     this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
@@ -283,7 +284,7 @@ export class Handoff {
     const { db } = this.deps;
     const ticket = await this.visibleTicket(agent, ticketId);
     const toAgent = target.agentId ? await db.agent.findUnique({ where: { id: target.agentId } }) : null;
-    if (target.agentId && !toAgent) throw new HandoffError('Aktarılacak görevli bulunamadı.');
+    if (target.agentId && !toAgent) throw new HandoffError(ACTION_ERRORS.noSuchAgent);
     const department = target.department ?? toAgent?.department ?? ticket.department;
     const to = toAgent ? `${toAgent.displayName} (${department})` : department;
     await changeTickets(db, [ticketId], (tx) => tx.ticket.update({
@@ -292,7 +293,7 @@ export class Handoff {
         department,
         assignedAgentId: toAgent?.id ?? null,
         status: 'assigned',
-        events: { create: { kind: 'transfer', status: 'assigned', actor: agent.username, note: [`${to} birimine aktarıldı.`, note].filter(Boolean).join(' ') } },
+        events: { create: { kind: 'transfer', status: 'assigned', actor: agent.username, note: [EVENT_NOTES.transferred(to), note].filter(Boolean).join(' ') } },
       },
     }));
     if (ticket.conversationId) {
@@ -312,10 +313,10 @@ export class Handoff {
     const { db } = this.deps;
     const { conversation } = await this.handedOver(agent, conversationId);
     if (conversation.mode === 'bot' || conversation.mode === 'erased') return;
-    if (conversation.agentId && conversation.agentId !== agent.id && agent.role === 'agent') throw new HandoffError('Bu görüşmeyi başka bir görevli yürütüyor.');
+    if (conversation.agentId && conversation.agentId !== agent.id && agent.role === 'agent') throw new HandoffError(ACTION_ERRORS.heldBy(undefined));
     await db.conversation.update({ where: { id: conversationId }, data: { mode: 'bot', agentId: null, handoffTicketId: null } });
     if (conversation.handoffTicketId) {
-      await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'note', actor: agent.username, note: 'Görüşme asistana geri bırakıldı.' } });
+      await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'note', actor: agent.username, note: EVENT_NOTES.released } });
       this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId });
     }
     this.deps.events.emit('conversation', { conversationId, mode: 'bot' });
@@ -346,7 +347,7 @@ export class Handoff {
   async setStatus(agent: AgentActor, ticketId: string, status: TicketStatus, note = ''): Promise<void> {
     const { db } = this.deps;
     const ticket = await this.visibleTicket(agent, ticketId);
-    if (status === 'rejected' && note.trim() === '') throw new HandoffError('Reddetmek için bir gerekçe yazın.');
+    if (status === 'rejected' && note.trim() === '') throw new HandoffError(ACTION_ERRORS.rejectWithoutReason);
     await this.deps.tickets.changeStatus(ticketId, status, agent.username, note.trim());
     this.deps.events.emit('ticket', { ticketId, conversationId: ticket.conversationId });
     if (!ticket.conversationId) return;
@@ -427,7 +428,7 @@ export class Handoff {
     for (const conversation of held) {
       await db.conversation.update({ where: { id: conversation.id }, data: { mode: 'waiting', agentId: null } });
       if (conversation.handoffTicketId) {
-        await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'assign', actor: admin.username, note: `${closed.displayName} hesabı kapatıldı; görüşme kuyruğa döndü.` } });
+        await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'assign', actor: admin.username, note: EVENT_NOTES.accountClosed(closed.displayName) } });
         this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId: conversation.id });
       }
       this.deps.events.emit('conversation', { conversationId: conversation.id, mode: 'waiting' });
@@ -443,7 +444,7 @@ export class Handoff {
     if (conversation.mode === 'bot') return;
     await db.conversation.update({ where: { id: conversationId }, data: { mode: 'bot', agentId: null, handoffTicketId: null } });
     if (conversation.handoffTicketId) {
-      await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'note', actor: 'citizen', note: 'Vatandaş görüşmeden ayrılıp asistana döndü.' } });
+      await db.ticketEvent.create({ data: { ticketId: conversation.handoffTicketId, kind: 'note', actor: 'citizen', note: EVENT_NOTES.citizenLeft } });
       this.deps.events.emit('ticket', { ticketId: conversation.handoffTicketId, conversationId });
     }
     this.deps.events.emit('conversation', { conversationId, mode: 'bot' });
@@ -470,7 +471,7 @@ export class Handoff {
   }
 
   async rate(ticketId: string, rating: number, comment?: string): Promise<void> {
-    if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new HandoffError('Puan 1 ile 5 arasında olmalı.');
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new HandoffError(ACTION_ERRORS.ratingOutOfRange);
     await changeTickets(this.deps.db, [ticketId], (tx) =>
       tx.ticket.update({
         where: { id: ticketId },
@@ -481,7 +482,7 @@ export class Handoff {
   }
 
   async comment(ticketId: string, comment: string): Promise<void> {
-    await this.deps.db.ticket.update({ where: { id: ticketId }, data: { ratingComment: comment.slice(0, 1000), events: { create: { kind: 'note', actor: 'citizen', note: `Değerlendirme yorumu: ${comment.slice(0, 1000)}` } } } });
+    await this.deps.db.ticket.update({ where: { id: ticketId }, data: { ratingComment: comment.slice(0, 1000), events: { create: { kind: 'note', actor: 'citizen', note: EVENT_NOTES.ratingComment(comment.slice(0, 1000)) } } } });
     this.deps.events.emit('ticket', { ticketId });
   }
 
@@ -494,13 +495,13 @@ export class Handoff {
     const { db } = this.deps;
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { agent: true } });
     const ticket = conversation.handoffTicketId ? await db.ticket.findUnique({ where: { id: conversation.handoffTicketId } }) : null;
-    if (ticket && !canSee(agent, ticket)) throw new HandoffError('Bu görüşme başka bir birime ait.');
+    if (ticket && !canSee(agent, ticket)) throw new HandoffError(ACTION_ERRORS.otherDepartment);
     return { conversation, ticket };
   }
 
   private async visibleTicket(agent: AgentActor, ticketId: string) {
     const ticket = await this.deps.db.ticket.findUnique({ where: { id: ticketId } });
-    if (!ticket || !canSee(agent, ticket)) throw new HandoffError('Talep bulunamadı.');
+    if (!ticket || !canSee(agent, ticket)) throw new HandoffError(ACTION_ERRORS.noSuchTicket);
     return ticket;
   }
 }

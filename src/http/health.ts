@@ -106,7 +106,7 @@ export class Readiness {
       if (this.draining) {
         response.setHeader('Retry-After', '5');
         response.setHeader('Connection', 'close');
-        response.status(503).json({ error: 'Sunucu yeniden başlatılıyor. Lütfen birazdan tekrar deneyin.' });
+        response.status(503).json({ error: 'The server is restarting. Please try again shortly.' });
         return;
       }
       this.inFlight++;

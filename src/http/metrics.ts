@@ -8,6 +8,6 @@ import { metricsRegistry } from '../metrics.ts';
 import { isLoopbackAddress } from './loopback.ts';
 
 export async function metricsHandler(request: Request, response: Response): Promise<void> {
-  if (!isLoopbackAddress(request.ip)) return void response.status(404).json({ error: 'Bulunamadı.' });
+  if (!isLoopbackAddress(request.ip)) return void response.status(404).json({ error: 'Not found.' });
   response.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
 }

@@ -1,6 +1,7 @@
 // Rate limits on the public HTTP endpoints, per client address: beyond its limit a request is
-// answered 429 with Retry-After and a Turkish sentence (JSON for scripts, a short page for a
-// browser), before any work is done for it. The counters come from a RateLimitStore
+// answered 429 with Retry-After and a sentence (JSON for scripts, a short page for a browser),
+// before any work is done for it: in English for machines (webhooks), in the words of whoever
+// owns the path otherwise (the console's login: console/auth.ts; the web chat: its citizen's language). The counters come from a RateLimitStore
 // (storage/rate-limits.ts). The web chat's own limits (sessions, messages, reads) live in
 // channels/web/webchat.ts; this file holds the middleware and the limits of the paths other
 // modules own (console login, channel webhooks), mounted by main.ts before every router.
@@ -11,21 +12,14 @@ import type { RateLimitStore } from '../storage/rate-limits.ts';
 import { clientAddress } from './client-address.ts';
 import { escapeHtml } from './html.ts';
 
-/** "45 saniye", "1 dakika", "2 saat": a wait in words, rounded up. */
-export function waitInWords(ms: number): string {
-  const seconds = Math.max(1, Math.ceil(ms / 1000));
-  if (seconds < 60) return `${seconds} saniye`;
-  const minutes = Math.ceil(seconds / 60);
-  return minutes < 60 || minutes % 60 !== 0 ? `${minutes} dakika` : `${minutes / 60} saat`;
-}
-
-export const TOO_MANY = (waitMs: number) => `Kısa sürede çok sayıda istek geldi. Lütfen ${waitInWords(waitMs)} sonra tekrar deneyin.`;
+/** For machines and their operators (webhooks): nobody at the municipality or among citizens reads it. */
+export const TOO_MANY = (waitMs: number) => `Too many requests: try again in ${Math.max(1, Math.ceil(waitMs / 1000))} seconds.`;
 
 /** Answers a refused request: 429, Retry-After, the message as JSON or, for a browser's page, as HTML. */
 export function tooMany(request: Request, response: Response, waitMs: number, message = TOO_MANY(waitMs)): void {
   response.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
   if (request.accepts(['json', 'html']) === 'html') {
-    response.status(429).type('html').send(`<!doctype html><html lang="tr"><meta charset="utf-8"><title>Lütfen bekleyin</title><p>${escapeHtml(message)}</p></html>`);
+    response.status(429).type('html').send(`<!doctype html><html><meta charset="utf-8"><title>429</title><p>${escapeHtml(message)}</p></html>`);
     return;
   }
   response.status(429).json({ error: message });
@@ -47,6 +41,8 @@ export interface LimitedPath {
   /** A path, or a prefix ending in "/". */
   path: string;
   limiter: RateLimiterAbstract;
+  /** What the refused client reads; TOO_MANY (English, for machines) when not given. */
+  message?: (waitMs: number) => string;
 }
 
 function matches(limit: LimitedPath, request: Request): boolean {
@@ -60,7 +56,7 @@ export function limitPaths(paths: LimitedPath[]): RequestHandler {
     const limit = paths.find((candidate) => matches(candidate, request));
     if (!limit) return next();
     overLimit(limit.limiter, `${limit.method} ${limit.path}|${clientAddress(request)}`).then(
-      (waitMs) => (waitMs > 0 ? tooMany(request, response, waitMs) : next()),
+      (waitMs) => (waitMs > 0 ? tooMany(request, response, waitMs, (limit.message ?? TOO_MANY)(waitMs)) : next()),
       next,
     );
   };
@@ -70,9 +66,15 @@ export function limitPaths(paths: LimitedPath[]): RequestHandler {
  * The console login and the channels' webhooks (their paths as main.ts knows them): a flood guard
  * per address in front of what checks passwords, secrets and signatures.
  */
-export function publicPathLimits(settings: Config['limits']['http'], store: RateLimitStore, webhookPaths: { method: string; path: string }[]): RequestHandler {
+export function publicPathLimits(
+  settings: Config['limits']['http'],
+  store: RateLimitStore,
+  webhookPaths: { method: string; path: string }[],
+  /** What an agent reads at the console's login (console/auth.ts). */
+  loginMessage?: (waitMs: number) => string,
+): RequestHandler {
   const paths: LimitedPath[] = [];
-  if (settings.login > 0) paths.push({ method: 'POST', path: '/console/login', limiter: store.limiter({ name: 'http:login', points: settings.login, seconds: 60 }) });
+  if (settings.login > 0) paths.push({ method: 'POST', path: '/console/login', limiter: store.limiter({ name: 'http:login', points: settings.login, seconds: 60 }), message: loginMessage });
   if (settings.webhooks > 0) {
     const webhooks = store.limiter({ name: 'http:webhooks', points: settings.webhooks, seconds: 60 });
     for (const webhook of webhookPaths) paths.push({ ...webhook, limiter: webhooks });

@@ -30,12 +30,14 @@ export function createHttpApp(routers: Router[], logger: Logger, options: HttpAp
   app.get('/metrics', metricsHandler);
   for (const guard of options.guards ?? []) app.use(guard);
   for (const router of routers) app.use(router);
-  app.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));
+  // For the systems that call the API and their operators, in English: the console and the web chat
+  // answer their own paths' errors in their readers' words.
+  app.use((_request, response) => void response.status(404).json({ error: 'Not found.' }));
   // Malformed or oversized bodies are the client's fault: answer 4xx, never crash.
   app.use((error: Error & { status?: number; type?: string }, _request: Request, response: Response, _next: NextFunction) => {
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
     if (status === 500) logger.error({ err: error }, 'request failed');
-    const message = status === 413 ? 'İstek çok büyük.' : status < 500 ? 'İstek okunamadı.' : 'Sunucuda bir sorun oluştu.';
+    const message = status === 413 ? 'Request too large.' : status < 500 ? 'Unreadable request.' : 'Something went wrong on the server.';
     response.status(status).json({ error: message });
   });
   return app;

@@ -20,6 +20,7 @@ import type { Tickets } from '../tickets/tickets.ts';
 import type { KeyHolder } from './keys.ts';
 import { PUBLIC_TICKET_TYPES, type Service } from './services.ts';
 import { parseJsonObject } from '../storage/json-column.ts';
+import { EVENT_NOTES, OPEN311_FIELDS } from '../tickets/agent-texts.ts';
 
 export const CHANNEL = 'open311';
 
@@ -313,11 +314,11 @@ export class Open311Requests {
     const form = formTicket(service.form, slots, this.deps.defaultSlaHours);
     const extra: Record<string, unknown> = {};
     const display: Record<string, string> = {};
-    if (body.email) [extra.email, display['E-posta']] = [body.email, body.email];
-    if (pin && (body.address_string || !address)) [extra.location, display.Konum] = [pin, mapLink(pin.latitude, pin.longitude)];
-    if (body.media_url && !photo) [extra.media_url, display.Fotoğraf] = [body.media_url, body.media_url];
+    if (body.email) [extra.email, display[OPEN311_FIELDS.email]] = [body.email, body.email];
+    if (pin && (body.address_string || !address)) [extra.location, display[OPEN311_FIELDS.location]] = [pin, mapLink(pin.latitude, pin.longitude)];
+    if (body.media_url && !photo) [extra.media_url, display[OPEN311_FIELDS.photo]] = [body.media_url, body.media_url];
     else if (body.media_url) extra.media_url = body.media_url;
-    display['Başvuran sistem'] = holder.name;
+    display[OPEN311_FIELDS.system] = holder.name;
     // The form's structured answers (privacy/inventory.ts) stay as formTicket listed them: e-mail, pin and link go at an erasure.
     const data: Record<string, unknown> = { ...form.ticket.data, ...extra, _display: { ...(form.ticket.data._display as Record<string, string>), ...display }, _source: { channel: CHANNEL, apiKeyId: holder.id } };
 
@@ -340,7 +341,7 @@ export class Open311Requests {
       contactId: contact.id,
       conversationId: contact.conversations[0]!.id,
       urgent: form.needsPerson || undefined,
-      firstNote: `Başvuru Open311 üzerinden alındı (${holder.name}).`,
+      firstNote: EVENT_NOTES.open311Filed(holder.name),
     });
     return { number: created.number, department: created.department, dueAt: created.dueAt };
   }

@@ -7,6 +7,7 @@ import { nextStamp } from '../storage/ids.ts';
 import { readFigureTickets, recordFigureChange } from '../storage/daily-figures.ts';
 import { changeTickets } from './daily-figures.ts';
 import { OPEN_STATUSES, type TicketStatus, type TicketType } from './status.ts';
+import { EVENT_NOTES } from './agent-texts.ts';
 
 export interface NewTicket {
   contactId: string;
@@ -29,7 +30,7 @@ export type TicketRow = Awaited<ReturnType<Database['ticket']['findUniqueOrThrow
 /** What the creator of a ticket gets back (the rest is what it asked for). */
 export type CreatedTicket = Pick<TicketRow, 'id' | 'number' | 'department' | 'dueAt' | 'createdAt'>;
 
-const FIRST_EVENT_NOTE = 'Başvuru sohbet asistanı üzerinden alındı.';
+const FIRST_EVENT_NOTE = EVENT_NOTES.chatFiled;
 
 /** What a citizen is shown of their own ticket. */
 export interface CitizenTicket {

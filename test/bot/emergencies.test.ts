@@ -9,11 +9,11 @@ import { loadEmergencyTable, scoreEmergencies } from '../../src/bot/emergency-ta
 import { loadConfig } from '../../src/config.ts';
 import { loadEmergencies } from '../../src/content/emergencies.ts';
 import { loadIntents } from '../../src/content/intents.ts';
-import { tempDir } from '../support/cozum.ts';
+import { tempDir, valuesOf } from '../support/cozum.ts';
 
 const municipality = loadConfig({ env: {}, file: null }).municipality;
-const intents = loadIntents('intents', municipality);
-const content = loadEmergencies('bot', municipality);
+const intents = loadIntents('intents', valuesOf(municipality));
+const content = loadEmergencies('bot', valuesOf(municipality));
 const detector = EmergencyDetector.forIntents(content, intents);
 const table = loadEmergencyTable('nlu/emergencies.yaml');
 /** The NLU held-out set: ordinary messages of every intent and style, none an emergency. */
@@ -98,7 +98,7 @@ describe('matching on the text as written', () => {
     expect(byId.get('water')!.answer).toContain('185');
     expect(byId.get('violence')!.answer).toContain('155');
     for (const kind of content.kinds) expect(kind.answer, kind.id).not.toContain('{{');
-    const other = loadEmergencies('bot', { ...municipality, phones: { ...municipality.phones, gas: '0 (232) 999 18 7' } });
+    const other = loadEmergencies('bot', valuesOf({ ...municipality, phones: { ...municipality.phones, gas: '0 (232) 999 18 7' } }));
     expect(other.kinds.find((kind) => kind.id === 'gas')!.answer).toContain('Hemen 0 (232) 999 18 7 numaralı');
   });
 });
@@ -110,7 +110,7 @@ describe('bot/emergencies.yaml edited badly', () => {
       cpSync('bot', temp.dir, { recursive: true });
       const file = path.join(temp.dir, 'emergencies.yaml');
       writeFileSync(file, edit(readFileSync(file, 'utf8')));
-      loadEmergencies(temp.dir, municipality);
+      loadEmergencies(temp.dir, valuesOf(municipality));
       return '';
     } catch (error) {
       return (error as Error).message;

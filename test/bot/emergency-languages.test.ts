@@ -106,7 +106,8 @@ describe('locales/<language>/bot/emergencies.yaml edited badly', () => {
     try {
       cpSync('bot', path.join(temp.dir, 'bot'), { recursive: true });
       for (const other of ['ar', 'en']) mkdirSync(path.join(temp.dir, 'locales', other, 'bot'), { recursive: true });
-      for (const other of ['ar', 'en']) cpSync(`locales/${other}/bot/emergencies.yaml`, path.join(temp.dir, 'locales', other, 'bot', 'emergencies.yaml'));
+      // texts.yaml too: its opening-hours words fill {{hours}}.
+      for (const other of ['ar', 'en']) for (const file of ['emergencies.yaml', 'texts.yaml']) cpSync(`locales/${other}/bot/${file}`, path.join(temp.dir, 'locales', other, 'bot', file));
       const file = path.join(temp.dir, 'locales', language, 'bot', 'emergencies.yaml');
       writeFileSync(file, edit(readFileSync(file, 'utf8')));
       loadEmergencyLanguages(temp.dir, municipality);

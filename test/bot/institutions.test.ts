@@ -8,11 +8,11 @@ import { loadConfig } from '../../src/config.ts';
 import { loadInstitutions } from '../../src/content/institutions.ts';
 import { loadIntents } from '../../src/content/intents.ts';
 import { asciiWordsOf } from '../../src/nlu/phrases.ts';
-import { Citizen, tempDir, useTestCozum } from '../support/cozum.ts';
+import { Citizen, tempDir, useTestCozum, valuesOf } from '../support/cozum.ts';
 
 const municipality = loadConfig({ env: {}, file: null }).municipality;
-const intents = loadIntents('intents', municipality);
-const finder = new InstitutionFinder(loadInstitutions('bot', municipality), asciiWordsOf(intents.flatMap((intent) => intent.examples)));
+const intents = loadIntents('intents', valuesOf(municipality));
+const finder = new InstitutionFinder(loadInstitutions('bot', valuesOf(municipality)), asciiWordsOf(intents.flatMap((intent) => intent.examples)));
 const whose = (text: string) => finder.find(text)?.id;
 
 describe('which institution a question is about', () => {
@@ -66,7 +66,7 @@ describe('which institution a question is about', () => {
       cpSync('bot', temp.dir, { recursive: true });
       const file = path.join(temp.dir, 'institutions.yaml');
       writeFileSync(file, readFileSync(file, 'utf8').replace('"noter*"', '"No*"'));
-      expect(() => loadInstitutions(temp.dir, municipality)).toThrow(/institutions\.yaml:\d+: institutions\.\d+\.phrases\.0: "No\*": yalnızca küçük harf/);
+      expect(() => loadInstitutions(temp.dir, valuesOf(municipality))).toThrow(/institutions\.yaml:\d+: institutions\.\d+\.phrases\.0: "No\*": yalnızca küçük harf/);
     } finally {
       temp.remove();
     }

@@ -9,7 +9,7 @@ import { loadBotContent } from '../../src/content/bot-texts.ts';
 import { loadIntents } from '../../src/content/intents.ts';
 import type { Cozum } from '../../src/main.ts';
 import { Bystander, ConnectorStandIn, type Recorded } from '../support/bot-connector.ts';
-import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
+import { configOnlyDeps, startTestCozum, tempDir, valuesOf } from '../support/cozum.ts';
 
 /** Bot Framework without Microsoft credentials: for the Emulator on this machine, when asked for. */
 const EMULATOR = { 'channels.botFramework.emulator': true };
@@ -220,7 +220,7 @@ describe('Bot Framework\'s own runtime failing a turn', () => {
   it('apologises in the language the citizen writes in', async () => {
     const deps = configOnlyDeps(temp.dir, EMULATOR);
     const { municipality } = deps.config;
-    const { languages } = loadBotContent('bot', municipality, loadIntents('intents', municipality).map((intent) => intent.name));
+    const { languages } = loadBotContent('bot', municipality, loadIntents('intents', valuesOf(municipality)).map((intent) => intent.name));
     const channel = createBotFramework({ ...deps, db: cozum.db, texts: languages.tr.texts, textsIn: (language) => languages[language === 'ar' || language === 'en' ? language : 'tr'].texts })!;
     // A failure in the runtime around the turn, not in storing the message (that one is answered 500).
     (channel as unknown as { onTurn: () => Promise<void> }).onTurn = async () => {

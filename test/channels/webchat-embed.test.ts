@@ -98,8 +98,10 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
             `<iframe title="Asistan" src="${assistant}/?embed=1#s=${chosenToken}" style="width:400px;height:600px"></iframe></body></html>`,
         );
       }
+      // /en: the municipality's English page.
+      const lang = request.url === '/en' ? 'en' : 'tr';
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(
-        `<!doctype html><html lang="tr"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Yeşilova Belediyesi</title></head>` +
+        `<!doctype html><html lang="${lang}"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Yeşilova Belediyesi</title></head>` +
           `<body><h1>Yeşilova Belediyesi</h1><a href="#">Duyurular</a>` +
           `<script src="${assistant}/webchat/embed.js" defer></script></body></html>`,
       );
@@ -114,7 +116,7 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
   });
 
   it('opens from the keyboard, answers, keeps the conversation across a reload and closes with Escape', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'tr-TR' });
     const page = await context.newPage();
     await page.goto(siteUrl);
     const launcher = page.getByRole('button', { name: 'Yeşilova Belediyesi · Asistan: sohbeti aç' });
@@ -151,7 +153,7 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
 
   it('never talks in a session the framing page chose, even one the server issued to that page', async () => {
     chosenToken = ((await (await fetch(`${base}/api/chat/session`, { method: 'POST' })).json()) as { token: string }).token;
-    const context = await browser.newContext();
+    const context = await browser.newContext({ locale: 'tr-TR' });
     const page = await context.newPage();
     await page.goto(`${siteUrl}chosen`);
     const chat = page.frameLocator('iframe[title="Asistan"]');
@@ -167,7 +169,7 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
   }, 60_000);
 
   it('keeps the conversation across a reload where the browser gives the frame no storage, without a token in any URL', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ locale: 'tr-TR' });
     const assistantOrigin = new URL(base.replace('127.0.0.1', 'localhost')).origin;
     // As a browser blocking third-party storage does: localStorage throws inside the chat's frame.
     await context.addInitScript((origin) => {
@@ -197,8 +199,27 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
     await context.close();
   }, 60_000);
 
+  it("titles the panel in the host page's language, then in the citizen's once the chat knows it", async () => {
+    // A Turkish browser on the municipality's English page.
+    const context = await browser.newContext({ locale: 'tr-TR' });
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}en`);
+    const launcher = page.getByRole('button', { name: 'Yeşilova Belediyesi · Assistant: open the chat' });
+    await launcher.click();
+    await page.getByRole('dialog', { name: 'Yeşilova Belediyesi · Assistant' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Close the chat' }).count()).toBe(1);
+    const chat = page.frameLocator('iframe[title="Yeşilova Belediyesi · Assistant"]');
+    await chat.locator('#input').fill('مرحبا، أريد أن أسأل عن بطاقة يقين');
+    await chat.locator('#input').press('Enter');
+    // The citizen writes Arabic: the chat's labels and the panel around it follow.
+    await page.getByRole('dialog', { name: 'Yeşilova Belediyesi · المساعد' }).waitFor();
+    expect(await page.getByRole('button', { name: 'إغلاق المحادثة' }).count()).toBe(1);
+    expect(await page.locator('iframe[title="Yeşilova Belediyesi · المساعد"]').count()).toBe(1);
+    await context.close();
+  }, 60_000);
+
   it('fills a phone screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'tr-TR' });
     const page = await context.newPage();
     await page.goto(siteUrl);
     await page.getByRole('button', { name: /sohbeti aç/ }).tap();

@@ -113,7 +113,8 @@ describe('the other public endpoints', () => {
     for (const [method, path] of calls) {
       const call = () => fetch(`${base}${path}`, { method, headers: from('198.51.100.79', { 'Content-Type': 'application/json' }), body: method === 'POST' ? '{}' : undefined });
       for (let i = 0; i < 3; i++) expect((await call()).status, path).not.toBe(429);
-      await refused(await call(), /^Kısa sürede çok sayıda istek geldi\./);
+      // Platforms read it, and the operators in their logs: English.
+      await refused(await call(), /^Too many requests: try again in \d+ seconds\.$/);
     }
   });
 });
@@ -132,7 +133,7 @@ describe.skipIf(!haveBrowser)('what the citizen sees when a limit is reached, in
   });
 
   it('says in Turkish how long to wait, for messages and for a new chat', async () => {
-    const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '203.0.113.90' } });
+    const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '203.0.113.90' }, locale: 'tr-TR' });
     const page = await context.newPage();
     await page.goto(`${base}/`);
     await page.locator('.msg--bot').first().waitFor();
@@ -145,10 +146,16 @@ describe.skipIf(!haveBrowser)('what the citizen sees when a limit is reached, in
     await context.close();
 
     // From the address that opened ten chats this minute, a new visitor is told to wait.
-    const crowded = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '198.51.100.77' } });
+    const crowded = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '198.51.100.77' }, locale: 'tr-TR' });
     const visitor = await crowded.newPage();
     await visitor.goto(`${base}/`);
     await visitor.locator('.notice', { hasText: /^Bu bağlantıdan kısa sürede çok sayıda yeni sohbet açıldı\. Lütfen (\d+ saniye|1 dakika) sonra tekrar deneyin\.$/ }).waitFor();
     await crowded.close();
+    // A visitor whose browser reads English is told in English (the server knows no conversation yet).
+    const english = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '198.51.100.77' }, locale: 'en-US' });
+    const tourist = await english.newPage();
+    await tourist.goto(`${base}/`);
+    await tourist.locator('.notice', { hasText: /^Many new chats were opened from this connection in a short time\. Please try again in (\d+ seconds|1 minutes)\.$/ }).waitFor();
+    await english.close();
   }, 60_000);
 });

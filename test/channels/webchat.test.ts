@@ -90,7 +90,7 @@ describe('web chat', () => {
     const token = await newSession();
     const broken = await send(token, '{"text": ');
     expect(broken.status).toBe(400);
-    expect(((await broken.json()) as { error: string }).error).toBe('İstek okunamadı.');
+    expect(((await broken.json()) as { error: string }).error).toBe('Mesajınız okunamadı. Lütfen tekrar deneyin.');
     const wrongType = await send(token, { text: 42 });
     expect(wrongType.status).toBe(400);
     const huge = await send(token, { text: 'a'.repeat(300_000) });
@@ -99,5 +99,26 @@ describe('web chat', () => {
     expect(tooLong.status).toBe(400);
     expect(((await tooLong.json()) as { error: string }).error).toContain('20000 karakter');
     expect((await send(token, { text: 'merhaba' })).status).toBe(200);
+  });
+
+  it("words its refusals in the citizen's language: the conversation's once known, the browser's before", async () => {
+    const english = (token: string, body: string) =>
+      fetch(`${base}/api/chat/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Chat-Session': token, 'Accept-Language': 'en-GB,en;q=0.9' }, body });
+    const stranger = await english('A'.repeat(43), '{"text": "hello"}');
+    expect(stranger.status).toBe(401);
+    expect(((await stranger.json()) as { error: string }).error).toBe('Your session was not found. Please reload the page.');
+    const broken = await english(await newSession(), '{"text": ');
+    expect(((await broken.json()) as { error: string }).error).toBe('Your message could not be read. Please try again.');
+
+    // An Arabic-speaking citizen whose browser says Turkish: the conversation's language wins.
+    const token = await newSession();
+    expect((await send(token, { text: 'مرحبا، أريد المساعدة' })).status).toBe(200);
+    const tooLong = await send(token, { text: 'a'.repeat(25_000) });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: string }).error).toBe('يمكن أن تكون الرسالة 20000 حرفاً على الأكثر.');
+    // Machines' and operators' errors elsewhere stay English.
+    const missing = await fetch(`${base}/no-such-path`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: string }).error).toBe('Not found.');
   });
 });

@@ -6,22 +6,22 @@ import { LANGUAGE_OPTION, loadBotContent, STATUS_KEYS, TYPE_KEYS } from '../../s
 import { TicketStatusSchema, TicketTypeSchema } from '../../src/tickets/status.ts';
 import { loadIntents } from '../../src/content/intents.ts';
 import { loadConfig } from '../../src/config.ts';
-import { tempDir } from '../support/cozum.ts';
+import { tempDir, valuesOf } from '../support/cozum.ts';
 
 const municipality = loadConfig({ env: {}, file: null }).municipality;
-const intentNames = loadIntents('intents', municipality).map((intent) => intent.name);
+const intentNames = loadIntents('intents', valuesOf(municipality)).map((intent) => intent.name);
 
 describe('bot/ as shipped', () => {
   const { texts, menu } = loadBotContent('bot', municipality, intentNames);
 
   it('fills the municipality and the moment into the texts', () => {
-    expect(texts.help).toContain(`Çağrı merkezimiz: ${municipality.phones.callCenter} (${municipality.hours}).`);
+    expect(texts.help).toContain(`Çağrı merkezimiz: ${municipality.phones.callCenter} (hafta içi 08.30–17.30).`);
     expect(texts.help).not.toContain('{{');
     expect(texts.queued({ ticketNumber: 'CZM-2026-000012', position: 3, alreadyQueued: false })).toBe(
       'Sizi bir görevlimize aktarıyorum. Talep numaranız: *CZM-2026-000012*. Sıranız: 3. Görevlimiz bu sohbetten size yazacak. Beklemek istemezseniz *menü* yazarak asistana dönebilirsiniz.',
     );
     const outOfHours = texts.queued({ ticketNumber: 'CZM-2026-000012', position: 1, backAt: { day: 'monday', time: '08:30' }, alreadyQueued: false });
-    expect(outOfHours).toContain(`(${municipality.hours})`);
+    expect(outOfHours).toContain('(hafta içi 08.30–17.30)');
     expect(outOfHours).toContain('Pazartesi 08:30 itibarıyla');
     expect(outOfHours).toContain(municipality.phones.callCenter);
     expect(texts.queued({ ticketNumber: 'CZM-2026-000012', position: 2, alreadyQueued: true })).toBe('Talebiniz (*CZM-2026-000012*) zaten görevlilerimizin sırasında. Sıranız: 2.');

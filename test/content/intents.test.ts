@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { loadIntents, REQUIRED_INTENTS } from '../../src/content/intents.ts';
 import { fillTemplate, unknownPlaceholders } from '../../src/content/template.ts';
-import { tempDir } from '../support/cozum.ts';
+import { tempDir, valuesOf } from '../support/cozum.ts';
 
 const municipality = loadConfig({ env: {}, file: null }).municipality;
 
 describe('intents/ as shipped', () => {
-  const intents = loadIntents('intents', municipality);
+  const intents = loadIntents('intents', valuesOf(municipality));
 
   it('has every intent of the taxonomy, each with at least 40 examples', () => {
     expect(intents.map((i) => i.name).sort()).toEqual([...REQUIRED_INTENTS].sort());
@@ -47,20 +47,20 @@ describe('an intent file with a mistake stops start-up with the file and line', 
 
   it('names the file and the line of a bad example', () => {
     const dir = brokenCopy('faq.funeral.yaml', `intent: faq.funeral\nanswer: Cenaze\nexamples:\n${'  - cenaze\n'.repeat(45)}  - ""\n`);
-    expect(() => loadIntents(dir, municipality)).toThrow(/faq\.funeral\.yaml:49: examples\.45: boş örnek/);
+    expect(() => loadIntents(dir, valuesOf(municipality))).toThrow(/faq\.funeral\.yaml:49: examples\.45: boş örnek/);
   });
 
   it('names an unknown placeholder in an answer', () => {
     const dir = brokenCopy('faq.funeral.yaml', `intent: faq.funeral\nanswer: "Arayın: {{phones.cenaze}}"\nexamples:\n${'  - cenaze\n'.repeat(45)}`);
-    expect(() => loadIntents(dir, municipality)).toThrow(/faq\.funeral\.yaml: answer: bilinmeyen yer tutucu: \{\{phones\.cenaze\}\}/);
+    expect(() => loadIntents(dir, valuesOf(municipality))).toThrow(/faq\.funeral\.yaml: answer: bilinmeyen yer tutucu: \{\{phones\.cenaze\}\}/);
   });
 
   it('names a YAML syntax error, too few examples, a missing answer, and a missing intent file', () => {
-    expect(() => loadIntents(brokenCopy('greeting.yaml', 'intent: greeting\nexamples: [a, b\n'), municipality)).toThrow(/greeting\.yaml:\d+: YAML hatası/);
-    expect(() => loadIntents(brokenCopy('goodbye.yaml', 'intent: goodbye\nexamples:\n  - hoşça kal\n'), municipality)).toThrow(/goodbye\.yaml:3: examples: en az 40 örnek gerekli/);
-    expect(() => loadIntents(brokenCopy('faq.marriage.yaml', `intent: faq.marriage\nexamples:\n${'  - nikah\n'.repeat(40)}`), municipality)).toThrow(/faq\.marriage\.yaml:\d+: answer: SSS niyetlerinin bir yanıtı/);
+    expect(() => loadIntents(brokenCopy('greeting.yaml', 'intent: greeting\nexamples: [a, b\n'), valuesOf(municipality))).toThrow(/greeting\.yaml:\d+: YAML hatası/);
+    expect(() => loadIntents(brokenCopy('goodbye.yaml', 'intent: goodbye\nexamples:\n  - hoşça kal\n'), valuesOf(municipality))).toThrow(/goodbye\.yaml:3: examples: en az 40 örnek gerekli/);
+    expect(() => loadIntents(brokenCopy('faq.marriage.yaml', `intent: faq.marriage\nexamples:\n${'  - nikah\n'.repeat(40)}`), valuesOf(municipality))).toThrow(/faq\.marriage\.yaml:\d+: answer: SSS niyetlerinin bir yanıtı/);
     const dir = brokenCopy('none.yaml', 'intent: yok\n');
-    expect(() => loadIntents(dir, municipality)).toThrow(/none\.yaml/);
+    expect(() => loadIntents(dir, valuesOf(municipality))).toThrow(/none\.yaml/);
   });
 });
 

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { Citizen, useTestCozum } from '../support/cozum.ts';
+import { checkRepliesComeFromContent } from '../support/content-words.ts';
 
+// Every reply a citizen reads here comes from content or from their own words.
+checkRepliesComeFromContent();
 const cozum = useTestCozum({ http: true });
 
 async function conversationOf(citizen: Citizen) {

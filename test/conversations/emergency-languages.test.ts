@@ -4,7 +4,10 @@
 // mention gas or fire get no emergency answer.
 import { describe, expect, it } from 'vitest';
 import { Citizen, useTestCozum } from '../support/cozum.ts';
+import { checkRepliesComeFromContent } from '../support/content-words.ts';
 
+// Every reply a citizen reads here comes from content or from their own words.
+checkRepliesComeFromContent();
 const cozum = useTestCozum();
 
 async function ticketsOf(citizen: Citizen) {

@@ -5,8 +5,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDialogs } from '../../src/dialogs/load.ts';
 import type { DialogSpec } from '../../src/dialogs/spec.ts';
-import { Citizen, useTestCozum } from '../support/cozum.ts';
+import { Citizen, useTestCozum, valuesOf } from '../support/cozum.ts';
+import { checkRepliesComeFromContent } from '../support/content-words.ts';
 
+// Every reply a citizen reads here comes from content or from their own words.
+checkRepliesComeFromContent();
 const cozum = useTestCozum();
 
 /** Words with which an answer invites the citizen to act: each needs a follow-up to act on. */
@@ -58,7 +61,7 @@ describe('FAQ answers and their follow-ups', () => {
   });
 
   it('each follow-up, accepted with its button, starts its form with what the answer knew and ends in a ticket', async () => {
-    const specs = loadDialogs(path.resolve(cozum.config.contentDir, 'dialogs'), cozum.config.municipality);
+    const specs = loadDialogs(path.resolve(cozum.config.contentDir, 'dialogs'), valuesOf(cozum.config.municipality));
     for (const intent of cozum.intents.filter((i) => i.followUp)) {
       const followUp = intent.followUp!;
       const spec = specs.find((s) => s.intent === followUp.intent)!;
@@ -102,7 +105,7 @@ describe('FAQ answers and their follow-ups', () => {
 
   it('a follow-up that takes an answer reads a typed address as the form\'s first answer, and asks for it no more', async () => {
     for (const intent of cozum.intents.filter((i) => i.followUp?.takesAnswer)) {
-      const spec = loadDialogs(path.resolve(cozum.config.contentDir, 'dialogs'), cozum.config.municipality).find((s) => s.intent === intent.followUp!.intent)!;
+      const spec = loadDialogs(path.resolve(cozum.config.contentDir, 'dialogs'), valuesOf(cozum.config.municipality)).find((s) => s.intent === intent.followUp!.intent)!;
       const question = intent.examples.find((example) => cozum.nlu.understand(example).intent === intent.name)!;
       const citizen = new Citizen(cozum);
       await citizen.say(question);

@@ -7,7 +7,10 @@ import { ConsoleViews } from '../../src/console/views.ts';
 import type { AgentActor } from '../../src/handoff/handoff.ts';
 import type { Cozum } from '../../src/main.ts';
 import { Citizen, NEVER_OPEN, startTestCozum, tempDir } from '../support/cozum.ts';
+import { checkRepliesComeFromContent } from '../support/content-words.ts';
 
+// Every reply a citizen reads here comes from content or from their own words.
+const content = checkRepliesComeFromContent();
 const MINUTE = 60_000;
 const temp = tempDir();
 let cozum: Cozum;
@@ -38,6 +41,7 @@ async function conversationOf(citizen: Citizen, instance = cozum) {
 async function notifications(citizen: Citizen, instance = cozum): Promise<string[]> {
   const conversation = await conversationOf(citizen, instance);
   const rows = await instance.db.message.findMany({ where: { conversationId: conversation.id, direction: 'out', author: 'system' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  for (const row of rows) content.check(instance, citizen.userId, row.text);
   return rows.map((row) => row.text);
 }
 

@@ -19,10 +19,11 @@ import {
 import { loadBotContent } from '../../src/content/bot-texts.ts';
 import { loadIntents } from '../../src/content/intents.ts';
 import { loadConfig } from '../../src/config.ts';
+import { valuesOf } from '../support/cozum.ts';
 
 /** The checks name a text; the citizen reads it in Turkish from bot/texts.yaml. */
 const { municipality } = loadConfig({ env: {}, file: null });
-const { texts } = loadBotContent('bot', municipality, loadIntents('intents', municipality).map((intent) => intent.name));
+const { texts } = loadBotContent('bot', municipality, loadIntents('intents', valuesOf(municipality)).map((intent) => intent.name));
 
 /** Narrows a result to success, failing the test with the error the citizen would have seen. */
 function accepted<T>(result: Validation<T>): { value: T; display: string } {

@@ -3,6 +3,7 @@ import { loadBotContent } from '../../src/content/bot-texts.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadIntents } from '../../src/content/intents.ts';
 import { isOpen, nextOpening } from '../../src/handoff/working-hours.ts';
+import { valuesOf } from '../support/cozum.ts';
 
 const hours = { days: [1, 2, 3, 4, 5], start: '08:30', end: '17:30' };
 const tz = 'Europe/Istanbul';
@@ -16,7 +17,7 @@ describe('working hours in the municipality\'s time zone', () => {
 
   it('say when agents are back, in the citizen\'s language', () => {
     const municipality = loadConfig({ env: {}, file: null }).municipality;
-    const { languages } = loadBotContent('bot', municipality, loadIntents('intents', municipality).map((intent) => intent.name));
+    const { languages } = loadBotContent('bot', municipality, loadIntents('intents', valuesOf(municipality)).map((intent) => intent.name));
     const read = (at: string) => {
       const opening = nextOpening(new Date(at), hours, tz);
       return opening && [languages.tr.texts.opening(opening), languages.en.texts.opening(opening), languages.ar.texts.opening(opening)];

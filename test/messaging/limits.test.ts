@@ -6,11 +6,11 @@ import { loadBotContent } from '../../src/content/bot-texts.ts';
 import { loadIntents } from '../../src/content/intents.ts';
 import { loadConfig } from '../../src/config.ts';
 import { InboundLimits } from '../../src/messaging/inbound-limits.ts';
-import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
+import { Citizen, startTestCozum, tempDir, valuesOf } from '../support/cozum.ts';
 
 const LIMITS = { floodMessages: 3, floodSeconds: 60, floodPauseSeconds: 60, maxMediaBytes: 1024 * 1024 };
 const { municipality } = loadConfig({ env: {}, file: null });
-const { texts } = loadBotContent('bot', municipality, loadIntents('intents', municipality).map((intent) => intent.name));
+const { texts } = loadBotContent('bot', municipality, loadIntents('intents', valuesOf(municipality)).map((intent) => intent.name));
 
 const temp = tempDir();
 const temp2 = tempDir();

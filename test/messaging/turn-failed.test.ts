@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadBotContent } from '../../src/content/bot-texts.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadIntents } from '../../src/content/intents.ts';
-import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
+import { Citizen, startTestCozum, tempDir, valuesOf } from '../support/cozum.ts';
 import { startStack } from './support.ts';
 
 const temp = tempDir('cozum-turn-failed-');
@@ -14,7 +14,7 @@ afterAll(() => temp.remove());
 describe('a turn that fails', () => {
   it('answers with the content’s apology and keeps the message with its answer', async () => {
     const { municipality } = loadConfig({ env: {}, file: null });
-    const { texts } = loadBotContent('bot', municipality, loadIntents('intents', municipality).map((intent) => intent.name));
+    const { texts } = loadBotContent('bot', municipality, loadIntents('intents', valuesOf(municipality)).map((intent) => intent.name));
     const stack = await startStack(path.join(temp.dir, 'failed.db'), { turnFailedText: texts.turnFailed });
     try {
       stack.adapter.setLogic(async () => {
@@ -31,7 +31,7 @@ describe('a turn that fails', () => {
 
   it('apologises in the language the citizen writes in', async () => {
     const { municipality } = loadConfig({ env: {}, file: null });
-    const { languages } = loadBotContent('bot', municipality, loadIntents('intents', municipality).map((intent) => intent.name));
+    const { languages } = loadBotContent('bot', municipality, loadIntents('intents', valuesOf(municipality)).map((intent) => intent.name));
     const cozum = await startTestCozum(temp.dir);
     try {
       const ahmad = new Citizen(cozum);

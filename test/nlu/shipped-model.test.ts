@@ -9,11 +9,11 @@ import { IntentClassifier } from '../../src/nlu/classifier.ts';
 import { MODEL_VERSION, loadOrTrain, readShippedModel, trainingDataHash, writeShippedModel } from '../../src/nlu/model-cache.ts';
 import { shippedLanguageModelFile, shippedModelFile, trainingExamples } from '../../src/nlu/nlu.ts';
 import { languageExamplesOf, loadIntentsByLanguage, loadNlu } from '../../src/main.ts';
-import { tempDir } from '../support/cozum.ts';
+import { tempDir, valuesOf } from '../support/cozum.ts';
 
 const REBUILD = 'Run `npm run nlu:train` and commit nlu/model*.json and nlu/language-model.json.';
 const config = loadConfig({ env: {}, file: null });
-const examples = trainingExamples(loadIntents(path.resolve('intents'), config.municipality));
+const examples = trainingExamples(loadIntents(path.resolve('intents'), valuesOf(config.municipality)));
 const shipped = readShippedModel(shippedModelFile('.'));
 
 describe('the shipped NLU model (nlu/model.json)', () => {

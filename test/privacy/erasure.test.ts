@@ -10,7 +10,7 @@ import { loadDialogs } from '../../src/dialogs/load.ts';
 import { applyRetention } from '../../src/privacy/erasure.ts';
 import { applyMigrations, listMigrations, MIGRATIONS_DIR } from '../../src/storage/migrate.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
-import { Citizen, tempDir, useTestCozum } from '../support/cozum.ts';
+import { Citizen, tempDir, useTestCozum, valuesOf } from '../support/cozum.ts';
 
 const cozum = useTestCozum({ http: true });
 
@@ -190,7 +190,7 @@ describe('ticket summaries', () => {
       cpSync(path.resolve('dialogs'), dir, { recursive: true });
       const file = path.join(dir, 'complaint.yaml');
       writeFileSync(file, readFileSync(file, 'utf8').replace('summary: "{{category}} · {{neighbourhood}}"', 'summary: "{{category}} · {{description}}"'));
-      expect(() => loadDialogs(dir, cozum.config.municipality)).toThrow(/complaint\.yaml.*\{\{description\}\}/s);
+      expect(() => loadDialogs(dir, valuesOf(cozum.config.municipality))).toThrow(/complaint\.yaml.*\{\{description\}\}/s);
     } finally {
       temp.remove();
     }

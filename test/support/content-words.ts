@@ -1,6 +1,10 @@
 // Records what the content layer produced (src/content/rendered.ts) while a test file runs, and finds
 // the words of a reply that came from elsewhere: a sentence still written in code.
+import { afterAll, expect } from 'vitest';
 import { listenToRenderedTexts } from '../../src/content/rendered.ts';
+import { NeighbourhoodMatcher } from '../../src/dialogs/validators/neighbourhood.ts';
+import type { Cozum } from '../../src/main.ts';
+import { Citizen } from './cozum.ts';
 
 const TICKET_NUMBER = /\b[A-Z]{2,5}-\d{4}-\d{1,6}\b/g;
 const LINK = /https?:\/\/\S+/g;
@@ -44,4 +48,31 @@ export function recordContentTexts(): { strangers(reply: string, written: readon
       return strangers;
     },
   };
+}
+
+/**
+ * For a whole test file: every reply any Citizen reads (and whatever else the file passes to
+ * `check`, such as notifications) must hold only words from content or from what that citizen
+ * wrote. Call at the top of the file, before the Cozum starts: content is recorded as it loads.
+ */
+export function checkRepliesComeFromContent(): { check(cozum: Cozum, userId: string, reply: string): void } {
+  const content = recordContentTexts();
+  const written = new Map<string, string[]>();
+  const allowed = new Set<Cozum>();
+  const check = (cozum: Cozum, userId: string, reply: string) => {
+    if (!allowed.has(cozum)) {
+      content.allow(new NeighbourhoodMatcher(cozum.config.municipality.city, cozum.config.municipality.district).names);
+      allowed.add(cozum);
+    }
+    expect(content.strangers(reply, written.get(userId) ?? []), `got:\n${reply}\nwords from no content file`).toEqual([]);
+  };
+  Citizen.readReplies = (cozum, citizen, text, replies) => {
+    written.set(citizen.userId, [...(written.get(citizen.userId) ?? []), text]);
+    for (const reply of replies) check(cozum, citizen.userId, reply);
+  };
+  afterAll(() => {
+    Citizen.readReplies = undefined;
+    content.stop();
+  });
+  return { check };
 }

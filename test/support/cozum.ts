@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { loadConfig, type Config } from '../../src/config.ts';
+import { loadConfig, type Config, type Municipality } from '../../src/config.ts';
+import type { Language } from '../../src/content/languages.ts';
+import { municipalityValues, type MunicipalityValues } from '../../src/content/municipality.ts';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
 import { createLogger } from '../../src/log.ts';
 import type { ChatAdapter } from '../../src/messaging/adapter.ts';
@@ -103,6 +105,11 @@ export function configOnlyDeps(dataDir: string, overrides: Record<string, unknow
 
 /** A citizen talking to the bot through the in-process channel, reading what they would see. */
 export class Citizen {
+  /**
+   * Called with every reply a Citizen reads, when a test file installs it (content-words.ts,
+   * checkRepliesComeFromContent): the check that a reply came from content or from the citizen.
+   */
+  static readReplies: ((cozum: Cozum, citizen: Citizen, text: string, replies: string[]) => void) | undefined;
   private counter = 0;
   /** Message ids are unique per Citizen object, as a platform's would be. */
   private readonly session = Math.random().toString(36).slice(2);
@@ -115,11 +122,18 @@ export class Citizen {
   /** Sends a message and returns the replies as the citizen would read them on a text-only screen. */
   async say(text: string, extra: Record<string, unknown> = {}): Promise<string[]> {
     const result = await this.cozum.adapter.receive({ channel: this.channel, userId: this.userId, text, platformMessageId: `${this.session}-${++this.counter}`, ...extra });
-    return result.replies.map(renderChoicesAsText);
+    const replies = result.replies.map(renderChoicesAsText);
+    Citizen.readReplies?.(this.cozum, this, text, replies);
+    return replies;
   }
 
   /** The replies joined: for assertions that look at the whole answer. */
   async sayAll(text: string, extra: Record<string, unknown> = {}): Promise<string> {
     return (await this.say(text, extra)).join('\n---\n');
   }
+}
+
+/** The municipality's settings as a language's content reads them ({{hours}} in words), from the shipped content. */
+export function valuesOf(municipality: Municipality, language: Language = 'tr'): MunicipalityValues {
+  return municipalityValues('.', municipality)[language];
 }

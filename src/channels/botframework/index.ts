@@ -172,7 +172,7 @@ export class BotFrameworkChannel implements Channel {
       if (this.mode === 'emulator' && !isLoopbackAddress(request.ip)) {
         // Listening on loopback, yet relayed by a proxy on this machine: without authentication only the Emulator here is answered.
         this.logger.warn('Bot Framework request from outside this machine refused: emulator mode has no authentication');
-        return void response.status(403).json({ error: 'Kimlik doğrulaması kapalıyken yalnızca bu makinedeki Emulator kabul edilir.' });
+        return void response.status(403).json({ error: 'Without authentication only the Emulator on this machine is accepted.' });
       }
       next();
     };
@@ -181,12 +181,12 @@ export class BotFrameworkChannel implements Channel {
       if (!shape.success) {
         const fields = [...new Set(shape.error.issues.map((issue) => issue.path.join('.')))];
         this.logger.warn({ fields }, 'Bot Framework activity refused: required fields missing or malformed');
-        return void response.status(400).json({ error: 'Geçersiz etkinlik.', fields });
+        return void response.status(400).json({ error: 'Invalid activity.', fields });
       }
       const problem = serviceUrlProblem(shape.data.serviceUrl, this.mode);
       if (problem) {
         this.logger.warn({ problem }, 'Bot Framework activity refused: replies cannot go to its serviceUrl');
-        return void response.status(this.mode === 'emulator' && problem === 'not on this machine' ? 403 : 400).json({ error: 'Geçersiz serviceUrl.' });
+        return void response.status(this.mode === 'emulator' && problem === 'not on this machine' ? 403 : 400).json({ error: 'Invalid serviceUrl.' });
       }
       await this.cloud.process(request, response, (context) => this.onTurn(context));
     });

@@ -118,12 +118,12 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
       // telegraf trusts whatever it is handed: an update is an object with a numeric update_id.
       const update = request.body as { update_id?: unknown } | undefined;
       if (typeof update !== 'object' || update === null || Array.isArray(update) || !Number.isSafeInteger(update.update_id)) {
-        return void response.status(400).json({ error: 'Geçersiz güncelleme.' });
+        return void response.status(400).json({ error: 'Invalid update.' });
       }
       try {
         await bot.handleUpdate(update as Update);
       } catch {
-        return void response.status(500).json({ error: 'Geçici bir sorun oluştu.' });
+        return void response.status(500).json({ error: 'Temporary failure; send it again.' });
       }
       response.sendStatus(200);
     });

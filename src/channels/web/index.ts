@@ -14,7 +14,7 @@ import type { Config } from '../../config.ts';
 import { clientAddress } from '../../http/client-address.ts';
 import { readCookie } from '../../http/cookies.ts';
 import { escapeHtml } from '../../http/html.ts';
-import { overLimit, tooMany, waitInWords } from '../../http/rate-limits.ts';
+import { overLimit, tooMany } from '../../http/rate-limits.ts';
 import type { ConversationStore } from '../../messaging/conversation-store.ts';
 import type { Database } from '../../storage/database.ts';
 import { databaseLimits, memoryLimits, type RateLimitStore } from '../../storage/rate-limits.ts';
@@ -43,11 +43,25 @@ const SendSchema = z.object({ text: z.string().max(MAX_TEXT), id: z.string().max
 /** A message costs one point of the per-address limit per started block of this many characters. */
 const CHARACTERS_PER_POINT = 1000;
 
-export const WEBCHAT_TEXTS = {
-  noSession: 'Oturum bulunamadı. Lütfen sayfayı yenileyin.',
-  tooManySessions: (waitMs: number) => `Bu bağlantıdan kısa sürede çok sayıda yeni sohbet açıldı. Lütfen ${waitInWords(waitMs)} sonra tekrar deneyin.`,
-  tooManyMessages: (waitMs: number) => `Çok hızlı mesaj gönderiyorsunuz. Lütfen ${waitInWords(waitMs)} bekleyin.`,
-};
+/** A wait rounded up as the citizen reads it: seconds under a minute, then whole minutes, then hours. */
+export function roundedWaitSeconds(ms: number): number {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return seconds < 60 ? seconds : Math.ceil(seconds / 60) * 60;
+}
+
+/** The best of `offered` in an Accept-Language header ("ar-SY,ar;q=0.9,en;q=0.8"), by the header's order of preference. */
+export function preferredLanguage(header: string | undefined, offered: readonly string[]): string | undefined {
+  const ranked = (header ?? '')
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...parameters] = part.trim().split(';');
+      const q = Number(parameters.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? 1);
+      return { language: tag.trim().slice(0, 2).toLowerCase(), q: Number.isFinite(q) ? q : 0, index };
+    })
+    .filter((entry) => entry.q > 0 && offered.includes(entry.language))
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  return ranked[0]?.language;
+}
 
 /** The page's token (X-Chat-Session, from its localStorage), or the cookie where it has no storage. */
 function tokenOf(request: Request): string | undefined {
@@ -67,10 +81,11 @@ export interface WebchatDependencies {
   /** The first bubble, in the page as it is served (bot/texts.yaml: webGreeting, menuButton). */
   greeting?: { text: string; button: string };
   /**
-   * The page's own labels in each language, Turkish first: the page shows those of the citizen's
-   * language once the server names it, and a new visitor's browser language before that.
+   * The page's own words in each language, Turkish first: the page shows those of the citizen's
+   * language once the server names it, and a new visitor's browser language before that; the
+   * server's refusals are worded in the citizen's language (a new visitor's browser's).
    */
-  labels?: Record<string, WebLabels>;
+  words?: Record<string, ChannelTexts>;
   limits: Config['limits']['http'];
   /** Counters of new sessions: kept across restarts (the database). */
   durableLimits: RateLimitStore;
@@ -81,7 +96,12 @@ export interface WebchatDependencies {
 /** The web chat page's own words (bot/texts.yaml `web…`). */
 export type WebLabels = Pick<ChannelTexts, 'webTitle' | 'webSubtitle' | 'webChatLabel' | 'webInputLabel' | 'webPlaceholder' | 'webSend' | 'webOffline' | 'webSendAgain'>;
 
-export function webchatRouter({ adapter, store, db, municipalityName, greeting, labels, limits, durableLimits, fastLimits }: WebchatDependencies): Router {
+const labelsOf = (words: ChannelTexts): WebLabels => ({
+  webTitle: words.webTitle, webSubtitle: words.webSubtitle, webChatLabel: words.webChatLabel, webInputLabel: words.webInputLabel,
+  webPlaceholder: words.webPlaceholder, webSend: words.webSend, webOffline: words.webOffline, webSendAgain: words.webSendAgain,
+});
+
+export function webchatRouter({ adapter, store, db, municipalityName, greeting, words, limits, durableLimits, fastLimits }: WebchatDependencies): Router {
   const router = express.Router();
   const sessions = new WebchatSessions(db);
   const perMinute = (counters: RateLimitStore, name: string, points: number) => (points > 0 ? counters.limiter({ name, points, seconds: 60, holdInMemory: true }) : undefined);
@@ -94,13 +114,32 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
     .replace('{{greeting}}', () => (greeting ? greetingHtml(greeting.text, [greeting.button]) : ''))
     .replaceAll('{{name}}', escapeHtml(municipalityName))
     // Read by chat.js as data (never run): "<" escaped, so nothing in it can end the element.
-    .replace('{{labels}}', () => JSON.stringify(labels ?? {}).replaceAll('<', '\\u003c'));
+    .replace('{{labels}}', () => JSON.stringify(Object.fromEntries(Object.entries(words ?? {}).map(([language, w]) => [language, labelsOf(w)]))).replaceAll('<', '\\u003c'));
   // The language the citizen writes in, once the bot has heard them: the page switches its labels to it.
   const languageOf = async (userId: string) =>
     (await db.contact.findUnique({ where: { channel_platformUserId: { channel: WEBCHAT_CHANNEL, platformUserId: userId } }, select: { language: true } }))?.language ?? null;
+  const offered = Object.keys(words ?? {});
+  // The words of a refusal: the citizen's language once known, else the browser's, else Turkish.
+  const wordsFor = async (request: Request, userId?: string): Promise<ChannelTexts | undefined> => {
+    if (!words) return undefined;
+    const known = userId ? await languageOf(userId) : null;
+    const language = known && words[known] ? known : preferredLanguage(request.header('accept-language'), offered);
+    return (language && words[language]) || Object.values(words)[0];
+  };
+  const refuse = async (request: Request, response: Response, status: number, say: (w: ChannelTexts) => string, fallback: string, userId?: string) => {
+    const w = await wordsFor(request, userId);
+    response.status(status).json({ error: w ? say(w) : fallback });
+  };
+  const tooManyFor = async (request: Request, response: Response, waitMs: number, key: 'webTooManySessions' | 'webTooManyMessages' | 'webTooManyReads', userId?: string) => {
+    const w = await wordsFor(request, userId);
+    return tooMany(request, response, waitMs, w?.format(key, { duration: w.duration(roundedWaitSeconds(waitMs)) }));
+  };
   // ?embed=1: the same page inside the iframe of embed.js, without its own header (the panel has one).
   const embedPage = page.replace('<body ', '<body class="embed" ');
   const embedScript = readFileSync(path.join(STATIC_DIR, 'embed.js'), 'utf8');
+  // The panel's title and buttons in each language, Turkish first: embed.js picks the host page's
+  // language (or the browser's) and follows the chat once the citizen's language is known.
+  const embedWords = Object.fromEntries(Object.entries(words ?? {}).map(([language, w]) => [language, { title: w.webTitle, open: w.webOpen, close: w.webClose }]));
 
   // The chat page may be framed by any site (the municipality's, its district sites…): it holds only
   // the visitor's own conversation, whose token never leaves this origin. Nothing else here may be
@@ -120,7 +159,7 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
     const origin = `${request.protocol}://${request.get('host') ?? ''}`;
     const script = embedScript
       .replace("'{{origin}}'", () => JSON.stringify(ORIGIN_PATTERN.test(origin) ? origin : '').replaceAll('<', '\\u003c'))
-      .replace("'{{title}}'", () => JSON.stringify(`${municipalityName} · Asistan`).replaceAll('<', '\\u003c'));
+      .replace("'{{titles}}'", () => JSON.stringify(embedWords).replaceAll('<', '\\u003c'));
     response.setHeader('Cache-Control', 'public, max-age=3600');
     response.setHeader('Vary', 'Host');
     response.type('text/javascript').send(script);
@@ -134,7 +173,7 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
 
   router.post('/api/chat/session', async (request, response) => {
     const waitMs = newSessions ? await overLimit(newSessions, clientAddress(request)) : 0;
-    if (waitMs > 0) return tooMany(request, response, waitMs, WEBCHAT_TEXTS.tooManySessions(waitMs));
+    if (waitMs > 0) return tooManyFor(request, response, waitMs, 'webTooManySessions');
     const token = await sessions.issue();
     response.append('Set-Cookie', `${SESSION_COOKIE}=${token}; Path=/api/chat; Max-Age=${SESSION_COOKIE_DAYS * 86_400}; HttpOnly; Secure; SameSite=None; Partitioned`);
     response.json({ token, municipality: municipalityName });
@@ -142,16 +181,16 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
 
   router.post('/api/chat/messages', express.json({ limit: '256kb' }), async (request: Request, response: Response) => {
     const userId = await sessions.userOf(tokenOf(request));
-    if (!userId) return void response.status(401).json({ error: WEBCHAT_TEXTS.noSession });
+    if (!userId) return refuse(request, response, 401, (w) => w.webNoSession, 'No session.');
     const body = SendSchema.safeParse(request.body);
-    if (!body.success) return void response.status(400).json({ error: `Mesaj en fazla ${MAX_TEXT} karakter olabilir.` });
+    if (!body.success) return refuse(request, response, 400, (w) => w.format('webMessageTooLong', { max: MAX_TEXT }), `At most ${MAX_TEXT} characters.`, userId);
     // Counted before anything is stored: a refused message costs the database nothing.
     const cost = Math.max(1, Math.ceil(body.data.text.length / CHARACTERS_PER_POINT));
     const waitMs = Math.max(
       messagesBySession ? await overLimit(messagesBySession, userId) : 0,
       messagesByAddress ? await overLimit(messagesByAddress, clientAddress(request), cost) : 0,
     );
-    if (waitMs > 0) return tooMany(request, response, waitMs, WEBCHAT_TEXTS.tooManyMessages(waitMs));
+    if (waitMs > 0) return tooManyFor(request, response, waitMs, 'webTooManyMessages', userId);
     const result = await adapter.receive({
       channel: WEBCHAT_CHANNEL,
       userId,
@@ -163,9 +202,9 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
 
   router.get('/api/chat/messages', async (request: Request, response: Response) => {
     const waitMs = reads ? await overLimit(reads, clientAddress(request)) : 0;
-    if (waitMs > 0) return tooMany(request, response, waitMs);
+    if (waitMs > 0) return tooManyFor(request, response, waitMs, 'webTooManyReads');
     const userId = await sessions.userOf(tokenOf(request));
-    if (!userId) return void response.status(401).json({ error: WEBCHAT_TEXTS.noSession });
+    if (!userId) return refuse(request, response, 401, (w) => w.webNoSession, 'No session.');
     const after = typeof request.query.after === 'string' ? request.query.after.slice(0, 100) : undefined;
     const conversationId = await store.findConversation(WEBCHAT_CHANNEL, userId);
     if (!conversationId) return void response.json({ messages: [] });
@@ -174,14 +213,16 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
     response.json({ messages: rows.map(publicMessage), ...(after === undefined ? { language: await languageOf(userId) } : {}) });
   });
 
+  // A body that is not JSON or too large for the chat's API: the citizen reads why, in their language.
+  router.use('/api/chat', (error: Error & { status?: number }, request: Request, response: Response, next: (error?: unknown) => void) => {
+    if (!error.status || error.status < 400 || error.status >= 500) return next(error);
+    void refuse(request, response, error.status, (w) => w.webUnreadable, 'Unreadable request.').catch(next);
+  });
+
   return router;
 }
 
 export function createWebchat({ adapter, store, config, db, limits, texts, textsIn, languages }: ChannelDependencies): Channel {
-  const labelsOf = (words: ChannelTexts): WebLabels => ({
-    webTitle: words.webTitle, webSubtitle: words.webSubtitle, webChatLabel: words.webChatLabel, webInputLabel: words.webInputLabel,
-    webPlaceholder: words.webPlaceholder, webSend: words.webSend, webOffline: words.webOffline, webSendAgain: words.webSendAgain,
-  });
   return {
     name: WEBCHAT_CHANNEL,
     router: webchatRouter({
@@ -190,7 +231,7 @@ export function createWebchat({ adapter, store, config, db, limits, texts, texts
       db,
       municipalityName: config.municipality.name,
       greeting: texts && { text: texts.webGreeting, button: texts.menuButton },
-      labels: texts && Object.fromEntries((languages ?? []).map((language) => [language, labelsOf(textsIn?.(language) ?? texts)])),
+      words: texts && Object.fromEntries((languages ?? ['tr']).map((language) => [language, textsIn?.(language) ?? texts])),
       limits: config.limits.http,
       durableLimits: limits ?? databaseLimits(db),
       fastLimits: memoryLimits(),

@@ -94,13 +94,13 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger,
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     if (!raw || !validSignature(raw, request.header('x-hub-signature-256'), appSecret)) {
       logger.warn({ ip: request.ip, signed: Boolean(request.header('x-hub-signature-256')) }, 'whatsapp webhook call with a bad signature refused');
-      return void response.status(401).json({ error: 'Geçersiz imza.' });
+      return void response.status(401).json({ error: 'Invalid signature.' });
     }
     let payload: unknown;
     try {
       payload = JSON.parse(raw.toString('utf8'));
     } catch {
-      return void response.status(400).json({ error: 'İstek okunamadı.' });
+      return void response.status(400).json({ error: 'Unreadable request.' });
     }
     const { messages, statuses, skipped } = parseWebhook(payload, phoneNumberId);
     for (const where of skipped) logger.warn({ element: where }, 'whatsapp webhook: an element names no citizen and was skipped');
@@ -116,7 +116,7 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger,
       failed++;
       logger.error({ err: result.reason }, 'whatsapp webhook: a message or status could not be stored');
     }
-    if (failed > 0) return void response.status(500).json({ error: 'Geçici bir sorun oluştu.' });
+    if (failed > 0) return void response.status(500).json({ error: 'Temporary failure; send it again.' });
     response.sendStatus(200);
   });
 

@@ -10,8 +10,14 @@ import { IdParams } from './validate.ts';
 /** Days back from today; anything else (missing, not a whole number, over ten years) is 30. */
 const PeriodQuery = z.object({ days: z.coerce.number().int().min(0).max(3650).catch(30) });
 
-export function statsRoutes({ config, logger, clock, stats, outbox, supervisorOnly }: RouteContext): Router {
+export function statsRoutes({ config, logger, clock, stats, outbox, supervisorOnly, catalog }: RouteContext): Router {
   const api = express.Router();
+
+  // What the assistant treats as an emergency: each kind, its number and department, and the
+  // phrases it is recognised by in each language the citizens write in.
+  api.get('/emergency-kinds', supervisorOnly, (_request, response) => {
+    response.json({ kinds: catalog.emergencyKinds });
+  });
 
   api.get('/stats', supervisorOnly, async (request, response) => {
     const { days } = PeriodQuery.parse(request.query);

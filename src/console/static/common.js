@@ -85,7 +85,7 @@ export async function api(path, options = {}) {
     throw new ApiError('Oturumunuz sona erdi.', 401);
   }
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(data.error || 'Bir sorun oluştu. Lütfen tekrar deneyin.', response.status);
+  if (!response.ok) throw new ApiError((response.status < 500 && data.error) || 'Bir sorun oluştu. Lütfen tekrar deneyin.', response.status);
   return data;
 }
 

@@ -139,6 +139,16 @@ async function refresh() {
   render(last);
 }
 
+async function showEmergencyKinds() {
+  const { kinds } = await api('/emergency-kinds');
+  const body = clear($('emergency-body'));
+  for (const kind of kinds) {
+    const phrases = el('dl', { class: 'fields' });
+    for (const own of kind.phrases) phrases.append(el('dt', { text: own.languageName }), el('dd', { dir: 'auto', lang: own.language, text: own.phrases.join(' · ') }));
+    body.append(el('tr', { dataset: { kind: kind.id } }, el('td', { text: kind.title }), el('td', { text: kind.number }), el('td', { text: kind.department }), el('td', {}, phrases)));
+  }
+}
+
 async function refreshAccounts() {
   const { agents } = await api('/agents');
   const body = clear($('accounts-body'));
@@ -243,7 +253,7 @@ async function start() {
       flash(error.message, true);
     }
   });
-  await Promise.all([refresh(), refreshAccounts()]);
+  await Promise.all([refresh(), refreshAccounts(), showEmergencyKinds()]);
   // Live notices change today's figures only, by a ticket or two: they are not worth asking for the
   // period's figures at every notice. The figures are redrawn at most once a minute while notices
   // come (and not at all while none do), and at once with "Yenile".

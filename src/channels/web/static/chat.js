@@ -35,7 +35,10 @@
   }
 
   function useLanguage(code) {
-    if (!code || code === language || !labels[code]) return;
+    if (!code || !labels[code]) return;
+    // Inside embed.js's panel: its title and buttons follow the citizen's language too.
+    if (embedded && window.parent !== window) window.parent.postMessage({ type: 'cozum-chat:language', language: code }, '*');
+    if (code === language) return;
     language = code;
     var words = labels[code];
     document.documentElement.lang = code;
@@ -63,7 +66,8 @@
     return fetch(url, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) {
-          var error = new Error(data.error || 'Bağlantı sorunu.');
+          // The server words its refusals (4xx) for the citizen; anything else is the page's own "offline".
+          var error = new Error((response.status < 500 && data.error) || label('webOffline', 'Sunucuya bağlanılamadı. Lütfen biraz sonra tekrar deneyin.'));
           error.status = response.status;
           throw error;
         }

@@ -5,7 +5,8 @@
 // can neither read it, choose it, nor restyle the chat. Full screen on a phone, a panel on larger screens.
 // Keyboard: the button is a real button, Escape closes the chat (also from inside it) and gives
 // the focus back to the button. Optional attributes on the script tag:
-//   data-title="…"  the panel's title     data-color="#0b6e4f"  the button's colour
+//   data-title="…"  the panel's title (else the assistant's, in the page's language, then the citizen's)
+//   data-color="#0b6e4f"  the button's colour
 //   data-open="true" open at once           data-position="left"  button bottom-left
 (function () {
   'use strict';
@@ -14,7 +15,8 @@
 
   var script = document.currentScript;
   var SERVED_ORIGIN = '{{origin}}';
-  var SERVED_TITLE = '{{title}}';
+  // The panel's words in each language, Turkish first (the server writes them from bot/texts.yaml).
+  var SERVED_WORDS = '{{titles}}';
   // Where the browser actually loaded this file from is the assistant's origin; the value the
   // server wrote in is the fallback for loaders that hide the script element.
   var origin = SERVED_ORIGIN;
@@ -22,7 +24,14 @@
     if (script && script.src) origin = new URL(script.src, location.href).origin;
   } catch (e) { /* keep the served origin */ }
   var data = function (name) { return script ? script.getAttribute('data-' + name) : null; };
-  var title = data('title') || SERVED_TITLE;
+  var words = typeof SERVED_WORDS === 'object' && SERVED_WORDS ? SERVED_WORDS : {};
+  var fixedTitle = data('title');
+  // The host page's language (<html lang="en">), else the browser's; Turkish when neither is offered.
+  var language = [document.documentElement.lang, navigator.language, 'tr']
+    .map(function (tag) { return String(tag || '').slice(0, 2).toLowerCase(); })
+    .filter(function (code) { return words[code]; })[0] || 'tr';
+  var said = function (key) { return (words[language] || words.tr || {})[key] || ''; };
+  var title = fixedTitle || said('title');
   var color = /^#[0-9a-fA-F]{3,8}$/.test(data('color') || '') ? data('color') : '#0b6e4f';
   var left = data('position') === 'left';
 
@@ -55,7 +64,7 @@
   var launcher = document.createElement('button');
   launcher.type = 'button';
   launcher.className = 'launcher';
-  launcher.setAttribute('aria-label', title + ': sohbeti aç');
+  launcher.setAttribute('aria-label', title + ': ' + said('open'));
   launcher.setAttribute('aria-expanded', 'false');
   launcher.setAttribute('aria-controls', 'cozum-chat-panel');
   launcher.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z"/></svg>';
@@ -73,7 +82,7 @@
   var close = document.createElement('button');
   close.type = 'button';
   close.className = 'close';
-  close.setAttribute('aria-label', 'Sohbeti kapat');
+  close.setAttribute('aria-label', said('close'));
   close.textContent = '×';
   bar.appendChild(heading);
   bar.appendChild(close);
@@ -94,6 +103,18 @@
     frame.focus();
   }
 
+  // The citizen's language, once the chat knows it: the panel's words follow.
+  function useLanguage(code) {
+    if (typeof code !== 'string' || !words[code] || code === language) return;
+    language = code;
+    title = fixedTitle || said('title');
+    launcher.setAttribute('aria-label', title + ': ' + said('open'));
+    panel.setAttribute('aria-label', title);
+    heading.textContent = title;
+    close.setAttribute('aria-label', said('close'));
+    if (frame) frame.title = title;
+  }
+
   function shut() {
     panel.hidden = true;
     launcher.setAttribute('aria-expanded', 'false');
@@ -110,6 +131,7 @@
   window.addEventListener('message', function (event) {
     if (event.origin !== origin || !event.data) return;
     if (event.data.type === 'cozum-chat:close' && !panel.hidden) shut();
+    if (event.data.type === 'cozum-chat:language') useLanguage(event.data.language);
   });
 
   root.appendChild(style);
