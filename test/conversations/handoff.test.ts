@@ -61,7 +61,7 @@ describe('waiting for a person', () => {
     expect(more).toEqual([]);
     expect(ack).toContain('Mesajınızı aldık');
     expect(ack).toContain('Sıranız: 1.');
-    expect(ack).toContain(`Çalışma saatlerimiz: ${cozum.config.municipality.hours}`);
+    expect(ack).toContain("Çalışma saatlerimiz: hafta içi 08.30–17.30");
     // Once: the acknowledgement is not repeated while the citizen stays silent.
     await cozum.handoff.acknowledgeUnanswered(inMinutes(30));
     expect(await notifications(citizen)).toHaveLength(1);

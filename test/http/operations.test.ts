@@ -67,7 +67,7 @@ describe('health probes', () => {
     });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
-    expect(((await refused.json()) as { error: string }).error).toMatch(/tekrar deneyin/);
+    expect(((await refused.json()) as { error: string }).error).toBe('The server is restarting. Please try again shortly.');
     expect(await cozum.db.message.count({ where: { platformMessageId: { contains: 'while-draining' } } })).toBe(0);
     expect((await fetch(`${cozum.url}/healthz`)).status).toBe(200);
   });
