@@ -110,6 +110,16 @@ async function loopDelay(base: string): Promise<{ p99: number; max: number } | u
   return Number.isNaN(p99) ? undefined : { p99, max };
 }
 
+/** What the server's memory holds, from its /metrics (prom-client's heap figures): V8's heap by space, and memory outside it. */
+async function memoryOf(base: string): Promise<string | undefined> {
+  const response = await fetch(`${base}/metrics`).catch(() => undefined);
+  if (!response?.ok) return undefined;
+  const text = await response.text();
+  const mb = (pattern: RegExp) => Math.round(Number(pattern.exec(text)?.[1] ?? NaN) / 1048576);
+  const spaces = [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\d+)/gm)].map(([, space, bytes]) => `${space} ${Math.round(Number(bytes) / 1048576)}`);
+  return `V8 heap total ${mb(/^nodejs_heap_size_total_bytes (\d+)/m)} MB (used ${mb(/^nodejs_heap_size_used_bytes (\d+)/m)}; by space, MB: ${spaces.join(', ')}), external ${mb(/^nodejs_external_memory_bytes (\d+)/m)} MB`;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const postgresql = /^postgres(ql)?:/.test(options.db);
@@ -164,6 +174,8 @@ async function main(): Promise<void> {
     // At rest: the rebuild's garbage collected, nothing asked yet.
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const restRssMb = rssMb(child.pid!);
+    const rest = await memoryOf(base);
+    if (!options.json && rest) console.error(`  at rest: RSS ${Math.round(restRssMb)} MB; ${rest}`);
     if (!options.json) console.error(`  start-up ${Math.round(startupMs)} ms; daily figures complete ${Math.round(dailyFiguresMs)} ms after starting`);
     const pid = child.pid!;
 

@@ -217,8 +217,10 @@ async function postgresWriter(url: string): Promise<SeedWriter> {
     },
     run: async (sql, args) => void (await client.query(numbered(sql), args)),
     async close() {
-      // Planner statistics for the tables just filled (autovacuum would get to them later).
-      await client.query('ANALYZE');
+      // Planner statistics and the visibility map for the tables just filled, as autovacuum keeps
+      // them on a database in use (without the map PostgreSQL reads the table behind every index
+      // entry: no index-only scans, the queue's counts 10 times slower).
+      await client.query('VACUUM (ANALYZE)');
       await client.end();
     },
   };

@@ -60,6 +60,8 @@ export interface ConsoleDependencies {
 export interface AgentConsole {
   router: Router;
   auth: ConsoleAuth;
+  /** Starts the report worker now (console.reportsAtStart), so that the first figures do not wait for it. */
+  warmReports(): void;
   /** Stops the report worker (figures and exports). */
   close(): Promise<void>;
 }
@@ -134,5 +136,5 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   for (const routes of [meRoutes, queueRoutes, conversationRoutes, ticketRoutes, eventRoutes, statsRoutes, agentRoutes]) api.use(routes(context));
 
   api.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));
-  return { router, auth, close: () => reports.close() };
+  return { router, auth, warmReports: () => reports.warm(), close: () => reports.close() };
 }
