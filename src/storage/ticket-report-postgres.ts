@@ -28,9 +28,10 @@ const TYPES = {
  * from the citizens' turns.
  */
 export function reportPool(url: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: postgresConnection(url).connectionString, max: 3, types: TYPES as pg.CustomTypesConfig });
-  pool.on('connect', (client) => void client.query('SET max_parallel_workers_per_gather = 0').catch(() => undefined));
-  return pool;
+  const connection = new URL(postgresConnection(url).connectionString);
+  // Set when the connection opens (with the schema's search_path, if any), before any statement.
+  connection.searchParams.set('options', `${connection.searchParams.get('options') ?? ''} -c max_parallel_workers_per_gather=0`.trim());
+  return new pg.Pool({ connectionString: connection.toString(), max: 3, types: TYPES as pg.CustomTypesConfig });
 }
 
 /** `?` placeholders as PostgreSQL's `$1, $2, …` (the reports' SQL has no `?` of its own). */
