@@ -14,7 +14,6 @@ const SQLITE_ONLY = [
   'test/storage/schema.test.ts',
   'test/storage/query-plans.test.ts',
   'test/storage/statement-cache.test.ts',
-  'test/console/year-traffic.test.ts',
   // The first-admin flow of an installation: a server and `npm run agent:add` finding the same
   // SQLite file through DATA_DIR.
   'test/console/first-admin.test.ts',
@@ -38,7 +37,14 @@ export default defineConfig({
               extends: true as const,
               test: {
                 name: 'postgresql',
-                include: ['test/storage/**/*.test.ts', 'test/messaging/**/*.test.ts', 'test/handoff/**/*.test.ts', 'test/console/**/*.test.ts'],
+                include: [
+                  'test/storage/**/*.test.ts',
+                  'test/messaging/**/*.test.ts',
+                  'test/handoff/**/*.test.ts',
+                  'test/console/**/*.test.ts',
+                  // The daily figures kept by every ticket write, read back by the reports' PostgreSQL queries.
+                  'test/tickets/daily-figures.test.ts',
+                ],
                 exclude: SQLITE_ONLY,
                 env: { DOTENV_CONFIG_QUIET: 'true', COZUM_TEST_DIALECT: 'postgresql', COZUM_TEST_RUN: run },
               },

@@ -6,8 +6,10 @@
 // replies) alone and while the heaviest console requests (the year's figures and the year's CSV)
 // run. When the server exports its event-loop delay on /metrics (prom-client's
 // `nodejs_eventloop_lag_*`), its p99 and max during the heavy phase are printed too.
-// Options: --db FILE (required; work on a copy if it must stay as seeded: start-up applies pending
-// migrations), --runs 5, --chat 40 (citizen turns per phase), --json.
+// Options: --db FILE or --database postgresql://… (one of them required; work on a copy if it must
+// stay as seeded: start-up applies pending migrations), --runs 5, --chat 40 (citizen turns per
+// phase), --json. Also printed: the server's RSS at rest once the daily figures are complete, and
+// the machine's load average at the start and the end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,6 +17,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { postgresConnection } from '../src/storage/postgres-url.ts';
 import { SEED_PASSWORD } from './seed.ts';
 
 interface Options {
@@ -30,12 +34,13 @@ function parseOptions(argv: string[]): Options {
     const arg = argv[i]!;
     const value = () => argv[++i] ?? (() => { throw new Error(`${arg}: value missing`); })();
     if (arg === '--db') options.db = path.resolve(value());
+    else if (arg === '--database') options.db = value();
     else if (arg === '--runs') options.runs = Math.max(1, Number(value()));
     else if (arg === '--chat') options.chat = Math.max(1, Number(value()));
     else if (arg === '--json') options.json = true;
     else throw new Error(`unknown option: ${arg}`);
   }
-  if (!options.db) throw new Error('--db FILE is required (make one with `npm run seed`)');
+  if (!options.db) throw new Error('--db FILE or --database postgresql://… is required (make one with `npm run seed`)');
   return options as Options;
 }
 
@@ -105,8 +110,20 @@ async function loopDelay(base: string): Promise<{ p99: number; max: number } | u
   return Number.isNaN(p99) ? undefined : { p99, max };
 }
 
+/** What the server's memory holds, from its /metrics (prom-client's heap figures): V8's heap by space, and memory outside it. */
+async function memoryOf(base: string): Promise<string | undefined> {
+  const response = await fetch(`${base}/metrics`).catch(() => undefined);
+  if (!response?.ok) return undefined;
+  const text = await response.text();
+  const mb = (pattern: RegExp) => Math.round(Number(pattern.exec(text)?.[1] ?? NaN) / 1048576);
+  const spaces = [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\d+)/gm)].map(([, space, bytes]) => `${space} ${Math.round(Number(bytes) / 1048576)}`);
+  return `V8 heap total ${mb(/^nodejs_heap_size_total_bytes (\d+)/m)} MB (used ${mb(/^nodejs_heap_size_used_bytes (\d+)/m)}; by space, MB: ${spaces.join(', ')}), external ${mb(/^nodejs_external_memory_bytes (\d+)/m)} MB`;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  const postgresql = /^postgres(ql)?:/.test(options.db);
+  const loadAtStart = loadavg().map((l) => Number(l.toFixed(2)));
   const temp = mkdtempSync(path.join(tmpdir(), 'cozum-bench-console-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -115,7 +132,7 @@ async function main(): Promise<void> {
     configFile,
     [
       `dataDir: ${JSON.stringify(temp)}`,
-      `databaseUrl: ${JSON.stringify(`file:${options.db}`)}`,
+      `databaseUrl: ${JSON.stringify(postgresql ? options.db : `file:${options.db}`)}`,
       `port: ${port}`,
       'host: 127.0.0.1',
       'logLevel: warn',
@@ -142,14 +159,23 @@ async function main(): Promise<void> {
     // The daily figures of a seeded database are counted after start-up (main.ts); until then the
     // figures are counted from the tickets. Measured: how long that takes, then the figures as a
     // running municipality has them.
-    const state = new BetterSqlite3(options.db, { readonly: true });
-    const complete = () => (state.prepare('SELECT "complete" FROM "TicketFigureState" WHERE "id" = 1').get() as { complete: number } | undefined)?.complete === 1;
-    while (!complete()) {
+    const state = postgresql ? new pg.Client({ connectionString: postgresConnection(options.db).connectionString }) : new BetterSqlite3(options.db, { readonly: true });
+    if (state instanceof pg.Client) await state.connect();
+    const statement = 'SELECT "complete" FROM "TicketFigureState" WHERE "id" = 1';
+    const complete = async () =>
+      Number((state instanceof pg.Client ? (await state.query<{ complete: boolean }>(statement)).rows[0] : (state.prepare(statement).get() as { complete: number } | undefined))?.complete) === 1;
+    while (!(await complete())) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    state.close();
+    if (state instanceof pg.Client) await state.end();
+    else state.close();
     const dailyFiguresMs = performance.now() - startedAt;
+    // At rest: the rebuild's garbage collected, nothing asked yet.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const restRssMb = rssMb(child.pid!);
+    const rest = await memoryOf(base);
+    if (!options.json && rest) console.error(`  at rest: RSS ${Math.round(restRssMb)} MB; ${rest}`);
     if (!options.json) console.error(`  start-up ${Math.round(startupMs)} ms; daily figures complete ${Math.round(dailyFiguresMs)} ms after starting`);
     const pid = child.pid!;
 
@@ -237,7 +263,8 @@ async function main(): Promise<void> {
     const result = {
       db: options.db,
       tickets: undefined as number | undefined,
-      machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Number(l.toFixed(2))) },
+      machine: { cpus: cpus().length, loadavgAtStart: loadAtStart, loadavg: loadavg().map((l) => Number(l.toFixed(2))) },
+      restRssMb: Math.round(restRssMb),
       startupMs: Math.round(startupMs),
       dailyFiguresMs: Math.round(dailyFiguresMs),
       requests: rows.map((r) => ({ ...r, median: Math.round(r.median), p95: Math.round(r.p95), rssPeakMb: Math.round(r.rssPeakMb) })),
@@ -251,7 +278,9 @@ async function main(): Promise<void> {
     };
     if (options.json) console.log(JSON.stringify(result, null, 2));
     else {
-      console.log(`database ${options.db}; ${result.machine.cpus} cores, load average ${result.machine.loadavg.join(' ')}; start-up ${result.startupMs} ms; daily figures complete after ${result.dailyFiguresMs} ms`);
+      console.log(
+        `database ${options.db}; ${result.machine.cpus} cores, load average ${result.machine.loadavgAtStart.join(' ')} at the start, ${result.machine.loadavg.join(' ')} at the end; start-up ${result.startupMs} ms; daily figures complete after ${result.dailyFiguresMs} ms; RSS at rest ${result.restRssMb} MB`,
+      );
       console.log(`${'request'.padEnd(40)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'bytes'.padStart(10)} ${'RSS peak'.padStart(9)}`);
       for (const r of result.requests) console.log(`${r.request.padEnd(40)} ${`${r.median} ms`.padStart(8)} ${`${r.p95} ms`.padStart(8)} ${String(r.bytes).padStart(10)} ${`${r.rssPeakMb} MB`.padStart(9)}`);
       const c = result.chat;

@@ -267,6 +267,12 @@ export const ConfigSchema = z.object({
        * (a console left open on a shared desk); 0: sessions end only after 12 hours.
        */
       idleMinutes: z.coerce.number().int().min(0).default(30),
+      /**
+       * Start the report worker (the supervisor's figures and the CSV export) at start-up, so that
+       * the first figures do not wait for its modules to load (a second or two); false: at the
+       * first supervisor's page (the tests, which seldom ask for figures).
+       */
+      reportsAtStart: flag.default(true),
     })
     .prefault({}),
   /** The Open311 GeoReport v2 API under /open311/v2 (src/open311/): other apps file and follow requests. */

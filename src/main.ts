@@ -339,6 +339,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       readiness.setChannel(channel.name, { ready: true });
     }
     readiness.markReady();
+    // The figures' worker loads its modules now, not while the first supervisor waits for figures.
+    if (config.console.reportsAtStart) agentConsole.warmReports();
     // Since the process started, module loading included: the figure a person waiting for the page
     // sees, and the processor time it took (what a busy machine stretches).
     const cpu = process.cpuUsage();

@@ -61,6 +61,8 @@ export interface ConsoleDependencies {
 export interface AgentConsole {
   router: Router;
   auth: ConsoleAuth;
+  /** Starts the report worker now (console.reportsAtStart), so that the first figures do not wait for it. */
+  warmReports(): void;
   /** Stops the report worker (figures and exports). */
   close(): Promise<void>;
 }
@@ -141,5 +143,5 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     if (!error.status || error.status < 400 || error.status >= 500) return next(error);
     response.status(error.status).json({ error: UNREADABLE });
   });
-  return { router, auth, close: () => reports.close() };
+  return { router, auth, warmReports: () => reports.warm(), close: () => reports.close() };
 }

@@ -5,8 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Config } from '../config.ts';
-import { ticketReport, ticketRows, type ReportPeriod, type ReportRow, type TicketReport } from '../storage/ticket-report.ts';
-import { reportPool, ticketReportPostgres, ticketRowsPostgres } from '../storage/ticket-report-postgres.ts';
+import { sqliteReportDb, ticketReport, ticketRows, type ReportDb, type ReportRow } from '../storage/ticket-report.ts';
+import { postgresReportDb, reportPool, ticketRowsPostgres } from '../storage/ticket-report-postgres.ts';
 import { Catalog } from './catalog.ts';
 import type { ReportRequest, ReportResponse } from './reports.ts';
 import { csvLines } from './stats.ts';
@@ -16,7 +16,8 @@ const catalog = Catalog.load(config);
 
 /** The two databases' report queries, behind what this thread needs of them. */
 interface ReportSource {
-  figures(period: ReportPeriod): Promise<TicketReport>;
+  /** The figures' connection (storage/ticket-report.ts has their queries, the same for both databases). */
+  db: ReportDb;
   /** An export's rows; `close` ends its reading early. */
   rows(since: Date | null): { next(): ReportRow | undefined | Promise<ReportRow | undefined>; close(): void };
 }
@@ -27,9 +28,8 @@ function sqliteSource(file: string): ReportSource {
     sqlite.pragma('busy_timeout = 10000');
     return sqlite;
   };
-  let shared: BetterSqlite3.Database | undefined;
   return {
-    figures: async (period) => ticketReport((shared ??= open()), period),
+    db: sqliteReportDb(open()),
     rows(since) {
       // Each export reads in batches on its own connection (storage/ticket-report.ts).
       const sqlite = open();
@@ -49,7 +49,7 @@ function sqliteSource(file: string): ReportSource {
 function postgresSource(databaseUrl: string): ReportSource {
   const pool = reportPool(databaseUrl);
   return {
-    figures: (period) => ticketReportPostgres(pool, period),
+    db: postgresReportDb(pool),
     rows(since) {
       const rows = ticketRowsPostgres(pool, since);
       return {
@@ -115,7 +115,7 @@ async function pump(id: number, job: Job) {
 
 async function answer(request: ReportRequest): Promise<void> {
   if (request.kind === 'figures') {
-    send({ id: request.id, figures: await source.figures({ since: request.since, now: request.now, openStatuses: request.openStatuses }) });
+    send({ id: request.id, figures: await ticketReport(source.db, { since: request.since, now: request.now, openStatuses: request.openStatuses }) });
   } else if (request.kind === 'csv') {
     await pump(request.id, startExport(request.id, request.since, request.now));
   } else if (request.kind === 'more') {

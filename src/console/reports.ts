@@ -37,6 +37,10 @@ export class ReportWorker {
     if (this.url === 'file::memory:') throw new Error('reports need a database file: an in-memory database cannot be opened by the report worker');
     const worker = new Worker(new URL('./report-worker-boot.mjs', import.meta.url), {
       workerData: { entry: new URL('./report-worker.ts', import.meta.url).href, url: this.url, config: this.config },
+      // Node's own young generation (3 × 16 MB), not the main thread's `--max-semi-space-size=64`
+      // (V8's flags hold for every thread): this thread's garbage is rows and lines, and a larger
+      // young generation would only be held as resident memory between reports.
+      resourceLimits: { maxYoungGenerationSizeMb: 48 },
     });
     worker.unref();
     worker.on('message', (message: ReportResponse) => this.pending.get(message.id)?.resolve(message));

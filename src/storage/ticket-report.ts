@@ -1,20 +1,39 @@
-// The supervisor's figures and the CSV export as the database computes them. The figures add up
-// the daily figures (TicketDailyFigure, kept by tickets/daily-figures.ts) once they hold every
-// ticket: a year is a few tens of thousands of small rows however many tickets it had. While an
-// existing database's daily figures are rebuilt, they are counted from the tickets by a few GROUP BY
-// queries over the period (served by the covering index Ticket_report_idx), the medians by ORDER
-// BY … LIMIT/OFFSET. The export's rows are read in short batches. A year at 350,000 tickets used to
-// be loaded into memory and counted in JavaScript (seconds of the main thread, gigabytes of memory).
+// The supervisor's figures and the CSV export as the database computes them, the same code for
+// SQLite and PostgreSQL (`ReportDb` below: SQL written with `?`, the few dialect differences named
+// in `ReportDialect`). The figures add up the daily figures (TicketDailyFigure, kept by
+// tickets/daily-figures.ts) once they hold every ticket: a year is a few thousand small rows
+// however many tickets it had. While an existing database's daily figures are rebuilt, they are
+// counted from the tickets by a few GROUP BY queries over the period (served on SQLite by the
+// covering index Ticket_report_idx), the medians by ORDER BY … LIMIT/OFFSET. The export's rows are
+// read in short batches. A year at 350,000 tickets used to be loaded into memory and counted in
+// JavaScript (seconds of the main thread, gigabytes of memory).
 //
-// Synchronous better-sqlite3 on its own connection: the console runs these in a worker thread
-// (console/report-worker.ts) so that no citizen's turn waits behind them. Dates are compared as the
-// text @prisma/adapter-better-sqlite3 stores (`2026-12-07T06:26:46.623+00:00`, see `storedDate`).
-// PostgreSQL's version of these queries: ticket-report-postgres.ts.
+// The console runs these in a worker thread (console/report-worker.ts) so that no citizen's turn
+// waits behind them: better-sqlite3 is synchronous, and on PostgreSQL the thread only waits for
+// the server. Dates are compared as the text @prisma/adapter-better-sqlite3 stores
+// (`2026-12-07T06:26:46.623+00:00`, see `storedDate`); PostgreSQL reads the same text as a timestamp.
+// The connections: ticket-report-sqlite.ts and ticket-report-postgres.ts.
 import type BetterSqlite3 from 'better-sqlite3';
 import { storedDate } from './direct-sql.ts';
 import { dayOf, FIGURE_TICKETS_FROM, FigureDelta, figureTicket, nextDayStart, type FigureTicketRow, type Measure } from './figure-delta.ts';
 
 export { storedDate };
+
+/** Minutes from a ticket's creation to `column`, never negative, in each dialect's SQL. */
+export interface ReportDialect {
+  minutes(column: string): string;
+}
+
+export type ReportQuery = <Row>(sql: string, args: readonly unknown[]) => Promise<Row[]>;
+
+/** A connection for the reports: statements read one snapshot of the database inside `read`. */
+export interface ReportDb {
+  readonly dialect: ReportDialect;
+  read<T>(work: (query: ReportQuery) => Promise<T>): Promise<T>;
+}
+
+/** "Since the beginning": before every stored date (as text on SQLite, as a timestamp on PostgreSQL). */
+const sinceOf = (since: Date | null) => storedDate(since ?? new Date(0));
 
 export interface ReportPeriod {
   /** Tickets created at or after this moment; null for all of them. */
@@ -48,21 +67,37 @@ export interface TicketReport {
 }
 
 /** The figures of the tickets created in a period: from the daily figures once they are complete. */
-export function ticketReport(sqlite: BetterSqlite3.Database, period: ReportPeriod): TicketReport {
-  // One read transaction: the state, the daily rows and the first day's tickets of one moment.
-  return sqlite.transaction(() => {
-    const state = sqlite.prepare(`SELECT "complete" FROM "TicketFigureState" WHERE "id" = 1`).get() as { complete: number } | undefined;
-    return state?.complete ? dailyReport(sqlite, period) : countedReport(sqlite, period);
-  })();
+export function ticketReport(db: ReportDb, period: ReportPeriod): Promise<TicketReport> {
+  // One read snapshot: the state, the daily rows and the first day's tickets of one moment.
+  return db.read(async (query) => {
+    const [state] = await query<{ complete: boolean | number }>(`SELECT "complete" FROM "TicketFigureState" WHERE "id" = 1`, []);
+    return state && Number(state.complete) ? dailyFigures(query, period) : countedFigures(query, db.dialect, period);
+  });
+}
+
+/** The figures from the daily rows (the state not looked at: the tests compare the two ways). */
+export function dailyReport(db: ReportDb, period: ReportPeriod): Promise<TicketReport> {
+  return db.read((query) => dailyFigures(query, period));
+}
+
+/** The figures counted from the tickets themselves: while the daily rows are rebuilt, and in the tests as the reference. */
+export function countedReport(db: ReportDb, period: ReportPeriod): Promise<TicketReport> {
+  return db.read((query) => countedFigures(query, db.dialect, period));
+}
+
+function placeholders(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
 }
 
 /** Open tickets of the period past their due time: the one figure that moves with the clock, not with the tickets. */
-function openOverdue(sqlite: BetterSqlite3.Database, period: ReportPeriod, since: string): number {
+async function openOverdue(query: ReportQuery, period: ReportPeriod, since: string): Promise<number> {
   const open = period.openStatuses;
-  const row = sqlite
-    .prepare(`SELECT COUNT(*) AS count FROM "Ticket" WHERE "status" IN (${placeholders(open)}) AND "createdAt" >= ? AND "dueAt" < ?`)
-    .get(...open, since, storedDate(period.now)) as { count: number };
-  return row.count;
+  const [row] = await query<{ count: number }>(`SELECT COUNT(*) AS "count" FROM "Ticket" WHERE "status" IN (${placeholders(open)}) AND "createdAt" >= ? AND "dueAt" < ?`, [
+    ...open,
+    since,
+    storedDate(period.now),
+  ]);
+  return Number(row!.count);
 }
 
 /**
@@ -73,52 +108,52 @@ function openOverdue(sqlite: BetterSqlite3.Database, period: ReportPeriod, since
  * A resolved ticket counts as resolved late unless it is open again (an open ticket resolved after
  * its due time is past its due time now, and counts as open and overdue instead, as in the CSV).
  */
-export function dailyReport(sqlite: BetterSqlite3.Database, period: ReportPeriod): TicketReport {
-  const since = period.since ? storedDate(period.since) : '';
+async function dailyFigures(query: ReportQuery, period: ReportPeriod): Promise<TicketReport> {
+  const since = sinceOf(period.since);
   // The first whole day, and the first whole month (YYYY-MM) from it on.
   const firstDay = period.since ? dayOf(nextDayStart(period.since)) : '';
   const firstMonth = firstDay === '' || firstDay.endsWith('-01') ? firstDay.slice(0, 7) : dayOf(new Date(Date.UTC(Number(firstDay.slice(0, 4)), Number(firstDay.slice(5, 7)), 1)));
   const monthStart = firstMonth.slice(0, 7);
   const edge = new FigureDelta();
   if (period.since) {
-    const rows = sqlite.prepare(`${FIGURE_TICKETS_FROM} WHERE t."createdAt" >= ? AND t."createdAt" < ?`).all(since, storedDate(nextDayStart(period.since))) as FigureTicketRow[];
+    const rows = await query<FigureTicketRow>(`${FIGURE_TICKETS_FROM} WHERE t."createdAt" >= ? AND t."createdAt" < ?`, [since, storedDate(nextDayStart(period.since))]);
     for (const row of rows) edge.add(figureTicket(row), 1, { span: 'day', period: '' });
   }
   // Days from the first whole day up to (not including) the first whole month: '2026-03-15' to '2026-04'.
   const ranges = `("span" = 'day' AND "period" >= ? AND "period" < ?) OR ("span" = 'month' AND "period" >= ?)`;
-  const rangeArgs = [firstDay, monthStart === '' ? '' : monthStart, monthStart];
+  const rangeArgs = [firstDay, monthStart, monthStart];
   const counts = new Map<string, FigureCount & { resolvedLate: number; resolvedOnTime: number }>();
-  const rows = sqlite
-    .prepare(
-      `SELECT "dimension", "key", SUM("count") AS count, SUM("resolvedLate") AS resolvedLate, SUM("resolvedOnTime") AS resolvedOnTime
-       FROM "TicketDailyFigure" WHERE ${ranges} GROUP BY "dimension", "key"`,
-    )
-    .all(...rangeArgs) as (FigureCount & { resolvedLate: number; resolvedOnTime: number })[];
+  const rows = await query<FigureCount & { resolvedLate: number; resolvedOnTime: number }>(
+    `SELECT "dimension", "key", SUM("count") AS "count", SUM("resolvedLate") AS "resolvedLate", SUM("resolvedOnTime") AS "resolvedOnTime"
+     FROM "TicketDailyFigure" WHERE ${ranges} GROUP BY "dimension", "key"`,
+    rangeArgs,
+  );
   for (const cell of [...rows, ...edge.counts.values()]) {
     const id = `${cell.dimension}\u0000${cell.key}`;
     const sum = counts.get(id) ?? { dimension: cell.dimension, key: cell.key, count: 0, resolvedLate: 0, resolvedOnTime: 0 };
-    sum.count += cell.count;
-    sum.resolvedLate += cell.resolvedLate;
-    sum.resolvedOnTime += cell.resolvedOnTime;
+    sum.count += Number(cell.count);
+    sum.resolvedLate += Number(cell.resolvedLate);
+    sum.resolvedOnTime += Number(cell.resolvedOnTime);
     counts.set(id, sum);
   }
   const statuses = [...counts.values()].filter((c) => c.dimension === 'status');
   const buckets = new Map<string, { measure: Measure; bucket: number; count: number; minutes: number }>();
-  const durations = sqlite
-    .prepare(`SELECT "measure", "bucket", SUM("count") AS count, SUM("minutes") AS minutes FROM "TicketDailyDuration" WHERE ${ranges} GROUP BY "measure", "bucket"`)
-    .all(...rangeArgs) as { measure: Measure; bucket: number; count: number; minutes: number }[];
+  const durations = await query<{ measure: Measure; bucket: number; count: number; minutes: number }>(
+    `SELECT "measure", "bucket", SUM("count") AS "count", SUM("minutes") AS "minutes" FROM "TicketDailyDuration" WHERE ${ranges} GROUP BY "measure", "bucket"`,
+    rangeArgs,
+  );
   for (const cell of [...durations, ...edge.durations.values()]) {
     const id = `${cell.measure}\u0000${cell.bucket}`;
-    const sum = buckets.get(id) ?? { measure: cell.measure, bucket: cell.bucket, count: 0, minutes: 0 };
-    sum.count += cell.count;
-    sum.minutes += cell.minutes;
+    const sum = buckets.get(id) ?? { measure: cell.measure, bucket: Number(cell.bucket), count: 0, minutes: 0 };
+    sum.count += Number(cell.count);
+    sum.minutes += Number(cell.minutes);
     buckets.set(id, sum);
   }
   const histogram = (measure: Measure) => [...buckets.values()].filter((b) => b.measure === measure && b.count > 0).sort((a, b) => a.bucket - b.bucket);
   return {
     counts: [...counts.values()].filter((c) => c.count !== 0).map(({ dimension, key, count }) => ({ dimension, key, count })),
     sla: {
-      openOverdue: openOverdue(sqlite, period, since),
+      openOverdue: await openOverdue(query, period, since),
       resolvedLate: statuses.filter((c) => !period.openStatuses.includes(c.key)).reduce((s, c) => s + c.resolvedLate, 0),
       resolvedOnTime: statuses.reduce((s, c) => s + c.resolvedOnTime, 0),
     },
@@ -149,7 +184,7 @@ export function fromHistogram(buckets: { count: number; minutes: number }[]): Du
 }
 
 /** One combination of the grouped columns and how many tickets have it (the counted report). */
-export interface TicketGroup {
+interface TicketGroup {
   type: string;
   category: string | null;
   department: string;
@@ -162,68 +197,49 @@ export interface TicketGroup {
   resolvedOnTime: number;
 }
 
-const MINUTES = (column: string) => `MAX(0, (julianday("${column}") - julianday("createdAt")) * 1440.0)`;
-
-function placeholders(values: readonly unknown[]): string {
-  return values.map(() => '?').join(', ');
-}
-
-function durationOf(sqlite: BetterSqlite3.Database, column: 'firstResponseAt' | 'resolvedAt', since: string): DurationFigure {
+async function durationOf(query: ReportQuery, dialect: ReportDialect, column: 'firstResponseAt' | 'resolvedAt', since: string): Promise<DurationFigure> {
   const where = `"createdAt" >= ? AND "${column}" IS NOT NULL`;
-  const { count, average } = sqlite.prepare(`SELECT COUNT(*) AS count, AVG(${MINUTES(column)}) AS average FROM "Ticket" WHERE ${where}`).get(since) as { count: number; average: number | null };
+  const [row] = await query<{ count: number; average: number | null }>(`SELECT COUNT(*) AS "count", AVG(${dialect.minutes(column)}) AS "average" FROM "Ticket" WHERE ${where}`, [since]);
+  const count = Number(row!.count);
   if (count === 0) return { count: 0, average: null, median: null };
   // The middle value, or the mean of the two middle values: as a sorted list's median.
-  const middle = sqlite
-    .prepare(`SELECT ${MINUTES(column)} AS minutes FROM "Ticket" WHERE ${where} ORDER BY minutes LIMIT ? OFFSET ?`)
-    .all(since, count % 2 ? 1 : 2, Math.floor((count - 1) / 2)) as { minutes: number }[];
-  return { count, average, median: middle.reduce((s, m) => s + m.minutes, 0) / middle.length };
+  const middle = await query<{ minutes: number }>(`SELECT ${dialect.minutes(column)} AS "minutes" FROM "Ticket" WHERE ${where} ORDER BY "minutes" LIMIT ? OFFSET ?`, [
+    since,
+    count % 2 ? 1 : 2,
+    Math.floor((count - 1) / 2),
+  ]);
+  return { count, average: Number(row!.average), median: middle.reduce((s, m) => s + Number(m.minutes), 0) / middle.length };
 }
 
-/**
- * Counted from the tickets themselves (grouped by the database, through the covering index
- * Ticket_report_idx): while the daily figures of an existing database are being rebuilt, and in
- * the tests as the reference the daily figures are held to. SQLite's own SQL (julianday).
- */
-export function countedReport(sqlite: BetterSqlite3.Database, period: ReportPeriod): TicketReport {
-  const since = period.since ? storedDate(period.since) : '';
+/** Counted from the tickets themselves, grouped by the database. */
+async function countedFigures(query: ReportQuery, dialect: ReportDialect, period: ReportPeriod): Promise<TicketReport> {
+  const since = sinceOf(period.since);
   const now = storedDate(period.now);
   const open = period.openStatuses;
   // A ticket breaches its SLA while open past its due time, or when it was resolved after it (the
   // first reason wins, as in the list the console shows).
   const overdue = `("status" IN (${placeholders(open)}) AND "dueAt" < ?)`;
-  const groups = sqlite
-    .prepare(
-      `SELECT "type", "category", "department", "neighbourhood", "status", "rating", COUNT(*) AS count,
-         SUM(CASE WHEN ${overdue} THEN 1 ELSE 0 END) AS openOverdue,
-         SUM(CASE WHEN NOT ${overdue} AND "resolvedAt" IS NOT NULL AND "resolvedAt" > "dueAt" THEN 1 ELSE 0 END) AS resolvedLate,
-         SUM(CASE WHEN "resolvedAt" IS NOT NULL AND "resolvedAt" <= "dueAt" THEN 1 ELSE 0 END) AS resolvedOnTime
-       FROM "Ticket" WHERE "createdAt" >= ?
-       GROUP BY "type", "category", "department", "neighbourhood", "status", "rating"`,
-    )
-    .all(...open, now, ...open, now, since) as TicketGroup[];
-  const channels = sqlite
-    .prepare(
-      `SELECT COALESCE(v."channel", c."channel") AS key, COUNT(*) AS count
-       FROM "Ticket" t JOIN "Contact" c ON c."id" = t."contactId" LEFT JOIN "Conversation" v ON v."id" = t."conversationId"
-       WHERE t."createdAt" >= ? GROUP BY 1`,
-    )
-    .all(since) as { key: string; count: number }[];
-  return {
-    ...countedFigures(groups, channels),
-    firstResponse: durationOf(sqlite, 'firstResponseAt', since),
-    resolution: durationOf(sqlite, 'resolvedAt', since),
-    source: 'tickets',
-  };
-}
-
-/** The counts and SLA figures of a counted report, from its groups and its tickets per channel (both databases). */
-export function countedFigures(groups: TicketGroup[], channels: { key: string; count: number }[]): Pick<TicketReport, 'counts' | 'sla'> {
+  const groups = await query<TicketGroup>(
+    `SELECT "type", "category", "department", "neighbourhood", "status", "rating", COUNT(*) AS "count",
+       SUM(CASE WHEN ${overdue} THEN 1 ELSE 0 END) AS "openOverdue",
+       SUM(CASE WHEN NOT ${overdue} AND "resolvedAt" IS NOT NULL AND "resolvedAt" > "dueAt" THEN 1 ELSE 0 END) AS "resolvedLate",
+       SUM(CASE WHEN "resolvedAt" IS NOT NULL AND "resolvedAt" <= "dueAt" THEN 1 ELSE 0 END) AS "resolvedOnTime"
+     FROM "Ticket" WHERE "createdAt" >= ?
+     GROUP BY "type", "category", "department", "neighbourhood", "status", "rating"`,
+    [...open, now, ...open, now, since],
+  );
+  const channels = await query<{ key: string; count: number }>(
+    `SELECT COALESCE(v."channel", c."channel") AS "key", COUNT(*) AS "count"
+     FROM "Ticket" t JOIN "Contact" c ON c."id" = t."contactId" LEFT JOIN "Conversation" v ON v."id" = t."conversationId"
+     WHERE t."createdAt" >= ? GROUP BY 1`,
+    [since],
+  );
   const counts = new Map<string, FigureCount>();
   const count = (dimension: string, key: string | null, n: number) => {
     if (key === null) return;
     const id = `${dimension}\u0000${key}`;
     const cell = counts.get(id) ?? { dimension, key, count: 0 };
-    cell.count += n;
+    cell.count += Number(n);
     counts.set(id, cell);
   };
   for (const g of groups) {
@@ -235,10 +251,13 @@ export function countedFigures(groups: TicketGroup[], channels: { key: string; c
     count('rating', g.rating === null ? null : String(g.rating), g.count);
   }
   for (const c of channels) count('channel', c.key, c.count);
-  const sum = (pick: (g: TicketGroup) => number) => groups.reduce((s, g) => s + pick(g), 0);
+  const sum = (pick: (g: TicketGroup) => number) => groups.reduce((s, g) => s + Number(pick(g)), 0);
   return {
     counts: [...counts.values()],
     sla: { openOverdue: sum((g) => g.openOverdue), resolvedLate: sum((g) => g.resolvedLate), resolvedOnTime: sum((g) => g.resolvedOnTime) },
+    firstResponse: await durationOf(query, dialect, 'firstResponseAt', since),
+    resolution: await durationOf(query, dialect, 'resolvedAt', since),
+    source: 'tickets',
   };
 }
 
@@ -264,40 +283,102 @@ export interface ReportRow {
 /** Rows read per statement of the export. */
 const EXPORT_BATCH = 2000;
 
+/** The staff's names, for the export (a few dozen rows). */
+export const AGENT_NAMES_SQL = `SELECT "id", "displayName" FROM "Agent"`;
+
 /**
- * The tickets created in a period, oldest first, one at a time (constant memory). Read in batches,
- * each a short statement of its own, resuming after the last (createdAt, id) seen: one cursor held
- * open for a whole year's export kept its read snapshot for a minute, so SQLite could not move the
- * WAL back into the database meanwhile, and the main thread's next commit after the export then
+ * Where an export has got to, the same for both databases: the statement of its next batch and
+ * that statement's arguments, and the batch's rows as the CSV lists them. Each batch is a short
+ * statement of its own, resuming after the last (createdAt, id) seen: one cursor held open for a
+ * whole year's export kept its read snapshot for a minute, so SQLite could not move the WAL back
+ * into the database meanwhile, and the main thread's next commit after the export then
  * checkpointed the whole grown WAL at once (6–7 s of a frozen event loop at 350,000 tickets).
  */
-export function* ticketRows(sqlite: BetterSqlite3.Database, since: Date | null): Generator<ReportRow> {
-  const statement = sqlite.prepare(
-    `SELECT t."id", t."number", t."type", t."category", t."department", t."neighbourhood", COALESCE(v."channel", c."channel") AS channel, t."status",
+export class ExportCursor {
+  static readonly sql = `SELECT t."id", t."number", t."type", t."category", t."department", t."neighbourhood", COALESCE(v."channel", c."channel") AS "channel", t."status",
        t."assignedAgentId", t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment"
      FROM "Ticket" t JOIN "Contact" c ON c."id" = t."contactId" LEFT JOIN "Conversation" v ON v."id" = t."conversationId"
      WHERE t."createdAt" >= ? AND (t."createdAt" > ? OR (t."createdAt" = ? AND t."id" > ?))
-     ORDER BY t."createdAt", t."id" LIMIT ${EXPORT_BATCH}`,
-  );
-  // The staff's names, read once (a few dozen rows): joined per ticket they were a quarter of the
-  // export's reading. An account opened during the export is looked up on its own.
-  const agentNames = new Map((sqlite.prepare(`SELECT "id", "displayName" FROM "Agent"`).all() as { id: string; displayName: string }[]).map((a) => [a.id, a.displayName]));
-  const oneAgent = sqlite.prepare(`SELECT "displayName" FROM "Agent" WHERE "id" = ?`);
-  const agentName = (id: string | null): string | null => {
-    if (id === null) return null;
-    if (!agentNames.has(id)) agentNames.set(id, (oneAgent.get(id) as { displayName: string } | undefined)?.displayName ?? '');
-    return agentNames.get(id) || null;
-  };
-  const start = since ? storedDate(since) : '';
-  let after = { createdAt: '', id: '' };
-  for (;;) {
+     ORDER BY t."createdAt", t."id" LIMIT ${EXPORT_BATCH}`;
+
+  private after: { createdAt: string; id: string } | null = null;
+  /** No more batches to read. */
+  done = false;
+  // The staff's names, read once: joined per ticket they were a quarter of the export's reading.
+  private names = new Map<string, string>();
+
+  constructor(private readonly since: Date | null) {}
+
+  /** The arguments of the next batch's statement. */
+  args(): unknown[] {
     // The lower bound is the last row seen, not the period's start: SQLite's index range begins at
     // the first term, and with the period's start every batch walked the index from there again
     // (the whole export quadratic in its length: 30 s for a year at 350,000 tickets).
-    const batch = statement.all(after.createdAt || start, after.createdAt, after.createdAt, after.id) as (Omit<ReportRow, 'agentName'> & { id: string; assignedAgentId: string | null })[];
-    for (const { id: _id, assignedAgentId, ...row } of batch) yield { ...row, agentName: agentName(assignedAgentId) };
-    if (batch.length < EXPORT_BATCH) return;
-    const last = batch[batch.length - 1]!;
-    after = { createdAt: last.createdAt, id: last.id };
+    // Before the first batch: after the period's start and the empty id (every ticket of that moment).
+    const { createdAt, id } = this.after ?? { createdAt: sinceOf(this.since), id: '' };
+    return [createdAt, createdAt, createdAt, id];
   }
+
+  /** Whether `batch` names an account not known yet (opened during the export): then read the names again. */
+  needsNames(batch: readonly ExportBatchRow[]): boolean {
+    return batch.some((row) => row.assignedAgentId !== null && !this.names.has(row.assignedAgentId));
+  }
+
+  setNames(agents: readonly { id: string; displayName: string }[]): void {
+    this.names = new Map(agents.map((a) => [a.id, a.displayName]));
+  }
+
+  /** A batch's rows as the export lists them; moves past them. */
+  rows(batch: readonly ExportBatchRow[]): ReportRow[] {
+    if (batch.length < EXPORT_BATCH) this.done = true;
+    const last = batch[batch.length - 1];
+    if (last) this.after = { createdAt: last.createdAt, id: last.id };
+    return batch.map(({ id: _id, assignedAgentId, rating, ...row }) => ({
+      ...row,
+      rating: rating === null ? null : Number(rating),
+      agentName: assignedAgentId === null ? null : this.names.get(assignedAgentId) || null,
+    }));
+  }
+}
+
+export type ExportBatchRow = Omit<ReportRow, 'agentName'> & { id: string; assignedAgentId: string | null };
+
+/** The tickets created in a period, oldest first, one at a time (constant memory), from SQLite. */
+export function* ticketRows(sqlite: BetterSqlite3.Database, since: Date | null): Generator<ReportRow> {
+  const statement = sqlite.prepare(ExportCursor.sql);
+  const agents = sqlite.prepare(AGENT_NAMES_SQL);
+  const cursor = new ExportCursor(since);
+  cursor.setNames(agents.all() as { id: string; displayName: string }[]);
+  while (!cursor.done) {
+    const batch = statement.all(...cursor.args()) as ExportBatchRow[];
+    if (cursor.needsNames(batch)) cursor.setNames(agents.all() as { id: string; displayName: string }[]);
+    yield* cursor.rows(batch);
+  }
+}
+
+/** SQLite's connection for the reports (better-sqlite3, read-only, in the report worker). */
+export function sqliteReportDb(sqlite: BetterSqlite3.Database): ReportDb {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const query: ReportQuery = <Row>(sql: string, args: readonly unknown[]) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = sqlite.prepare(sql)));
+    return Promise.resolve(statement.all(...args) as Row[]);
+  };
+  // One report at a time on the connection: its statements share one read transaction.
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    dialect: { minutes: (column) => `MAX(0, (julianday("${column}") - julianday("createdAt")) * 1440.0)` },
+    read<T>(work: (query: ReportQuery) => Promise<T>): Promise<T> {
+      const run = queue.then(async () => {
+        sqlite.exec('BEGIN');
+        try {
+          return await work(query);
+        } finally {
+          sqlite.exec('COMMIT');
+        }
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+  };
 }

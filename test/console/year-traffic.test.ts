@@ -10,17 +10,21 @@ import type { Cozum } from '../../src/main.ts';
 import { OPEN_STATUSES, STATUS_NAMES, statusName, typeName } from '../../src/tickets/status.ts';
 import { seed, SEED_PASSWORD } from '../../scripts/seed.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
+import { testDatabaseUrl } from '../support/database.ts';
 import { ConsoleClient } from './support.ts';
 
 const temp = tempDir();
 const file = path.join(temp.dir, 'year.db');
+// The SQLite file, or on PostgreSQL a schema of the run's database.
+let url: string;
 let cozum: Cozum;
 let supervisor: ConsoleClient;
 let agent: ConsoleClient;
 
 beforeAll(async () => {
-  await seed({ tickets: 1500, db: file, days: 365, seed: 7, password: SEED_PASSWORD, quiet: true });
-  cozum = await startTestCozum(temp.dir, { http: true, overrides: { databaseUrl: `file:${file}` } });
+  url = await testDatabaseUrl(file);
+  await seed({ tickets: 1500, db: url.replace(/^file:/, ''), days: 365, seed: 7, password: SEED_PASSWORD, quiet: true });
+  cozum = await startTestCozum(temp.dir, { http: true, overrides: { databaseUrl: url } });
   // The seeded tickets were written around tickets/: the daily figures are rebuilt after start-up.
   expect(await cozum.dailyFigures).toBe(true);
   supervisor = ConsoleClient.for(cozum);

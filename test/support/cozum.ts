@@ -44,6 +44,8 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
       // No clock-driven acknowledgements in the middle of a test: the handoff tests run the sweep
       // themselves, at a moment they choose.
       'handoff.acknowledgeEverySeconds': 0,
+      // The report worker starts when a test asks for figures, not with every Çözüm a test starts.
+      'console.reportsAtStart': false,
       ...overrides,
     },
   });

@@ -2,19 +2,19 @@
 // transferred, resolved, rated, erased. After each change the figures read from the daily rows must
 // be the figures counted from the tickets themselves (storage/ticket-report.ts has both), and the
 // change must show where the page shows it.
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl } from '../../src/config.ts';
 import type { AgentActor } from '../../src/handoff/handoff.ts';
 import type { Cozum } from '../../src/main.ts';
-import { countedReport, dailyReport, type TicketReport } from '../../src/storage/ticket-report.ts';
+import { countedReport, dailyReport, type ReportDb, type TicketReport } from '../../src/storage/ticket-report.ts';
 import { rebuildDailyFigures } from '../../src/tickets/daily-figures.ts';
 import { OPEN_STATUSES } from '../../src/tickets/status.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
+import { openReportDb } from '../support/report-db.ts';
 
 const temp = tempDir();
 let cozum: Cozum;
-let sqlite: BetterSqlite3.Database;
+let reports: { db: ReportDb; close(): Promise<void> };
 let supervisor: AgentActor;
 const contacts: { contactId: string; conversationId: string }[] = [];
 const tickets: string[] = [];
@@ -22,7 +22,7 @@ const tickets: string[] = [];
 beforeAll(async () => {
   cozum = await startTestCozum(temp.dir, { http: false });
   expect(await cozum.dailyFigures).toBe(true);
-  sqlite = new BetterSqlite3(databaseUrl(cozum.config).replace(/^file:/, ''), { readonly: true });
+  reports = openReportDb(databaseUrl(cozum.config));
   const agent = await cozum.db.agent.create({ data: { username: 'sef', displayName: 'Şef Seda', passwordHash: 'x', role: 'supervisor' } });
   supervisor = { id: agent.id, username: agent.username, displayName: agent.displayName, role: 'supervisor', department: null };
   for (const [i, channel] of ['webchat', 'telegram', 'webchat'].entries()) {
@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  sqlite?.close();
+  await reports?.close();
   await cozum?.close();
   temp.remove();
 });
@@ -63,12 +63,12 @@ function periods(): { name: string; since: Date | null }[] {
 const sorted = (report: TicketReport) => [...report.counts].sort((a, b) => `${a.dimension}:${a.key}`.localeCompare(`${b.dimension}:${b.key}`));
 
 /** The daily figures of every period equal the figures counted from the tickets (medians within 2%). */
-function expectDailyEqualsCounted(): TicketReport {
+async function expectDailyEqualsCounted(): Promise<TicketReport> {
   let all: TicketReport | undefined;
   for (const { name, since } of periods()) {
     const period = { since, now: new Date(), openStatuses: OPEN_STATUSES };
-    const daily = dailyReport(sqlite, period);
-    const counted = countedReport(sqlite, period);
+    const daily = await dailyReport(reports.db, period);
+    const counted = await countedReport(reports.db, period);
     expect(sorted(daily), name).toEqual(sorted(counted));
     expect(daily.sla, name).toEqual(counted.sla);
     for (const measure of ['firstResponse', 'resolution'] as const) {
@@ -86,8 +86,8 @@ function expectDailyEqualsCounted(): TicketReport {
 const countOf = (report: TicketReport, dimension: string, key: string) => report.counts.find((c) => c.dimension === dimension && c.key === key)?.count ?? 0;
 
 describe('the daily figures', () => {
-  it('count new tickets in the transaction that creates them', () => {
-    const report = expectDailyEqualsCounted();
+  it('count new tickets in the transaction that creates them', async () => {
+    const report = await expectDailyEqualsCounted();
     expect(countOf(report, 'status', 'new')).toBe(5);
     expect(countOf(report, 'category', 'complaint:road')).toBe(2);
     expect(countOf(report, 'neighbourhood', 'Erzene')).toBe(2);
@@ -102,12 +102,12 @@ describe('the daily figures', () => {
     await cozum.db.conversation.update({ where: { id: conversationId }, data: { mode: 'waiting', handoffTicketId: handoffTicket } });
     await cozum.handoff.claim(supervisor, conversationId);
     await cozum.handoff.reply(supervisor, conversationId, 'Merhaba, yardımcı olayım.');
-    let report = expectDailyEqualsCounted();
+    let report = await expectDailyEqualsCounted();
     expect(countOf(report, 'status', 'in_progress')).toBe(1);
     expect(report.firstResponse.count).toBe(1);
 
     await cozum.handoff.transfer(supervisor, tickets[0]!, { department: 'Park ve Bahçeler' });
-    report = expectDailyEqualsCounted();
+    report = await expectDailyEqualsCounted();
     expect(countOf(report, 'department', 'Park ve Bahçeler')).toBe(1);
     expect(countOf(report, 'department', 'Fen İşleri')).toBe(1);
     expect(countOf(report, 'status', 'assigned')).toBe(1);
@@ -115,32 +115,32 @@ describe('the daily figures', () => {
 
   it('move with a status change and a rating', async () => {
     await cozum.handoff.setStatus(supervisor, tickets[1]!, 'resolved');
-    let report = expectDailyEqualsCounted();
+    let report = await expectDailyEqualsCounted();
     expect(countOf(report, 'status', 'resolved')).toBe(1);
     expect(report.resolution.count).toBe(1);
     expect(report.sla.resolvedOnTime).toBe(1);
 
     await cozum.handoff.rate(tickets[1]!, 4, 'Teşekkürler');
-    report = expectDailyEqualsCounted();
+    report = await expectDailyEqualsCounted();
     expect(countOf(report, 'rating', '4')).toBe(1);
 
     await cozum.tickets.changeStatus(tickets[2]!, 'rejected', 'sef', 'Yetki dışında');
-    report = expectDailyEqualsCounted();
+    report = await expectDailyEqualsCounted();
     expect(countOf(report, 'status', 'rejected')).toBe(1);
     expect(countOf(report, 'status', 'new')).toBe(1);
   });
 
   it("move with a department system's public reply, its ticket's first answer", async () => {
     await cozum.handoff.publicReply(supervisor, tickets[2]!, 'Başvurunuz incelendi.');
-    const report = expectDailyEqualsCounted();
+    const report = await expectDailyEqualsCounted();
     expect(report.firstResponse.count).toBe(2);
   });
 
   it('move when a citizen is erased: their open handoff ends, closed', async () => {
-    const before = dailyReport(sqlite, { since: null, now: new Date(), openStatuses: OPEN_STATUSES });
+    const before = await dailyReport(reports.db, { since: null, now: new Date(), openStatuses: OPEN_STATUSES });
     expect(countOf(before, 'status', 'closed')).toBe(0);
     await cozum.handoff.citizenErased(contacts[0]!.contactId);
-    const report = expectDailyEqualsCounted();
+    const report = await expectDailyEqualsCounted();
     expect(countOf(report, 'status', 'closed')).toBe(1);
     expect(countOf(report, 'status', 'in_progress')).toBe(0);
     expect(countOf(report, 'type', 'handoff')).toBe(1);
@@ -157,7 +157,7 @@ describe('the daily figures', () => {
     await cozum.tickets.changeStatus(order[0]!, 'closed', 'sef');
     await cozum.tickets.changeStatus(order[4]!, 'in_progress', 'sef');
     expect(await rebuildDailyFigures(cozum.db, { batch: 2, pauseMs: 0 })).toBe(true);
-    const report = expectDailyEqualsCounted();
+    const report = await expectDailyEqualsCounted();
     expect(countOf(report, 'status', 'closed')).toBe(2);
     expect(report.source).toBe('daily');
   });
