@@ -214,6 +214,11 @@ export const ConfigSchema = z.object({
        * (a console left open on a shared desk); 0: sessions end only after 12 hours.
        */
       idleMinutes: z.coerce.number().int().min(0).default(30),
+      /**
+       * Map tiles for a citizen's pin ({z}/{x}/{y}); empty: the pin as coordinates and an
+       * openstreetmap.org link only (no map server reachable, or none wanted).
+       */
+      mapTiles: z.union([z.literal(''), z.string().regex(/^https:\/\/[^\s]+\{z\}[^\s]*\{x\}[^\s]*\{y\}/)]).default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
     })
     .prefault({}),
   /** The Open311 GeoReport v2 API under /open311/v2 (src/open311/): other apps file and follow requests. */

@@ -333,7 +333,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     adapter.registerChannel('open311', integrations.requesterSender);
     await media.service.start();
     await adapter.recover();
-    agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
+    agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, media: media.service, limits });
     // Open311 (GeoReport v2) for the municipality's other systems, and the admins' key management.
     const open311 = [createKeyRoutes(apiKeys, logger), createDeliveryRoutes(integrations.deliveries, integrations.outbox, logger), ...integrations.routers];
     if (config.open311.enabled) {

@@ -174,6 +174,11 @@ export class MediaService {
     await this.end(id, 'refused', { data: { status: 'refused', reason, lastError: detail.slice(0, 300), nextAttemptAt: null } });
   }
 
+  /** A media's row: the conversation it belongs to, for the console's access check. */
+  async row(id: string): Promise<{ id: string; conversationId: string } | undefined> {
+    return (await this.db.media.findUnique({ where: { id }, select: { id: true, conversationId: true } })) ?? undefined;
+  }
+
   /** A stored media's bytes and type, by its id. */
   async content(id: string): Promise<{ bytes: Buffer; mimeType: string; kind: string } | undefined> {
     const row = await this.db.media.findUnique({ where: { id }, select: { status: true, contentHash: true, kind: true } });

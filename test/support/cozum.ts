@@ -43,6 +43,8 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
       // No clock-driven acknowledgements in the middle of a test: the handoff tests run the sweep
       // themselves, at a moment they choose.
       'handoff.acknowledgeEverySeconds': 0,
+      // No internet in tests: a pin shows as coordinates and a link, never tiles from a map server.
+      'console.mapTiles': '',
       ...overrides,
     },
   });
