@@ -78,7 +78,8 @@ export async function* ticketRowsPostgres(db: pg.Pool, since: Date | null): Asyn
   for (;;) {
     const { rows: batch } = await db.query<ReportRow & { id: string }>(
       `SELECT t."id", t."number", t."type", t."category", t."department", t."neighbourhood", COALESCE(v."channel", c."channel") AS "channel", t."status",
-         a."displayName" AS "agentName", t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment"
+         a."displayName" AS "agentName", t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment", t."data",
+         (SELECT string_agg(m."id", ' ' ORDER BY m."createdAt", m."position") FROM "Media" m WHERE m."conversationId" = t."conversationId" AND m."status" = 'stored') AS "mediaIds"
        FROM "Ticket" t JOIN "Contact" c ON c."id" = t."contactId" LEFT JOIN "Conversation" v ON v."id" = t."conversationId"
          LEFT JOIN "Agent" a ON a."id" = t."assignedAgentId"
        WHERE t."createdAt" >= CAST($1 AS TIMESTAMP) AND (t."createdAt", t."id") > (CAST($2 AS TIMESTAMP), $3)

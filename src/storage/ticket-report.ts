@@ -259,6 +259,10 @@ export interface ReportRow {
   closedAt: string | null;
   rating: number | null;
   ratingComment: string | null;
+  /** The ticket's answers (JSON): the export reads only a pin's coordinates from them. */
+  data: string;
+  /** The stored photos, voice notes and files of the ticket's conversation, space-separated ids. */
+  mediaIds: string | null;
 }
 
 /** Rows read per statement of the export. */
@@ -274,7 +278,8 @@ const EXPORT_BATCH = 2000;
 export function* ticketRows(sqlite: BetterSqlite3.Database, since: Date | null): Generator<ReportRow> {
   const statement = sqlite.prepare(
     `SELECT t."id", t."number", t."type", t."category", t."department", t."neighbourhood", COALESCE(v."channel", c."channel") AS channel, t."status",
-       t."assignedAgentId", t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment"
+       t."assignedAgentId", t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment", t."data",
+       (SELECT group_concat(m."id", ' ') FROM "Media" m WHERE m."conversationId" = t."conversationId" AND m."status" = 'stored') AS mediaIds
      FROM "Ticket" t JOIN "Contact" c ON c."id" = t."contactId" LEFT JOIN "Conversation" v ON v."id" = t."conversationId"
      WHERE t."createdAt" >= ? AND (t."createdAt" > ? OR (t."createdAt" = ? AND t."id" > ?))
      ORDER BY t."createdAt", t."id" LIMIT ${EXPORT_BATCH}`,

@@ -449,7 +449,7 @@ describe('the supervisor page', () => {
     const raw = Buffer.from(await (await fetch(`${cozum.url}/console/api/export.csv?days=0`, { headers: { Cookie: `cozum_console=${sefClient.token}` } })).arrayBuffer());
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Talep no;Tür;Kategori;Birim;Mahalle;Kanal;Durum;Atanan görevli;Oluşturulma;Son tarih (SLA);İlk yanıt;Çözüm;Kapanış;İlk yanıt süresi (dk);Çözüm süresi (dk);SLA aşıldı;Puan;Puan yorumu');
+    expect(lines[0]).toBe('Talep no;Tür;Kategori;Birim;Mahalle;Kanal;Durum;Atanan görevli;Oluşturulma;Son tarih (SLA);İlk yanıt;Çözüm;Kapanış;İlk yanıt süresi (dk);Çözüm süresi (dk);SLA aşıldı;Puan;Puan yorumu;Konum;Dosyalar');
     expect(lines.length - 1).toBe(await cozum.db.ticket.count());
     const number = (await cozum.db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).number;
     const row = lines.find((l) => l.startsWith(`${number};`))!;

@@ -25,6 +25,7 @@ describe('media in the agent console', () => {
     cozum = await startTestCozum(temp.dir, { http: true });
     await createAgent(cozum.db, 'ayse', 'Ayşe Demir', 'agent', 'Çözüm Merkezi');
     await createAgent(cozum.db, 'fen', 'Fen Görevlisi', 'agent', 'Fen İşleri Müdürlüğü');
+    await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
     const files: Record<string, Buffer> = { photo: await jpegWithExif(640, 480), voice: oggOpus(), pdf: pdf() };
     cozum.adapter.mediaFetchers.register('test', { fetch: async (media) => files[media.fileId!]! });
     const citizen = new Citizen(cozum);
@@ -74,6 +75,26 @@ describe('media in the agent console', () => {
       [ids.pdf, 'stored', `/console/api/media/${ids.pdf}`],
     ]);
     expect(view.ticket.media.map((m) => m.id)).toEqual([ids.photo, ids.voice, ids.pdf]);
+  });
+
+  it('lists the files as links in the CSV export, and a form’s pin as a map link', async () => {
+    // A complaint with a pin, from another citizen: its row links the map.
+    const other = new Citizen(cozum);
+    await other.say('sokak lambası yanmıyor');
+    await other.say('kazımdirik');
+    await other.say('', { location: { latitude: 38.4622, longitude: 27.2197 } });
+    for (const text of ['Lamba iki gündür yanmıyor.', 'geç', 'Evet, onaylıyorum', 'Mehmet Öz', '0532 555 44 33']) await other.say(text);
+    expect(await other.sayAll('evet')).toMatch(/Başvuru numaranız/);
+
+    const sef = await ConsoleClient.loggedIn(cozum, 'sef');
+    const csv = await sef.get('/console/api/export.csv?days=0');
+    const lines = csv.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    expect(lines[0]!.split(';').slice(-2)).toEqual(['Konum', 'Dosyalar']);
+    const handoff = await cozum.db.ticket.findFirstOrThrow({ where: { conversationId } });
+    const complaint = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { platformUserId: other.userId } } });
+    const cells = (number: string) => lines.find((line) => line.startsWith(`${number};`))!.split(';');
+    expect(cells(handoff.number).slice(-2)).toEqual(['', [ids.photo, ids.voice, ids.pdf].map((id) => `/console/api/media/${id}`).join(' ')]);
+    expect(cells(complaint.number).slice(-2)).toEqual(['https://www.openstreetmap.org/?mlat=38.462200&mlon=27.219700#map=18/38.462200/27.219700', '']);
   });
 
   describe.skipIf(!available && !inCi)('in a browser', () => {
