@@ -26,6 +26,12 @@ export interface ChannelTexts {
   webSend: string;
   webOffline: string;
   webSendAgain: string;
+  /** The attach and location buttons, how a sent photo or pin shows in the log, and the word when the browser gives no location. */
+  webAttach: string;
+  webLocation: string;
+  webPhoto: string;
+  webPin: string;
+  webLocationRefused: string;
 }
 
 export interface ChannelDependencies {
