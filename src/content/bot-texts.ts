@@ -86,7 +86,7 @@ const TEXT_KEYS = [
   'neighbourhoodEmpty', 'neighbourhoodSameName', 'neighbourhoodSeveral', 'neighbourhoodDidYouMean', 'neighbourhoodDidYouMeanOneOf', 'neighbourhoodNotFound',
   'ticketNotFound', 'ticketLost', 'noTickets', 'recentTickets', 'ticketHeading', 'ticketStatus', 'ticketDepartment', 'ticketUpdated', 'ticketReason', 'ticketDue',
   'statusChanged', 'statusReason', 'statusNote', 'transferred', 'flood', 'hours', 'minutes', 'seconds', 'mediaTooLarge',
-  'mediaWrongType', 'mediaUnreadable', 'mediaFailed', 'voiceReceived', 'voiceTypeAnswer', 'voiceAdded',
+  'mediaWrongType', 'mediaUnreadable', 'voiceReceived', 'voiceTypeAnswer', 'voiceAdded',
   'chooseBody', 'chooseListButton', 'chooseListTitle', 'languageName', 'languageSwitched', 'languagePrompt',
   'speakerAvailable', 'noSpeaker', 'backToday', 'backTomorrow', 'backOn',
   'webTitle', 'webSubtitle', 'webChatLabel', 'webInputLabel', 'webPlaceholder', 'webSend', 'webOffline', 'webSendAgain',

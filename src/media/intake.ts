@@ -13,7 +13,6 @@ export interface MediaTexts {
   mediaTooLarge(maxBytes: number): string;
   mediaWrongType: string;
   mediaUnreadable: string;
-  mediaFailed: string;
 }
 
 export class MediaIntake implements Middleware {
@@ -30,31 +29,29 @@ export class MediaIntake implements Middleware {
     const conversationId = context.activity.conversation?.id;
     if (!inbound || !conversationId || context.activity.type !== ActivityTypes.Message || inbound.message.media.length === 0) return next();
     const received = await this.media.receive(conversationId, inbound.messageId, inbound.message.channel, inbound.message.media);
-    // Kept: stored, still arriving (a retry is planned), or failed for good: then it stays on the
-    // ticket, shown as not received, and the citizen is asked to send it again. Only a refused file
-    // (its type, its size, a broken photo) is left out.
+    // Kept: stored, still arriving (a retry is planned), or failed for good: it stays with the
+    // message and on the ticket, shown there as not received (the agent can ask for it again); the
+    // citizen's form goes on. Only a refused file (its type, its size, a broken photo) is left out,
+    // and the citizen told why.
     const kept = inbound.message.media.flatMap((item, position) => {
       const row = received[position];
       return row && row.status !== 'refused' ? [{ ...item, id: row.id }] : [];
     });
-    const refusals = new Map<Refusal | 'failed', string>();
+    const refusals = new Map<Refusal, string>();
     received.forEach((row) => {
       if (row.status === 'refused' && row.reason) refusals.set(row.reason, row.kind);
-      if (row.status === 'failed') refusals.set('failed', row.kind);
     });
     if (refusals.size > 0) {
       const texts = await this.texts(inbound);
       for (const [reason, kind] of refusals) {
-        const text = { tooLarge: () => texts.mediaTooLarge(this.maxBytesFor(kind)), wrongType: () => texts.mediaWrongType, unreadable: () => texts.mediaUnreadable, failed: () => texts.mediaFailed }[reason]();
+        const text = { tooLarge: () => texts.mediaTooLarge(this.maxBytesFor(kind)), wrongType: () => texts.mediaWrongType, unreadable: () => texts.mediaUnreadable }[reason]();
         await context.sendActivity(text);
       }
     }
     inbound.message.media = kept;
     if (kept.length < received.length) this.logger?.debug({ refused: received.length - kept.length }, 'media refused on receipt');
-    // Only files refused or lost, and nothing else: the citizen was told (and asked to send again),
-    // there is nothing more to answer. A lost one stays recorded as failed.
-    const usable = kept.filter((item) => received.find((row) => row.id === item.id)?.status !== 'failed');
-    if (refusals.size > 0 && usable.length === 0 && inbound.message.text.trim() === '' && !inbound.message.location) return;
+    // Only refused files and nothing else: the citizen was told, there is nothing more to answer.
+    if (refusals.size > 0 && kept.length === 0 && inbound.message.text.trim() === '' && !inbound.message.location) return;
     await next();
   }
 }

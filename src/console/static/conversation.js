@@ -109,7 +109,7 @@ function attachment(media) {
   if (media.status === 'pending') {
     node.append(el('strong', { text: `${kind} alınıyor…` }));
   } else if (media.status === 'failed') {
-    node.append(el('strong', { text: `${kind} alınamadı` }), el('div', { class: 'muted', text: 'Kanaldan indirilemedi; vatandaştan yeniden göndermesi istendi.' }));
+    node.append(el('strong', { text: `${kind} alınamadı` }), el('div', { class: 'muted', text: 'Kanaldan indirilemedi; gerekirse vatandaştan yeniden göndermesini isteyin.' }));
   } else if (media.status === 'refused') {
     node.append(el('strong', { text: `${kind} kabul edilmedi` }), el('div', { class: 'muted', text: REFUSALS[media.reason] || '' }));
   } else if (media.kind === 'image') {
