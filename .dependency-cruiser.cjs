@@ -5,24 +5,27 @@
 // From the top: entry points (cli, main); the front ends (channels for citizens, console for
 // agents; integrations and open311 for other systems, below the console that manages their keys
 // and failed deliveries) and the HTTP server they share; the bot; dialogs and handoff; privacy, tickets and
-// messaging (the adapter, store and outbox); content and the NLU; storage. config, log and the
+// media (what citizens send); messaging (the adapter, store and outbox); content and the NLU; storage. config, log and the
 // generated Prisma client are below everything and open to all; log may use privacy/mask.ts.
 const LAYERS = {
   cli: ['main', 'bot', 'console', 'content', 'messaging', 'nlu', 'storage'],
-  main: ['channels', 'console', 'integrations', 'open311', 'http', 'bot', 'dialogs', 'handoff', 'privacy', 'tickets', 'messaging', 'content', 'nlu', 'storage'],
+  main: ['channels', 'console', 'integrations', 'open311', 'http', 'bot', 'dialogs', 'handoff', 'privacy', 'media', 'tickets', 'messaging', 'content', 'nlu', 'storage'],
   channels: ['http', 'messaging', 'storage'],
-  console: ['integrations', 'open311', 'http', 'dialogs', 'handoff', 'privacy', 'tickets', 'messaging', 'content', 'nlu', 'storage'],
+  console: ['integrations', 'open311', 'http', 'dialogs', 'handoff', 'privacy', 'media', 'tickets', 'messaging', 'content', 'nlu', 'storage'],
   // Open311 (GeoReport v2): other systems' front end; the console manages its keys.
   open311: ['http', 'dialogs', 'privacy', 'tickets', 'content', 'storage'],
   // Departments' own systems: the back-office API (department keys from open311/), webhooks and
   // e-mails about tickets; changes go through handoff/ like the console's.
   integrations: ['open311', 'http', 'handoff', 'privacy', 'tickets', 'messaging', 'content', 'storage'],
   http: ['storage'],
-  bot: ['dialogs', 'handoff', 'privacy', 'tickets', 'messaging', 'content', 'nlu', 'storage'],
+  bot: ['dialogs', 'handoff', 'privacy', 'media', 'tickets', 'messaging', 'content', 'nlu', 'storage'],
   dialogs: ['privacy', 'tickets', 'messaging', 'content', 'nlu', 'storage'],
   handoff: ['privacy', 'tickets', 'messaging', 'content', 'nlu', 'storage'],
   privacy: ['tickets', 'storage'],
   tickets: ['storage'],
+  // Photos, voice notes and files citizens send: downloaded through the channels' fetchers and an
+  // outbox of their own (messaging/), checked and kept in a store (database or folder).
+  media: ['messaging', 'storage'],
   messaging: ['storage'],
   content: ['nlu'],
   nlu: [],

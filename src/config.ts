@@ -260,6 +260,25 @@ export const ConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /** Photos, voice notes and files citizens send (src/media/). */
+  media: z
+    .object({
+      /** Where the bytes are kept: the database (shared by every instance), or a folder (`folder`). */
+      store: z.enum(['database', 'folder']).default('database'),
+      /** The folder of `store: folder`; empty means `<dataDir>/media`. */
+      folder: z.string().trim().default(''),
+      /** Largest file kept per kind, in bytes (the type is read from the bytes). */
+      maxImageBytes: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+      maxAudioBytes: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+      maxVideoBytes: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+      maxDocumentBytes: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+      /** Longest side of a kept photo, in pixels: larger ones are scaled down when re-encoded. */
+      maxImageSide: z.coerce.number().int().min(64).default(2560),
+      /** Download attempts before a file is marked failed (shown on the ticket), and the first retry's wait. */
+      downloadAttempts: z.coerce.number().int().min(1).default(8),
+      retryBaseSeconds: z.coerce.number().min(0).default(5),
+    })
+    .prefault({}),
   console: z
     .object({
       /**
@@ -273,6 +292,11 @@ export const ConfigSchema = z.object({
        * first supervisor's page (the tests, which seldom ask for figures).
        */
       reportsAtStart: flag.default(true),
+      /**
+       * Map tiles for a citizen's pin ({z}/{x}/{y}); empty: the pin as coordinates and an
+       * openstreetmap.org link only (no map server reachable, or none wanted).
+       */
+      mapTiles: z.union([z.literal(''), z.string().regex(/^https:\/\/[^\s]+\{z\}[^\s]*\{x\}[^\s]*\{y\}/)]).default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
     })
     .prefault({}),
   /** The Open311 GeoReport v2 API under /open311/v2 (src/open311/): other apps file and follow requests. */

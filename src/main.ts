@@ -60,6 +60,10 @@ import { createOpen311Router } from './open311/router.ts';
 import { createKeyRoutes } from './console/api-keys.ts';
 import { createDeliveryRoutes } from './console/integration-deliveries.ts';
 import { loadEmails } from './content/emails.ts';
+import { MediaService } from './media/media.ts';
+import { MediaIntake } from './media/intake.ts';
+import { DatabaseMediaStore, FolderMediaStore } from './media/store.ts';
+import type { MediaLimits } from './media/content.ts';
 import { checkIntegrationsConfig, startIntegrations, type Integrations } from './integrations/index.ts';
 
 const RETENTION_FIRST_RUN_MS = 60_000;
@@ -79,6 +83,8 @@ export interface Cozum {
   tickets: Tickets;
   handoff: Handoff;
   events: CozumEvents;
+  /** Photos, voice notes and files citizens sent (src/media/). */
+  media: MediaService;
   adapter: ChatAdapter;
   nlu: Nlu;
   intents: Intent[];
@@ -186,6 +192,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       return textsIn(contact?.language).turnFailed;
     },
   });
+  const media = createMedia(config, db, adapter, logger, events);
   const conversationState = new JsonChangeConversationState(new PrismaStorage(db));
   const tickets = new Tickets(db, config.tickets.prefix, config.timeZone);
   const answers = Object.fromEntries(LANGUAGES.map((language) => [language, answersByIntent(byLanguage[language])])) as Record<Language, Map<string, string>>;
@@ -208,7 +215,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     ),
     reportsProblems: spec.ticket?.type === 'complaint',
   }));
-  const handoff = new Handoff({ db, tickets, notifier: adapter, config, events, texts, languages });
+  const handoff = new Handoff({ db, tickets, notifier: adapter, config, events, texts, languages, mediaFiles: media.service.store });
   const emergencies = new EmergencyTurn(EmergencyDetector.forLanguages(emergencyContent, intents), emergencyContent, handoff, vocabulary);
   const institutions = new InstitutionFinder(
     loadInstitutions(path.resolve(config.contentDir, 'bot'), values[DEFAULT_LANGUAGE]),
@@ -229,6 +236,19 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   );
   // A message the platform sent in a shape we could not read: the citizen is asked to send it again.
   adapter.use(new UnreadableMessages(texts.unreadable, logger));
+  // Photos, voice notes and files: recorded, downloaded from the channel and checked before the bot sees them.
+  const maxBytesFor = (kind: string) => media.limits.maxBytes[kind as keyof MediaLimits['maxBytes']] ?? config.limits.maxMediaBytes;
+  adapter.use(
+    new MediaIntake(
+      media.service,
+      async (inbound) => {
+        const contact = await db.contact.findUnique({ where: { id: inbound.contactId }, select: { language: true } });
+        return textsIn(contact?.language);
+      },
+      maxBytesFor,
+      logger,
+    ),
+  );
 
   // KVKK retention: citizens silent for `retentionDays` are erased and tickets closed that long ago
   // anonymised, checked daily. Not during start-up: the first run waits a minute, and works off a
@@ -239,7 +259,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const runRetention = () => {
     retention = (async () => {
       for (;;) {
-        const done = await applyRetention(db, config.retentionDays);
+        const done = await applyRetention(db, config.retentionDays, new Date(), media.service.store);
         if (done.contacts > 0 || done.tickets > 0) logger.info({ ...done, days: config.retentionDays }, 'retention: personal data erased');
         if (closing || (done.contacts < RETENTION_BATCH && done.tickets < RETENTION_BATCH)) return;
         await new Promise((resolve) => setTimeout(resolve, RETENTION_PAUSE_MS).unref());
@@ -315,8 +335,9 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       categoryNames: new Map(services.map((service) => [service.code, service.name])),
     });
     adapter.registerChannel('open311', integrations.requesterSender);
+    await media.service.start();
     await adapter.recover();
-    agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, limits });
+    agentConsole = createConsole({ db, handoff, events, config, logger, outbox: adapter.outbox, media: media.service, limits });
     // Open311 (GeoReport v2) for the municipality's other systems, and the admins' key management.
     const open311 = [createKeyRoutes(apiKeys, logger), createDeliveryRoutes(integrations.deliveries, integrations.outbox, logger), ...integrations.routers];
     if (config.open311.enabled) {
@@ -353,12 +374,13 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       logger.warn({ database, command: agentAddCommand(process.env) }, `no agent account yet: create the admin with \`${agentAddCommand(process.env)}\` (it asks for the password)`);
     }
   } else {
+    await media.service.start();
     await adapter.recover();
     readiness.markReady();
   }
 
   return {
-    config, db, tickets, handoff, events, adapter, nlu, intents, logger, readiness, server, url, dailyFigures,
+    config, db, tickets, handoff, events, media: media.service, adapter, nlu, intents, logger, readiness, server, url, dailyFigures,
     async close() {
       // Draining: `/readyz` answers 503, new work is refused with 503 (the platform or client sends
       // it again), no new connections; what was accepted is answered before the process lets go.
@@ -377,6 +399,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       // The report worker (figures, CSV) goes before the database it reads.
       await agentConsole?.close();
       await adapter.close();
+      await media.service.close();
       // After the adapter: its outbox may still be e-mailing an Open311 requester through the integrations' mailer.
       await integrations?.close();
       // What is left open is idle keep-alive and the console's live streams (GET): closed now.
@@ -385,6 +408,22 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       await db.$disconnect();
     },
   };
+}
+
+/** The media service as the configuration says: its store (database or folder), limits and download retries. */
+function createMedia(config: Config, db: Database, adapter: ChatAdapter, logger: Logger, events: CozumEvents): { service: MediaService; limits: MediaLimits } {
+  const settings = config.media;
+  const limits: MediaLimits = {
+    maxBytes: { image: settings.maxImageBytes, audio: settings.maxAudioBytes, video: settings.maxVideoBytes, document: settings.maxDocumentBytes },
+    maxImageSide: settings.maxImageSide,
+  };
+  const store = settings.store === 'folder' ? new FolderMediaStore(db, path.resolve(settings.folder || path.join(config.dataDir, 'media'))) : new DatabaseMediaStore(db);
+  const service = new MediaService(db, store, adapter.mediaFetchers, logger, {
+    limits,
+    events,
+    downloads: { maxAttempts: settings.downloadAttempts, baseDelayMs: settings.retryBaseSeconds * 1000 },
+  });
+  return { service, limits };
 }
 
 async function main(): Promise<void> {

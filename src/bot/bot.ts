@@ -271,7 +271,10 @@ export class CozumBot extends ActivityHandler {
 
     if (raw === '') {
       if (inbound?.message.location) return void (await context.sendActivity(this.say.locationWithoutContext));
-      if ((inbound?.message.media.length ?? 0) > 0) return void (await context.sendActivity(this.say.mediaWithoutText));
+      const media = inbound?.message.media ?? [];
+      // A voice note reached the centre: agents listen to it; the citizen hears so in one sentence.
+      if (media.length > 0 && media.every((item) => item.kind === 'audio')) return void (await context.sendActivity(this.say.voiceReceived));
+      if (media.length > 0) return void (await context.sendActivity(this.say.mediaWithoutText));
       return void (await context.sendActivity(this.say.empty));
     }
     if (fold(raw) === '') return void (await context.sendActivity(this.say.onlySymbols));

@@ -32,9 +32,16 @@ export interface ChannelTexts {
   /** What the web chat's server answers when it refuses a request, in the citizen's language. */
   webNoSession: string;
   webUnreadable: string;
-  format(key: 'webTooManySessions' | 'webTooManyMessages' | 'webTooManyReads' | 'webMessageTooLong', values: Record<string, string | number>): string;
+  webUploadEmpty: string;
+  format(key: 'webTooManySessions' | 'webTooManyMessages' | 'webTooManyReads' | 'webMessageTooLong' | 'mediaTooLarge', values: Record<string, string | number>): string;
   /** "5 dakika": a wait as the citizen reads it. */
   duration(seconds: number): string;
+  /** The attach and location buttons, how a sent photo or pin shows in the log, and the word when the browser gives no location. */
+  webAttach: string;
+  webLocation: string;
+  webPhoto: string;
+  webPin: string;
+  webLocationRefused: string;
 }
 
 export interface ChannelDependencies {

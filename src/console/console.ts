@@ -32,17 +32,32 @@ import { Stats } from './stats.ts';
 import { ConsoleViews } from './views.ts';
 import { escapeHtml } from '../http/html.ts';
 import { UNREADABLE } from './routes/validate.ts';
+import type { MediaService } from '../media/media.ts';
+import { mediaRoutes } from './routes/media.ts';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+/** The console's policy; the map's tile server (console.mapTiles) may serve images too. */
+export function contentSecurityPolicy(mapTiles = ''): string {
+  let tiles = '';
+  try {
+    if (mapTiles) tiles = ` ${new URL(mapTiles.replace(/\{[a-z]\}/g, 'a')).origin.replace('://a.', '://*.')}`;
+  } catch {
+    tiles = '';
+  }
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data:${tiles}`,
+    // Voice notes and videos citizens sent, from /console/api/media.
+    "media-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 export interface ConsoleDependencies {
   db: Database;
@@ -52,6 +67,8 @@ export interface ConsoleDependencies {
   logger: Logger;
   /** The outbox, for the supervisor's "try again" on a failed delivery. */
   outbox?: { retry(messageId: string): Promise<boolean> };
+  /** Photos, voice notes and files citizens sent: shown to the agents who may open their conversation. */
+  media?: MediaService;
   clock?: () => Date;
   heartbeatMs?: number;
   /** Where login throttling keeps its counters; by default the database (storage/rate-limits.ts). */
@@ -93,6 +110,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   ) as Record<ConsolePage, string>;
 
   const router = express.Router();
+  const policy = contentSecurityPolicy(config.console.mapTiles);
   const page = authenticate(auth);
   const supervisorOnly = authenticate(auth, 'supervisor');
   const adminOnly = authenticate(auth, 'admin');
@@ -100,7 +118,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   const json = express.json({ limit: '64kb' });
 
   router.use('/console', (_request, response, next) => {
-    response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    response.setHeader('Content-Security-Policy', policy);
     response.setHeader('X-Frame-Options', 'DENY');
     response.setHeader('Cache-Control', 'no-store');
     next();
@@ -111,7 +129,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
   };
   const context: RouteContext = {
     db, handoff, events, config, logger, clock, auth, catalog, views, handoffs, audience, stats,
-    outbox: deps.outbox, heartbeatMs: deps.heartbeatMs, municipalityWords, pages, supervisorOnly, adminOnly, form, json, noticePage,
+    outbox: deps.outbox, media: deps.media, mapTiles: config.console.mapTiles, heartbeatMs: deps.heartbeatMs, municipalityWords, pages, supervisorOnly, adminOnly, form, json, noticePage,
   };
 
   // ---- public: the login page, its POST, and the style sheet and icon it uses.
@@ -134,7 +152,7 @@ export function createConsole(deps: ConsoleDependencies): AgentConsole {
     response.status(403).json({ error: ACCESS_TEXTS.temporaryPassword, mustChangePassword: true });
   });
 
-  for (const routes of [meRoutes, queueRoutes, conversationRoutes, ticketRoutes, eventRoutes, statsRoutes, agentRoutes]) api.use(routes(context));
+  for (const routes of [meRoutes, queueRoutes, conversationRoutes, ticketRoutes, mediaRoutes, eventRoutes, statsRoutes, agentRoutes]) api.use(routes(context));
 
   api.use((_request, response) => void response.status(404).json({ error: 'Bulunamadı.' }));
   // A body that is not JSON or too large: the agent reads it in the console's words (server errors

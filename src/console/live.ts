@@ -140,11 +140,16 @@ export function streamEvents(
     if (e.conversationId === options.conversationId) sendIfAllowed(undefined, data);
     else if (handoffs.has(e.conversationId)) sendIfAllowed(() => audience.ofConversation(e), data);
   };
+  // A photo or voice note finished arriving: the page of its conversation redraws it (as for a message).
+  const onMedia = (e: CozumEventMap['media'][0]) => {
+    if (e.conversationId === options.conversationId) sendIfAllowed(undefined, { kind: 'message', conversationId: e.conversationId, direction: 'in' });
+  };
   const onConversation = (e: CozumEventMap['conversation'][0]) => sendIfAllowed(() => audience.ofConversation(e), { kind: 'conversation', conversationId: e.conversationId });
   const onTicket = (e: CozumEventMap['ticket'][0]) => sendIfAllowed(() => audience.ofTicket(e), { kind: 'ticket', ticketId: e.ticketId, conversationId: e.conversationId ?? null });
   events.on('message', onMessage);
   events.on('conversation', onConversation);
   events.on('ticket', onTicket);
+  events.on('media', onMedia);
 
   const timer = setInterval(() => {
     auth
@@ -167,6 +172,7 @@ export function streamEvents(
     events.off('message', onMessage);
     events.off('conversation', onConversation);
     events.off('ticket', onTicket);
+    events.off('media', onMedia);
   };
   request.on('close', cleanup);
   response.on('close', cleanup);

@@ -76,7 +76,7 @@ function startExport(id: number, since: Date | null, now: Date): Job {
   const buffer: ReportRow[] = [];
   let finished = false;
   const feed: Iterable<ReportRow> = { [Symbol.iterator]: () => ({ next: () => (buffer.length > 0 ? { value: buffer.shift()!, done: false } : { value: undefined, done: true }) }) };
-  const lines = csvLines(feed, catalog, config.timeZone, now);
+  const lines = csvLines(feed, catalog, config.timeZone, now, config.integrations.consoleUrl);
   let first = true;
   const job: Job = {
     async next(): Promise<string | null> {

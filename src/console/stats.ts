@@ -24,8 +24,24 @@ function countBy<T extends { count: number }>(groups: T[], key: (group: T) => st
 
 const CSV_HEADER = [
   'Talep no', 'Tür', 'Kategori', 'Birim', 'Mahalle', 'Kanal', 'Durum', 'Atanan görevli', 'Oluşturulma', 'Son tarih (SLA)',
-  'İlk yanıt', 'Çözüm', 'Kapanış', 'İlk yanıt süresi (dk)', 'Çözüm süresi (dk)', 'SLA aşıldı', 'Puan', 'Puan yorumu',
+  'İlk yanıt', 'Çözüm', 'Kapanış', 'İlk yanıt süresi (dk)', 'Çözüm süresi (dk)', 'SLA aşıldı', 'Puan', 'Puan yorumu', 'Konum', 'Dosyalar',
 ];
+
+/** The first pin among a ticket's answers, as an openstreetmap.org link (the map the console shows). */
+export function pinLink(data: string): string {
+  let values: unknown[] = [];
+  try {
+    const parsed = JSON.parse(data) as unknown;
+    if (parsed && typeof parsed === 'object') values = Object.entries(parsed).filter(([key]) => !key.startsWith('_')).map(([, value]) => value);
+  } catch {
+    return '';
+  }
+  const pin = values.find((v): v is { latitude: number; longitude: number } => Boolean(v) && typeof (v as { latitude?: unknown }).latitude === 'number' && typeof (v as { longitude?: unknown }).longitude === 'number');
+  if (!pin) return '';
+  const lat = pin.latitude.toFixed(6);
+  const lon = pin.longitude.toFixed(6);
+  return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`;
+}
 
 /**
  * The export's lines for `rows` (from storage/ticket-report.ts), header first, each ending in CRLF.
@@ -34,7 +50,9 @@ const CSV_HEADER = [
  * land in one column). The caller puts a BOM first, so that Excel reads ç, ğ, ı, İ, ö, ş, ü. No T.C.
  * numbers, no personal fields: 11-digit runs in free text are masked too.
  */
-export function* csvLines(rows: Iterable<ReportRow>, catalog: Catalog, timeZone: string, now: Date): Generator<string> {
+export function* csvLines(rows: Iterable<ReportRow>, catalog: Catalog, timeZone: string, now: Date, consoleUrl = ''): Generator<string> {
+  // Links to the files open for a logged-in agent who may see the conversation (console/routes/media.ts).
+  const mediaLinks = (ids: string | null) => (ids ? ids.split(' ').map((id) => `${consoleUrl.replace(/\/+$/, '')}/console/api/media/${id}`).join(' ') : '');
   const date = minuteFormat(timeZone);
   const when = (d: string | null) => (d ? date(Date.parse(d)) : '');
   const mins = (from: string, to: string | null) => (to ? String(Math.round(Math.max(0, (Date.parse(to) - Date.parse(from)) / 60_000))) : '');
@@ -47,7 +65,7 @@ export function* csvLines(rows: Iterable<ReportRow>, catalog: Catalog, timeZone:
       t.number, typeName(t.type), catalog.categoryName(t.type, t.category), t.department, t.neighbourhood ?? '', channelName(t.channel),
       statusName(t.status), t.agentName ?? '', when(t.createdAt), when(t.dueAt), when(t.firstResponseAt), when(t.resolvedAt), when(t.closedAt),
       mins(t.createdAt, t.firstResponseAt), mins(t.createdAt, t.resolvedAt), breached ? 'Evet' : 'Hayır',
-      t.rating === null ? '' : String(t.rating), maskIdNumbers(t.ratingComment ?? ''),
+      t.rating === null ? '' : String(t.rating), maskIdNumbers(t.ratingComment ?? ''), pinLink(t.data), mediaLinks(t.mediaIds),
     ]);
   }
 }

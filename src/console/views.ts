@@ -43,6 +43,38 @@ interface MediaRef {
   mimeType?: string;
 }
 
+/** A photo, voice note or file as the console shows it: its address, and how its download went. */
+export interface MediaView {
+  id: string;
+  kind: string;
+  /** pending (arriving) | stored | refused | failed */
+  status: string;
+  reason: string | null;
+  mimeType: string | null;
+  size: number | null;
+  /** Only for a stored one: /console/api/media/<id> (session-checked), and its thumbnail for images. */
+  url: string | null;
+  thumbUrl: string | null;
+  at: string;
+}
+
+type MediaRow = { id: string; messageId: string; position: number; kind: string; status: string; reason: string | null; mimeType: string | null; size: number | null; createdAt: Date };
+
+function mediaView(row: MediaRow): MediaView {
+  const stored = row.status === 'stored';
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    reason: row.reason,
+    mimeType: row.mimeType,
+    size: row.size,
+    url: stored ? `/console/api/media/${row.id}` : null,
+    thumbUrl: stored && row.kind === 'image' ? `/console/api/media/${row.id}?thumb=1` : null,
+    at: row.createdAt.toISOString(),
+  };
+}
+
 function mediaOf(value: unknown): MediaRef[] {
   if (!Array.isArray(value)) return [];
   return value
@@ -230,6 +262,13 @@ export class ConsoleViews {
       include: { contact: true, agent: { select: { id: true, displayName: true } } },
     });
     const messages = (await this.db.message.findMany({ where: { conversationId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 500 })).reverse();
+    const mediaRows = await this.db.media.findMany({
+      where: { conversationId },
+      orderBy: [{ createdAt: 'asc' }, { position: 'asc' }],
+      select: { id: true, messageId: true, position: true, kind: true, status: true, reason: true, mimeType: true, size: true, createdAt: true },
+    });
+    const mediaByMessage = new Map<string, MediaView[]>();
+    for (const row of mediaRows) mediaByMessage.set(row.messageId, [...(mediaByMessage.get(row.messageId) ?? []), mediaView(row)]);
     const tickets = await this.db.ticket.findMany({
       where: { contactId: conversation.contactId },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -279,12 +318,13 @@ export class ConsoleViews {
           text: m.text,
           at: m.createdAt.toISOString(),
           status: m.status,
-          media: mediaOf(payload.media),
+          // Recorded attachments (src/media/) with their address; older messages only name the platform's file.
+          media: mediaByMessage.get(m.id) ?? mediaOf(payload.media),
           location: isCoordinates(payload.location) ? { latitude: payload.location.latitude, longitude: payload.location.longitude } : null,
           choices: Array.isArray(payload.choices) ? payload.choices.map(String) : [],
         };
       }),
-      ticket: focus ? this.ticketDetail(focus, actorName) : null,
+      ticket: focus ? { ...this.ticketDetail(focus, actorName), media: mediaRows.map(mediaView) } : null,
       tickets: tickets
         .filter((t) => t.id !== focus?.id)
         .map((t) => {

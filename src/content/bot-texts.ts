@@ -91,10 +91,12 @@ const TEXT_KEYS = [
   'neighbourhoodEmpty', 'neighbourhoodSameName', 'neighbourhoodSeveral', 'neighbourhoodDidYouMean', 'neighbourhoodDidYouMeanOneOf', 'neighbourhoodNotFound',
   'ticketNotFound', 'ticketLost', 'noTickets', 'recentTickets', 'ticketHeading', 'ticketStatus', 'ticketDepartment', 'ticketUpdated', 'ticketReason', 'ticketDue',
   'statusChanged', 'statusReason', 'statusNote', 'transferred', 'flood', 'hours', 'minutes', 'seconds', 'mediaTooLarge',
+  'mediaWrongType', 'mediaUnreadable', 'voiceReceived', 'voiceTypeAnswer', 'voiceAdded',
   'chooseBody', 'chooseListButton', 'chooseListTitle', 'languageName', 'languageSwitched', 'languagePrompt',
   'speakerAvailable', 'noSpeaker', 'backToday', 'backTomorrow', 'backOn',
   'webTitle', 'webSubtitle', 'webChatLabel', 'webInputLabel', 'webPlaceholder', 'webSend', 'webOffline', 'webSendAgain',
-  'webOpen', 'webClose', 'webNoSession', 'webTooManySessions', 'webTooManyMessages', 'webTooManyReads', 'webMessageTooLong', 'webUnreadable',
+  'webOpen', 'webClose', 'webNoSession', 'webTooManySessions', 'webTooManyMessages', 'webTooManyReads', 'webMessageTooLong', 'webUnreadable', 'webUploadEmpty',
+  'webAttach', 'webLocation', 'webPhoto', 'webPin', 'webLocationRefused',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */

@@ -113,11 +113,12 @@ export class FormDialog extends Dialog<FormOptions> {
     return Object.fromEntries(
       Object.entries(slots).map(([slot, answer]) => {
         const step = this.base.steps.find((s) => s.slot === slot);
-        const value = answer.value as { map?: string } | null;
+        const value = answer.value as { map?: string; kind?: string } | null;
         let display = answer.display;
         if (value === null) display = turkish.noAnswer;
         else if (step?.type === 'choice') display = step.choices?.find((c) => c.value === answer.value)?.label ?? display;
         else if (step?.type === 'photo') display = turkish.photoAdded;
+        else if (step?.type === 'text' && typeof value === 'object' && value.kind === 'audio') display = turkish.voiceAdded;
         else if (step?.type === 'address' && typeof value === 'object' && value.map) display = turkish.format('pinDisplay', { map: value.map });
         return [slot, { ...answer, display }];
       }),

@@ -36,8 +36,21 @@ export function mapLink(latitude: number, longitude: number): string {
   return `https://www.google.com/maps?q=${latitude.toFixed(6)},${longitude.toFixed(6)}`;
 }
 
-/** A message that carries no text but a photo, sticker or voice note where words were expected. */
+/** The voice note a message carries without words, if any. */
+export function voiceNoteOf(input: StepInput) {
+  return input.text === '' ? input.message?.media.find((media) => media.kind === 'audio') : undefined;
+}
+
+/** The slot whose voice note is kept as the answer: the problem's description. */
+export const DESCRIPTION_SLOT = 'description';
+
+/**
+ * A message that carries no text but a photo, sticker or voice note where words were expected. A
+ * voice note reached the centre all the same (agents can listen to it): the citizen is told so,
+ * and asked to type this answer.
+ */
 function textExpected(input: StepInput): Validation | undefined {
+  if (voiceNoteOf(input)) return fail('voiceTypeAnswer');
   if (input.text === '' && ((input.message?.media.length ?? 0) > 0 || input.message?.location)) {
     return fail('writtenAnswerExpected');
   }
@@ -62,8 +75,12 @@ export async function validateStep(step: StepSpec, input: StepInput, services: D
       if (pin) return ok({ ...pin, map: mapLink(pin.latitude, pin.longitude) }, say.format('pinDisplay', { map: mapLink(pin.latitude, pin.longitude) }));
       return textExpected(input) ?? validateText(text, { minLength: step.minLength ?? 5, maxLength: step.maxLength ?? 300 });
     }
-    case 'text':
+    case 'text': {
+      // The description told in a voice note: the note is the answer, the department listens to it.
+      const voice = step.slot === DESCRIPTION_SLOT ? voiceNoteOf(input) : undefined;
+      if (voice) return ok(voice, say.voiceAdded);
       return textExpected(input) ?? validateText(text, { minLength: step.minLength ?? 2, maxLength: step.maxLength ?? 2000 });
+    }
     case 'choice':
       return textExpected(input) ?? matchChoice(digits, step.choices!);
     case 'neighbourhood':

@@ -6,7 +6,7 @@ import type { Opening, Texts } from '../content/bot-texts.ts';
 import type { Language } from '../content/languages.ts';
 import { fold } from '../nlu/normalize.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
-import { anonymizeContact, type Erasure } from '../privacy/erasure.ts';
+import { anonymizeContact, type Erasure, type MediaFiles } from '../privacy/erasure.ts';
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import type { Database } from '../storage/database.ts';
 import { parseJsonObject } from '../storage/json-column.ts';
@@ -105,6 +105,8 @@ export class Handoff {
       /** The same in each language (locales/<language>/bot/texts.yaml): a citizen is told things in their own. */
       languages?: Partial<Record<Language, { texts: Texts }>>;
       clock?: () => Date;
+      /** Removes erased media bytes kept outside the database (the media folder store). */
+      mediaFiles?: MediaFiles;
     },
   ) {}
 
@@ -455,7 +457,7 @@ export class Handoff {
    * ends with it, and open consoles are told, so the agent sees why the conversation stopped.
    */
   async citizenErased(contactId: string): Promise<Erasure> {
-    const erasure = await anonymizeContact(this.deps.db, contactId, this.now());
+    const erasure = await anonymizeContact(this.deps.db, contactId, this.now(), 'erasure', this.deps.mediaFiles);
     for (const ended of erasure.endedHandoffs) this.deps.events.emit('ticket', { ticketId: ended.ticketId, conversationId: ended.conversationId });
     for (const conversationId of erasure.conversationIds) this.deps.events.emit('conversation', { conversationId, mode: 'erased' });
     return erasure;

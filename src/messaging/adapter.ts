@@ -30,6 +30,7 @@ import { nextStamp } from '../storage/ids.ts';
 import { TURN_STATE_WRITES } from '../storage/conversation-state.ts';
 import type { StateOverwrite } from '../storage/state-storage.ts';
 import { KeyedQueue } from './keyed-queue.ts';
+import { MediaFetchers } from './media-fetch.ts';
 import { readInbound, type InboundMessage, type OutboundMessage, type ParsedInbound } from './message.ts';
 import { Outbox, type ChatTarget, type OutboxOptions } from './outbox.ts';
 
@@ -124,6 +125,8 @@ export class ChatAdapter extends BotAdapter {
   private readonly turns = new Set<Promise<unknown>>();
   readonly store: ConversationStore;
   readonly outbox: Outbox;
+  /** Each channel's download of the media citizens send (messaging/media-fetch.ts), used by src/media/. */
+  readonly mediaFetchers = new MediaFetchers();
 
   constructor(
     store: ConversationStore,

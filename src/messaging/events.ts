@@ -7,6 +7,8 @@ export interface CozumEventMap {
   /** Who answers the conversation changed: `mode` is the new one (bot, waiting, agent, or erased: nobody, ever). */
   conversation: [{ conversationId: string; mode: 'bot' | 'waiting' | 'agent' | 'erased' }];
   ticket: [{ ticketId: string; conversationId?: string | null }];
+  /** A photo, voice note or file a citizen sent was stored, refused or given up (src/media/). */
+  media: [{ conversationId: string; mediaId: string; status: 'stored' | 'refused' | 'failed' }];
 }
 
 export class CozumEvents extends EventEmitter<CozumEventMap> {

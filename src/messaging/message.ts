@@ -10,6 +10,10 @@ export const MediaSchema = z.object({
   fileId: z.string().optional(),
   /** Size in bytes, when the platform tells it (Telegram file_size): larger than limits.maxMediaBytes is refused. */
   size: z.number().int().nonnegative().optional(),
+  /** What else the channel needs to download it later (Baileys' media keys), kept with the message. */
+  source: z.record(z.string(), z.unknown()).optional(),
+  /** Our Media row (src/media/), once the attachment was recorded: the dialogs keep this, not the platform's id. */
+  id: z.string().max(100).optional(),
 });
 export type Media = z.infer<typeof MediaSchema>;
 

@@ -23,6 +23,13 @@ export interface Erasure {
   conversationIds: string[];
   /** Handoffs that were still open (waiting for or held by an agent): closed now. */
   endedHandoffs: { ticketId: string; conversationId: string | null }[];
+  /** Hashes of media contents deleted with the citizen's attachments (a folder store removes their files: MediaFiles). */
+  mediaContents: string[];
+}
+
+/** What removes media bytes kept outside the database (media/store.ts's folder store), after the erasure is committed. */
+export interface MediaFiles {
+  remove(hashes: string[]): Promise<void>;
 }
 
 /** Answers of tickets written before `STRUCTURED_KEY` existed: the structured slots of the built-in dialogs and handoffs. */
@@ -125,6 +132,14 @@ async function eraseContactIn(tx: Tx, contactId: string, now: Date, reason: Eras
     await changeTicketsIn(tx, ids, () => tx.ticket.updateMany({ where: { id: { in: ids } }, data: { status: 'closed', closedAt: now } }));
   }
 
+  // Photos, voice notes and files: the rows, and the bytes no other citizen's attachment names.
+  const attachments = await tx.media.findMany({ where: { conversationId: { in: conversationIds } }, select: { contentHash: true } });
+  await tx.media.deleteMany({ where: { conversationId: { in: conversationIds } } });
+  const hashes = [...new Set(attachments.flatMap((row) => (row.contentHash ? [row.contentHash] : [])))];
+  const shared = hashes.length > 0 ? await tx.media.findMany({ where: { contentHash: { in: hashes } }, select: { contentHash: true }, distinct: ['contentHash'] }) : [];
+  const mediaContents = hashes.filter((hash) => !shared.some((row) => row.contentHash === hash));
+  if (mediaContents.length > 0) await tx.mediaContent.deleteMany({ where: { hash: { in: mediaContents } } });
+
   const messages = await tx.message.updateMany({ where: { conversationId: { in: conversationIds } }, data: erasedColumns('Message', now) as Prisma.MessageUpdateManyMutationInput });
   await tx.conversation.updateMany({ where: { contactId }, data: erasedColumns('Conversation', now) as Prisma.ConversationUpdateManyMutationInput });
 
@@ -142,12 +157,18 @@ async function eraseContactIn(tx: Tx, contactId: string, now: Date, reason: Eras
     messages: messages.count,
     conversationIds,
     endedHandoffs: endedHandoffs.map((t) => ({ ticketId: t.id, conversationId: t.conversationId })),
+    mediaContents,
   };
 }
 
-/** Erases everything personal about one contact; their tickets remain, anonymised, for the figures. */
-export async function anonymizeContact(db: Database, contactId: string, now = new Date(), reason: ErasureReason = 'erasure'): Promise<Erasure> {
-  return db.$transaction((tx) => eraseContactIn(tx, contactId, now, reason));
+/**
+ * Erases everything personal about one contact; their tickets remain, anonymised, for the figures.
+ * Media bytes kept outside the database go after the transaction (`files`).
+ */
+export async function anonymizeContact(db: Database, contactId: string, now = new Date(), reason: ErasureReason = 'erasure', files?: MediaFiles): Promise<Erasure> {
+  const erasure = await db.$transaction((tx) => eraseContactIn(tx, contactId, now, reason));
+  if (files && erasure.mediaContents.length > 0) await files.remove(erasure.mediaContents);
+  return erasure;
 }
 
 /** Rows handled per retention call: small, so that no call holds the database (and the event loop) long; main.ts calls again while a backlog remains. */
@@ -158,7 +179,7 @@ export const RETENTION_BATCH = 100;
  * have nothing open are erased as on their own request; tickets closed (resolved, closed,
  * rejected) that long ago lose their personal data. Returns how many of each.
  */
-export async function applyRetention(db: Database, days: number, now = new Date()): Promise<{ contacts: number; tickets: number }> {
+export async function applyRetention(db: Database, days: number, now = new Date(), files?: MediaFiles): Promise<{ contacts: number; tickets: number }> {
   if (days <= 0) return { contacts: 0, tickets: 0 };
   const before = new Date(now.getTime() - days * 86_400_000);
   const silent = await db.contact.findMany({
@@ -171,7 +192,7 @@ export async function applyRetention(db: Database, days: number, now = new Date(
     select: { id: true },
     take: RETENTION_BATCH,
   });
-  for (const contact of silent) await anonymizeContact(db, contact.id, now, 'retention');
+  for (const contact of silent) await anonymizeContact(db, contact.id, now, 'retention', files);
   const due = await db.ticket.findMany({
     where: { status: { in: FINISHED_STATUSES }, updatedAt: { lt: before }, NOT: { data: { contains: '"_anonymized":true' } } },
     select: { id: true },

@@ -51,6 +51,8 @@ interface Columns {
   WebchatSession: Prisma.WebchatSessionScalarFieldEnum;
   ApiKey: Prisma.ApiKeyScalarFieldEnum;
   IntegrationDelivery: Prisma.IntegrationDeliveryScalarFieldEnum;
+  Media: Prisma.MediaScalarFieldEnum;
+  MediaContent: Prisma.MediaContentScalarFieldEnum;
   TicketDailyFigure: Prisma.TicketDailyFigureScalarFieldEnum;
   TicketDailyDuration: Prisma.TicketDailyDurationScalarFieldEnum;
   TicketFigureState: Prisma.TicketFigureStateScalarFieldEnum;
@@ -241,6 +243,38 @@ export const INVENTORY: Inventory = {
       lastUsedAt: when,
       revokedAt: when,
       department: staff("the municipality's department the key acts for"),
+    },
+  },
+  Media: {
+    rows: "the citizen's conversations' attachments: photos, voice notes and files are personal data (a face, a voice, a house), deleted whole",
+    columns: {
+      id: { deleteRows: 'with its row' },
+      conversationId: { deleteRows: 'with its row' },
+      messageId: { deleteRows: 'with its row' },
+      position: { deleteRows: 'with its row' },
+      channel: { deleteRows: 'with its row' },
+      kind: { deleteRows: 'with its row' },
+      source: { deleteRows: "the platform's file id, which fetches the file again while the platform keeps it" },
+      status: { deleteRows: 'with its row' },
+      reason: { deleteRows: 'with its row' },
+      contentHash: { deleteRows: 'names the bytes (MediaContent)' },
+      mimeType: { deleteRows: 'with its row' },
+      size: { deleteRows: 'with its row' },
+      attempts: { deleteRows: 'with its row' },
+      nextAttemptAt: { deleteRows: 'with its row' },
+      lastError: { deleteRows: 'with its row' },
+      createdAt: { deleteRows: 'with its row' },
+      storedAt: { deleteRows: 'with its row' },
+    },
+  },
+  MediaContent: {
+    rows: "the bytes of the erased citizen's attachments that no other Media row names (the same photo sent by two citizens stays for the other), and their files in the folder store",
+    columns: {
+      hash: { deleteRows: 'with its row' },
+      mimeType: { deleteRows: 'with its row' },
+      size: { deleteRows: 'with its row' },
+      bytes: { deleteRows: 'the photo, voice or file itself' },
+      createdAt: { deleteRows: 'with its row' },
     },
   },
   IntegrationDelivery: {

@@ -5,7 +5,12 @@
 import pg from 'pg';
 import { storedDate } from './direct-sql.ts';
 import { postgresConnection } from './postgres-url.ts';
-import { AGENT_NAMES_SQL, ExportCursor, type ExportBatchRow, type ReportDb, type ReportQuery, type ReportRow } from './ticket-report.ts';
+import { AGENT_NAMES_SQL, ExportCursor, type ExportBatchRow, type ReportDb, type ReportDialect, type ReportQuery, type ReportRow } from './ticket-report.ts';
+
+const POSTGRES_REPORT_DIALECT: ReportDialect = {
+  minutes: (column) => `GREATEST(0, EXTRACT(EPOCH FROM ("${column}" - "createdAt")) / 60.0)`,
+  joinedIds: (column) => `string_agg(${column}, ' ')`,
+};
 
 /**
  * `pg` parses a `timestamp` (without time zone: what Prisma creates) as local time and 64-bit
@@ -48,7 +53,7 @@ const queryOn =
 /** PostgreSQL's connection for the reports: each report reads one snapshot (REPEATABLE READ). */
 export function postgresReportDb(pool: pg.Pool): ReportDb {
   return {
-    dialect: { minutes: (column) => `GREATEST(0, EXTRACT(EPOCH FROM ("${column}" - "createdAt")) / 60.0)` },
+    dialect: POSTGRES_REPORT_DIALECT,
     async read(work) {
       const client = await pool.connect();
       try {
@@ -72,7 +77,7 @@ export async function* ticketRowsPostgres(pool: pg.Pool, since: Date | null): As
   const cursor = new ExportCursor(since);
   cursor.setNames(await query(AGENT_NAMES_SQL, []));
   while (!cursor.done) {
-    const batch = await query<ExportBatchRow>(ExportCursor.sql, cursor.args());
+    const batch = await query<ExportBatchRow>(ExportCursor.sql(POSTGRES_REPORT_DIALECT), cursor.args());
     if (cursor.needsNames(batch)) cursor.setNames(await query(AGENT_NAMES_SQL, []));
     yield* cursor.rows(batch);
   }

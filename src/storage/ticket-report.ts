@@ -19,10 +19,18 @@ import { dayOf, FIGURE_TICKETS_FROM, FigureDelta, figureTicket, nextDayStart, ty
 
 export { storedDate };
 
-/** Minutes from a ticket's creation to `column`, never negative, in each dialect's SQL. */
+/** What each dialect writes its own way. */
 export interface ReportDialect {
+  /** Minutes from a ticket's creation to `column`, never negative. */
   minutes(column: string): string;
+  /** The ids of a subquery's rows, space-separated (the export's media links). */
+  joinedIds(column: string): string;
 }
+
+export const SQLITE_REPORT_DIALECT: ReportDialect = {
+  minutes: (column) => `MAX(0, (julianday("${column}") - julianday("createdAt")) * 1440.0)`,
+  joinedIds: (column) => `group_concat(${column}, ' ')`,
+};
 
 export type ReportQuery = <Row>(sql: string, args: readonly unknown[]) => Promise<Row[]>;
 
@@ -278,6 +286,10 @@ export interface ReportRow {
   closedAt: string | null;
   rating: number | null;
   ratingComment: string | null;
+  /** The ticket's answers (JSON): the export reads only a pin's coordinates from them. */
+  data: string;
+  /** The stored photos, voice notes and files of the ticket's conversation, space-separated ids. */
+  mediaIds: string | null;
 }
 
 /** Rows read per statement of the export. */
@@ -295,11 +307,15 @@ export const AGENT_NAMES_SQL = `SELECT "id", "displayName" FROM "Agent"`;
  * checkpointed the whole grown WAL at once (6–7 s of a frozen event loop at 350,000 tickets).
  */
 export class ExportCursor {
-  static readonly sql = `SELECT t."id", t."number", t."type", t."category", t."department", t."neighbourhood", COALESCE(v."channel", c."channel") AS "channel", t."status",
-       t."assignedAgentId", t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment"
+  /** The statement of every batch, in `dialect`. */
+  static sql(dialect: ReportDialect): string {
+    return `SELECT t."id", t."number", t."type", t."category", t."department", t."neighbourhood", COALESCE(v."channel", c."channel") AS "channel", t."status",
+       t."assignedAgentId", t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment", t."data",
+       (SELECT ${dialect.joinedIds('m."id"')} FROM "Media" m WHERE m."conversationId" = t."conversationId" AND m."status" = 'stored') AS "mediaIds"
      FROM "Ticket" t JOIN "Contact" c ON c."id" = t."contactId" LEFT JOIN "Conversation" v ON v."id" = t."conversationId"
      WHERE t."createdAt" >= ? AND (t."createdAt" > ? OR (t."createdAt" = ? AND t."id" > ?))
      ORDER BY t."createdAt", t."id" LIMIT ${EXPORT_BATCH}`;
+  }
 
   private after: { createdAt: string; id: string } | null = null;
   /** No more batches to read. */
@@ -345,7 +361,7 @@ export type ExportBatchRow = Omit<ReportRow, 'agentName'> & { id: string; assign
 
 /** The tickets created in a period, oldest first, one at a time (constant memory), from SQLite. */
 export function* ticketRows(sqlite: BetterSqlite3.Database, since: Date | null): Generator<ReportRow> {
-  const statement = sqlite.prepare(ExportCursor.sql);
+  const statement = sqlite.prepare(ExportCursor.sql(SQLITE_REPORT_DIALECT));
   const agents = sqlite.prepare(AGENT_NAMES_SQL);
   const cursor = new ExportCursor(since);
   cursor.setNames(agents.all() as { id: string; displayName: string }[]);
@@ -367,7 +383,7 @@ export function sqliteReportDb(sqlite: BetterSqlite3.Database): ReportDb {
   // One report at a time on the connection: its statements share one read transaction.
   let queue: Promise<unknown> = Promise.resolve();
   return {
-    dialect: { minutes: (column) => `MAX(0, (julianday("${column}") - julianday("createdAt")) * 1440.0)` },
+    dialect: SQLITE_REPORT_DIALECT,
     read<T>(work: (query: ReportQuery) => Promise<T>): Promise<T> {
       const run = queue.then(async () => {
         sqlite.exec('BEGIN');

@@ -10,6 +10,7 @@ import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir } from '../support/cozum.ts';
 import { BotApiStandIn, keyboardOf, TelegramCitizen, TOKEN, visible } from '../support/telegram-api.ts';
+import { png } from '../support/media-files.ts';
 
 const MENU_LABELS = ['Yakın Kart', 'Sosyal yardım bilgisi', 'Yardım başvurusu yap', 'Şikâyet / talep bildir', 'Başvurumu sorgula', 'Randevu al', 'Vergi ve ödemeler', 'Su kesintileri', 'Ulaşım ve kartlar', 'Cenaze hizmetleri', 'Nikâh işlemleri', 'İletişim bilgileri', 'Dil / Language / اللغة'];
 
@@ -62,6 +63,7 @@ describe('Telegram, long polling', () => {
       { file_id: 'foto-buyuk', file_unique_id: 'u3', width: 1280, height: 960, file_size: 180_000 },
       { file_id: 'foto-orta', file_unique_id: 'u2', width: 320, height: 240, file_size: 15_000 },
     ];
+    api.addFile('foto-buyuk', await png(128, 96));
     const consent = await citizen.says({ photo }, /KVKK/);
     expect(keyboardOf(consent)).toEqual(['Evet, onaylıyorum', 'Hayır']);
     await citizen.says('Evet, onaylıyorum', /adınızı ve soyadınızı/);

@@ -13,6 +13,8 @@ import type { Cozum } from '../../src/main.ts';
 import { DeliveryError } from '../../src/messaging/delivery.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
 import { FakeSocket, waMessage } from '../support/baileys-socket.ts';
+import { BaileysMediaHost } from '../support/baileys-media.ts';
+import { png } from '../support/media-files.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { installConsoleAuth } from '../../src/console/auth.ts';
 import { createConsole } from '../../src/console/console.ts';
@@ -26,6 +28,7 @@ function consoleOf(instance: Cozum) {
 }
 
 const temp = tempDir();
+const mediaHost = new BaileysMediaHost();
 let cozum: Cozum;
 let channel: WhatsAppBaileysChannel;
 const sockets: FakeSocket[] = [];
@@ -33,6 +36,7 @@ const qrShown: string[] = [];
 const socket = () => sockets[sockets.length - 1]!;
 
 beforeAll(async () => {
+  await mediaHost.start();
   cozum = await startTestCozum(temp.dir);
   const config = { ...cozum.config, channels: { ...cozum.config.channels, whatsappBaileys: { enabled: true } } };
   channel = createWhatsAppBaileys(
@@ -53,6 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await channel?.stop();
   await cozum.close();
+  await mediaHost.close();
   temp.remove();
 });
 
@@ -136,7 +141,8 @@ describe('WhatsApp (Baileys) channel', () => {
     const pinned = await say(jid, { locationMessage: { degreesLatitude: 38.4622, degreesLongitude: 27.2197 } });
     expect(pinned).toContain('Sorunu kısaca anlatır mısınız');
     expect(await say(jid, { conversation: 'Lamba iki gündür yanmıyor.' })).toContain('fotoğrafını');
-    expect(await say(jid, { imageMessage: { mimetype: 'image/jpeg', caption: '' } }, { id: 'PHOTO-1' })).toContain('KVKK');
+    const photo = await mediaHost.upload('lamba', await png(), 'image');
+    expect(await say(jid, { imageMessage: { ...photo, mimetype: 'image/png', caption: '' } }, { id: 'PHOTO-1' })).toContain('KVKK');
     await say(jid, { conversation: 'Evet, onaylıyorum' });
     await say(jid, { conversation: 'Mehmet Öz' });
     const summary = await say(jid, { conversation: '0532 555 44 33' });
@@ -149,7 +155,7 @@ describe('WhatsApp (Baileys) channel', () => {
     expect(ticket).toMatchObject({ type: 'complaint', category: 'street_light' });
     const data = JSON.parse(ticket.data);
     expect(data.address).toMatchObject({ latitude: 38.4622, longitude: 27.2197 });
-    expect(data.photo).toMatchObject({ kind: 'image', mimeType: 'image/jpeg', fileId: 'PHOTO-1' });
+    expect(data.photo).toMatchObject({ kind: 'image', mimeType: 'image/png', fileId: 'PHOTO-1' });
   });
 
   it('keeps one contact and one conversation when WhatsApp switches between the @lid and the phone number', async () => {

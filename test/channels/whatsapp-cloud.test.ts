@@ -5,6 +5,7 @@ import { createWhatsAppCloud, messagePayloads, parseWebhook, whatsAppCloudSender
 import type { Cozum } from '../../src/main.ts';
 import { DeliveryError, type DeliveryTarget } from '../../src/messaging/delivery.ts';
 import { configOnlyDeps, startTestCozum, tempDir, testConfig } from '../support/cozum.ts';
+import { png } from '../support/media-files.ts';
 import {
   ACCESS_TOKEN,
   GraphStandIn,
@@ -145,6 +146,7 @@ describe('WhatsApp Cloud API', () => {
     const askPhoto = await citizen.says('Lamba iki gündür yanmıyor.', /fotoğrafını gönderebilirsiniz/);
     expect(askPhoto.body.interactive).toMatchObject({ type: 'button' });
     expect(optionsOf(askPhoto).map((o) => o.title)).toEqual(['Fotoğraf yok']);
+    graph.addMedia('1479537139650973', await png(), 'image/png');
     const consent = await citizen.says({ type: 'image', image: { id: '1479537139650973', mime_type: 'image/jpeg', sha256: 'abc' } }, /KVKK/);
     expect(optionsOf(consent).map((o) => o.title)).toEqual(['Evet, onaylıyorum', 'Hayır']);
     await citizen.picks(consent, 'Evet, onaylıyorum', /adınızı ve soyadınızı/);

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog, channelName } from '../../src/console/catalog.ts';
-import { csvCell, maskIdNumbers } from '../../src/console/stats.ts';
+import { csvCell, maskIdNumbers, pinLink } from '../../src/console/stats.ts';
 import type { Cozum } from '../../src/main.ts';
 import { OPEN_STATUSES, STATUS_NAMES, statusName, typeName } from '../../src/tickets/status.ts';
 import { seed, SEED_PASSWORD } from '../../scripts/seed.ts';
@@ -133,12 +133,12 @@ describe('the CSV export of a year', () => {
     const date = new Intl.DateTimeFormat('sv-SE', { timeZone: cozum.config.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
     const when = (d: Date | null) => (d ? date.format(d) : '');
     const mins = (v: number | null) => (v === null ? '' : String(Math.round(v)));
-    const header = ['Talep no', 'Tür', 'Kategori', 'Birim', 'Mahalle', 'Kanal', 'Durum', 'Atanan görevli', 'Oluşturulma', 'Son tarih (SLA)', 'İlk yanıt', 'Çözüm', 'Kapanış', 'İlk yanıt süresi (dk)', 'Çözüm süresi (dk)', 'SLA aşıldı', 'Puan', 'Puan yorumu'];
+    const header = ['Talep no', 'Tür', 'Kategori', 'Birim', 'Mahalle', 'Kanal', 'Durum', 'Atanan görevli', 'Oluşturulma', 'Son tarih (SLA)', 'İlk yanıt', 'Çözüm', 'Kapanış', 'İlk yanıt süresi (dk)', 'Çözüm süresi (dk)', 'SLA aşıldı', 'Puan', 'Puan yorumu', 'Konum', 'Dosyalar'];
     const lines = rows.map((t) => [
       t.number, typeName(t.type), catalog.categoryName(t.type, t.category), t.department, t.neighbourhood ?? '', channelName(t.conversation?.channel ?? t.contact.channel),
       statusName(t.status), t.assignedAgent?.displayName ?? '', when(t.createdAt), when(t.dueAt), when(t.firstResponseAt), when(t.resolvedAt), when(t.closedAt),
       mins(minutes(t.createdAt, t.firstResponseAt)), mins(minutes(t.createdAt, t.resolvedAt)), breach(t, now) ? 'Evet' : 'Hayır',
-      t.rating === null ? '' : String(t.rating), maskIdNumbers(t.ratingComment ?? ''),
+      t.rating === null ? '' : String(t.rating), maskIdNumbers(t.ratingComment ?? ''), pinLink(t.data), '',
     ]);
     const expected = '\uFEFF' + [header, ...lines].map((cells) => cells.map(csvCell).join(';')).join('\r\n') + '\r\n';
     // A ticket can fall due between the two moments "now": only its "SLA aşıldı" cell may differ.

@@ -13,6 +13,14 @@ export interface Recorded {
 
 export class ConnectorStandIn extends StandIn {
   readonly posts: Recorded[] = [];
+  /** Attachments citizens sent, served at /v3/attachments/<id>/views/original as the connector does. */
+  private readonly files = new Map<string, { bytes: Buffer; contentType: string }>();
+
+  /** An attachment's contentUrl, serving `bytes`. */
+  addAttachment(id: string, bytes: Buffer, contentType: string): string {
+    this.files.set(id, { bytes, contentType });
+    return `${this.url}/v3/attachments/${encodeURIComponent(id)}/views/original`;
+  }
 
   constructor() {
     super('post');
@@ -33,6 +41,12 @@ export class ConnectorStandIn extends StandIn {
   }
 
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const attachment = /^\/v3\/attachments\/([^/]+)\/views\/original$/.exec(request.url ?? '');
+    if (request.method === 'GET' && attachment) {
+      const file = this.files.get(decodeURIComponent(attachment[1]!));
+      if (!file) return void response.writeHead(404).end();
+      return void response.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.bytes.length }).end(file.bytes);
+    }
     const body = await bodyOf(request);
     if (request.method !== 'POST' || !/^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(request.url ?? '')) {
       response.writeHead(404).end();

@@ -13,6 +13,7 @@ import type { ChatAdapter } from '../../src/messaging/adapter.ts';
 import type { ChannelDependencies } from '../../src/channels/channel.ts';
 import { startCozum, type Cozum } from '../../src/main.ts';
 import { renderChoicesAsText } from '../../src/messaging/message.ts';
+import { MediaFetchers } from '../../src/messaging/media-fetch.ts';
 import { testDatabaseUrl } from './database.ts';
 
 /** Trained once and shared by the test files (training takes seconds; loading, milliseconds). */
@@ -46,6 +47,8 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
       'handoff.acknowledgeEverySeconds': 0,
       // The report worker starts when a test asks for figures, not with every Çözüm a test starts.
       'console.reportsAtStart': false,
+      // No internet in tests: a pin shows as coordinates and a link, never tiles from a map server.
+      'console.mapTiles': '',
       ...overrides,
     },
   });
@@ -98,7 +101,7 @@ export function useTestDatabase(use: (db: Database) => void): void {
 export function configOnlyDeps(dataDir: string, overrides: Record<string, unknown>): ChannelDependencies {
   return {
     config: testConfig(dataDir, overrides),
-    adapter: { registerChannel: () => undefined, registerChannelFamily: () => undefined } as unknown as ChatAdapter,
+    adapter: { registerChannel: () => undefined, registerChannelFamily: () => undefined, mediaFetchers: new MediaFetchers() } as unknown as ChatAdapter,
     store: undefined as never,
     db: undefined as never,
     logger: createLogger('silent'),

@@ -22,9 +22,51 @@ export class GraphStandIn extends StandIn {
   readonly calls: GraphCall[] = [];
   private readonly failures: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   private nextId = 1;
+  /** Media citizens sent, by media id: GET /<media id> answers its URL, GET of the URL its bytes (both with the token). */
+  private readonly media = new Map<string, { bytes: Buffer; mimeType: string; failures: number }>();
+  /** Successful media downloads, by media id. */
+  readonly downloads: string[] = [];
 
   constructor() {
     super('call', '/v21.0');
+  }
+
+  /** Media the citizen sends; its downloads fail `failures` times first (500). */
+  addMedia(id: string, bytes: Buffer, mimeType: string, failures = 0): void {
+    this.media.set(id, { bytes, mimeType, failures });
+  }
+
+  private serveMedia(request: IncomingMessage, response: ServerResponse): boolean {
+    const url = request.url ?? '';
+    const lookup = /^\/v21\.0\/([\w.-]+)$/.exec(url);
+    const download = /^\/media-download\/([\w.-]+)$/.exec(url);
+    if (request.method !== 'GET' || (!lookup && !download)) return false;
+    if (request.headers.authorization !== `Bearer ${ACCESS_TOKEN}`) {
+      response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Invalid OAuth access token', code: 190 } }));
+      return true;
+    }
+    const id = decodeURIComponent((lookup ?? download)![1]!);
+    const item = this.media.get(id);
+    if (!item) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Unsupported get request', code: 100 } }));
+      return true;
+    }
+    if (lookup) {
+      const base = this.url.replace(/\/v21\.0$/, '');
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ messaging_product: 'whatsapp', url: `${base}/media-download/${encodeURIComponent(id)}`, mime_type: item.mimeType, file_size: item.bytes.length, id }),
+      );
+      return true;
+    }
+    if (item.failures > 0) {
+      item.failures--;
+      response.writeHead(500).end();
+      return true;
+    }
+    this.downloads.push(id);
+    this.recorded();
+    response.writeHead(200, { 'content-type': item.mimeType, 'content-length': item.bytes.length }).end(item.bytes);
+    return true;
   }
 
   fail(status: number, body: unknown, headers?: Record<string, string>): void {
@@ -46,6 +88,7 @@ export class GraphStandIn extends StandIn {
   }
 
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (this.serveMedia(request, response)) return;
     const raw = await bodyOf(request);
     const json = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
       void response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));

@@ -26,6 +26,12 @@ export class BotApiStandIn extends StandIn {
   private nextUpdateId = 1;
   private nextMessageId = 1000;
   private readonly failures = new Map<string, Failure[]>();
+  /** Files citizens sent, by file_id: getFile names them, /file/bot<token>/<path> serves them. */
+  private readonly files = new Map<string, Buffer>();
+  /** Downloads of a file answered 500 before one succeeds. */
+  private readonly failingDownloads = new Map<string, number>();
+  /** Successful file downloads, by file_id. */
+  readonly downloads: string[] = [];
 
   constructor() {
     // sendMessage and sendChatAction wait for `latency`; getUpdates, getMe and setWebhook do not.
@@ -49,6 +55,12 @@ export class BotApiStandIn extends StandIn {
     return ids;
   }
 
+  /** A file the citizen sends (its file_id); its downloads fail `failures` times first. */
+  addFile(fileId: string, bytes: Buffer, failures = 0): void {
+    this.files.set(fileId, bytes);
+    if (failures > 0) this.failingDownloads.set(fileId, failures);
+  }
+
   /** The next calls of `method` fail with this answer. */
   fail(method: string, failure: Failure): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), failure]);
@@ -63,11 +75,26 @@ export class BotApiStandIn extends StandIn {
     return this.sent(chatId).filter((call) => call.completed).map(visible);
   }
 
+  private serveFile(token: string, fileId: string, response: ServerResponse): void {
+    const bytes = this.files.get(fileId);
+    if (token !== TOKEN || !bytes) return void response.writeHead(404).end();
+    const failures = this.failingDownloads.get(fileId) ?? 0;
+    if (failures > 0) {
+      this.failingDownloads.set(fileId, failures - 1);
+      return void response.writeHead(500).end();
+    }
+    this.downloads.push(fileId);
+    this.recorded();
+    response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length }).end(bytes);
+  }
+
   protected describe(): string {
     return `sendMessage calls:\n${this.sent().map((call) => `${call.body.chat_id}: ${String(call.body.text).slice(0, 80)}`).join('\n')}`;
   }
 
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const file = /^\/file\/bot([^/]+)\/files\/(.+)$/.exec(request.url ?? '');
+    if (file) return this.serveFile(file[1]!, decodeURIComponent(file[2]!), response);
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
     const raw = await bodyOf(request);
     const reply = (status: number, body: unknown) => {
@@ -118,6 +145,13 @@ export class BotApiStandIn extends StandIn {
         call.completed = true;
         this.recorded();
         return;
+      case 'getFile': {
+        const fileId = String(body.file_id);
+        const bytes = this.files.get(fileId);
+        if (!bytes) return reply(400, { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
+        if (bytes.length > 20 * 1024 * 1024) return reply(400, { ok: false, error_code: 400, description: 'Bad Request: file is too big' });
+        return reply(200, { ok: true, result: { file_id: fileId, file_unique_id: `u-${fileId}`, file_size: bytes.length, file_path: `files/${encodeURIComponent(fileId)}` } });
+      }
       case 'sendChatAction':
       case 'setWebhook':
       case 'deleteWebhook':

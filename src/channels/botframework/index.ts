@@ -33,6 +33,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { ChatAdapter } from '../../messaging/adapter.ts';
 import { ConfigError, type Config } from '../../config.ts';
 import { isLoopbackAddress, isLoopbackHost } from '../../http/loopback.ts';
+import { botFrameworkMediaFetcher } from './media.ts';
 import type { Logger } from '../../log.ts';
 import { DeliveryError, type DeliveryTarget } from '../../messaging/delivery.ts';
 import { UnreadableInboundError, type OutboundMessage } from '../../messaging/message.ts';
@@ -154,6 +155,7 @@ export class BotFrameworkChannel implements Channel {
       send: (target, message) => this.send(target, message),
       typing: (target, platformMessageId) => this.typing(target, platformMessageId),
     });
+    this.chat.mediaFetchers.registerFamily(BOTFRAMEWORK_PREFIX, botFrameworkMediaFetcher(mode === 'emulator'));
     this.router = this.messagesRouter();
   }
 

@@ -24,6 +24,7 @@ import { UnreadableInboundError, type InboundMessage } from '../../messaging/mes
 import type { Channel, ChannelDependencies } from '../channel.ts';
 import { TELEGRAM_CHANNEL, inboundFromUpdate } from './inbound.ts';
 import { telegramSender } from './sender.ts';
+import { telegramMediaFetcher } from './media.ts';
 export { TELEGRAM_CHANNEL, inboundFromUpdate } from './inbound.ts';
 export { TELEGRAM_TEXT_LIMIT, deliveryErrorOf, telegramSender } from './sender.ts';
 
@@ -61,6 +62,7 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
 
   const bot = new Telegraf(token, { telegram: { apiRoot: settings.apiRoot, webhookReply: false } });
   adapter.registerChannel(TELEGRAM_CHANNEL, telegramSender(bot.telegram));
+  adapter.mediaFetchers.register(TELEGRAM_CHANNEL, telegramMediaFetcher(bot.telegram));
 
   let stopped = false;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());

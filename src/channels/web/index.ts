@@ -16,6 +16,8 @@ import { readCookie } from '../../http/cookies.ts';
 import { escapeHtml } from '../../http/html.ts';
 import { overLimit, tooMany } from '../../http/rate-limits.ts';
 import type { ConversationStore } from '../../messaging/conversation-store.ts';
+import { LocationSchema } from '../../messaging/message.ts';
+import { WebUploads } from './uploads.ts';
 import type { Database } from '../../storage/database.ts';
 import { databaseLimits, memoryLimits, type RateLimitStore } from '../../storage/rate-limits.ts';
 import type { Channel, ChannelDependencies, ChannelTexts } from '../channel.ts';
@@ -39,7 +41,9 @@ const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.:[\]-]+$/;
  */
 const SESSION_COOKIE = 'cozum_chat';
 const SESSION_COOKIE_DAYS = 180;
-const SendSchema = z.object({ text: z.string().max(MAX_TEXT), id: z.string().max(100).optional() });
+const SendSchema = z.object({ text: z.string().max(MAX_TEXT), id: z.string().max(100).optional(), location: LocationSchema.optional() });
+/** An upload's own id (the page's message id): the same upload sent twice is kept once. */
+const UploadQuery = z.object({ id: z.string().max(100).optional().catch(undefined) });
 /** A message costs one point of the per-address limit per started block of this many characters. */
 const CHARACTERS_PER_POINT = 1000;
 
@@ -69,8 +73,10 @@ function tokenOf(request: Request): string | undefined {
 }
 
 function publicMessage(row: { id: string; direction: string; author: string; text: string; payload: string; createdAt: Date }) {
-  const payload = JSON.parse(row.payload) as { choices?: string[] };
-  return { id: row.id, from: row.direction === 'in' ? 'citizen' : row.author, text: row.text, choices: payload.choices ?? [], at: row.createdAt.toISOString() };
+  const payload = JSON.parse(row.payload) as { choices?: string[]; media?: unknown[]; location?: unknown };
+  // What the citizen sent besides words: the page shows it as "📷 Photo" or "📍 Location".
+  const attachment = payload.media?.length ? 'photo' : payload.location ? 'pin' : null;
+  return { id: row.id, from: row.direction === 'in' ? 'citizen' : row.author, text: row.text, choices: payload.choices ?? [], attachment, at: row.createdAt.toISOString() };
 }
 
 export interface WebchatDependencies {
@@ -91,18 +97,26 @@ export interface WebchatDependencies {
   durableLimits: RateLimitStore;
   /** Counters of messages and reads: a check per request, kept in memory. */
   fastLimits: RateLimitStore;
+  /** Largest upload (a photo or file from the attach button), in bytes. */
+  maxUploadBytes?: number;
 }
 
 /** The web chat page's own words (bot/texts.yaml `web…`). */
-export type WebLabels = Pick<ChannelTexts, 'webTitle' | 'webSubtitle' | 'webChatLabel' | 'webInputLabel' | 'webPlaceholder' | 'webSend' | 'webOffline' | 'webSendAgain'>;
+export type WebLabels = Pick<
+  ChannelTexts,
+  'webTitle' | 'webSubtitle' | 'webChatLabel' | 'webInputLabel' | 'webPlaceholder' | 'webSend' | 'webOffline' | 'webSendAgain' | 'webAttach' | 'webLocation' | 'webPhoto' | 'webPin' | 'webLocationRefused'
+>;
 
 const labelsOf = (words: ChannelTexts): WebLabels => ({
   webTitle: words.webTitle, webSubtitle: words.webSubtitle, webChatLabel: words.webChatLabel, webInputLabel: words.webInputLabel,
   webPlaceholder: words.webPlaceholder, webSend: words.webSend, webOffline: words.webOffline, webSendAgain: words.webSendAgain,
+  webAttach: words.webAttach, webLocation: words.webLocation, webPhoto: words.webPhoto, webPin: words.webPin, webLocationRefused: words.webLocationRefused,
 });
 
-export function webchatRouter({ adapter, store, db, municipalityName, greeting, words, limits, durableLimits, fastLimits }: WebchatDependencies): Router {
+export function webchatRouter({ adapter, store, db, municipalityName, greeting, words, limits, durableLimits, fastLimits, maxUploadBytes = 10 * 1024 * 1024 }: WebchatDependencies): Router {
   const router = express.Router();
+  const uploads = new WebUploads();
+  adapter.mediaFetchers.register(WEBCHAT_CHANNEL, uploads);
   const sessions = new WebchatSessions(db);
   const perMinute = (counters: RateLimitStore, name: string, points: number) => (points > 0 ? counters.limiter({ name, points, seconds: 60, holdInMemory: true }) : undefined);
   const newSessions = perMinute(durableLimits, 'webchat:sessions', limits.chatSessions);
@@ -196,6 +210,39 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
       userId,
       text: body.data.text,
       platformMessageId: body.data.id,
+      location: body.data.location,
+    });
+    response.json({ duplicate: result.duplicate, replies: result.replies, language: await languageOf(userId) });
+  });
+
+  // A photo or file from the attach button (the page has scaled a photo down already): the bytes
+  // wait in memory for the media download that follows the stored message (src/media/), which reads
+  // their real type and keeps or refuses them; the citizen's answer comes as for a message.
+  const readUpload = express.raw({ type: () => true, limit: maxUploadBytes });
+  router.post('/api/chat/uploads', async (request: Request, response: Response) => {
+    const userId = await sessions.userOf(tokenOf(request));
+    if (!userId) return refuse(request, response, 401, (w) => w.webNoSession, 'No session.');
+    const waitMs = Math.max(
+      messagesBySession ? await overLimit(messagesBySession, userId) : 0,
+      messagesByAddress ? await overLimit(messagesByAddress, clientAddress(request)) : 0,
+    );
+    if (waitMs > 0) return tooManyFor(request, response, waitMs, 'webTooManyMessages', userId);
+    const read = await new Promise<unknown>((resolve) => readUpload(request, response, (error?: unknown) => resolve(error)));
+    if (read || !Buffer.isBuffer(request.body) || request.body.length === 0) {
+      const tooLarge = (read as { type?: string } | undefined)?.type === 'entity.too.large';
+      const megabytes = Math.floor(maxUploadBytes / (1024 * 1024));
+      if (tooLarge) return refuse(request, response, 413, (w) => w.format('mediaTooLarge', { megabytes }), `At most ${megabytes} MB.`, userId);
+      return refuse(request, response, 400, (w) => w.webUploadEmpty, 'Empty upload.', userId);
+    }
+    const { id } = UploadQuery.parse(request.query);
+    const mimeType = String(request.headers['content-type'] ?? '').split(';')[0]!.trim();
+    const kind = mimeType.startsWith('image/') ? 'image' : mimeType.startsWith('audio/') ? 'audio' : mimeType.startsWith('video/') ? 'video' : 'document';
+    const result = await adapter.receive({
+      channel: WEBCHAT_CHANNEL,
+      userId,
+      text: '',
+      platformMessageId: id,
+      media: [{ kind, fileId: uploads.keep(request.body), ...(mimeType ? { mimeType } : {}), size: request.body.length }],
     });
     response.json({ duplicate: result.duplicate, replies: result.replies, language: await languageOf(userId) });
   });
@@ -235,6 +282,7 @@ export function createWebchat({ adapter, store, config, db, limits, texts, texts
       limits: config.limits.http,
       durableLimits: limits ?? databaseLimits(db),
       fastLimits: memoryLimits(),
+      maxUploadBytes: config.limits.maxMediaBytes,
     }),
     start: async () => undefined,
     stop: async () => undefined,

@@ -14,6 +14,7 @@ import {
   type WAMessageKey,
 } from '@whiskeysockets/baileys';
 import type { InboundMessage, Media } from '../../messaging/message.ts';
+import { mediaSource } from './media.ts';
 
 export const WHATSAPP_BAILEYS_CHANNEL = 'whatsapp-baileys';
 
@@ -52,6 +53,9 @@ export function inboundFromWhatsApp(message: WAMessage): InboundMessage | undefi
   if (pin && typeof pin.degreesLatitude === 'number' && typeof pin.degreesLongitude === 'number') {
     location = { latitude: pin.degreesLatitude, longitude: pin.degreesLongitude };
   }
+  // Where the encrypted file is and its key, to download it once the message is stored.
+  const source = media.length > 0 ? mediaSource(content) : undefined;
+  if (source) for (const item of media) item.source = source;
   // Reactions, edits, deletions, receipts of protocol: nothing a citizen asked.
   if (!text && media.length === 0 && !location) return undefined;
 

@@ -9,6 +9,7 @@
 //   any other close → a new socket after an exponential backoff (1 s, 2 s, 4 s … 60 s).
 // The socket factory is injectable (default `makeWASocket`), so tests drive this very code with a
 // socket stand-in that speaks Baileys' events.
+import { baileysMediaFetcher } from './media.ts';
 import makeWASocket, {
     Browsers,
     DisconnectReason, isJidBroadcast,
@@ -150,6 +151,7 @@ export class WhatsAppBaileysChannel implements Channel {
       send: (target, message) => this.send(target, message),
       typing: (target, platformMessageId) => this.typing(target, platformMessageId),
     });
+    adapter.mediaFetchers.register(WHATSAPP_BAILEYS_CHANNEL, baileysMediaFetcher());
   }
 
   /** The link's state, as the admin page shows it. */

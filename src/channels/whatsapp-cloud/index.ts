@@ -22,6 +22,7 @@ import { UnreadableInboundError } from '../../messaging/message.ts';
 import type { Channel, ChannelDependencies } from '../channel.ts';
 import { WHATSAPP_CLOUD_CHANNEL, parseWebhook, type DeliveryStatus } from './inbound.ts';
 import { whatsAppCloudSender, type ListWords } from './sender.ts';
+import { whatsAppCloudMediaFetcher } from './media.ts';
 export { WHATSAPP_CLOUD_CHANNEL, parseWebhook, type DeliveryStatus, type ParsedWebhook } from './inbound.ts';
 export { messagePayloads, whatsAppCloudSender } from './sender.ts';
 
@@ -64,6 +65,7 @@ export function createWhatsAppCloud({ config, adapter, db, logger: parentLogger,
     return { body: words.chooseBody, button: words.chooseListButton, title: words.chooseListTitle };
   });
   adapter.registerChannel(WHATSAPP_CLOUD_CHANNEL, whatsAppCloudSender(settings, { db, logger, list }));
+  adapter.mediaFetchers.register(WHATSAPP_CLOUD_CHANNEL, whatsAppCloudMediaFetcher(settings));
 
   const recordStatus = async (status: DeliveryStatus) => {
     if (status.status !== 'failed') {

@@ -3,6 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import type { Config } from '../../config.ts';
 import type { Handoff } from '../../handoff/handoff.ts';
 import type { Logger } from '../../log.ts';
+import type { MediaService } from '../../media/media.ts';
 import type { CozumEvents } from '../../messaging/events.ts';
 import type { Database } from '../../storage/database.ts';
 import type { ConsoleAuth } from '../auth.ts';
@@ -26,6 +27,10 @@ export interface RouteContext {
   handoffs: HandoffConversations;
   audience: EventAudience;
   stats: Stats;
+  /** Photos, voice notes and files citizens sent (src/media/). */
+  media?: MediaService;
+  /** The map tiles' URL template (console.mapTiles); empty: coordinates and a link only. */
+  mapTiles: string;
   /** The outbox, for the supervisor's "try again" on a failed delivery. */
   outbox?: { retry(messageId: string): Promise<boolean> };
   heartbeatMs?: number;

@@ -9,7 +9,7 @@ import { Id, IdParams } from './validate.ts';
 const ConversationQuery = z.object({ ticket: Id.optional().catch(undefined) });
 const ReplyBody = z.object({ text: z.string().trim().min(1, 'Boş mesaj gönderilemez.').max(4000, 'Mesaj en fazla 4000 karakter olabilir.') });
 
-export function conversationRoutes({ views, handoff }: RouteContext): Router {
+export function conversationRoutes({ views, handoff, mapTiles }: RouteContext): Router {
   const api = express.Router();
 
   api.get('/conversations/:id', async (request, response) => {
@@ -17,7 +17,7 @@ export function conversationRoutes({ views, handoff }: RouteContext): Router {
     const { ticket } = ConversationQuery.parse(request.query);
     const view = params.success ? await views.conversation(consoleSession(response).agent, params.data.id, ticket) : undefined;
     if (!view) return void response.status(404).json({ error: CONVERSATION_NOT_FOUND });
-    response.json(view);
+    response.json({ ...view, mapTiles });
   });
 
   api.post('/conversations/:id/claim', conversationAction(views, (_q, response, id) => handoff.claim(consoleSession(response).agent, id)));

@@ -1,5 +1,6 @@
 // The console's HTML pages and their assets. Pages are plain HTML/CSS/JS from ../static (no build
 // step); their data comes from the JSON API.
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
@@ -9,6 +10,7 @@ import { CONVERSATION_NOT_FOUND } from './actions.ts';
 import { IdParams } from './validate.ts';
 
 export const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'static');
+const LEAFLET_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist');
 
 /** The style sheet and icon the login page uses, before anyone has logged in. */
 export function publicAssetRoutes(): Router {
@@ -26,6 +28,8 @@ export function publicAssetRoutes(): Router {
 export function pageRoutes({ views, pages, supervisorOnly, noticePage }: RouteContext): Router {
   const router = express.Router();
 
+  // Leaflet for a pin's map (only when console.mapTiles names a tile server), from the installed package.
+  router.use('/console/assets/leaflet', express.static(LEAFLET_DIR, { index: false, cacheControl: false, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') }));
   router.use('/console/assets', express.static(STATIC_DIR, { index: false, cacheControl: false, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') }));
 
   router.get('/console', (_request, response) => void response.type('html').send(pages.queue));

@@ -39,15 +39,89 @@ function mapLink(location) {
   return el('a', { href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`, target: '_blank', rel: 'noopener noreferrer', text: `Konumu haritada aç (${lat}, ${lon})` });
 }
 
-function attachment(media) {
-  const kind = media.kind === 'image' ? 'Fotoğraf' : media.kind === 'audio' ? 'Ses kaydı' : media.kind === 'video' ? 'Video' : media.kind === 'document' ? 'Belge' : media.kind === 'sticker' ? 'Çıkartma' : 'Dosya';
-  return el(
-    'div',
-    { class: 'attachment' },
-    el('strong', { text: `${kind} gönderildi` }),
-    media.fileId ? el('div', {}, 'Dosya kimliği: ', el('code', { text: media.fileId })) : null,
-    el('div', { class: 'muted', text: 'Önizleme henüz yok: konsol dosyaları henüz gösteremiyor (medya aktarımı hazır değil).' }),
+/** Leaflet, loaded once and only when the municipality names a tile server (console.mapTiles). */
+let leaflet;
+function loadLeaflet() {
+  if (!leaflet) {
+    document.head.append(el('link', { rel: 'stylesheet', href: '/console/assets/leaflet/leaflet.css' }));
+    leaflet = import('/console/assets/leaflet/leaflet-src.esm.js');
+  }
+  return leaflet;
+}
+
+/**
+ * A pin: its coordinates and an openstreetmap.org link always; above them a map with the pin when
+ * tiles are configured and load. A map whose tiles cannot be reached (no internet) is taken away
+ * again, leaving the coordinates and the link.
+ */
+function locationNode(location, title) {
+  const lat = Number(location.latitude);
+  const lon = Number(location.longitude);
+  const fallback = el('div', { class: 'map-fallback' }, el('div', { text: `Enlem ${lat.toFixed(6)}, boylam ${lon.toFixed(6)}` }), mapLink(location));
+  const node = el('div', { class: 'attachment attachment--location', dataset: { lat: String(lat), lon: String(lon) } }, el('strong', { text: title }));
+  if (view?.mapTiles) {
+    const map = el('div', { class: 'map', role: 'img', 'aria-label': `Harita: ${lat.toFixed(5)}, ${lon.toFixed(5)}` });
+    node.append(map);
+    loadLeaflet()
+      .then((L) => {
+        const shown = L.map(map, { zoomControl: true, attributionControl: true }).setView([lat, lon], 17);
+        const tiles = L.tileLayer(view.mapTiles, { maxZoom: 19, attribution: '© OpenStreetMap' }).addTo(shown);
+        let loaded = false;
+        tiles.on('tileload', () => (loaded = true));
+        tiles.on('tileerror', () => {
+          if (!loaded) map.remove();
+        });
+        L.marker([lat, lon]).addTo(shown);
+      })
+      .catch(() => map.remove());
+  }
+  node.append(fallback);
+  return node;
+}
+
+const MEDIA_KINDS = { image: 'Fotoğraf', audio: 'Ses kaydı', video: 'Video', document: 'Belge', sticker: 'Çıkartma' };
+const REFUSALS = { tooLarge: 'dosya sınırdan büyük', wrongType: 'desteklenmeyen dosya türü', unreadable: 'bozuk ya da yarım dosya' };
+
+/** The full image, over the page: a native dialog (Escape closes it, focus returns). */
+function openViewer(media) {
+  let dialog = $('media-viewer');
+  if (!dialog) {
+    dialog = el('dialog', { id: 'media-viewer', class: 'viewer', 'aria-label': 'Fotoğraf' });
+    dialog.addEventListener('click', (event) => {
+      if (event.target === dialog) dialog.close();
+    });
+    document.body.append(dialog);
+  }
+  clear(dialog).append(
+    el('img', { src: media.url, alt: 'Vatandaşın gönderdiği fotoğraf' }),
+    el('div', { class: 'viewer__bar' }, el('a', { href: media.url, target: '_blank', rel: 'noopener', text: 'Yeni sekmede aç' }), el('button', { type: 'button', class: 'btn', text: 'Kapat', onclick: () => dialog.close() })),
   );
+  dialog.showModal();
+}
+
+function attachment(media) {
+  const kind = MEDIA_KINDS[media.kind] || 'Dosya';
+  // Sent before media were kept: only the platform's id is known.
+  if (!media.status) {
+    return el('div', { class: 'attachment' }, el('strong', { text: `${kind} gönderildi` }), media.fileId ? el('div', {}, 'Dosya kimliği: ', el('code', { text: media.fileId })) : null);
+  }
+  const node = el('div', { class: `attachment attachment--${media.status}`, dataset: { media: media.id, status: media.status } });
+  if (media.status === 'pending') {
+    node.append(el('strong', { text: `${kind} alınıyor…` }));
+  } else if (media.status === 'failed') {
+    node.append(el('strong', { text: `${kind} alınamadı` }), el('div', { class: 'muted', text: 'Kanaldan indirilemedi; gerekirse vatandaştan yeniden göndermesini isteyin.' }));
+  } else if (media.status === 'refused') {
+    node.append(el('strong', { text: `${kind} kabul edilmedi` }), el('div', { class: 'muted', text: REFUSALS[media.reason] || '' }));
+  } else if (media.kind === 'image') {
+    node.append(el('button', { type: 'button', class: 'thumb', title: 'Fotoğrafı büyüt', onclick: () => openViewer(media) }, el('img', { src: media.thumbUrl, alt: `${kind} (büyütmek için seçin)`, loading: 'lazy' })));
+  } else if (media.kind === 'audio') {
+    node.append(el('strong', { text: kind }), el('audio', { controls: '', preload: 'metadata', src: media.url }));
+  } else if (media.kind === 'video') {
+    node.append(el('strong', { text: kind }), el('video', { controls: '', preload: 'metadata', src: media.url, class: 'video' }));
+  } else {
+    node.append(el('strong', { text: kind }), el('div', {}, el('a', { href: media.url, download: '', text: `Belgeyi indir${media.size ? ` (${Math.max(1, Math.round(media.size / 1024))} KB)` : ''}` })));
+  }
+  return node;
 }
 
 function messageNode(message) {
@@ -61,7 +135,7 @@ function messageNode(message) {
     // The citizen may write Arabic: each bubble takes its direction from its own first letters.
     message.text ? el('div', { class: 'msg__text', dir: 'auto' }, richText(message.text)) : null,
     message.media.map(attachment),
-    message.location ? el('div', { class: 'attachment' }, el('strong', { text: 'Konum gönderildi' }), el('div', {}, mapLink(message.location))) : null,
+    message.location ? locationNode(message.location, 'Konum gönderildi') : null,
     message.choices.length ? el('div', { class: 'msg__choices' }, message.choices.map((c) => el('span', { dir: 'auto', text: c }))) : null,
     el('div', { class: 'msg__meta' }, fmtTime(message.at), failed ? el('span', { class: 'msg__failed', text: ' · iletilemedi' }) : pending ? ' · gönderiliyor' : ''),
   );
@@ -165,8 +239,10 @@ function renderTicket() {
   if (t.rating !== null) field(dl, 'Vatandaş puanı', `${t.rating}/5${t.ratingComment ? ` · ${t.ratingComment}` : ''}`);
 
   const media = clear($('ticket-media'));
-  for (const photo of t.photos) media.append(attachment(photo));
-  for (const location of t.locations) media.append(el('div', { class: 'attachment' }, el('strong', { text: 'Konum' }), el('div', {}, mapLink(location))));
+  // What the citizen sent in this conversation: kept ones, and those still arriving or lost (never silently dropped).
+  for (const item of t.media ?? []) media.append(attachment(item));
+  if (!t.media?.length) for (const photo of t.photos) media.append(attachment(photo));
+  for (const location of t.locations) media.append(locationNode(location, 'Konum'));
 
   // Live refreshes rebuild the lists; what the agent already picked stays picked.
   fillSelect($('status-select'), me.statuses.filter((s) => s.key !== t.status).map((s) => [s.key, s.label]));

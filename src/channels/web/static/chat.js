@@ -6,6 +6,11 @@
   var form = document.getElementById('form');
   var input = document.getElementById('input');
   var send = document.getElementById('send');
+  var attach = document.getElementById('attach');
+  var file = document.getElementById('file');
+  var locate = document.getElementById('locate');
+  /** Longest side of a photo sent from here: scaled down in the browser before it goes. */
+  var MAX_SIDE = 1600;
   var lastId = null;
   // Settles once the browser has a session: a message typed before that waits for it.
   var ready = Promise.resolve();
@@ -51,6 +56,11 @@
     input.setAttribute('placeholder', words.webPlaceholder);
     send.textContent = words.webSend;
     send.setAttribute('aria-label', words.webSend);
+    [[attach, words.webAttach], [locate, words.webLocation]].forEach(function (pair) {
+      if (!pair[1]) return;
+      pair[0].setAttribute('aria-label', pair[1]);
+      pair[0].setAttribute('title', pair[1]);
+    });
   }
 
   var browserLanguage = String(navigator.language || '').slice(0, 2).toLowerCase();
@@ -60,10 +70,10 @@
     if (storage) storage.setItem(TOKEN_KEY, value);
   }
 
-  function api(method, url, body) {
-    var headers = { 'Content-Type': 'application/json' };
+  function api(method, url, body, type) {
+    var headers = { 'Content-Type': type || 'application/json' };
     if (token) headers['X-Chat-Session'] = token;
-    return fetch(url, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined }).then(function (response) {
+    return fetch(url, { method: method, headers: headers, body: type ? body : body ? JSON.stringify(body) : undefined }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) {
           // The server words its refusals (4xx) for the citizen; anything else is the page's own "offline".
@@ -94,11 +104,19 @@
   // The citizen's own message is shown at once; when the server's copy arrives it takes that place.
   var pending = [];
 
-  function addMessage(from, text, choices, id) {
+  /** What a photo or a pin reads as in the log (the server keeps no words for them). */
+  function attachmentText(kind) {
+    return kind === 'photo' ? label('webPhoto', '📷 Fotoğraf') : kind === 'pin' ? label('webPin', '📍 Konum') : '';
+  }
+
+  function addMessage(from, text, choices, id, attachment) {
     if (id && shown[id]) return;
     if (id) { shown[id] = true; lastId = id; }
-    if (id && from === 'citizen' && pending.length && pending[0].text === text) {
-      pending.shift().item.setAttribute('data-id', id);
+    // A photo or pin is matched by its kind: the page's language may have changed since it was sent.
+    if (id && from === 'citizen' && pending.length && (attachment ? pending[0].attachment === attachment : pending[0].text === text)) {
+      var sent = pending.shift().item;
+      sent.setAttribute('data-id', id);
+      if (attachment) sent.textContent = text;
       return;
     }
     var item = document.createElement('li');
@@ -121,7 +139,7 @@
       item.appendChild(box);
     }
     if (id) item.setAttribute('data-id', id);
-    else if (from === 'citizen') pending.push({ text: text, item: item });
+    else if (from === 'citizen') pending.push({ text: text, attachment: attachment, item: item });
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
   }
@@ -138,19 +156,28 @@
     if (!token && storage) return Promise.resolve();
     return api('GET', '/api/chat/messages' + (lastId ? '?after=' + encodeURIComponent(lastId) : '')).then(function (data) {
       useLanguage(data.language);
-      data.messages.forEach(function (m) { addMessage(m.from, m.text, m.choices, m.id); });
+      data.messages.forEach(function (m) { addMessage(m.from, m.text || attachmentText(m.attachment), m.choices, m.id, m.text ? null : m.attachment); });
     });
   }
 
-  function submit(text) {
-    if (!text.trim()) return;
+  /**
+   * Sends a message: words, or (`extra`) a pin `{ location }` or a photo `{ blob }`, shown in the
+   * log as the server will show it.
+   */
+  function submit(text, extra) {
+    if (!text.trim() && !extra) return;
     send.disabled = true;
-    addMessage('citizen', text, [], null);
+    var kind = extra ? (extra.blob ? 'photo' : 'pin') : null;
+    addMessage('citizen', kind ? attachmentText(kind) : text, [], null, kind);
     var id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
+    function once() {
+      if (extra && extra.blob) return api('POST', '/api/chat/uploads?id=' + encodeURIComponent(id), extra.blob, extra.blob.type || 'application/octet-stream');
+      return api('POST', '/api/chat/messages', extra ? { text: '', id: id, location: extra.location } : { text: text, id: id });
+    }
     // A server restarting (503) or out of reach is asked again with the same id: the server keeps
     // one copy of a message however often it arrives.
     function post(attempt) {
-      return api('POST', '/api/chat/messages', { text: text, id: id }).catch(function (error) {
+      return once().catch(function (error) {
         if (attempt >= 5 || (error.status && error.status !== 503)) throw error;
         return new Promise(function (resolve) { setTimeout(resolve, 2000); }).then(function () { return post(attempt + 1); });
       });
@@ -171,6 +198,40 @@
   });
   input.addEventListener('keydown', function (event) {
     if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+
+  // A photo from the camera or the gallery, scaled down here (a phone's 12-megapixel photo becomes a
+  // few hundred kilobytes) before it is sent; what cannot be drawn (not a picture) goes as it is and
+  // the server says what it makes of it.
+  function downscale(picked) {
+    if (!window.createImageBitmap || !picked.type || picked.type.indexOf('image/') !== 0) return Promise.resolve(picked);
+    return createImageBitmap(picked).then(function (bitmap) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) { resolve(blob || picked); }, 'image/jpeg', 0.85);
+      });
+    }).catch(function () { return picked; });
+  }
+
+  attach.addEventListener('click', function () { file.click(); });
+  file.addEventListener('change', function () {
+    var picked = file.files && file.files[0];
+    file.value = '';
+    if (!picked) return;
+    downscale(picked).then(function (blob) { submit('', { blob: blob }); });
+  });
+
+  // "Share my location": the browser asks the citizen; a refusal (or no location at all) is said plainly.
+  locate.addEventListener('click', function () {
+    var refused = function () { notice(label('webLocationRefused', 'Konumunuza erişilemedi. Adresi yazarak bildirebilirsiniz.')); };
+    if (!navigator.geolocation) return refused();
+    navigator.geolocation.getCurrentPosition(function (position) {
+      submit('', { location: { latitude: position.coords.latitude, longitude: position.coords.longitude } });
+    }, refused, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });
 
   if (embedded) {

@@ -1,0 +1,36 @@
+-- Issue 16: photos, voice notes and files citizens send, downloaded from their channel and kept
+-- (src/media/). One row per attachment, recorded before the download; the bytes once per content.
+CREATE TABLE "Media" (
+    "id" TEXT NOT NULL,
+    "conversationId" TEXT NOT NULL,
+    "messageId" TEXT NOT NULL,
+    "position" INTEGER NOT NULL,
+    "channel" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "source" TEXT NOT NULL DEFAULT '{}',
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "reason" TEXT,
+    "contentHash" TEXT,
+    "mimeType" TEXT,
+    "size" INTEGER,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" TIMESTAMP(3),
+    "lastError" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "storedAt" TIMESTAMP(3),
+    CONSTRAINT "Media_pkey" PRIMARY KEY ("id")
+);
+CREATE UNIQUE INDEX "Media_messageId_position_key" ON "Media"("messageId", "position");
+CREATE INDEX "Media_conversationId_createdAt_idx" ON "Media"("conversationId", "createdAt");
+CREATE INDEX "Media_status_nextAttemptAt_idx" ON "Media"("status", "nextAttemptAt");
+CREATE INDEX "Media_contentHash_idx" ON "Media"("contentHash");
+ALTER TABLE "Media" ADD CONSTRAINT "Media_conversationId_fkey" FOREIGN KEY ("conversationId") REFERENCES "Conversation"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+CREATE TABLE "MediaContent" (
+    "hash" TEXT NOT NULL,
+    "mimeType" TEXT NOT NULL,
+    "size" INTEGER NOT NULL,
+    "bytes" BYTEA,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "MediaContent_pkey" PRIMARY KEY ("hash")
+);
