@@ -346,7 +346,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     const apiKeys = new ApiKeys(db);
     const services = buildServices(specs, dialogServices.neighbourhoods, config.tickets.defaultSlaHours);
     integrations = await startIntegrations({
-      config, db, handoff, events, keys: apiKeys, limits, logger,
+      config, db, handoff, events, keys: apiKeys, limits, logger, cluster,
       emails: loadEmails(path.resolve(config.contentDir, 'bot'), config.municipality),
       categoryNames: new Map(services.map((service) => [service.code, service.name])),
     });

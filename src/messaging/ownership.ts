@@ -121,10 +121,10 @@ export class ConversationOwnership {
         OR ("status" = 'pending' AND "direction" = 'out' AND ${this.cluster.freeLeaseSql(key)}))
       LIMIT 500`);
     let taken = 0;
-    const claims = await Promise.all(rows.map(async (row) => [row.conversationId, await this.claim(row.conversationId)] as const));
-    for (const [conversationId, won] of claims) {
+    const claims = await Promise.all(rows.map(async (row) => [row.conversationId, this.held.has(row.conversationId), await this.claim(row.conversationId)] as const));
+    for (const [conversationId, heldBefore, won] of claims) {
       if (!won) continue;
-      taken++;
+      if (!heldBefore) taken++;
       this.workListener?.(conversationId);
     }
     if (taken > 0) this.logger.info({ conversations: taken, instance: this.cluster.id }, 'conversations taken over: their holder is gone or their work was waiting');
