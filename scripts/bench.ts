@@ -459,13 +459,17 @@ interface Instance {
 
 async function startInstance(env: Record<string, string>): Promise<Instance> {
   const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'warn', DOTENV_CONFIG_QUIET: 'true', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', DOTENV_CONFIG_QUIET: 'true', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /web chat ready at (http:\/\/\S+)/.exec(line) ?? /"url":"(http:\/\/[^"]+)"/.exec(line);
-      if (match) resolve(match[1]!);
+      try {
+        const entry = JSON.parse(line) as { url?: string; msg?: string };
+        if (entry.url && entry.msg?.startsWith('web chat ready')) resolve(entry.url);
+      } catch {
+        // Not a log line.
+      }
     });
     child.once('exit', (code) => reject(new Error(`src/main.ts exited (${code}) before it was ready`)));
   });
