@@ -480,7 +480,7 @@ async function httpCitizens(urls: string[], options: Options, label: string, rat
   const latencies: number[] = [];
   let messages = 0;
   let failed = 0;
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: 512 });
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 512, timeout: 60_000 });
   const post = (url: string, pathname: string, body: unknown, token?: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const data = JSON.stringify(body);
@@ -505,7 +505,14 @@ async function httpCitizens(urls: string[], options: Options, label: string, rat
     const text = citizen.texts[k]!;
     const t0 = scheduled ?? performance.now();
     // Each message to the next instance: a conversation moves between them at every message.
-    const { status } = await post(urls[(citizen.index + k) % urls.length]!, '/api/chat/messages', { text, id: `${label}-${citizen.index}-${k}` }, citizen.token);
+    // A connection the server closed as we reused it is tried again (the same id: stored once).
+    let status = 0;
+    for (let attempt = 0; attempt < 3 && status !== 200; attempt++) {
+      status = await post(urls[(citizen.index + k) % urls.length]!, '/api/chat/messages', { text, id: `${label}-${citizen.index}-${k}` }, citizen.token).then(
+        (response) => response.status,
+        () => 0,
+      );
+    }
     if (status !== 200) failed++;
     latencies.push(performance.now() - t0);
     messages++;
