@@ -17,7 +17,15 @@
 // --repeat 5, --json (JSON only), --only pipeline|echo|nlu, --profile FILE (a .cpuprofile of the
 // measured phases, for Chrome DevTools), --database URL (e.g. an empty PostgreSQL database; default a
 // fresh SQLite file).
+// --instances N (with --database postgresql://…): N `src/main.ts` processes on that database, as a
+// municipality runs them behind a load balancer, and beside them one process on a fresh SQLite
+// file: web chat citizens over HTTP, each citizen's messages going to the instances in turn (so
+// that conversations move between them), flat out and at --rate (500/s in this mode), throughput,
+// latency until the answer is in the HTTP response, and messages lost (counted in the databases).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { createInterface } from 'node:readline';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +34,7 @@ import { ActivityHandler, type TurnContext } from 'botbuilder';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { startCozum, type Cozum } from '../src/main.ts';
+import { openDatabase } from '../src/storage/database.ts';
 import type { DeliveryTarget } from '../src/messaging/delivery.ts';
 import type { OutboundMessage } from '../src/messaging/message.ts';
 
@@ -41,6 +50,9 @@ interface Options {
   repeat: number;
   /** A database URL instead of a fresh SQLite file (e.g. an empty PostgreSQL database). */
   database?: string;
+  /** Several `src/main.ts` processes on `database`, compared with one on SQLite (HTTP web chat). */
+  instances?: number;
+  rateSet?: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -57,7 +69,10 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--json') options.json = true;
     else if (arg === '--only') options.only = value();
     else if (arg === '--profile') options.profile = value();
-    else if (arg === '--rate') options.rate = Math.max(0, Number(value()));
+    else if (arg === '--rate') {
+      options.rate = Math.max(0, Number(value()));
+      options.rateSet = true;
+    } else if (arg === '--instances') options.instances = Math.max(1, Number(value()));
     else if (arg === '--repeat') options.repeat = Math.max(1, Number(value()));
     else if (arg === '--database') options.database = value();
     else throw new Error(`bilinmeyen seçenek: ${arg}`);
@@ -311,6 +326,7 @@ async function benchNlu(cozum: Cozum): Promise<{ classifications: number; perSec
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.instances) return benchInstances(options);
   const dir = mkdtempSync(path.join(tmpdir(), 'cozum-bench-'));
   const config = loadConfig({
     env: {},
@@ -430,6 +446,181 @@ async function main(): Promise<void> {
   } finally {
     await cozum.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --instances: processes behind HTTP, as in production.
+
+interface Instance {
+  url: string;
+  process: ChildProcess;
+}
+
+async function startInstance(env: Record<string, string>): Promise<Instance> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', DOTENV_CONFIG_QUIET: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { url?: string; msg?: string };
+        if (entry.url && entry.msg?.startsWith('web chat ready')) resolve(entry.url);
+      } catch {
+        // Not a log line.
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`src/main.ts exited (${code}) before it was ready`)));
+  });
+  return { url, process: child };
+}
+
+async function httpCitizens(urls: string[], options: Options, label: string, rate?: number): Promise<Run & { failed: number }> {
+  const latencies: number[] = [];
+  let messages = 0;
+  let failed = 0;
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 512, timeout: 60_000 });
+  const post = (url: string, pathname: string, body: unknown, token?: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const data = JSON.stringify(body);
+      const request = httpRequest(`${url}${pathname}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...(token ? { 'x-chat-session': token } : {}) } }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      });
+      request.on('error', reject);
+      request.end(data);
+    });
+  const citizens = await Promise.all(
+    Array.from({ length: options.citizens }, async (_, i) => {
+      const { body } = await post(urls[i % urls.length]!, '/api/chat/session', {});
+      return { index: i, token: (JSON.parse(body) as { token: string }).token, texts: messagesOf(i, options.rounds), next: 0 };
+    }),
+  );
+  const started = performance.now();
+  const say = async (citizen: (typeof citizens)[number], scheduled?: number): Promise<void> => {
+    const k = citizen.next++;
+    const text = citizen.texts[k]!;
+    const t0 = scheduled ?? performance.now();
+    // Each message to the next instance: a conversation moves between them at every message.
+    // A connection the server closed as we reused it is tried again (the same id: stored once).
+    let status = 0;
+    for (let attempt = 0; attempt < 3 && status !== 200; attempt++) {
+      status = await post(urls[(citizen.index + k) % urls.length]!, '/api/chat/messages', { text, id: `${label}-${citizen.index}-${k}` }, citizen.token).then(
+        (response) => response.status,
+        () => 0,
+      );
+    }
+    if (status !== 200) failed++;
+    latencies.push(performance.now() - t0);
+    messages++;
+  };
+  if (!rate) {
+    await Promise.all(citizens.map(async (citizen) => {
+      while (citizen.next < citizen.texts.length) await say(citizen);
+    }));
+  } else {
+    const ready = [...citizens];
+    const waiting = new Set<Promise<void>>();
+    let wake: (() => void) | undefined;
+    const total = citizens.reduce((sum, c) => sum + c.texts.length, 0);
+    for (let sent = 0; sent < total; ) {
+      const due = started + (sent * 1000) / rate;
+      const now = performance.now();
+      if (due > now) await sleep(due - now);
+      if (ready.length === 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      const citizen = ready.shift()!;
+      sent++;
+      const turn: Promise<void> = say(citizen, due).then(() => {
+        waiting.delete(turn);
+        if (citizen.next < citizen.texts.length) ready.push(citizen);
+        wake?.();
+        wake = undefined;
+      });
+      waiting.add(turn);
+    }
+    while (waiting.size > 0) await Promise.all([...waiting]);
+  }
+  agent.destroy();
+  return { latencies: latencies.sort((a, b) => a - b), messages, seconds: (performance.now() - started) / 1000, cpuMs: 0, failed };
+}
+
+/** Web chat messages not processed, or without a reply, in a database. */
+async function lostIn(url: string): Promise<number> {
+  const { db } = await openDatabase(url);
+  try {
+    const inbound = await db.message.findMany({ where: { direction: 'in' }, select: { id: true, status: true } });
+    const replies = await db.message.findMany({ where: { direction: 'out', replyToId: { not: null } }, select: { replyToId: true } });
+    const answered = new Set(replies.map((row) => row.replyToId));
+    return inbound.filter((row) => row.status !== 'processed' || !answered.has(row.id)).length;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function benchInstances(options: Options): Promise<void> {
+  if (!options.database || !/^postgres(ql)?:\/\//.test(options.database)) throw new Error('--instances needs --database postgresql://… (an empty database or schema)');
+  const rate = options.rateSet ? options.rate : 500;
+  const dir = mkdtempSync(path.join(tmpdir(), 'cozum-bench-'));
+  const configFile = path.join(dir, 'bench.config.yaml');
+  // Simulated citizens answer at machine speed from one address: flood control and the per-address limits off.
+  writeFileSync(configFile, JSON.stringify({
+    nlu: { cacheDir: path.resolve('node_modules/.cache/cozum-test-nlu') },
+    limits: { floodMessages: 1_000_000, http: { chatSessions: 0, chatMessages: 0, chatMessagesPerSession: 0, chatReads: 0 } },
+    handoff: { workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' } },
+  }));
+  const log = (line: string) => {
+    if (!options.json) console.error(line);
+  };
+  const result: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) } };
+  const setups: { name: string; database: string; count: number }[] = [
+    { name: `PostgreSQL, ${options.instances} instances`, database: options.database, count: options.instances! },
+    { name: 'SQLite, 1 instance', database: `file:${path.join(dir, 'cozum.db')}`, count: 1 },
+  ];
+  const rows: string[][] = [['', 'msg/s', 'p50 ms', 'p99 ms', `at ${rate}/s: msg/s`, 'p50 ms', 'p99 ms', 'messages', 'failed', 'lost']];
+  try {
+    for (const setup of setups) {
+      log(`${setup.name}: starting…`);
+      const instances: Instance[] = [];
+      try {
+        for (let i = 0; i < setup.count; i++) instances.push(await startInstance({ DATABASE_URL: setup.database, DATA_DIR: path.join(dir, `data-${i}`), COZUM_CONFIG: configFile }));
+        const urls = instances.map((instance) => instance.url);
+        log(`${setup.name}: warming up…`);
+        await httpCitizens(urls, options, `warm-${setup.count}`);
+        log(`${setup.name}: ${options.citizens} citizens flat out…`);
+        const flat = await httpCitizens(urls, options, `flat-${setup.count}`);
+        log(`${setup.name}: ${rate} messages per second offered…`);
+        const paced = await httpCitizens(urls, options, `paced-${setup.count}`, rate);
+        await Promise.all(instances.map((instance) => new Promise<void>((resolve) => {
+          instance.process.once('exit', () => resolve());
+          instance.process.kill('SIGTERM');
+        })));
+        instances.length = 0;
+        const lost = await lostIn(setup.database);
+        const figuresOf = (run: Run) => ({ messages: run.messages, messagesPerSecond: Math.round(run.messages / run.seconds), latencyMs: { p50: percentile(run.latencies, 50), p99: percentile(run.latencies, 99) } });
+        result[setup.name] = { flatOut: figuresOf(flat), atRate: { offeredPerSecond: rate, ...figuresOf(paced) }, failed: flat.failed + paced.failed, lost };
+        const f = figuresOf(flat);
+        const p = figuresOf(paced);
+        rows.push([setup.name, String(f.messagesPerSecond), String(f.latencyMs.p50), String(f.latencyMs.p99), String(p.messagesPerSecond), String(p.latencyMs.p50), String(p.latencyMs.p99), String(f.messages + p.messages), String(flat.failed + paced.failed), String(lost)]);
+        if (lost > 0 || flat.failed + paced.failed > 0) process.exitCode = 1;
+      } finally {
+        for (const instance of instances) instance.process.kill('SIGKILL');
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify(result, null, 2));
+  if (!options.json) {
+    const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+    console.error('');
+    for (const row of rows) console.error(row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  '));
+    console.error(`load average at start: ${(result.machine as { loadAverage: number[] }).loadAverage.join(' ')}; now: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   }
 }
 

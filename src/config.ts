@@ -131,6 +131,11 @@ export const ConfigSchema = z.object({
   trustProxy: text.default('loopback'),
   /** On SIGTERM: how long turns in flight may take to finish before the process exits anyway. */
   shutdownTimeoutSeconds: z.coerce.number().min(1).max(600).default(25),
+  /**
+   * Several instances on one PostgreSQL database: how long a dead instance's conversations and
+   * singleton jobs stay with it before another instance takes them over.
+   */
+  leaseSeconds: z.coerce.number().min(1).max(300).default(10),
   /** Where the SQLite file, the NLU model cache and other local state live. */
   dataDir: text.default('./data'),
   /** `file:…` for SQLite, `postgresql://…` for PostgreSQL; empty means `<dataDir>/cozum.db`. */
@@ -372,6 +377,7 @@ export const ENV_SETTINGS: Record<string, string[]> = {
   HOST: ['host'],
   TRUST_PROXY: ['trustProxy'],
   SHUTDOWN_TIMEOUT_SECONDS: ['shutdownTimeoutSeconds'],
+  LEASE_SECONDS: ['leaseSeconds'],
   DATA_DIR: ['dataDir'],
   DATABASE_URL: ['databaseUrl'],
   CONTENT_DIR: ['contentDir'],

@@ -26,6 +26,10 @@ import { createHttpApp, listen } from './http/server.ts';
 import { Readiness } from './http/health.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ConversationStore } from './messaging/conversation-store.ts';
+import { ConversationOwnership } from './messaging/ownership.ts';
+import { relayEvents } from './messaging/event-relay.ts';
+import { Cluster, Singleton } from './storage/cluster.ts';
+import { directSql } from './storage/direct-sql.ts';
 import { InboundLimits } from './messaging/inbound-limits.ts';
 import { loadOrTrain, type ModelSource } from './nlu/model-cache.ts';
 import { Nlu, shippedLanguageModelFile, shippedModelFile, trainingExamples } from './nlu/nlu.ts';
@@ -181,11 +185,21 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   checkFollowUps(intents, specs);
   logger.info({ dialogs: specs.length, ms: took() }, 'content loaded');
 
+  // Several instances on one PostgreSQL database (storage/cluster.ts): heartbeats, leases, notices.
+  // SQLite is one process: none of it.
+  const cluster = dialect === 'postgresql'
+    ? new Cluster(db, databaseUrl(config), { leaseMs: config.leaseSeconds * 1000, onError: (error, what) => logger.warn({ err: error, what }, 'cluster: trouble') })
+    : undefined;
+  await cluster?.start();
+  if (cluster) logger.info({ instance: cluster.id, leaseSeconds: config.leaseSeconds }, 'instance registered: conversations and singletons shared with the other instances on this database');
   const events = new CozumEvents();
+  if (cluster) relayEvents(events, cluster);
   const store = new ConversationStore(db, events);
+  const ownership = cluster ? new ConversationOwnership(cluster, directSql(db), logger) : undefined;
   // What the bot says in a citizen's language (Contact.language), Turkish when it is not known.
   const textsIn = (language: string | null | undefined) => languages[isLanguage(language) ? language : DEFAULT_LANGUAGE].texts;
   const adapter = new ChatAdapter(store, logger, {
+    ownership,
     // The apology for a failed turn, in the language of the citizen who wrote.
     turnFailedText: async (inbound) => {
       const contact = inbound && (await db.contact.findUnique({ where: { id: inbound.contactId }, select: { language: true } }).catch(() => null));
@@ -266,8 +280,34 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       }
     })().catch((error: unknown) => logger.error({ err: error }, 'retention run failed'));
   };
-  const firstRetention = setTimeout(runRetention, RETENTION_FIRST_RUN_MS).unref();
-  const retentionTimer = setInterval(runRetention, 24 * 3_600_000).unref();
+  let firstRetention: NodeJS.Timeout | undefined;
+  let retentionTimer: NodeJS.Timeout | undefined;
+  const retentionJob = {
+    start() {
+      firstRetention = setTimeout(runRetention, RETENTION_FIRST_RUN_MS).unref();
+      retentionTimer = setInterval(runRetention, 24 * 3_600_000).unref();
+    },
+    stop() {
+      clearTimeout(firstRetention);
+      clearInterval(retentionTimer);
+    },
+  };
+  // Several instances: the retention job runs on one of them, chosen by its lease, and moves to
+  // another when that one dies (storage/cluster.ts `Singleton`).
+  const singletons = cluster
+    ? [new Singleton(cluster, 'retention', {
+        start: (token) => {
+          logger.info({ singleton: 'retention', token, instance: cluster.id }, 'singleton started here: retention');
+          retentionJob.start();
+        },
+        stop: () => {
+          logger.info({ singleton: 'retention', instance: cluster.id }, 'singleton stopped here: retention');
+          retentionJob.stop();
+        },
+      }, (error) => logger.warn({ err: error, singleton: 'retention' }, 'singleton trouble'))]
+    : [];
+  if (cluster) for (const singleton of singletons) singleton.begin();
+  else retentionJob.start();
 
   // The supervisor's daily figures (tickets/daily-figures.ts): an existing database is counted once,
   // after start-up, in small batches with pauses, so that start-up never waits for it and citizens'
@@ -330,7 +370,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     const apiKeys = new ApiKeys(db);
     const services = buildServices(specs, dialogServices.neighbourhoods, config.tickets.defaultSlaHours);
     integrations = await startIntegrations({
-      config, db, handoff, events, keys: apiKeys, limits, logger,
+      config, db, handoff, events, keys: apiKeys, limits, logger, cluster,
       emails: loadEmails(path.resolve(config.contentDir, 'bot'), values[DEFAULT_LANGUAGE]),
       categoryNames: new Map(services.map((service) => [service.code, service.name])),
     });
@@ -388,8 +428,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       const serverClosed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
       server?.closeIdleConnections();
       closing = true;
-      clearTimeout(firstRetention);
-      clearInterval(retentionTimer);
+      retentionJob.stop();
+      for (const singleton of singletons) await singleton.close();
       clearInterval(sweepTimer);
       clearInterval(acknowledgeTimer);
       clearInterval(optimizeTimer);
@@ -402,6 +442,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       await media.service.close();
       // After the adapter: its outbox may still be e-mailing an Open311 requester through the integrations' mailer.
       await integrations?.close();
+      // Leases handed back: the other instances take the conversations over at once.
+      await cluster?.close();
       // What is left open is idle keep-alive and the console's live streams (GET): closed now.
       server?.closeAllConnections();
       await serverClosed;

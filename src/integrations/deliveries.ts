@@ -3,6 +3,8 @@
 // "chat", backoff with jitter, a failure marked failed with its reason, pending ones sent again after
 // a restart), with one chat per channel and department, so that a department's events arrive in
 // the order they happened and one slow receiver holds up no other department.
+import { Prisma } from '../generated/prisma/client.ts';
+import type { Cluster } from '../storage/cluster.ts';
 import type { Database } from '../storage/database.ts';
 import type { PendingDelivery } from '../messaging/conversation-store.ts';
 import type { OutboxStore } from '../messaging/outbox.ts';
@@ -45,10 +47,36 @@ export class IntegrationDeliveries implements OutboxStore {
   constructor(
     private readonly db: Database,
     private readonly clock: () => Date = () => new Date(),
+    /**
+     * Several instances on PostgreSQL: each row is claimed (`claimedBy`) by the instance that sends
+     * it, and another live instance never loads it (storage/cluster.ts).
+     */
+    private readonly cluster?: Cluster,
   ) {}
 
+  /** Who a new row is claimed by: this instance (several instances), or nobody (one process). */
+  get claimant(): string | null {
+    return this.cluster?.id ?? null;
+  }
+
+  /**
+   * Pending deliveries nobody sends: on one process every pending row (at start); with several
+   * instances the rows no live instance claimed, claimed now (FOR UPDATE SKIP LOCKED: two instances
+   * looking at once take different rows), at start and every lease time after.
+   */
   async leftoverDeliveries(): Promise<PendingDelivery[]> {
-    const rows = await this.db.integrationDelivery.findMany({ where: { status: 'pending' }, orderBy: [{ eventAt: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] });
+    let where: Prisma.IntegrationDeliveryWhereInput = { status: 'pending' };
+    if (this.cluster) {
+      const me = this.cluster.id;
+      const claimed = await this.db.$queryRaw<{ id: string }[]>(Prisma.sql`UPDATE "IntegrationDelivery" SET "claimedBy" = ${me}
+        WHERE "id" IN (SELECT "id" FROM "IntegrationDelivery"
+          WHERE "status" = 'pending' AND ("claimedBy" IS NULL OR ("claimedBy" <> ${me} AND NOT ${this.cluster.liveOtherSql(Prisma.sql`"claimedBy"`)}))
+          FOR UPDATE SKIP LOCKED)
+        RETURNING "id"`);
+      if (claimed.length === 0) return [];
+      where = { id: { in: claimed.map((row) => row.id) } };
+    }
+    const rows = await this.db.integrationDelivery.findMany({ where, orderBy: [{ eventAt: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] });
     return rows.map(pendingOf);
   }
 
@@ -66,7 +94,7 @@ export class IntegrationDeliveries implements OutboxStore {
 
   /** A failed delivery back to pending, with a fresh count of attempts (the console's "send again"). */
   async requeue(id: string): Promise<PendingDelivery | undefined> {
-    const { count } = await this.db.integrationDelivery.updateMany({ where: { id, status: 'failed' }, data: { status: 'pending', attempts: 0, nextAttemptAt: null } });
+    const { count } = await this.db.integrationDelivery.updateMany({ where: { id, status: 'failed' }, data: { status: 'pending', attempts: 0, nextAttemptAt: null, claimedBy: this.claimant } });
     if (count === 0) return undefined;
     return pendingOf(await this.db.integrationDelivery.findUniqueOrThrow({ where: { id } }));
   }

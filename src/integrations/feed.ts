@@ -51,6 +51,8 @@ export class TicketFeed {
       /** A category's name as citizens read it ("Yol / çukur"), by its code. */
       categoryNames: ReadonlyMap<string, string>;
       clock?: () => Date;
+      /** The instance a new row is claimed by (several instances, integrations/deliveries.ts). */
+      claimant?: () => string | null;
     },
   ) {
     const { config } = deps;
@@ -136,7 +138,7 @@ export class TicketFeed {
       const payload = channel === 'webhook' ? JSON.stringify(this.webhookBody(event, kind)) : JSON.stringify(this.email(event));
       try {
         const row = await this.deps.db.integrationDelivery.create({
-          data: { id: nextStamp().id, channel, department, eventId: event.id, kind, ticketNumber: event.ticket.number, payload, eventAt: event.createdAt, createdAt: this.deps.clock?.() ?? new Date() },
+          data: { id: nextStamp().id, channel, department, eventId: event.id, kind, ticketNumber: event.ticket.number, payload, eventAt: event.createdAt, createdAt: this.deps.clock?.() ?? new Date(), claimedBy: this.deps.claimant?.() ?? null },
         });
         const pending = pendingOf(row);
         items.push({ id: pending.id, conversationId: pending.conversationId, channel: pending.channel, message: pending.message });

@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import type { ChannelSender } from '../messaging/delivery.ts';
 import type { CozumEvents } from '../messaging/events.ts';
 import { Outbox, OUTBOX_DEFAULTS } from '../messaging/outbox.ts';
+import type { Cluster } from '../storage/cluster.ts';
 import type { ApiKeys } from '../open311/keys.ts';
 import type { Database } from '../storage/database.ts';
 import type { RateLimitStore } from '../storage/rate-limits.ts';
@@ -50,6 +51,8 @@ export async function startIntegrations(deps: {
   logger: Logger;
   limits: RateLimitStore;
   categoryNames: ReadonlyMap<string, string>;
+  /** Several instances on PostgreSQL (storage/cluster.ts): deliveries are claimed. */
+  cluster?: Cluster;
 }): Promise<Integrations> {
   const { config, db, logger } = deps;
   checkIntegrationsConfig(config);
@@ -57,7 +60,7 @@ export async function startIntegrations(deps: {
   const mailer = settings.smtp.url ? new Mailer(settings.smtp.url, settings.smtp.from || config.municipality.email) : undefined;
   const senders = new Map<string, ChannelSender>([[OUTBOX_CHANNEL.webhook, new WebhookSender(settings.departments)]]);
   if (mailer) senders.set(OUTBOX_CHANNEL.email, new DepartmentEmailSender(mailer, settings.departments));
-  const deliveries = new IntegrationDeliveries(db);
+  const deliveries = new IntegrationDeliveries(db, undefined, deps.cluster);
   const outbox = new Outbox(deliveries, logger, (channel) => senders.get(channel), {
     maxAttempts: settings.maxAttempts,
     baseDelayMs: settings.retryBaseSeconds * 1000,
@@ -66,7 +69,13 @@ export async function startIntegrations(deps: {
     sendTimeoutMs: 30_000,
   });
   await outbox.start();
-  const feed = new TicketFeed({ db, config, outbox, emails: deps.emails, logger, mail: mailer !== undefined, categoryNames: deps.categoryNames });
+  // Several instances: what a dead instance claimed and did not send is claimed and sent here.
+  const adopting = deps.cluster
+    ? setInterval(() => {
+        void deliveries.leftoverDeliveries().then((rows) => outbox.adopt(rows), (error: unknown) => logger.warn({ err: error }, 'integrations: claiming deliveries failed'));
+      }, deps.cluster.leaseMs).unref()
+    : undefined;
+  const feed = new TicketFeed({ db, config, outbox, emails: deps.emails, logger, mail: mailer !== undefined, categoryNames: deps.categoryNames, claimant: () => deliveries.claimant });
 
   const look = () => void feed.sweep().catch((error: unknown) => logger.error({ err: error }, 'integrations: reading ticket events failed'));
   const onTicket = () => look();
@@ -87,6 +96,7 @@ export async function startIntegrations(deps: {
     requesterSender: new RequesterEmailSender(mailer, deps.emails),
     async close() {
       clearInterval(timer);
+      clearInterval(adopting);
       deps.events.off('ticket', onTicket);
       await feed.sweep().catch(() => 0);
       await outbox.close();

@@ -33,6 +33,7 @@ import { KeyedQueue } from './keyed-queue.ts';
 import { MediaFetchers } from './media-fetch.ts';
 import { readInbound, type InboundMessage, type OutboundMessage, type ParsedInbound } from './message.ts';
 import { Outbox, type ChatTarget, type OutboxOptions } from './outbox.ts';
+import type { ConversationOwnership } from './ownership.ts';
 
 export type { ChannelSender } from './delivery.ts';
 
@@ -71,6 +72,11 @@ export interface ChatAdapterOptions {
    * it for the message being answered (in the citizen's language); nothing when absent.
    */
   turnFailedText?: string | ((inbound: InboundContext | undefined) => Promise<string | undefined>);
+  /**
+   * Several instances on one PostgreSQL database: who answers which conversation
+   * (messaging/ownership.ts). Absent (SQLite, one process): this process answers everything.
+   */
+  ownership?: ConversationOwnership;
 }
 
 export interface RecoveryReport {
@@ -97,6 +103,8 @@ interface TurnBuffer {
   /** Where the citizen wrote from, for the outbox. */
   target?: ChatTarget;
   replies: OutboundRow[];
+  /** Another instance holds the conversation: the replies are stored, and that instance delivers them. */
+  handedOver?: boolean;
   /** All replies of the turn, also those stored early (before a delay). */
   all: OutboundMessage[];
   /** First delivery attempts of replies stored early. */
@@ -127,6 +135,8 @@ export class ChatAdapter extends BotAdapter {
   readonly outbox: Outbox;
   /** Each channel's download of the media citizens send (messaging/media-fetch.ts), used by src/media/. */
   readonly mediaFetchers = new MediaFetchers();
+  private readonly ownership: ConversationOwnership | undefined;
+  private closing = false;
 
   constructor(
     store: ConversationStore,
@@ -135,6 +145,8 @@ export class ChatAdapter extends BotAdapter {
   ) {
     super();
     this.store = store;
+    this.ownership = options.ownership;
+    this.ownership?.onWork((conversationId) => void this.takeOver(conversationId).catch((error: unknown) => this.logger.error({ err: error, conversation: conversationId }, 'taking a conversation over failed')));
     this.outbox = new Outbox(store, logger, (channel) => this.senderFor(channel), options.outbox);
     this.onTurnError = async (context, error) => {
       this.logger.error({ err: error, conversation: context.activity.conversation?.id }, 'bot turn failed');
@@ -197,6 +209,19 @@ export class ChatAdapter extends BotAdapter {
         return { result: { conversationId: inbound.conversationId, duplicate: true, replies: [] }, delivered: Promise.resolve() };
       }
       messagesIn.inc({ channel: message.channel });
+      if (this.ownership) {
+        if (!(await this.ownership.claim(inbound.conversationId))) {
+          // Another instance answers this conversation: it is told, and its answer read back (not
+          // in the chat's queue: a sweep of this instance may be the one to answer, in that queue).
+          this.store.letGo([inbound.id]);
+          const result: TurnResult = { conversationId: inbound.conversationId, duplicate: false, replies: [] };
+          const ownership = this.ownership;
+          const delivered = ownership.answerOf(inbound.id, inbound.conversationId, (id) => this.store.repliesTo(id)).then((replies) => void (result.replies = replies));
+          return { result, delivered };
+        }
+        // Older messages of the conversation another instance stored go first.
+        await this.runWaiting(inbound.conversationId, inbound);
+      }
       const { replies, delivered } = await this.runTurn(inbound, message);
       return { result: { conversationId: inbound.conversationId, duplicate: false, replies }, delivered };
     });
@@ -283,7 +308,17 @@ export class ChatAdapter extends BotAdapter {
     const replies = turn.replies.splice(0);
     const outboxed = this.senderFor(turn.channel) !== undefined;
     for (const row of replies) row.status = outboxed ? 'pending' : 'sent';
-    await this.store.commitTurn(replies, final ? turn.inboundId : undefined, final ? turn.state : undefined);
+    const kept = await this.store.commitTurn(replies, final ? turn.inboundId : undefined, final ? turn.state : undefined);
+    if (!kept) {
+      // Another instance answered this message first (this one's lease lapsed): its replies stand.
+      this.logger.warn({ conversation: turn.conversationId, message: turn.inboundId }, 'turn dropped: the message was answered by another instance');
+      turn.all.splice(0, turn.all.length, ...(turn.inboundId ? await this.store.repliesTo(turn.inboundId) : []));
+      return { delivered: Promise.resolve() };
+    }
+    if (turn.handedOver && replies.length > 0) {
+      this.store.letGo(replies.map((row) => row.id));
+      return { delivered: this.ownership!.wake(turn.conversationId) };
+    }
     if (!outboxed || replies.length === 0) return { delivered: Promise.resolve() };
     return { delivered: this.outbox.enqueue(replies.map((row) => ({ id: row.id, conversationId: row.conversationId, channel: turn.channel, message: row.message, target: turn.target }))) };
   }
@@ -361,9 +396,11 @@ export class ChatAdapter extends BotAdapter {
       bot: BOT_ACCOUNT,
     };
     // The same queue as the citizen's messages: a notification never overtakes a reply being prepared.
+    // With several instances, the conversation's holder delivers it (stored here, then it is told).
     await this.track(
-      this.queue.run(chatKey(conversation.channel, conversation.contact.platformUserId), () =>
+      this.queue.run(chatKey(conversation.channel, conversation.contact.platformUserId), async () =>
         this.continueConversation(reference, async (context) => {
+          if (this.ownership && !(await this.ownership.claim(conversationId))) (context.turnState.get(TURN_KEY) as TurnBuffer).handedOver = true;
           await context.sendActivity({
             type: ActivityTypes.Message,
             text,
@@ -386,6 +423,14 @@ export class ChatAdapter extends BotAdapter {
     const report: RecoveryReport = { replayed: 0, alreadyAnswered: 0, pendingDeliveries: 0, failed: 0 };
     if (this.recovered) return report;
     this.recovered = true;
+    if (this.ownership) {
+      // Several instances: only conversations nobody alive holds, and what they left undelivered
+      // comes with them (`takeOver`); the rest is swept while running.
+      await this.outbox.start({ leftovers: false });
+      await this.ownership.sweep({ all: true });
+      this.ownership.begin();
+      return report;
+    }
     report.pendingDeliveries = await this.outbox.start();
     const unprocessed = await this.store.unprocessedInbound();
     if (unprocessed.length === 0) return report;
@@ -413,8 +458,44 @@ export class ChatAdapter extends BotAdapter {
     return report;
   }
 
+  /**
+   * Another instance's messages of a conversation this instance holds: those stored before
+   * `current` (or all of them), answered in order, each told to the instance waiting for it. Runs
+   * inside the chat's queue.
+   */
+  private async runWaiting(conversationId: string, current?: Pick<StoredInbound, 'id' | 'createdAt'>): Promise<void> {
+    if (current && (await this.store.waitingInbound(conversationId)).length === 0) return;
+    const rows = await this.store.unprocessedInbound({ conversationId });
+    for (const row of rows) {
+      if (this.active.has(row.id)) continue;
+      if (current && (row.createdAt > current.createdAt || (row.createdAt.getTime() === current.createdAt.getTime() && row.id >= current.id))) break;
+      try {
+        if ((await this.store.answered([row.id])).has(row.id)) await this.store.markProcessed(row.id);
+        else await this.runTurn(row, row.message);
+      } catch {
+        // runTurn logged why; the message stays unanswered for a sweep.
+      }
+      this.ownership?.answered(row.id, true);
+    }
+  }
+
+  /**
+   * A conversation this instance holds has work another instance stored (or a dead one left): its
+   * unanswered messages are answered in order, and its undelivered replies delivered from here.
+   */
+  private async takeOver(conversationId: string): Promise<void> {
+    if (this.closing) return;
+    const conversation = await this.store.conversation(conversationId);
+    if (!conversation) return;
+    const pending = await this.store.leftoverDeliveries({ conversationId });
+    if (pending.length > 0) this.outbox.adopt(pending);
+    await this.track(this.queue.run(chatKey(conversation.channel, conversation.contact.platformUserId), () => this.runWaiting(conversationId)));
+  }
+
   /** Waits for turns in progress, lets deliveries in progress finish, and stops the outbox's timer. */
   async close(): Promise<void> {
+    this.closing = true;
+    await this.ownership?.close();
     while (this.turns.size > 0) await Promise.allSettled([...this.turns]);
     await this.outbox.close();
     await this.store.flush();

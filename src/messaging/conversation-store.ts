@@ -37,6 +37,7 @@ export class ConversationStore {
   private readonly messages: Messages;
   private readonly deliveries: DeliveryMarks;
   private readonly recovery: Recovery;
+  private readonly inHand: InHand;
 
   constructor(
     private readonly db: Database,
@@ -49,7 +50,8 @@ export class ConversationStore {
     this.contacts = new Contacts(db, sql);
     this.messages = new Messages(db, sql, this.contacts, inHand, events);
     this.deliveries = new DeliveryMarks(db, sql, inHand);
-    this.recovery = new Recovery(db, this.deliveries, inHand);
+    this.recovery = new Recovery(db, this.deliveries, inHand, sql);
+    this.inHand = inHand;
   }
 
   open(message: ParsedInbound): Promise<OpenedConversation> {
@@ -80,7 +82,8 @@ export class ConversationStore {
     this.messages.abandonTurn(inboundId);
   }
 
-  commitTurn(replies: OutboundRow[], inboundId?: string, state?: StateOverwrite[]): Promise<void> {
+  /** False when the message was answered already (by another instance): nothing was stored. */
+  commitTurn(replies: OutboundRow[], inboundId?: string, state?: StateOverwrite[]): Promise<boolean> {
     return this.messages.commitTurn(replies, inboundId, state);
   }
 
@@ -112,12 +115,32 @@ export class ConversationStore {
     return this.deliveries.pendingDeliveries(filter);
   }
 
-  leftoverDeliveries(): Promise<PendingDelivery[]> {
-    return this.recovery.leftoverDeliveries();
+  leftoverDeliveries(filter: { conversationId?: string } = {}): Promise<PendingDelivery[]> {
+    return this.recovery.leftoverDeliveries(filter);
   }
 
-  unprocessedInbound(): Promise<UnprocessedInbound[]> {
-    return this.recovery.unprocessedInbound();
+  unprocessedInbound(filter: { conversationId?: string } = {}): Promise<UnprocessedInbound[]> {
+    return this.recovery.unprocessedInbound(filter);
+  }
+
+  /** Ids of a conversation's unanswered inbound messages not in this store's hands (another instance stored them). */
+  waitingInbound(conversationId: string): Promise<string[]> {
+    return this.recovery.waitingInbound(conversationId);
+  }
+
+  repliesTo(inboundId: string) {
+    return this.recovery.repliesTo(inboundId);
+  }
+
+  /**
+   * This store no longer has these messages in hand (another instance answers or delivers them):
+   * its recovery may find them again if that instance dies.
+   */
+  letGo(ids: string[]): void {
+    for (const id of ids) {
+      this.inHand.inbound.delete(id);
+      this.inHand.pending.delete(id);
+    }
   }
 
   answered(inboundIds: string[]): Promise<Set<string>> {

@@ -51,6 +51,8 @@ export const OUTBOX_DEFAULTS: Required<Omit<OutboxOptions, 'random'>> = {
  */
 export interface OutboxStore {
   leftoverDeliveries(): Promise<PendingDelivery[]>;
+  /** Claims and returns what nobody delivers (several instances); absent: `leftoverDeliveries` at start only. */
+  unclaimedDeliveries?(): Promise<PendingDelivery[]>;
   markSent(id: string): Promise<void>;
   markFailed(id: string, attempts?: number, lastError?: string): Promise<void>;
   markRetry(id: string, attempts: number, nextAttemptAt: Date, lastError: string): Promise<void>;
@@ -142,14 +144,33 @@ export class Outbox {
     this.sendSlots = pLimit(Math.max(1, this.options.concurrency));
   }
 
-  /** Loads the messages a previous run left pending and starts delivering them. Call once, before new traffic. */
-  async start(): Promise<number> {
+  /**
+   * Loads the messages a previous run left pending and starts delivering them. Call once, before
+   * new traffic. With `leftovers: false` (several instances, messaging/ownership.ts) nothing is
+   * loaded here: each conversation's pending messages are adopted by the instance that takes its
+   * lease.
+   */
+  async start(options: { leftovers?: boolean } = {}): Promise<number> {
     if (this.started) return 0;
     this.started = true;
+    if (options.leftovers === false) return 0;
     // Not the store's own messages: those are queued here, being sent, or sent and about to be marked so.
-    const rows = await this.store.leftoverDeliveries();
+    const count = this.adopt(await this.store.leftoverDeliveries());
+    if (count > 0) this.logger.info({ messages: count }, 'outbox: undelivered messages from the previous run queued again');
+    return count;
+  }
+
+  /**
+   * Stored messages nobody is delivering (a previous run's, another instance's that died), queued
+   * ahead of what was queued since; those already queued here are skipped. Returns how many.
+   */
+  adopt(rows: PendingDelivery[]): number {
+    if (this.closed) return 0;
+    const queued = new Set<string>();
+    for (const line of this.lines.values()) for (const item of line.items) queued.add(item.id);
     const byConversation = new Map<string, PendingDelivery[]>();
     for (const row of rows) {
+      if (queued.has(row.id)) continue;
       const list = byConversation.get(row.conversationId) ?? [];
       list.push(row);
       byConversation.set(row.conversationId, list);
@@ -163,10 +184,8 @@ export class Outbox {
       if (!this.senderFor(line.channel)) idle.add(line.channel);
       this.pump(line);
     }
-    const count = [...byConversation.values()].reduce((sum, list) => sum + list.length, 0);
-    if (count > 0) this.logger.info({ messages: count, chats: byConversation.size }, 'outbox: undelivered messages from the previous run queued again');
     for (const channel of idle) this.logger.warn({ channel }, 'outbox: messages wait for a channel that is not running');
-    return count;
+    return [...byConversation.values()].reduce((sum, list) => sum + list.length, 0);
   }
 
   /**

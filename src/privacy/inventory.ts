@@ -56,6 +56,8 @@ interface Columns {
   TicketDailyFigure: Prisma.TicketDailyFigureScalarFieldEnum;
   TicketDailyDuration: Prisma.TicketDailyDurationScalarFieldEnum;
   TicketFigureState: Prisma.TicketFigureStateScalarFieldEnum;
+  Instance: Prisma.InstanceScalarFieldEnum;
+  Lease: Prisma.LeaseScalarFieldEnum;
 }
 
 export type Model = Prisma.ModelName;
@@ -216,6 +218,14 @@ export const INVENTORY: Inventory = {
       createdAt: when,
     },
   },
+  Instance: {
+    rows: 'none: the running Çözüm processes (storage/cluster.ts), each row gone when its process stops',
+    columns: { id, startedAt: when, expiresAt: when },
+  },
+  Lease: {
+    rows: "none: which Çözüm process answers a conversation or runs a job, gone when that process stops",
+    columns: { key: { keep: 'a conversation id or a job name' }, holder: { keep: 'a Çözüm instance id' }, token: { keep: 'a count' } },
+  },
   RateLimit: {
     rows: 'none: counters of the rate limits (console logins, new web chats), each gone when its window ends',
     columns: {
@@ -294,6 +304,7 @@ export const INVENTORY: Inventory = {
       eventAt: when,
       createdAt: when,
       sentAt: when,
+      claimedBy: { keep: 'the Çözüm instance sending it: a random key, names nobody' },
     },
   },
 };

@@ -19,9 +19,12 @@ interface ComposeService {
   volumes?: string[];
   stop_grace_period?: string;
   healthcheck?: { test: string[] };
+  image?: string;
+  depends_on?: Record<string, { condition: string }>;
 }
 
-const compose = parse(readFileSync('compose.yaml', 'utf8')) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+// `merge: true`: the app services share their settings through a YAML merge key (<<), as Compose reads it.
+const compose = parse(readFileSync('compose.yaml', 'utf8'), { merge: true }) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 
 function seconds(duration: string): number {
@@ -31,30 +34,53 @@ function seconds(duration: string): number {
 }
 
 describe('compose.yaml', () => {
-  const service = compose.services.cozum!;
+  const apps = Object.entries(compose.services).filter(([, service]) => service.build === '.');
 
-  it('sets only variables Çözüm reads, with values its configuration accepts', () => {
-    const environment = service.environment ?? {};
-    for (const name of Object.keys(environment)) expect([...Object.keys(ENV_SETTINGS), ...OTHER_VARIABLES], name).toContain(name);
-    const config = loadConfig({ env: environment, file: null });
-    expect(config.host).toBe('0.0.0.0');
-    expect(config.dataDir).toBe('/data');
-    expect(ConfigSchema.safeParse(config).success).toBe(true);
+  it('runs two app instances on the PostgreSQL service it starts', () => {
+    expect(apps.map(([name]) => name)).toEqual(['cozum-1', 'cozum-2']);
+    const postgres = compose.services.postgres!;
+    expect(postgres.image).toMatch(/^postgres:/);
+    for (const [name, service] of apps) {
+      const url = new URL(service.environment!.DATABASE_URL!);
+      expect(url.protocol, name).toBe('postgresql:');
+      expect(url.hostname, name).toBe('postgres');
+      expect(`${url.username}:${url.password}@${url.pathname.slice(1)}`).toBe(`${postgres.environment!.POSTGRES_USER}:${postgres.environment!.POSTGRES_PASSWORD}@${postgres.environment!.POSTGRES_DB}`);
+      expect(service.depends_on?.postgres?.condition, name).toBe('service_healthy');
+    }
+    expect(apps[0]![1].environment).toEqual(apps[1]![1].environment);
   });
 
-  it('publishes the port the process listens on, keeps the data on a volume, and waits longer than the shutdown deadline', () => {
-    const config = loadConfig({ env: service.environment ?? {}, file: null });
-    const published = service.ports!.map((port) => Number(port.split(':').at(-1)));
-    expect(published).toEqual([config.port]);
-    const [volume, mountedAt] = service.volumes![0]!.split(':');
-    expect(mountedAt).toBe(config.dataDir);
-    expect(Object.keys(compose.volumes ?? {})).toContain(volume);
-    expect(seconds(service.stop_grace_period!)).toBeGreaterThan(config.shutdownTimeoutSeconds);
-    expect(service.build).toBe('.');
+  it('sets only variables Çözüm reads, with values its configuration accepts', () => {
+    for (const [, service] of apps) {
+      const environment = service.environment ?? {};
+      for (const name of Object.keys(environment)) expect([...Object.keys(ENV_SETTINGS), ...OTHER_VARIABLES], name).toContain(name);
+      const config = loadConfig({ env: environment, file: null });
+      expect(config.host).toBe('0.0.0.0');
+      expect(config.dataDir).toBe('/data');
+      expect(ConfigSchema.safeParse(config).success).toBe(true);
+    }
+  });
+
+  it('publishes the port each process listens on (a host port each), keeps its data on a volume of its own, and waits longer than the shutdown deadline', () => {
+    const hostPorts = new Set<string>();
+    const volumes = new Set<string>();
+    for (const [, service] of apps) {
+      const config = loadConfig({ env: service.environment ?? {}, file: null });
+      const published = service.ports!.map((port) => Number(port.split(':').at(-1)));
+      expect(published).toEqual([config.port]);
+      hostPorts.add(service.ports![0]!.split(':').slice(0, -1).join(':'));
+      const [volume, mountedAt] = service.volumes![0]!.split(':');
+      expect(mountedAt).toBe(config.dataDir);
+      expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+      volumes.add(volume!);
+      expect(seconds(service.stop_grace_period!)).toBeGreaterThan(config.shutdownTimeoutSeconds);
+    }
+    expect(hostPorts.size).toBe(apps.length);
+    expect(volumes.size).toBe(apps.length);
   });
 
   it('checks health with the same script as the Dockerfile, and every file it names exists', () => {
-    expect(service.healthcheck!.test).toEqual(['CMD', 'node', 'scripts/healthcheck.mjs']);
+    for (const [, service] of apps) expect(service.healthcheck!.test).toEqual(['CMD', 'node', 'scripts/healthcheck.mjs']);
     expect(dockerfile).toContain('CMD ["node", "scripts/healthcheck.mjs"]');
     for (const file of ['scripts/healthcheck.mjs', 'scripts/prisma-generate.mjs', 'prisma', 'prisma.config.ts', 'package-lock.json', 'src/main.ts']) expect(existsSync(file), file).toBe(true);
     expect(dockerfile).toMatch(/^USER node$/m);

@@ -4,9 +4,9 @@
 export interface FieldSpec { name: string; type: string; optional: boolean; list: boolean; relation: boolean; attributes: string }
 export interface ModelSpec { name: string; fields: FieldSpec[]; blockAttributes: string[] }
 
-export const SQLITE_TYPES: Record<string, string> = { String: 'TEXT', Int: 'INTEGER', Float: 'REAL', Boolean: 'BOOLEAN', DateTime: 'DATETIME', Bytes: 'BLOB' };
+export const SQLITE_TYPES: Record<string, string> = { String: 'TEXT', Int: 'INTEGER', Float: 'REAL', Boolean: 'BOOLEAN', DateTime: 'DATETIME', Bytes: 'BLOB', BigInt: 'BIGINT' };
 /** As PostgreSQL's information_schema names the types Prisma gives these fields. */
-export const POSTGRES_TYPES: Record<string, string> = { String: 'text', Int: 'integer', Float: 'double precision', Boolean: 'boolean', DateTime: 'timestamp without time zone', Bytes: 'bytea' };
+export const POSTGRES_TYPES: Record<string, string> = { String: 'text', Int: 'integer', Float: 'double precision', Boolean: 'boolean', DateTime: 'timestamp without time zone', Bytes: 'bytea', BigInt: 'bigint' };
 
 /** The model's unique constraints and indexes, as `unique(a,b)` / `index(a,b)`, sorted. */
 export function expectedIndexes(model: ModelSpec): string[] {

@@ -53,9 +53,9 @@ export class DeliveryMarks {
   }
 
   /** Outbound messages not yet delivered, oldest first (only one of them, when `id` is given). */
-  async pendingDeliveries(filter: { id?: string } = {}): Promise<PendingDelivery[]> {
+  async pendingDeliveries(filter: { id?: string; conversationId?: string } = {}): Promise<PendingDelivery[]> {
     const rows = await this.db.message.findMany({
-      where: { direction: 'out', status: 'pending', ...(filter.id ? { id: filter.id } : {}) },
+      where: { direction: 'out', status: 'pending', ...(filter.id ? { id: filter.id } : {}), ...(filter.conversationId ? { conversationId: filter.conversationId } : {}) },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       select: { id: true, conversationId: true, text: true, payload: true, attempts: true, nextAttemptAt: true, conversation: { select: { channel: true } } },
     });

@@ -37,7 +37,7 @@ export class Messages {
   /** Inbound messages whose turn is running: `annotate` keeps their understanding for the turn's commit. */
   private readonly openTurns = new Map<string, Understanding | undefined>();
   private readonly inboundWrites: Batcher<InboundWrite, InboundResult>;
-  private readonly turnWrites: Batcher<TurnWrite, void>;
+  private readonly turnWrites: Batcher<TurnWrite, boolean>;
 
   constructor(
     private readonly db: Database,
@@ -47,10 +47,7 @@ export class Messages {
     private readonly events?: CozumEvents,
   ) {
     this.inboundWrites = new Batcher((items) => this.writeInbound(items));
-    this.turnWrites = new Batcher<TurnWrite, void>(async (items) => {
-      await this.writeTurns(items);
-      return items.map(() => undefined);
-    });
+    this.turnWrites = new Batcher<TurnWrite, boolean>((items) => this.writeTurns(items));
   }
 
   /**
@@ -138,30 +135,63 @@ export class Messages {
    * the message processed. Omit `inboundId` to store replies only (proactive messages, or replies
    * that must go out before a long turn ends).
    */
-  async commitTurn(replies: OutboundRow[], inboundId?: string, state: StateOverwrite[] = []): Promise<void> {
+  async commitTurn(replies: OutboundRow[], inboundId?: string, state: StateOverwrite[] = []): Promise<boolean> {
     const processed = inboundId ? { id: inboundId, understanding: this.openTurns.get(inboundId) } : undefined;
     if (inboundId) this.openTurns.delete(inboundId);
-    if (replies.length === 0 && !processed && state.length === 0) return;
+    if (replies.length === 0 && !processed && state.length === 0) return true;
     for (const row of replies) if (row.status === 'pending') this.inHand.pending.add(row.id);
+    let kept: boolean;
     try {
-      await this.turnWrites.add({ replies, processed, state });
+      kept = await this.turnWrites.add({ replies, processed, state });
     } catch (error) {
       for (const row of replies) this.inHand.pending.delete(row.id);
       throw error;
     }
     if (inboundId) this.inHand.inbound.delete(inboundId);
+    if (!kept) {
+      for (const row of replies) this.inHand.pending.delete(row.id);
+      return false;
+    }
     for (const row of replies) this.events?.emit('message', { conversationId: row.conversationId, messageId: row.id, direction: 'out' });
+    return true;
   }
 
-  private async writeTurns(items: TurnWrite[]): Promise<void> {
+  private async writeTurns(items: TurnWrite[]): Promise<boolean[]> {
+    // PostgreSQL may be shared by several instances: a message is marked processed only if it was
+    // not already, and a turn whose message another instance answered first (its lease lapsed during
+    // a long pause, messaging/ownership.ts) stores nothing. SQLite has one process: as before.
+    if (this.sql.dialect === 'postgresql' && items.some((item) => item.processed)) return this.writeTurnsFenced(items);
     const state = items.flatMap((item) => item.state);
-    if (state.length === 0) return this.writeTurnRows(items, this.sql);
+    if (state.length === 0) {
+      await this.writeTurnRows(items, this.sql);
+      return items.map(() => true);
+    }
     // A turn's state and its replies are stored together or not at all (see TURN_STATE_WRITES).
     await this.sql.transaction(async (tx) => {
       await this.writeTurnRows(items, tx);
       // Later saves of the same key in one batch win, as they would one after the other.
       const latest = new Map(state.map((item) => [item.key, item]));
       for (const part of chunks([...latest.values()], ROWS_PER_STATEMENT)) await tx.execute(overwriteStateSql(part, new Date()));
+    });
+    return items.map(() => true);
+  }
+
+  /** The turns' writes in one transaction, each only if its message was still unanswered. */
+  private async writeTurnsFenced(items: TurnWrite[]): Promise<boolean[]> {
+    return this.sql.transaction(async (tx) => {
+      const ids = items.flatMap((item) => (item.processed ? [item.processed.id] : []));
+      const open = new Set<string>();
+      for (const part of chunks(ids, ROWS_PER_STATEMENT)) {
+        const rows = await tx.query<{ id: string }>(Prisma.sql`SELECT "id" FROM "Message" WHERE "id" IN (${Prisma.join(part)}) AND "status" = 'received' FOR UPDATE`);
+        for (const row of rows) open.add(row.id);
+      }
+      const keep = items.map((item) => !item.processed || open.has(item.processed.id));
+      const kept = items.filter((_, index) => keep[index]);
+      await this.writeTurnRows(kept, tx);
+      const state = kept.flatMap((item) => item.state);
+      const latest = new Map(state.map((item) => [item.key, item]));
+      for (const part of chunks([...latest.values()], ROWS_PER_STATEMENT)) await tx.execute(overwriteStateSql(part, new Date()));
+      return keep;
     });
   }
 

@@ -1,26 +1,45 @@
 // What an earlier run left behind: inbound messages stored and never answered, replies stored and
 // never delivered. Rows this process has in hand are not counted (see `InHand`).
+import { Prisma } from '../../generated/prisma/client.ts';
+import { Batcher } from '../../storage/batcher.ts';
 import type { Database } from '../../storage/database.ts';
-import type { ParsedInbound } from '../message.ts';
+import type { DirectSql } from '../../storage/direct-sql.ts';
+import type { OutboundMessage, ParsedInbound } from '../message.ts';
 import type { DeliveryMarks } from './delivery-marks.ts';
-import { chunks, type InHand, type PendingDelivery, type UnprocessedInbound } from './rows.ts';
+import { chunks, outboundFromPayload, type InHand, type PendingDelivery, type UnprocessedInbound } from './rows.ts';
 
 export class Recovery {
+  private readonly waiting: Batcher<string, string[]>;
+
   constructor(
     private readonly db: Database,
     private readonly deliveries: DeliveryMarks,
     private readonly inHand: InHand,
-  ) {}
+    sql: DirectSql,
+  ) {
+    // One statement for the conversations of many turns starting at about the same moment.
+    this.waiting = new Batcher(async (conversationIds) => {
+      const unique = [...new Set(conversationIds)];
+      const rows = await sql.query<{ id: string; conversationId: string }>(Prisma.sql`SELECT "id", "conversationId" FROM "Message"
+        WHERE "status" = 'received' AND "direction" = 'in' AND "conversationId" IN (${Prisma.join(unique)})`);
+      return conversationIds.map((id) => rows.filter((row) => row.conversationId === id && !this.inHand.inbound.has(row.id)).map((row) => row.id));
+    });
+  }
 
   /** Undelivered messages an earlier run left behind (not those this store is delivering), oldest first. */
-  async leftoverDeliveries(): Promise<PendingDelivery[]> {
-    return (await this.deliveries.pendingDeliveries()).filter((row) => !this.inHand.pending.has(row.id));
+  async leftoverDeliveries(filter: { conversationId?: string } = {}): Promise<PendingDelivery[]> {
+    return (await this.deliveries.pendingDeliveries(filter)).filter((row) => !this.inHand.pending.has(row.id));
+  }
+
+  /** Ids of a conversation's unanswered inbound messages that this store does not have in hand. */
+  waitingInbound(conversationId: string): Promise<string[]> {
+    return this.waiting.add(conversationId);
   }
 
   /** Inbound messages an earlier run stored and never answered (not those this store has in hand), oldest first. */
-  async unprocessedInbound(): Promise<UnprocessedInbound[]> {
+  async unprocessedInbound(filter: { conversationId?: string } = {}): Promise<UnprocessedInbound[]> {
     const found = await this.db.message.findMany({
-      where: { direction: 'in', status: 'received' },
+      where: { direction: 'in', status: 'received', ...(filter.conversationId ? { conversationId: filter.conversationId } : {}) },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       include: { conversation: { include: { contact: true } } },
     });
@@ -56,6 +75,12 @@ export class Recovery {
         },
       };
     });
+  }
+
+  /** The replies stored for an inbound message, in order. */
+  async repliesTo(inboundId: string): Promise<OutboundMessage[]> {
+    const rows = await this.db.message.findMany({ where: { replyToId: inboundId, direction: 'out' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { text: true, payload: true } });
+    return rows.map((row) => outboundFromPayload(row.text, row.payload));
   }
 
   /** Which of these inbound messages already have a stored reply. */

@@ -1,0 +1,148 @@
+// Which instance answers a conversation, when several run on one PostgreSQL database. One at a
+// time, in order, whichever instance a webhook or a web chat request reached:
+//   - the instance that received a message stores it first (as always), then claims the
+//     conversation's lease (storage/cluster.ts: `conversation:<id>`, valid while its holder's
+//     heartbeat is); holding it, it answers, after any older message of the conversation another
+//     instance stored;
+//   - otherwise it tells the others (NOTIFY `work`): the holder answers the conversation's waiting
+//     messages in order and says so (NOTIFY `answered`), and the receiving instance reads the
+//     replies from the database for a client waiting for them (the web chat);
+//   - every few seconds each instance sweeps for conversations with unanswered messages or
+//     undelivered replies whose lease is free or whose holder died, claims them and takes their
+//     work over (what a killed instance left, and a notice that was missed). Crash recovery is the
+//     same sweep: it never takes what a live instance holds.
+// A conversation stays with its holder while that lives (no release per message: the claim costs
+// nothing more once held), and is handed back when the instance shuts down.
+// On SQLite (one process) there is none of this: the adapter has no ownership and behaves as before.
+import type { Logger } from '../log.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import type { Cluster } from '../storage/cluster.ts';
+import type { DirectSql } from '../storage/direct-sql.ts';
+import type { OutboundMessage } from './message.ts';
+
+/** How long a receiving instance waits for the holder's answer before answering its client without it (the page polls). */
+const ANSWER_WAIT_MS = 20_000;
+/** Messages younger than this are their receiving instance's, about to claim: the sweep leaves them. */
+const SWEEP_AGE_MS = 1_500;
+
+export function conversationKey(conversationId: string): string {
+  return `conversation:${conversationId}`;
+}
+
+export class ConversationOwnership {
+  /** Conversations this instance holds (claims it won under its current id). */
+  private readonly held = new Set<string>();
+  private readonly waiters = new Map<string, () => void>();
+  private workListener: ((conversationId: string) => void) | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly sql: DirectSql,
+    private readonly logger: Logger,
+  ) {
+    cluster.onLost(() => this.held.clear());
+    cluster.on('work', (notice) => {
+      const conversationId = String(notice.conversationId);
+      if (this.held.has(conversationId)) this.workListener?.(conversationId);
+    });
+    cluster.on('answered', (notice) => this.answered(String(notice.messageId), false));
+  }
+
+  get leaseMs(): number {
+    return this.cluster.leaseMs;
+  }
+
+  /** True when this instance holds the conversation now (claimed if it was free or its holder dead). */
+  async claim(conversationId: string): Promise<boolean> {
+    if (this.held.has(conversationId)) return true;
+    const won = await this.cluster.claim(conversationKey(conversationId));
+    if (won) this.held.add(conversationId);
+    return won;
+  }
+
+  holds(conversationId: string): boolean {
+    return this.held.has(conversationId);
+  }
+
+  /** Tells the holder there is work in the conversation. */
+  wake(conversationId: string): Promise<void> {
+    return this.cluster.notify('work', { conversationId });
+  }
+
+  /**
+   * Waits until another instance answered `messageId` (or this one did, in a sweep), or gives up
+   * after a while; then returns the replies stored for it.
+   */
+  async answerOf(messageId: string, conversationId: string, replies: (id: string) => Promise<OutboundMessage[]>): Promise<OutboundMessage[]> {
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(messageId);
+        resolve();
+      }, ANSWER_WAIT_MS);
+      timer.unref();
+      this.waiters.set(messageId, () => {
+        clearTimeout(timer);
+        this.waiters.delete(messageId);
+        resolve();
+      });
+    });
+    await this.wake(conversationId);
+    await done;
+    return replies(messageId);
+  }
+
+  /** `messageId` was answered: by this instance (told to the others when `tell`) or another. */
+  answered(messageId: string, tell: boolean): void {
+    this.waiters.get(messageId)?.();
+    if (tell) void this.cluster.notify('answered', { messageId });
+  }
+
+  /** What the adapter does with a conversation's work: called for conversations this instance holds. */
+  onWork(listener: (conversationId: string) => void): void {
+    this.workListener = listener;
+  }
+
+  /**
+   * Claims the conversations with unanswered messages or undelivered replies that nobody alive
+   * holds, and hands each to the work listener. Returns how many it took.
+   */
+  async sweep(options: { all?: boolean } = {}): Promise<number> {
+    if (this.closed) return 0;
+    const cutoff = new Date(Date.now() - (options.all ? 0 : SWEEP_AGE_MS));
+    // Unanswered messages also in conversations this instance holds (a notice it missed); undelivered
+    // replies only elsewhere (its own are in its outbox, some waiting for a retry).
+    const key = Prisma.sql`'conversation:' || "Message"."conversationId"`;
+    const rows = await this.sql.query<{ conversationId: string }>(Prisma.sql`SELECT DISTINCT "conversationId" FROM "Message"
+      WHERE "createdAt" < ${cutoff} AND (
+        ("status" = 'received' AND "direction" = 'in' AND ${this.cluster.freeLeaseSql(key, { mine: true })})
+        OR ("status" = 'pending' AND "direction" = 'out' AND ${this.cluster.freeLeaseSql(key)}))
+      LIMIT 500`);
+    let taken = 0;
+    const claims = await Promise.all(rows.map(async (row) => [row.conversationId, this.held.has(row.conversationId), await this.claim(row.conversationId)] as const));
+    for (const [conversationId, heldBefore, won] of claims) {
+      if (!won) continue;
+      if (!heldBefore) taken++;
+      this.workListener?.(conversationId);
+    }
+    if (taken > 0) this.logger.info({ conversations: taken, instance: this.cluster.id }, 'conversations taken over: their holder is gone or their work was waiting');
+    return taken;
+  }
+
+  /** Sweeps every half lease time. */
+  begin(): void {
+    this.sweepTimer = setInterval(() => {
+      this.sweeping = this.sweeping.then(() => this.sweep()).catch((error: unknown) => this.logger.warn({ err: error }, 'conversation sweep failed'));
+    }, Math.max(250, Math.floor(this.cluster.leaseMs / 2)));
+    this.sweepTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    await this.sweeping;
+    for (const resolve of [...this.waiters.values()]) resolve();
+  }
+}
