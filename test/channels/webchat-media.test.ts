@@ -15,7 +15,8 @@ describe('web chat uploads over HTTP', () => {
     const { token } = (await (await fetch(`${cozum.url}/api/chat/session`, { method: 'POST' })).json()) as { token: string };
     const big = await fetch(`${cozum.url}/api/chat/uploads?id=big-1`, { method: 'POST', headers: { 'X-Chat-Session': token, 'Content-Type': 'image/jpeg' }, body: new Uint8Array(3 * 1024 * 1024) });
     expect(big.status).toBe(413);
-    expect(await big.json()).toEqual({ error: 'Dosya çok büyük; en fazla 2 MB gönderebilirsiniz.' });
+    // The bot's own sentence for a file over the limit (texts.yaml mediaTooLarge), in the citizen's language.
+    expect(await big.json()).toEqual({ error: 'Gönderdiğiniz dosya çok büyük; en fazla 2 MB kabul edebiliyorum. Lütfen daha küçük bir dosya gönderin ya da yazarak anlatın.' });
     const anonymous = await fetch(`${cozum.url}/api/chat/uploads`, { method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: new Uint8Array(10) });
     expect(anonymous.status).toBe(401);
   });
