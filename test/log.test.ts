@@ -22,6 +22,8 @@ describe('logs', () => {
     expect(out).toContain('[gizli]');
     expect(maskPersonal('kat 3 daire 12')).toBe('kat 3 daire 12');
     expect(maskPersonal('20261124000000_init')).toBe('20261124000000_init');
+    // A Telegram error's URL carries the bot token.
+    expect(maskPersonal('request to https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage failed')).toBe('request to https://api.telegram.org/bot[gizli]/sendMessage failed');
     expect(maskPersonal('0532 123 45 67 10000000146')).not.toMatch(/123 45|0000001/);
   });
 

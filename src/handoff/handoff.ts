@@ -80,6 +80,8 @@ function reachable(conversation: { channel: string; address: string }, config: C
 
 /** An emergency's case is due within the hour. */
 const URGENT_SLA_HOURS = 1;
+/** Conversations read per query when looking for unanswered citizens (`acknowledgeUnanswered`). */
+const ACKNOWLEDGE_PAGE = 500;
 
 /** Agents see their own department's cases; supervisors and admins see all. */
 export function canSee(agent: AgentActor, ticket: { department: string }): boolean {
@@ -387,17 +389,35 @@ export class Handoff {
   async acknowledgeUnanswered(now: Date = this.now()): Promise<number> {
     const { db, config } = this.deps;
     const before = new Date(now.getTime() - config.handoff.acknowledgeAfterMinutes * 60_000);
-    const conversations = await db.conversation.findMany({
-      where: { mode: { in: ['waiting', 'agent'] } },
-      select: {
-        id: true,
-        mode: true,
-        handoffTicketId: true,
-        agent: { select: { displayName: true } },
-        contact: { select: { language: true } },
-        messages: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 1, select: { direction: true, createdAt: true } },
-      },
-    });
+    let sent = 0;
+    // Read a page at a time: the last message of every conversation is one query per page, and a
+    // centre with thousands of conversations with a person went over the database's parameter limit.
+    for (let after: string | undefined; ; ) {
+      const conversations = await db.conversation.findMany({
+        where: { mode: { in: ['waiting', 'agent'] } },
+        orderBy: { id: 'asc' },
+        take: ACKNOWLEDGE_PAGE,
+        ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+        select: {
+          id: true,
+          mode: true,
+          handoffTicketId: true,
+          agent: { select: { displayName: true } },
+          contact: { select: { language: true } },
+          messages: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 1, select: { direction: true, createdAt: true } },
+        },
+      });
+      sent += await this.acknowledgePage(conversations, before);
+      if (conversations.length < ACKNOWLEDGE_PAGE) return sent;
+      after = conversations[conversations.length - 1]!.id;
+    }
+  }
+
+  private async acknowledgePage(
+    conversations: { id: string; mode: string; handoffTicketId: string | null; agent: { displayName: string } | null; contact: { language: string | null }; messages: { direction: string; createdAt: Date }[] }[],
+    before: Date,
+  ): Promise<number> {
+    const { db } = this.deps;
     let sent = 0;
     for (const conversation of conversations) {
       const last = conversation.messages[0];

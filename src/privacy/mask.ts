@@ -130,8 +130,14 @@ export function maskPersonalData(text: string, options: MaskOptions = {}): strin
  * every digit run long enough to be a phone or TC kimlik number ("05321234567" → "053******67"),
  * as a safety net for a mistyped number or one in a form no parser recognises.
  */
+/**
+ * A Telegram bot token ("123456789:AA…", 35 characters after the colon) as an error's request URL
+ * carries it (https://api.telegram.org/bot<token>/sendMessage): a secret that gives the bot away.
+ */
+const BOT_TOKEN = /(\bbot)?\d{6,12}:[A-Za-z0-9_-]{30,}/g;
+
 export function maskForLog(text: string): string {
-  return maskPersonalData(text, { hidden: '*' }).replace(/\+?\d[\d ]{8,}\d/g, (run) => {
+  return maskPersonalData(text, { hidden: '*' }).replace(BOT_TOKEN, '$1[gizli]').replace(/\+?\d[\d ]{8,}\d/g, (run) => {
     const digits = run.replace(/\D/g, '');
     // 10–13 digits: a TC kimlik number or a phone number with or without its country code.
     // A longer unbroken run is a timestamp or an id; a longer run with spaces may be two numbers.
