@@ -2,6 +2,7 @@
 // `npm start` runs this file; tests call `startCozum` with their own configuration.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ChatAdapter } from './messaging/adapter.ts';
@@ -188,7 +189,11 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   // Several instances on one PostgreSQL database (storage/cluster.ts): heartbeats, leases, notices.
   // SQLite is one process: none of it.
   const cluster = dialect === 'postgresql'
-    ? new Cluster(db, databaseUrl(config), { leaseMs: config.leaseSeconds * 1000, onError: (error, what) => logger.warn({ err: error, what }, 'cluster: trouble') })
+    ? new Cluster(db, databaseUrl(config), {
+        leaseMs: config.leaseSeconds * 1000,
+        name: process.env.INSTANCE_NAME || `${hostname()}:${config.port || path.resolve(config.dataDir)}`,
+        onError: (error, what) => logger.warn({ err: error, what }, 'cluster: trouble'),
+      })
     : undefined;
   await cluster?.start();
   if (cluster) logger.info({ instance: cluster.id, leaseSeconds: config.leaseSeconds }, 'instance registered: conversations and singletons shared with the other instances on this database');

@@ -36,6 +36,13 @@ export interface ClusterOptions {
   leaseMs?: number;
   /** For logs. */
   onError?: (error: unknown, what: string) => void;
+  /**
+   * What stays the same when this instance is restarted (its host and port, or INSTANCE_NAME): an
+   * earlier instance of the same name that did not stop cleanly (a crash, SIGKILL) is dead, and its
+   * leases are free at once instead of after the lease time, so that a restarted single instance
+   * answers what it left at once and in order. Two live instances must never share a name.
+   */
+  name?: string;
 }
 
 export const DEFAULT_LEASE_MS = 10_000;
@@ -50,13 +57,13 @@ export interface ClusterNotice {
   [key: string]: unknown;
 }
 
-function newId(): string {
-  return `i${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+function newId(name?: string): string {
+  return `${name ? `${name}/` : ''}i${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 }
 
 export class Cluster {
   /** This instance's id (changes when a long pause made it lose its leases). */
-  id = newId();
+  id: string;
   readonly leaseMs: number;
   private readonly sql: DirectSql;
   private readonly channel: string;
@@ -74,6 +81,7 @@ export class Cluster {
     private readonly options: ClusterOptions = {},
   ) {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.id = newId(options.name);
     this.sql = directSql(db);
     const schema = postgresConnection(url).schema ?? 'public';
     this.channel = `cozum_${schema}`.toLowerCase().slice(0, 63);
@@ -91,6 +99,10 @@ export class Cluster {
 
   private async register(): Promise<void> {
     await this.sql.execute(Prisma.sql`INSERT INTO "Instance" ("id", "startedAt", "expiresAt") VALUES (${this.id}, ${NOW_MS}, ${NOW_MS} + ${this.leaseMs})`);
+    const { name } = this.options;
+    if (name) {
+      await this.sql.execute(Prisma.sql`UPDATE "Instance" SET "expiresAt" = 0 WHERE starts_with("id", ${`${name}/`}) AND "id" <> ${this.id} AND "expiresAt" > 0`);
+    }
   }
 
   private async beat(): Promise<void> {
@@ -102,7 +114,7 @@ export class Cluster {
       if (alive === 0 && !this.closed) {
         // Paused for longer than the lease: others may hold our work now. A new id, and no lease.
         this.options.onError?.(new Error(`instance ${this.id} outlived its lease`), 'heartbeat');
-        this.id = newId();
+        this.id = newId(this.options.name);
         await this.register();
         for (const listener of this.lostListeners) listener();
       }
