@@ -218,28 +218,10 @@ function messagesOf(citizen: number, rounds: number): string[] {
 }
 
 /**
- * Every citizen says its conversations' messages one after another, each once the previous one was
- * answered; all citizens at once. Without `rate`, each writes again as soon as answered: the most
- * the pipeline can take. With `rate`, a dispatcher lets one citizen write every 1/rate seconds,
- * taking turns among those not waiting for an answer; if all are waiting, the pipeline is saturated
- * and the rate achieved falls below the rate offered.
+ * Sends every citizen's messages, each citizen one at a time: flat out without `rate`, else at `rate`
+ * messages a second from `started` (a citizen still waiting for its answer is skipped until it has it).
  */
-async function runCitizens(cozum: Cozum, channel: BenchChannel, options: Options, label: string, rate?: number): Promise<Run> {
-  const latencies: number[] = [];
-  let messages = 0;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const citizens = Array.from({ length: options.citizens }, (_, i) => ({ userId: `${label}-${i}`, texts: messagesOf(i, options.rounds), next: 0, expected: 0 }));
-  /** `scheduled`: when the dispatcher meant the message to go; latency counts from then (a late start is waiting too). */
-  const say = async (citizen: (typeof citizens)[number], scheduled?: number): Promise<void> => {
-    const text = citizen.texts[citizen.next++]!;
-    const t0 = scheduled ?? performance.now();
-    const result = await cozum.adapter.receive({ channel: channel.name, userId: citizen.userId, text, platformMessageId: `${citizen.userId}-${citizen.next}`, address: { chat: citizen.userId } });
-    citizen.expected += result.replies.length;
-    await channel.waitFor(result.conversationId, citizen.expected);
-    latencies.push(performance.now() - t0);
-    messages++;
-  };
+async function offer<C extends { texts: string[]; next: number }>(citizens: C[], say: (citizen: C, scheduled?: number) => Promise<void>, started: number, rate?: number): Promise<void> {
   if (!rate) {
     await Promise.all(
       citizens.map(async (citizen) => {
@@ -271,6 +253,32 @@ async function runCitizens(cozum: Cozum, channel: BenchChannel, options: Options
     }
     while (waiting.size > 0) await Promise.all([...waiting]);
   }
+}
+
+/**
+ * Every citizen says its conversations' messages one after another, each once the previous one was
+ * answered; all citizens at once. Without `rate`, each writes again as soon as answered: the most
+ * the pipeline can take. With `rate`, a dispatcher lets one citizen write every 1/rate seconds,
+ * taking turns among those not waiting for an answer; if all are waiting, the pipeline is saturated
+ * and the rate achieved falls below the rate offered.
+ */
+async function runCitizens(cozum: Cozum, channel: BenchChannel, options: Options, label: string, rate?: number): Promise<Run> {
+  const latencies: number[] = [];
+  let messages = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const citizens = Array.from({ length: options.citizens }, (_, i) => ({ userId: `${label}-${i}`, texts: messagesOf(i, options.rounds), next: 0, expected: 0 }));
+  /** `scheduled`: when the dispatcher meant the message to go; latency counts from then (a late start is waiting too). */
+  const say = async (citizen: (typeof citizens)[number], scheduled?: number): Promise<void> => {
+    const text = citizen.texts[citizen.next++]!;
+    const t0 = scheduled ?? performance.now();
+    const result = await cozum.adapter.receive({ channel: channel.name, userId: citizen.userId, text, platformMessageId: `${citizen.userId}-${citizen.next}`, address: { chat: citizen.userId } });
+    citizen.expected += result.replies.length;
+    await channel.waitFor(result.conversationId, citizen.expected);
+    latencies.push(performance.now() - t0);
+    messages++;
+  };
+  await offer(citizens, say, started, rate);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   return { latencies: latencies.sort((a, b) => a - b), messages, seconds, cpuMs: (used.user + used.system) / 1000 };
@@ -517,35 +525,7 @@ async function httpCitizens(urls: string[], options: Options, label: string, rat
     latencies.push(performance.now() - t0);
     messages++;
   };
-  if (!rate) {
-    await Promise.all(citizens.map(async (citizen) => {
-      while (citizen.next < citizen.texts.length) await say(citizen);
-    }));
-  } else {
-    const ready = [...citizens];
-    const waiting = new Set<Promise<void>>();
-    let wake: (() => void) | undefined;
-    const total = citizens.reduce((sum, c) => sum + c.texts.length, 0);
-    for (let sent = 0; sent < total; ) {
-      const due = started + (sent * 1000) / rate;
-      const now = performance.now();
-      if (due > now) await sleep(due - now);
-      if (ready.length === 0) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
-      }
-      const citizen = ready.shift()!;
-      sent++;
-      const turn: Promise<void> = say(citizen, due).then(() => {
-        waiting.delete(turn);
-        if (citizen.next < citizen.texts.length) ready.push(citizen);
-        wake?.();
-        wake = undefined;
-      });
-      waiting.add(turn);
-    }
-    while (waiting.size > 0) await Promise.all([...waiting]);
-  }
+  await offer(citizens, say, started, rate);
   agent.destroy();
   return { latencies: latencies.sort((a, b) => a - b), messages, seconds: (performance.now() - started) / 1000, cpuMs: 0, failed };
 }
