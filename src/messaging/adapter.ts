@@ -136,6 +136,8 @@ export class ChatAdapter extends BotAdapter {
   /** Each channel's download of the media citizens send (messaging/media-fetch.ts), used by src/media/. */
   readonly mediaFetchers = new MediaFetchers();
   private readonly ownership: ConversationOwnership | undefined;
+  /** Several instances: the chat (queue key) of each conversation this instance answered lately, to give it back when idle. */
+  private readonly chatOfHeld = new Map<string, string>();
   private closing = false;
 
   constructor(
@@ -148,6 +150,7 @@ export class ChatAdapter extends BotAdapter {
     this.ownership = options.ownership;
     this.ownership?.onWork((conversationId) => void this.takeOver(conversationId).catch((error: unknown) => this.logger.error({ err: error, conversation: conversationId }, 'taking a conversation over failed')));
     this.outbox = new Outbox(store, logger, (channel) => this.senderFor(channel), options.outbox);
+    if (this.ownership) this.outbox.onDrained = (conversationId) => this.giveBackWhenIdle(conversationId);
     this.onTurnError = async (context, error) => {
       this.logger.error({ err: error, conversation: context.activity.conversation?.id }, 'bot turn failed');
       const text = typeof options.turnFailedText === 'function' ? await options.turnFailedText(context.turnState.get(INBOUND_KEY) as InboundContext | undefined) : options.turnFailedText;
@@ -219,6 +222,7 @@ export class ChatAdapter extends BotAdapter {
           const delivered = ownership.answerOf(inbound.id, inbound.conversationId, (id) => this.store.repliesTo(id)).then((replies) => void (result.replies = replies));
           return { result, delivered };
         }
+        this.chatOfHeld.set(inbound.conversationId, chatKey(message.channel, message.userId));
         // Older messages of the conversation another instance stored go first.
         await this.runWaiting(inbound.conversationId, inbound);
       }
@@ -230,6 +234,7 @@ export class ChatAdapter extends BotAdapter {
     const answered = this.track(
       turn.then(async ({ result, delivered }) => {
         await delivered;
+        this.giveBackWhenIdle(result.conversationId);
         return result;
       }),
     );
@@ -240,6 +245,22 @@ export class ChatAdapter extends BotAdapter {
   /** One message from a citizen, stored and answered in order with the chat's other messages: for channels that answer in their own response. */
   async receive(input: InboundMessage): Promise<TurnResult> {
     return (await this.accept(input)).answered;
+  }
+
+  /**
+   * Several instances: gives the conversation back once nothing of it is queued, running or waiting
+   * for delivery here (messaging/ownership.ts), so that its next message is answered wherever it
+   * arrives. Checked after the pass of the event loop in which a turn or a delivery ended, when the
+   * chat's queue has let it go.
+   */
+  private giveBackWhenIdle(conversationId: string): void {
+    if (!this.ownership) return;
+    setImmediate(() => {
+      const chat = this.chatOfHeld.get(conversationId);
+      if (this.closing || !chat || this.queue.busy(chat) || this.outbox.delivering(conversationId)) return;
+      this.chatOfHeld.delete(conversationId);
+      void this.ownership!.giveBack(conversationId);
+    });
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -397,10 +418,12 @@ export class ChatAdapter extends BotAdapter {
     };
     // The same queue as the citizen's messages: a notification never overtakes a reply being prepared.
     // With several instances, the conversation's holder delivers it (stored here, then it is told).
+    const chat = chatKey(conversation.channel, conversation.contact.platformUserId);
     await this.track(
-      this.queue.run(chatKey(conversation.channel, conversation.contact.platformUserId), async () =>
+      this.queue.run(chat, async () =>
         this.continueConversation(reference, async (context) => {
           if (this.ownership && !(await this.ownership.claim(conversationId))) (context.turnState.get(TURN_KEY) as TurnBuffer).handedOver = true;
+          else if (this.ownership) this.chatOfHeld.set(conversationId, chat);
           await context.sendActivity({
             type: ActivityTypes.Message,
             text,
@@ -410,6 +433,7 @@ export class ChatAdapter extends BotAdapter {
         }),
       ),
     );
+    this.giveBackWhenIdle(conversationId);
   }
 
   /**
@@ -489,7 +513,10 @@ export class ChatAdapter extends BotAdapter {
     if (!conversation) return;
     const pending = await this.store.leftoverDeliveries({ conversationId });
     if (pending.length > 0) this.outbox.adopt(pending);
-    await this.track(this.queue.run(chatKey(conversation.channel, conversation.contact.platformUserId), () => this.runWaiting(conversationId)));
+    const chat = chatKey(conversation.channel, conversation.contact.platformUserId);
+    this.chatOfHeld.set(conversationId, chat);
+    await this.track(this.queue.run(chat, () => this.runWaiting(conversationId)));
+    this.giveBackWhenIdle(conversationId);
   }
 
   /** Waits for turns in progress, lets deliveries in progress finish, and stops the outbox's timer. */

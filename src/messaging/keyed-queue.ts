@@ -13,4 +13,9 @@ export class KeyedQueue {
     });
     return result;
   }
+
+  /** True while a task of `key` is queued or running. */
+  busy(key: string): boolean {
+    return this.tails.has(key);
+  }
 }

@@ -132,6 +132,8 @@ export class Outbox {
   private started = false;
   /** Counters for logs and the benchmark. */
   readonly stats = { delivered: 0, retried: 0, failed: 0 };
+  /** Called when a chat's last queued message was delivered or given up (several instances: its conversation may be given back). */
+  onDrained: ((conversationId: string) => void) | undefined;
 
   constructor(
     private readonly store: OutboxStore,
@@ -220,6 +222,11 @@ export class Outbox {
     return true;
   }
 
+  /** True while messages of the conversation are queued here (being sent, or waiting for a retry). */
+  delivering(conversationId: string): boolean {
+    return this.lines.has(conversationId);
+  }
+
   /** Messages queued in this process and not yet delivered or given up. */
   get queued(): number {
     let count = 0;
@@ -253,6 +260,7 @@ export class Outbox {
     if (!head) {
       this.lines.delete(line.conversationId);
       this.waiting.delete(line);
+      this.onDrained?.(line.conversationId);
       return;
     }
     if (head.dueAt > Date.now()) {

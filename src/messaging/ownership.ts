@@ -11,9 +11,15 @@
 //     undelivered replies whose lease is free or whose holder died, claims them and takes their
 //     work over (what a killed instance left, and a notice that was missed). Crash recovery is the
 //     same sweep: it never takes what a live instance holds.
-// A conversation stays with its holder while that lives (no release per message: the claim costs
-// nothing more once held), and is handed back when the instance shuts down.
+// A conversation is given back as soon as its holder is idle in it (no turn queued or running, no
+// reply waiting in its outbox), so that the next message is answered by whichever instance receives
+// it, without a hand-over: behind a proxy without sticky sessions, a citizen's next message lands on
+// another instance half of the time, and a hand-over costs two notices and two reads where a
+// give-back costs one batched DELETE. A notice of work in a conversation given back a moment ago
+// (the sender tried to claim before the DELETE) is answered by claiming it again. Everything is
+// handed back when the instance shuts down.
 // On SQLite (one process) there is none of this: the adapter has no ownership and behaves as before.
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Cluster } from '../storage/cluster.ts';
@@ -32,6 +38,10 @@ export function conversationKey(conversationId: string): string {
 export class ConversationOwnership {
   /** Conversations this instance holds (claims it won under its current id). */
   private readonly held = new Set<string>();
+  /** Give-backs being written: a claim of the same conversation waits for its DELETE first. */
+  private readonly releasing = new Map<string, Promise<void>>();
+  /** Conversations given back lately: a notice of work in one is answered by claiming it again. */
+  private readonly givenBack = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
   private readonly waiters = new Map<string, () => void>();
   private workListener: ((conversationId: string) => void) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -47,6 +57,7 @@ export class ConversationOwnership {
     cluster.on('work', (notice) => {
       const conversationId = String(notice.conversationId);
       if (this.held.has(conversationId)) this.workListener?.(conversationId);
+      else if (this.givenBack.has(conversationId)) void this.reclaim(conversationId);
     });
     cluster.on('answered', (notice) => this.answered(String(notice.messageId), false));
   }
@@ -57,10 +68,38 @@ export class ConversationOwnership {
 
   /** True when this instance holds the conversation now (claimed if it was free or its holder dead). */
   async claim(conversationId: string): Promise<boolean> {
+    const releasing = this.releasing.get(conversationId);
+    if (releasing) await releasing;
     if (this.held.has(conversationId)) return true;
     const won = await this.cluster.claim(conversationKey(conversationId));
     if (won) this.held.add(conversationId);
     return won;
+  }
+
+  /**
+   * Gives the conversation back: this instance is idle in it (the adapter checked). Resolves once
+   * the lease row is gone; a claim made meanwhile waits for it.
+   */
+  giveBack(conversationId: string): Promise<void> {
+    if (this.closed || !this.held.delete(conversationId)) return Promise.resolve();
+    this.givenBack.set(conversationId, true);
+    const released = this.cluster
+      .releaseSoon(conversationKey(conversationId))
+      .catch((error: unknown) => this.logger.warn({ err: error, conversation: conversationId }, 'giving a conversation back failed: it moves on when this instance stops'))
+      .finally(() => {
+        if (this.releasing.get(conversationId) === released) this.releasing.delete(conversationId);
+      });
+    this.releasing.set(conversationId, released);
+    return released;
+  }
+
+  /** Work arrived in a conversation given back a moment ago: taken again, if nobody else did. */
+  private async reclaim(conversationId: string): Promise<void> {
+    try {
+      if (await this.claim(conversationId)) this.workListener?.(conversationId);
+    } catch (error) {
+      this.logger.warn({ err: error, conversation: conversationId }, 'claiming a conversation again failed: a sweep takes its work');
+    }
   }
 
   holds(conversationId: string): boolean {

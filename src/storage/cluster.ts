@@ -72,6 +72,7 @@ export class Cluster {
   private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly claims: Batcher<string, boolean>;
+  private readonly releases: Batcher<string, void>;
   /** Called when this instance lost its leases (a long pause). */
   private readonly lostListeners: (() => void)[] = [];
 
@@ -87,6 +88,10 @@ export class Cluster {
     this.channel = `cozum_${schema}`.toLowerCase().slice(0, 63);
     this.notices.setMaxListeners(100);
     this.claims = new Batcher((keys) => this.claimNow(keys));
+    this.releases = new Batcher<string, void>(async (keys) => {
+      await this.release(keys);
+      return keys.map(() => undefined);
+    });
   }
 
   /** Registers this instance and starts listening and its heartbeat. */
@@ -224,6 +229,11 @@ export class Cluster {
     await this.sql.execute(Prisma.sql`DELETE FROM "Lease" WHERE "holder" = ${this.id} AND "key" IN (${Prisma.join(keys)})`);
   }
 
+  /** Gives one lease back, batched with the others given back at about the same moment. */
+  releaseSoon(key: string): Promise<void> {
+    return this.releases.add(key);
+  }
+
   /**
    * SQL true when the lease `key` names is free or its holder is dead (for sweeps); with `mine`,
    * also when this instance holds it.
@@ -244,6 +254,7 @@ export class Cluster {
     this.closed = true;
     clearInterval(this.heartbeat);
     await this.claims.drain();
+    await this.releases.drain();
     await this.pendingSend;
     const listener = this.listener;
     this.listener = undefined;

@@ -139,6 +139,9 @@ describe.skipIf(!server)('two instances on one PostgreSQL database', () => {
       }),
     );
     await expectAnsweredOnceInOrder(opened, CHATS * PER_CHAT);
+    // Idle conversations are given back, so that each next message is answered where it arrives
+    // (no hand-over): once the burst is over, nobody holds a conversation (`SELECT * FROM "Lease"`).
+    await vi.waitFor(async () => expect(await opened.db.lease.findMany({ where: { key: { startsWith: 'conversation:' } } })).toEqual([]), { timeout: 10_000, interval: 100 });
   }, 180_000);
 
   it("an agent's live console on one instance hears of a message that arrived at the other", async () => {
