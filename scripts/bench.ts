@@ -21,7 +21,8 @@
 // municipality runs them behind a load balancer, and beside them one process on a fresh SQLite
 // file: web chat citizens over HTTP, each citizen's messages going to the instances in turn (so
 // that conversations move between them), flat out and at --rate (500/s in this mode), throughput,
-// latency until the answer is in the HTTP response, and messages lost (counted in the databases).
+// latency until the answer is in the HTTP response, and messages lost (counted in the databases);
+// with --profile DIR, each instance writes its .cpuprofile into DIR when it stops.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
@@ -465,8 +466,10 @@ interface Instance {
   process: ChildProcess;
 }
 
-async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'], {
+/** `profileDir`: each instance writes a .cpuprofile there when it stops (node --cpu-prof). */
+async function startInstance(env: Record<string, string>, profileDir?: string): Promise<Instance> {
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...profiling, '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', DOTENV_CONFIG_QUIET: 'true', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -568,7 +571,7 @@ async function benchInstances(options: Options): Promise<void> {
       log(`${setup.name}: starting…`);
       const instances: Instance[] = [];
       try {
-        for (let i = 0; i < setup.count; i++) instances.push(await startInstance({ DATABASE_URL: setup.database, DATA_DIR: path.join(dir, `data-${i}`), COZUM_CONFIG: configFile }));
+        for (let i = 0; i < setup.count; i++) instances.push(await startInstance({ DATABASE_URL: setup.database, DATA_DIR: path.join(dir, `data-${i}`), COZUM_CONFIG: configFile }, options.profile));
         const urls = instances.map((instance) => instance.url);
         log(`${setup.name}: warming up…`);
         await httpCitizens(urls, options, `warm-${setup.count}`);
