@@ -2,13 +2,11 @@
 // contact); a message changes it only when it clearly is another language: Arabic script, or two
 // words or more that the detector reads with confidence. One stray English word inside a Turkish
 // sentence, a name or a number in the middle of a form, a bare "ok", never switch.
-import type { Language, LanguageGuess } from '../nlu/language.ts';
+import { CONFIDENT_GUESS, type Language, type LanguageGuess } from '../nlu/language.ts';
 import { fold, words } from '../nlu/normalize.ts';
 
 /** A detector's guess on the first message is trusted from this confidence; below it, Turkish. */
 const FIRST_MESSAGE_CONFIDENCE = 0.6;
-/** A remembered language gives way to another one from this confidence. */
-const SWITCH_CONFIDENCE = 0.8;
 
 export function chooseLanguage(remembered: Language | undefined, guess: LanguageGuess | undefined, text: string, inForm: boolean): Language {
   if (!guess) return remembered ?? 'tr';
@@ -20,7 +18,8 @@ export function chooseLanguage(remembered: Language | undefined, guess: Language
   if (inForm) return remembered;
   if (words(text).length < 2) return remembered;
   if (guess.by !== 'model') return guess.language;
-  return guess.confidence >= SWITCH_CONFIDENCE ? guess.language : remembered;
+  // A remembered language gives way to another one only on a confident guess.
+  return guess.confidence >= CONFIDENT_GUESS ? guess.language : remembered;
 }
 
 /**

@@ -99,8 +99,11 @@ const TEXT_KEYS = [
   'webAttach', 'webLocation', 'webPhoto', 'webPin', 'webLocationRefused',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
+/** Texts of a count, which may take a form per plural category. */
+const COUNTED_KEYS = ['hours', 'minutes', 'seconds'] as const;
+type CountedKey = (typeof COUNTED_KEYS)[number];
 /** Texts filled at the moment they are sent, through `Texts.format`. */
-export type MomentText = Exclude<TextKey, 'queued' | 'queuedOutOfHours' | 'alreadyQueued' | 'erasedWithTickets' | 'tooLong' | 'erased'>;
+export type MomentText = Exclude<TextKey, 'queued' | 'queuedOutOfHours' | 'alreadyQueued' | 'erasedWithTickets' | 'tooLong' | 'erased' | CountedKey>;
 
 // tickets/status.ts's states and types (content sits below tickets/; a test keeps the lists equal).
 export const STATUS_KEYS = ['new', 'assigned', 'in_progress', 'resolved', 'closed', 'rejected'] as const;
@@ -127,10 +130,18 @@ function textsSchema(municipality: MunicipalityValues) {
         if (unknown.length > 0) context.addIssue({ code: 'custom', message: `bilinmeyen yer tutucu: ${unknown.map((name) => `{{${name}}}`).join(', ')}` });
       });
   };
+  // A count's words: one text, or one per plural category of the language (CLDR: English "1 minute",
+  // "2 minutes"; Arabic has six), picked with Intl.PluralRules; `other` is required.
+  const counted = (key: CountedKey) =>
+    z.union([
+      text(key),
+      z.object({ zero: text(key).optional(), one: text(key).optional(), two: text(key).optional(), few: text(key).optional(), many: text(key).optional(), other: text(key) }).strict(),
+    ]);
   const names = <K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((key) => [key, text(undefined)])) as Record<K, ReturnType<typeof text>>).strict();
   return z
     .object({
-      ...(Object.fromEntries(TEXT_KEYS.map((key) => [key, text(key)])) as Record<TextKey, ReturnType<typeof text>>),
+      ...(Object.fromEntries(TEXT_KEYS.map((key) => [key, text(key)])) as Record<Exclude<TextKey, CountedKey>, ReturnType<typeof text>>),
+      ...(Object.fromEntries(COUNTED_KEYS.map((key) => [key, counted(key)])) as Record<CountedKey, ReturnType<typeof counted>>),
       statuses: names(STATUS_KEYS),
       ticketTypes: names(TYPE_KEYS),
       weekdays: names(WEEKDAY_KEYS),
@@ -248,15 +259,20 @@ export function loadBotContent(dir: string, municipality: Municipality, intentNa
 }
 
 function makeTexts(language: Language, raw: z.infer<ReturnType<typeof textsSchema>>, municipality: MunicipalityValues): Texts {
-  const { statuses, ticketTypes, weekdays, openingHours: _openingHours, ...words } = raw;
-  const filled = Object.fromEntries(Object.entries(words).map(([key, value]) => [key, fillTemplate(value, municipality)])) as Record<TextKey, string>;
+  const { statuses, ticketTypes, weekdays, openingHours: _openingHours, hours, minutes, seconds: secondsText, ...words } = raw;
+  const filled = Object.fromEntries(Object.entries(words).map(([key, value]) => [key, fillTemplate(value, municipality)])) as Record<Exclude<TextKey, CountedKey>, string>;
   const { queued, queuedOutOfHours, alreadyQueued, erased, erasedWithTickets, tooLong } = filled;
   // Texts with moment placeholders are reached only through their functions and `format`.
   const plain = Object.fromEntries(Object.entries(filled).filter(([key]) => !(key in MOMENT_PLACEHOLDERS) && key !== 'erased'));
   const format = (key: MomentText, values: Record<string, string | number> = {}) =>
     fillTemplate(filled[key], Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)])));
+  const plural = new Intl.PluralRules(language);
+  const count = (forms: typeof hours, value: number) => {
+    const form = typeof forms === 'string' ? forms : (forms[plural.select(value)] ?? forms.other);
+    return fillTemplate(form, { ...municipality, count: String(value) });
+  };
   const duration = (seconds: number) =>
-    seconds % 3600 === 0 ? format('hours', { count: seconds / 3600 }) : seconds % 60 === 0 ? format('minutes', { count: seconds / 60 }) : format('seconds', { count: seconds });
+    seconds % 3600 === 0 ? count(hours, seconds / 3600) : seconds % 60 === 0 ? count(minutes, seconds / 60) : count(secondsText, seconds);
   const opening = ({ day, time }: Opening) =>
     day === 'today' ? format('backToday', { time }) : day === 'tomorrow' ? format('backTomorrow', { time }) : format('backOn', { day: weekdays[day], time });
   return {

@@ -12,7 +12,16 @@ const municipality = loadConfig({ env: {}, file: null }).municipality;
 const intentNames = loadIntents('intents', valuesOf(municipality)).map((intent) => intent.name);
 
 describe('bot/ as shipped', () => {
-  const { texts, menu } = loadBotContent('bot', municipality, intentNames);
+  const { texts, menu, languages } = loadBotContent('bot', municipality, intentNames);
+
+  it("writes a wait in each language's plural forms", () => {
+    const waits = [1, 2, 5, 11].map((minutes) => minutes * 60);
+    expect(waits.map((seconds) => languages.tr.texts.duration(seconds))).toEqual(['1 dakika', '2 dakika', '5 dakika', '11 dakika']);
+    expect(waits.map((seconds) => languages.en.texts.duration(seconds))).toEqual(['1 minute', '2 minutes', '5 minutes', '11 minutes']);
+    expect(waits.map((seconds) => languages.ar.texts.duration(seconds))).toEqual(['دقيقة واحدة', 'دقيقتين', '5 دقائق', '11 دقيقة']);
+    expect([3600, 7200, 1, 30].map((seconds) => languages.en.texts.duration(seconds))).toEqual(['1 hour', '2 hours', '1 second', '30 seconds']);
+    expect(languages.en.texts.flood(60)).toContain('please wait 1 minute and');
+  });
 
   it('fills the municipality and the moment into the texts', () => {
     expect(texts.help).toContain(`Çağrı merkezimiz: ${municipality.phones.callCenter} (hafta içi 08.30–17.30).`);
