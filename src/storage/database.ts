@@ -4,10 +4,7 @@
 // `?schema=name`, in that schema: postgres-url.ts).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../generated/prisma/client.ts';
-import { PrismaClient as PostgresPrismaClient } from '../generated/postgresql/client.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
 import { connectionOf, registerConnection, watchConnections, type Dialect } from './direct-sql.ts';
 import { applyMigrations, applyPostgresMigrations, type AppliedMigrations } from './migrate.ts';
 import { postgresConnection } from './postgres-url.ts';
@@ -44,7 +41,10 @@ export async function openDatabase(url: string): Promise<OpenedDatabase> {
   return dialectOfUrl(url) === 'postgresql' ? openPostgres(url) : openSqlite(url);
 }
 
+// Each database's client and driver are loaded only when that database is opened: the other one's
+// generated client (its query compiler, several MB) would only be held in memory.
 async function openSqlite(url: string): Promise<OpenedDatabase> {
+  const [{ PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([import('@prisma/adapter-better-sqlite3'), import('../generated/prisma/client.ts')]);
   const file = sqliteFile(url);
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const migrations = applyMigrations(file);
@@ -67,6 +67,7 @@ async function openSqlite(url: string): Promise<OpenedDatabase> {
  * has a connection of its own from the pool, so a query outside it cannot end up inside it.
  */
 async function openPostgres(url: string): Promise<OpenedDatabase> {
+  const [{ PrismaPg }, { PrismaClient: PostgresPrismaClient }] = await Promise.all([import('@prisma/adapter-pg'), import('../generated/postgresql/client.ts')]);
   const migrations = await applyPostgresMigrations(url);
   const { connectionString, schema } = postgresConnection(url);
   const adapter = watchConnections(new PrismaPg({ connectionString }, { schema }), (connected) => registerConnection(db, connected));
