@@ -57,6 +57,9 @@ import { whatsappLinkRouter, type WhatsAppLink } from './console/whatsapp-link.t
 import { applyRetention, RETENTION_BATCH } from './privacy/erasure.ts';
 import { databaseLimits, memoryLimits, redisLimits } from './storage/rate-limits.ts';
 import { openRedis, RedisUnreachable } from './storage/redis.ts';
+import { readLiveFigures } from './storage/live-figures.ts';
+import { setMetricsSource } from './metrics.ts';
+import { OPEN_STATUSES } from './tickets/status.ts';
 import { publicPathLimits } from './http/rate-limits.ts';
 import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud/index.ts';
 import { buildServices } from './open311/services.ts';
@@ -377,6 +380,9 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       }, acknowledgeEvery).unref()
     : undefined;
 
+  // What /metrics reads from the database at each scrape: the outbox's depth, the open and overdue tickets.
+  const dropMetricsSource = setMetricsSource(() => readLiveFigures(db, OPEN_STATUSES, new Date()));
+
   const readiness = new Readiness({
     pingDatabase: async () => void (await db.$queryRaw`SELECT 1`),
     appliedMigrations: async () =>
@@ -419,7 +425,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     // Told by its shape, not its class: the Baileys module is loaded only when the channel is on.
     const baileys = channels.find((channel): channel is Channel & WhatsAppLink => 'linkStatus' in channel);
     const routers = [...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), ...(baileys ? [whatsappLinkRouter(baileys, logger)] : [])];
-    const app = createHttpApp([...routers, ...open311, agentConsole.router], logger, { guards, probes: readiness.router(), trustProxy: config.trustProxy });
+    const app = createHttpApp([...routers, ...open311, agentConsole.router], logger, { guards, probes: readiness.router(), trustProxy: config.trustProxy, metricsToken: config.metricsToken });
     installConsoleAuth(app, agentConsole.auth);
     server = await listen(app, config.port, config.host);
     const { port } = server.address() as AddressInfo;
@@ -477,6 +483,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       server?.closeAllConnections();
       await serverClosed;
       // No request counts any more: the flood counters' connection goes with the database's.
+      dropMetricsSource();
       redisClosing = true;
       // QUIT when connected; a connection Redis already lost is only stopped from coming back.
       await redis?.quit().catch(() => redis.disconnect());
