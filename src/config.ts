@@ -140,6 +140,18 @@ export const ConfigSchema = z.object({
   dataDir: text.default('./data'),
   /** `file:…` for SQLite, `postgresql://…` for PostgreSQL; empty means `<dataDir>/cozum.db`. */
   databaseUrl: z.string().optional(),
+  /**
+   * `redis://…`: several instances share their flood counters (web chat, HTTP) through this Redis,
+   * so that a limit holds for the whole service, not per instance. Empty: counted in each process.
+   */
+  redisUrl: z.string().optional(),
+  /** Put before every key this deployment writes in Redis: deployments sharing one Redis keep apart. */
+  redisKeyPrefix: text.default('cozum:'),
+  /**
+   * When set, GET /metrics also answers `Authorization: Bearer <token>` from any address (a
+   * Prometheus on another host); otherwise it answers this machine (loopback) only.
+   */
+  metricsToken: z.string().optional(),
   contentDir: text.default('.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   municipality: MunicipalitySchema.prefault({}),
@@ -380,6 +392,9 @@ export const ENV_SETTINGS: Record<string, string[]> = {
   LEASE_SECONDS: ['leaseSeconds'],
   DATA_DIR: ['dataDir'],
   DATABASE_URL: ['databaseUrl'],
+  REDIS_URL: ['redisUrl'],
+  REDIS_KEY_PREFIX: ['redisKeyPrefix'],
+  METRICS_TOKEN: ['metricsToken'],
   CONTENT_DIR: ['contentDir'],
   LOG_LEVEL: ['logLevel'],
   NLU_THRESHOLD: ['nlu', 'threshold'],

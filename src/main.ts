@@ -55,7 +55,11 @@ import { installConsoleAuth, LOGIN_TEXTS } from './console/auth.ts';
 import { createConsole } from './console/console.ts';
 import { whatsappLinkRouter, type WhatsAppLink } from './console/whatsapp-link.ts';
 import { applyRetention, RETENTION_BATCH } from './privacy/erasure.ts';
-import { databaseLimits, memoryLimits } from './storage/rate-limits.ts';
+import { databaseLimits, memoryLimits, redisLimits } from './storage/rate-limits.ts';
+import { openRedis, RedisUnreachable } from './storage/redis.ts';
+import { readLiveFigures } from './storage/live-figures.ts';
+import { setMetricsSource } from './metrics.ts';
+import { OPEN_STATUSES } from './tickets/status.ts';
 import { publicPathLimits } from './http/rate-limits.ts';
 import { WEBHOOK_PATH as WHATSAPP_WEBHOOK } from './channels/whatsapp-cloud/index.ts';
 import { buildServices } from './open311/services.ts';
@@ -172,6 +176,26 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     { database, ms: took(), ...(migrations.applied.length > 0 && { applied: migrations.applied }) },
     migrations.applied.length > 0 ? `database ready: ${database} (${migrations.applied.length} migrations applied)` : `database ready: ${database}`,
   );
+
+  // The counters checked on every request (web chat messages and reads, the HTTP flood guard, the
+  // Open311 calls per address): in Redis with several instances, so that every instance agrees on
+  // an address's count; else in this process's memory (a database write per request would cost
+  // more than the limit is worth).
+  let redisClosing = false;
+  const redis = config.redisUrl
+    ? await openRedis(config.redisUrl, {
+        lost: (error) => {
+          if (!redisClosing) logger.warn({ err: error, redis: databaseLabel(config.redisUrl!) }, 'Redis unreachable: flood counters are kept per instance until it is back (nobody is refused for it)');
+        },
+        back: () => logger.info({ redis: databaseLabel(config.redisUrl!) }, 'Redis reachable again: flood counters shared by the instances again'),
+      }).catch(async (error: unknown) => {
+        // The database is open already: start-up stops cleanly.
+        await db.$disconnect();
+        throw error instanceof RedisUnreachable ? new ConfigError(error.message) : error;
+      })
+    : undefined;
+  if (redis) logger.info({ redis: databaseLabel(config.redisUrl!) }, 'Redis ready: flood counters shared by the instances');
+  const fastLimits = () => (redis ? redisLimits(redis, { keyPrefix: config.redisKeyPrefix }) : memoryLimits());
 
   const { intents, byLanguage, nlu, languages: detector, source, modelFile } = loadNlu(config, (reason) => {
     logger.info({ reason }, `training the NLU model (${reason}): this takes 10–60 s, once; the model is kept for the next start`);
@@ -329,7 +353,9 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   });
 
   // Rate-limit counters (login throttling, web chat sessions) on the database: shared by instances,
-  // kept across restarts; expired ones are swept hourly.
+  // kept across restarts; expired ones are swept hourly. Login lock-outs stay there with Redis too:
+  // they are rare writes (one per login attempt), must survive a restart, and must not fall back to
+  // per-process counting while Redis is down (an attacker would get one allowance per instance).
   const limits = databaseLimits(db);
   let sweeping = Promise.resolve();
   const sweepTimer = setInterval(() => {
@@ -354,6 +380,9 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       }, acknowledgeEvery).unref()
     : undefined;
 
+  // What /metrics reads from the database at each scrape: the outbox's depth, the open and overdue tickets.
+  const dropMetricsSource = setMetricsSource(() => readLiveFigures(db, OPEN_STATUSES, new Date()));
+
   const readiness = new Readiness({
     pingDatabase: async () => void (await db.$queryRaw`SELECT 1`),
     appliedMigrations: async () =>
@@ -361,6 +390,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
         (row) => row.migration_name,
       ),
     migrationsDir: migrationsDirOf(dialect),
+    ...(redis && { pingRedis: async () => void (await redis.ping()) }),
   });
   let server: Server | undefined;
   let url: string | undefined;
@@ -368,7 +398,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let agentConsole: ReturnType<typeof createConsole> | undefined;
   let integrations: Integrations | undefined;
   if (options.http) {
-    channels = await createChannels({ config, adapter, store, db, logger, limits, texts, textsIn, languages: LANGUAGES });
+    channels = await createChannels({ config, adapter, store, db, logger, limits, fastLimits: fastLimits(), texts, textsIn, languages: LANGUAGES });
     for (const channel of channels) readiness.setChannel(channel.name, { ready: false, detail: 'starting' });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     // Departments' systems (integrations/): e-mail is the Open311 requesters' channel, registered before recovery like the others.
@@ -387,15 +417,15 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
     const open311 = [createKeyRoutes(apiKeys, logger), createDeliveryRoutes(integrations.deliveries, integrations.outbox, logger), ...integrations.routers];
     if (config.open311.enabled) {
       const requests = new Open311Requests({ db, tickets, services, neighbourhoods: dialogServices.neighbourhoods, publicPhones: dialogServices.publicPhones, defaultSlaHours: config.tickets.defaultSlaHours, describe: texts.problem });
-      open311.push(createOpen311Router({ config, requests, services, keys: apiKeys, logger, keyLimits: limits, addressLimits: memoryLimits() }));
+      open311.push(createOpen311Router({ config, requests, services, keys: apiKeys, logger, keyLimits: limits, addressLimits: fastLimits() }));
     }
     // A flood guard per client address on the login and the webhooks; the web chat limits its own routes.
-    const guards = [readiness.gate(), publicPathLimits(config.limits.http, memoryLimits(), PUBLIC_WEBHOOKS, LOGIN_TEXTS.tooMany)];
+    const guards = [readiness.gate(), publicPathLimits(config.limits.http, fastLimits(), PUBLIC_WEBHOOKS, LOGIN_TEXTS.tooMany)];
     // The WhatsApp (Baileys) pairing page belongs to the console; the channel only reports its link.
     // Told by its shape, not its class: the Baileys module is loaded only when the channel is on.
     const baileys = channels.find((channel): channel is Channel & WhatsAppLink => 'linkStatus' in channel);
     const routers = [...channels.flatMap((channel) => (channel.router ? [channel.router] : [])), ...(baileys ? [whatsappLinkRouter(baileys, logger)] : [])];
-    const app = createHttpApp([...routers, ...open311, agentConsole.router], logger, { guards, probes: readiness.router(), trustProxy: config.trustProxy });
+    const app = createHttpApp([...routers, ...open311, agentConsole.router], logger, { guards, probes: readiness.router(), trustProxy: config.trustProxy, metricsToken: config.metricsToken });
     installConsoleAuth(app, agentConsole.auth);
     server = await listen(app, config.port, config.host);
     const { port } = server.address() as AddressInfo;
@@ -452,6 +482,11 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       // What is left open is idle keep-alive and the console's live streams (GET): closed now.
       server?.closeAllConnections();
       await serverClosed;
+      // No request counts any more: the flood counters' connection goes with the database's.
+      dropMetricsSource();
+      redisClosing = true;
+      // QUIT when connected; a connection Redis already lost is only stopped from coming back.
+      await redis?.quit().catch(() => redis.disconnect());
       await db.$disconnect();
     },
   };

@@ -53,6 +53,11 @@ export interface ChannelDependencies {
   /** Where rate-limit counters that must outlive a restart are kept (storage/rate-limits.ts); the database by default. */
   limits?: RateLimitStore;
   /**
+   * Where the counters checked on every request are kept (web chat messages and reads): Redis when
+   * several instances run, else this process's memory (the default).
+   */
+  fastLimits?: RateLimitStore;
+  /**
    * The same words in a citizen's language (Contact.language; locales/<language>/bot/texts.yaml),
    * for what a channel says itself to a known citizen; `texts` when not given or unknown.
    */

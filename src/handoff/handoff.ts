@@ -16,7 +16,7 @@ import { FINISHED_STATUSES, type TicketStatus } from '../tickets/status.ts';
 import type { Tickets } from '../tickets/tickets.ts';
 import type { CozumEvents } from '../messaging/events.ts';
 import { isOpen, nextOpening } from './working-hours.ts';
-import { escalations } from '../metrics.ts';
+import { escalations, queueWait } from '../metrics.ts';
 
 export type HandoffReason = 'requested' | 'misunderstood' | 'emergency' | 'dialog';
 
@@ -221,6 +221,8 @@ export class Handoff {
       throw new HandoffError(ACTION_ERRORS.heldBy(conversation.agent?.displayName));
     }
     await db.conversation.update({ where: { id: conversationId }, data: { mode: 'agent', agentId: agent.id } });
+    // Leaving the queue: how long the citizen waited for a person since the escalation.
+    if (ticket && (ticket.status === 'new' || ticket.status === 'assigned')) queueWait.observe(Math.max(0, (this.now().getTime() - ticket.createdAt.getTime()) / 1000));
     if (ticket) {
       await changeTickets(db, [ticket.id], (tx) => tx.ticket.update({
         where: { id: ticket.id },

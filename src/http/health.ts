@@ -1,6 +1,7 @@
 // What a load balancer, a container runtime or a monitoring system asks of the process:
 // `/healthz` (alive: the event loop answers) and `/readyz` (able to take work now: the database
-// answers, every migration is applied, each channel started, and not shutting down). A probe sees
+// answers, every migration is applied, each channel started, and not shutting down; Redis, when
+// configured, is reported but not required: the flood counters fall back to memory). A probe sees
 // 503 on `/readyz` while starting and while draining, so no new work is routed to this instance.
 import type { RequestHandler, Router } from 'express';
 import express from 'express';
@@ -11,6 +12,8 @@ export interface ComponentState {
   ready: boolean;
   /** For the operator: what is wrong (English, never personal data). */
   detail?: string;
+  /** Reported, but this instance takes work without it (Redis: the flood counters fall back to memory). */
+  optional?: true;
 }
 
 export interface ReadinessChecks {
@@ -20,6 +23,8 @@ export interface ReadinessChecks {
   appliedMigrations(): Promise<string[]>;
   /** The folder of the database's migrations (storage/migrate.ts); SQLite's when not given. */
   migrationsDir?: string;
+  /** With REDIS_URL: resolves when Redis answers. */
+  pingRedis?(): Promise<void>;
 }
 
 /** How long a check may take before it counts as failed: a probe must get an answer. */
@@ -76,8 +81,13 @@ export class Readiness {
           })
           .catch((error: unknown): ComponentState => ({ ready: false, detail: (error as Error).message }))
       : { ready: false, detail: 'database unreachable' };
+    if (this.checks.pingRedis) {
+      components.redis = await withTimeout(this.checks.pingRedis(), 'redis')
+        .then((): ComponentState => ({ ready: true }))
+        .catch((error: unknown): ComponentState => ({ ready: false, optional: true, detail: `${(error as Error).message} (flood counters kept per instance meanwhile)` }));
+    }
     for (const [name, state] of this.channels) components[`channel:${name}`] = state;
-    const ready = this.phase === 'ready' && Object.values(components).every((component) => component.ready);
+    const ready = this.phase === 'ready' && Object.values(components).every((component) => component.ready || component.optional);
     return { ready, status: this.phase, components };
   }
 

@@ -14,6 +14,8 @@ export interface HttpAppOptions {
    * 'loopback' for a proxy on the same machine, addresses or CIDRs for one elsewhere.
    */
   trustProxy?: string;
+  /** Lets a Prometheus elsewhere read /metrics with `Authorization: Bearer <token>` (http/metrics.ts). */
+  metricsToken?: string;
 }
 
 export function createHttpApp(routers: Router[], logger: Logger, options: HttpAppOptions = {}): Express {
@@ -26,8 +28,8 @@ export function createHttpApp(routers: Router[], logger: Logger, options: HttpAp
     next();
   });
   if (options.probes) app.use(options.probes);
-  // Loopback only (http/metrics.ts): scraped by a Prometheus on this machine or through its own proxy.
-  app.get('/metrics', metricsHandler);
+  // Loopback, or the token (http/metrics.ts): scraped by a Prometheus on this machine or elsewhere.
+  app.get('/metrics', metricsHandler(options.metricsToken));
   for (const guard of options.guards ?? []) app.use(guard);
   for (const router of routers) app.use(router);
   // For the systems that call the API and their operators, in English: the console and the web chat

@@ -16,7 +16,7 @@ import type { Database } from '../storage/database.ts';
 import type { PendingDelivery } from './conversation-store.ts';
 import { DeliveryError, type ChannelSender, type DeliveryTarget } from './delivery.ts';
 import type { OutboundMessage } from './message.ts';
-import { messagesOut } from '../metrics.ts';
+import { deliveryRetries, messagesOut } from '../metrics.ts';
 
 export interface OutboxOptions {
   /** Attempts before a message is marked failed. */
@@ -338,6 +338,7 @@ export class Outbox {
     // A retry reads where the chat is from the database: it may have changed in the meantime.
     head.target = undefined;
     this.stats.retried++;
+    deliveryRetries.inc({ channel: line.channel });
     this.logger.info({ ...context, retryInMs: delay }, 'outbox: delivery failed, will try again');
     await this.store.markRetry(head.id, attempts, new Date(head.dueAt), reason);
   }

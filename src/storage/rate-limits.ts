@@ -6,9 +6,13 @@
 //     instance on the same database: login throttling must never forget.
 //   - memoryLimits: process memory (RateLimiterMemory). For the hot paths where a write per request
 //     would cost more than the limit is worth (web chat messages); per instance.
-// Several instances on PostgreSQL use databaseLimits as is; a Redis store (RateLimiterRedis) is one
-// more implementation of this interface.
-import { RateLimiterMemory, RateLimiterPrisma, type RateLimiterAbstract } from 'rate-limiter-flexible';
+//   - redisLimits: Redis (RateLimiterRedis), for those same hot paths when several instances run:
+//     one counter per address that every instance agrees on, at the cost of a round trip to Redis
+//     instead of a database write. While Redis cannot be reached each limiter counts in this
+//     process's memory instead (its insurance limiter): the limits hold per instance, and a citizen
+//     is never refused because Redis is down.
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterPrisma, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from './database.ts';
 
 export interface LimitSpec {
@@ -65,6 +69,39 @@ export function memoryLimits(): RateLimitStore {
       for (const record of limiter?.dump().storage ?? []) if (String(record.key).startsWith(keyStart)) await limiter!.delete(record.key);
     },
     // RateLimiterMemory forgets expired keys by itself.
+    sweep: async () => 0,
+  };
+}
+
+/**
+ * Counters in Redis, under `keyPrefix` (several deployments, or test runs, may share one Redis).
+ * The client should fail commands at once while disconnected (`enableOfflineQueue: false`,
+ * storage/redis.ts): a request then falls back to memory instead of waiting for Redis.
+ */
+export function redisLimits(redis: Redis, { keyPrefix = 'cozum:' }: { keyPrefix?: string } = {}): RateLimitStore {
+  return {
+    limiter: ({ name, points, seconds, holdInMemory }) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${keyPrefix}${name}`,
+        points,
+        duration: seconds,
+        // Not connected: straight to the insurance limiter rather than a command that would fail.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points, duration: seconds }),
+        ...(holdInMemory ? { inMemoryBlockOnConsumed: points + 1 } : {}),
+      }),
+    // rate-limiter-flexible stores a key as "<keyPrefix>:<key>"; SCAN, not KEYS: Redis keeps answering the others meanwhile.
+    forget: async (name, keyStart) => {
+      const pattern = `${keyPrefix}${name}:${keyStart.replace(/[*?[\]\\]/g, '\\$&')}*`;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    },
+    // Redis expires the counters itself.
     sweep: async () => 0,
   };
 }

@@ -17,21 +17,9 @@ import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';
 import { postgresDatabase } from '../support/database.ts';
 import { ONE_ANSWER_QUESTIONS } from '../support/questions.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
+import { serverFor } from '../support/servers.ts';
 
-const server = process.env.TEST_DATABASE_URL;
-const inCi = ['true', '1'].includes(String(process.env.CI).toLowerCase());
-const SKIPPED = 'skipped: no PostgreSQL (set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres to run the several-instances tests)';
-
-if (!server) {
-  if (inCi) {
-    it('has a PostgreSQL server to test on', () => {
-      throw new Error("CI=true but TEST_DATABASE_URL is not set: .ci/run must set it to the machine's PostgreSQL.");
-    });
-  } else {
-    console.warn(`Several instances ${SKIPPED}`);
-    it.skip(SKIPPED, () => undefined);
-  }
-}
+const server = serverFor('TEST_DATABASE_URL', { server: 'PostgreSQL', example: 'postgresql://postgres@127.0.0.1:5432/postgres', tests: 'the several-instances tests' });
 
 const temp = tempDir('cozum-instances-');
 afterAll(() => {

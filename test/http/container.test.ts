@@ -19,6 +19,7 @@ interface ComposeService {
   volumes?: string[];
   stop_grace_period?: string;
   healthcheck?: { test: string[] };
+  command?: string[];
   image?: string;
   depends_on?: Record<string, { condition: string }>;
 }
@@ -48,6 +49,20 @@ describe('compose.yaml', () => {
       expect(service.depends_on?.postgres?.condition, name).toBe('service_healthy');
     }
     expect(apps[0]![1].environment).toEqual(apps[1]![1].environment);
+  });
+
+  it('shares the flood counters of both instances through the Redis service it starts, once Redis is healthy', () => {
+    const redis = compose.services.redis!;
+    expect(redis.image).toMatch(/^redis:7/);
+    expect(redis.healthcheck!.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    for (const [name, service] of apps) {
+      const config = loadConfig({ env: service.environment ?? {}, file: null });
+      const url = new URL(config.redisUrl!);
+      expect(url.protocol, name).toBe('redis:');
+      expect(url.hostname, name).toBe('redis');
+      expect(Number(url.port), name).toBe(6379);
+      expect(service.depends_on?.redis?.condition, name).toBe('service_healthy');
+    }
   });
 
   it('sets only variables Çözüm reads, with values its configuration accepts', () => {

@@ -14,21 +14,9 @@ import { POSTGRESQL_MIGRATIONS_DIR } from '../../src/storage/migrate.ts';
 import { postgresConnection } from '../../src/storage/postgres-url.ts';
 import { postgresDatabase } from '../support/database.ts';
 import { expectedForeignKeys, expectedIndexes, parseSchema, primaryKeyFields, POSTGRES_TYPES } from '../support/prisma-schema.ts';
+import { serverFor } from '../support/servers.ts';
 
-const server = process.env.TEST_DATABASE_URL;
-const inCi = ['true', '1'].includes(String(process.env.CI).toLowerCase());
-const SKIPPED = 'skipped: no PostgreSQL (set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres to run the PostgreSQL tests)';
-
-if (!server) {
-  if (inCi) {
-    it('has a PostgreSQL server to test on', () => {
-      throw new Error('CI=true but TEST_DATABASE_URL is not set: .ci/run must set it to the machine\'s PostgreSQL (postgresql://postgres@127.0.0.1:5432/postgres).');
-    });
-  } else {
-    console.warn(`PostgreSQL tests ${SKIPPED}`);
-    it.skip(SKIPPED, () => undefined);
-  }
-}
+const server = serverFor('TEST_DATABASE_URL', { server: 'PostgreSQL', example: 'postgresql://postgres@127.0.0.1:5432/postgres', tests: 'the PostgreSQL tests' });
 
 const MIGRATIONS = readdirSync(POSTGRESQL_MIGRATIONS_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
 

@@ -1,5 +1,5 @@
 // Nothing that grows with history on a request's path: every statement the console and the bot
-// send while an agent, a supervisor and a citizen use them, on a seeded year of tickets, is asked
+// send while an agent, a supervisor and a citizen use them (and Prometheus scrapes), on a seeded year of tickets, is asked
 // for its plan (EXPLAIN QUERY PLAN), and none may read the whole of a table that grows with them (tickets, their events, messages,
 // citizens, conversations). The plans
 // are printed, so a slow query found later can be compared with what this test saw.
@@ -67,6 +67,10 @@ async function useEverything(): Promise<void> {
     expect(reply.status).toBe(200);
   }
   expect((await fetch(`${cozum.url}/api/chat/messages`, { headers: { 'X-Chat-Session': token } })).status).toBe(200);
+  // Prometheus' scrape: the outbox's depth and the open and overdue tickets, every 15 s or so.
+  const metrics = await fetch(`${cozum.url}/metrics`);
+  expect(metrics.status).toBe(200);
+  expect(await metrics.text()).toMatch(/^cozum_tickets_overdue \d+$/m);
 }
 
 function bindable(value: unknown): unknown {

@@ -95,7 +95,7 @@ export interface WebchatDependencies {
   limits: Config['limits']['http'];
   /** Counters of new sessions: kept across restarts (the database). */
   durableLimits: RateLimitStore;
-  /** Counters of messages and reads: a check per request, kept in memory. */
+  /** Counters of messages and reads: a check per request, kept in memory or Redis. */
   fastLimits: RateLimitStore;
   /** Largest upload (a photo or file from the attach button), in bytes. */
   maxUploadBytes?: number;
@@ -269,7 +269,7 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
   return router;
 }
 
-export function createWebchat({ adapter, store, config, db, limits, texts, textsIn, languages }: ChannelDependencies): Channel {
+export function createWebchat({ adapter, store, config, db, limits, fastLimits, texts, textsIn, languages }: ChannelDependencies): Channel {
   return {
     name: WEBCHAT_CHANNEL,
     router: webchatRouter({
@@ -281,7 +281,7 @@ export function createWebchat({ adapter, store, config, db, limits, texts, texts
       words: texts && Object.fromEntries((languages ?? ['tr']).map((language) => [language, textsIn?.(language) ?? texts])),
       limits: config.limits.http,
       durableLimits: limits ?? databaseLimits(db),
-      fastLimits: memoryLimits(),
+      fastLimits: fastLimits ?? memoryLimits(),
       maxUploadBytes: config.limits.maxMediaBytes,
     }),
     start: async () => undefined,
