@@ -24,7 +24,7 @@
 // latency until the answer is in the HTTP response, and messages lost (counted in the databases);
 // with --profile DIR, each instance writes its .cpuprofile into DIR when it stops.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
 import { Session } from 'node:inspector/promises';
@@ -533,6 +533,32 @@ async function httpCitizens(urls: string[], options: Options, label: string, rat
   return { latencies: latencies.sort((a, b) => a - b), messages, seconds: (performance.now() - started) / 1000, cpuMs: 0, failed };
 }
 
+/**
+ * CPU time (ms, all threads) the instances and the machine's PostgreSQL server processes have used
+ * so far, from /proc: per message, a figure that depends little on what else the machine runs.
+ */
+function cpuMsNow(pids: number[]): { instances: number; postgres: number } {
+  const ticks = (pid: string | number) => {
+    try {
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0; // Gone meanwhile.
+    }
+  };
+  const isPostgres = (pid: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+    } catch {
+      return false;
+    }
+  };
+  const msPerTick = 10; // USER_HZ is 100 on Linux.
+  const postgres = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && isPostgres(name));
+  return { instances: pids.reduce((sum, pid) => sum + ticks(pid), 0) * msPerTick, postgres: postgres.reduce((sum, pid) => sum + ticks(pid), 0) * msPerTick };
+}
+
 /** Web chat messages not processed, or without a reply, in a database. */
 async function lostIn(url: string): Promise<number> {
   const { db } = await openDatabase(url);
@@ -565,7 +591,7 @@ async function benchInstances(options: Options): Promise<void> {
     { name: `PostgreSQL, ${options.instances} instances`, database: options.database, count: options.instances! },
     { name: 'SQLite, 1 instance', database: `file:${path.join(dir, 'cozum.db')}`, count: 1 },
   ];
-  const rows: string[][] = [['', 'msg/s', 'p50 ms', 'p99 ms', `at ${rate}/s: msg/s`, 'p50 ms', 'p99 ms', 'messages', 'failed', 'lost']];
+  const rows: string[][] = [['', 'msg/s', 'p50 ms', 'p99 ms', 'CPU ms/msg: app', 'PostgreSQL', `at ${rate}/s: msg/s`, 'p50 ms', 'p99 ms', 'messages', 'failed', 'lost']];
   try {
     for (const setup of setups) {
       log(`${setup.name}: starting…`);
@@ -576,7 +602,14 @@ async function benchInstances(options: Options): Promise<void> {
         log(`${setup.name}: warming up…`);
         await httpCitizens(urls, options, `warm-${setup.count}`);
         log(`${setup.name}: ${options.citizens} citizens flat out…`);
+        const pids = instances.map((instance) => instance.process.pid!);
+        const cpuBefore = cpuMsNow(pids);
         const flat = await httpCitizens(urls, options, `flat-${setup.count}`);
+        const cpuAfter = cpuMsNow(pids);
+        const cpuPerMessage = {
+          instances: Math.round(((cpuAfter.instances - cpuBefore.instances) / flat.messages) * 100) / 100,
+          postgres: Math.round(((cpuAfter.postgres - cpuBefore.postgres) / flat.messages) * 100) / 100,
+        };
         log(`${setup.name}: ${rate} messages per second offered…`);
         const paced = await httpCitizens(urls, options, `paced-${setup.count}`, rate);
         await Promise.all(instances.map((instance) => new Promise<void>((resolve) => {
@@ -586,10 +619,10 @@ async function benchInstances(options: Options): Promise<void> {
         instances.length = 0;
         const lost = await lostIn(setup.database);
         const figuresOf = (run: Run) => ({ messages: run.messages, messagesPerSecond: Math.round(run.messages / run.seconds), latencyMs: { p50: percentile(run.latencies, 50), p99: percentile(run.latencies, 99) } });
-        result[setup.name] = { flatOut: figuresOf(flat), atRate: { offeredPerSecond: rate, ...figuresOf(paced) }, failed: flat.failed + paced.failed, lost };
+        result[setup.name] = { flatOut: { ...figuresOf(flat), cpuMsPerMessage: cpuPerMessage }, atRate: { offeredPerSecond: rate, ...figuresOf(paced) }, failed: flat.failed + paced.failed, lost };
         const f = figuresOf(flat);
         const p = figuresOf(paced);
-        rows.push([setup.name, String(f.messagesPerSecond), String(f.latencyMs.p50), String(f.latencyMs.p99), String(p.messagesPerSecond), String(p.latencyMs.p50), String(p.latencyMs.p99), String(f.messages + p.messages), String(flat.failed + paced.failed), String(lost)]);
+        rows.push([setup.name, String(f.messagesPerSecond), String(f.latencyMs.p50), String(f.latencyMs.p99), String(cpuPerMessage.instances), String(cpuPerMessage.postgres), String(p.messagesPerSecond), String(p.latencyMs.p50), String(p.latencyMs.p99), String(f.messages + p.messages), String(flat.failed + paced.failed), String(lost)]);
         if (lost > 0 || flat.failed + paced.failed > 0) process.exitCode = 1;
       } finally {
         for (const instance of instances) instance.process.kill('SIGKILL');
