@@ -142,6 +142,8 @@ export const INVENTORY: Inventory = {
       urgent: { keep: 'a flag (an emergency was reported): for the figures, names nobody' },
       language: { keep: 'the language the citizen wrote in (tr, ar, en): three values, names nobody' },
       neighbourhood: { keep: 'an official neighbourhood name (thousands of residents each): the figures per neighbourhood need it; the street address is in `data` and goes' },
+      latitude: { overwrite: null, why: 'a pin may be the citizen\'s own door: it goes with the address' },
+      longitude: { overwrite: null, why: 'as latitude' },
       assignedAgentId: staff('the agent assigned'),
       firstResponseAt: when,
       resolvedAt: when,

@@ -97,6 +97,27 @@ describe('media in the agent console', () => {
     expect(cells(complaint.number).slice(-2)).toEqual(['https://www.openstreetmap.org/?mlat=38.462200&mlon=27.219700#map=18/38.462200/27.219700', '']);
   });
 
+  it('puts a pin sent where the neighbourhood was asked on the ticket: console, CSV and Open311 show it', async () => {
+    const citizen = new Citizen(cozum);
+    await citizen.say('sokak lambası yanmıyor');
+    expect(await citizen.sayAll('', { location: { latitude: 38.4613, longitude: 27.2233 } })).toContain('Konumunuza göre mahalleniz “Erzene Mahallesi” olabilir.');
+    // The address is written: the pin is nowhere in the answers, only on the ticket.
+    for (const text of ['Evet', 'Ankara Caddesi 40 önü', 'Lamba iki gündür yanmıyor.', 'geç', 'Evet, onaylıyorum', 'Zeynep Yılmaz', '0532 555 44 21']) await citizen.say(text);
+    expect(await citizen.sayAll('evet')).toMatch(/Başvuru numaranız/);
+    const ticket = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } });
+    expect([ticket.neighbourhood, ticket.latitude, ticket.longitude]).toEqual(['Erzene Mahallesi', 38.4613, 27.2233]);
+    expect(JSON.stringify(JSON.parse(ticket.data))).not.toContain('38.4613');
+
+    const sef = await ConsoleClient.loggedIn(cozum, 'sef');
+    const view = (await sef.get(`/console/api/conversations/${ticket.conversationId}`)).json as { ticket: { locations: unknown[] } };
+    expect(view.ticket.locations).toEqual([{ latitude: 38.4613, longitude: 27.2233 }]);
+    const csv = await sef.get('/console/api/export.csv?days=0');
+    const row = csv.text.split('\r\n').find((line) => line.startsWith(`${ticket.number};`))!.split(';');
+    expect(row.at(-2)).toBe('https://www.openstreetmap.org/?mlat=38.461300&mlon=27.223300#map=18/38.461300/27.223300');
+    const open311 = (await (await fetch(`${cozum.url}/open311/v2/requests/${ticket.number}.json`)).json()) as Record<string, unknown>[];
+    expect(open311[0]).toMatchObject({ service_request_id: ticket.number, address: 'Ankara Caddesi 40 önü', lat: 38.4613, long: 27.2233 });
+  });
+
   describe.skipIf(!available && !inCi)('in a browser', () => {
     let context: BrowserContext;
     let page: Page;
