@@ -157,9 +157,28 @@ export class DialogServices {
   /** `pin`: a location the citizen sent during the form, wherever in it; else the address step's pin, if any. */
   async createTicket(spec: DialogSpec, slots: Record<string, SlotValue>, contactId: string, conversationId: string, pin?: Location): Promise<CreatedTicket> {
     const form = formTicket(spec, slots, this.config.tickets.defaultSlaHours);
-    const ticket = await this.tickets.create({ ...form.ticket, location: pin ?? form.ticket.location, contactId, conversationId });
+    const location = pin ?? form.ticket.location ?? (await this.photoLocation(spec, slots, contactId));
+    const ticket = await this.tickets.create({ ...form.ticket, location, contactId, conversationId });
     await this.nameContact(spec, slots, contactId);
     return { number: ticket.number, department: form.ticket.department, due: this.formatDate(ticket.dueAt), info: form.info, needsPerson: form.needsPerson };
+  }
+
+  /**
+   * Where the form's photo was taken (its original's EXIF GPS, kept on the Media row by
+   * media/media.ts), for a ticket without a pin: only with the citizen's consent, since the
+   * position may be their home and they did not hand it over themselves.
+   */
+  private async photoLocation(spec: DialogSpec, slots: Record<string, SlotValue>, contactId: string): Promise<Location | undefined> {
+    const ids = spec.steps
+      .filter((step) => step.type === 'photo' && step.slot in slots)
+      .map((step) => (slots[step.slot]!.value as { id?: unknown } | null)?.id)
+      .filter((id): id is string => typeof id === 'string');
+    if (ids.length === 0 || !(await this.hasConsent(contactId))) return undefined;
+    const rows = await this.sql.query<{ id: string; latitude: number | null; longitude: number | null }>(
+      Prisma.sql`SELECT "id", "latitude", "longitude" FROM "Media" WHERE "id" IN (${Prisma.join(ids)}) AND "status" = 'stored' AND "latitude" IS NOT NULL`,
+    );
+    const row = ids.map((id) => rows.find((r) => r.id === id)).find(Boolean);
+    return row ? LocationSchema.safeParse({ latitude: Number(row.latitude), longitude: Number(row.longitude) }).data : undefined;
   }
 
   /**

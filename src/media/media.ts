@@ -152,7 +152,8 @@ export class MediaService {
     if (!inspected.ok) return this.refuse(id, inspected.reason, inspected.detail);
     await this.store.put(inspected.hash, inspected.bytes, inspected.mimeType);
     await this.end(id, 'stored', {
-      data: { status: 'stored', kind: inspected.kind, contentHash: inspected.hash, mimeType: inspected.mimeType, size: inspected.bytes.length, storedAt: this.clock(), lastError: null, nextAttemptAt: null },
+      data: { status: 'stored', kind: inspected.kind, contentHash: inspected.hash, mimeType: inspected.mimeType, size: inspected.bytes.length, storedAt: this.clock(), lastError: null, nextAttemptAt: null,
+        latitude: inspected.gps?.latitude ?? null, longitude: inspected.gps?.longitude ?? null },
     });
   }
 
