@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
 import { browserAvailability, CHROMIUM, launchBrowser, logInToConsole } from '../support/browser.ts';
 import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
-import { jpegWithExif, oggOpus, pdf, settledMedia } from '../support/media-files.ts';
+import { jpegWithExif, oggOpus, pdf, png, settledMedia } from '../support/media-files.ts';
 import { ConsoleClient, createAgent, PASSWORD } from '../console/support.ts';
 
 const { available, inCi } = browserAvailability('console media browser test');
@@ -20,14 +20,23 @@ describe('media in the agent console', () => {
   let cozum: Cozum;
   let conversationId: string;
   let ids: { photo: string; voice: string; pdf: string };
+  /** The channel gives the `late-` files only once it is back. */
+  let channelDown = true;
+  /** A conversation whose second photo failed for good and was not retried: the browser's. */
+  let lateConversation: { id: string; mediaId: string };
 
   beforeAll(async () => {
-    cozum = await startTestCozum(temp.dir, { http: true });
+    cozum = await startTestCozum(temp.dir, { http: true, overrides: { 'media.downloadAttempts': 2, 'media.retryBaseSeconds': 0.05 } });
     await createAgent(cozum.db, 'ayse', 'Ayşe Demir', 'agent', 'Çözüm Merkezi');
     await createAgent(cozum.db, 'fen', 'Fen Görevlisi', 'agent', 'Fen İşleri Müdürlüğü');
     await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
-    const files: Record<string, Buffer> = { photo: await jpegWithExif(640, 480), voice: oggOpus(), pdf: pdf() };
-    cozum.adapter.mediaFetchers.register('test', { fetch: async (media) => files[media.fileId!]! });
+    const files: Record<string, Buffer> = { photo: await jpegWithExif(640, 480), voice: oggOpus(), pdf: pdf(), 'late-1': await png(120, 90), 'late-2': await png(100, 80) };
+    cozum.adapter.mediaFetchers.register('test', {
+      fetch: async (media) => {
+        if (media.fileId!.startsWith('late-') && channelDown) throw new Error('channel unreachable');
+        return files[media.fileId!]!;
+      },
+    });
     const citizen = new Citizen(cozum);
     expect(await citizen.sayAll('temsilci')).toMatch(/Talep numaranız/);
     await citizen.say('', { media: [{ kind: 'image', fileId: 'photo' }] });
@@ -118,6 +127,35 @@ describe('media in the agent console', () => {
     expect(open311[0]).toMatchObject({ service_request_id: ticket.number, address: 'Ankara Caddesi 40 önü', lat: 38.4613, long: 27.2233 });
   });
 
+  it('puts a download that failed for good back in line for an agent who may see the conversation, with the CSRF token', async () => {
+    const citizen = new Citizen(cozum);
+    expect(await citizen.sayAll('temsilci')).toMatch(/Talep numaranız/);
+    await citizen.say('', { media: [{ kind: 'image', fileId: 'late-1' }] });
+    await citizen.say('', { media: [{ kind: 'image', fileId: 'late-2' }] });
+    const conversation = (await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } })).id;
+    const [first, second] = await settledMedia(cozum, { conversationId: conversation }, 2);
+    expect([first!.status, second!.status]).toEqual(['failed', 'failed']);
+    lateConversation = { id: conversation, mediaId: second!.id };
+
+    const retry = `/console/api/media/${first!.id}/retry`;
+    expect((await fetch(`${cozum.url}${retry}`, { method: 'POST' })).status).toBe(401);
+    const fen = await ConsoleClient.loggedIn(cozum, 'fen');
+    expect(await fen.post(retry)).toMatchObject({ status: 403, json: { error: 'Bu dosyayı açma yetkiniz yok.' } });
+    const ayse = await ConsoleClient.loggedIn(cozum, 'ayse');
+    expect((await ayse.post(retry, {}, { csrf: null })).status).toBe(403);
+    expect((await ayse.post('/console/api/media/AAAAAAAAAAAAAAAAAAAAAAAA/retry')).status).toBe(404);
+    expect((await cozum.db.media.findUniqueOrThrow({ where: { id: first!.id } })).status).toBe('failed');
+
+    channelDown = false;
+    expect(await ayse.post(retry)).toMatchObject({ status: 200, json: { ok: true } });
+    const [again] = await settledMedia(cozum, { id: first!.id }, 1);
+    expect(again!.status).toBe('stored');
+    expect((await ayse.get(`/console/api/media/${first!.id}`)).status).toBe(200);
+    // Stored now: nothing to try again.
+    expect(await ayse.post(retry)).toMatchObject({ status: 409, json: { error: expect.stringContaining('yeniden deneme gerekmiyor') } });
+    expect((await cozum.db.media.findUniqueOrThrow({ where: { id: second!.id } })).status).toBe('failed');
+  });
+
   describe.skipIf(!available && !inCi)('in a browser', () => {
     let context: BrowserContext;
     let page: Page;
@@ -162,6 +200,15 @@ describe('media in the agent console', () => {
       // The ticket lists them too.
       await page.locator(`#ticket-media [data-media="${ids.photo}"] .thumb img`).waitFor();
       expect(errors).toEqual([]);
+    });
+
+    it('offers “Yeniden dene” next to a photo that could not be downloaded, and shows it once it arrives', { timeout: 120_000 }, async () => {
+      await page.goto(`${cozum.url}/console/conversations/${lateConversation.id}`);
+      const item = page.locator(`.msg [data-media="${lateConversation.mediaId}"]`);
+      await expect(item.innerText()).resolves.toContain('Fotoğraf alınamadı');
+      await item.getByRole('button', { name: 'Fotoğraf için indirmeyi yeniden dene' }).click();
+      await item.locator('.thumb img').waitFor();
+      expect(await cozum.db.media.findUniqueOrThrow({ where: { id: lateConversation.mediaId } })).toMatchObject({ status: 'stored' });
     });
   });
 });
