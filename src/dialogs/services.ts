@@ -182,6 +182,17 @@ export class DialogServices {
   }
 
   /**
+   * A photo that arrived after its form was sent (its first downloads failed): its position becomes
+   * the location of the conversation's ticket that holds it and has none, if the citizen consented.
+   */
+  async locateFromPhoto(photo: { id: string; conversationId: string; latitude: number; longitude: number }): Promise<void> {
+    await this.sql.execute(Prisma.sql`
+      UPDATE "Ticket" SET "latitude" = ${photo.latitude}, "longitude" = ${photo.longitude}
+      WHERE "conversationId" = ${photo.conversationId} AND "latitude" IS NULL AND "data" LIKE ${`%"id":"${photo.id}"%`}
+        AND EXISTS (SELECT 1 FROM "Contact" c WHERE c."id" = "Ticket"."contactId" AND c."consentAt" IS NOT NULL)`);
+  }
+
+  /**
    * The console names a citizen by their contact's name; a web chat gives none, so the name a
    * form collected becomes it (a platform's own name, when there is one, is kept).
    */

@@ -30,7 +30,7 @@ describe('media in the agent console', () => {
     await createAgent(cozum.db, 'ayse', 'Ayşe Demir', 'agent', 'Çözüm Merkezi');
     await createAgent(cozum.db, 'fen', 'Fen Görevlisi', 'agent', 'Fen İşleri Müdürlüğü');
     await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
-    const files: Record<string, Buffer> = { photo: await jpegWithExif(640, 480), voice: oggOpus(), pdf: pdf(), 'late-1': await png(120, 90), 'late-2': await png(100, 80) };
+    const files: Record<string, Buffer> = { photo: await jpegWithExif(640, 480), voice: oggOpus(), pdf: pdf(), 'late-1': await png(120, 90), 'late-2': await png(100, 80), 'late-gps': await jpegWithExif(200, 150) };
     cozum.adapter.mediaFetchers.register('test', {
       fetch: async (media) => {
         if (media.fileId!.startsWith('late-') && channelDown) throw new Error('channel unreachable');
@@ -154,6 +154,25 @@ describe('media in the agent console', () => {
     // Stored now: nothing to try again.
     expect(await ayse.post(retry)).toMatchObject({ status: 409, json: { error: expect.stringContaining('yeniden deneme gerekmiyor') } });
     expect((await cozum.db.media.findUniqueOrThrow({ where: { id: second!.id } })).status).toBe('failed');
+  });
+
+  it('a photo with GPS that arrives after its form was sent gives the ticket its location', async () => {
+    channelDown = true;
+    const citizen = new Citizen(cozum);
+    for (const text of ['kaldırım taşları kırık', 'kazımdirik', 'Gül sokak no 4', 'Kaldırımın taşları sökülmüş, yaşlılar düşüyor.']) await citizen.say(text);
+    expect(await citizen.sayAll('', { media: [{ kind: 'image', fileId: 'late-gps' }] })).toMatch(/KVKK/);
+    for (const text of ['Evet, onaylıyorum', 'Hasan Tekin', '0532 555 44 36']) await citizen.say(text);
+    expect(await citizen.sayAll('evet')).toMatch(/Başvuru numaranız/);
+    const filed = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } });
+    const [photo] = await settledMedia(cozum, { conversationId: filed.conversationId! }, 1);
+    expect([photo!.status, filed.latitude]).toEqual(['failed', null]);
+
+    channelDown = false;
+    const sef = await ConsoleClient.loggedIn(cozum, 'sef');
+    expect((await sef.post(`/console/api/media/${photo!.id}/retry`)).status).toBe(200);
+    await settledMedia(cozum, { id: photo!.id }, 1);
+    const located = await cozum.db.ticket.findUniqueOrThrow({ where: { id: filed.id } });
+    expect([located.latitude, located.longitude].map((degrees) => degrees?.toFixed(6))).toEqual(['38.416667', '27.133333']);
   });
 
   describe.skipIf(!available && !inCi)('in a browser', () => {
