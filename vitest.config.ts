@@ -42,6 +42,8 @@ export default defineConfig({
                   'test/messaging/**/*.test.ts',
                   'test/handoff/**/*.test.ts',
                   'test/console/**/*.test.ts',
+                  // Photos, voice notes and files: kept in the database store (MediaContent) shared by instances.
+                  'test/media/**/*.test.ts',
                   // The daily figures kept by every ticket write, read back by the reports' PostgreSQL queries.
                   'test/tickets/daily-figures.test.ts',
                 ],

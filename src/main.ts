@@ -240,6 +240,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   const tickets = new Tickets(db, config.tickets.prefix, config.timeZone);
   const answers = Object.fromEntries(LANGUAGES.map((language) => [language, answersByIntent(byLanguage[language])])) as Record<Language, Map<string, string>>;
   const dialogServices = new DialogServices(config, db, tickets, nlu, answers);
+  media.service.onLocated((photo) => dialogServices.locateFromPhoto(photo));
   // What a form calls another request made in its middle: the other forms' titles, and a person.
   const specsByLanguage = Object.fromEntries(
     LANGUAGES.map((language) => [language, language === DEFAULT_LANGUAGE ? specs : loadDialogTranslations(contentFolder(config.contentDir, 'dialogs', language), specs, values[language])]),

@@ -27,8 +27,9 @@ const CSV_HEADER = [
   'İlk yanıt', 'Çözüm', 'Kapanış', 'İlk yanıt süresi (dk)', 'Çözüm süresi (dk)', 'SLA aşıldı', 'Puan', 'Puan yorumu', 'Konum', 'Dosyalar',
 ];
 
-/** The first pin among a ticket's answers, as an openstreetmap.org link (the map the console shows). */
-export function pinLink(data: string): string {
+/** The ticket's pin (its columns, else the first among its answers), as an openstreetmap.org link (the map the console shows). */
+export function pinLink(data: string, column?: { latitude: number | null; longitude: number | null }): string {
+  if (column && column.latitude !== null && column.longitude !== null) return osmLink(column.latitude, column.longitude);
   let values: unknown[] = [];
   try {
     const parsed = JSON.parse(data) as unknown;
@@ -37,9 +38,12 @@ export function pinLink(data: string): string {
     return '';
   }
   const pin = values.find((v): v is { latitude: number; longitude: number } => Boolean(v) && typeof (v as { latitude?: unknown }).latitude === 'number' && typeof (v as { longitude?: unknown }).longitude === 'number');
-  if (!pin) return '';
-  const lat = pin.latitude.toFixed(6);
-  const lon = pin.longitude.toFixed(6);
+  return pin ? osmLink(pin.latitude, pin.longitude) : '';
+}
+
+function osmLink(latitude: number, longitude: number): string {
+  const lat = latitude.toFixed(6);
+  const lon = longitude.toFixed(6);
   return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`;
 }
 
@@ -65,7 +69,7 @@ export function* csvLines(rows: Iterable<ReportRow>, catalog: Catalog, timeZone:
       t.number, typeName(t.type), catalog.categoryName(t.type, t.category), t.department, t.neighbourhood ?? '', channelName(t.channel),
       statusName(t.status), t.agentName ?? '', when(t.createdAt), when(t.dueAt), when(t.firstResponseAt), when(t.resolvedAt), when(t.closedAt),
       mins(t.createdAt, t.firstResponseAt), mins(t.createdAt, t.resolvedAt), breached ? 'Evet' : 'Hayır',
-      t.rating === null ? '' : String(t.rating), maskIdNumbers(t.ratingComment ?? ''), pinLink(t.data), mediaLinks(t.mediaIds),
+      t.rating === null ? '' : String(t.rating), maskIdNumbers(t.ratingComment ?? ''), pinLink(t.data, t), mediaLinks(t.mediaIds),
     ]);
   }
 }

@@ -353,7 +353,10 @@ export class ConsoleViews {
     const data = parseJsonObject(t.data);
     const values = Object.entries(data).filter(([key]) => !key.startsWith('_'));
     const photos = mediaOf(values.map(([, v]) => v)).filter((m) => m.kind === 'image');
-    const locations = values.map(([, v]) => v).filter(isCoordinates).map((v) => ({ latitude: v.latitude, longitude: v.longitude }));
+    // The ticket's own pin first (sent at any step, or read from a photo), then any other among the answers.
+    const pinned = t.latitude !== null && t.longitude !== null ? [{ latitude: t.latitude, longitude: t.longitude }] : [];
+    const answered = values.map(([, v]) => v).filter(isCoordinates).map((v) => ({ latitude: v.latitude, longitude: v.longitude }));
+    const locations = [...pinned, ...answered.filter((a) => !pinned.some((p) => p.latitude === a.latitude && p.longitude === a.longitude))];
     const understood = data.understood as { intent?: unknown; confidence?: unknown } | undefined;
     return {
       id: t.id,

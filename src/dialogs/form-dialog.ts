@@ -13,6 +13,7 @@ import { fillTemplate } from '../content/template.ts';
 import type { Texts } from '../content/bot-texts.ts';
 import { currentLanguage, type Language } from '../content/languages.ts';
 import { INBOUND_KEY, type InboundContext } from '../messaging/adapter.ts';
+import type { Location } from '../messaging/message.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import { fold } from '../nlu/normalize.ts';
 import { findCorrection, judgeAnswer, namedStep, type JudgementContext } from './judgement.ts';
@@ -41,6 +42,10 @@ interface FormState {
   deferred?: { intent: string; text: string };
   /** The FAQ whose follow-up started the form: on topic here, not an interruption. */
   fromFaq?: string;
+  /** The latest location pin sent during the form, at whatever step: the ticket's coordinates. */
+  pin?: Location;
+  /** The neighbourhood already offered for that pin: offered once, a "no" is not asked again. */
+  pinOffered?: string;
 }
 
 export interface FormOptions extends PrefillSources {
@@ -133,6 +138,7 @@ export class FormDialog extends Dialog<FormOptions> {
   override async beginDialog(dc: DialogContext, options: FormOptions = {}): Promise<DialogTurnResult> {
     const state: FormState = { slots: {}, history: [], correcting: false, fromFaq: options.fromFaq };
     dc.activeDialog!.state = state;
+    this.notePin(dc, state);
     const tools = { neighbourhoods: this.services.neighbourhoods, vocabulary: this.vocabulary };
     Object.assign(state.slots, prefillSlots(this.spec, options, tools));
     // The reply to an offer answered nothing by itself (no place named in it): it may answer the first question.
@@ -192,6 +198,8 @@ export class FormDialog extends Dialog<FormOptions> {
 
     const step = this.spec.steps.find((s) => s.slot === state.current);
     if (!step) return this.askNext(dc, state);
+    // A pin alone where the neighbourhood is asked: the nearest one is offered, if the centres know one.
+    if (this.notePin(dc, state) && text === '' && step.type === 'neighbourhood' && this.neighbourhoodNear(state)) return this.ask(dc, state, step);
 
     if (state.suggestions) {
       const suggested = answerToSuggestions(text, state.suggestions, this.vocabulary);
@@ -241,6 +249,21 @@ export class FormDialog extends Dialog<FormOptions> {
     if (state.current === PICK_FIELD) return void (await context.sendActivity(this.fieldPrompt(state)));
     const step = this.spec.steps.find((s) => s.slot === state.current);
     if (step) await context.sendActivity(this.promptFor(step, state));
+  }
+
+  /** Keeps a pin the turn's message carries; true when there was one. */
+  private notePin(dc: DialogContext, state: FormState): boolean {
+    const pin = (dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined)?.message.location;
+    if (!pin) return false;
+    state.pin = { latitude: pin.latitude, longitude: pin.longitude };
+    state.pinOffered = undefined;
+    return true;
+  }
+
+  /** The neighbourhood to offer for the form's pin: the nearest centre, once per pin. */
+  private neighbourhoodNear(state: FormState): string | undefined {
+    if (!state.pin || state.pinOffered) return undefined;
+    return this.services.centres.nearest(state.pin);
   }
 
   private judgementContext(state: FormState, current: StepSpec): JudgementContext {
@@ -319,6 +342,14 @@ export class FormDialog extends Dialog<FormOptions> {
 
   private async ask(dc: DialogContext, state: FormState, step: StepSpec): Promise<DialogTurnResult> {
     state.current = step.slot;
+    const near = step.type === 'neighbourhood' ? this.neighbourhoodNear(state) : undefined;
+    if (near) {
+      // Answered like a "did you mean": yes takes it, no (or a name typed instead) asks as usual.
+      state.pinOffered = near;
+      state.suggestions = [near];
+      await dc.context.sendActivity(MessageFactory.suggestedActions([this.say.yesButton, this.say.noButton], this.say.format('neighbourhoodFromPin', { neighbourhood: near })));
+      return Dialog.EndOfTurn;
+    }
     await dc.context.sendActivity(this.promptFor(step, state));
     return Dialog.EndOfTurn;
   }
@@ -451,7 +482,7 @@ export class FormDialog extends Dialog<FormOptions> {
   private async submit(dc: DialogContext, state: FormState): Promise<DialogTurnResult> {
     const inbound = dc.context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     if (!inbound) throw new Error('A form can only be submitted in a citizen turn');
-    const created = await this.services.createTicket(this.base, this.ticketSlots(state.slots), inbound.contactId, dc.context.activity.conversation.id);
+    const created = await this.services.createTicket(this.base, this.ticketSlots(state.slots), inbound.contactId, dc.context.activity.conversation.id, state.pin);
     const extra = { number: created.number, department: created.department, due: created.due };
     const done = this.fill(this.spec.done!, state, extra);
     // The notes of the chosen options (documents to prepare…) in the citizen's language.

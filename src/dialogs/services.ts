@@ -1,11 +1,13 @@
 // What dialogs need from the rest of Çözüm, in one object, so that the engine depends on no
 // database or NLU details: consent, tickets, neighbourhoods, understanding and FAQ answers.
+import path from 'node:path';
 import type { Config, Municipality } from '../config.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Database } from '../storage/database.ts';
 import { Batcher } from '../storage/batcher.ts';
 import { directSql, type DirectSql } from '../storage/direct-sql.ts';
 import type { Nlu, Understanding } from '../nlu/nlu.ts';
+import { LocationSchema, type Location } from '../messaging/message.ts';
 import { maskPersonalData } from '../privacy/mask.ts';
 import { OPEN_STATUSES, type TicketStatus } from '../tickets/status.ts';
 import type { Texts } from '../content/bot-texts.ts';
@@ -14,6 +16,7 @@ import { formatTicketNumber, type CitizenTicket, type NewTicket, type Tickets } 
 import { STRUCTURED_KEY } from '../privacy/inventory.ts';
 import { STRUCTURED_STEP_TYPES, type DialogSpec, type SlotValue } from './spec.ts';
 import { NeighbourhoodMatcher } from './validators/index.ts';
+import { NeighbourhoodCentres } from './neighbourhood-centres.ts';
 import { municipalityValues, type MunicipalityValues } from '../content/municipality.ts';
 
 /** A form's answers about the citizen themselves are reused by the next form for this long. */
@@ -38,6 +41,8 @@ export class DialogServices {
   /** The settings as each language's forms fill them ({{hours}} in words). */
   private readonly valuesByLanguage: Record<Language, MunicipalityValues>;
   readonly neighbourhoods: NeighbourhoodMatcher;
+  /** Where the neighbourhoods are (bot/neighbourhoods.yaml), for a pin sent before the name. */
+  readonly centres: NeighbourhoodCentres;
   readonly ticketExample: string;
   private readonly dateFormats: Record<Language, Intl.DateTimeFormat>;
   /**
@@ -63,6 +68,7 @@ export class DialogServices {
     this.municipality = config.municipality;
     this.valuesByLanguage = municipalityValues(config.contentDir, config.municipality);
     this.neighbourhoods = new NeighbourhoodMatcher(config.municipality.city, config.municipality.district);
+    this.centres = NeighbourhoodCentres.load(path.resolve(config.contentDir, 'bot'), this.neighbourhoods.names);
     this.ticketExample = formatTicketNumber(config.tickets.prefix, new Date().getFullYear(), 123);
     // Dates as the citizen's language writes them; Arabic with Western digits, as Turkey's Arabic speakers read numbers.
     const LOCALES: Record<Language, string> = { tr: 'tr-TR', ar: 'ar-SY-u-nu-latn', en: 'en-GB' };
@@ -148,11 +154,42 @@ export class DialogServices {
     return contactIds.map((id) => found.has(id));
   }
 
-  async createTicket(spec: DialogSpec, slots: Record<string, SlotValue>, contactId: string, conversationId: string): Promise<CreatedTicket> {
+  /** `pin`: a location the citizen sent during the form, wherever in it; else the address step's pin, if any. */
+  async createTicket(spec: DialogSpec, slots: Record<string, SlotValue>, contactId: string, conversationId: string, pin?: Location): Promise<CreatedTicket> {
     const form = formTicket(spec, slots, this.config.tickets.defaultSlaHours);
-    const ticket = await this.tickets.create({ ...form.ticket, contactId, conversationId });
+    const location = pin ?? form.ticket.location ?? (await this.photoLocation(spec, slots, contactId));
+    const ticket = await this.tickets.create({ ...form.ticket, location, contactId, conversationId });
     await this.nameContact(spec, slots, contactId);
     return { number: ticket.number, department: form.ticket.department, due: this.formatDate(ticket.dueAt), info: form.info, needsPerson: form.needsPerson };
+  }
+
+  /**
+   * Where the form's photo was taken (its original's EXIF GPS, kept on the Media row by
+   * media/media.ts), for a ticket without a pin: only with the citizen's consent, since the
+   * position may be their home and they did not hand it over themselves.
+   */
+  private async photoLocation(spec: DialogSpec, slots: Record<string, SlotValue>, contactId: string): Promise<Location | undefined> {
+    const ids = spec.steps
+      .filter((step) => step.type === 'photo' && step.slot in slots)
+      .map((step) => (slots[step.slot]!.value as { id?: unknown } | null)?.id)
+      .filter((id): id is string => typeof id === 'string');
+    if (ids.length === 0 || !(await this.hasConsent(contactId))) return undefined;
+    const rows = await this.sql.query<{ id: string; latitude: number | null; longitude: number | null }>(
+      Prisma.sql`SELECT "id", "latitude", "longitude" FROM "Media" WHERE "id" IN (${Prisma.join(ids)}) AND "status" = 'stored' AND "latitude" IS NOT NULL`,
+    );
+    const row = ids.map((id) => rows.find((r) => r.id === id)).find(Boolean);
+    return row ? LocationSchema.safeParse({ latitude: Number(row.latitude), longitude: Number(row.longitude) }).data : undefined;
+  }
+
+  /**
+   * A photo that arrived after its form was sent (its first downloads failed): its position becomes
+   * the location of the conversation's ticket that holds it and has none, if the citizen consented.
+   */
+  async locateFromPhoto(photo: { id: string; conversationId: string; latitude: number; longitude: number }): Promise<void> {
+    await this.sql.execute(Prisma.sql`
+      UPDATE "Ticket" SET "latitude" = ${photo.latitude}, "longitude" = ${photo.longitude}
+      WHERE "conversationId" = ${photo.conversationId} AND "latitude" IS NULL AND "data" LIKE ${`%"id":"${photo.id}"%`}
+        AND EXISTS (SELECT 1 FROM "Contact" c WHERE c."id" = "Ticket"."contactId" AND c."consentAt" IS NOT NULL)`);
   }
 
   /**
@@ -223,10 +260,13 @@ export function formTicket(spec: DialogSpec, slots: Record<string, SlotValue>, d
   const data = { ...Object.fromEntries(Object.entries(slots).map(([slot, v]) => [slot, v.value])), _display: displays, _dialog: spec.id, [STRUCTURED_KEY]: structured };
   const category = ticketSpec.categorySlot ? String(slots[ticketSpec.categorySlot]?.value ?? '') || undefined : undefined;
   const neighbourhood = spec.steps.find((s) => s.type === 'neighbourhood' && s.slot in slots);
+  // A pin given as the address (steps.ts keeps its coordinates with the map link).
+  const location = spec.steps.filter((s) => s.type === 'address' && s.slot in slots).map((s) => LocationSchema.safeParse(slots[s.slot]!.value).data).find(Boolean);
   return {
     ticket: {
       type: ticketSpec.type, category, department, slaHours, summary, data,
       neighbourhood: neighbourhood ? String(slots[neighbourhood.slot]!.value) : undefined,
+      location,
     },
     info: chosen.map((c) => c.choice?.info).filter((line): line is string => Boolean(line)),
     needsPerson: chosen.some((c) => c.choice?.needsPerson),

@@ -5,6 +5,7 @@
 // and anything hidden after the picture, turns the picture upright, and proves it decodes (a
 // truncated JPEG is refused rather than shown half grey).
 import { createHash } from 'node:crypto';
+import exifr from 'exifr';
 import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
 
@@ -37,8 +38,14 @@ const ACCEPTED: Record<string, StoredKind> = {
   'application/pdf': 'document',
 };
 
+export interface Coordinates {
+  latitude: number;
+  longitude: number;
+}
+
 export type Inspected =
-  | { ok: true; bytes: Buffer; mimeType: string; kind: StoredKind; hash: string }
+  /** `gps`: where an image's original says it was taken (EXIF), before the metadata is dropped. */
+  | { ok: true; bytes: Buffer; mimeType: string; kind: StoredKind; hash: string; gps?: Coordinates }
   | { ok: false; reason: Refusal; detail: string };
 
 export function sha256(bytes: Buffer): string {
@@ -64,7 +71,7 @@ export async function inspectMedia(bytes: Buffer, limits: MediaLimits): Promise<
   }
   try {
     const clean = await reencodeImage(bytes, mimeType, limits.maxImageSide);
-    return { ok: true, bytes: clean.bytes, mimeType: clean.mimeType, kind, hash: sha256(clean.bytes) };
+    return { ok: true, bytes: clean.bytes, mimeType: clean.mimeType, kind, hash: sha256(clean.bytes), gps: await gpsOf(bytes) };
   } catch (error) {
     return { ok: false, reason: 'unreadable', detail: `image does not decode: ${(error as Error).message.slice(0, 120)}` };
   }
@@ -82,6 +89,18 @@ async function reencodeImage(bytes: Buffer, mimeType: string, maxSide: number): 
   if (mimeType === 'image/png') return { bytes: await image.png().toBuffer(), mimeType };
   if (mimeType === 'image/webp') return { bytes: await image.webp({ quality: 85 }).toBuffer(), mimeType };
   return { bytes: await image.jpeg({ quality: 85 }).toBuffer(), mimeType: 'image/jpeg' };
+}
+
+/**
+ * The GPS position in an image's EXIF, if it has a usable one. Phones write 0,0 (or nothing) without
+ * a fix; a broken EXIF block is no reason to refuse the photo, so any parsing error means none.
+ */
+async function gpsOf(bytes: Buffer): Promise<Coordinates | undefined> {
+  const gps = (await exifr.gps(bytes).catch(() => undefined)) as Partial<Coordinates> | undefined;
+  const { latitude, longitude } = gps ?? {};
+  if (typeof latitude !== 'number' || typeof longitude !== 'number' || !Number.isFinite(latitude) || !Number.isFinite(longitude)) return undefined;
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180 || (latitude === 0 && longitude === 0)) return undefined;
+  return { latitude, longitude };
 }
 
 /** A small JPEG of a stored image, for lists (the console's thumbnails). */

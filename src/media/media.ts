@@ -81,9 +81,18 @@ export interface MediaOptions {
   events?: CozumEvents;
 }
 
+/** A stored photo and where its original says it was taken (EXIF GPS). */
+export interface LocatedPhoto {
+  id: string;
+  conversationId: string;
+  latitude: number;
+  longitude: number;
+}
+
 export class MediaService {
   private readonly outbox: Outbox;
   private readonly clock: () => Date;
+  private located: ((photo: LocatedPhoto) => Promise<void>) | undefined;
 
   constructor(
     private readonly db: Database,
@@ -99,6 +108,14 @@ export class MediaService {
       return fetcher && sender(fetcher);
     }, { sendTimeoutMs: 90_000, ...options.downloads });
     fetchers.onRegistered((matches) => this.outbox.channelsReady((channel) => channel.startsWith(PREFIX) && matches(channel.slice(PREFIX.length))));
+  }
+
+  /**
+   * Told of each photo stored with a GPS position, before the console hears it arrived: a ticket
+   * filed while the photo was still downloading takes its place from it (dialogs/services.ts).
+   */
+  onLocated(listener: (photo: LocatedPhoto) => Promise<void>): void {
+    this.located = listener;
   }
 
   /** Downloads a previous run left pending: once, after the channels registered their fetchers. */
@@ -151,15 +168,21 @@ export class MediaService {
     const inspected = await inspectMedia(bytes, this.options.limits);
     if (!inspected.ok) return this.refuse(id, inspected.reason, inspected.detail);
     await this.store.put(inspected.hash, inspected.bytes, inspected.mimeType);
-    await this.end(id, 'stored', {
-      data: { status: 'stored', kind: inspected.kind, contentHash: inspected.hash, mimeType: inspected.mimeType, size: inspected.bytes.length, storedAt: this.clock(), lastError: null, nextAttemptAt: null },
+    const gps = inspected.gps;
+    const located = gps && this.located;
+    await this.end(id, 'stored', located ? () => located({ id, conversationId: row.conversationId, ...gps }) : undefined, {
+      data: { status: 'stored', kind: inspected.kind, contentHash: inspected.hash, mimeType: inspected.mimeType, size: inspected.bytes.length, storedAt: this.clock(), lastError: null, nextAttemptAt: null,
+        latitude: inspected.gps?.latitude ?? null, longitude: inspected.gps?.longitude ?? null },
     });
   }
 
   /** Records how a download ended, and tells the console. */
-  private async end(id: string, status: 'stored' | 'refused', update: { data: Record<string, unknown> }): Promise<void> {
+  private async end(id: string, status: 'stored' | 'refused', then: (() => Promise<void>) | undefined, update: { data: Record<string, unknown> }): Promise<void> {
     const { count } = await this.db.media.updateMany({ where: { id, status: 'pending' }, data: update.data });
-    if (count > 0) await this.ended(id, status);
+    if (count === 0) return;
+    // The photo is kept whatever happens to its position: a failure here is logged, not retried.
+    await then?.().catch((error: unknown) => this.logger.warn({ media: id, err: error }, 'photo position not applied'));
+    await this.ended(id, status);
   }
 
   private async ended(id: string, status: 'stored' | 'refused' | 'failed'): Promise<void> {
@@ -171,7 +194,7 @@ export class MediaService {
   private async refuse(id: string, reason: Refusal, detail: string): Promise<void> {
     // The detail names a type or a size, never the file's content or the citizen.
     this.logger.info({ media: id, reason }, 'media refused');
-    await this.end(id, 'refused', { data: { status: 'refused', reason, lastError: detail.slice(0, 300), nextAttemptAt: null } });
+    await this.end(id, 'refused', undefined, { data: { status: 'refused', reason, lastError: detail.slice(0, 300), nextAttemptAt: null } });
   }
 
   /** A media's row: the conversation it belongs to, for the console's access check. */

@@ -206,7 +206,9 @@ export class Open311Requests {
     const data = parseJsonObject(ticket.data);
     const own = this.ownData(service, data);
     const place = service.steps.address ? data[service.steps.address.slot] : undefined;
-    const pin = coordinatesOf(place) ?? coordinatesOf(data.location);
+    // Tickets filed before the coordinates had columns (issue 16) keep them in the data only.
+    const stored = ticket.latitude !== null && ticket.longitude !== null ? { latitude: ticket.latitude, longitude: ticket.longitude } : undefined;
+    const pin = stored ?? coordinatesOf(place) ?? coordinatesOf(data.location);
     const address = typeof place === 'string' ? withoutOwnData(maskPersonalData(place), own) : null;
     const latest = ticket.events[0];
     const note = latest && latest.actor !== 'bot' && latest.note ? withoutOwnData(maskPersonalData(latest.note, { keepPhones: this.deps.publicPhones }), own) : null;
@@ -337,6 +339,7 @@ export class Open311Requests {
     });
     const created = await this.deps.tickets.create({
       ...form.ticket,
+      location: pin ?? form.ticket.location,
       data,
       contactId: contact.id,
       conversationId: contact.conversations[0]!.id,

@@ -286,6 +286,9 @@ export interface ReportRow {
   closedAt: string | null;
   rating: number | null;
   ratingComment: string | null;
+  /** The ticket's pin, if any (older tickets have it in `data` only). */
+  latitude: number | null;
+  longitude: number | null;
   /** The ticket's answers (JSON): the export reads only a pin's coordinates from them. */
   data: string;
   /** The stored photos, voice notes and files of the ticket's conversation, space-separated ids. */
@@ -310,7 +313,7 @@ export class ExportCursor {
   /** The statement of every batch, in `dialect`. */
   static sql(dialect: ReportDialect): string {
     return `SELECT t."id", t."number", t."type", t."category", t."department", t."neighbourhood", COALESCE(v."channel", c."channel") AS "channel", t."status",
-       t."assignedAgentId", t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment", t."data",
+       t."assignedAgentId", t."createdAt", t."dueAt", t."firstResponseAt", t."resolvedAt", t."closedAt", t."rating", t."ratingComment", t."latitude", t."longitude", t."data",
        (SELECT ${dialect.joinedIds('m."id"')} FROM "Media" m WHERE m."conversationId" = t."conversationId" AND m."status" = 'stored') AS "mediaIds"
      FROM "Ticket" t JOIN "Contact" c ON c."id" = t."contactId" LEFT JOIN "Conversation" v ON v."id" = t."conversationId"
      WHERE t."createdAt" >= ? AND (t."createdAt" > ? OR (t."createdAt" = ? AND t."id" > ?))

@@ -15,6 +15,8 @@ export interface NewTicket {
   type: TicketType;
   category?: string;
   neighbourhood?: string;
+  /** Where the problem is (a pin), in WGS 84 degrees. */
+  location?: { latitude: number; longitude: number };
   department: string;
   slaHours: number;
   summary: string;
@@ -124,12 +126,13 @@ export class Tickets {
       }));
       await tx.execute(Prisma.sql`
         INSERT INTO "Ticket" ("id", "number", "contactId", "conversationId", "type", "category", "department", "status",
-          "neighbourhood", "data", "summary", "urgent", "language", "dueAt", "createdAt", "updatedAt")
+          "neighbourhood", "latitude", "longitude", "data", "summary", "urgent", "language", "dueAt", "createdAt", "updatedAt")
         VALUES ${Prisma.join(
           tickets.map(
             ({ id, number, department, dueAt, createdAt, input }) =>
               Prisma.sql`(${id}, ${number}, ${input.contactId}, ${input.conversationId ?? null}, ${input.type}, ${input.category ?? null},
-                ${department}, 'new', ${input.neighbourhood ?? null}, ${JSON.stringify(input.data)}, ${input.summary}, ${input.urgent ?? false},
+                ${department}, 'new', ${input.neighbourhood ?? null},
+                ${input.location?.latitude ?? null}, ${input.location?.longitude ?? null}, ${JSON.stringify(input.data)}, ${input.summary}, ${input.urgent ?? false},
                 COALESCE((SELECT c."language" FROM "Contact" c WHERE c."id" = ${input.contactId}), 'tr'), ${dueAt}, ${createdAt}, ${createdAt})`,
           ),
         )}`);

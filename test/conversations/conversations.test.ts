@@ -40,6 +40,10 @@ const ExpectedTicket = z
     without: z.array(z.string()).default([]),
     /** Text the queue line (summary) contains. */
     summary: z.string().optional(),
+    /** The ticket's neighbourhood column. */
+    neighbourhood: z.string().nullable().optional(),
+    /** The ticket's coordinates (latitude, longitude), or null for none. */
+    location: z.tuple([z.number(), z.number()]).nullable().optional(),
   })
   .strict();
 
@@ -120,6 +124,10 @@ describe('conversations as citizens write them', () => {
         if (expected.category !== undefined) expect(ticket.category, 'category').toBe(expected.category);
         if (expected.department !== undefined) expect(ticket.department, 'department').toBe(expected.department);
         if (expected.summary !== undefined) expect(ticket.summary, 'summary').toContain(expected.summary);
+        if (expected.neighbourhood !== undefined) expect(ticket.neighbourhood, 'neighbourhood').toBe(expected.neighbourhood);
+        if (expected.location !== undefined) {
+          expect(ticket.latitude === null ? null : [ticket.latitude, ticket.longitude], 'location').toEqual(expected.location);
+        }
         const data = JSON.parse(ticket.data) as Record<string, unknown>;
         expect(data, 'ticket data').toMatchObject(expected.data);
         for (const field of expected.without) expect(data, `data.${field}`).not.toHaveProperty(field);

@@ -18,14 +18,14 @@ beforeAll(async () => {
 });
 
 /** A citizen whose every reply is checked to come from content (or from their own words). */
-function citizen(): { say(text: string): Promise<string>; userId: string } {
+function citizen(): { say(text: string, extra?: Record<string, unknown>): Promise<string>; userId: string } {
   const person = new Citizen(cozum);
   const written: string[] = [];
   return {
     userId: person.userId,
-    async say(text) {
+    async say(text, extra) {
       written.push(text);
-      const reply = await person.sayAll(text);
+      const reply = await person.sayAll(text, extra);
       expect(content.strangers(reply, written), `“${text}” got:\n${reply}\nwords from no content file`).toEqual([]);
       return reply;
     },
@@ -148,6 +148,24 @@ describe('a citizen writing English', () => {
     expect(languages).toContain('بأي لغة تريد أن نتحدث؟');
     expect(languages).toMatch(/1\. Türkçe\n2\. العربية\n3\. English/);
     expect(await john.say('3')).toContain("All right, let's continue in English.");
+  });
+
+  it('is offered the neighbourhood nearest the pin they send, in English, and the ticket keeps the coordinates', async () => {
+    const olivia = citizen();
+    expect(await olivia.say('hello')).toContain('welcome to the Yeşilova Belediyesi digital assistant');
+    expect(await olivia.say('the rubbish bins on our street have not been emptied')).toContain('Which neighbourhood');
+    const offered = await olivia.say('', { location: { latitude: 38.4612, longitude: 27.2236 } });
+    expect(offered).toContain('From your location, your neighbourhood may be “Erzene Mahallesi”. Is that right?');
+    expect(await olivia.say('yes')).toContain('street and the door number');
+    // The first message told the problem: the photo comes next.
+    expect(await olivia.say('Gül sokak no 4')).toContain('send a photo');
+    expect(await olivia.say('skip')).toContain('Do you agree?');
+    expect(await olivia.say('yes')).toContain('first name and surname');
+    expect(await olivia.say('Olivia Brown')).toContain('What phone number');
+    expect(await olivia.say('0532 111 22 35')).toContain('• Neighbourhood: Erzene Mahallesi');
+    await olivia.say('send');
+    const [ticket] = (await contactOf(olivia.userId)).tickets;
+    expect(ticket).toMatchObject({ type: 'complaint', category: 'rubbish', neighbourhood: 'Erzene Mahallesi', latitude: 38.4612, longitude: 27.2236 });
   });
 
   it('goes on in Turkish in the middle of a form when asked, and the next conversation starts in the language kept', async () => {

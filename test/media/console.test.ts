@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
 import { browserAvailability, CHROMIUM, launchBrowser, logInToConsole } from '../support/browser.ts';
 import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
-import { jpegWithExif, oggOpus, pdf, settledMedia } from '../support/media-files.ts';
+import { jpegWithExif, oggOpus, pdf, png, settledMedia } from '../support/media-files.ts';
 import { ConsoleClient, createAgent, PASSWORD } from '../console/support.ts';
 
 const { available, inCi } = browserAvailability('console media browser test');
@@ -20,14 +20,23 @@ describe('media in the agent console', () => {
   let cozum: Cozum;
   let conversationId: string;
   let ids: { photo: string; voice: string; pdf: string };
+  /** The channel gives the `late-` files only once it is back. */
+  let channelDown = true;
+  /** A conversation whose second photo failed for good and was not retried: the browser's. */
+  let lateConversation: { id: string; mediaId: string };
 
   beforeAll(async () => {
-    cozum = await startTestCozum(temp.dir, { http: true });
+    cozum = await startTestCozum(temp.dir, { http: true, overrides: { 'media.downloadAttempts': 2, 'media.retryBaseSeconds': 0.05 } });
     await createAgent(cozum.db, 'ayse', 'Ayşe Demir', 'agent', 'Çözüm Merkezi');
     await createAgent(cozum.db, 'fen', 'Fen Görevlisi', 'agent', 'Fen İşleri Müdürlüğü');
     await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
-    const files: Record<string, Buffer> = { photo: await jpegWithExif(640, 480), voice: oggOpus(), pdf: pdf() };
-    cozum.adapter.mediaFetchers.register('test', { fetch: async (media) => files[media.fileId!]! });
+    const files: Record<string, Buffer> = { photo: await jpegWithExif(640, 480), voice: oggOpus(), pdf: pdf(), 'late-1': await png(120, 90), 'late-2': await png(100, 80), 'late-gps': await jpegWithExif(200, 150) };
+    cozum.adapter.mediaFetchers.register('test', {
+      fetch: async (media) => {
+        if (media.fileId!.startsWith('late-') && channelDown) throw new Error('channel unreachable');
+        return files[media.fileId!]!;
+      },
+    });
     const citizen = new Citizen(cozum);
     expect(await citizen.sayAll('temsilci')).toMatch(/Talep numaranız/);
     await citizen.say('', { media: [{ kind: 'image', fileId: 'photo' }] });
@@ -97,6 +106,75 @@ describe('media in the agent console', () => {
     expect(cells(complaint.number).slice(-2)).toEqual(['https://www.openstreetmap.org/?mlat=38.462200&mlon=27.219700#map=18/38.462200/27.219700', '']);
   });
 
+  it('puts a pin sent where the neighbourhood was asked on the ticket: console, CSV and Open311 show it', async () => {
+    const citizen = new Citizen(cozum);
+    await citizen.say('sokak lambası yanmıyor');
+    expect(await citizen.sayAll('', { location: { latitude: 38.4613, longitude: 27.2233 } })).toContain('Konumunuza göre mahalleniz “Erzene Mahallesi” olabilir.');
+    // The address is written: the pin is nowhere in the answers, only on the ticket.
+    for (const text of ['Evet', 'Ankara Caddesi 40 önü', 'Lamba iki gündür yanmıyor.', 'geç', 'Evet, onaylıyorum', 'Zeynep Yılmaz', '0532 555 44 21']) await citizen.say(text);
+    expect(await citizen.sayAll('evet')).toMatch(/Başvuru numaranız/);
+    const ticket = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } });
+    expect([ticket.neighbourhood, ticket.latitude, ticket.longitude]).toEqual(['Erzene Mahallesi', 38.4613, 27.2233]);
+    expect(JSON.stringify(JSON.parse(ticket.data))).not.toContain('38.4613');
+
+    const sef = await ConsoleClient.loggedIn(cozum, 'sef');
+    const view = (await sef.get(`/console/api/conversations/${ticket.conversationId}`)).json as { ticket: { locations: unknown[] } };
+    expect(view.ticket.locations).toEqual([{ latitude: 38.4613, longitude: 27.2233 }]);
+    const csv = await sef.get('/console/api/export.csv?days=0');
+    const row = csv.text.split('\r\n').find((line) => line.startsWith(`${ticket.number};`))!.split(';');
+    expect(row.at(-2)).toBe('https://www.openstreetmap.org/?mlat=38.461300&mlon=27.223300#map=18/38.461300/27.223300');
+    const open311 = (await (await fetch(`${cozum.url}/open311/v2/requests/${ticket.number}.json`)).json()) as Record<string, unknown>[];
+    expect(open311[0]).toMatchObject({ service_request_id: ticket.number, address: 'Ankara Caddesi 40 önü', lat: 38.4613, long: 27.2233 });
+  });
+
+  it('puts a download that failed for good back in line for an agent who may see the conversation, with the CSRF token', async () => {
+    const citizen = new Citizen(cozum);
+    expect(await citizen.sayAll('temsilci')).toMatch(/Talep numaranız/);
+    await citizen.say('', { media: [{ kind: 'image', fileId: 'late-1' }] });
+    await citizen.say('', { media: [{ kind: 'image', fileId: 'late-2' }] });
+    const conversation = (await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } })).id;
+    const [first, second] = await settledMedia(cozum, { conversationId: conversation }, 2);
+    expect([first!.status, second!.status]).toEqual(['failed', 'failed']);
+    lateConversation = { id: conversation, mediaId: second!.id };
+
+    const retry = `/console/api/media/${first!.id}/retry`;
+    expect((await fetch(`${cozum.url}${retry}`, { method: 'POST' })).status).toBe(401);
+    const fen = await ConsoleClient.loggedIn(cozum, 'fen');
+    expect(await fen.post(retry)).toMatchObject({ status: 403, json: { error: 'Bu dosyayı açma yetkiniz yok.' } });
+    const ayse = await ConsoleClient.loggedIn(cozum, 'ayse');
+    expect((await ayse.post(retry, {}, { csrf: null })).status).toBe(403);
+    expect((await ayse.post('/console/api/media/AAAAAAAAAAAAAAAAAAAAAAAA/retry')).status).toBe(404);
+    expect((await cozum.db.media.findUniqueOrThrow({ where: { id: first!.id } })).status).toBe('failed');
+
+    channelDown = false;
+    expect(await ayse.post(retry)).toMatchObject({ status: 200, json: { ok: true } });
+    const [again] = await settledMedia(cozum, { id: first!.id }, 1);
+    expect(again!.status).toBe('stored');
+    expect((await ayse.get(`/console/api/media/${first!.id}`)).status).toBe(200);
+    // Stored now: nothing to try again.
+    expect(await ayse.post(retry)).toMatchObject({ status: 409, json: { error: expect.stringContaining('yeniden deneme gerekmiyor') } });
+    expect((await cozum.db.media.findUniqueOrThrow({ where: { id: second!.id } })).status).toBe('failed');
+  });
+
+  it('a photo with GPS that arrives after its form was sent gives the ticket its location', async () => {
+    channelDown = true;
+    const citizen = new Citizen(cozum);
+    for (const text of ['kaldırım taşları kırık', 'kazımdirik', 'Gül sokak no 4', 'Kaldırımın taşları sökülmüş, yaşlılar düşüyor.']) await citizen.say(text);
+    expect(await citizen.sayAll('', { media: [{ kind: 'image', fileId: 'late-gps' }] })).toMatch(/KVKK/);
+    for (const text of ['Evet, onaylıyorum', 'Hasan Tekin', '0532 555 44 36']) await citizen.say(text);
+    expect(await citizen.sayAll('evet')).toMatch(/Başvuru numaranız/);
+    const filed = await cozum.db.ticket.findFirstOrThrow({ where: { contact: { platformUserId: citizen.userId } } });
+    const [photo] = await settledMedia(cozum, { conversationId: filed.conversationId! }, 1);
+    expect([photo!.status, filed.latitude]).toEqual(['failed', null]);
+
+    channelDown = false;
+    const sef = await ConsoleClient.loggedIn(cozum, 'sef');
+    expect((await sef.post(`/console/api/media/${photo!.id}/retry`)).status).toBe(200);
+    await settledMedia(cozum, { id: photo!.id }, 1);
+    const located = await cozum.db.ticket.findUniqueOrThrow({ where: { id: filed.id } });
+    expect([located.latitude, located.longitude].map((degrees) => degrees?.toFixed(6))).toEqual(['38.416667', '27.133333']);
+  });
+
   describe.skipIf(!available && !inCi)('in a browser', () => {
     let context: BrowserContext;
     let page: Page;
@@ -141,6 +219,15 @@ describe('media in the agent console', () => {
       // The ticket lists them too.
       await page.locator(`#ticket-media [data-media="${ids.photo}"] .thumb img`).waitFor();
       expect(errors).toEqual([]);
+    });
+
+    it('offers “Yeniden dene” next to a photo that could not be downloaded, and shows it once it arrives', { timeout: 120_000 }, async () => {
+      await page.goto(`${cozum.url}/console/conversations/${lateConversation.id}`);
+      const item = page.locator(`.msg [data-media="${lateConversation.mediaId}"]`);
+      await expect(item.innerText()).resolves.toContain('Fotoğraf alınamadı');
+      await item.getByRole('button', { name: 'Fotoğraf için indirmeyi yeniden dene' }).click();
+      await item.locator('.thumb img').waitFor();
+      expect(await cozum.db.media.findUniqueOrThrow({ where: { id: lateConversation.mediaId } })).toMatchObject({ status: 'stored' });
     });
   });
 });

@@ -2,6 +2,8 @@
 // bot looks it up on the Graph API stand-in (GET /<media id>, with the access token), downloads the
 // bytes from the URL it answers, and keeps them. A voice note reaches the centre: outside a form
 // the citizen is told so; inside one it is the description, or the citizen is asked to type.
+import sharp from 'sharp';
+import exifr from 'exifr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
@@ -87,5 +89,35 @@ describe('WhatsApp Cloud API media', () => {
     expect(rows.map((row) => row.status)).toEqual(['stored', 'stored', 'stored']);
     expect(data.description).toMatchObject({ kind: 'audio', id: rows[1]!.id });
     expect(data.photo).toMatchObject({ kind: 'image', id: rows[2]!.id });
+  });
+
+  it('a photo’s GPS fills the ticket’s location when no pin was sent, the citizen having consented; the kept photo has no GPS', async () => {
+    const fileComplaint = async (citizen: Citizen, photoId: string, address: string | Record<string, unknown>) => {
+      await citizen.says('kaldırım taşları kırık', /hangi mahallede/);
+      await citizen.says('kazımdirik', /Sokak, cadde/);
+      await citizen.says(address, /Sorunu kısaca anlatır mısınız/);
+      await citizen.says('Kaldırımın taşları sökülmüş, yaşlılar düşüyor.', /fotoğrafını gönderebilirsiniz/);
+      await citizen.says({ type: 'image', image: { id: photoId, mime_type: 'image/jpeg' } }, /KVKK/);
+      await citizen.says('Evet, onaylıyorum', /adınızı ve soyadınızı/);
+      await citizen.says('Hasan Tekin', /telefon numaranız/);
+      await citizen.says('0532 555 44 35', /özeti/);
+      await citizen.says('evet', /Başvuru numaranız/);
+      return cozum.db.ticket.findFirstOrThrow({ where: { contact: { platformUserId: citizen.waId } } });
+    };
+    // 38°25′ N, 27°8′ E in the photo's EXIF (test/support/media-files.ts).
+    graph.addMedia('wa-gps-1', await jpegWithExif(), 'image/jpeg');
+    graph.addMedia('wa-gps-2', await jpegWithExif(64, 64), 'image/jpeg');
+    expect(await exifr.gps(await jpegWithExif())).toMatchObject({ latitude: expect.closeTo(38.416667, 6), longitude: expect.closeTo(27.133333, 6) });
+
+    const written = await fileComplaint(new Citizen('905321230003'), 'wa-gps-1', 'Gül sokak no 4');
+    expect([written.latitude, written.longitude].map((degrees) => degrees!.toFixed(6))).toEqual(['38.416667', '27.133333']);
+    const [photo] = await settledMedia(cozum, { conversationId: written.conversationId! }, 1);
+    const kept = (await cozum.media.content(photo!.id))!.bytes;
+    expect(await exifr.gps(kept)).toBeUndefined();
+    expect((await sharp(kept).metadata()).exif).toBeUndefined();
+
+    // A pin the citizen sent is where the problem is, whatever the camera recorded.
+    const pinned = await fileComplaint(new Citizen('905321230004'), 'wa-gps-2', { type: 'location', location: { latitude: 38.4622, longitude: 27.2197 } });
+    expect([pinned.latitude, pinned.longitude]).toEqual([38.4622, 27.2197]);
   });
 });

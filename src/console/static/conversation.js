@@ -81,6 +81,12 @@ function locationNode(location, title) {
 
 const MEDIA_KINDS = { image: 'Fotoğraf', audio: 'Ses kaydı', video: 'Video', document: 'Belge', sticker: 'Çıkartma' };
 const REFUSALS = { tooLarge: 'dosya sınırdan büyük', wrongType: 'desteklenmeyen dosya türü', unreadable: 'bozuk ya da yarım dosya' };
+const MEDIA_TEXTS = {
+  failedHelp: 'Kanaldan indirilemedi; yeniden deneyebilir ya da vatandaştan yeniden göndermesini isteyebilirsiniz.',
+  retry: 'Yeniden dene',
+  retryLabel: (kind) => `${kind} için indirmeyi yeniden dene`,
+  retrying: 'Dosya yeniden indiriliyor.',
+};
 
 /** The full image, over the page: a native dialog (Escape closes it, focus returns). */
 function openViewer(media) {
@@ -109,7 +115,9 @@ function attachment(media) {
   if (media.status === 'pending') {
     node.append(el('strong', { text: `${kind} alınıyor…` }));
   } else if (media.status === 'failed') {
-    node.append(el('strong', { text: `${kind} alınamadı` }), el('div', { class: 'muted', text: 'Kanaldan indirilemedi; gerekirse vatandaştan yeniden göndermesini isteyin.' }));
+    const retry = el('button', { type: 'button', class: 'btn btn--small media-retry', text: MEDIA_TEXTS.retry, 'aria-label': MEDIA_TEXTS.retryLabel(kind) });
+    retry.addEventListener('click', () => act(retry, () => api(`/media/${encodeURIComponent(media.id)}/retry`, { method: 'POST' }), MEDIA_TEXTS.retrying));
+    node.append(el('strong', { text: `${kind} alınamadı` }), el('div', { class: 'muted', text: MEDIA_TEXTS.failedHelp }), retry);
   } else if (media.status === 'refused') {
     node.append(el('strong', { text: `${kind} kabul edilmedi` }), el('div', { class: 'muted', text: REFUSALS[media.reason] || '' }));
   } else if (media.kind === 'image') {
@@ -124,13 +132,18 @@ function attachment(media) {
   return node;
 }
 
+/** How a message's attachments stand (arriving, kept, failed): a change redraws the message. */
+function mediaStatuses(message) {
+  return (message.media || []).map((media) => media.status || '').join(' ');
+}
+
 function messageNode(message) {
   const who = message.author === 'citizen' ? view.citizen.name : message.author === 'agent' ? message.authorName : WHO[message.author] || message.author;
   const failed = message.direction === 'out' && message.status === 'failed';
   const pending = message.direction === 'out' && message.status === 'pending';
   return el(
     'li',
-    { class: `msg msg--${message.author}${failed ? ' msg--failed' : ''}`, dataset: { id: message.id, author: message.author, status: message.status } },
+    { class: `msg msg--${message.author}${failed ? ' msg--failed' : ''}`, dataset: { id: message.id, author: message.author, status: message.status, mediaStatus: mediaStatuses(message) } },
     el('div', { class: 'msg__who', text: who }),
     // The citizen may write Arabic: each bubble takes its direction from its own first letters.
     message.text ? el('div', { class: 'msg__text', dir: 'auto' }, richText(message.text)) : null,
@@ -163,7 +176,7 @@ function renderTranscript() {
   if (prefix) {
     for (const message of view.messages.slice(0, shownIds.length)) {
       const node = transcript.querySelector(`[data-id="${CSS.escape(message.id)}"]`);
-      if (node && (node.dataset.status !== message.status || shownTexts.get(message.id) !== message.text)) {
+      if (node && (node.dataset.status !== message.status || node.dataset.mediaStatus !== mediaStatuses(message) || shownTexts.get(message.id) !== message.text)) {
         node.replaceWith(messageNode(message));
         shownTexts.set(message.id, message.text);
       }
