@@ -112,20 +112,31 @@ function coordinatesOf(value: unknown): Coordinates | undefined {
 /**
  * The text with the requester's own name words, phone digits and e-mail address taken out: a
  * place's address may quote them ("Ayşe Yılmaz'ın evinin önü"), and masking finds numbers, not names.
+ * A name is masked where a word starts with it (with or without a suffix: "Ayşenin"), never inside
+ * another word: "Kara" leaves "Ankara Caddesi" alone. Digits and addresses are masked wherever they
+ * stand ("+90" before a phone number).
  */
 export function withoutOwnData(text: string, own: string[]): string {
   let result = text;
   for (const value of own) {
     const needle = value.toLocaleLowerCase('tr');
     if (needle.length < 3) continue;
+    const word = LETTER.test(needle[0]!);
     let at = result.toLocaleLowerCase('tr').indexOf(needle);
     while (at >= 0) {
+      if (word && at > 0 && WORD_CHARACTER.test(result[at - 1]!)) {
+        at = result.toLocaleLowerCase('tr').indexOf(needle, at + 1);
+        continue;
+      }
       result = `${result.slice(0, at)}•••${result.slice(at + needle.length)}`;
       at = result.toLocaleLowerCase('tr').indexOf(needle, at + 3);
     }
   }
   return result;
 }
+
+const LETTER = /\p{L}/u;
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
 type TicketWithStatus = Prisma.TicketGetPayload<{ include: { events: true } }>;
 

@@ -103,6 +103,23 @@ describe('public Open311 answers', () => {
     expectNothingPersonal(await api.get('/open311/v2/requests.json?status=open&service_code=rubbish,street_light'));
   });
 
+  it("mask the requester's name where a word starts with it, not inside another word (Kara, Ankara)", async () => {
+    const { key } = await adminWithKey(cozum, 'kara');
+    const filed = await api.post('/open311/v2/requests.json', {
+      api_key: key,
+      service_code: 'street_light',
+      address_string: 'Erzene Mahallesi, Ankara Caddesi 40, Karaların evinin önü',
+      description: 'Sokak lambası yanmıyor.',
+      first_name: 'Deniz',
+      last_name: 'Kara',
+      'attribute[neighbourhood]': 'Erzene',
+    });
+    expect(filed.status).toBe(201);
+    const id = (filed.body as { service_request_id: string }[])[0]!.service_request_id;
+    const [request] = (await api.get(`/open311/v2/requests/${id}.json`)).body as { address: string }[];
+    expect(request!.address).toBe('Erzene Mahallesi, Ankara Caddesi 40, •••ların evinin önü');
+  });
+
   it('do not know an aid application exists', async () => {
     const json = await api.get(`/open311/v2/requests/${aidNumber}.json`);
     expect(json.status).toBe(404);
