@@ -235,7 +235,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       return textsIn(contact?.language).turnFailed;
     },
   });
-  const media = createMedia(config, db, adapter, logger, events);
+  const media = createMedia(config, db, adapter, logger, events, cluster);
   const conversationState = new JsonChangeConversationState(new PrismaStorage(db));
   const tickets = new Tickets(db, config.tickets.prefix, config.timeZone);
   const answers = Object.fromEntries(LANGUAGES.map((language) => [language, answersByIntent(byLanguage[language])])) as Record<Language, Map<string, string>>;
@@ -494,7 +494,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
 }
 
 /** The media service as the configuration says: its store (database or folder), limits and download retries. */
-function createMedia(config: Config, db: Database, adapter: ChatAdapter, logger: Logger, events: CozumEvents): { service: MediaService; limits: MediaLimits } {
+function createMedia(config: Config, db: Database, adapter: ChatAdapter, logger: Logger, events: CozumEvents, cluster: Cluster | undefined): { service: MediaService; limits: MediaLimits } {
   const settings = config.media;
   const limits: MediaLimits = {
     maxBytes: { image: settings.maxImageBytes, audio: settings.maxAudioBytes, video: settings.maxVideoBytes, document: settings.maxDocumentBytes },
@@ -504,6 +504,7 @@ function createMedia(config: Config, db: Database, adapter: ChatAdapter, logger:
   const service = new MediaService(db, store, adapter.mediaFetchers, logger, {
     limits,
     events,
+    cluster,
     downloads: { maxAttempts: settings.downloadAttempts, baseDelayMs: settings.retryBaseSeconds * 1000 },
   });
   return { service, limits };

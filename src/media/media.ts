@@ -12,6 +12,8 @@ import { MediaTooLargeError, type MediaFetcher, type MediaFetchers } from '../me
 import type { Media } from '../messaging/message.ts';
 import { Outbox, type OutboxOptions, type OutboxStore } from '../messaging/outbox.ts';
 import type { Database } from '../storage/database.ts';
+import type { Cluster } from '../storage/cluster.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { CozumEvents } from '../messaging/events.ts';
 import { inspectMedia, largestAllowed, type MediaLimits, type Refusal } from './content.ts';
 import type { MediaStore } from './store.ts';
@@ -38,10 +40,32 @@ class MediaDownloads implements OutboxStore {
   constructor(
     private readonly db: Database,
     private readonly ended: (id: string, status: 'failed') => Promise<void>,
+    private readonly cluster?: Cluster,
   ) {}
 
+  /** Who a new or retried download is claimed by: this instance (several instances), or nobody (one process). */
+  get claimant(): string | null {
+    return this.cluster?.id ?? null;
+  }
+
+  /**
+   * Pending downloads nobody does: on one process every pending row (at start); with several
+   * instances the rows no live instance claimed, claimed now (FOR UPDATE SKIP LOCKED: two instances
+   * looking at once take different rows), at start and every lease time after.
+   */
   async leftoverDeliveries(): Promise<PendingDelivery[]> {
-    const rows = await this.db.media.findMany({ where: { status: 'pending' }, orderBy: [{ createdAt: 'asc' }, { position: 'asc' }] });
+    let where: Prisma.MediaWhereInput = { status: 'pending' };
+    if (this.cluster) {
+      const me = this.cluster.id;
+      const claimed = await this.db.$queryRaw<{ id: string }[]>(Prisma.sql`UPDATE "Media" SET "claimedBy" = ${me}
+        WHERE "id" IN (SELECT "id" FROM "Media"
+          WHERE "status" = 'pending' AND ("claimedBy" IS NULL OR ("claimedBy" <> ${me} AND NOT ${this.cluster.liveOtherSql(Prisma.sql`"claimedBy"`)}))
+          FOR UPDATE SKIP LOCKED)
+        RETURNING "id"`);
+      if (claimed.length === 0) return [];
+      where = { id: { in: claimed.map((row) => row.id) } };
+    }
+    const rows = await this.db.media.findMany({ where, orderBy: [{ createdAt: 'asc' }, { position: 'asc' }] });
     return rows.map((row) => ({ id: row.id, conversationId: row.conversationId, channel: PREFIX + row.channel, message: { text: '', choices: [] }, attempts: row.attempts, nextAttemptAt: row.nextAttemptAt }));
   }
 
@@ -59,7 +83,7 @@ class MediaDownloads implements OutboxStore {
   }
 
   async requeue(id: string): Promise<PendingDelivery | undefined> {
-    const { count } = await this.db.media.updateMany({ where: { id, status: 'failed' }, data: { status: 'pending', attempts: 0, nextAttemptAt: null } });
+    const { count } = await this.db.media.updateMany({ where: { id, status: 'failed' }, data: { status: 'pending', attempts: 0, nextAttemptAt: null, claimedBy: this.claimant } });
     if (count === 0) return undefined;
     const row = await this.db.media.findUniqueOrThrow({ where: { id } });
     return { id, conversationId: row.conversationId, channel: PREFIX + row.channel, message: { text: '', choices: [] }, attempts: 0, nextAttemptAt: null };
@@ -79,6 +103,8 @@ export interface MediaOptions {
   clock?: () => Date;
   /** Told when a media's download ended (stored, refused, or given up): the console's live views. */
   events?: CozumEvents;
+  /** Several instances on PostgreSQL: downloads are claimed per instance, and a dead one's taken over. */
+  cluster?: Cluster;
 }
 
 /** A stored photo and where its original says it was taken (EXIF GPS). */
@@ -91,6 +117,8 @@ export interface LocatedPhoto {
 
 export class MediaService {
   private readonly outbox: Outbox;
+  private readonly downloads: MediaDownloads;
+  private adopting: NodeJS.Timeout | undefined;
   private readonly clock: () => Date;
   private located: ((photo: LocatedPhoto) => Promise<void>) | undefined;
 
@@ -103,7 +131,8 @@ export class MediaService {
   ) {
     this.clock = options.clock ?? (() => new Date());
     const sender = (fetcher: MediaFetcher): ChannelSender => ({ send: (target) => this.download(target.messageId!, fetcher) });
-    this.outbox = new Outbox(new MediaDownloads(db, (id, status) => this.ended(id, status)), logger, (channel) => {
+    this.downloads = new MediaDownloads(db, (id, status) => this.ended(id, status), options.cluster);
+    this.outbox = new Outbox(this.downloads, logger, (channel) => {
       const fetcher = channel.startsWith(PREFIX) ? fetchers.for(channel.slice(PREFIX.length)) : undefined;
       return fetcher && sender(fetcher);
     }, { sendTimeoutMs: 90_000, ...options.downloads });
@@ -118,9 +147,23 @@ export class MediaService {
     this.located = listener;
   }
 
-  /** Downloads a previous run left pending: once, after the channels registered their fetchers. */
-  start(): Promise<number> {
-    return this.outbox.start();
+  /**
+   * Downloads a previous run left pending: once, after the channels registered their fetchers.
+   * Several instances: then every lease time, what a dead instance claimed and did not finish.
+   */
+  async start(): Promise<number> {
+    const count = await this.outbox.start();
+    const cluster = this.options.cluster;
+    if (cluster && !this.adopting) {
+      this.adopting = setInterval(() => {
+        void this.downloads.leftoverDeliveries().then(
+          (rows) => this.outbox.adopt(rows),
+          (error: unknown) => this.logger.warn({ err: error }, 'media: claiming downloads failed'),
+        );
+      }, cluster.leaseMs);
+      this.adopting.unref();
+    }
+    return count;
   }
 
   /**
@@ -142,6 +185,7 @@ export class MediaService {
       kind: item.kind,
       // What the fetcher needs; never the size or type the platform claimed as fact.
       source: JSON.stringify({ kind: item.kind, fileId: item.fileId, url: item.url, mimeType: item.mimeType, source: item.source }),
+      claimedBy: this.downloads.claimant,
       createdAt: this.clock(),
     }));
     if (created.length > 0) await this.db.media.createMany({ data: created });
@@ -216,6 +260,7 @@ export class MediaService {
   }
 
   close(): Promise<void> {
+    clearInterval(this.adopting);
     return this.outbox.close();
   }
 }

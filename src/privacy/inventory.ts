@@ -275,6 +275,7 @@ export const INVENTORY: Inventory = {
       attempts: { deleteRows: 'with its row' },
       nextAttemptAt: { deleteRows: 'with its row' },
       lastError: { deleteRows: 'with its row' },
+      claimedBy: { deleteRows: 'the Çözüm instance downloading it: a random key, names nobody' },
       latitude: { deleteRows: "where the photo was taken (its EXIF GPS): may be the citizen's home" },
       longitude: { deleteRows: 'as latitude' },
       createdAt: { deleteRows: 'with its row' },
