@@ -276,6 +276,8 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
         return textsIn(contact?.language);
       },
       logger,
+      // With Redis, one count per citizen for every instance; otherwise the sliding window in memory.
+      redis ? fastLimits() : undefined,
     ),
   );
   // A message the platform sent in a shape we could not read: the citizen is asked to send it again.

@@ -5,10 +5,15 @@
 // goes through the outbox in the chat's order. Middleware runs exactly there: after the adapter has
 // stored the message, inside the chat's queue, before the bot. It counts by the time the message
 // arrived (the activity's timestamp), so a backlog replayed after a restart is judged as it came in.
-// Counters live in memory per contact: one citizen's flood never slows another's turn.
+// Counters live in memory per contact: one citizen's flood never slows another's turn. With several
+// instances a citizen's messages are answered by whichever instance receives them (ownership.ts), so
+// each would see only its share: given a shared store (Redis, storage/rate-limits.ts), the count is
+// kept there instead, one per citizen for every instance, counted as messages are answered.
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { INBOUND_KEY, type InboundContext } from './adapter.ts';
 import type { Logger } from '../log.ts';
+import type { RateLimitStore } from '../storage/rate-limits.ts';
 
 export interface InboundLimitSettings {
   /** More than this many messages within `floodSeconds`… */
@@ -37,19 +42,25 @@ export interface LimitTexts {
 export class InboundLimits implements Middleware {
   private readonly counters = new Map<string, Counter>();
   private checks = 0;
+  /** The count every instance shares, when there is a shared store. */
+  private readonly shared: RateLimiterAbstract | undefined;
 
   constructor(
     private readonly settings: InboundLimitSettings,
     /** In the citizen's language: the contact's, looked up only when a limit speaks. */
     private readonly texts: (inbound: InboundContext) => LimitTexts | Promise<LimitTexts>,
     private readonly logger?: Logger,
-  ) {}
+    /** Several instances: where the count is shared (Redis); without it, this process's memory. */
+    sharedStore?: RateLimitStore,
+  ) {
+    this.shared = sharedStore?.limiter({ name: 'flood', points: settings.floodMessages, seconds: settings.floodSeconds, blockSeconds: settings.floodPauseSeconds });
+  }
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const inbound = context.turnState.get(INBOUND_KEY) as InboundContext | undefined;
     if (!inbound || context.activity.type !== ActivityTypes.Message) return next();
     const at = context.activity.timestamp ? new Date(context.activity.timestamp).getTime() : Date.now();
-    const verdict = this.check(inbound.contactId, Number.isFinite(at) ? at : Date.now());
+    const verdict = await this.verdict(inbound.contactId, Number.isFinite(at) ? at : Date.now());
     if (verdict === 'pause') return;
     if (verdict === 'warn') {
       this.logger?.info({ contact: inbound.contactId, pauseSeconds: this.settings.floodPauseSeconds }, 'flood control: contact paused');
@@ -64,7 +75,24 @@ export class InboundLimits implements Middleware {
     await next();
   }
 
-  /** Counts one message of a contact arriving at `at` (ms). */
+  private async verdict(contactId: string, at: number): Promise<FloodVerdict> {
+    if (!this.shared) return this.check(contactId, at);
+    // Older than the window (a stopped instance's message answered late): not part of a flood now.
+    if (at <= Date.now() - this.settings.floodSeconds * 1000) return 'ok';
+    try {
+      await this.shared.consume(contactId);
+      return 'ok';
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) {
+        this.logger?.warn({ err: refusal }, 'flood control: shared count failed, counted in this process');
+        return this.check(contactId, at);
+      }
+      // The hit that went over starts the pause and gets the one warning; the others are held.
+      return refusal.consumedPoints === this.settings.floodMessages + 1 ? 'warn' : 'pause';
+    }
+  }
+
+  /** Counts one message of a contact arriving at `at` (ms), in this process's memory. */
   check(contactId: string, at: number): FloodVerdict {
     if (++this.checks % 1000 === 0) this.sweep(at);
     let counter = this.counters.get(contactId);

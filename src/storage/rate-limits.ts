@@ -27,6 +27,8 @@ export interface LimitSpec {
    * store again: a flood then costs no write per request. Not for counters something else may reset.
    */
   holdInMemory?: boolean;
+  /** Once a key went over its points, it is refused for this long, counted from that hit. */
+  blockSeconds?: number;
 }
 
 export interface RateLimitStore {
@@ -40,13 +42,14 @@ export interface RateLimitStore {
 export function databaseLimits(db: Database): RateLimitStore {
   return {
     // rate-limiter-flexible's own clean-up is a timer per limiter that logs to the console; sweep() is ours.
-    limiter: ({ name, points, seconds, holdInMemory }) =>
+    limiter: ({ name, points, seconds, holdInMemory, blockSeconds }) =>
       new RateLimiterPrisma({
         storeClient: db,
         tableName: 'rateLimit',
         keyPrefix: name,
         points,
         duration: seconds,
+        blockDuration: blockSeconds ?? 0,
         clearExpiredByTimeout: false,
         ...(holdInMemory ? { inMemoryBlockOnConsumed: points + 1 } : {}),
       }),
@@ -59,8 +62,8 @@ export function databaseLimits(db: Database): RateLimitStore {
 export function memoryLimits(): RateLimitStore {
   const limiters = new Map<string, RateLimiterMemory>();
   return {
-    limiter: ({ name, points, seconds }) => {
-      const limiter = new RateLimiterMemory({ keyPrefix: name, points, duration: seconds });
+    limiter: ({ name, points, seconds, blockSeconds }) => {
+      const limiter = new RateLimiterMemory({ keyPrefix: name, points, duration: seconds, blockDuration: blockSeconds ?? 0 });
       limiters.set(name, limiter);
       return limiter;
     },
@@ -80,15 +83,16 @@ export function memoryLimits(): RateLimitStore {
  */
 export function redisLimits(redis: Redis, { keyPrefix = 'cozum:' }: { keyPrefix?: string } = {}): RateLimitStore {
   return {
-    limiter: ({ name, points, seconds, holdInMemory }) =>
+    limiter: ({ name, points, seconds, holdInMemory, blockSeconds }) =>
       new RateLimiterRedis({
         storeClient: redis,
         keyPrefix: `${keyPrefix}${name}`,
         points,
         duration: seconds,
+        blockDuration: blockSeconds ?? 0,
         // Not connected: straight to the insurance limiter rather than a command that would fail.
         rejectIfRedisNotReady: true,
-        insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points, duration: seconds }),
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points, duration: seconds, blockDuration: blockSeconds ?? 0 }),
         ...(holdInMemory ? { inMemoryBlockOnConsumed: points + 1 } : {}),
       }),
     // rate-limiter-flexible stores a key as "<keyPrefix>:<key>"; SCAN, not KEYS: Redis keeps answering the others meanwhile.

@@ -16,7 +16,7 @@ import { redisLimits } from '../../src/storage/rate-limits.ts';
 import { openRedis } from '../../src/storage/redis.ts';
 import { startCozum, type Cozum } from '../../src/main.ts';
 import { tempDir, testConfig, startTestCozum } from '../support/cozum.ts';
-import { testDatabaseUrl } from '../support/database.ts';
+import { postgresDatabase, testDatabaseUrl } from '../support/database.ts';
 import { waitForEvent } from '../support/wait.ts';
 import { serverFor } from '../support/servers.ts';
 
@@ -153,4 +153,43 @@ describe.skipIf(!server)('web chat flood counters in Redis', () => {
       await redis.quit();
     }
   });
+});
+
+describe.skipIf(!server || !process.env.TEST_DATABASE_URL)("a citizen's flood count in Redis, with two instances on one PostgreSQL database", () => {
+  it('counts the messages of one chat spread over both instances once: the warning after three, then silence', async () => {
+    const prefix = `cozum-test:${randomUUID()}:`;
+    const databaseUrl = await postgresDatabase('flood_shared');
+    const overrides = {
+      databaseUrl,
+      redisUrl: server,
+      redisKeyPrefix: prefix,
+      'limits.floodMessages': 3,
+      'limits.floodSeconds': 60,
+      'limits.floodPauseSeconds': 120,
+      'limits.http': { ...LIMITS, chatMessages: 100 },
+    };
+    const start = async () => {
+      const temp = tempDir('cozum-flood-');
+      temps.push(temp);
+      const cozum = await startTestCozum(temp.dir, { http: true, overrides });
+      running.push(cozum);
+      return cozum;
+    };
+    const [a, b] = [await start(), await start()];
+    const headers = { 'Content-Type': 'application/json' };
+    const { token } = (await (await fetch(`${a.url}/api/chat/session`, { method: 'POST', headers })).json()) as { token: string };
+    // The chat's messages go to the instances in turn, as a proxy without sticky sessions sends them.
+    const say = async (base: string, text: string) => {
+      const response = await fetch(`${base}/api/chat/messages`, { method: 'POST', headers: { ...headers, 'X-Chat-Session': token }, body: JSON.stringify({ text }) });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { replies: { text: string }[] }).replies.map((reply) => reply.text).join('\n');
+    };
+    for (const [base, text] of [[a.url!, 'su kesintisi var mı'], [b.url!, 'yakın kart nedir'], [a.url!, 'nikah işlemleri']] as const) {
+      expect(await say(base, text)).not.toContain('Kısa sürede çok sayıda mesaj aldım');
+    }
+    // Each instance alone has seen one or two: only a count they share warns now.
+    expect(await say(b.url!, 'vergi borcu')).toBe('Kısa sürede çok sayıda mesaj aldım; lütfen 2 dakika bekleyip tekrar yazın.');
+    expect(await say(a.url!, 'vergi borcu')).toBe('');
+    expect(await say(b.url!, 'vergi borcu')).toBe('');
+  }, 90_000);
 });
