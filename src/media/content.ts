@@ -5,9 +5,13 @@
 // and anything hidden after the picture, turns the picture upright, and proves it decodes (a
 // truncated JPEG is refused rather than shown half grey).
 import { createHash } from 'node:crypto';
-import exifr from 'exifr';
-import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
+// The image and type libraries are loaded at the first media, not at start: sharp (libvips and its
+// threads) and file-type hold about 20 MB of resident memory that a process without media never needs.
+const libraries = {
+  sharp: () => import('sharp').then((module) => module.default),
+  fileType: () => import('file-type').then((module) => module.fileTypeFromBuffer),
+  exifr: () => import('exifr').then((module) => module.default),
+};
 
 export type StoredKind = 'image' | 'audio' | 'video' | 'document';
 export type Refusal = 'tooLarge' | 'wrongType' | 'unreadable';
@@ -59,6 +63,7 @@ export function largestAllowed(limits: MediaLimits): number {
 
 /** Reads the type from the bytes, checks the kind's limit, and re-encodes images. */
 export async function inspectMedia(bytes: Buffer, limits: MediaLimits): Promise<Inspected> {
+  const fileTypeFromBuffer = await libraries.fileType();
   const type = await fileTypeFromBuffer(bytes).catch(() => undefined);
   const mimeType = type?.mime.split(';')[0]!.trim();
   const kind = mimeType ? ACCEPTED[mimeType] : undefined;
@@ -83,6 +88,7 @@ export async function inspectMedia(bytes: Buffer, limits: MediaLimits): Promise<
  * truncated file, a corrupt segment) fails: the picture would not be what the citizen saw.
  */
 async function reencodeImage(bytes: Buffer, mimeType: string, maxSide: number): Promise<{ bytes: Buffer; mimeType: string }> {
+  const sharp = await libraries.sharp();
   const image = sharp(bytes, { failOn: 'warning', limitInputPixels: 100_000_000 })
     .rotate()
     .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
@@ -96,6 +102,7 @@ async function reencodeImage(bytes: Buffer, mimeType: string, maxSide: number): 
  * a fix; a broken EXIF block is no reason to refuse the photo, so any parsing error means none.
  */
 async function gpsOf(bytes: Buffer): Promise<Coordinates | undefined> {
+  const exifr = await libraries.exifr();
   const gps = (await exifr.gps(bytes).catch(() => undefined)) as Partial<Coordinates> | undefined;
   const { latitude, longitude } = gps ?? {};
   if (typeof latitude !== 'number' || typeof longitude !== 'number' || !Number.isFinite(latitude) || !Number.isFinite(longitude)) return undefined;
@@ -105,5 +112,6 @@ async function gpsOf(bytes: Buffer): Promise<Coordinates | undefined> {
 
 /** A small JPEG of a stored image, for lists (the console's thumbnails). */
 export async function thumbnailOf(bytes: Buffer, side = 240): Promise<Buffer> {
+  const sharp = await libraries.sharp();
   return sharp(bytes).resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer();
 }
