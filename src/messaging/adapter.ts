@@ -168,6 +168,16 @@ export class ChatAdapter extends BotAdapter {
   }
 
   /**
+   * `channel` is connected on one instance at a time (WhatsApp through Baileys): with several
+   * instances, its conversations are answered and their replies delivered only where `here` is true
+   * (messaging/ownership.ts). Called at the channel's construction (not here), then as its
+   * connection moves. Nothing on one process.
+   */
+  pinChannel(channel: string, here: boolean): void {
+    this.ownership?.pin(channel, here);
+  }
+
+  /**
    * One sender for every channel whose name starts with `prefix`, also those first seen after a
    * restart: registered before recovery, so that what a crash left unanswered goes out.
    */
@@ -210,7 +220,7 @@ export class ChatAdapter extends BotAdapter {
       }
       messagesIn.inc({ channel: message.channel });
       if (this.ownership) {
-        if (!(await this.ownership.claim(inbound.conversationId))) {
+        if (!(await this.ownership.claim(inbound.conversationId, message.channel))) {
           // Another instance answers this conversation: it is told, and its answer read back (not
           // in the chat's queue: a sweep of this instance may be the one to answer, in that queue).
           this.store.letGo([inbound.id]);
@@ -317,7 +327,7 @@ export class ChatAdapter extends BotAdapter {
     }
     if (turn.handedOver && replies.length > 0) {
       this.store.letGo(replies.map((row) => row.id));
-      return { delivered: this.ownership!.wake(turn.conversationId) };
+      return { delivered: this.ownership!.wake(turn.conversationId, turn.channel) };
     }
     if (!outboxed || replies.length === 0) return { delivered: Promise.resolve() };
     return { delivered: this.outbox.enqueue(replies.map((row) => ({ id: row.id, conversationId: row.conversationId, channel: turn.channel, message: row.message, target: turn.target }))) };
@@ -400,7 +410,7 @@ export class ChatAdapter extends BotAdapter {
     await this.track(
       this.queue.run(chatKey(conversation.channel, conversation.contact.platformUserId), async () =>
         this.continueConversation(reference, async (context) => {
-          if (this.ownership && !(await this.ownership.claim(conversationId))) (context.turnState.get(TURN_KEY) as TurnBuffer).handedOver = true;
+          if (this.ownership && !(await this.ownership.claim(conversationId, conversation.channel))) (context.turnState.get(TURN_KEY) as TurnBuffer).handedOver = true;
           await context.sendActivity({
             type: ActivityTypes.Message,
             text,

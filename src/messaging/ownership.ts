@@ -13,6 +13,11 @@
 //     same sweep: it never takes what a live instance holds.
 // A conversation stays with its holder while that lives (no release per message: the claim costs
 // nothing more once held), and is handed back when the instance shuts down.
+// A channel connected on one instance only (WhatsApp through Baileys: one connection per linked
+// device) is pinned: its conversations are held only by the instance where it is connected, which
+// receives their messages and alone can deliver their replies. Another instance that stores one
+// (an agent's reply) hands it over as for any conversation it does not hold, naming the channel,
+// so that the connected instance claims the conversation at once.
 // On SQLite (one process) there is none of this: the adapter has no ownership and behaves as before.
 import type { Logger } from '../log.ts';
 import { Prisma } from '../generated/prisma/client.ts';
@@ -33,6 +38,8 @@ export class ConversationOwnership {
   /** Conversations this instance holds (claims it won under its current id). */
   private readonly held = new Set<string>();
   private readonly waiters = new Map<string, () => void>();
+  /** Pinned channels: true where connected here. */
+  private readonly pinned = new Map<string, boolean>();
   private workListener: ((conversationId: string) => void) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> = Promise.resolve();
@@ -46,7 +53,13 @@ export class ConversationOwnership {
     cluster.onLost(() => this.held.clear());
     cluster.on('work', (notice) => {
       const conversationId = String(notice.conversationId);
-      if (this.held.has(conversationId)) this.workListener?.(conversationId);
+      if (this.held.has(conversationId)) return this.workListener?.(conversationId);
+      const channel = typeof notice.channel === 'string' ? notice.channel : undefined;
+      if (channel && this.pinned.get(channel)) {
+        void this.claim(conversationId, channel)
+          .then((won) => won && this.workListener?.(conversationId))
+          .catch((error: unknown) => this.logger.warn({ err: error, conversation: conversationId }, 'claiming a pinned conversation failed'));
+      }
     });
     cluster.on('answered', (notice) => this.answered(String(notice.messageId), false));
   }
@@ -55,9 +68,18 @@ export class ConversationOwnership {
     return this.cluster.leaseMs;
   }
 
+  /**
+   * `channel` is connected on one instance only; `here` says whether this is the one. Its
+   * conversations are claimed only there (set before any claim: at the channel's construction).
+   */
+  pin(channel: string, here: boolean): void {
+    this.pinned.set(channel, here);
+  }
+
   /** True when this instance holds the conversation now (claimed if it was free or its holder dead). */
-  async claim(conversationId: string): Promise<boolean> {
+  async claim(conversationId: string, channel: string): Promise<boolean> {
     if (this.held.has(conversationId)) return true;
+    if (this.pinned.get(channel) === false) return false;
     const won = await this.cluster.claim(conversationKey(conversationId));
     if (won) this.held.add(conversationId);
     return won;
@@ -67,9 +89,9 @@ export class ConversationOwnership {
     return this.held.has(conversationId);
   }
 
-  /** Tells the holder there is work in the conversation. */
-  wake(conversationId: string): Promise<void> {
-    return this.cluster.notify('work', { conversationId });
+  /** Tells the holder there is work in the conversation (on a pinned channel, the instance connected to it claims it). */
+  wake(conversationId: string, channel?: string): Promise<void> {
+    return this.cluster.notify('work', { conversationId, ...(channel && this.pinned.has(channel) && { channel }) });
   }
 
   /**
@@ -115,13 +137,17 @@ export class ConversationOwnership {
     // Unanswered messages also in conversations this instance holds (a notice it missed); undelivered
     // replies only elsewhere (its own are in its outbox, some waiting for a retry).
     const key = Prisma.sql`'conversation:' || "Message"."conversationId"`;
-    const rows = await this.sql.query<{ conversationId: string }>(Prisma.sql`SELECT DISTINCT "conversationId" FROM "Message"
-      WHERE "createdAt" < ${cutoff} AND (
-        ("status" = 'received' AND "direction" = 'in' AND ${this.cluster.freeLeaseSql(key, { mine: true })})
-        OR ("status" = 'pending' AND "direction" = 'out' AND ${this.cluster.freeLeaseSql(key)}))
+    // Not the conversations of a channel connected on another instance: they wait for that one.
+    const elsewhere = [...this.pinned].filter(([, here]) => !here).map(([channel]) => channel);
+    const notElsewhere = elsewhere.length > 0 ? Prisma.sql`AND "Conversation"."channel" NOT IN (${Prisma.join(elsewhere)})` : Prisma.empty;
+    const rows = await this.sql.query<{ conversationId: string; channel: string }>(Prisma.sql`SELECT DISTINCT "Message"."conversationId", "Conversation"."channel" FROM "Message"
+      JOIN "Conversation" ON "Conversation"."id" = "Message"."conversationId"
+      WHERE "Message"."createdAt" < ${cutoff} ${notElsewhere} AND (
+        ("Message"."status" = 'received' AND "Message"."direction" = 'in' AND ${this.cluster.freeLeaseSql(key, { mine: true })})
+        OR ("Message"."status" = 'pending' AND "Message"."direction" = 'out' AND ${this.cluster.freeLeaseSql(key)}))
       LIMIT 500`);
     let taken = 0;
-    const claims = await Promise.all(rows.map(async (row) => [row.conversationId, this.held.has(row.conversationId), await this.claim(row.conversationId)] as const));
+    const claims = await Promise.all(rows.map(async (row) => [row.conversationId, this.held.has(row.conversationId), await this.claim(row.conversationId, row.channel)] as const));
     for (const [conversationId, heldBefore, won] of claims) {
       if (!won) continue;
       if (!heldBefore) taken++;
