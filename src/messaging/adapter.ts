@@ -147,6 +147,10 @@ export class ChatAdapter extends BotAdapter {
     this.store = store;
     this.ownership = options.ownership;
     this.ownership?.onWork((conversationId) => void this.takeOver(conversationId).catch((error: unknown) => this.logger.error({ err: error, conversation: conversationId }, 'taking a conversation over failed')));
+    this.ownership?.onTaken(async (conversationId) => {
+      const pending = await this.store.leftoverDeliveries({ conversationId });
+      if (pending.length > 0) this.outbox.adopt(pending);
+    });
     this.outbox = new Outbox(store, logger, (channel) => this.senderFor(channel), options.outbox);
     this.onTurnError = async (context, error) => {
       this.logger.error({ err: error, conversation: context.activity.conversation?.id }, 'bot turn failed');

@@ -41,6 +41,7 @@ export class ConversationOwnership {
   /** Pinned channels: true where connected here. */
   private readonly pinned = new Map<string, boolean>();
   private workListener: ((conversationId: string) => void) | undefined;
+  private takenListener: ((conversationId: string) => Promise<void>) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -79,10 +80,23 @@ export class ConversationOwnership {
   /** True when this instance holds the conversation now (claimed if it was free or its holder dead). */
   async claim(conversationId: string, channel: string): Promise<boolean> {
     if (this.held.has(conversationId)) return true;
+    const won = await this.take(conversationId, channel);
+    // Its previous holder may have died (or shut down) with replies stored and not delivered: they
+    // are queued here before the turn that claimed it adds its own (a sweep's take-over does it itself).
+    if (won) await this.takenListener?.(conversationId);
+    return won;
+  }
+
+  private async take(conversationId: string, channel: string): Promise<boolean> {
     if (this.pinned.get(channel) === false) return false;
     const won = await this.cluster.claim(conversationKey(conversationId));
     if (won) this.held.add(conversationId);
     return won;
+  }
+
+  /** What the adapter does with a conversation this instance has just taken (what was left undelivered in it). */
+  onTaken(listener: (conversationId: string) => Promise<void>): void {
+    this.takenListener = listener;
   }
 
   holds(conversationId: string): boolean {
@@ -147,7 +161,7 @@ export class ConversationOwnership {
         OR ("Message"."status" = 'pending' AND "Message"."direction" = 'out' AND ${this.cluster.freeLeaseSql(key)}))
       LIMIT 500`);
     let taken = 0;
-    const claims = await Promise.all(rows.map(async (row) => [row.conversationId, this.held.has(row.conversationId), await this.claim(row.conversationId, row.channel)] as const));
+    const claims = await Promise.all(rows.map(async (row) => [row.conversationId, this.held.has(row.conversationId), this.held.has(row.conversationId) || (await this.take(row.conversationId, row.channel))] as const));
     for (const [conversationId, heldBefore, won] of claims) {
       if (!won) continue;
       if (!heldBefore) taken++;
