@@ -6,7 +6,10 @@
 //     conversations go on at the other once its lease expired (the citizens' page sends again what
 //     got no answer, with the same id, as its "send again" does);
 //   - an agent's live console on one instance hears of a message that arrived at the other;
-//   - a singleton (the retention job) moves to the survivor when its holder is killed.
+//   - a singleton (the retention job) moves to the survivor when its holder is killed;
+//   - Telegram long polling runs on one instance (the Bot API stand-in refuses a second poller with
+//     409, as Telegram does) and moves to the survivor when the poller is killed mid-burst, every
+//     message answered once.
 // Without TEST_DATABASE_URL this says "skipped: no PostgreSQL"; under CI=true that fails instead.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +20,7 @@ import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';
 import { postgresDatabase } from '../support/database.ts';
 import { ONE_ANSWER_QUESTIONS } from '../support/questions.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
+import { BotApiStandIn, TelegramCitizen, TOKEN } from '../support/telegram-api.ts';
 
 const server = process.env.TEST_DATABASE_URL;
 const inCi = ['true', '1'].includes(String(process.env.CI).toLowerCase());
@@ -47,11 +51,11 @@ function question(chat: number, index: number): readonly [string, string] {
   return ONE_ANSWER_QUESTIONS[(chat + index) % ONE_ANSWER_QUESTIONS.length]!;
 }
 
-async function startPair(name: string, env: Record<string, string> = {}): Promise<{ url: string; children: ChildCozum[] }> {
+async function startPair(name: string, env: Record<string, string> | ((n: number) => Record<string, string>) = {}): Promise<{ url: string; children: ChildCozum[] }> {
   const url = await postgresDatabase(`instances_${name}`);
   const configFile = path.join(temp.dir, `${name}.config.yaml`);
   writeFileSync(configFile, JSON.stringify({ nlu: { cacheDir: SHARED_NLU_CACHE }, limits: { floodMessages: 100_000, http: { chatSessions: 0, chatMessages: 0, chatMessagesPerSession: 0 } } }));
-  const start = (n: number) => startChild({ dataDir: path.join(temp.dir, `${name}-${n}`), configFile, env: { DATABASE_URL: url, LEASE_SECONDS: String(LEASE_SECONDS), ...env } });
+  const start = (n: number) => startChild({ dataDir: path.join(temp.dir, `${name}-${n}`), configFile, env: { DATABASE_URL: url, LEASE_SECONDS: String(LEASE_SECONDS), ...(typeof env === 'function' ? env(n) : env) } });
   // One after the other: the first applies the migrations (the second would wait for its lock anyway).
   const first = await start(1);
   const second = await start(2);
@@ -244,4 +248,66 @@ describe.skipIf(!server)('a singleton job moves when its holder dies', () => {
       for (const child of pair.children) await child.stop('SIGTERM');
     }
   }, 180_000);
+});
+
+describe.skipIf(!server)('Telegram long polling on one instance at a time', () => {
+  it('one instance polls and every message is answered once; SIGKILL the poller mid-burst and the other polls and answers the rest', async () => {
+    const api = await new BotApiStandIn().start();
+    // Each instance calls the stand-in under its own API root, so that it tells them apart.
+    const pair = await startPair('telegram', (n) => ({ TELEGRAM_TOKEN: TOKEN, TELEGRAM_API_ROOT: `${api.url}/client/${n}/` }));
+    const opened = await openDatabase(pair.url);
+    const citizens = Array.from({ length: 4 }, (_, chat) => new TelegramCitizen(api, 7100 + chat));
+    /** Asks every citizen its `index`th question at once; returns what each expects. */
+    const burst = (index: number) =>
+      citizens.map((citizen, chat) => {
+        const [text, answer] = question(chat, index);
+        api.push({ message: citizen.message({ text }) });
+        return answer;
+      });
+    const answersOf = (citizen: TelegramCitizen) => api.received(citizen.chatId);
+    try {
+      const expected: string[][] = citizens.map(() => []);
+      for (let index = 0; index < 2; index++) {
+        burst(index).forEach((answer, chat) => expected[chat]!.push(answer));
+        await api.waitFor(() => (citizens.every((citizen, chat) => answersOf(citizen).length >= expected[chat]!.length) ? true : undefined), 'the first answers', 60_000);
+      }
+      // One instance polled; the other never did (it was not refused either: it did not try).
+      const pollers = api.pollers();
+      expect(pollers.size).toBe(1);
+      expect(api.conflicts).toEqual([]);
+      const poller = [...pollers][0]!;
+      for (const [chat, citizen] of citizens.entries()) {
+        const received = answersOf(citizen);
+        expect(received).toHaveLength(expected[chat]!.length);
+        received.forEach((text, index) => expect(text).toContain(expected[chat]![index]));
+      }
+
+      // A burst, and the poller killed while it answers it.
+      const seen = api.calls.length;
+      const sentBefore = api.sent().length;
+      burst(2).forEach((answer, chat) => expected[chat]!.push(answer));
+      await api.waitFor(() => (api.sent().length > sentBefore ? true : undefined), 'a first answer to the burst');
+      await pair.children[Number(poller) - 1]!.stop('SIGKILL');
+      const survivor = String(3 - Number(poller));
+      await api.waitFor(() => (api.pollers(seen).has(survivor) ? true : undefined), 'the survivor polling', 60_000);
+      burst(3).forEach((answer, chat) => expected[chat]!.push(answer));
+      await api.waitFor(() => (citizens.every((citizen, chat) => answersOf(citizen).length >= expected[chat]!.length) ? true : undefined), 'every answer', 60_000);
+      expect(api.conflicts).toEqual([]);
+
+      // Every message stored once and answered by one reply, in order, whichever instance ran it;
+      // a chat reads each answer in order (the one reply whose delivery the killed instance had not
+      // yet recorded may come twice, the outbox's documented limit).
+      await vi.waitFor(async () => expect(await opened.db.message.count({ where: { direction: 'in', status: 'received' } })).toBe(0), { timeout: 60_000, interval: 200 });
+      await expectAnsweredOnceInOrder(opened, citizens.length * 4);
+      for (const [chat, citizen] of citizens.entries()) {
+        const received = answersOf(citizen).filter((text, index, all) => index === 0 || text !== all[index - 1]);
+        expect(received.length, `chat ${citizen.chatId}: ${received.join(' | ')}`).toBe(expected[chat]!.length);
+        received.forEach((text, index) => expect(text).toContain(expected[chat]![index]));
+      }
+    } finally {
+      await opened.db.$disconnect();
+      for (const child of pair.children) await child.stop('SIGTERM');
+      await api.close();
+    }
+  }, 240_000);
 });
