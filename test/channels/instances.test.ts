@@ -9,18 +9,26 @@
 //   - a singleton (the retention job) moves to the survivor when its holder is killed;
 //   - Telegram long polling runs on one instance (the Bot API stand-in refuses a second poller with
 //     409, as Telegram does) and moves to the survivor when the poller is killed mid-burst, every
-//     message answered once.
+//     message answered once;
+//   - the WhatsApp (Baileys) session: in-process (its socket stand-in is injected into the channel,
+//     which a child process cannot take), two Çözüm instances on one database, each with its own
+//     Cluster: one connects; an agent's reply written on the other goes out once, through the
+//     connected one; when the holder's heartbeat stops, its socket ends and the session connects
+//     again, with the stored credentials (no new pairing), on the instance that took the lease.
 // Without TEST_DATABASE_URL this says "skipped: no PostgreSQL"; under CI=true that fails instead.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../src/storage/database.ts';
 import { killAll, startChild, type ChildCozum } from '../support/child.ts';
-import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';
+import { SHARED_NLU_CACHE, startTestCozum, tempDir } from '../support/cozum.ts';
 import { postgresDatabase } from '../support/database.ts';
 import { ONE_ANSWER_QUESTIONS } from '../support/questions.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { BotApiStandIn, TelegramCitizen, TOKEN } from '../support/telegram-api.ts';
+import { FakeSocket, waMessage } from '../support/baileys-socket.ts';
+import { createWhatsAppBaileys, type WhatsAppBaileysChannel } from '../../src/channels/whatsapp-baileys/index.ts';
+import type { Cozum } from '../../src/main.ts';
 
 const server = process.env.TEST_DATABASE_URL;
 const inCi = ['true', '1'].includes(String(process.env.CI).toLowerCase());
@@ -310,4 +318,89 @@ describe.skipIf(!server)('Telegram long polling on one instance at a time', () =
       await api.close();
     }
   }, 240_000);
+});
+
+describe.skipIf(!server)('the WhatsApp (Baileys) session on one instance at a time', () => {
+  it('connects on one instance, sends what the other stores through it once, and moves when its holder stops heartbeating', async () => {
+    const url = await postgresDatabase('instances_baileys');
+    const overrides = { databaseUrl: url, leaseSeconds: LEASE_SECONDS };
+    const instances: { cozum: Cozum; channel: WhatsAppBaileysChannel; sockets: FakeSocket[] }[] = [];
+    try {
+      // One after the other: the first applies the migrations.
+      for (const n of [1, 2]) {
+        const cozum = await startTestCozum(path.join(temp.dir, `baileys-${n}`), { overrides });
+        const sockets: FakeSocket[] = [];
+        const config = { ...cozum.config, channels: { ...cozum.config.channels, whatsappBaileys: { enabled: true } } };
+        const channel = createWhatsAppBaileys(
+          { config, adapter: cozum.adapter, store: cozum.adapter.store, db: cozum.db, logger: cozum.logger, runExclusively: cozum.runExclusively },
+          { socketFactory: (socketConfig) => sockets[sockets.push(new FakeSocket(socketConfig)) - 1]!, printQr: () => undefined, backoff: { initialMs: 1, maxMs: 4 } },
+        ) as WhatsAppBaileysChannel;
+        await channel.start();
+        instances.push({ cozum, channel, sockets });
+      }
+      const { db } = instances[0]!.cozum;
+      const lease = () => db.lease.findUnique({ where: { key: 'singleton:whatsapp-baileys' } });
+      const live = (instance: (typeof instances)[number]) => instance.sockets.at(-1);
+      // One socket, on one instance.
+      await vi.waitFor(() => expect(instances.filter((instance) => instance.sockets.length > 0)).toHaveLength(1), { timeout: 30_000, interval: 50 });
+      let holder = instances.find((instance) => instance.sockets.length > 0)!;
+      let other = instances.find((instance) => instance !== holder)!;
+      // Paired: the phone gave the device its identity, which Baileys saves (creds.update), and WhatsApp opened.
+      const paired = live(holder)!;
+      const me = { id: '905320000000:7@s.whatsapp.net', name: 'Yeşilova Belediyesi' };
+      paired.config.auth.creds.me = me;
+      paired.ev.emit('creds.update', { me });
+      paired.open();
+      expect(await other.channel.sessionElsewhere()).toBe((await lease())!.holder);
+
+      const jid = '905321119001@s.whatsapp.net';
+      paired.deliver(waMessage(jid, { conversation: question(0, 0)[0] }));
+      await vi.waitFor(() => expect(paired.textsTo(jid).join(' ')).toContain(question(0, 0)[1]), { timeout: 30_000, interval: 50 });
+      const conversation = await db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: jid } } });
+
+      // An agent on the other instance writes: stored there, sent once by the connected one.
+      await other.cozum.adapter.notify(conversation.id, 'Merhaba, ben Ayşe Hanım; talebinize bakıyorum.', [], { author: 'agent', authorName: 'Ayşe' });
+      await vi.waitFor(() => expect(paired.textsTo(jid).filter((text) => text.includes('ben Ayşe Hanım'))).toHaveLength(1), { timeout: 30_000, interval: 50 });
+      expect(other.sockets).toHaveLength(0);
+
+      // The holder stops heartbeating (a crash, as the database sees it; in-process, it lives on and
+      // finds out at its next heartbeat): its socket ends, and the session connects again within
+      // the lease time on the instance that takes the lease, with the stored credentials.
+      const before = (await lease())!;
+      await db.instance.updateMany({ where: { id: before.holder }, data: { expiresAt: 0 } });
+      await vi.waitFor(() => expect(paired.ended).toBe(true), { timeout: 30_000, interval: 50 });
+      await vi.waitFor(
+        async () => {
+          const now = await lease();
+          expect(now?.holder).not.toBe(before.holder);
+          expect(Number(now!.token)).toBeGreaterThan(Number(before.token));
+          expect(instances.map(live).filter((socket) => socket && socket !== paired && !socket.ended)).toHaveLength(1);
+        },
+        { timeout: 30_000, interval: 50 },
+      );
+      holder = instances.find((instance) => live(instance) !== paired && live(instance) && !live(instance)!.ended)!;
+      other = instances.find((instance) => instance !== holder)!;
+      const successor = live(holder)!;
+      expect(successor.config.auth.creds.me?.id).toBe(me.id);
+      successor.open();
+
+      // The conversation's lease died with its holder's id: the agent's instance, not connected,
+      // must not take it (it could not deliver); the connected one does, at once.
+      await other.cozum.adapter.notify(conversation.id, 'Talebiniz ilgili birime iletildi.', [], { author: 'agent', authorName: 'Ayşe' });
+      await vi.waitFor(() => expect(successor.textsTo(jid).filter((text) => text.includes('ilgili birime iletildi'))).toHaveLength(1), { timeout: 30_000, interval: 50 });
+      successor.deliver(waMessage(jid, { conversation: question(0, 1)[0] }));
+      await vi.waitFor(() => expect(successor.textsTo(jid).join(' ')).toContain(question(0, 1)[1]), { timeout: 30_000, interval: 50 });
+      expect(await other.channel.sessionElsewhere()).toBe((await lease())!.holder);
+      // Each reply went out once, from a socket open at the time; none is left undelivered.
+      const sent = instances.flatMap((instance) => instance.sockets).flatMap((socket) => socket.textsTo(jid));
+      expect(sent.filter((text) => text.includes('ben Ayşe Hanım'))).toHaveLength(1);
+      expect(sent.filter((text) => text.includes('ilgili birime iletildi'))).toHaveLength(1);
+      expect(await db.message.count({ where: { conversationId: conversation.id, direction: 'out', status: { not: 'sent' } } })).toBe(0);
+    } finally {
+      for (const { channel, cozum } of instances) {
+        await channel.stop();
+        await cozum.close();
+      }
+    }
+  }, 120_000);
 });
