@@ -273,6 +273,8 @@ describe.skipIf(!server)('Telegram long polling on one instance at a time', () =
         return answer;
       });
     const answersOf = (citizen: TelegramCitizen) => api.received(citizen.chatId);
+    /** A chat's answers without a repeat of the one before (what a killed instance sent without recording it is sent again). */
+    const once = (texts: string[]) => texts.filter((text, index) => index === 0 || text !== texts[index - 1]);
     try {
       const expected: string[][] = citizens.map(() => []);
       for (let index = 0; index < 2; index++) {
@@ -299,7 +301,7 @@ describe.skipIf(!server)('Telegram long polling on one instance at a time', () =
       const survivor = String(3 - Number(poller));
       await api.waitFor(() => (api.pollers(seen).has(survivor) ? true : undefined), 'the survivor polling', 60_000);
       burst(3).forEach((answer, chat) => expected[chat]!.push(answer));
-      await api.waitFor(() => (citizens.every((citizen, chat) => answersOf(citizen).length >= expected[chat]!.length) ? true : undefined), 'every answer', 60_000);
+      await api.waitFor(() => (citizens.every((citizen, chat) => once(answersOf(citizen)).length >= expected[chat]!.length) ? true : undefined), 'every answer', 60_000);
       expect(api.conflicts).toEqual([]);
 
       // Every message stored once and answered by one reply, in order, whichever instance ran it;
@@ -308,7 +310,7 @@ describe.skipIf(!server)('Telegram long polling on one instance at a time', () =
       await vi.waitFor(async () => expect(await opened.db.message.count({ where: { direction: 'in', status: 'received' } })).toBe(0), { timeout: 60_000, interval: 200 });
       await expectAnsweredOnceInOrder(opened, citizens.length * 4);
       for (const [chat, citizen] of citizens.entries()) {
-        const received = answersOf(citizen).filter((text, index, all) => index === 0 || text !== all[index - 1]);
+        const received = once(answersOf(citizen));
         expect(received.length, `chat ${citizen.chatId}: ${received.join(' | ')}`).toBe(expected[chat]!.length);
         received.forEach((text, index) => expect(text).toContain(expected[chat]![index]));
       }
@@ -323,7 +325,10 @@ describe.skipIf(!server)('Telegram long polling on one instance at a time', () =
 describe.skipIf(!server)('the WhatsApp (Baileys) session on one instance at a time', () => {
   it('connects on one instance, sends what the other stores through it once, and moves when its holder stops heartbeating', async () => {
     const url = await postgresDatabase('instances_baileys');
-    const overrides = { databaseUrl: url, leaseSeconds: LEASE_SECONDS };
+    // A longer lease than the processes': two instances share this process's event loop, and the
+    // second one's start-up must not stall the first's heartbeat past it. The move is made by ending
+    // the holder's lease in the database, not by waiting for it.
+    const overrides = { databaseUrl: url, leaseSeconds: 15 };
     const instances: { cozum: Cozum; channel: WhatsAppBaileysChannel; sockets: FakeSocket[] }[] = [];
     try {
       // One after the other: the first applies the migrations.
@@ -340,10 +345,10 @@ describe.skipIf(!server)('the WhatsApp (Baileys) session on one instance at a ti
       }
       const { db } = instances[0]!.cozum;
       const lease = () => db.lease.findUnique({ where: { key: 'singleton:whatsapp-baileys' } });
-      const live = (instance: (typeof instances)[number]) => instance.sockets.at(-1);
+      const live = (instance: (typeof instances)[number]) => instance.sockets.find((socket) => !socket.ended);
       // One socket, on one instance.
-      await vi.waitFor(() => expect(instances.filter((instance) => instance.sockets.length > 0)).toHaveLength(1), { timeout: 30_000, interval: 50 });
-      let holder = instances.find((instance) => instance.sockets.length > 0)!;
+      await vi.waitFor(() => expect(instances.filter(live)).toHaveLength(1), { timeout: 30_000, interval: 50 });
+      let holder = instances.find(live)!;
       let other = instances.find((instance) => instance !== holder)!;
       // Paired: the phone gave the device its identity, which Baileys saves (creds.update), and WhatsApp opened.
       const paired = live(holder)!;
@@ -361,7 +366,7 @@ describe.skipIf(!server)('the WhatsApp (Baileys) session on one instance at a ti
       // An agent on the other instance writes: stored there, sent once by the connected one.
       await other.cozum.adapter.notify(conversation.id, 'Merhaba, ben Ayşe Hanım; talebinize bakıyorum.', [], { author: 'agent', authorName: 'Ayşe' });
       await vi.waitFor(() => expect(paired.textsTo(jid).filter((text) => text.includes('ben Ayşe Hanım'))).toHaveLength(1), { timeout: 30_000, interval: 50 });
-      expect(other.sockets).toHaveLength(0);
+      expect(live(other)).toBeUndefined();
 
       // The holder stops heartbeating (a crash, as the database sees it; in-process, it lives on and
       // finds out at its next heartbeat): its socket ends, and the session connects again within
@@ -374,11 +379,11 @@ describe.skipIf(!server)('the WhatsApp (Baileys) session on one instance at a ti
           const now = await lease();
           expect(now?.holder).not.toBe(before.holder);
           expect(Number(now!.token)).toBeGreaterThan(Number(before.token));
-          expect(instances.map(live).filter((socket) => socket && socket !== paired && !socket.ended)).toHaveLength(1);
+          expect(instances.filter(live)).toHaveLength(1);
         },
         { timeout: 30_000, interval: 50 },
       );
-      holder = instances.find((instance) => live(instance) !== paired && live(instance) && !live(instance)!.ended)!;
+      holder = instances.find(live)!;
       other = instances.find((instance) => instance !== holder)!;
       const successor = live(holder)!;
       expect(successor.config.auth.creds.me?.id).toBe(me.id);
