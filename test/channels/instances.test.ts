@@ -29,6 +29,11 @@ import { BotApiStandIn, TelegramCitizen, TOKEN } from '../support/telegram-api.t
 import { FakeSocket, waMessage } from '../support/baileys-socket.ts';
 import { createWhatsAppBaileys, type WhatsAppBaileysChannel } from '../../src/channels/whatsapp-baileys/index.ts';
 import type { Cozum } from '../../src/main.ts';
+import type { AddressInfo } from 'node:net';
+import { installConsoleAuth } from '../../src/console/auth.ts';
+import { createConsole } from '../../src/console/console.ts';
+import { whatsappLinkRouter } from '../../src/console/whatsapp-link.ts';
+import { createHttpApp, listen } from '../../src/http/server.ts';
 
 const server = process.env.TEST_DATABASE_URL;
 const inCi = ['true', '1'].includes(String(process.env.CI).toLowerCase());
@@ -395,7 +400,28 @@ describe.skipIf(!server)('the WhatsApp (Baileys) session on one instance at a ti
       await vi.waitFor(() => expect(successor.textsTo(jid).filter((text) => text.includes('ilgili birime iletildi'))).toHaveLength(1), { timeout: 30_000, interval: 50 });
       successor.deliver(waMessage(jid, { conversation: question(0, 1)[0] }));
       await vi.waitFor(() => expect(successor.textsTo(jid).join(' ')).toContain(question(0, 1)[1]), { timeout: 30_000, interval: 50 });
-      expect(await other.channel.sessionElsewhere()).toBe((await lease())!.holder);
+      // The admin's pairing page on the other instance names the one holding the session.
+      const { cozum } = other;
+      const agentConsole = createConsole({ db: cozum.db, handoff: cozum.handoff, events: cozum.events, config: cozum.config, logger: cozum.logger, outbox: cozum.adapter.outbox });
+      const app = createHttpApp([whatsappLinkRouter(other.channel, cozum.logger), agentConsole.router], cozum.logger);
+      installConsoleAuth(app, agentConsole.auth);
+      const page = await listen(app, 0, '127.0.0.1');
+      try {
+        const base = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+        await createAgent(db, 'bt-admin', 'Bilgi İşlem', 'admin', null);
+        const admin = new ConsoleClient(base);
+        expect((await admin.login('bt-admin')).status).toBe(303);
+        const headers = { Cookie: `cozum_console=${admin.token}` };
+        const holderId = (await lease())!.holder;
+        const status = (await (await fetch(`${base}/admin/whatsapp`, { headers: { ...headers, Accept: 'application/json' } })).json()) as { state: string; heldBy: string | null };
+        expect(status).toMatchObject({ state: 'elsewhere', heldBy: holderId });
+        const html = await (await fetch(`${base}/admin/whatsapp`, { headers })).text();
+        expect(html).toContain('başka bir Çözüm sunucusunda');
+        expect(html).toContain(holderId);
+      } finally {
+        await agentConsole.close();
+        await new Promise<void>((resolve) => page.close(() => resolve()));
+      }
       // Each reply went out once, from a socket open at the time; none is left undelivered.
       const sent = instances.flatMap((instance) => instance.sockets).flatMap((socket) => socket.textsTo(jid));
       expect(sent.filter((text) => text.includes('ben Ayşe Hanım'))).toHaveLength(1);
