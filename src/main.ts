@@ -306,9 +306,10 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
 
   // The supervisor's daily figures (tickets/daily-figures.ts): an existing database is counted once,
   // after start-up, in small batches with pauses, so that start-up never waits for it and citizens'
-  // turns run in between; the figures are counted from the tickets until it is done. Two rebuilds
-  // at once would count each batch twice (both read the same mark): one instance rebuilds, and
-  // another that takes over carries on from the mark. `dailyFigures` says whether it finished here.
+  // turns run in between; the figures are counted from the tickets until it is done. One instance
+  // rebuilds (two would do the same work; a batch the other counted first is rolled back, not
+  // counted twice), and another that takes over carries on from the mark. `dailyFigures` says
+  // whether it finished here.
   let figuresStopped = false;
   let figuresRun = Promise.resolve();
   let figuresDone!: (complete: boolean) => void;
