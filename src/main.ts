@@ -22,14 +22,14 @@ import { languageExamples, LanguageDetector } from './nlu/language.ts';
 import type { IntentClassifier } from './nlu/classifier.ts';
 import { ContentError } from './content/yaml-file.ts';
 import { createChannels } from './channels/index.ts';
-import type { Channel } from './channels/channel.ts';
+import { runHere, type Channel, type RunExclusively } from './channels/channel.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { Readiness } from './http/health.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ConversationStore } from './messaging/conversation-store.ts';
 import { ConversationOwnership } from './messaging/ownership.ts';
 import { relayEvents } from './messaging/event-relay.ts';
-import { Cluster, Singleton } from './storage/cluster.ts';
+import { Cluster, singletonRunner } from './storage/cluster.ts';
 import { directSql } from './storage/direct-sql.ts';
 import { InboundLimits } from './messaging/inbound-limits.ts';
 import { loadOrTrain, type ModelSource } from './nlu/model-cache.ts';
@@ -100,8 +100,10 @@ export interface Cozum {
   logger: Logger;
   /** What `/readyz` reports; `close()` drains it first. */
   readiness: Readiness;
-  /** The rebuild of the daily figures after start-up: resolves true once they hold every ticket. */
+  /** The rebuild of the daily figures after start-up: resolves true once this instance made them hold every ticket (false at close if it did not: another instance rebuilds). */
   dailyFigures: Promise<boolean>;
+  /** How jobs that must run on one instance only are run (what channels are given; tests build channels with it). */
+  runExclusively: RunExclusively;
   /** Listening HTTP server, when started with `http: true`. */
   server?: Server;
   url?: string;
@@ -314,7 +316,11 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   };
   let firstRetention: NodeJS.Timeout | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;
-  const retentionJob = {
+  // What must run on one instance only (the retention job, the daily figures' rebuild, Telegram
+  // long polling, the WhatsApp session): with several instances, on the one holding its lease
+  // (storage/cluster.ts `Singleton`), moving to another when that one dies; alone, here at once.
+  const runExclusively: RunExclusively = cluster ? singletonRunner(cluster, logger) : runHere;
+  const retentionRun = runExclusively('retention', {
     start() {
       firstRetention = setTimeout(runRetention, RETENTION_FIRST_RUN_MS).unref();
       retentionTimer = setInterval(runRetention, 24 * 3_600_000).unref();
@@ -323,36 +329,33 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       clearTimeout(firstRetention);
       clearInterval(retentionTimer);
     },
-  };
-  // Several instances: the retention job runs on one of them, chosen by its lease, and moves to
-  // another when that one dies (storage/cluster.ts `Singleton`).
-  const singletons = cluster
-    ? [new Singleton(cluster, 'retention', {
-        start: (token) => {
-          logger.info({ singleton: 'retention', token, instance: cluster.id }, 'singleton started here: retention');
-          retentionJob.start();
-        },
-        stop: () => {
-          logger.info({ singleton: 'retention', instance: cluster.id }, 'singleton stopped here: retention');
-          retentionJob.stop();
-        },
-      }, (error) => logger.warn({ err: error, singleton: 'retention' }, 'singleton trouble'))]
-    : [];
-  if (cluster) for (const singleton of singletons) singleton.begin();
-  else retentionJob.start();
+  });
 
   // The supervisor's daily figures (tickets/daily-figures.ts): an existing database is counted once,
   // after start-up, in small batches with pauses, so that start-up never waits for it and citizens'
-  // turns run in between; the figures are counted from the tickets until it is done.
-  const dailyFigures = (async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    const started = Date.now();
-    const complete = await rebuildDailyFigures(db, { stopped: () => closing });
-    if (complete && Date.now() - started > 1000) logger.info({ ms: Date.now() - started }, 'daily figures rebuilt');
-    return complete;
-  })().catch((error: unknown) => {
-    logger.error({ err: error }, 'daily figures rebuild failed');
-    return false;
+  // turns run in between; the figures are counted from the tickets until it is done. One instance
+  // rebuilds (two would do the same work; a batch the other counted first is rolled back, not
+  // counted twice), and another that takes over carries on from the mark. `dailyFigures` says
+  // whether it finished here.
+  let figuresStopped = false;
+  let figuresRun = Promise.resolve();
+  let figuresDone!: (complete: boolean) => void;
+  const dailyFigures = new Promise<boolean>((resolve) => (figuresDone = resolve));
+  const figuresRebuild = runExclusively('daily-figures', {
+    start() {
+      figuresStopped = false;
+      figuresRun = (async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        const started = Date.now();
+        const complete = await rebuildDailyFigures(db, { stopped: () => closing || figuresStopped });
+        if (complete && Date.now() - started > 1000) logger.info({ ms: Date.now() - started }, 'daily figures rebuilt');
+        if (complete) figuresDone(true);
+      })().catch((error: unknown) => logger.error({ err: error }, 'daily figures rebuild failed'));
+    },
+    async stop() {
+      figuresStopped = true;
+      await figuresRun;
+    },
   });
 
   // Rate-limit counters (login throttling, web chat sessions) on the database: shared by instances,
@@ -401,7 +404,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   let agentConsole: ReturnType<typeof createConsole> | undefined;
   let integrations: Integrations | undefined;
   if (options.http) {
-    channels = await createChannels({ config, adapter, store, db, logger, limits, fastLimits: fastLimits(), texts, textsIn, languages: LANGUAGES });
+    channels = await createChannels({ config, adapter, store, db, logger, limits, fastLimits: fastLimits(), texts, textsIn, languages: LANGUAGES, runExclusively });
     for (const channel of channels) readiness.setChannel(channel.name, { ready: false, detail: 'starting' });
     // What a crash left unanswered or undelivered, now that the senders are registered and before new messages come in.
     // Departments' systems (integrations/): e-mail is the Open311 requesters' channel, registered before recovery like the others.
@@ -458,7 +461,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   }
 
   return {
-    config, db, tickets, handoff, events, media: media.service, adapter, nlu, intents, logger, readiness, server, url, dailyFigures,
+    config, db, tickets, handoff, events, media: media.service, adapter, nlu, intents, logger, readiness, server, url, dailyFigures, runExclusively,
     async close() {
       // Draining: `/readyz` answers 503, new work is refused with 503 (the platform or client sends
       // it again), no new connections; what was accepted is answered before the process lets go.
@@ -466,12 +469,12 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
       const serverClosed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
       server?.closeIdleConnections();
       closing = true;
-      retentionJob.stop();
-      for (const singleton of singletons) await singleton.close();
+      await Promise.all([retentionRun.stop(), figuresRebuild.stop()]);
+      figuresDone(false);
       clearInterval(sweepTimer);
       clearInterval(acknowledgeTimer);
       clearInterval(optimizeTimer);
-      await Promise.all([retention, sweeping, acknowledging, optimizing, dailyFigures]);
+      await Promise.all([retention, sweeping, acknowledging, optimizing]);
       for (const channel of channels) await channel.stop();
       await readiness.idle();
       // The report worker (figures, CSV) goes before the database it reads.

@@ -44,6 +44,41 @@ export interface ChannelTexts {
   webLocationRefused: string;
 }
 
+/**
+ * A part of a channel that must run on one instance at a time, when several share one database
+ * (Telegram long polling: Telegram refuses a second poller; the WhatsApp session: one connection
+ * per linked device). `start` when this instance takes it over, `stop` when it stops or loses it.
+ */
+export interface ExclusiveJob {
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+}
+
+export interface ExclusiveRun {
+  /** Settles once the first try to take the job is over: it started here, or runs elsewhere. */
+  readonly tried: Promise<void>;
+  /** Stops the job here (if it runs here) and lets another instance take it. */
+  stop(): Promise<void>;
+  /** The instance running the job when it is another one (for an operator's page); undefined when it is this one or nobody. */
+  elsewhere(): Promise<string | undefined>;
+}
+
+/** Runs `job` on one instance at a time (main.ts: a storage/cluster.ts Singleton when several instances share the database). */
+export type RunExclusively = (name: string, job: ExclusiveJob) => ExclusiveRun;
+
+/** One process: the job runs here, at once (a job logs its own trouble: a start that throws is not tried again). */
+export const runHere: RunExclusively = (_name, job) => {
+  const started = Promise.resolve().then(() => job.start());
+  return {
+    tried: started,
+    async stop() {
+      await started.catch(() => undefined);
+      await job.stop();
+    },
+    elsewhere: async () => undefined,
+  };
+};
+
 export interface ChannelDependencies {
   config: Config;
   adapter: ChatAdapter;
@@ -66,6 +101,8 @@ export interface ChannelDependencies {
   languages?: readonly string[];
   /** The assistant's own words (bot/texts.yaml), for what a channel shows before any message (the web chat's greeting). */
   texts?: ChannelTexts;
+  /** How a channel runs what only one instance may (Telegram long polling, the WhatsApp session); `runHere` when not given. */
+  runExclusively?: RunExclusively;
 }
 
 export interface Channel {

@@ -11,7 +11,7 @@ import { requireAgent } from './auth.ts';
 
 /** What the page shows of the link; the channel's `linkStatus` has this shape (main.ts checks it when it wires them). */
 export interface WhatsAppLinkStatus {
-  state: 'starting' | 'qr' | 'connecting' | 'open' | 'reconnecting' | 'stopped';
+  state: 'starting' | 'qr' | 'connecting' | 'open' | 'reconnecting' | 'stopped' | 'elsewhere';
   /** The QR code to scan, while `state` is 'qr'. */
   qr?: string;
   since: Date;
@@ -22,6 +22,8 @@ export interface WhatsAppLinkStatus {
 
 export interface WhatsAppLink {
   readonly linkStatus: Readonly<WhatsAppLinkStatus>;
+  /** Several instances: the one connected to WhatsApp when it is another (its name: host and port, or INSTANCE_NAME). */
+  sessionElsewhere?(): Promise<string | undefined>;
 }
 
 const STATE_TEXT: Record<WhatsAppLinkStatus['state'], string> = {
@@ -31,6 +33,7 @@ const STATE_TEXT: Record<WhatsAppLinkStatus['state'], string> = {
   open: 'Bağlı: WhatsApp mesajları yanıtlanıyor.',
   reconnecting: 'Bağlantı koptu, yeniden bağlanılıyor…',
   stopped: 'Durduruldu.',
+  elsewhere: 'WhatsApp oturumu başka bir Çözüm sunucusunda açık.',
 };
 
 export function whatsappLinkRouter(link: WhatsAppLink, logger: Logger): Router {
@@ -45,19 +48,22 @@ export function whatsappLinkRouter(link: WhatsAppLink, logger: Logger): Router {
     response.setHeader('Cache-Control', 'no-store');
     response.setHeader('X-Frame-Options', 'DENY');
     response.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
-    const status = link.linkStatus;
+    // Several instances: the session (and its QR code) is on the one that holds it; this page says which.
+    const heldBy = await link.sessionElsewhere?.();
+    const status: Readonly<WhatsAppLinkStatus> = heldBy ? { state: 'elsewhere', since: link.linkStatus.since, attempts: 0 } : link.linkStatus;
     if (request.accepts(['html', 'json']) === 'json') {
-      return void response.json({ state: status.state, since: status.since.toISOString(), attempts: status.attempts, lastClose: status.lastClose ?? null, qr: status.qr ?? null });
+      return void response.json({ state: status.state, since: status.since.toISOString(), attempts: status.attempts, lastClose: status.lastClose ?? null, qr: status.qr ?? null, heldBy: heldBy ?? null });
     }
     const qrSvg = status.qr ? await QRCode.toString(status.qr, { type: 'svg', margin: 2, width: 320 }) : '';
-    response.type('html').send(linkPage(status, qrSvg));
+    response.type('html').send(linkPage(status, qrSvg, heldBy));
   });
   return router;
 }
 
-function linkPage(status: Readonly<WhatsAppLinkStatus>, qrSvg: string): string {
+function linkPage(status: Readonly<WhatsAppLinkStatus>, qrSvg: string, heldBy?: string): string {
   const rows = [
     `<p class="state state--${status.state}"><strong>${escapeHtml(STATE_TEXT[status.state])}</strong></p>`,
+    heldBy ? `<p>Oturumu tutan sunucu: <code>${escapeHtml(heldBy)}</code>. Durumu ve eşleştirme kodunu görmek için bu sayfayı o sunucuda açın.</p>` : '',
     status.account && status.state === 'open' ? `<p>Bağlı hesap: ${escapeHtml(status.account)}</p>` : '',
     status.lastClose && status.state !== 'open' ? `<p>Son kopma nedeni: ${escapeHtml(status.lastClose)}</p>` : '',
     status.attempts > 0 ? `<p>Yeniden bağlanma denemesi: ${status.attempts}</p>` : '',

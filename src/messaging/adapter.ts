@@ -149,6 +149,10 @@ export class ChatAdapter extends BotAdapter {
     this.store = store;
     this.ownership = options.ownership;
     this.ownership?.onWork((conversationId) => void this.takeOver(conversationId).catch((error: unknown) => this.logger.error({ err: error, conversation: conversationId }, 'taking a conversation over failed')));
+    this.ownership?.onTaken(async (conversationId) => {
+      const pending = await this.store.leftoverDeliveries({ conversationId });
+      if (pending.length > 0) this.outbox.adopt(pending);
+    });
     this.outbox = new Outbox(store, logger, (channel) => this.senderFor(channel), options.outbox);
     if (this.ownership) this.outbox.onDrained = (conversationId) => this.giveBackWhenIdle(conversationId);
     this.onTurnError = async (context, error) => {
@@ -168,6 +172,16 @@ export class ChatAdapter extends BotAdapter {
   registerChannel(channel: string, sender: ChannelSender): void {
     this.senders.set(channel, sender);
     this.outbox.channelsReady((name) => name === channel);
+  }
+
+  /**
+   * `channel` is connected on one instance at a time (WhatsApp through Baileys): with several
+   * instances, its conversations are answered and their replies delivered only where `here` is true
+   * (messaging/ownership.ts). Called at the channel's construction (not here), then as its
+   * connection moves. Nothing on one process.
+   */
+  pinChannel(channel: string, here: boolean): void {
+    this.ownership?.pin(channel, here);
   }
 
   /**
@@ -213,7 +227,7 @@ export class ChatAdapter extends BotAdapter {
       }
       messagesIn.inc({ channel: message.channel });
       if (this.ownership) {
-        if (!(await this.ownership.claim(inbound.conversationId))) {
+        if (!(await this.ownership.claim(inbound.conversationId, message.channel))) {
           // Another instance answers this conversation: it is told, and its answer read back (not
           // in the chat's queue: a sweep of this instance may be the one to answer, in that queue).
           this.store.letGo([inbound.id]);
@@ -338,7 +352,7 @@ export class ChatAdapter extends BotAdapter {
     }
     if (turn.handedOver && replies.length > 0) {
       this.store.letGo(replies.map((row) => row.id));
-      return { delivered: this.ownership!.wake(turn.conversationId) };
+      return { delivered: this.ownership!.wake(turn.conversationId, turn.channel) };
     }
     if (!outboxed || replies.length === 0) return { delivered: Promise.resolve() };
     return { delivered: this.outbox.enqueue(replies.map((row) => ({ id: row.id, conversationId: row.conversationId, channel: turn.channel, message: row.message, target: turn.target }))) };
@@ -422,7 +436,7 @@ export class ChatAdapter extends BotAdapter {
     await this.track(
       this.queue.run(chat, async () =>
         this.continueConversation(reference, async (context) => {
-          if (this.ownership && !(await this.ownership.claim(conversationId))) (context.turnState.get(TURN_KEY) as TurnBuffer).handedOver = true;
+          if (this.ownership && !(await this.ownership.claim(conversationId, conversation.channel))) (context.turnState.get(TURN_KEY) as TurnBuffer).handedOver = true;
           else if (this.ownership) this.chatOfHeld.set(conversationId, chat);
           await context.sendActivity({
             type: ActivityTypes.Message,

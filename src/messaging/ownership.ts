@@ -18,6 +18,11 @@
 // give-back costs one batched DELETE. A notice of work in a conversation given back a moment ago
 // (the sender tried to claim before the DELETE) is answered by claiming it again. Everything is
 // handed back when the instance shuts down.
+// A channel connected on one instance only (WhatsApp through Baileys: one connection per linked
+// device) is pinned: its conversations are held only by the instance where it is connected, which
+// receives their messages and alone can deliver their replies. Another instance that stores one
+// (an agent's reply) hands it over as for any conversation it does not hold, naming the channel,
+// so that the connected instance claims the conversation at once.
 // On SQLite (one process) there is none of this: the adapter has no ownership and behaves as before.
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log.ts';
@@ -43,7 +48,10 @@ export class ConversationOwnership {
   /** Conversations given back lately: a notice of work in one is answered by claiming it again. */
   private readonly givenBack = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
   private readonly waiters = new Map<string, () => void>();
+  /** Pinned channels: true where connected here. */
+  private readonly pinned = new Map<string, boolean>();
   private workListener: ((conversationId: string) => void) | undefined;
+  private takenListener: ((conversationId: string) => Promise<void>) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -56,8 +64,13 @@ export class ConversationOwnership {
     cluster.onLost(() => this.held.clear());
     cluster.on('work', (notice) => {
       const conversationId = String(notice.conversationId);
-      if (this.held.has(conversationId)) this.workListener?.(conversationId);
-      else if (this.givenBack.has(conversationId)) void this.reclaim(conversationId);
+      if (this.held.has(conversationId)) return this.workListener?.(conversationId);
+      const channel = typeof notice.channel === 'string' ? notice.channel : undefined;
+      if (channel && this.pinned.get(channel)) {
+        void this.claim(conversationId, channel)
+          .then((won) => won && this.workListener?.(conversationId))
+          .catch((error: unknown) => this.logger.warn({ err: error, conversation: conversationId }, 'claiming a pinned conversation failed'));
+      } else if (this.givenBack.has(conversationId)) void this.reclaim(conversationId, channel ?? '');
     });
     cluster.on('answered', (notice) => this.answered(String(notice.messageId), false));
   }
@@ -66,11 +79,29 @@ export class ConversationOwnership {
     return this.cluster.leaseMs;
   }
 
+  /**
+   * `channel` is connected on one instance only; `here` says whether this is the one. Its
+   * conversations are claimed only there (set before any claim: at the channel's construction).
+   */
+  pin(channel: string, here: boolean): void {
+    this.pinned.set(channel, here);
+  }
+
   /** True when this instance holds the conversation now (claimed if it was free or its holder dead). */
-  async claim(conversationId: string): Promise<boolean> {
+  async claim(conversationId: string, channel: string): Promise<boolean> {
+    if (this.held.has(conversationId)) return true;
+    const won = await this.take(conversationId, channel);
+    // Its previous holder may have died (or shut down) with replies stored and not delivered: they
+    // are queued here before the turn that claimed it adds its own (a sweep's take-over does it itself).
+    if (won) await this.takenListener?.(conversationId);
+    return won;
+  }
+
+  private async take(conversationId: string, channel: string): Promise<boolean> {
+    if (this.pinned.get(channel) === false) return false;
+    // Given back a moment ago: the DELETE goes first, or it would delete the lease claimed now.
     const releasing = this.releasing.get(conversationId);
     if (releasing) await releasing;
-    if (this.held.has(conversationId)) return true;
     const won = await this.cluster.claim(conversationKey(conversationId));
     if (won) this.held.add(conversationId);
     return won;
@@ -94,21 +125,26 @@ export class ConversationOwnership {
   }
 
   /** Work arrived in a conversation given back a moment ago: taken again, if nobody else did. */
-  private async reclaim(conversationId: string): Promise<void> {
+  private async reclaim(conversationId: string, channel: string): Promise<void> {
     try {
-      if (await this.claim(conversationId)) this.workListener?.(conversationId);
+      if (await this.claim(conversationId, channel)) this.workListener?.(conversationId);
     } catch (error) {
       this.logger.warn({ err: error, conversation: conversationId }, 'claiming a conversation again failed: a sweep takes its work');
     }
+  }
+
+  /** What the adapter does with a conversation this instance has just taken (what was left undelivered in it). */
+  onTaken(listener: (conversationId: string) => Promise<void>): void {
+    this.takenListener = listener;
   }
 
   holds(conversationId: string): boolean {
     return this.held.has(conversationId);
   }
 
-  /** Tells the holder there is work in the conversation. */
-  wake(conversationId: string): Promise<void> {
-    return this.cluster.notify('work', { conversationId });
+  /** Tells the holder there is work in the conversation (on a pinned channel, the instance connected to it claims it). */
+  wake(conversationId: string, channel?: string): Promise<void> {
+    return this.cluster.notify('work', { conversationId, ...(channel && this.pinned.has(channel) && { channel }) });
   }
 
   /**
@@ -154,13 +190,17 @@ export class ConversationOwnership {
     // Unanswered messages also in conversations this instance holds (a notice it missed); undelivered
     // replies only elsewhere (its own are in its outbox, some waiting for a retry).
     const key = Prisma.sql`'conversation:' || "Message"."conversationId"`;
-    const rows = await this.sql.query<{ conversationId: string }>(Prisma.sql`SELECT DISTINCT "conversationId" FROM "Message"
-      WHERE "createdAt" < ${cutoff} AND (
-        ("status" = 'received' AND "direction" = 'in' AND ${this.cluster.freeLeaseSql(key, { mine: true })})
-        OR ("status" = 'pending' AND "direction" = 'out' AND ${this.cluster.freeLeaseSql(key)}))
+    // Not the conversations of a channel connected on another instance: they wait for that one.
+    const elsewhere = [...this.pinned].filter(([, here]) => !here).map(([channel]) => channel);
+    const notElsewhere = elsewhere.length > 0 ? Prisma.sql`AND "Conversation"."channel" NOT IN (${Prisma.join(elsewhere)})` : Prisma.empty;
+    const rows = await this.sql.query<{ conversationId: string; channel: string }>(Prisma.sql`SELECT DISTINCT "Message"."conversationId", "Conversation"."channel" FROM "Message"
+      JOIN "Conversation" ON "Conversation"."id" = "Message"."conversationId"
+      WHERE "Message"."createdAt" < ${cutoff} ${notElsewhere} AND (
+        ("Message"."status" = 'received' AND "Message"."direction" = 'in' AND ${this.cluster.freeLeaseSql(key, { mine: true })})
+        OR ("Message"."status" = 'pending' AND "Message"."direction" = 'out' AND ${this.cluster.freeLeaseSql(key)}))
       LIMIT 500`);
     let taken = 0;
-    const claims = await Promise.all(rows.map(async (row) => [row.conversationId, this.held.has(row.conversationId), await this.claim(row.conversationId)] as const));
+    const claims = await Promise.all(rows.map(async (row) => [row.conversationId, this.held.has(row.conversationId), this.held.has(row.conversationId) || (await this.take(row.conversationId, row.channel))] as const));
     for (const [conversationId, heldBefore, won] of claims) {
       if (!won) continue;
       if (!heldBefore) taken++;

@@ -26,6 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { Prisma } from '../generated/prisma/client.ts';
+import type { Logger } from '../log.ts';
 import type { Database } from './database.ts';
 import { Batcher } from './batcher.ts';
 import { directSql, type DirectSql } from './direct-sql.ts';
@@ -223,6 +224,13 @@ export class Cluster {
     return rows[0] ? Number(rows[0].token) : undefined;
   }
 
+  /** The live instance holding `key`, if any. */
+  async holderOf(key: string): Promise<string | undefined> {
+    const rows = await this.sql.query<{ holder: string }>(Prisma.sql`SELECT "Lease"."holder" FROM "Lease" JOIN "Instance" ON "Instance"."id" = "Lease"."holder"
+      WHERE "Lease"."key" = ${key} AND "Instance"."expiresAt" > ${NOW_MS}`);
+    return rows[0]?.holder;
+  }
+
   /** Gives leases back (a conversation gone quiet, a singleton stopped). */
   async release(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
@@ -299,6 +307,11 @@ export class Singleton {
     return this.running;
   }
 
+  /** Settles when the attempt to take the lease in progress (the first, after `begin`) is over. */
+  get tried(): Promise<void> {
+    return this.trying;
+  }
+
   begin(): void {
     this.trying = this.attempt();
     this.timer = setInterval(() => {
@@ -317,6 +330,9 @@ export class Singleton {
       await this.job.start(token);
     } catch (error) {
       this.onError?.(error);
+      // A start that failed is tried again (here or elsewhere), not left holding a lease for nothing.
+      if (this.running) await this.halt();
+      await this.cluster.release([this.key]).catch(() => undefined);
     }
   }
 
@@ -336,4 +352,37 @@ export class Singleton {
     if (this.running) await this.halt();
     await this.cluster.release([this.key]).catch(() => undefined);
   }
+}
+
+/**
+ * `runExclusively` for several instances (channels/channel.ts `RunExclusively`): each job a
+ * Singleton, started here when this instance takes its lease, logged when it starts and stops.
+ */
+export function singletonRunner(cluster: Cluster, logger: Logger) {
+  return (name: string, job: { start(): Promise<void> | void; stop(): Promise<void> | void }) => {
+    const singleton = new Singleton(
+      cluster,
+      name,
+      {
+        start: (token) => {
+          logger.info({ singleton: name, token, instance: cluster.id }, `singleton started here: ${name}`);
+          return job.start();
+        },
+        stop: () => {
+          logger.info({ singleton: name, instance: cluster.id }, `singleton stopped here: ${name}`);
+          return job.stop();
+        },
+      },
+      (error) => logger.warn({ err: error, singleton: name }, 'singleton trouble'),
+    );
+    singleton.begin();
+    return {
+      tried: singleton.tried,
+      stop: () => singleton.close(),
+      elsewhere: async () => {
+        const holder = await cluster.holderOf(singleton.key);
+        return holder === cluster.id ? undefined : holder;
+      },
+    };
+  };
 }

@@ -30,6 +30,9 @@ export function changeTickets<T>(db: Database, ticketIds: readonly string[], wor
   return db.$transaction((tx) => changeTicketsIn(tx, ticketIds, () => work(tx)));
 }
 
+/** The rebuild's mark moved under a batch: another rebuild counted it. */
+class MarkMoved extends Error {}
+
 export interface RebuildOptions {
   /** Tickets counted per transaction. */
   batch?: number;
@@ -43,7 +46,8 @@ export interface RebuildOptions {
  * Counts every ticket into the daily figures, oldest first, a batch per short transaction that also
  * moves the mark of how far it got (TicketFigureState). Changes to tickets up to the mark move the
  * figures as they happen; later ones are counted as they are when the rebuild reaches them. Starts
- * afresh (empty daily rows) when no mark is set; a stopped rebuild carries on from its mark.
+ * afresh (empty daily rows) when no mark is set; a stopped rebuild carries on from its mark, and
+ * two running at once never count a batch twice (main.ts runs one, on one instance).
  * Returns whether the figures are complete.
  */
 export async function rebuildDailyFigures(db: Database, options: RebuildOptions = {}): Promise<boolean> {
@@ -69,9 +73,18 @@ export async function rebuildDailyFigures(db: Database, options: RebuildOptions 
       for (const statement of deltaStatements(delta)) await tx.execute(statement);
       const last = rows.at(-1);
       const done = rows.length < batch;
-      await tx.execute(Prisma.sql`UPDATE "TicketFigureState" SET "complete" = ${done},
-        "rebuiltCreatedAt" = ${last ? last.createdAt : (state.until?.createdAt ?? null)}, "rebuiltId" = ${last ? last.id : (state.until?.id ?? null)} WHERE "id" = 1`);
+      // Only from the mark this batch started at: another rebuild that moved it meanwhile (several
+      // instances: one paused past its lease while another took the job over) counted these
+      // tickets, and this batch is rolled back instead of counting them twice.
+      const unmoved = state.until ? Prisma.sql`"rebuiltId" = ${state.until.id}` : Prisma.sql`"rebuiltId" IS NULL`;
+      const moved = await tx.execute(Prisma.sql`UPDATE "TicketFigureState" SET "complete" = ${done},
+        "rebuiltCreatedAt" = ${last ? last.createdAt : (state.until?.createdAt ?? null)}, "rebuiltId" = ${last ? last.id : (state.until?.id ?? null)}
+        WHERE "id" = 1 AND "complete" = ${false} AND ${unmoved}`);
+      if (moved === 0) throw new MarkMoved();
       return done;
+    }).catch((error: unknown) => {
+      if (error instanceof MarkMoved) return false;
+      throw error;
     });
     if (complete) return true;
     await sleep(pauseMs);

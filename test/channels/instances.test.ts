@@ -6,18 +6,35 @@
 //     conversations go on at the other once its lease expired (the citizens' page sends again what
 //     got no answer, with the same id, as its "send again" does);
 //   - an agent's live console on one instance hears of a message that arrived at the other;
-//   - a singleton (the retention job) moves to the survivor when its holder is killed.
+//   - a singleton (the retention job) moves to the survivor when its holder is killed;
+//   - Telegram long polling runs on one instance (the Bot API stand-in refuses a second poller with
+//     409, as Telegram does) and moves to the survivor when the poller is killed mid-burst, every
+//     message answered once;
+//   - the WhatsApp (Baileys) session: in-process (its socket stand-in is injected into the channel,
+//     which a child process cannot take), two Çözüm instances on one database, each with its own
+//     Cluster: one connects; an agent's reply written on the other goes out once, through the
+//     connected one; when the holder's heartbeat stops, its socket ends and the session connects
+//     again, with the stored credentials (no new pairing), on the instance that took the lease.
 // Without TEST_DATABASE_URL this says "skipped: no PostgreSQL"; under CI=true that fails instead.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../src/storage/database.ts';
 import { killAll, startChild, type ChildCozum } from '../support/child.ts';
-import { SHARED_NLU_CACHE, tempDir } from '../support/cozum.ts';
+import { SHARED_NLU_CACHE, startTestCozum, tempDir } from '../support/cozum.ts';
 import { postgresDatabase } from '../support/database.ts';
 import { ONE_ANSWER_QUESTIONS } from '../support/questions.ts';
 import { ConsoleClient, createAgent } from '../console/support.ts';
 import { serverFor } from '../support/servers.ts';
+import { BotApiStandIn, TelegramCitizen, TOKEN } from '../support/telegram-api.ts';
+import { FakeSocket, waMessage } from '../support/baileys-socket.ts';
+import { createWhatsAppBaileys, type WhatsAppBaileysChannel } from '../../src/channels/whatsapp-baileys/index.ts';
+import type { Cozum } from '../../src/main.ts';
+import type { AddressInfo } from 'node:net';
+import { installConsoleAuth } from '../../src/console/auth.ts';
+import { createConsole } from '../../src/console/console.ts';
+import { whatsappLinkRouter } from '../../src/console/whatsapp-link.ts';
+import { createHttpApp, listen } from '../../src/http/server.ts';
 
 const server = serverFor('TEST_DATABASE_URL', { server: 'PostgreSQL', example: 'postgresql://postgres@127.0.0.1:5432/postgres', tests: 'the several-instances tests' });
 
@@ -35,11 +52,11 @@ function question(chat: number, index: number): readonly [string, string] {
   return ONE_ANSWER_QUESTIONS[(chat + index) % ONE_ANSWER_QUESTIONS.length]!;
 }
 
-async function startPair(name: string, env: Record<string, string> = {}): Promise<{ url: string; children: ChildCozum[] }> {
+async function startPair(name: string, env: Record<string, string> | ((n: number) => Record<string, string>) = {}): Promise<{ url: string; children: ChildCozum[] }> {
   const url = await postgresDatabase(`instances_${name}`);
   const configFile = path.join(temp.dir, `${name}.config.yaml`);
   writeFileSync(configFile, JSON.stringify({ nlu: { cacheDir: SHARED_NLU_CACHE }, limits: { floodMessages: 100_000, http: { chatSessions: 0, chatMessages: 0, chatMessagesPerSession: 0 } } }));
-  const start = (n: number) => startChild({ dataDir: path.join(temp.dir, `${name}-${n}`), configFile, env: { DATABASE_URL: url, LEASE_SECONDS: String(LEASE_SECONDS), ...env } });
+  const start = (n: number) => startChild({ dataDir: path.join(temp.dir, `${name}-${n}`), configFile, env: { DATABASE_URL: url, LEASE_SECONDS: String(LEASE_SECONDS), ...(typeof env === 'function' ? env(n) : env) } });
   // One after the other: the first applies the migrations (the second would wait for its lock anyway).
   const first = await start(1);
   const second = await start(2);
@@ -235,4 +252,177 @@ describe.skipIf(!server)('a singleton job moves when its holder dies', () => {
       for (const child of pair.children) await child.stop('SIGTERM');
     }
   }, 180_000);
+});
+
+describe.skipIf(!server)('Telegram long polling on one instance at a time', () => {
+  it('one instance polls and every message is answered once; SIGKILL the poller mid-burst and the other polls and answers the rest', async () => {
+    const api = await new BotApiStandIn().start();
+    // Each instance calls the stand-in under its own API root, so that it tells them apart.
+    const pair = await startPair('telegram', (n) => ({ TELEGRAM_TOKEN: TOKEN, TELEGRAM_API_ROOT: `${api.url}/client/${n}/` }));
+    const opened = await openDatabase(pair.url);
+    const citizens = Array.from({ length: 4 }, (_, chat) => new TelegramCitizen(api, 7100 + chat));
+    /** Asks every citizen its `index`th question at once; returns what each expects. */
+    const burst = (index: number) =>
+      citizens.map((citizen, chat) => {
+        const [text, answer] = question(chat, index);
+        api.push({ message: citizen.message({ text }) });
+        return answer;
+      });
+    const answersOf = (citizen: TelegramCitizen) => api.received(citizen.chatId);
+    /** A chat's answers without a repeat of the one before (what a killed instance sent without recording it is sent again). */
+    const once = (texts: string[]) => texts.filter((text, index) => index === 0 || text !== texts[index - 1]);
+    try {
+      const expected: string[][] = citizens.map(() => []);
+      for (let index = 0; index < 2; index++) {
+        burst(index).forEach((answer, chat) => expected[chat]!.push(answer));
+        await api.waitFor(() => (citizens.every((citizen, chat) => answersOf(citizen).length >= expected[chat]!.length) ? true : undefined), 'the first answers', 60_000);
+      }
+      // One instance polled; the other never did (it was not refused either: it did not try).
+      const pollers = api.pollers();
+      expect(pollers.size).toBe(1);
+      expect(api.conflicts).toEqual([]);
+      const poller = [...pollers][0]!;
+      for (const [chat, citizen] of citizens.entries()) {
+        const received = answersOf(citizen);
+        expect(received).toHaveLength(expected[chat]!.length);
+        received.forEach((text, index) => expect(text).toContain(expected[chat]![index]));
+      }
+
+      // A burst, and the poller killed while it answers it.
+      const seen = api.calls.length;
+      const sentBefore = api.sent().length;
+      burst(2).forEach((answer, chat) => expected[chat]!.push(answer));
+      await api.waitFor(() => (api.sent().length > sentBefore ? true : undefined), 'a first answer to the burst');
+      await pair.children[Number(poller) - 1]!.stop('SIGKILL');
+      const survivor = String(3 - Number(poller));
+      await api.waitFor(() => (api.pollers(seen).has(survivor) ? true : undefined), 'the survivor polling', 60_000);
+      burst(3).forEach((answer, chat) => expected[chat]!.push(answer));
+      await api.waitFor(() => (citizens.every((citizen, chat) => once(answersOf(citizen)).length >= expected[chat]!.length) ? true : undefined), 'every answer', 60_000);
+      expect(api.conflicts).toEqual([]);
+
+      // Every message stored once and answered by one reply, in order, whichever instance ran it;
+      // a chat reads each answer in order (the one reply whose delivery the killed instance had not
+      // yet recorded may come twice, the outbox's documented limit).
+      await vi.waitFor(async () => expect(await opened.db.message.count({ where: { direction: 'in', status: 'received' } })).toBe(0), { timeout: 60_000, interval: 200 });
+      await expectAnsweredOnceInOrder(opened, citizens.length * 4);
+      for (const [chat, citizen] of citizens.entries()) {
+        const received = once(answersOf(citizen));
+        expect(received.length, `chat ${citizen.chatId}: ${received.join(' | ')}`).toBe(expected[chat]!.length);
+        received.forEach((text, index) => expect(text).toContain(expected[chat]![index]));
+      }
+    } finally {
+      await opened.db.$disconnect();
+      for (const child of pair.children) await child.stop('SIGTERM');
+      await api.close();
+    }
+  }, 240_000);
+});
+
+describe.skipIf(!server)('the WhatsApp (Baileys) session on one instance at a time', () => {
+  it('connects on one instance, sends what the other stores through it once, and moves when its holder stops heartbeating', async () => {
+    const url = await postgresDatabase('instances_baileys');
+    // A longer lease than the processes': two instances share this process's event loop, and the
+    // second one's start-up must not stall the first's heartbeat past it. The move is made by ending
+    // the holder's lease in the database, not by waiting for it.
+    const overrides = { databaseUrl: url, leaseSeconds: 15 };
+    const instances: { cozum: Cozum; channel: WhatsAppBaileysChannel; sockets: FakeSocket[] }[] = [];
+    try {
+      // One after the other: the first applies the migrations.
+      for (const n of [1, 2]) {
+        const cozum = await startTestCozum(path.join(temp.dir, `baileys-${n}`), { overrides });
+        const sockets: FakeSocket[] = [];
+        const config = { ...cozum.config, channels: { ...cozum.config.channels, whatsappBaileys: { enabled: true } } };
+        const channel = createWhatsAppBaileys(
+          { config, adapter: cozum.adapter, store: cozum.adapter.store, db: cozum.db, logger: cozum.logger, runExclusively: cozum.runExclusively },
+          { socketFactory: (socketConfig) => sockets[sockets.push(new FakeSocket(socketConfig)) - 1]!, printQr: () => undefined, backoff: { initialMs: 1, maxMs: 4 } },
+        ) as WhatsAppBaileysChannel;
+        await channel.start();
+        instances.push({ cozum, channel, sockets });
+      }
+      const { db } = instances[0]!.cozum;
+      const lease = () => db.lease.findUnique({ where: { key: 'singleton:whatsapp-baileys' } });
+      const live = (instance: (typeof instances)[number]) => instance.sockets.find((socket) => !socket.ended);
+      // One socket, on one instance.
+      await vi.waitFor(() => expect(instances.filter(live)).toHaveLength(1), { timeout: 30_000, interval: 50 });
+      let holder = instances.find(live)!;
+      let other = instances.find((instance) => instance !== holder)!;
+      // Paired: the phone gave the device its identity, which Baileys saves (creds.update), and WhatsApp opened.
+      const paired = live(holder)!;
+      const me = { id: '905320000000:7@s.whatsapp.net', name: 'Yeşilova Belediyesi' };
+      paired.config.auth.creds.me = me;
+      paired.ev.emit('creds.update', { me });
+      paired.open();
+      expect(await other.channel.sessionElsewhere()).toBe((await lease())!.holder);
+
+      const jid = '905321119001@s.whatsapp.net';
+      paired.deliver(waMessage(jid, { conversation: question(0, 0)[0] }));
+      await vi.waitFor(() => expect(paired.textsTo(jid).join(' ')).toContain(question(0, 0)[1]), { timeout: 30_000, interval: 50 });
+      const conversation = await db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: jid } } });
+
+      // An agent on the other instance writes: stored there, sent once by the connected one.
+      await other.cozum.adapter.notify(conversation.id, 'Merhaba, ben Ayşe Hanım; talebinize bakıyorum.', [], { author: 'agent', authorName: 'Ayşe' });
+      await vi.waitFor(() => expect(paired.textsTo(jid).filter((text) => text.includes('ben Ayşe Hanım'))).toHaveLength(1), { timeout: 30_000, interval: 50 });
+      expect(live(other)).toBeUndefined();
+
+      // The holder stops heartbeating (a crash, as the database sees it; in-process, it lives on and
+      // finds out at its next heartbeat): its socket ends, and the session connects again within
+      // the lease time on the instance that takes the lease, with the stored credentials.
+      const before = (await lease())!;
+      await db.instance.updateMany({ where: { id: before.holder }, data: { expiresAt: 0 } });
+      await vi.waitFor(() => expect(paired.ended).toBe(true), { timeout: 30_000, interval: 50 });
+      await vi.waitFor(
+        async () => {
+          const now = await lease();
+          expect(now?.holder).not.toBe(before.holder);
+          expect(Number(now!.token)).toBeGreaterThan(Number(before.token));
+          expect(instances.filter(live)).toHaveLength(1);
+        },
+        { timeout: 30_000, interval: 50 },
+      );
+      holder = instances.find(live)!;
+      other = instances.find((instance) => instance !== holder)!;
+      const successor = live(holder)!;
+      expect(successor.config.auth.creds.me?.id).toBe(me.id);
+      successor.open();
+
+      // The conversation's lease died with its holder's id: the agent's instance, not connected,
+      // must not take it (it could not deliver); the connected one does, at once.
+      await other.cozum.adapter.notify(conversation.id, 'Talebiniz ilgili birime iletildi.', [], { author: 'agent', authorName: 'Ayşe' });
+      await vi.waitFor(() => expect(successor.textsTo(jid).filter((text) => text.includes('ilgili birime iletildi'))).toHaveLength(1), { timeout: 30_000, interval: 50 });
+      successor.deliver(waMessage(jid, { conversation: question(0, 1)[0] }));
+      await vi.waitFor(() => expect(successor.textsTo(jid).join(' ')).toContain(question(0, 1)[1]), { timeout: 30_000, interval: 50 });
+      // The admin's pairing page on the other instance names the one holding the session.
+      const { cozum } = other;
+      const agentConsole = createConsole({ db: cozum.db, handoff: cozum.handoff, events: cozum.events, config: cozum.config, logger: cozum.logger, outbox: cozum.adapter.outbox });
+      const app = createHttpApp([whatsappLinkRouter(other.channel, cozum.logger), agentConsole.router], cozum.logger);
+      installConsoleAuth(app, agentConsole.auth);
+      const page = await listen(app, 0, '127.0.0.1');
+      try {
+        const base = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+        await createAgent(db, 'bt-admin', 'Bilgi İşlem', 'admin', null);
+        const admin = new ConsoleClient(base);
+        expect((await admin.login('bt-admin')).status).toBe(303);
+        const headers = { Cookie: `cozum_console=${admin.token}` };
+        const holderId = (await lease())!.holder;
+        const status = (await (await fetch(`${base}/admin/whatsapp`, { headers: { ...headers, Accept: 'application/json' } })).json()) as { state: string; heldBy: string | null };
+        expect(status).toMatchObject({ state: 'elsewhere', heldBy: holderId });
+        const html = await (await fetch(`${base}/admin/whatsapp`, { headers })).text();
+        expect(html).toContain('başka bir Çözüm sunucusunda');
+        expect(html).toContain(holderId);
+      } finally {
+        await agentConsole.close();
+        await new Promise<void>((resolve) => page.close(() => resolve()));
+      }
+      // Each reply went out once, from a socket open at the time; none is left undelivered.
+      const sent = instances.flatMap((instance) => instance.sockets).flatMap((socket) => socket.textsTo(jid));
+      expect(sent.filter((text) => text.includes('ben Ayşe Hanım'))).toHaveLength(1);
+      expect(sent.filter((text) => text.includes('ilgili birime iletildi'))).toHaveLength(1);
+      expect(await db.message.count({ where: { conversationId: conversation.id, direction: 'out', status: { not: 'sent' } } })).toBe(0);
+    } finally {
+      for (const { channel, cozum } of instances) {
+        await channel.stop();
+        await cozum.close();
+      }
+    }
+  }, 120_000);
 });

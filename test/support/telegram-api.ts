@@ -10,6 +10,8 @@ export interface ApiCall {
   body: Record<string, unknown>;
   /** The stand-in answered it to a caller still listening: a sendMessage counts as delivered. */
   completed: boolean;
+  /** Which client called, when its API root names one (`<url>/client/<name>/`): one per Çözüm instance. */
+  client?: string;
 }
 
 interface Failure {
@@ -32,6 +34,10 @@ export class BotApiStandIn extends StandIn {
   private readonly failingDownloads = new Map<string, number>();
   /** Successful file downloads, by file_id. */
   readonly downloads: string[] = [];
+  /** Long polls in progress: Telegram lets one getUpdates run at a time per bot. */
+  private readonly polls = new Set<{ client?: string; request: IncomingMessage; response: ServerResponse }>();
+  /** Clients refused with 409 because another client was polling. */
+  readonly conflicts: string[] = [];
 
   constructor() {
     // sendMessage and sendChatAction wait for `latency`; getUpdates, getMe and setWebhook do not.
@@ -66,6 +72,11 @@ export class BotApiStandIn extends StandIn {
     this.failures.set(method, [...(this.failures.get(method) ?? []), failure]);
   }
 
+  /** The clients that called getUpdates, from the call `from` on. */
+  pollers(from = 0): Set<string | undefined> {
+    return new Set(this.calls.slice(from).filter((call) => call.method === 'getUpdates').map((call) => call.client));
+  }
+
   sent(chatId?: number): ApiCall[] {
     return this.calls.filter((call) => call.method === 'sendMessage' && (chatId === undefined || call.body.chat_id === chatId));
   }
@@ -95,15 +106,16 @@ export class BotApiStandIn extends StandIn {
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const file = /^\/file\/bot([^/]+)\/files\/(.+)$/.exec(request.url ?? '');
     if (file) return this.serveFile(file[1]!, decodeURIComponent(file[2]!), response);
-    const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
+    const match = /^(?:\/client\/([\w-]+))?\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
     const raw = await bodyOf(request);
     const reply = (status: number, body: unknown) => {
       if (!response.writableEnded && !response.destroyed) response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    if (!match || match[1] !== TOKEN) return reply(404, { ok: false, error_code: 404, description: 'Not Found' });
-    const method = match[2]!;
+    if (!match || match[2] !== TOKEN) return reply(404, { ok: false, error_code: 404, description: 'Not Found' });
+    const method = match[3]!;
+    const client = match[1];
     const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
-    const call: ApiCall = { method, body, completed: false };
+    const call: ApiCall = { method, body, completed: false, ...(client && { client }) };
     if (method !== 'getUpdates') {
       this.calls.push(call);
       this.recorded();
@@ -124,6 +136,14 @@ export class BotApiStandIn extends StandIn {
       case 'getUpdates': {
         this.calls.push(call);
         this.recorded();
+        // A second bot instance polling while another does: Telegram refuses it (told apart here by their API roots).
+        if (client && [...this.polls].some((poll) => poll.client !== client && stillListening(poll.request, poll.response))) {
+          this.conflicts.push(client);
+          return reply(409, { ok: false, error_code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' });
+        }
+        const poll = { client, request, response };
+        this.polls.add(poll);
+        response.once('close', () => this.polls.delete(poll));
         // Updates below the offset are confirmed: Telegram forgets them.
         const offset = Number(body.offset ?? 0);
         while (this.pending.length > 0 && this.pending[0]!.update_id < offset) this.pending.shift();

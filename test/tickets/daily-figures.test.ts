@@ -8,8 +8,10 @@ import type { AgentActor } from '../../src/handoff/handoff.ts';
 import type { Cozum } from '../../src/main.ts';
 import { countedReport, dailyReport, type ReportDb, type TicketReport } from '../../src/storage/ticket-report.ts';
 import { rebuildDailyFigures } from '../../src/tickets/daily-figures.ts';
+import { openDatabase } from '../../src/storage/database.ts';
 import { OPEN_STATUSES } from '../../src/tickets/status.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
+import { testDialect } from '../support/database.ts';
 import { openReportDb } from '../support/report-db.ts';
 
 const temp = tempDir();
@@ -160,5 +162,19 @@ describe('the daily figures', () => {
     const report = await expectDailyEqualsCounted();
     expect(countOf(report, 'status', 'closed')).toBe(2);
     expect(report.source).toBe('daily');
+  });
+
+  // Several instances are PostgreSQL's (SQLite is one process, which runs one rebuild).
+  it.skipIf(testDialect === 'sqlite')('count each ticket once when two rebuilds run at once (an instance paused past its lease, another took the job over)', async () => {
+    await cozum.db.ticketFigureState.update({ where: { id: 1 }, data: { complete: false, rebuiltCreatedAt: null, rebuiltId: null } });
+    // The other instance: a connection of its own to the same database.
+    const other = await openDatabase(databaseUrl(cozum.config));
+    try {
+      const both = await Promise.all([rebuildDailyFigures(cozum.db, { batch: 2, pauseMs: 0 }), rebuildDailyFigures(other.db, { batch: 2, pauseMs: 0 })]);
+      expect(both).toEqual([true, true]);
+    } finally {
+      await other.db.$disconnect();
+    }
+    expect((await expectDailyEqualsCounted()).source).toBe('daily');
   });
 });

@@ -21,7 +21,7 @@ import { ConfigError } from '../../config.ts';
 import { sameSecret } from '../../http/same-secret.ts';
 import type { Logger } from '../../log.ts';
 import { UnreadableInboundError, type InboundMessage } from '../../messaging/message.ts';
-import type { Channel, ChannelDependencies } from '../channel.ts';
+import { runHere, type Channel, type ChannelDependencies, type ExclusiveRun } from '../channel.ts';
 import { TELEGRAM_CHANNEL, inboundFromUpdate } from './inbound.ts';
 import { telegramSender } from './sender.ts';
 import { telegramMediaFetcher } from './media.ts';
@@ -40,7 +40,7 @@ function isWrongToken(error: unknown): boolean {
   return error instanceof TelegramError && (error.code === 401 || error.code === 404);
 }
 
-export function createTelegram({ config, adapter, logger: parentLogger }: ChannelDependencies): Channel | undefined {
+export function createTelegram({ config, adapter, logger: parentLogger, runExclusively = runHere }: ChannelDependencies): Channel | undefined {
   const settings = config.channels.telegram;
   const logger: Logger = parentLogger.child({ channel: TELEGRAM_CHANNEL });
   if (!settings.token) {
@@ -131,7 +131,13 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
     });
   }
 
-  let running: Promise<void> | undefined;
+  /** A run of the connection loop (webhook set-up, or long polling while this instance holds it). */
+  interface Run {
+    stopped: boolean;
+    done: Promise<void>;
+  }
+  let current: Run | undefined;
+  let polling: ExclusiveRun | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let wakeRetry: (() => void) | undefined;
 
@@ -147,22 +153,22 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
   };
 
   /** Connects (webhook or long polling) and keeps trying while Telegram is unreachable. */
-  const run = async (): Promise<void> => {
-    for (let attempt = 0; !stopped; attempt++) {
+  const run = async (self: Pick<Run, 'stopped'>): Promise<void> => {
+    for (let attempt = 0; !self.stopped; attempt++) {
       try {
         bot.botInfo ??= await bot.telegram.getMe();
         if (webhook) {
           await setWebhook();
           return;
         }
-        if (stopped) return;
+        if (self.stopped) return;
         logger.info({ bot: bot.botInfo.username }, 'Telegram long polling started');
         // Resolves when polling stops: on stop(), or after an error that ends it.
         await bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] });
         attempt = 0;
-        if (stopped) return;
+        if (self.stopped) return;
       } catch (error) {
-        if (stopped) return;
+        if (self.stopped) return;
         if (isWrongToken(error)) {
           logger.error('Telegram token invalid or revoked (401): the channel stopped');
           return;
@@ -178,10 +184,40 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
     }
   };
 
+  const begin = () => {
+    const self: Run = { stopped: false, done: Promise.resolve() };
+    self.done = run(self).catch((error: unknown) => logger.error({ err: error }, 'Telegram channel failed'));
+    current = self;
+  };
+
+  const end = async () => {
+    const self = current;
+    current = undefined;
+    if (!self) return;
+    self.stopped = true;
+    clearTimeout(retryTimer);
+    wakeRetry?.();
+    // bot.stop() throws while polling has not begun yet, and after an earlier run it stops only
+    // that run's (ended) poller: ask until this run has ended.
+    const deadline = Date.now() + 10_000;
+    let settled = false;
+    void self.done.then(() => (settled = true));
+    while (!settled && Date.now() < deadline) {
+      try {
+        bot.stop('shutdown');
+      } catch {
+        // Not polling yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await self.done;
+  };
+
   return {
     name: TELEGRAM_CHANNEL,
     router,
     async start() {
+      stopped = false;
       // A wrong token stops start-up; an unreachable Telegram only delays the channel.
       try {
         bot.botInfo = await bot.telegram.getMe();
@@ -195,27 +231,17 @@ export function createTelegram({ config, adapter, logger: parentLogger }: Channe
         }
         logger.warn({ err: error }, 'Telegram Bot API does not answer now; retrying in the background');
       }
-      running = run().catch((error: unknown) => logger.error({ err: error }, 'Telegram channel failed'));
+      if (webhook) return begin();
+      // Telegram answers a second poller with 409 Conflict: one instance polls, chosen by a lease,
+      // and another takes over when it dies (telegraf confirms an update only by asking for the
+      // next batch, after it was stored: what the dead one had not confirmed comes again, and a
+      // message stored twice is recognised). Every instance sends replies through the Bot API.
+      polling = runExclusively('telegram-polling', { start: begin, stop: end });
     },
     async stop() {
       stopped = true;
-      clearTimeout(retryTimer);
-      wakeRetry?.();
-      if (running) {
-        // bot.stop() throws while polling has not begun yet: ask again until it has, or has ended.
-        const deadline = Date.now() + 10_000;
-        let settled = false;
-        void running.then(() => (settled = true));
-        while (!settled && Date.now() < deadline) {
-          try {
-            bot.stop('shutdown');
-            break;
-          } catch {
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
-        }
-        await running;
-      }
+      await (polling ? polling.stop() : end());
+      polling = undefined;
       // Let the messages already taken finish before the database closes.
       await Promise.allSettled([...inFlight]);
     },

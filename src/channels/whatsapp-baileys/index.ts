@@ -7,6 +7,12 @@
 //   515 restartRequired right after pairing → a new socket at once;
 //   401 loggedOut (the device was removed on the phone) → forget the session, new pairing;
 //   any other close → a new socket after an exponential backoff (1 s, 2 s, 4 s … 60 s).
+// Several instances on one database: WhatsApp allows one connection per linked device, so the
+// socket runs on one instance at a time (`runExclusively`, a lease) and moves to another when that
+// one dies; the session is in the database, so the next one connects without a new pairing. The
+// instance connected holds the channel's conversations (ChatAdapter.pinChannel): it receives their
+// messages, and the replies another instance stores (an agent's) are handed to it and sent from
+// its outbox, once.
 // The socket factory is injectable (default `makeWASocket`), so tests drive this very code with a
 // socket stand-in that speaks Baileys' events.
 import { baileysMediaFetcher } from './media.ts';
@@ -29,7 +35,7 @@ import { KeyedQueue } from '../../messaging/keyed-queue.ts';
 import { renderText } from '../../messaging/text-format.ts';
 import { renderChoicesAsText, UnreadableInboundError, type InboundMessage, type OutboundMessage } from '../../messaging/message.ts';
 import type { Database } from '../../storage/database.ts';
-import type { Channel, ChannelDependencies } from '../channel.ts';
+import { runHere, type Channel, type ChannelDependencies, type ExclusiveRun, type RunExclusively } from '../channel.ts';
 import { loadAuthState, type DatabaseAuthState } from './auth-state.ts';
 import { WHATSAPP_BAILEYS_CHANNEL, isPersonalJid, isPhoneJid, inboundFromWhatsApp, whatsAppIdentity } from './inbound.ts';
 export { WHATSAPP_BAILEYS_CHANNEL, isPersonalJid, inboundFromWhatsApp, whatsAppIdentity } from './inbound.ts';
@@ -51,7 +57,7 @@ export interface BaileysSocket {
 
 export type SocketFactory = (config: UserFacingSocketConfig) => BaileysSocket;
 
-export type LinkState = 'starting' | 'qr' | 'connecting' | 'open' | 'reconnecting' | 'stopped';
+export type LinkState = 'starting' | 'qr' | 'connecting' | 'open' | 'reconnecting' | 'stopped' | 'elsewhere';
 
 export interface LinkStatus {
   state: LinkState;
@@ -136,7 +142,9 @@ export class WhatsAppBaileysChannel implements Channel {
   private socket?: BaileysSocket;
   private detach?: () => void;
   private reconnectTimer?: NodeJS.Timeout;
-  private stopped = false;
+  /** True while the socket does not run here (not started, stopped, or connected on another instance). */
+  private stopped = true;
+  private session?: ExclusiveRun;
   private status: LinkStatus = { state: 'starting', since: new Date(), attempts: 0 };
 
   constructor(
@@ -144,6 +152,7 @@ export class WhatsAppBaileysChannel implements Channel {
     private readonly db: Database,
     private readonly logger: Logger,
     private readonly options: BaileysChannelOptions = {},
+    private readonly runExclusively: RunExclusively = runHere,
   ) {
     this.socketFactory = options.socketFactory ?? makeWASocket;
     this.printQr = options.printQr ?? printQrOnTerminal;
@@ -152,6 +161,8 @@ export class WhatsAppBaileysChannel implements Channel {
       typing: (target, platformMessageId) => this.typing(target, platformMessageId),
     });
     adapter.mediaFetchers.register(WHATSAPP_BAILEYS_CHANNEL, baileysMediaFetcher());
+    // Not connected here until this instance holds the session.
+    adapter.pinChannel(WHATSAPP_BAILEYS_CHANNEL, false);
   }
 
   /** The link's state, as the admin page shows it. */
@@ -160,18 +171,37 @@ export class WhatsAppBaileysChannel implements Channel {
   }
 
   async start(): Promise<void> {
+    this.session = this.runExclusively('whatsapp-baileys', { start: () => this.connectHere(), stop: () => this.disconnectHere() });
+    await this.session.tried;
+  }
+
+  async stop(): Promise<void> {
+    await this.session?.stop();
+    this.session = undefined;
+    this.setStatus({ state: 'stopped' });
+  }
+
+  /** The instance connected to WhatsApp when it is another one (the admin page says where to pair). */
+  sessionElsewhere(): Promise<string | undefined> {
+    return this.stopped && this.session ? this.session.elsewhere() : Promise.resolve(undefined);
+  }
+
+  /** This instance holds the session: the stored one is read now (a predecessor may have moved it on). */
+  private async connectHere(): Promise<void> {
     this.stopped = false;
     this.auth = await loadAuthState(this.db);
+    this.adapter.pinChannel(WHATSAPP_BAILEYS_CHANNEL, true);
     this.logger.info({ restored: this.auth.restored }, this.auth.restored ? 'WhatsApp (Baileys): stored session found, connecting' : 'WhatsApp (Baileys): no session yet, open /admin/whatsapp or watch the terminal for the QR code');
     this.connect();
   }
 
-  async stop(): Promise<void> {
+  private async disconnectHere(): Promise<void> {
     this.stopped = true;
+    this.adapter.pinChannel(WHATSAPP_BAILEYS_CHANNEL, false);
     clearTimeout(this.reconnectTimer);
     const socket = this.socket;
     this.detachSocket();
-    this.setStatus({ state: 'stopped' });
+    this.setStatus({ state: 'elsewhere' });
     try {
       await socket?.end(undefined);
     } catch (error) {
@@ -375,10 +405,10 @@ function quietChild(logger: Logger): Logger {
   return logger.child({ module: 'baileys' }, { level });
 }
 
-export function createWhatsAppBaileys({ config, adapter, db, logger }: ChannelDependencies, options: BaileysChannelOptions = {}): Channel | undefined {
+export function createWhatsAppBaileys({ config, adapter, db, logger, runExclusively }: ChannelDependencies, options: BaileysChannelOptions = {}): Channel | undefined {
   if (!config.channels.whatsappBaileys.enabled) {
     logger.info('WhatsApp (Baileys) off: set WHATSAPP_BAILEYS=true to pair a phone by QR code');
     return undefined;
   }
-  return new WhatsAppBaileysChannel(adapter, db, logger, options);
+  return new WhatsAppBaileysChannel(adapter, db, logger, options, runExclusively);
 }

@@ -28,7 +28,10 @@ export class Recovery {
 
   /** Undelivered messages an earlier run left behind (not those this store is delivering), oldest first. */
   async leftoverDeliveries(filter: { conversationId?: string } = {}): Promise<PendingDelivery[]> {
-    return (await this.deliveries.pendingDeliveries(filter)).filter((row) => !this.inHand.pending.has(row.id));
+    const rows = (await this.deliveries.pendingDeliveries(filter)).filter((row) => !this.inHand.pending.has(row.id));
+    // Handed to this process's outbox now: not read again (and sent twice) while it delivers them.
+    for (const row of rows) this.inHand.pending.add(row.id);
+    return rows;
   }
 
   /** Ids of a conversation's unanswered inbound messages that this store does not have in hand. */
