@@ -10,6 +10,7 @@
 //   - Event-driven: a new message wakes its chat's line at once; one timer waits for the earliest
 //     retry that is due, and nothing polls.
 //   - What a stopped process left pending is loaded again by `start()`.
+import { LRUCache } from 'lru-cache';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
@@ -122,6 +123,12 @@ export class Outbox {
   private readonly random: () => number;
   private readonly lines = new Map<string, Line>();
   private readonly sending = new Set<Promise<void>>();
+  /**
+   * Messages this outbox delivered or gave up lately. A read of pending rows that started before
+   * their status was written (a take-over's, a sweep's, under load) may still return them: they
+   * are not adopted again, so nothing goes out twice from here.
+   */
+  private readonly finished = new LRUCache<string, true>({ max: 20_000 });
   /** Lines whose first message is waiting for its retry time. */
   private readonly waiting = new Set<Line>();
   private timer: NodeJS.Timeout | undefined;
@@ -172,7 +179,7 @@ export class Outbox {
     for (const line of this.lines.values()) for (const item of line.items) queued.add(item.id);
     const byConversation = new Map<string, PendingDelivery[]>();
     for (const row of rows) {
-      if (queued.has(row.id)) continue;
+      if (queued.has(row.id) || this.finished.has(row.id)) continue;
       const list = byConversation.get(row.conversationId) ?? [];
       list.push(row);
       byConversation.set(row.conversationId, list);
@@ -218,6 +225,7 @@ export class Outbox {
   async retry(messageId: string): Promise<boolean> {
     const row = await this.store.requeue(messageId);
     if (!row) return false;
+    this.finished.delete(row.id);
     this.enqueue([{ id: row.id, conversationId: row.conversationId, channel: row.channel, message: row.message }]);
     return true;
   }
@@ -298,6 +306,7 @@ export class Outbox {
       });
       if (!sent) return;
       line.items.shift();
+      this.finished.set(head.id, true);
       this.stats.delivered++;
       messagesOut.inc({ channel: line.channel, result: 'sent' });
       // Recorded before the chat's next message goes (a batched write, shared with other chats): a
@@ -329,6 +338,7 @@ export class Outbox {
       this.stats.failed++;
       messagesOut.inc({ channel: line.channel, result: 'failed' });
       this.logger.warn(context, options.permanent ? 'outbox: delivery refused for good, message marked failed' : 'outbox: delivery kept failing, message marked failed');
+      this.finished.set(head.id, true);
       await this.store.markFailed(head.id, attempts, reason);
       return;
     }
