@@ -2,6 +2,8 @@
 // with a message, only when /usr/bin/chromium is missing outside CI; under CI=true they fail.
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { lateBound } from './cozum.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -12,6 +14,21 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 export async function launchHeadless(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * For a describe block whose tests open their own contexts: a headless chromium launched before
+ * them and closed after. The returned object stands for it.
+ */
+export function useHeadlessBrowser(): Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchHeadless();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return lateBound(() => browser, 'The browser');
 }
 
 /** Whether the browser is here; warns (once per caller) when a test will be skipped without it. */
@@ -48,3 +65,4 @@ export async function logInToConsole(page: Page, baseUrl: string, username: stri
   await page.fill('#password', password);
   await Promise.all([page.waitForURL(`${baseUrl}${next}`), page.click('button[type=submit]')]);
 }
+
