@@ -1,9 +1,11 @@
 // A real browser for tests: Debian's chromium driven by playwright-core. Tests using it are skipped,
 // with a message, only when /usr/bin/chromium is missing outside CI; under CI=true they fail.
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { lateBound } from './cozum.ts';
+import type { Cozum } from '../../src/main.ts';
+import { lateBound, startTestCozum, tempDir } from './cozum.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -66,3 +68,34 @@ export async function logInToConsole(page: Page, baseUrl: string, username: stri
   await Promise.all([page.waitForURL(`${baseUrl}${next}`), page.click('button[type=submit]')]);
 }
 
+/**
+ * For a describe block of console pages: a Çözüm over HTTP in a fresh folder, `prepare` run on it
+ * (its accounts…), then a chromium page on a profile of its own; all closed after the block. The
+ * returned objects stand for them; `failures` collects what went wrong in the page (script errors,
+ * console errors, answers of 400 and over). The block is skipped where chromium is missing outside
+ * CI (browserAvailability); under CI a missing chromium fails it here.
+ */
+export function useCozumInBrowser(
+  options: { tempPrefix?: string; overrides?: () => Record<string, unknown>; prepare?: (cozum: Cozum) => Promise<unknown> } = {},
+): { cozum: Cozum; context: BrowserContext; page: Page; failures: string[] } {
+  const temp = tempDir(options.tempPrefix);
+  let cozum: Cozum | undefined;
+  let opened: { context: BrowserContext; page: Page } | undefined;
+  const failures: string[] = [];
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run must install chromium (apt-get install -y --no-install-recommends chromium).`);
+    cozum = await startTestCozum(temp.dir, { http: true, overrides: options.overrides?.() });
+    await options.prepare?.(cozum);
+    opened = await launchBrowser(path.join(temp.dir, 'profile'));
+    const { page } = opened;
+    page.on('pageerror', (error) => failures.push(error.message));
+    page.on('console', (message) => void (message.type() === 'error' && failures.push(message.text())));
+    page.on('response', (response) => void (response.status() >= 400 && failures.push(`${response.status()} ${response.url()}`)));
+  });
+  afterAll(async () => {
+    await opened?.context.close();
+    await cozum?.close();
+    temp.remove();
+  });
+  return { cozum: lateBound(() => cozum, 'Çözüm'), context: lateBound(() => opened?.context, 'The browser'), page: lateBound(() => opened?.page, 'The browser'), failures };
+}
