@@ -1,9 +1,10 @@
 // Helpers for the console's tests: accounts, a client that keeps the session cookie and the CSRF
 // token like a browser tab would, and the supervisor page in a real browser.
+import path from 'node:path';
 import type { AgentActor } from '../../src/handoff/handoff.ts';
 import type { Cozum } from '../../src/main.ts';
 import { hashPassword } from '../../src/console/password.ts';
-import type { Database } from '../../src/storage/database.ts';
+import { openDatabase, type Database } from '../../src/storage/database.ts';
 import { logInToConsole, useCozumInBrowser } from '../support/browser.ts';
 
 export const PASSWORD = 'dogru-sifre-2026';
@@ -18,6 +19,16 @@ export async function createAgent(
 ): Promise<AgentActor> {
   const row = await db.agent.create({ data: { username, displayName, role, department, passwordHash: await hashPassword(password) } });
   return { id: row.id, username, displayName, role, department };
+}
+
+/** An account as a command or a server finds it in `dataDir` (SQLite's cozum.db there), read on a connection of its own. */
+export async function agentInDataDir(dataDir: string, username: string) {
+  const { db } = await openDatabase(`file:${path.join(dataDir, 'cozum.db')}`);
+  try {
+    return await db.agent.findUnique({ where: { username } });
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 export interface Reply {
