@@ -5,7 +5,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Municipality } from '../config.ts';
 import { municipalityValues, OpeningWordsSchema, type MunicipalityValues } from './municipality.ts';
-import { fillTemplate, unknownPlaceholders } from './template.ts';
+import { templateText } from './schema-parts.ts';
+import { fillTemplate } from './template.ts';
 import { rendered } from './rendered.ts';
 import { ContentError, loadYamlFile } from './yaml-file.ts';
 import { contentFolder, DEFAULT_LANGUAGE, LANGUAGES, type Language } from './languages.ts';
@@ -122,14 +123,7 @@ export interface Opening {
 function textsSchema(municipality: MunicipalityValues) {
   const text = (key: TextKey | undefined) => {
     const moment = Object.fromEntries(((MOMENT_PLACEHOLDERS as Record<string, readonly string[]>)[key ?? ''] ?? []).map((name) => [name, '']));
-    return z
-      .string()
-      .trim()
-      .min(1, 'boş olamaz')
-      .superRefine((value, context) => {
-        const unknown = unknownPlaceholders(value, { ...municipality, ...moment });
-        if (unknown.length > 0) context.addIssue({ code: 'custom', message: `bilinmeyen yer tutucu: ${unknown.map((name) => `{{${name}}}`).join(', ')}` });
-      });
+    return templateText({ ...municipality, ...moment });
   };
   // A count's words: one text, or one per plural category of the language (CLDR: English "1 minute",
   // "2 minutes"; Arabic has six), picked with Intl.PluralRules; `other` is required.

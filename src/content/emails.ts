@@ -4,7 +4,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { MunicipalityValues } from './municipality.ts';
-import { fillTemplate, unknownPlaceholders } from './template.ts';
+import { templateText } from './schema-parts.ts';
+import { fillTemplate } from './template.ts';
 import { loadYamlFile } from './yaml-file.ts';
 
 /** The placeholders each e-mail fills per message (besides the municipality's settings). */
@@ -21,15 +22,7 @@ export interface Email {
 }
 
 function fileSchema(municipality: MunicipalityValues) {
-  const part = (kind: EmailKind) =>
-    z
-      .string()
-      .trim()
-      .min(1, 'boş olamaz')
-      .superRefine((value, context) => {
-        const unknown = unknownPlaceholders(value, { ...municipality, ...OWN_PLACEHOLDERS[kind] });
-        if (unknown.length > 0) context.addIssue({ code: 'custom', message: `bilinmeyen yer tutucu: ${unknown.map((name) => `{{${name}}}`).join(', ')}` });
-      });
+  const part = (kind: EmailKind) => templateText({ ...municipality, ...OWN_PLACEHOLDERS[kind] });
   const email = (kind: EmailKind) => z.object({ subject: part(kind).refine((value) => !value.includes('\n'), 'konu tek satır olmalı'), text: part(kind) });
   return z.object({ newTicket: email('newTicket'), toRequester: email('toRequester') });
 }

@@ -7,27 +7,15 @@ import { z } from 'zod';
 import type { Municipality } from '../config.ts';
 import { municipalityValues, type MunicipalityValues } from './municipality.ts';
 import { contentFolder, DEFAULT_LANGUAGE, LANGUAGES, type Language } from './languages.ts';
-import { phraseProblem } from '../nlu/phrases.ts';
-import { fillTemplate, unknownPlaceholders } from './template.ts';
+import { phrase, templateText } from './schema-parts.ts';
+import { fillTemplate } from './template.ts';
 import { loadYamlFile } from './yaml-file.ts';
 
 const text = z.string().trim().min(1, 'boş olamaz');
 
-const phrase = z
-  .string()
-  .trim()
-  .superRefine((value, context) => {
-    const problem = phraseProblem(value);
-    if (problem) context.addIssue({ code: 'custom', message: problem });
-  });
-
 /** A text filled from the municipality, and from the moment's `allowed` values. */
 function template(municipality: MunicipalityValues, allowed: string[] = []) {
-  const moment = Object.fromEntries(allowed.map((name) => [name, '']));
-  return text.superRefine((value, context) => {
-    const unknown = unknownPlaceholders(value, { ...municipality, ...moment });
-    if (unknown.length > 0) context.addIssue({ code: 'custom', message: `bilinmeyen yer tutucu: ${unknown.map((name) => `{{${name}}}`).join(', ')}` });
-  });
+  return templateText({ ...municipality, ...Object.fromEntries(allowed.map((name) => [name, ''])) });
 }
 
 const word = z.string().trim().regex(/^[\p{Ll}\p{N}\u0621-\u064a]+$/u, 'tek kelime, küçük harflerle');
@@ -120,8 +108,11 @@ export interface EmergencyContent {
   kinds: EmergencyKind[];
 }
 
-export function loadEmergencies(dir: string, municipality: MunicipalityValues): EmergencyContent {
-  const raw = loadYamlFile(path.join(dir, 'emergencies.yaml'), fileSchema(municipality));
+/** A table as read: what every language's has alike (tableFields), and its negations. */
+type Table = { [field in keyof ReturnType<typeof tableFields>]: z.output<ReturnType<typeof tableFields>[field]> } & { negations: string[] };
+
+/** Everything but the kinds, from a language's table, its texts filled from its municipality. */
+function tableContent(raw: Table, municipality: MunicipalityValues): Omit<EmergencyContent, 'kinds'> {
   const fill = (value: string) => fillTemplate(value, municipality);
   return {
     commonWords: raw.commonWords,
@@ -135,6 +126,13 @@ export function loadEmergencies(dir: string, municipality: MunicipalityValues): 
       markedUrgent: fill(raw.texts.markedUrgent),
     },
     alarm: { words: raw.alarm.words, answer: fill(raw.alarm.answer) },
+  };
+}
+
+export function loadEmergencies(dir: string, municipality: MunicipalityValues): EmergencyContent {
+  const raw = loadYamlFile(path.join(dir, 'emergencies.yaml'), fileSchema(municipality));
+  return {
+    ...tableContent(raw, municipality),
     kinds: raw.kinds.map(({ call, answer, ...kind }) => {
       const number = municipality.phones[call as keyof Municipality['phones']];
       return { ...kind, number, answer: fillTemplate(answer, { number }, municipality) };
@@ -189,19 +187,8 @@ export function loadEmergencyLanguages(contentDir: string, settings: Municipalit
     const municipality = values[language];
     const file = path.join(contentFolder(contentDir, 'bot', language), 'emergencies.yaml');
     const raw = loadYamlFile(file, translationSchema(municipality, ids));
-    const fill = (value: string) => fillTemplate(value, municipality);
     return {
-      commonWords: raw.commonWords,
-      negations: raw.negations,
-      negationsBefore: raw.negationsBefore,
-      negationFillers: raw.negationFillers,
-      offer: { ...raw.offer, prompt: fill(raw.offer.prompt) },
-      texts: {
-        ticketFiled: (moment) => fillTemplate(raw.texts.ticketFiled, moment, municipality),
-        declined: fill(raw.texts.declined),
-        markedUrgent: fill(raw.texts.markedUrgent),
-      },
-      alarm: { words: raw.alarm.words, answer: fill(raw.alarm.answer) },
+      ...tableContent(raw, municipality),
       kinds: turkish.kinds.map((kind) => {
         const own = raw.kinds[kind.id]!;
         return { ...kind, phrases: own.phrases, except: own.except, unless: own.unless, answer: fillTemplate(own.answer, { number: kind.number }, municipality) };

@@ -4,27 +4,12 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { MunicipalityValues } from './municipality.ts';
-import { phraseProblem } from '../nlu/phrases.ts';
-import { fillTemplate, unknownPlaceholders } from './template.ts';
+import { phrase, templateText } from './schema-parts.ts';
+import { fillTemplate } from './template.ts';
 import { loadYamlFile } from './yaml-file.ts';
 
-const phrase = z
-  .string()
-  .trim()
-  .superRefine((value, context) => {
-    const problem = phraseProblem(value);
-    if (problem) context.addIssue({ code: 'custom', message: problem });
-  });
-
 function fileSchema(municipality: MunicipalityValues) {
-  const text = z
-    .string()
-    .trim()
-    .min(1, 'boş olamaz')
-    .superRefine((value, context) => {
-      const unknown = unknownPlaceholders(value, municipality);
-      if (unknown.length > 0) context.addIssue({ code: 'custom', message: `bilinmeyen yer tutucu: ${unknown.map((name) => `{{${name}}}`).join(', ')}` });
-    });
+  const text = templateText(municipality);
   return z
     .object({
       footer: text,

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Municipality, OpeningPeriod } from '../config.ts';
 import { contentFolder, LANGUAGES, type Language } from './languages.ts';
-import { fillTemplate, unknownPlaceholders } from './template.ts';
+import { templateText } from './schema-parts.ts';
+import { fillTemplate } from './template.ts';
 import { ContentError, loadYamlFile } from './yaml-file.ts';
 
 /** The settings content fills its placeholders from: the configuration, with the hours in words. */
@@ -16,15 +17,7 @@ const DAY_KEYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'satur
 
 /** A text of `openingHours` with the placeholders it may use. */
 function words(...placeholders: string[]) {
-  const allowed = Object.fromEntries(placeholders.map((name) => [name, '']));
-  return z
-    .string()
-    .trim()
-    .min(1, 'boş olamaz')
-    .superRefine((value, context) => {
-      const unknown = unknownPlaceholders(value, allowed);
-      if (unknown.length > 0) context.addIssue({ code: 'custom', message: `bilinmeyen yer tutucu: ${unknown.map((name) => `{{${name}}}`).join(', ')}` });
-    });
+  return templateText(Object.fromEntries(placeholders.map((name) => [name, ''])));
 }
 
 /** texts.yaml `openingHours`: how a language writes "hafta içi 08.30–17.30". */

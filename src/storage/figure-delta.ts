@@ -7,10 +7,8 @@
 // here, in JavaScript: the SQL stays plain INSERT … ON CONFLICT … DO UPDATE and SUM, the same on
 // SQLite and PostgreSQL. No imports: the report worker loads this without Prisma Client.
 
-/** A ticket as the figures see it. */
-export interface FigureTicket {
-  id: string;
-  createdAt: Date;
+/** What a ticket is filed under, as the figures and the CSV export (ticket-report.ts) read it. */
+export interface TicketFiling {
   type: string;
   category: string | null;
   department: string;
@@ -18,6 +16,12 @@ export interface FigureTicket {
   /** The conversation's channel, or the contact's when the ticket has no conversation. */
   channel: string;
   status: string;
+}
+
+/** A ticket as the figures see it. */
+export interface FigureTicket extends TicketFiling {
+  id: string;
+  createdAt: Date;
   rating: number | null;
   dueAt: Date;
   resolvedAt: Date | null;

@@ -15,7 +15,7 @@
 // The connections: ticket-report-sqlite.ts and ticket-report-postgres.ts.
 import type BetterSqlite3 from 'better-sqlite3';
 import { storedDate } from './direct-sql.ts';
-import { dayOf, FIGURE_TICKETS_FROM, FigureDelta, figureTicket, nextDayStart, type FigureTicketRow, type Measure } from './figure-delta.ts';
+import { dayOf, FIGURE_TICKETS_FROM, FigureDelta, figureTicket, nextDayStart, type FigureTicketRow, type Measure, type TicketFiling } from './figure-delta.ts';
 
 export { storedDate };
 
@@ -270,14 +270,8 @@ async function countedFigures(query: ReportQuery, dialect: ReportDialect, period
 }
 
 /** One ticket as the CSV export lists it. Dates are the stored text. */
-export interface ReportRow {
+export interface ReportRow extends TicketFiling {
   number: string;
-  type: string;
-  category: string | null;
-  department: string;
-  neighbourhood: string | null;
-  channel: string;
-  status: string;
   agentName: string | null;
   createdAt: string;
   dueAt: string;

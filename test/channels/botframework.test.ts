@@ -8,26 +8,11 @@ import express from 'express';
 import { loadBotContent } from '../../src/content/bot-texts.ts';
 import { loadIntents } from '../../src/content/intents.ts';
 import type { Cozum } from '../../src/main.ts';
-import { Bystander, ConnectorStandIn, type Recorded } from '../support/bot-connector.ts';
+import { Bystander, EMULATOR, type Recorded, useEmulatorCozum } from '../support/bot-connector.ts';
 import { configOnlyDeps, startTestCozum, tempDir, valuesOf } from '../support/cozum.ts';
 
-/** Bot Framework without Microsoft credentials: for the Emulator on this machine, when asked for. */
-const EMULATOR = { 'channels.botFramework.emulator': true };
-
-const connector = new ConnectorStandIn();
-const temp = tempDir();
-let cozum: Cozum;
+const { connector, cozum, dataDir, restart } = useEmulatorCozum();
 let counter = 0;
-
-beforeAll(async () => {
-  await connector.start();
-  cozum = await startTestCozum(temp.dir, { http: true, overrides: EMULATOR });
-});
-afterAll(async () => {
-  await cozum?.close();
-  await connector.close();
-  temp.remove();
-});
 
 function activity(conversationId: string, text: string, extra: Partial<Activity> = {}): Partial<Activity> {
   return {
@@ -155,8 +140,7 @@ describe('Bot Framework channel', () => {
   it('delivers a later message (an agent’s answer) proactively, also after a restart', async () => {
     await say('conv-later', 'merhaba');
     const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { channel: 'botframework:emulator', contact: { platformUserId: 'user-conv-later' } } });
-    await cozum.close();
-    cozum = await startTestCozum(temp.dir, { http: true, overrides: EMULATOR });
+    await restart();
 
     const before = connector.posts.length;
     await cozum.adapter.notify(conversation.id, 'Başvurunuz ilgili birime iletildi.', ['Tamam']);
@@ -218,7 +202,7 @@ describe('Bot Framework channel', () => {
 
 describe('Bot Framework\'s own runtime failing a turn', () => {
   it('apologises in the language the citizen writes in', async () => {
-    const deps = configOnlyDeps(temp.dir, EMULATOR);
+    const deps = configOnlyDeps(dataDir, EMULATOR);
     const { municipality } = deps.config;
     const { languages } = loadBotContent('bot', municipality, loadIntents('intents', valuesOf(municipality)).map((intent) => intent.name));
     const channel = createBotFramework({ ...deps, db: cozum.db, texts: languages.tr.texts, textsIn: (language) => languages[language === 'ar' || language === 'en' ? language : 'tr'].texts })!;

@@ -2,26 +2,14 @@
 // (script, framing headers) over real HTTP, and, where Chromium is installed, a citizen using it
 // on another origin: open by keyboard, talk, reload, close with Escape, full screen on a phone.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { launchHeadless } from '../support/browser.ts';
+import { browserAvailability, useHeadlessBrowser } from '../support/browser.ts';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
-import { startTestCozum, tempDir } from '../support/cozum.ts';
+import { useTestCozum } from '../support/cozum.ts';
 
-const temp = tempDir();
-let cozum: Cozum;
-let base: string;
-beforeAll(async () => {
-  cozum = await startTestCozum(temp.dir, { http: true });
-  base = cozum.url!;
-});
-afterAll(async () => {
-  await cozum.close();
-  temp.remove();
-});
+const cozum = useTestCozum({ http: true });
 
 /** GET with a Host header of our choosing (fetch does not let a caller set it). */
 function getWithHost(url: string, host: string): Promise<string> {
@@ -39,58 +27,55 @@ function getWithHost(url: string, host: string): Promise<string> {
 
 describe('web chat embed over HTTP', () => {
   it('serves embed.js as JavaScript that opens the assistant’s own page in an iframe', async () => {
-    const response = await fetch(`${base}/webchat/embed.js`);
+    const response = await fetch(`${cozum.url}/webchat/embed.js`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/javascript/);
     const script = await response.text();
-    expect(script).toContain(JSON.stringify(base));
+    expect(script).toContain(JSON.stringify(cozum.url));
     expect(script).toContain("'/?embed=1'");
     expect(script).toContain('"Yeşilova Belediyesi · Asistan"');
     expect(() => new Script(script)).not.toThrow();
   });
 
   it('writes no client-chosen Host into the script', async () => {
-    const script = await getWithHost(`${base}/webchat/embed.js`, "x');alert(1);//");
+    const script = await getWithHost(`${cozum.url}/webchat/embed.js`, "x');alert(1);//");
     expect(script).not.toContain('alert(1)');
     expect(() => new Script(script)).not.toThrow();
   });
 
   it('lets any site frame the chat page, and nothing else', async () => {
     for (const path of ['/', '/?embed=1']) {
-      const page = await fetch(`${base}${path}`);
+      const page = await fetch(`${cozum.url}${path}`);
       expect(page.headers.get('content-security-policy')).toContain('frame-ancestors *');
       expect(page.headers.get('x-frame-options')).toBeNull();
     }
-    const session = await fetch(`${base}/api/chat/session`, { method: 'POST' });
+    const session = await fetch(`${cozum.url}/api/chat/session`, { method: 'POST' });
     expect(session.headers.get('x-frame-options')).toBe('DENY');
     expect(session.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
-    expect((await fetch(`${base}/webchat/chat.js`)).headers.get('x-frame-options')).toBe('DENY');
+    expect((await fetch(`${cozum.url}/webchat/chat.js`)).headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('drops the page header in embed mode (the panel has its own)', async () => {
-    const embedded = await (await fetch(`${base}/?embed=1`)).text();
+    const embedded = await (await fetch(`${cozum.url}/?embed=1`)).text();
     expect(embedded).toContain('<body class="embed" data-municipality="Yeşilova Belediyesi">');
-    const plain = await (await fetch(`${base}/`)).text();
+    const plain = await (await fetch(`${cozum.url}/`)).text();
     expect(plain).not.toContain('class="embed"');
   });
 });
 
-// A real browser: Chromium from Debian (ENVIRONMENT.md). CI installs it; elsewhere the test says why it skipped.
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI === 'true') throw new Error(`${CHROMIUM} bulunamadı: CI'da tarayıcı testleri için chromium kurulmalı.`);
+const { available, inCi } = browserAvailability('web chat embed browser test');
 
-describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', () => {
+describe.skipIf(!available && !inCi)('web chat embedded on another site, in Chromium', () => {
   let site: Server;
   let siteUrl: string;
-  let browser: import('playwright-core').Browser;
+  const browser = useHeadlessBrowser();
   /** A session the page at /chosen got from the server for itself, and frames the chat with. */
   let chosenToken = '';
 
   beforeAll(async () => {
     // The municipality's web site: another origin (other port, other host name) with one script tag.
     site = createServer((request, response) => {
-      const assistant = base.replace('127.0.0.1', 'localhost');
+      const assistant = cozum.url!.replace('127.0.0.1', 'localhost');
       if (request.url === '/chosen') {
         // A page that frames the chat itself, with a session of its choosing in the URL.
         return void response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(
@@ -108,10 +93,8 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
-    browser = await launchHeadless();
-  }, 60_000);
+  });
   afterAll(async () => {
-    await browser?.close();
     await new Promise<void>((resolve) => site?.close(() => resolve()));
   });
 
@@ -152,7 +135,7 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
   }, 60_000);
 
   it('never talks in a session the framing page chose, even one the server issued to that page', async () => {
-    chosenToken = ((await (await fetch(`${base}/api/chat/session`, { method: 'POST' })).json()) as { token: string }).token;
+    chosenToken = ((await (await fetch(`${cozum.url}/api/chat/session`, { method: 'POST' })).json()) as { token: string }).token;
     const context = await browser.newContext({ locale: 'tr-TR' });
     const page = await context.newPage();
     await page.goto(`${siteUrl}chosen`);
@@ -161,7 +144,7 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
     await chat.locator('#input').press('Enter');
     await chat.locator('.msg--bot').nth(1).waitFor();
     // The page that chose the token reads nothing: the citizen talked in a session of their own.
-    const read = await fetch(`${base}/api/chat/messages`, { headers: { 'X-Chat-Session': chosenToken } });
+    const read = await fetch(`${cozum.url}/api/chat/messages`, { headers: { 'X-Chat-Session': chosenToken } });
     expect(((await read.json()) as { messages: unknown[] }).messages).toEqual([]);
     const stored = await cozum.db.message.findFirstOrThrow({ where: { text: { contains: 'su faturam' } }, include: { conversation: { include: { contact: true } } } });
     expect(stored.conversation.contact.platformUserId).not.toBe(createHash('sha256').update(chosenToken).digest('hex').slice(0, 32));
@@ -170,7 +153,7 @@ describe.skipIf(!haveBrowser)('web chat embedded on another site, in Chromium', 
 
   it('keeps the conversation across a reload where the browser gives the frame no storage, without a token in any URL', async () => {
     const context = await browser.newContext({ locale: 'tr-TR' });
-    const assistantOrigin = new URL(base.replace('127.0.0.1', 'localhost')).origin;
+    const assistantOrigin = new URL(cozum.url!.replace('127.0.0.1', 'localhost')).origin;
     // As a browser blocking third-party storage does: localStorage throws inside the chat's frame.
     await context.addInitScript((origin) => {
       if (location.origin === origin && window.top !== window) {

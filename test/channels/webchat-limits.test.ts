@@ -2,34 +2,22 @@
 // reports it (X-Forwarded-For): new web chat sessions, messages and reads per address, messages per
 // session, the console login and the webhooks; each answered 429 with Retry-After and a Turkish
 // sentence, which the chat page shows (in Chromium, where installed).
-import { existsSync } from 'node:fs';
-import { launchHeadless } from '../support/browser.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
-import { startTestCozum, tempDir } from '../support/cozum.ts';
+import { browserAvailability, useHeadlessBrowser } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestCozum } from '../support/cozum.ts';
 
 const LIMITS = { chatSessions: 10, chatMessages: 60, chatMessagesPerSession: 5, chatReads: 20, login: 3, webhooks: 3 };
 
-const temp = tempDir();
-let cozum: Cozum;
-let base: string;
-beforeAll(async () => {
-  cozum = await startTestCozum(temp.dir, { http: true, overrides: { 'limits.http': LIMITS } });
-  base = cozum.url!;
-});
-afterAll(async () => {
-  await cozum.close();
-  temp.remove();
-});
+const cozum = useTestCozum({ http: true, overrides: { 'limits.http': LIMITS } });
 
 const from = (address: string, headers: Record<string, string> = {}) => ({ 'X-Forwarded-For': address, ...headers });
 
 async function newSession(address: string): Promise<Response> {
-  return fetch(`${base}/api/chat/session`, { method: 'POST', headers: from(address) });
+  return fetch(`${cozum.url}/api/chat/session`, { method: 'POST', headers: from(address) });
 }
 
 function send(address: string, token: string, text: string): Promise<Response> {
-  return fetch(`${base}/api/chat/messages`, { method: 'POST', headers: from(address, { 'Content-Type': 'application/json', 'X-Chat-Session': token }), body: JSON.stringify({ text }) });
+  return fetch(`${cozum.url}/api/chat/messages`, { method: 'POST', headers: from(address, { 'Content-Type': 'application/json', 'X-Chat-Session': token }), body: JSON.stringify({ text }) });
 }
 
 async function refused(response: Response, text: string | RegExp): Promise<void> {
@@ -79,7 +67,7 @@ describe('web chat limits per address and per session', () => {
 
   it('limits how often one address reads a conversation', async () => {
     const { token } = (await (await newSession('203.0.113.79')).json()) as { token: string };
-    const read = () => fetch(`${base}/api/chat/messages`, { headers: from('203.0.113.79', { 'X-Chat-Session': token }) });
+    const read = () => fetch(`${cozum.url}/api/chat/messages`, { headers: from('203.0.113.79', { 'X-Chat-Session': token }) });
     for (let i = 0; i < 20; i++) expect((await read()).status).toBe(200);
     await refused(await read(), /^Kısa sürede çok sayıda istek geldi\. Lütfen/);
   });
@@ -88,7 +76,7 @@ describe('web chat limits per address and per session', () => {
 describe('the other public endpoints', () => {
   it('answers a flood of login posts from one address with 429 before any password is checked', async () => {
     const post = (address: string, json: boolean) =>
-      fetch(`${base}/console/login`, {
+      fetch(`${cozum.url}/console/login`, {
         method: 'POST',
         redirect: 'manual',
         headers: from(address, json ? { 'Content-Type': 'application/json', Accept: 'application/json' } : { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' }),
@@ -111,7 +99,7 @@ describe('the other public endpoints', () => {
       ['POST', '/api/messages'],
     ];
     for (const [method, path] of calls) {
-      const call = () => fetch(`${base}${path}`, { method, headers: from('198.51.100.79', { 'Content-Type': 'application/json' }), body: method === 'POST' ? '{}' : undefined });
+      const call = () => fetch(`${cozum.url}${path}`, { method, headers: from('198.51.100.79', { 'Content-Type': 'application/json' }), body: method === 'POST' ? '{}' : undefined });
       for (let i = 0; i < 3; i++) expect((await call()).status, path).not.toBe(429);
       // Platforms read it, and the operators in their logs: English.
       await refused(await call(), /^Too many requests: try again in \d+ seconds\.$/);
@@ -119,23 +107,15 @@ describe('the other public endpoints', () => {
   });
 });
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI === 'true') throw new Error(`${CHROMIUM} bulunamadı: CI'da tarayıcı testleri için chromium kurulmalı.`);
+const { available, inCi } = browserAvailability('web chat limits browser test');
 
-describe.skipIf(!haveBrowser)('what the citizen sees when a limit is reached, in Chromium', () => {
-  let browser: import('playwright-core').Browser;
-  beforeAll(async () => {
-    browser = await launchHeadless();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+describe.skipIf(!available && !inCi)('what the citizen sees when a limit is reached, in Chromium', () => {
+  const browser = useHeadlessBrowser();
 
   it('says in Turkish how long to wait, for messages and for a new chat', async () => {
     const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '203.0.113.90' }, locale: 'tr-TR' });
     const page = await context.newPage();
-    await page.goto(`${base}/`);
+    await page.goto(`${cozum.url}/`);
     await page.locator('.msg--bot').first().waitFor();
     for (let i = 1; i <= 6; i++) {
       await page.locator('#input').fill(`soru ${i}`);
@@ -148,13 +128,13 @@ describe.skipIf(!haveBrowser)('what the citizen sees when a limit is reached, in
     // From the address that opened ten chats this minute, a new visitor is told to wait.
     const crowded = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '198.51.100.77' }, locale: 'tr-TR' });
     const visitor = await crowded.newPage();
-    await visitor.goto(`${base}/`);
+    await visitor.goto(`${cozum.url}/`);
     await visitor.locator('.notice', { hasText: /^Bu bağlantıdan kısa sürede çok sayıda yeni sohbet açıldı\. Lütfen (\d+ saniye|1 dakika) sonra tekrar deneyin\.$/ }).waitFor();
     await crowded.close();
     // A visitor whose browser reads English is told in English (the server knows no conversation yet).
     const english = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '198.51.100.77' }, locale: 'en-US' });
     const tourist = await english.newPage();
-    await tourist.goto(`${base}/`);
+    await tourist.goto(`${cozum.url}/`);
     await tourist.locator('.notice', { hasText: /^Many new chats were opened from this connection in a short time\. Please try again in (\d+ seconds|1 minutes)\.$/ }).waitFor();
     await english.close();
   }, 60_000);

@@ -3,8 +3,8 @@
 // sent as coordinates; a browser that refuses the location gets a plain sentence; both buttons are
 // reachable by keyboard. Over HTTP: the upload limit answers 413 with a sentence.
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailability, launchHeadless } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { browserAvailability, useHeadlessBrowser } from '../support/browser.ts';
 import { useTestCozum } from '../support/cozum.ts';
 import { settledMedia } from '../support/media-files.ts';
 
@@ -24,13 +24,7 @@ describe('web chat uploads over HTTP', () => {
 
 const { available, inCi } = browserAvailability('web chat media browser test');
 describe.skipIf(!available && !inCi)('web chat attach and location in Chromium', () => {
-  let browser: import('playwright-core').Browser;
-  beforeAll(async () => {
-    browser = await launchHeadless();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useHeadlessBrowser();
 
   it('scales a photo down and sends it; sends a pin; both by keyboard', async () => {
     const context = await browser.newContext({ locale: 'tr-TR', permissions: ['geolocation'], geolocation: { latitude: 38.4622, longitude: 27.2197 } });

@@ -1,8 +1,8 @@
 // The chat page as it arrives: the greeting is part of the page (readable before, or without, any
 // script), the browser finds an icon, and the greeting's button works as soon as it is seen.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestCozum } from '../support/cozum.ts';
-import { browserAvailability, launchHeadless } from '../support/browser.ts';
+import { browserAvailability, useHeadlessBrowser } from '../support/browser.ts';
 
 const cozum = useTestCozum({ http: true });
 const GREETING = 'Merhaba! Burası Yeşilova Belediyesi dijital asistanı. Sorunuzu yazabilir ya da konu listesi için menü yazabilirsiniz.';
@@ -22,13 +22,7 @@ describe('the web chat page over HTTP', () => {
 
 const { available } = browserAvailability('web chat page browser tests');
 describe.skipIf(!available)('the web chat page in Chromium', () => {
-  let browser: import('playwright-core').Browser;
-  beforeAll(async () => {
-    browser = await launchHeadless();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useHeadlessBrowser();
 
   it('shows the greeting, with *menü* in bold and its button, without running any script', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });

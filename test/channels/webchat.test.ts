@@ -1,29 +1,18 @@
 // The web chat over real HTTP: the page, the session, sending, history after a reload.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
-import { startTestCozum, tempDir } from '../support/cozum.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestCozum } from '../support/cozum.ts';
 
-const temp = tempDir();
-let cozum: Cozum;
-let base: string;
-beforeAll(async () => {
-  cozum = await startTestCozum(temp.dir, { http: true });
-  base = cozum.url!;
-});
-afterAll(async () => {
-  await cozum.close();
-  temp.remove();
-});
+const cozum = useTestCozum({ http: true });
 
 async function newSession(): Promise<string> {
-  const response = await fetch(`${base}/api/chat/session`, { method: 'POST' });
+  const response = await fetch(`${cozum.url}/api/chat/session`, { method: 'POST' });
   expect(response.status).toBe(200);
   return ((await response.json()) as { token: string }).token;
 }
 
 function send(token: string, body: unknown) {
-  return fetch(`${base}/api/chat/messages`, {
+  return fetch(`${cozum.url}/api/chat/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Chat-Session': token },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -32,13 +21,13 @@ function send(token: string, body: unknown) {
 
 describe('web chat', () => {
   it('serves the chat page with the municipality name, its script and styles', async () => {
-    const page = await fetch(`${base}/`);
+    const page = await fetch(`${cozum.url}/`);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('Yeşilova Belediyesi');
     expect(html).toContain('/webchat/chat.js');
-    expect((await fetch(`${base}/webchat/chat.js`)).status).toBe(200);
-    expect((await fetch(`${base}/webchat/chat.css`)).headers.get('content-type')).toContain('text/css');
+    expect((await fetch(`${cozum.url}/webchat/chat.js`)).status).toBe(200);
+    expect((await fetch(`${cozum.url}/webchat/chat.css`)).headers.get('content-type')).toContain('text/css');
   });
 
   it('answers a message over HTTP and keeps the conversation for the next page load', async () => {
@@ -52,11 +41,11 @@ describe('web chat', () => {
     const faq = (await (await send(token, { text: '1', id: 'w-2' })).json()) as { replies: { text: string }[] };
     expect(faq.replies[0]!.text).toContain('Yakın Kart');
 
-    const history = (await (await fetch(`${base}/api/chat/messages`, { headers: { 'X-Chat-Session': token } })).json()) as { messages: { id: string; from: string; text: string }[] };
+    const history = (await (await fetch(`${cozum.url}/api/chat/messages`, { headers: { 'X-Chat-Session': token } })).json()) as { messages: { id: string; from: string; text: string }[] };
     expect(history.messages.map((m) => m.from)).toEqual(['citizen', 'bot', 'citizen', 'bot']);
     expect(history.messages[0]!.text).toBe('Merhaba');
 
-    const after = (await (await fetch(`${base}/api/chat/messages?after=${history.messages[1]!.id}`, { headers: { 'X-Chat-Session': token } })).json()) as { messages: { text: string }[] };
+    const after = (await (await fetch(`${cozum.url}/api/chat/messages?after=${history.messages[1]!.id}`, { headers: { 'X-Chat-Session': token } })).json()) as { messages: { text: string }[] };
     expect(after.messages.map((m) => m.text)).toEqual(['1', faq.replies[0]!.text]);
   });
 
@@ -64,9 +53,9 @@ describe('web chat', () => {
     const owner = await newSession();
     await send(owner, { text: 'su kesintisi ne zaman biter' });
     const stranger = await newSession();
-    const theirs = (await (await fetch(`${base}/api/chat/messages`, { headers: { 'X-Chat-Session': stranger } })).json()) as { messages: unknown[] };
+    const theirs = (await (await fetch(`${cozum.url}/api/chat/messages`, { headers: { 'X-Chat-Session': stranger } })).json()) as { messages: unknown[] };
     expect(theirs.messages).toEqual([]);
-    expect((await fetch(`${base}/api/chat/messages`)).status).toBe(401);
+    expect((await fetch(`${cozum.url}/api/chat/messages`)).status).toBe(401);
     expect((await send('kisa', { text: 'merhaba' })).status).toBe(401);
   });
 
@@ -76,7 +65,7 @@ describe('web chat', () => {
     const sent = await send(chosen, { text: 'TC kimlik numaram 10000000146', id: 'f-1' });
     expect(sent.status).toBe(401);
     expect(((await sent.json()) as { error: string }).error).toBe('Oturum bulunamadı. Lütfen sayfayı yenileyin.');
-    const read = await fetch(`${base}/api/chat/messages`, { headers: { 'X-Chat-Session': chosen } });
+    const read = await fetch(`${cozum.url}/api/chat/messages`, { headers: { 'X-Chat-Session': chosen } });
     expect(read.status).toBe(401);
     expect(await cozum.db.contact.count({ where: { channel: 'webchat', platformUserId: createHash('sha256').update(chosen).digest('hex').slice(0, 32) } })).toBe(0);
     // The server keeps only the hash of the tokens it issued.
@@ -103,7 +92,7 @@ describe('web chat', () => {
 
   it("words its refusals in the citizen's language: the conversation's once known, the browser's before", async () => {
     const english = (token: string, body: string) =>
-      fetch(`${base}/api/chat/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Chat-Session': token, 'Accept-Language': 'en-GB,en;q=0.9' }, body });
+      fetch(`${cozum.url}/api/chat/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Chat-Session': token, 'Accept-Language': 'en-GB,en;q=0.9' }, body });
     const stranger = await english('A'.repeat(43), '{"text": "hello"}');
     expect(stranger.status).toBe(401);
     expect(((await stranger.json()) as { error: string }).error).toBe('Your session was not found. Please reload the page.');
@@ -117,7 +106,7 @@ describe('web chat', () => {
     expect(tooLong.status).toBe(400);
     expect(((await tooLong.json()) as { error: string }).error).toBe('يمكن أن تكون الرسالة 20000 حرفاً على الأكثر.');
     // Machines' and operators' errors elsewhere stay English.
-    const missing = await fetch(`${base}/no-such-path`);
+    const missing = await fetch(`${cozum.url}/no-such-path`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: string }).error).toBe('Not found.');
   });

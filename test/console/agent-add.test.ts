@@ -1,40 +1,23 @@
 // `npm run agent:add`: creates accounts in the database `npm start` uses, reads the password
 // from standard input (never from a flag), and resets a forgotten password.
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LoginThrottle } from '../../src/console/login-throttle.ts';
 import { verifyPassword } from '../../src/console/password.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { databaseLimits } from '../../src/storage/rate-limits.ts';
+import { runCommand } from '../support/child.ts';
 import { tempDir } from '../support/cozum.ts';
+import { agentInDataDir } from './support.ts';
 
 const temp = tempDir();
 afterAll(() => temp.remove());
 
-function agentAdd(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/agent-add.ts', ...args], {
-      env: { PATH: process.env.PATH, DATA_DIR: temp.dir, DOTENV_CONFIG_QUIET: 'true', LOG_LEVEL: 'silent' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function agentAdd(args: string[], stdin: string) {
+  const env = { PATH: process.env.PATH, DATA_DIR: temp.dir, DOTENV_CONFIG_QUIET: 'true', LOG_LEVEL: 'silent' };
+  return runCommand(process.execPath, ['--import', 'tsx', 'src/cli/agent-add.ts', ...args], { env, stdin });
 }
 
-async function account(username: string) {
-  const { db } = await openDatabase(`file:${temp.dir}/cozum.db`);
-  try {
-    return await db.agent.findUnique({ where: { username } });
-  } finally {
-    await db.$disconnect();
-  }
-}
+const account = (username: string) => agentInDataDir(temp.dir, username);
 
 describe('agent:add', () => {
   it('--admin creates the admin account with the password read from stdin', async () => {

@@ -7,11 +7,9 @@
 // missing browser fails. Set CONSOLE_SCREENSHOTS=<dir> to keep screenshots of the pages.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
-import { browserAvailability, CHROMIUM, launchBrowser } from '../support/browser.ts';
-import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
+import { describe, expect, it } from 'vitest';
+import { browserAvailability, useCozumInBrowser } from '../support/browser.ts';
+import { Citizen } from '../support/cozum.ts';
 import { createAgent, PASSWORD } from './support.ts';
 
 const { available, inCi } = browserAvailability('console browser test');
@@ -20,24 +18,14 @@ const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>
 const screenshots = process.env.CONSOLE_SCREENSHOTS ? path.resolve(process.env.CONSOLE_SCREENSHOTS) : undefined;
 
 describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
-  const temp = tempDir('cozum-browser-');
-  let cozum: Cozum;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    if (!available) throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run must install chromium (apt-get install -y --no-install-recommends chromium).`);
-    cozum = await startTestCozum(temp.dir, { http: true });
-    await createAgent(cozum.db, 'ayse', 'Ayşe Demir', 'agent', 'Çözüm Merkezi');
-    await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
-    await createAgent(cozum.db, 'yonetici', 'Sistem Yöneticisi', 'admin', null);
-    ({ context, page } = await launchBrowser(path.join(temp.dir, 'profile')));
-    if (screenshots) mkdirSync(screenshots, { recursive: true });
-  });
-  afterAll(async () => {
-    await context?.close();
-    await cozum?.close();
-    temp.remove();
+  const { cozum, context, page, failures } = useCozumInBrowser({
+    tempPrefix: 'cozum-browser-',
+    prepare: async (cozum) => {
+      await createAgent(cozum.db, 'ayse', 'Ayşe Demir', 'agent', 'Çözüm Merkezi');
+      await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
+      await createAgent(cozum.db, 'yonetici', 'Sistem Yöneticisi', 'admin', null);
+      if (screenshots) mkdirSync(screenshots, { recursive: true });
+    },
   });
 
   async function login(username: string, password = PASSWORD) {
@@ -53,12 +41,8 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
   }
 
   it('takes a case from the queue to a rated resolution, showing a citizen\'s markup as text', { timeout: 180_000 }, async () => {
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    // A Content-Security-Policy violation shows up as a console error.
-    page.on('console', (message) => void (message.type() === 'error' && pageErrors.push(message.text())));
-    page.on('response', (response) => void (response.status() >= 400 && pageErrors.push(`${response.status()} ${response.url()}`)));
-
+    // The first test to open a page: `failures` holds this test's page errors, among them a
+    // Content-Security-Policy violation (a console error).
     // The agent logs in and waits at the queue, with the live stream connected.
     await login('ayse');
     await page.waitForSelector('#live[data-state="open"]');
@@ -148,7 +132,7 @@ describe.skipIf(!available && !inCi)('the agent console in a browser', () => {
     expect(await page.locator('#c-rating svg text.bar-value').allTextContents()).toEqual(['0', '1', '0', '0', '0']);
     await shoot('console-supervisor.png');
 
-    expect(pageErrors).toEqual([]);
+    expect(failures).toEqual([]);
   });
 
   it('lets an admin close and open an account from the supervisor page', { timeout: 60_000 }, async () => {

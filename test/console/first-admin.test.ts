@@ -6,10 +6,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/console/password.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { killAll, startChild } from '../support/child.ts';
+import { killAll, runCommand, startChild } from '../support/child.ts';
 import { tempDir } from '../support/cozum.ts';
-import { ConsoleClient } from './support.ts';
+import { agentInDataDir, ConsoleClient } from './support.ts';
 
 const temp = tempDir('cozum-first-admin-');
 afterEach(() => killAll());
@@ -19,36 +18,14 @@ const PASSWORD = 'Kirmizi-vapur-sabah-47';
 /** What a shell on an operator's machine has: no DATA_DIR of the test runner's own. */
 const SHELL_ENV = { PATH: process.env.PATH, HOME: process.env.HOME, DOTENV_CONFIG_QUIET: 'true' };
 
-function run(command: string, args: string[], options: { env: NodeJS.ProcessEnv; stdin: string }): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: path.resolve('.'), env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin);
-  });
-}
-
-async function agentIn(dataDir: string, username: string) {
-  const { db } = await openDatabase(`file:${path.join(dataDir, 'cozum.db')}`);
-  try {
-    return await db.agent.findUnique({ where: { username } });
-  } finally {
-    await db.$disconnect();
-  }
-}
-
 describe('the first admin account', () => {
   it('agent:add with DATA_DIR writes to that database, and says which', async () => {
     const dataDir = path.join(temp.dir, 'elsewhere');
-    const result = await run(process.execPath, ['--import', 'tsx', 'src/cli/agent-add.ts', '--admin'], { env: { ...SHELL_ENV, DATA_DIR: dataDir }, stdin: `${PASSWORD}\n` });
+    const result = await runCommand(process.execPath, ['--import', 'tsx', 'src/cli/agent-add.ts', '--admin'], { env: { ...SHELL_ENV, DATA_DIR: dataDir }, stdin: `${PASSWORD}\n` });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Account created: admin (admin).\nDatabase: ${path.join(dataDir, 'cozum.db')} (new: created by this command, no server has used it yet)\n`);
-    expect(await verifyPassword(PASSWORD, (await agentIn(dataDir, 'admin'))!.passwordHash)).toBe(true);
+    expect(await verifyPassword(PASSWORD, (await agentInDataDir(dataDir, 'admin'))!.passwordHash)).toBe(true);
   }, 60_000);
 
   it('the server with its own DATA_DIR names the command; that command makes the admin it lets in', async () => {
@@ -63,12 +40,12 @@ describe('the first admin account', () => {
     expect(hint.msg).toContain(`\`${hint.command}\``);
 
     // The operator copies the command into a shell in the checkout, where `./data` would be the default.
-    const before = existsSync('data/cozum.db') ? await agentIn('data', 'admin') : null;
-    const made = await run('sh', ['-c', hint.command], { env: SHELL_ENV, stdin: `${PASSWORD}\n` });
+    const before = existsSync('data/cozum.db') ? await agentInDataDir('data', 'admin') : null;
+    const made = await runCommand('sh', ['-c', hint.command], { env: SHELL_ENV, stdin: `${PASSWORD}\n` });
     expect(made.code).toBe(0);
     expect(made.stdout).toContain(`Database: ${path.join(dataDir, 'cozum.db')}\n`);
     expect(made.stdout).not.toContain('(new:');
-    expect(existsSync('data/cozum.db') ? await agentIn('data', 'admin') : null).toEqual(before);
+    expect(existsSync('data/cozum.db') ? await agentInDataDir('data', 'admin') : null).toEqual(before);
 
     const login = await new ConsoleClient(server.url).login('admin', PASSWORD);
     expect(login.status).toBe(303);
@@ -106,6 +83,6 @@ describe('the first admin account', () => {
     // Typed without echo: no password ever appears on the screen.
     expect(screen).not.toContain(PASSWORD);
     expect(screen).not.toContain('kisa');
-    expect(await verifyPassword(PASSWORD, (await agentIn(dataDir, 'admin'))!.passwordHash)).toBe(true);
+    expect(await verifyPassword(PASSWORD, (await agentInDataDir(dataDir, 'admin'))!.passwordHash)).toBe(true);
   }, 120_000);
 });

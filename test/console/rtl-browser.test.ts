@@ -3,33 +3,20 @@
 // the conversation the citizen's Arabic messages and the bot's Arabic replies read right to left,
 // a Turkish note of the agent left to right, and the reply box turns right to left when the agent
 // types Arabic.
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
-import { browserAvailability, CHROMIUM, launchBrowser, logInToConsole } from '../support/browser.ts';
-import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
+import { describe, expect, it } from 'vitest';
+import { browserAvailability, logInToConsole, useCozumInBrowser } from '../support/browser.ts';
+import { Citizen } from '../support/cozum.ts';
 import { createAgent, PASSWORD } from './support.ts';
 
 const { available, inCi } = browserAvailability('console right-to-left browser test');
 
 describe.skipIf(!available && !inCi)('an Arabic conversation at the console', () => {
-  const temp = tempDir('cozum-rtl-');
-  let cozum: Cozum;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    if (!available) throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run must install chromium (apt-get install -y --no-install-recommends chromium).`);
-    cozum = await startTestCozum(temp.dir, { http: true });
-    const omar = await createAgent(cozum.db, 'omar', 'Omar Yıldız', 'agent', 'Çözüm Merkezi');
-    await cozum.db.agent.update({ where: { id: omar.id }, data: { languages: 'tr,ar' } });
-    ({ context, page } = await launchBrowser(path.join(temp.dir, 'profile')));
-  });
-  afterAll(async () => {
-    await context?.close();
-    await cozum?.close();
-    temp.remove();
+  const { cozum, page } = useCozumInBrowser({
+    tempPrefix: 'cozum-rtl-',
+    prepare: async (cozum) => {
+      const omar = await createAgent(cozum.db, 'omar', 'Omar Yıldız', 'agent', 'Çözüm Merkezi');
+      await cozum.db.agent.update({ where: { id: omar.id }, data: { languages: 'tr,ar' } });
+    },
   });
 
   it('shows the language on the queue row and renders the Arabic messages right to left', { timeout: 120_000 }, async () => {

@@ -1,9 +1,11 @@
-// Helpers for the console's HTTP tests: accounts, and a client that keeps the session cookie
-// and the CSRF token like a browser tab would.
+// Helpers for the console's tests: accounts, a client that keeps the session cookie and the CSRF
+// token like a browser tab would, and the supervisor page in a real browser.
+import path from 'node:path';
 import type { AgentActor } from '../../src/handoff/handoff.ts';
 import type { Cozum } from '../../src/main.ts';
 import { hashPassword } from '../../src/console/password.ts';
-import type { Database } from '../../src/storage/database.ts';
+import { openDatabase, type Database } from '../../src/storage/database.ts';
+import { logInToConsole, useCozumInBrowser } from '../support/browser.ts';
 
 export const PASSWORD = 'dogru-sifre-2026';
 
@@ -17,6 +19,16 @@ export async function createAgent(
 ): Promise<AgentActor> {
   const row = await db.agent.create({ data: { username, displayName, role, department, passwordHash: await hashPassword(password) } });
   return { id: row.id, username, displayName, role, department };
+}
+
+/** An account as a command or a server finds it in `dataDir` (SQLite's cozum.db there), read on a connection of its own. */
+export async function agentInDataDir(dataDir: string, username: string) {
+  const { db } = await openDatabase(`file:${path.join(dataDir, 'cozum.db')}`);
+  try {
+    return await db.agent.findUnique({ where: { username } });
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 export interface Reply {
@@ -93,4 +105,27 @@ export class ConsoleClient {
     if (reply.status !== 303) throw new Error(`login of ${username} failed: ${reply.status} ${reply.text.slice(0, 200)}`);
     return client;
   }
+}
+
+/**
+ * For a describe block about the supervisor page: Çözüm (with `overrides`, read when it starts)
+ * and a browser (useCozumInBrowser) with an admin, yonetici, and a supervisor, sef;
+ * `openSupervisorPage` logs one of them in afresh and waits for the page to know who it is.
+ */
+export function useSupervisorPageInBrowser(tempPrefix: string, overrides?: () => Record<string, unknown>) {
+  const opened = useCozumInBrowser({
+    tempPrefix,
+    overrides,
+    prepare: async (cozum) => {
+      await createAgent(cozum.db, 'yonetici', 'Sistem Yöneticisi', 'admin', null);
+      await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
+    },
+  });
+  const { cozum, context, page } = opened;
+  async function openSupervisorPage(username: string): Promise<void> {
+    await context.clearCookies();
+    await logInToConsole(page, cozum.url!, username, PASSWORD, '/console/supervisor');
+    await page.locator('#me-name').waitFor();
+  }
+  return { ...opened, openSupervisorPage };
 }

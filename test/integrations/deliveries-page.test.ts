@@ -3,29 +3,21 @@
 // receiver is back; an admin makes a department's back-office key from the same page.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
-import { browserAvailability, CHROMIUM, launchBrowser, logInToConsole } from '../support/browser.ts';
-import { Citizen, startTestCozum, tempDir } from '../support/cozum.ts';
-import { createAgent, PASSWORD } from '../console/support.ts';
+import { browserAvailability } from '../support/browser.ts';
+import { Citizen } from '../support/cozum.ts';
+import { useSupervisorPageInBrowser } from '../console/support.ts';
 
 const { available, inCi } = browserAvailability('Integration deliveries page test');
 const FEN = 'Fen İşleri Müdürlüğü';
 
 describe.skipIf(!available && !inCi)('failed deliveries on the supervisor page', () => {
-  const temp = tempDir('cozum-deliveries-page-');
-  let cozum: Cozum;
-  let context: BrowserContext;
-  let page: Page;
   let receiver: http.Server;
+  let url = '';
   let status = 500;
   const received: string[] = [];
-  const failures: string[] = [];
 
   beforeAll(async () => {
-    if (!available) throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run must install chromium.`);
     receiver = http.createServer((request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
@@ -35,31 +27,18 @@ describe.skipIf(!available && !inCi)('failed deliveries on the supervisor page',
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    cozum = await startTestCozum(temp.dir, {
-      http: true,
-      overrides: { 'integrations.departments': [{ name: FEN, webhook: { url, secret: 's'.repeat(40) } }], 'integrations.feedSeconds': 0.2, 'integrations.retryBaseSeconds': 0.1, 'integrations.maxAttempts': 2 },
-    });
-    await createAgent(cozum.db, 'yonetici', 'Sistem Yöneticisi', 'admin', null);
-    await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
-    ({ context, page } = await launchBrowser(path.join(temp.dir, 'profile')));
-    page.on('pageerror', (error) => failures.push(error.message));
-    page.on('console', (message) => void (message.type() === 'error' && failures.push(message.text())));
-    page.on('response', (response) => void (response.status() >= 400 && failures.push(`${response.status()} ${response.url()}`)));
+    url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   });
   afterAll(async () => {
-    await context?.close();
-    await cozum?.close();
     receiver?.closeAllConnections();
     await new Promise((resolve) => receiver?.close(resolve));
-    temp.remove();
   });
-
-  async function openSupervisorPage(username: string) {
-    await context.clearCookies();
-    await logInToConsole(page, cozum.url!, username, PASSWORD, '/console/supervisor');
-    await page.locator('#me-name').waitFor();
-  }
+  const { cozum, page, failures, openSupervisorPage } = useSupervisorPageInBrowser('cozum-deliveries-page-', () => ({
+    'integrations.departments': [{ name: FEN, webhook: { url, secret: 's'.repeat(40) } }],
+    'integrations.feedSeconds': 0.2,
+    'integrations.retryBaseSeconds': 0.1,
+    'integrations.maxAttempts': 2,
+  }));
 
   it('shows a failed webhook call with its error, and sends it again', { timeout: 90_000 }, async () => {
     const citizen = new Citizen(cozum);

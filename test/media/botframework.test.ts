@@ -1,26 +1,12 @@
 // Media on Bot Framework (issue 16): attachments posted to /api/messages name their contentUrl on
 // the channel's connector (the stand-in serves them); the bot downloads, checks and keeps them.
 import type { Activity } from 'botbuilder';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
-import { ConnectorStandIn } from '../support/bot-connector.ts';
-import { startTestCozum, tempDir } from '../support/cozum.ts';
-import { jpegWithExif, oggOpus, pdf, png, settledMedia, truncatedJpeg } from '../support/media-files.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { useEmulatorCozum } from '../support/bot-connector.ts';
+import { FOUR_FILES_KEPT, jpegWithExif, oggOpus, outcomeOf, pdf, png, settledMedia, truncatedJpeg } from '../support/media-files.ts';
 
-const connector = new ConnectorStandIn();
-const temp = tempDir();
-let cozum: Cozum;
+const { connector, cozum } = useEmulatorCozum();
 let counter = 0;
-
-beforeAll(async () => {
-  await connector.start();
-  cozum = await startTestCozum(temp.dir, { http: true, overrides: { 'channels.botFramework.emulator': true } });
-});
-afterAll(async () => {
-  await cozum?.close();
-  await connector.close();
-  temp.remove();
-});
 
 /** Posts a message with attachments as the Emulator would, and returns the texts of the bot's replies to it. */
 async function send(conversationId: string, attachments: Activity['attachments']): Promise<string[]> {
@@ -52,13 +38,7 @@ describe('Bot Framework media', () => {
     expect(await send('bf-media', [await attach('cut.jpg', await truncatedJpeg(), 'image/jpeg')])).toEqual([expect.stringMatching(/fotoğraf bozuk ya da yarım geldi/)]);
     const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: 'user-bf-media' } } });
     const rows = await settledMedia(cozum, { conversationId: conversation.id }, 5);
-    expect(rows.map((row) => [row.status, row.mimeType ?? row.reason])).toEqual([
-      ['stored', 'image/jpeg'],
-      ['stored', 'image/png'],
-      ['stored', 'audio/ogg'],
-      ['stored', 'application/pdf'],
-      ['refused', 'unreadable'],
-    ]);
+    expect(rows.map(outcomeOf)).toEqual([...FOUR_FILES_KEPT, ['refused', 'unreadable']]);
   });
 
   it('never fetches an attachment URL off this machine in Emulator mode: the download is marked failed, not dropped', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cozum } from '../../src/main.ts';
 import { startTestCozum, tempDir } from '../support/cozum.ts';
 import { GraphStandIn, postWebhook, visible, webhookBody, whatsAppCloudSettings, type GraphCall } from '../support/graph-api.ts';
-import { jpegWithExif, oggOpus, pdf, png, settledMedia } from '../support/media-files.ts';
+import { FOUR_FILES_KEPT, jpegWithExif, oggOpus, outcomeOf, pdf, png, settledMedia } from '../support/media-files.ts';
 
 describe('WhatsApp Cloud API media', () => {
   const temp = tempDir();
@@ -55,12 +55,7 @@ describe('WhatsApp Cloud API media', () => {
     await citizen.says({ type: 'audio', audio: { id: 'wa-voice', mime_type: 'audio/ogg; codecs=opus', voice: true } }, /^Sesli mesajınız merkezimize ulaştı\.$/);
     await citizen.says({ type: 'document', document: { id: 'wa-pdf', mime_type: 'application/pdf', filename: 'dilekce.pdf' } }, /dosyayı aldım/);
     const rows = await settledMedia(cozum, { conversationId: await conversationOf(citizen.waId) }, 4);
-    expect(rows.map((row) => [row.status, row.mimeType])).toEqual([
-      ['stored', 'image/jpeg'],
-      ['stored', 'image/png'],
-      ['stored', 'audio/ogg'],
-      ['stored', 'application/pdf'],
-    ]);
+    expect(rows.map(outcomeOf)).toEqual(FOUR_FILES_KEPT);
     // The first download failed twice (500) and was tried again by the outbox's rules.
     expect(rows[0]!.attempts).toBe(2);
     expect(graph.downloads).toEqual(expect.arrayContaining(['wa-jpeg', 'wa-png', 'wa-voice', 'wa-pdf']));

@@ -1,44 +1,14 @@
 // The supervisor page's Open311 keys in a real browser: an admin creates a key (shown once), the
 // key files a request, the admin revokes it; a supervisor's page neither shows nor asks for keys.
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cozum } from '../../src/main.ts';
-import { browserAvailability, CHROMIUM, launchBrowser, logInToConsole } from '../support/browser.ts';
-import { startTestCozum, tempDir } from '../support/cozum.ts';
-import { createAgent, PASSWORD } from '../console/support.ts';
+import { describe, expect, it } from 'vitest';
+import { browserAvailability } from '../support/browser.ts';
+import { useSupervisorPageInBrowser } from '../console/support.ts';
 import { Open311Client } from './support.ts';
 
 const { available, inCi } = browserAvailability('Open311 keys page test');
 
 describe.skipIf(!available && !inCi)('Open311 keys on the supervisor page', () => {
-  const temp = tempDir('cozum-keys-page-');
-  let cozum: Cozum;
-  let context: BrowserContext;
-  let page: Page;
-  const failures: string[] = [];
-
-  beforeAll(async () => {
-    if (!available) throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run must install chromium.`);
-    cozum = await startTestCozum(temp.dir, { http: true });
-    await createAgent(cozum.db, 'yonetici', 'Sistem Yöneticisi', 'admin', null);
-    await createAgent(cozum.db, 'sef', 'Vardiya Şefi', 'supervisor', null);
-    ({ context, page } = await launchBrowser(path.join(temp.dir, 'profile')));
-    page.on('pageerror', (error) => failures.push(error.message));
-    page.on('console', (message) => void (message.type() === 'error' && failures.push(message.text())));
-    page.on('response', (response) => void (response.status() >= 400 && failures.push(`${response.status()} ${response.url()}`)));
-  });
-  afterAll(async () => {
-    await context?.close();
-    await cozum?.close();
-    temp.remove();
-  });
-
-  async function openSupervisorPage(username: string) {
-    await context.clearCookies();
-    await logInToConsole(page, cozum.url!, username, PASSWORD, '/console/supervisor');
-    await page.locator('#me-name').waitFor();
-  }
+  const { cozum, page, failures, openSupervisorPage } = useSupervisorPageInBrowser('cozum-keys-page-');
 
   it('lets an admin create a key, shown once, that files requests, and revoke it', { timeout: 90_000 }, async () => {
     await openSupervisorPage('yonetici');

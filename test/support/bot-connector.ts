@@ -1,8 +1,43 @@
 // A local stand-in for a Bot Framework channel's Connector API (the serviceUrl replies are posted
-// to), recording what the bot sends to each conversation.
+// to), recording what the bot sends to each conversation; and Çözüm taking activities from it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Activity } from 'botbuilder';
+import { afterAll, beforeAll } from 'vitest';
+import type { Cozum } from '../../src/main.ts';
+import { lateBound, startTestCozum, tempDir } from './cozum.ts';
 import { bodyOf, StandIn, stillListening } from './stand-in.ts';
+
+/** Bot Framework without Microsoft credentials: for the Emulator on this machine, when asked for. */
+export const EMULATOR = { 'channels.botFramework.emulator': true };
+
+/**
+ * For a test file: a Connector stand-in, and a Çözüm over HTTP that takes activities as from the
+ * Emulator (its replies go to the activity's serviceUrl: the stand-in). `cozum` stands for the
+ * running instance; `restart` stops it and starts another on the same data folder.
+ */
+export function useEmulatorCozum(): { connector: ConnectorStandIn; cozum: Cozum; dataDir: string; restart(): Promise<void> } {
+  const connector = new ConnectorStandIn();
+  const temp = tempDir();
+  let cozum: Cozum | undefined;
+  const start = async () => {
+    cozum = await startTestCozum(temp.dir, { http: true, overrides: EMULATOR });
+  };
+  beforeAll(async () => {
+    await connector.start();
+    await start();
+  });
+  afterAll(async () => {
+    await cozum?.close();
+    await connector.close();
+    temp.remove();
+  });
+  const restart = async () => {
+    await cozum?.close();
+    cozum = undefined;
+    await start();
+  };
+  return { connector, cozum: lateBound(() => cozum, 'Çözüm'), dataDir: temp.dir, restart };
+}
 
 export interface Recorded {
   path: string;

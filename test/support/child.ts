@@ -1,6 +1,6 @@
 // `src/main.ts` in a child process, as `npm start` runs it: for tests that kill it (SIGKILL) and
 // start it again on the same database (SQLite's file in DATA_DIR, or on PostgreSQL a database named
-// after it: test/support/database.ts).
+// after it: test/support/database.ts); and commands run to their end (runCommand).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -68,6 +68,20 @@ export async function startChild(options: { dataDir: string; configFile: string;
       return exited;
     },
   };
+}
+
+/** Runs a command to its end with `stdin` as its input, in the checkout, and gives what it wrote and its exit code. */
+export function runCommand(command: string, args: string[], options: { env: NodeJS.ProcessEnv; stdin: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: path.resolve('.'), env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(options.stdin);
+  });
 }
 
 export function killAll(): void {

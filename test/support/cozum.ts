@@ -74,9 +74,18 @@ export function useTestCozum(options: { http?: boolean; overrides?: Record<strin
     await instance?.close();
     temp.remove();
   });
-  return new Proxy({} as Cozum, {
+  return lateBound(() => instance, 'Çözüm');
+}
+
+/**
+ * Stands for an object a `beforeAll` makes (or a test replaces), so that a test file can name it
+ * at its top: every property read goes to what `current` returns at that moment.
+ */
+export function lateBound<T extends object>(current: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
     get(_target, key) {
-      if (!instance) throw new Error('Çözüm is not started yet: use it inside a test or a hook');
+      const instance = current();
+      if (!instance) throw new Error(`${what} is not started yet: use it inside a test or a hook`);
       const value: unknown = Reflect.get(instance, key);
       return typeof value === 'function' ? value.bind(instance) : value;
     },

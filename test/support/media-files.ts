@@ -113,6 +113,19 @@ export function oggOpus(): Buffer {
   return Buffer.concat([oggPage([head], 0x02, 0n, 0), oggPage([tags], 0x00, 0n, 1), oggPage(frames, 0x04, BigInt(50 * 960), 2)]);
 }
 
+/** A media row as the channels' media tests compare it: its status, and its type when stored or else why not. */
+export function outcomeOf(row: { status: string; mimeType: string | null; reason: string | null }): [string, string | null] {
+  return [row.status, row.mimeType ?? row.reason];
+}
+
+/** The outcomes of the four files each channel's media test sends first: a JPEG photo, a PNG, a voice note and a PDF, all kept. */
+export const FOUR_FILES_KEPT: [string, string][] = [
+  ['stored', 'image/jpeg'],
+  ['stored', 'image/png'],
+  ['stored', 'audio/ogg'],
+  ['stored', 'application/pdf'],
+];
+
 /** Resolves with the media rows of `where` once none is pending, checked now and on each `media` event. */
 export async function settledMedia(
   cozum: { db: import('../../src/storage/database.ts').Database; events: import('../../src/messaging/events.ts').CozumEvents },
