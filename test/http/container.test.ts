@@ -10,7 +10,8 @@ import { ConfigSchema, ENV_SETTINGS, loadConfig } from '../../src/config.ts';
 import { useTestCozum } from '../support/cozum.ts';
 
 /** Variables read outside the configuration schema (log format, Node itself, the config file). */
-const OTHER_VARIABLES = ['NODE_ENV', 'LOG_FORMAT', 'COZUM_CONFIG'];
+/** Read from the environment outside the configuration: INSTANCE_NAME by main.ts (storage/cluster.ts). */
+const OTHER_VARIABLES = ['NODE_ENV', 'LOG_FORMAT', 'COZUM_CONFIG', 'INSTANCE_NAME'];
 
 interface ComposeService {
   build?: string;
@@ -48,7 +49,11 @@ describe('compose.yaml', () => {
       expect(`${url.username}:${url.password}@${url.pathname.slice(1)}`).toBe(`${postgres.environment!.POSTGRES_USER}:${postgres.environment!.POSTGRES_PASSWORD}@${postgres.environment!.POSTGRES_DB}`);
       expect(service.depends_on?.postgres?.condition, name).toBe('service_healthy');
     }
-    expect(apps[0]![1].environment).toEqual(apps[1]![1].environment);
+    // The same settings, and a name of its own each (a restarted container then frees its predecessor's work at once).
+    const { INSTANCE_NAME: first, ...settings } = apps[0]![1].environment!;
+    const { INSTANCE_NAME: second, ...others } = apps[1]![1].environment!;
+    expect(settings).toEqual(others);
+    expect([first, second]).toEqual(['cozum-1', 'cozum-2']);
   });
 
   it('shares the flood counters of both instances through the Redis service it starts, once Redis is healthy', () => {
