@@ -41,6 +41,20 @@ describe('Bot Framework media', () => {
     expect(rows.map(outcomeOf)).toEqual([...FOUR_FILES_KEPT, ['refused', 'unreadable']]);
   });
 
+  it("downloads a file sent in Teams from its download info's URL, not from its SharePoint address", async () => {
+    const teamsFile = async (name: string, bytes: Buffer, contentType: string, fileType: string) => ({
+      contentType: 'application/vnd.microsoft.teams.file.download.info',
+      contentUrl: `https://belediye.sharepoint.com/personal/ayse/Documents/${name}`,
+      name,
+      content: { downloadUrl: connector.addAttachment(name, bytes, contentType), uniqueId: `file-${name}`, fileType },
+    });
+    expect(await send('bf-teams', [await teamsFile('cukur.png', await png(), 'image/png', 'png')])).toEqual([expect.stringContaining('dosyayı aldım')]);
+    expect(await send('bf-teams', [await teamsFile('dilekce.pdf', pdf(), 'application/pdf', 'pdf')])).toEqual([expect.stringContaining('dosyayı aldım')]);
+    const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: 'user-bf-teams' } } });
+    const rows = await settledMedia(cozum, { conversationId: conversation.id }, 2);
+    expect(rows.map((row) => [row.kind, row.status, row.mimeType])).toEqual([['image', 'stored', 'image/png'], ['document', 'stored', 'application/pdf']]);
+  });
+
   it('never fetches an attachment URL off this machine in Emulator mode: the download is marked failed, not dropped', async () => {
     expect(await send('bf-far', [{ contentType: 'image/png', contentUrl: 'http://203.0.113.9/x.png', name: 'x.png' }])).toEqual([expect.stringContaining('dosyayı aldım')]);
     const conversation = await cozum.db.conversation.findFirstOrThrow({ where: { contact: { platformUserId: 'user-bf-far' } } });

@@ -42,6 +42,28 @@ function mediaKind(contentType: string): Media['kind'] | undefined {
   return undefined;
 }
 
+/**
+ * A file a citizen sent in Teams arrives as a "download info" attachment: its contentUrl is the
+ * file's SharePoint address (which needs a Microsoft login), its content a short-lived download URL
+ * that does not, and the file's extension.
+ */
+const TEAMS_FILE = 'application/vnd.microsoft.teams.file.download.info';
+
+function teamsFileKind(fileType: string): Media['kind'] | undefined {
+  const extension = fileType.toLowerCase();
+  if (['jpg', 'jpeg', 'png', 'gif', 'webp', 'heic', 'bmp'].includes(extension)) return 'image';
+  if (['mp3', 'm4a', 'ogg', 'oga', 'opus', 'wav', 'aac', 'amr'].includes(extension)) return 'audio';
+  if (['mp4', 'mov', 'webm', '3gp'].includes(extension)) return 'video';
+  if (['pdf', 'doc', 'docx'].includes(extension)) return 'document';
+  return undefined;
+}
+
+function teamsFile(content: unknown): Media | undefined {
+  const file = content as { downloadUrl?: unknown; fileType?: unknown } | undefined;
+  const kind = teamsFileKind(typeof file?.fileType === 'string' ? file.fileType : '');
+  return kind && typeof file?.downloadUrl === 'string' ? { kind, url: file.downloadUrl } : undefined;
+}
+
 function locationOf(activity: Activity): { latitude: number; longitude: number } | undefined {
   for (const entity of activity.entities ?? []) {
     const candidate = (entity.type === 'Place' ? (entity as { geo?: unknown }).geo : entity.type === 'GeoCoordinates' ? entity : undefined) as
@@ -59,6 +81,11 @@ export function inboundFromActivity(activity: Activity): InboundMessage | undefi
   const text = (activity.text ? TurnContext.removeRecipientMention(activity) ?? activity.text : '').trim();
   const media: Media[] = [];
   for (const attachment of activity.attachments ?? []) {
+    if (attachment.contentType === TEAMS_FILE) {
+      const file = teamsFile(attachment.content);
+      if (file) media.push(file);
+      continue;
+    }
     const kind = mediaKind(attachment.contentType ?? '');
     if (kind && attachment.contentUrl) media.push({ kind, url: attachment.contentUrl, mimeType: attachment.contentType });
   }

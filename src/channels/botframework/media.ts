@@ -1,8 +1,9 @@
 // Bot Framework attachments: the activity names each file's contentUrl, read once the message is
 // stored. The URL comes from the channel's message, so it is held to what a channel would name:
-// https with no credentials in it, and for the Emulator only this machine. Channels whose
-// attachment URLs need the bot's token (Teams' connector files) are not covered yet: their
-// downloads fail with 401 and show as failed on the ticket.
+// https with no credentials in it, and for the Emulator only this machine. A file sent in Teams comes
+// with a download URL that needs no login (inbound.ts). Attachment URLs that need the bot's token
+// (images pasted inline in Teams, on the connector) are not covered yet: their downloads fail with
+// 401 and show as failed on the ticket.
 import { isLoopbackHost } from '../../http/loopback.ts';
 import { DeliveryError } from '../../messaging/delivery.ts';
 import { downloadLimited, type MediaFetcher } from '../../messaging/media-fetch.ts';
