@@ -168,6 +168,15 @@ describe('a citizen writing English', () => {
     expect(ticket).toMatchObject({ type: 'complaint', category: 'rubbish', neighbourhood: 'Erzene Mahallesi', latitude: 38.4612, longitude: 27.2236 });
   });
 
+  it('is offered the neighbourhood nearest the pin in Arabic, and after "لا" asked to write it', async () => {
+    const layla = citizen();
+    expect(await layla.say('الزبالة ما انشالت من شارعنا من أسبوع')).toContain('في أي حي (محلة) المشكلة؟');
+    const offered = await layla.say('', { location: { latitude: 38.4612, longitude: 27.2236 } });
+    expect(offered).toContain('بحسب موقعك، قد يكون حيّك “Erzene Mahallesi”. هل هذا صحيح؟');
+    expect(await layla.say('لا')).toContain('في أي حي (محلة) المشكلة؟');
+    expect(await layla.say('Kazımdirik')).toContain('هل يمكنك كتابة الشارع ورقم البناء إن وجد؟');
+  });
+
   it('goes on in Turkish in the middle of a form when asked, and the next conversation starts in the language kept', async () => {
     const emma = citizen();
     expect(await emma.say('I want an appointment with the mayor')).toContain('appointment request');
