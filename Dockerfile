@@ -16,7 +16,7 @@ COPY . .
 # Run stage: no compilers, not root.
 FROM node:20-bookworm-slim
 # MALLOC_ARENA_MAX: glibc's per-thread malloc arenas (libuv's pool, the report worker, SQLite) held
-# about 75 MB more resident memory at rest without it (docs/performance.md).
+# 45–60 MB more resident memory at rest without it (docs/performance.md, "Memory at rest").
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
     HOST=0.0.0.0 \
