@@ -48,6 +48,15 @@ describe('outbox', () => {
     expect(reply).toMatchObject({ replyToId: inbound.id, status: 'sent', attempts: 1, lastError: null });
   });
 
+  it('never marks failed a reply that was delivered meanwhile (another instance took it over during a long pause here)', async () => {
+    const s = await stack();
+    await s.say('zeki', 'merhaba');
+    const [reply] = await outRows(s, 'zeki');
+    expect(reply!.status).toBe('sent');
+    await s.store.markFailed(reply!.id, 12, 'late failure of a paused instance');
+    expect((await outRows(s, 'zeki')).map((row) => [row.status, row.lastError])).toEqual([['sent', null]]);
+  });
+
   it('retries 5xx failures with backoff and delivers a chat’s replies in order, never the second before the first', async () => {
     const platform = new FakePlatform();
     // The first reply fails twice, the second once: the second must still wait for the first.

@@ -27,10 +27,11 @@ export class DeliveryMarks {
     this.inHand.pending.delete(messageId);
   }
 
+  /** Given up on; never over a message another instance delivered meanwhile (one that took it over after a long pause here). */
   async markFailed(messageId: string, attempts?: number, lastError?: string): Promise<void> {
     this.inHand.pending.delete(messageId);
     await this.db.message.updateMany({
-      where: { id: messageId },
+      where: { id: messageId, status: 'pending' },
       data: { status: 'failed', nextAttemptAt: null, ...(attempts !== undefined ? { attempts } : {}), ...(lastError !== undefined ? { lastError } : {}) },
     });
   }
