@@ -105,12 +105,19 @@ function startExport(id: number, since: Date | null, now: Date): Job {
   return job;
 }
 
+const utf8 = new TextEncoder();
+
 async function pump(id: number, job: Job) {
   const chunk = await job.next();
   if (chunk === null) {
     job.close();
     send({ id, done: true });
-  } else send({ id, chunk });
+    return;
+  }
+  // As bytes whose memory moves to the main thread (transferred, not copied): its heap never holds
+  // the export's text, and each chunk's memory is released once written to the response.
+  const bytes = utf8.encode(chunk);
+  parentPort!.postMessage({ id, chunk: bytes } satisfies ReportResponse, [bytes.buffer]);
 }
 
 async function answer(request: ReportRequest): Promise<void> {

@@ -13,7 +13,7 @@ export type ReportRequest =
   | { id: number; kind: 'csv'; since: Date | null; now: Date }
   | { id: number; kind: 'more' | 'cancel' };
 
-export type ReportResponse = { id: number; figures: TicketReport } | { id: number; chunk: string } | { id: number; done: true } | { id: number; error: string };
+export type ReportResponse = { id: number; figures: TicketReport } | { id: number; chunk: Uint8Array } | { id: number; done: true } | { id: number; error: string };
 
 interface Pending {
   resolve(message: ReportResponse): void;
@@ -96,13 +96,14 @@ export class ReportWorker {
     return answer.figures;
   }
 
-  async *csv(period: { since: Date | null; now: Date }): AsyncGenerator<string> {
+  /** The CSV's bytes (UTF-8, with its byte order mark), a chunk at a time. */
+  async *csv(period: { since: Date | null; now: Date }): AsyncGenerator<Buffer> {
     const id = this.nextId++;
     let finished = false;
     try {
       let answer = await this.ask({ id, kind: 'csv', ...period });
       while ('chunk' in answer) {
-        yield answer.chunk;
+        yield Buffer.from(answer.chunk.buffer, answer.chunk.byteOffset, answer.chunk.byteLength);
         answer = await this.ask({ id, kind: 'more' });
       }
       finished = true;

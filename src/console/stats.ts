@@ -176,7 +176,7 @@ export class Stats {
   }
 
   /** The export of the last `days` days as chunks of text, made by the report worker as they are read. */
-  csv(days: number): AsyncIterable<string> {
+  csv(days: number): AsyncIterable<Buffer> {
     const { now, since } = this.period(days);
     return this.reports.csv({ since, now });
   }
