@@ -3,7 +3,7 @@
 // "chat", backoff with jitter, a failure marked failed with its reason, pending ones sent again after
 // a restart), with one chat per channel and department, so that a department's events arrive in
 // the order they happened and one slow receiver holds up no other department.
-import { Prisma } from '../generated/prisma/client.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import type { Cluster } from '../storage/cluster.ts';
 import type { Database } from '../storage/database.ts';
 import type { PendingDelivery } from '../messaging/conversation-store.ts';
@@ -67,14 +67,9 @@ export class IntegrationDeliveries implements OutboxStore {
   async leftoverDeliveries(): Promise<PendingDelivery[]> {
     let where: Prisma.IntegrationDeliveryWhereInput = { status: 'pending' };
     if (this.cluster) {
-      const me = this.cluster.id;
-      const claimed = await this.db.$queryRaw<{ id: string }[]>(Prisma.sql`UPDATE "IntegrationDelivery" SET "claimedBy" = ${me}
-        WHERE "id" IN (SELECT "id" FROM "IntegrationDelivery"
-          WHERE "status" = 'pending' AND ("claimedBy" IS NULL OR ("claimedBy" <> ${me} AND NOT ${this.cluster.liveOtherSql(Prisma.sql`"claimedBy"`)}))
-          FOR UPDATE SKIP LOCKED)
-        RETURNING "id"`);
+      const claimed = await this.cluster.claimPending('IntegrationDelivery');
       if (claimed.length === 0) return [];
-      where = { id: { in: claimed.map((row) => row.id) } };
+      where = { id: { in: claimed } };
     }
     const rows = await this.db.integrationDelivery.findMany({ where, orderBy: [{ eventAt: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] });
     return rows.map(pendingOf);

@@ -13,7 +13,7 @@ import type { Media } from '../messaging/message.ts';
 import { Outbox, type OutboxOptions, type OutboxStore } from '../messaging/outbox.ts';
 import type { Database } from '../storage/database.ts';
 import type { Cluster } from '../storage/cluster.ts';
-import { Prisma } from '../generated/prisma/client.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import type { CozumEvents } from '../messaging/events.ts';
 import { inspectMedia, largestAllowed, type MediaLimits, type Refusal } from './content.ts';
 import type { MediaStore } from './store.ts';
@@ -56,14 +56,9 @@ class MediaDownloads implements OutboxStore {
   async leftoverDeliveries(): Promise<PendingDelivery[]> {
     let where: Prisma.MediaWhereInput = { status: 'pending' };
     if (this.cluster) {
-      const me = this.cluster.id;
-      const claimed = await this.db.$queryRaw<{ id: string }[]>(Prisma.sql`UPDATE "Media" SET "claimedBy" = ${me}
-        WHERE "id" IN (SELECT "id" FROM "Media"
-          WHERE "status" = 'pending' AND ("claimedBy" IS NULL OR ("claimedBy" <> ${me} AND NOT ${this.cluster.liveOtherSql(Prisma.sql`"claimedBy"`)}))
-          FOR UPDATE SKIP LOCKED)
-        RETURNING "id"`);
+      const claimed = await this.cluster.claimPending('Media');
       if (claimed.length === 0) return [];
-      where = { id: { in: claimed.map((row) => row.id) } };
+      where = { id: { in: claimed } };
     }
     const rows = await this.db.media.findMany({ where, orderBy: [{ createdAt: 'asc' }, { position: 'asc' }] });
     return rows.map((row) => ({ id: row.id, conversationId: row.conversationId, channel: PREFIX + row.channel, message: { text: '', choices: [] }, attempts: row.attempts, nextAttemptAt: row.nextAttemptAt }));

@@ -251,6 +251,21 @@ export class Cluster {
       WHERE "Lease"."key" = ${key} AND "Instance"."expiresAt" > ${NOW_MS}${options.mine ? Prisma.sql` AND "Lease"."holder" <> ${this.id}` : Prisma.empty})`;
   }
 
+  /**
+   * Claims for this instance the pending rows of `table` (a queue with `status` and `claimedBy`) that
+   * no live instance holds: unclaimed ones, and a dead instance's. FOR UPDATE SKIP LOCKED: two
+   * instances looking at once take different rows. Returns the ids claimed.
+   */
+  async claimPending(table: 'IntegrationDelivery' | 'Media'): Promise<string[]> {
+    const name = Prisma.raw(`"${table}"`);
+    const rows = await this.sql.query<{ id: string }>(Prisma.sql`UPDATE ${name} SET "claimedBy" = ${this.id}
+      WHERE "id" IN (SELECT "id" FROM ${name}
+        WHERE "status" = 'pending' AND ("claimedBy" IS NULL OR ("claimedBy" <> ${this.id} AND NOT ${this.liveOtherSql(Prisma.sql`"claimedBy"`)}))
+        FOR UPDATE SKIP LOCKED)
+      RETURNING "id"`);
+    return rows.map((row) => row.id);
+  }
+
   /** SQL true when `holder` names a live instance other than this one. */
   liveOtherSql(holder: Prisma.Sql): Prisma.Sql {
     return Prisma.sql`EXISTS (SELECT 1 FROM "Instance" WHERE "Instance"."id" = ${holder} AND "Instance"."expiresAt" > ${NOW_MS} AND "Instance"."id" <> ${this.id})`;
