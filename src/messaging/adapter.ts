@@ -149,10 +149,7 @@ export class ChatAdapter extends BotAdapter {
     this.store = store;
     this.ownership = options.ownership;
     this.ownership?.onWork((conversationId) => void this.takeOver(conversationId).catch((error: unknown) => this.logger.error({ err: error, conversation: conversationId }, 'taking a conversation over failed')));
-    this.ownership?.onTaken(async (conversationId) => {
-      const pending = await this.store.leftoverDeliveries({ conversationId });
-      if (pending.length > 0) this.outbox.adopt(pending);
-    });
+    this.ownership?.onTaken((conversationId) => this.adoptLeftovers(conversationId));
     this.outbox = new Outbox(store, logger, (channel) => this.senderFor(channel), options.outbox);
     if (this.ownership) this.outbox.onDrained = (conversationId) => this.giveBackWhenIdle(conversationId);
     this.onTurnError = async (context, error) => {
@@ -525,12 +522,17 @@ export class ChatAdapter extends BotAdapter {
     if (this.closing) return;
     const conversation = await this.store.conversation(conversationId);
     if (!conversation) return;
-    const pending = await this.store.leftoverDeliveries({ conversationId });
-    if (pending.length > 0) this.outbox.adopt(pending);
+    await this.adoptLeftovers(conversationId);
     const chat = chatKey(conversation.channel, conversation.contact.platformUserId);
     this.chatOfHeld.set(conversationId, chat);
     await this.track(this.queue.run(chat, () => this.runWaiting(conversationId)));
     this.giveBackWhenIdle(conversationId);
+  }
+
+  /** Replies stored in the conversation and delivered by nobody (a dead or stopped holder's), queued here. */
+  private async adoptLeftovers(conversationId: string): Promise<void> {
+    const pending = await this.store.leftoverDeliveries({ conversationId });
+    if (pending.length > 0) this.outbox.adopt(pending);
   }
 
   /** Waits for turns in progress, lets deliveries in progress finish, and stops the outbox's timer. */

@@ -67,7 +67,8 @@ export class ConversationOwnership {
       if (this.held.has(conversationId)) return this.workListener?.(conversationId);
       const channel = typeof notice.channel === 'string' ? notice.channel : undefined;
       if (channel && this.pinned.get(channel)) {
-        void this.claim(conversationId, channel)
+        // Taken, not claimed: the work listener's take-over adopts what was left undelivered itself.
+        void this.take(conversationId, channel)
           .then((won) => won && this.workListener?.(conversationId))
           .catch((error: unknown) => this.logger.warn({ err: error, conversation: conversationId }, 'claiming a pinned conversation failed'));
       } else if (this.givenBack.has(conversationId)) void this.reclaim(conversationId, channel ?? '');
@@ -127,7 +128,7 @@ export class ConversationOwnership {
   /** Work arrived in a conversation given back a moment ago: taken again, if nobody else did. */
   private async reclaim(conversationId: string, channel: string): Promise<void> {
     try {
-      if (await this.claim(conversationId, channel)) this.workListener?.(conversationId);
+      if (this.held.has(conversationId) || (await this.take(conversationId, channel))) this.workListener?.(conversationId);
     } catch (error) {
       this.logger.warn({ err: error, conversation: conversationId }, 'claiming a conversation again failed: a sweep takes its work');
     }
