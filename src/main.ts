@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ChatAdapter } from './messaging/adapter.ts';
+import { ChatAdapter, type InboundContext } from './messaging/adapter.ts';
 import { CozumBot } from './bot/bot.ts';
 import { UnreadableMessages } from './bot/unreadable.ts';
 import { EmergencyDetector } from './bot/emergencies.ts';
@@ -269,14 +269,16 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   );
   const bot = new CozumBot({ config, nlu, intents, intentsByLanguage: byLanguage, detector, conversationState, store, handoff, db, dialogs, languages, vocabulary, emergencies, institutions });
   adapter.setLogic((context) => bot.run(context));
+  // What the middleware below says, in the language of the citizen who wrote (read only when it speaks).
+  const textsOfSender = async (inbound: InboundContext) => {
+    const contact = await db.contact.findUnique({ where: { id: inbound.contactId }, select: { language: true } });
+    return textsIn(contact?.language);
+  };
   // Flood control and media size, between storing a message and the bot (messaging/inbound-limits.ts).
   adapter.use(
     new InboundLimits(
       config.limits,
-      async (inbound) => {
-        const contact = await db.contact.findUnique({ where: { id: inbound.contactId }, select: { language: true } });
-        return textsIn(contact?.language);
-      },
+      textsOfSender,
       logger,
       // With Redis, one count per citizen for every instance; otherwise the sliding window in memory.
       redis ? fastLimits() : undefined,
@@ -289,10 +291,7 @@ export async function startCozum(config: Config, options: { http?: boolean; logg
   adapter.use(
     new MediaIntake(
       media.service,
-      async (inbound) => {
-        const contact = await db.contact.findUnique({ where: { id: inbound.contactId }, select: { language: true } });
-        return textsIn(contact?.language);
-      },
+      textsOfSender,
       maxBytesFor,
       logger,
     ),
