@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['src/generated/**', 'node_modules/**', 'data/**', '**/static/**', 'coverage/**'] },
+  { ignores: ['src/generated/**', 'dist/**', 'node_modules/**', 'data/**', '**/static/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,5 @@
 // `npm run bench:console -- --db data/seed-100000.db`: figures, not a test. Starts Çözüm as a child
-// process (`src/main.ts`, the way `npm start` runs it) on a database made by `npm run seed`, logs in
+// process (the compiled build, the way `npm start` runs it) on a database made by `npm run seed`, logs in
 // as the seeded supervisor and an agent, and times each console request (median and p95 of
 // --runs, default 5), the server's RSS (peak while each request ran, read from /proc), and a
 // citizen's web chat turn ("merhaba" and a FAQ, POST /api/chat/messages answers with the bot's
@@ -20,6 +20,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { postgresConnection } from '../src/storage/postgres-url.ts';
 import { SEED_PASSWORD } from './seed.ts';
+import { npmStartCommand } from './start-command.ts';
 
 interface Options {
   db: string;
@@ -141,9 +142,10 @@ async function main(): Promise<void> {
       'handoff: { acknowledgeEverySeconds: 0, workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "24:00" } }',
     ].join('\n'),
   );
+  const start = npmStartCommand();
   const startedAt = performance.now();
-  const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, COZUM_CONFIG: configFile, DOTENV_CONFIG_QUIET: 'true' },
+  const child: ChildProcess = spawn(process.execPath, start.args, {
+    env: { ...process.env, ...start.env, COZUM_CONFIG: configFile, DOTENV_CONFIG_QUIET: 'true' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const stop = () => child.kill('SIGTERM');

@@ -17,7 +17,7 @@
 // --repeat 5, --json (JSON only), --only pipeline|echo|nlu, --profile FILE (a .cpuprofile of the
 // measured phases, for Chrome DevTools), --database URL (e.g. an empty PostgreSQL database; default a
 // fresh SQLite file).
-// --instances N (with --database postgresql://…): N `src/main.ts` processes on that database, as a
+// --instances N (with --database postgresql://…): N server processes (as `npm start` runs them) on that database, as a
 // municipality runs them behind a load balancer, and beside them one process on a fresh SQLite
 // file: web chat citizens over HTTP, each citizen's messages going to the instances in turn (so
 // that conversations move between them), flat out and at --rate (500/s in this mode), throughput,
@@ -38,6 +38,7 @@ import { startCozum, type Cozum } from '../src/main.ts';
 import { openDatabase } from '../src/storage/database.ts';
 import type { DeliveryTarget } from '../src/messaging/delivery.ts';
 import type { OutboundMessage } from '../src/messaging/message.ts';
+import { npmStartCommand } from './start-command.ts';
 
 interface Options {
   citizens: number;
@@ -51,7 +52,7 @@ interface Options {
   repeat: number;
   /** A database URL instead of a fresh SQLite file (e.g. an empty PostgreSQL database). */
   database?: string;
-  /** Several `src/main.ts` processes on `database`, compared with one on SQLite (HTTP web chat). */
+  /** Several server processes on `database`, compared with one on SQLite (HTTP web chat). */
   instances?: number;
   rateSet?: boolean;
 }
@@ -469,8 +470,9 @@ interface Instance {
 /** `profileDir`: each instance writes a .cpuprofile there when it stops (node --cpu-prof). */
 async function startInstance(env: Record<string, string>, profileDir?: string): Promise<Instance> {
   const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...profiling, '--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', DOTENV_CONFIG_QUIET: 'true', ...env },
+  const start = npmStartCommand(profiling);
+  const child = spawn(process.execPath, start.args, {
+    env: { ...process.env, ...start.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', DOTENV_CONFIG_QUIET: 'true', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -482,7 +484,7 @@ async function startInstance(env: Record<string, string>, profileDir?: string): 
         // Not a log line.
       }
     });
-    child.once('exit', (code) => reject(new Error(`src/main.ts exited (${code}) before it was ready`)));
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before it was ready`)));
   });
   return { url, process: child };
 }

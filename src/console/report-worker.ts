@@ -106,6 +106,18 @@ function startExport(id: number, since: Date | null, now: Date): Job {
 }
 
 const utf8 = new TextEncoder();
+/** Chunks' memory the main thread gave back after sending them (reports.ts), written into again. */
+const spare: ArrayBuffer[] = [];
+
+/** `text` as UTF-8 in a given-back buffer large enough for it, or a new one. */
+function encode(text: string): Uint8Array {
+  // UTF-8 takes at most three bytes per UTF-16 unit; a chunk is CHUNK characters and a line more.
+  const needed = text.length * 3;
+  const index = spare.findIndex((buffer) => buffer.byteLength >= needed);
+  const buffer = index >= 0 ? spare.splice(index, 1)[0]! : new ArrayBuffer(Math.max(needed, CHUNK * 3));
+  const { written } = utf8.encodeInto(text, new Uint8Array(buffer));
+  return new Uint8Array(buffer, 0, written);
+}
 
 async function pump(id: number, job: Job) {
   const chunk = await job.next();
@@ -115,9 +127,9 @@ async function pump(id: number, job: Job) {
     return;
   }
   // As bytes whose memory moves to the main thread (transferred, not copied): its heap never holds
-  // the export's text, and each chunk's memory is released once written to the response.
-  const bytes = utf8.encode(chunk);
-  parentPort!.postMessage({ id, chunk: bytes } satisfies ReportResponse, [bytes.buffer]);
+  // the export's text, and the memory comes back with the request for the next chunk.
+  const bytes = encode(chunk);
+  parentPort!.postMessage({ id, chunk: bytes } satisfies ReportResponse, [bytes.buffer as ArrayBuffer]);
 }
 
 async function answer(request: ReportRequest): Promise<void> {
@@ -126,6 +138,7 @@ async function answer(request: ReportRequest): Promise<void> {
   } else if (request.kind === 'csv') {
     await pump(request.id, startExport(request.id, request.since, request.now));
   } else if (request.kind === 'more') {
+    if (request.written && spare.length < 2) spare.push(request.written);
     const job = exports.get(request.id);
     if (job) await pump(request.id, job);
   } else if (request.kind === 'cancel') {

@@ -1,8 +1,10 @@
-// The report worker as the main thread sees it: the figures as a promise, the CSV export as an
-// async iterable of chunks (one chunk asked for at a time, so a slow download slows the reading of
+// The report worker as the main thread sees it: the figures as a promise, the CSV export as
+// chunks handed to a writer (one chunk asked for at a time, so a slow download slows the reading of
 // rows instead of filling memory). The thread starts at the first report and lives until close().
 // Figures and exports of a year take hundreds of milliseconds of SQLite and formatting at 350,000
 // tickets; on the main thread every citizen's chat turn would wait behind them.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -11,7 +13,9 @@ import type { TicketReport } from '../storage/ticket-report.ts';
 export type ReportRequest =
   | { id: number; kind: 'figures'; since: Date | null; now: Date; openStatuses: readonly string[] }
   | { id: number; kind: 'csv'; since: Date | null; now: Date }
-  | { id: number; kind: 'more' | 'cancel' };
+  /** `written`: the previous chunk's memory, given back once the response has sent it, for the next chunk. */
+  | { id: number; kind: 'more'; written?: ArrayBuffer }
+  | { id: number; kind: 'cancel' };
 
 export type ReportResponse = { id: number; figures: TicketReport } | { id: number; chunk: Uint8Array } | { id: number; done: true } | { id: number; error: string };
 
@@ -36,11 +40,14 @@ export class ReportWorker {
     if (this.worker) return this.worker;
     if (this.url === 'file::memory:') throw new Error('reports need a database file: an in-memory database cannot be opened by the report worker');
     const worker = new Worker(new URL('./report-worker-boot.mjs', import.meta.url), {
-      workerData: { entry: new URL('./report-worker.ts', import.meta.url).href, url: this.url, config: this.config },
-      // Node's own young generation (3 × 16 MB), not the main thread's `--max-semi-space-size=64`
-      // (V8's flags hold for every thread): this thread's garbage is rows and lines, and a larger
-      // young generation would only be held as resident memory between reports.
-      resourceLimits: { maxYoungGenerationSizeMb: 48 },
+      // The worker's module beside this one: compiled under `npm start` (dist/), TypeScript under tsx.
+      workerData: { entry: new URL(`./report-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href, url: this.url, config: this.config },
+      // Small heaps: this thread's garbage is rows and lines that live for one chunk, and whatever
+      // V8 lets a heap grow to stays resident between reports. With V8's defaults the year's
+      // export took the process from 360 to 530 MB; with these, to 440 MB, 15–25% slower
+      // (docs/performance.md, "Memory"). A year's figures and a batch of the export's rows need
+      // a few MB.
+      resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 },
     });
     worker.unref();
     worker.on('message', (message: ReportResponse) => this.pending.get(message.id)?.resolve(message));
@@ -71,8 +78,8 @@ export class ReportWorker {
     }
   }
 
-  /** Sends `request` and waits for the next answer to its id. */
-  private ask(request: ReportRequest): Promise<ReportResponse> {
+  /** Sends `request` (with the memory in `transfer` moved, not copied) and waits for the next answer to its id. */
+  private ask(request: ReportRequest, transfer: ArrayBuffer[] = []): Promise<ReportResponse> {
     const worker = this.thread();
     return new Promise<ReportResponse>((resolve, reject) => {
       this.pending.set(request.id, {
@@ -86,7 +93,7 @@ export class ReportWorker {
           reject(error);
         },
       });
-      worker.postMessage(request);
+      worker.postMessage(request, transfer);
     });
   }
 
@@ -96,19 +103,25 @@ export class ReportWorker {
     return answer.figures;
   }
 
-  /** The CSV's bytes (UTF-8, with its byte order mark), a chunk at a time. */
-  async *csv(period: { since: Date | null; now: Date }): AsyncGenerator<Buffer> {
+  /**
+   * The CSV's bytes (UTF-8, with its byte order mark), a chunk at a time, each given to `write`,
+   * which resolves once the chunk is sent. Its memory then goes back to the worker, which writes
+   * the next chunk into it: an export holds one chunk's memory, where chunks left to the garbage
+   * collector piled up to 40 MB outside the heap during a year's export. Rejects with what `write`
+   * rejects with (the browser went away), after telling the worker to stop reading.
+   */
+  async csv(period: { since: Date | null; now: Date }, write: (chunk: Buffer) => Promise<void>): Promise<void> {
     const id = this.nextId++;
     let finished = false;
     try {
       let answer = await this.ask({ id, kind: 'csv', ...period });
       while ('chunk' in answer) {
-        yield Buffer.from(answer.chunk.buffer, answer.chunk.byteOffset, answer.chunk.byteLength);
-        answer = await this.ask({ id, kind: 'more' });
+        const { buffer, byteOffset, byteLength } = answer.chunk;
+        await write(Buffer.from(buffer, byteOffset, byteLength));
+        answer = await this.ask({ id, kind: 'more', written: buffer as ArrayBuffer }, [buffer as ArrayBuffer]);
       }
       finished = true;
     } finally {
-      // The download ended early (the browser went away): the worker closes its cursor.
       if (!finished && this.worker) this.worker.postMessage({ id, kind: 'cancel' } satisfies ReportRequest);
     }
   }

@@ -175,10 +175,10 @@ export class Stats {
     }));
   }
 
-  /** The export of the last `days` days as chunks of text, made by the report worker as they are read. */
-  csv(days: number): AsyncIterable<Buffer> {
+  /** The export of the last `days` days, given to `write` a chunk at a time as the report worker reads it (reports.ts). */
+  csv(days: number, write: (chunk: Buffer) => Promise<void>): Promise<void> {
     const { now, since } = this.period(days);
-    return this.reports.csv({ since, now });
+    return this.reports.csv({ since, now }, write);
   }
 }
 

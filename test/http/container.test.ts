@@ -102,7 +102,7 @@ describe('compose.yaml', () => {
   it('checks health with the same script as the Dockerfile, and every file it names exists', () => {
     for (const [, service] of apps) expect(service.healthcheck!.test).toEqual(['CMD', 'node', 'scripts/healthcheck.mjs']);
     expect(dockerfile).toContain('CMD ["node", "scripts/healthcheck.mjs"]');
-    for (const file of ['scripts/healthcheck.mjs', 'scripts/prisma-generate.mjs', 'prisma', 'prisma.config.ts', 'package-lock.json', 'src/main.ts']) expect(existsSync(file), file).toBe(true);
+    for (const file of ['scripts/healthcheck.mjs', 'scripts/prisma-generate.mjs', 'prisma', 'prisma.config.ts', 'package-lock.json', 'scripts/build.mjs', 'tsconfig.build.json', 'src/main.ts']) expect(existsSync(file), file).toBe(true);
     expect(dockerfile).toMatch(/^USER node$/m);
   });
 });
@@ -125,9 +125,14 @@ describe('the image start script and health check, run directly', () => {
     expect(draining.stderr).toContain('503');
   });
 
-  it('the start command is the one npm start runs', () => {
+  it('the start command is the one npm start runs, with the same environment', () => {
     const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
-    const command = /^CMD (\[.*\])$/m.exec(dockerfile)![1]!;
-    expect((JSON.parse(command) as string[]).join(' ')).toBe(start);
+    // `npm start` sets its variables in front of the command; the image sets them with ENV.
+    const [, assignments, command] = /^((?:\w+=\S+ )*)(.*)$/.exec(start)!;
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)![1]!;
+    expect((JSON.parse(cmd) as string[]).join(' ')).toBe(command);
+    expect(assignments).not.toBe('');
+    const env = /^ENV ((?:.*\\\n)*.*)$/m.exec(dockerfile)![1]!;
+    for (const assignment of assignments!.trim().split(' ')) expect(env).toMatch(new RegExp(`(^|\\s)${assignment}(\\s|$)`));
   });
 });

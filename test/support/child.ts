@@ -1,4 +1,4 @@
-// `src/main.ts` in a child process, as `npm start` runs it: for tests that kill it (SIGKILL) and
+// `src/main.ts` in a child process, as `npm start` runs it (or its compiled build): for tests that kill it (SIGKILL) and
 // start it again on the same database (SQLite's file in DATA_DIR, or on PostgreSQL a database named
 // after it: test/support/database.ts); and commands run to their end (runCommand).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,10 +20,15 @@ export interface ChildCozum {
   stop(signal: NodeJS.Signals): Promise<void>;
 }
 
-export async function startChild(options: { dataDir: string; configFile: string; env?: Record<string, string> }): Promise<ChildCozum> {
+/** How tests start Çözüm: the TypeScript through tsx; `npm start` runs the compiled build (COMPILED). */
+const FROM_SOURCE = ['--import', 'tsx', 'src/main.ts'];
+/** `npm start`'s command after its build (scripts/build.mjs). */
+export const COMPILED = ['dist/main.js'];
+
+export async function startChild(options: { dataDir: string; configFile: string; env?: Record<string, string>; args?: string[] }): Promise<ChildCozum> {
   // On SQLite the child finds its database in DATA_DIR by itself, as an operator's would.
   const database = testDialect === 'postgresql' ? { DATABASE_URL: await testDatabaseUrl(path.join(options.dataDir, 'cozum.db')) } : {};
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, options.args ?? FROM_SOURCE, {
     cwd: path.resolve('.'),
     env: {
       ...process.env,

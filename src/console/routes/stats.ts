@@ -1,6 +1,4 @@
 // The supervisor's page: figures for a period, the CSV of tickets, failed deliveries sent again.
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { consoleSession } from '../auth.ts';
@@ -9,6 +7,9 @@ import { IdParams } from './validate.ts';
 
 /** Days back from today; anything else (missing, not a whole number, over ten years) is 30. */
 const PeriodQuery = z.object({ days: z.coerce.number().int().min(0).max(3650).catch(30) });
+
+/** What writing to a response whose browser went away fails with. */
+const BROWSER_GONE = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 export function statsRoutes({ config, logger, clock, stats, outbox, supervisorOnly, catalog }: RouteContext): Router {
   const api = express.Router();
@@ -40,12 +41,18 @@ export function statsRoutes({ config, logger, clock, stats, outbox, supervisorOn
     const stamp = new Intl.DateTimeFormat('sv-SE', { timeZone: config.timeZone }).format(clock());
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="talepler-${stamp}.csv"`);
-    // Streamed as the worker reads the rows: a slow download pauses the reading (back-pressure).
-    await pipeline(Readable.from(stats.csv(days)), response).catch((error: unknown) => {
+    // Streamed as the worker reads the rows: the next chunk is read once this one is sent, so a slow
+    // download pauses the reading (back-pressure) and the chunk's memory can be written into again.
+    const sent = (chunk: Buffer) => new Promise<void>((resolve, reject) => response.write(chunk, (error) => (error ? reject(error) : resolve())));
+    try {
+      await stats.csv(days, sent);
+      response.end();
+    } catch (error) {
       if (!response.headersSent) throw error;
-      // The browser went away or the worker failed mid-way: the response ends short, nothing to send.
-      if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.warn({ err: error }, 'CSV export ended early');
-    });
+      // The browser went away, or the worker failed mid-way: the response ends short, nothing to send.
+      if (!BROWSER_GONE.has((error as { code?: string }).code ?? '')) logger.warn({ err: error }, 'CSV export ended early');
+      response.destroy();
+    }
   });
 
   return api;
