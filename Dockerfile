@@ -37,4 +37,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
 # SIGTERM drains and finishes the turns in flight (shutdownTimeoutSeconds, 25 s by default):
 # give `docker stop` a longer grace period than that (compose.yaml: stop_grace_period).
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/main.js"]
+CMD ["node", "--heap-growing-percent=50", "dist/main.js"]

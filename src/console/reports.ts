@@ -44,10 +44,10 @@ export class ReportWorker {
       workerData: { entry: new URL(`./report-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href, url: this.url, config: this.config },
       // Small heaps: this thread's garbage is rows and lines that live for one chunk, and whatever
       // V8 lets a heap grow to stays resident between reports. With V8's defaults the year's
-      // export took the process from 360 to 530 MB; with these, to 440 MB, 15–25% slower
+      // export took the process from 360 to 530 MB; with these, to 410–440 MB, 15–25% slower
       // (docs/performance.md, "Memory"). A year's figures and a batch of the export's rows need
-      // a few MB.
-      resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 },
+      // a few MB; the thread's modules about 15.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
     });
     worker.unref();
     worker.on('message', (message: ReportResponse) => this.pending.get(message.id)?.resolve(message));
