@@ -1,6 +1,7 @@
 // The report worker as the main thread sees it: the figures as a promise, the CSV export as
 // chunks handed to a writer (one chunk asked for at a time, so a slow download slows the reading of
-// rows instead of filling memory). The thread starts at the first report and lives until close().
+// rows instead of filling memory). The thread starts at the first report and stops after some idle
+// minutes, or at close().
 // Figures and exports of a year take hundreds of milliseconds of SQLite and formatting at 350,000
 // tickets; on the main thread every citizen's chat turn would wait behind them.
 import path from 'node:path';
@@ -24,19 +25,46 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/** A thread without a report for this long stops (its 40–50 MB go back); the next report starts it again. */
+const IDLE_MS = 10 * 60_000;
+
 export class ReportWorker {
   private worker?: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Exports under way: between two chunks nothing is pending, but the thread holds their cursors. */
+  private exporting = 0;
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(
     /** The database's URL (a SQLite file or PostgreSQL). */
     private readonly url: string,
     private readonly config: Config,
     private readonly logger?: Logger,
+    private readonly idleMs = IDLE_MS,
   ) {}
 
+  /** Whether the thread is running now. */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** Stops the thread once nothing was asked of it for `idleMs`. */
+  private stopWhenIdle(): void {
+    clearTimeout(this.idleTimer);
+    if (!this.worker || this.pending.size > 0 || this.exporting > 0) return;
+    this.idleTimer = setTimeout(() => {
+      const worker = this.worker;
+      if (!worker || this.pending.size > 0 || this.exporting > 0) return;
+      this.worker = undefined;
+      this.logger?.info({ idleSeconds: Math.round(this.idleMs / 1000) }, 'report worker stopped: no report asked for meanwhile');
+      void worker.terminate();
+    }, this.idleMs);
+    this.idleTimer.unref();
+  }
+
   private thread(): Worker {
+    clearTimeout(this.idleTimer);
     if (this.worker) return this.worker;
     if (this.url === 'file::memory:') throw new Error('reports need a database file: an in-memory database cannot be opened by the report worker');
     const worker = new Worker(new URL('./report-worker-boot.mjs', import.meta.url), {
@@ -73,6 +101,7 @@ export class ReportWorker {
     if (this.url === 'file::memory:') return;
     try {
       this.thread();
+      this.stopWhenIdle();
     } catch (error) {
       this.logger?.warn({ err: error }, 'report worker could not start');
     }
@@ -85,11 +114,13 @@ export class ReportWorker {
       this.pending.set(request.id, {
         resolve: (message) => {
           this.pending.delete(request.id);
+          this.stopWhenIdle();
           if ('error' in message) reject(new Error(`report worker: ${message.error}`));
           else resolve(message);
         },
         reject: (error) => {
           this.pending.delete(request.id);
+          this.stopWhenIdle();
           reject(error);
         },
       });
@@ -113,6 +144,7 @@ export class ReportWorker {
   async csv(period: { since: Date | null; now: Date }, write: (chunk: Buffer) => Promise<void>): Promise<void> {
     const id = this.nextId++;
     let finished = false;
+    this.exporting++;
     try {
       let answer = await this.ask({ id, kind: 'csv', ...period });
       while ('chunk' in answer) {
@@ -122,11 +154,14 @@ export class ReportWorker {
       }
       finished = true;
     } finally {
+      this.exporting--;
       if (!finished && this.worker) this.worker.postMessage({ id, kind: 'cancel' } satisfies ReportRequest);
+      this.stopWhenIdle();
     }
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
