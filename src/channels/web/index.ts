@@ -117,7 +117,7 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
   const router = express.Router();
   const uploads = new WebUploads();
   adapter.mediaFetchers.register(WEBCHAT_CHANNEL, uploads);
-  const sessions = new WebchatSessions(db);
+  const sessions = new WebchatSessions(db, WEBCHAT_CHANNEL);
   const perMinute = (counters: RateLimitStore, name: string, points: number) => (points > 0 ? counters.limiter({ name, points, seconds: 60, holdInMemory: true }) : undefined);
   const newSessions = perMinute(durableLimits, 'webchat:sessions', limits.chatSessions);
   const messagesByAddress = perMinute(fastLimits, 'webchat:messages', limits.chatMessages);
@@ -130,8 +130,7 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
     // Read by chat.js as data (never run): "<" escaped, so nothing in it can end the element.
     .replace('{{labels}}', () => JSON.stringify(Object.fromEntries(Object.entries(words ?? {}).map(([language, w]) => [language, labelsOf(w)]))).replaceAll('<', '\\u003c'));
   // The language the citizen writes in, once the bot has heard them: the page switches its labels to it.
-  const languageOf = async (userId: string) =>
-    (await db.contact.findUnique({ where: { channel_platformUserId: { channel: WEBCHAT_CHANNEL, platformUserId: userId } }, select: { language: true } }))?.language ?? null;
+  const languageOf = (userId: string) => sessions.languageOf(userId);
   const offered = Object.keys(words ?? {});
   // The words of a refusal: the citizen's language once known, else the browser's, else Turkish.
   const wordsFor = async (request: Request, userId?: string): Promise<ChannelTexts | undefined> => {
