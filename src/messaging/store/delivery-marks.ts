@@ -6,8 +6,24 @@ import { Batcher } from '../../storage/batcher.ts';
 import type { DirectSql } from '../../storage/direct-sql.ts';
 import { outboundFromPayload, type InHand, type PendingDelivery } from './rows.ts';
 
+interface PendingRow {
+  id: string;
+  conversationId: string;
+  text: string;
+  payload: string;
+  attempts: number;
+  nextAttemptAt: Date | string | null;
+  channel: string;
+}
+
 export class DeliveryMarks {
   private readonly deliveredWrites: Batcher<string, void>;
+  /**
+   * Each conversation an instance claims is read for replies its previous holder left undelivered
+   * (../ownership.ts): with several instances that is every other message, so the conversations
+   * claimed at about the same moment share one direct statement.
+   */
+  private readonly pendingReads: Batcher<string, PendingDelivery[]>;
 
   constructor(
     private readonly db: Database,
@@ -19,6 +35,25 @@ export class DeliveryMarks {
         WHERE "id" IN (${Prisma.join(ids)}) AND "status" = 'pending'`);
       return ids.map(() => undefined);
     }, { maxBatch: 500 });
+    this.pendingReads = new Batcher<string, PendingDelivery[]>(async (conversationIds) => {
+      const rows = await this.sql.query<PendingRow>(Prisma.sql`SELECT "Message"."id", "Message"."conversationId", "Message"."text", "Message"."payload", "Message"."attempts", "Message"."nextAttemptAt", "Conversation"."channel"
+        FROM "Message" JOIN "Conversation" ON "Conversation"."id" = "Message"."conversationId"
+        WHERE "Message"."direction" = 'out' AND "Message"."status" = 'pending' AND "Message"."conversationId" IN (${Prisma.join([...new Set(conversationIds)])})
+        ORDER BY "Message"."createdAt", "Message"."id"`);
+      const byConversation = new Map<string, PendingDelivery[]>();
+      for (const row of rows) {
+        const delivery: PendingDelivery = {
+          id: row.id,
+          conversationId: row.conversationId,
+          channel: row.channel,
+          message: outboundFromPayload(row.text, row.payload),
+          attempts: Number(row.attempts),
+          nextAttemptAt: row.nextAttemptAt === null ? null : new Date(row.nextAttemptAt),
+        };
+        byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), delivery]);
+      }
+      return conversationIds.map((id) => byConversation.get(id) ?? []);
+    }, { maxBatch: 200 });
   }
 
   /** A pending message reached the citizen. */
@@ -55,6 +90,7 @@ export class DeliveryMarks {
 
   /** Outbound messages not yet delivered, oldest first (only one of them, when `id` is given). */
   async pendingDeliveries(filter: { id?: string; conversationId?: string } = {}): Promise<PendingDelivery[]> {
+    if (filter.conversationId && !filter.id) return this.pendingReads.add(filter.conversationId);
     const rows = await this.db.message.findMany({
       where: { direction: 'out', status: 'pending', ...(filter.id ? { id: filter.id } : {}), ...(filter.conversationId ? { conversationId: filter.conversationId } : {}) },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
