@@ -220,7 +220,19 @@ export class Handoff {
     if (conversation.mode === 'agent' && conversation.agentId && conversation.agentId !== agent.id) {
       throw new HandoffError(ACTION_ERRORS.heldBy(conversation.agent?.displayName));
     }
-    await db.conversation.update({ where: { id: conversationId }, data: { mode: 'agent', agentId: agent.id } });
+    // Taken only while nobody holds it: of two agents claiming at the same moment (on one instance
+    // or two) one gets it and the other is told who has it; the citizen is told once.
+    const { count: taken } = await db.conversation.updateMany({
+      where: { id: conversationId, OR: [{ mode: { notIn: ['agent', 'erased'] } }, { mode: 'agent', agentId: null }] },
+      data: { mode: 'agent', agentId: agent.id },
+    });
+    if (taken === 0) {
+      const now = await db.conversation.findUnique({ where: { id: conversationId }, select: { mode: true, agentId: true, agent: { select: { displayName: true } } } });
+      if (!now || now.mode === 'erased') throw new HandoffError(ACTION_ERRORS.erased);
+      if (now.agentId !== agent.id) throw new HandoffError(ACTION_ERRORS.heldBy(now.agent?.displayName));
+      // Already this agent's (a second click): nothing changes.
+      return;
+    }
     // Leaving the queue: how long the citizen waited for a person since the escalation.
     if (ticket && (ticket.status === 'new' || ticket.status === 'assigned')) queueWait.observe(Math.max(0, (this.now().getTime() - ticket.createdAt.getTime()) / 1000));
     if (ticket) {

@@ -146,6 +146,27 @@ describe('an agent holding the conversation', () => {
     expect(events.map((e) => e.note)).toContain('Vatandaş görüşmeden ayrılıp asistana döndü.');
   });
 
+  it('gives a conversation two agents claim at the same moment to one of them, and tells the citizen once', async () => {
+    const fatma = await agent('fatma', 'Fatma Kaya', 'Çözüm Merkezi');
+    const citizen = new Citizen(cozum);
+    await citizen.say('temsilci');
+    const conversation = await conversationOf(citizen);
+    const outcomes = await Promise.allSettled([cozum.handoff.claim(ayse, conversation.id), cozum.handoff.claim(fatma, conversation.id)]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')!;
+    const holder = (await conversationOf(citizen)).agentId === ayse.id ? 'Ayşe Demir' : 'Fatma Kaya';
+    expect(String(refused.reason)).toContain(holder);
+    const joined = (await notifications(citizen)).filter((text) => text.includes('görüşmeyi devraldı'));
+    expect(joined).toHaveLength(1);
+    expect(joined[0]).toContain(holder);
+    const events = await cozum.db.ticketEvent.findMany({ where: { ticketId: conversation.handoffTicketId!, kind: 'assign' } });
+    expect(events).toHaveLength(1);
+    // A second click by the one who has it changes nothing.
+    const winner = holder === 'Ayşe Demir' ? ayse : fatma;
+    await cozum.handoff.claim(winner, conversation.id);
+    expect((await notifications(citizen)).filter((text) => text.includes('görüşmeyi devraldı'))).toHaveLength(1);
+  });
+
   it('keeps another department\'s agent out', async () => {
     const citizen = new Citizen(cozum);
     await citizen.say('temsilci');
