@@ -12,15 +12,20 @@ export interface StartCommand {
   env: Record<string, string>;
 }
 
-export function npmStartCommand(extraArgs: string[] = []): StartCommand {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const words = start.split(/\s+/);
+/** package.json's start script, `VAR=value … node [flags] entry`, as node's arguments and the variables it sets. */
+export function parseStartScript(script: string): StartCommand {
+  const words = script.split(/\s+/);
   const env: Record<string, string> = {};
   while (words[0] && /^\w+=/.test(words[0])) {
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
-  if (words.shift() !== 'node') throw new Error(`package.json's start script is not a node command: ${start}`);
-  return { args: [...words.slice(0, -1), ...extraArgs, words.at(-1)!], env };
+  if (words.shift() !== 'node') throw new Error(`package.json's start script is not a node command: ${script}`);
+  return { args: words, env };
+}
+
+export function npmStartCommand(extraArgs: string[] = []): StartCommand {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  const { args, env } = parseStartScript((JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start);
+  return { args: [...args.slice(0, -1), ...extraArgs, args.at(-1)!], env };
 }

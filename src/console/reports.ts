@@ -49,13 +49,18 @@ export class ReportWorker {
     return this.worker !== undefined;
   }
 
+  /** Running, with no answer awaited and no export under way. */
+  private get idle(): boolean {
+    return this.worker !== undefined && this.pending.size === 0 && this.exporting === 0;
+  }
+
   /** Stops the thread once nothing was asked of it for `idleMs`. */
   private stopWhenIdle(): void {
     clearTimeout(this.idleTimer);
-    if (!this.worker || this.pending.size > 0 || this.exporting > 0) return;
+    if (!this.idle) return;
     this.idleTimer = setTimeout(() => {
       const worker = this.worker;
-      if (!worker || this.pending.size > 0 || this.exporting > 0) return;
+      if (!worker || !this.idle) return;
       this.worker = undefined;
       this.logger?.info({ idleSeconds: Math.round(this.idleMs / 1000) }, 'report worker stopped: no report asked for meanwhile');
       void worker.terminate();

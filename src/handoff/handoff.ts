@@ -215,13 +215,10 @@ export class Handoff {
   /** The agent takes the conversation over: from now on the citizen's messages go to them. */
   async claim(agent: AgentActor, conversationId: string): Promise<void> {
     const { db } = this.deps;
-    const { conversation, ticket } = await this.handedOver(agent, conversationId);
-    if (conversation.mode === 'erased') throw new HandoffError(ACTION_ERRORS.erased);
-    if (conversation.mode === 'agent' && conversation.agentId && conversation.agentId !== agent.id) {
-      throw new HandoffError(ACTION_ERRORS.heldBy(conversation.agent?.displayName));
-    }
+    const { ticket } = await this.handedOver(agent, conversationId);
     // Taken only while nobody holds it: of two agents claiming at the same moment (on one instance
-    // or two) one gets it and the other is told who has it; the citizen is told once.
+    // or two) one gets it and the other is told who has it; the citizen is told once. The one check:
+    // an erased conversation, or one another agent holds, is refused after the update changed nothing.
     const { count: taken } = await db.conversation.updateMany({
       where: { id: conversationId, OR: [{ mode: { notIn: ['agent', 'erased'] } }, { mode: 'agent', agentId: null }] },
       data: { mode: 'agent', agentId: agent.id },
@@ -247,12 +244,10 @@ export class Handoff {
       this.deps.events.emit('ticket', { ticketId: ticket.id, conversationId });
     }
     this.deps.events.emit('conversation', { conversationId, mode: 'agent' });
-    if (conversation.mode !== 'agent' || conversation.agentId !== agent.id) {
-      const agentName = agentNameForCitizens(agent);
-      const texts = await this.textsFor(conversationId);
-      const joined = agentName ? texts.format('agentJoined', { agentName }) : texts.agentJoinedUnnamed;
-      await this.deps.notifier.notify(conversationId, joined, [], { author: 'system' });
-    }
+    const agentName = agentNameForCitizens(agent);
+    const texts = await this.textsFor(conversationId);
+    const joined = agentName ? texts.format('agentJoined', { agentName }) : texts.agentJoinedUnnamed;
+    await this.deps.notifier.notify(conversationId, joined, [], { author: 'system' });
   }
 
   /** The agent's answer, delivered on the citizen's own channel (through the outbox). */

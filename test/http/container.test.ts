@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigSchema, ENV_SETTINGS, loadConfig } from '../../src/config.ts';
 import { useTestCozum } from '../support/cozum.ts';
+import { parseStartScript } from '../../scripts/start-command.ts';
 
 /** Variables read outside the configuration schema (log format, Node itself, the config file). */
 /** Read from the environment outside the configuration: INSTANCE_NAME by main.ts (storage/cluster.ts). */
@@ -126,13 +127,12 @@ describe('the image start script and health check, run directly', () => {
   });
 
   it('the start command is the one npm start runs, with the same environment', () => {
-    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
     // `npm start` sets its variables in front of the command; the image sets them with ENV.
-    const [, assignments, command] = /^((?:\w+=\S+ )*)(.*)$/.exec(start)!;
+    const start = parseStartScript((JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start);
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)![1]!;
-    expect((JSON.parse(cmd) as string[]).join(' ')).toBe(command);
-    expect(assignments).not.toBe('');
+    expect(JSON.parse(cmd) as string[]).toEqual(['node', ...start.args]);
+    expect(Object.keys(start.env)).not.toEqual([]);
     const env = /^ENV ((?:.*\\\n)*.*)$/m.exec(dockerfile)![1]!;
-    for (const assignment of assignments!.trim().split(' ')) expect(env).toMatch(new RegExp(`(^|\\s)${assignment}(\\s|$)`));
+    for (const [name, value] of Object.entries(start.env)) expect(env).toMatch(new RegExp(`(^|\\s)${name}=${value}(\\s|$)`));
   });
 });

@@ -129,13 +129,11 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
     .replaceAll('{{name}}', escapeHtml(municipalityName))
     // Read by chat.js as data (never run): "<" escaped, so nothing in it can end the element.
     .replace('{{labels}}', () => JSON.stringify(Object.fromEntries(Object.entries(words ?? {}).map(([language, w]) => [language, labelsOf(w)]))).replaceAll('<', '\\u003c'));
-  // The language the citizen writes in, once the bot has heard them: the page switches its labels to it.
-  const languageOf = (userId: string) => sessions.languageOf(userId);
   const offered = Object.keys(words ?? {});
   // The words of a refusal: the citizen's language once known, else the browser's, else Turkish.
   const wordsFor = async (request: Request, userId?: string): Promise<ChannelTexts | undefined> => {
     if (!words) return undefined;
-    const known = userId ? await languageOf(userId) : null;
+    const known = userId ? await sessions.languageOf(userId) : null;
     const language = known && words[known] ? known : preferredLanguage(request.header('accept-language'), offered);
     return (language && words[language]) || Object.values(words)[0];
   };
@@ -211,7 +209,7 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
       platformMessageId: body.data.id,
       location: body.data.location,
     });
-    response.json({ duplicate: result.duplicate, replies: result.replies, language: await languageOf(userId) });
+    response.json({ duplicate: result.duplicate, replies: result.replies, language: await sessions.languageOf(userId) });
   });
 
   // A photo or file from the attach button (the page has scaled a photo down already): the bytes
@@ -243,7 +241,7 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
       platformMessageId: id,
       media: [{ kind, fileId: uploads.keep(request.body), ...(mimeType ? { mimeType } : {}), size: request.body.length }],
     });
-    response.json({ duplicate: result.duplicate, replies: result.replies, language: await languageOf(userId) });
+    response.json({ duplicate: result.duplicate, replies: result.replies, language: await sessions.languageOf(userId) });
   });
 
   router.get('/api/chat/messages', async (request: Request, response: Response) => {
@@ -256,7 +254,7 @@ export function webchatRouter({ adapter, store, db, municipalityName, greeting, 
     if (!conversationId) return void response.json({ messages: [] });
     const rows = await store.transcript(conversationId, { afterId: after });
     // The page's first read (a reload) learns the language too; its polls every few seconds do not ask.
-    response.json({ messages: rows.map(publicMessage), ...(after === undefined ? { language: await languageOf(userId) } : {}) });
+    response.json({ messages: rows.map(publicMessage), ...(after === undefined ? { language: await sessions.languageOf(userId) } : {}) });
   });
 
   // A body that is not JSON or too large for the chat's API: the citizen reads why, in their language.

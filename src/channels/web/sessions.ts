@@ -56,7 +56,7 @@ export class WebchatSessions {
     return (await this.issued.add(id)) ? id : undefined;
   }
 
-  /** The language the citizen of `userId` writes in, once the bot has heard them. */
+  /** The language the citizen of `userId` writes in, once the bot has heard them (the page switches its labels to it). */
   languageOf(userId: string): Promise<string | null> {
     return this.languages.add(userId);
   }

@@ -16,6 +16,18 @@ interface PendingRow {
   channel: string;
 }
 
+/** A pending message as the outbox takes it, from Prisma Client's row or a direct statement's (dates as text on SQLite). */
+function pendingOf(row: PendingRow): PendingDelivery {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    channel: row.channel,
+    message: outboundFromPayload(row.text, row.payload),
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.nextAttemptAt === null ? null : new Date(row.nextAttemptAt),
+  };
+}
+
 export class DeliveryMarks {
   private readonly deliveredWrites: Batcher<string, void>;
   /**
@@ -42,15 +54,9 @@ export class DeliveryMarks {
         ORDER BY "Message"."createdAt", "Message"."id"`);
       const byConversation = new Map<string, PendingDelivery[]>();
       for (const row of rows) {
-        const delivery: PendingDelivery = {
-          id: row.id,
-          conversationId: row.conversationId,
-          channel: row.channel,
-          message: outboundFromPayload(row.text, row.payload),
-          attempts: Number(row.attempts),
-          nextAttemptAt: row.nextAttemptAt === null ? null : new Date(row.nextAttemptAt),
-        };
-        byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), delivery]);
+        const deliveries = byConversation.get(row.conversationId) ?? [];
+        deliveries.push(pendingOf(row));
+        byConversation.set(row.conversationId, deliveries);
       }
       return conversationIds.map((id) => byConversation.get(id) ?? []);
     }, { maxBatch: 200 });
@@ -96,14 +102,7 @@ export class DeliveryMarks {
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       select: { id: true, conversationId: true, text: true, payload: true, attempts: true, nextAttemptAt: true, conversation: { select: { channel: true } } },
     });
-    return rows.map((row) => ({
-      id: row.id,
-      conversationId: row.conversationId,
-      channel: row.conversation.channel,
-      message: outboundFromPayload(row.text, row.payload),
-      attempts: row.attempts,
-      nextAttemptAt: row.nextAttemptAt,
-    }));
+    return rows.map((row) => pendingOf({ ...row, channel: row.conversation.channel }));
   }
 
   async flush(): Promise<void> {
