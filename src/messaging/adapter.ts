@@ -149,7 +149,6 @@ export class ChatAdapter extends BotAdapter {
     this.store = store;
     this.ownership = options.ownership;
     this.ownership?.onWork((conversationId) => void this.takeOver(conversationId).catch((error: unknown) => this.logger.error({ err: error, conversation: conversationId }, 'taking a conversation over failed')));
-    this.ownership?.onTaken((conversationId) => this.adoptLeftovers(conversationId));
     this.outbox = new Outbox(store, logger, (channel) => this.senderFor(channel), options.outbox);
     if (this.ownership) this.outbox.onDrained = (conversationId) => this.giveBackWhenIdle(conversationId);
     this.onTurnError = async (context, error) => {
@@ -434,7 +433,11 @@ export class ChatAdapter extends BotAdapter {
       this.queue.run(chat, async () =>
         this.continueConversation(reference, async (context) => {
           if (this.ownership && !(await this.ownership.claim(conversationId, conversation.channel))) (context.turnState.get(TURN_KEY) as TurnBuffer).handedOver = true;
-          else if (this.ownership) this.chatOfHeld.set(conversationId, chat);
+          else if (this.ownership) {
+            this.chatOfHeld.set(conversationId, chat);
+            // What a previous holder left undelivered goes out before this message.
+            await this.adoptLeftovers(conversationId);
+          }
           await context.sendActivity({
             type: ActivityTypes.Message,
             text,
@@ -499,7 +502,13 @@ export class ChatAdapter extends BotAdapter {
    * inside the chat's queue.
    */
   private async runWaiting(conversationId: string, current?: Pick<StoredInbound, 'id' | 'createdAt'>): Promise<void> {
-    if (current && (await this.store.waitingInbound(conversationId)).length === 0) return;
+    if (current) {
+      const waiting = await this.store.waitingWork(conversationId);
+      // Its previous holder may have died (or shut down) with replies stored and not delivered:
+      // they go out before this turn's own (a take-over adopts them itself, `takeOver`).
+      if (waiting.deliveries.length > 0) this.outbox.adopt(waiting.deliveries);
+      if (waiting.inbound.length === 0) return;
+    }
     const rows = await this.store.unprocessedInbound({ conversationId });
     for (const row of rows) {
       if (this.active.has(row.id)) continue;

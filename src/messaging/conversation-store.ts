@@ -15,7 +15,7 @@ import type { ParsedInbound } from './message.ts';
 import { Contacts } from './store/contacts.ts';
 import { DeliveryMarks } from './store/delivery-marks.ts';
 import { Messages } from './store/messages.ts';
-import { Recovery } from './store/recovery.ts';
+import { Recovery, type WaitingWork } from './store/recovery.ts';
 import { InHand, type ConversationWithContact, type OpenedConversation, type OutboundRow, type PendingDelivery, type StoredInbound, type Understanding, type UnprocessedInbound } from './store/rows.ts';
 import { transcript } from './store/transcripts.ts';
 
@@ -123,9 +123,12 @@ export class ConversationStore {
     return this.recovery.unprocessedInbound(filter);
   }
 
-  /** Ids of a conversation's unanswered inbound messages not in this store's hands (another instance stored them). */
-  waitingInbound(conversationId: string): Promise<string[]> {
-    return this.recovery.waitingInbound(conversationId);
+  /**
+   * A conversation's unanswered inbound messages and undelivered replies not in this store's hands
+   * (another instance stored them, or a dead one left them); the replies become the caller's to deliver.
+   */
+  waitingWork(conversationId: string): Promise<WaitingWork> {
+    return this.recovery.waitingWork(conversationId);
   }
 
   repliesTo(inboundId: string) {

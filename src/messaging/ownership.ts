@@ -51,7 +51,6 @@ export class ConversationOwnership {
   /** Pinned channels: true where connected here. */
   private readonly pinned = new Map<string, boolean>();
   private workListener: ((conversationId: string) => void) | undefined;
-  private takenListener: ((conversationId: string) => Promise<void>) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -88,14 +87,12 @@ export class ConversationOwnership {
     this.pinned.set(channel, here);
   }
 
-  /** True when this instance holds the conversation now (claimed if it was free or its holder dead). */
+  /**
+   * True when this instance holds the conversation now (claimed if it was free or its holder dead).
+   * What its previous holder left undelivered is the caller's to adopt (adapter.ts `runWaiting`).
+   */
   async claim(conversationId: string, channel: string): Promise<boolean> {
-    if (this.held.has(conversationId)) return true;
-    const won = await this.take(conversationId, channel);
-    // Its previous holder may have died (or shut down) with replies stored and not delivered: they
-    // are queued here before the turn that claimed it adds its own (a sweep's take-over does it itself).
-    if (won) await this.takenListener?.(conversationId);
-    return won;
+    return this.held.has(conversationId) || this.take(conversationId, channel);
   }
 
   private async take(conversationId: string, channel: string): Promise<boolean> {
@@ -132,11 +129,6 @@ export class ConversationOwnership {
     } catch (error) {
       this.logger.warn({ err: error, conversation: conversationId }, 'claiming a conversation again failed: a sweep takes its work');
     }
-  }
-
-  /** What the adapter does with a conversation this instance has just taken (what was left undelivered in it). */
-  onTaken(listener: (conversationId: string) => Promise<void>): void {
-    this.takenListener = listener;
   }
 
   holds(conversationId: string): boolean {

@@ -6,7 +6,7 @@ import { Batcher } from '../../storage/batcher.ts';
 import type { DirectSql } from '../../storage/direct-sql.ts';
 import { outboundFromPayload, type InHand, type PendingDelivery } from './rows.ts';
 
-interface PendingRow {
+export interface PendingRow {
   id: string;
   conversationId: string;
   text: string;
@@ -17,7 +17,7 @@ interface PendingRow {
 }
 
 /** A pending message as the outbox takes it, from Prisma Client's row or a direct statement's (dates as text on SQLite). */
-function pendingOf(row: PendingRow): PendingDelivery {
+export function pendingOf(row: PendingRow): PendingDelivery {
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -30,13 +30,6 @@ function pendingOf(row: PendingRow): PendingDelivery {
 
 export class DeliveryMarks {
   private readonly deliveredWrites: Batcher<string, void>;
-  /**
-   * Each conversation an instance claims is read for replies its previous holder left undelivered
-   * (../ownership.ts): with several instances that is every other message, so the conversations
-   * claimed at about the same moment share one direct statement.
-   */
-  private readonly pendingReads: Batcher<string, PendingDelivery[]>;
-
   constructor(
     private readonly db: Database,
     private readonly sql: DirectSql,
@@ -47,19 +40,6 @@ export class DeliveryMarks {
         WHERE "id" IN (${Prisma.join(ids)}) AND "status" = 'pending'`);
       return ids.map(() => undefined);
     }, { maxBatch: 500 });
-    this.pendingReads = new Batcher<string, PendingDelivery[]>(async (conversationIds) => {
-      const rows = await this.sql.query<PendingRow>(Prisma.sql`SELECT "Message"."id", "Message"."conversationId", "Message"."text", "Message"."payload", "Message"."attempts", "Message"."nextAttemptAt", "Conversation"."channel"
-        FROM "Message" JOIN "Conversation" ON "Conversation"."id" = "Message"."conversationId"
-        WHERE "Message"."direction" = 'out' AND "Message"."status" = 'pending' AND "Message"."conversationId" IN (${Prisma.join([...new Set(conversationIds)])})
-        ORDER BY "Message"."createdAt", "Message"."id"`);
-      const byConversation = new Map<string, PendingDelivery[]>();
-      for (const row of rows) {
-        const deliveries = byConversation.get(row.conversationId) ?? [];
-        deliveries.push(pendingOf(row));
-        byConversation.set(row.conversationId, deliveries);
-      }
-      return conversationIds.map((id) => byConversation.get(id) ?? []);
-    }, { maxBatch: 200 });
   }
 
   /** A pending message reached the citizen. */
@@ -95,10 +75,9 @@ export class DeliveryMarks {
   }
 
   /** Outbound messages not yet delivered, oldest first (only one of them, when `id` is given). */
-  async pendingDeliveries(filter: { id?: string; conversationId?: string } = {}): Promise<PendingDelivery[]> {
-    if (filter.conversationId && !filter.id) return this.pendingReads.add(filter.conversationId);
+  async pendingDeliveries(filter: { id?: string } = {}): Promise<PendingDelivery[]> {
     const rows = await this.db.message.findMany({
-      where: { direction: 'out', status: 'pending', ...(filter.id ? { id: filter.id } : {}), ...(filter.conversationId ? { conversationId: filter.conversationId } : {}) },
+      where: { direction: 'out', status: 'pending', ...(filter.id ? { id: filter.id } : {}) },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       select: { id: true, conversationId: true, text: true, payload: true, attempts: true, nextAttemptAt: true, conversation: { select: { channel: true } } },
     });

@@ -5,11 +5,21 @@ import { Batcher } from '../../storage/batcher.ts';
 import type { Database } from '../../storage/database.ts';
 import type { DirectSql } from '../../storage/direct-sql.ts';
 import type { OutboundMessage, ParsedInbound } from '../message.ts';
-import type { DeliveryMarks } from './delivery-marks.ts';
+import { pendingOf, type DeliveryMarks, type PendingRow } from './delivery-marks.ts';
 import { chunks, outboundFromPayload, type InHand, type PendingDelivery, type UnprocessedInbound } from './rows.ts';
 
+/** What waits in a conversation that this process does not have in hand. */
+export interface WaitingWork {
+  /** Ids of its unanswered inbound messages (another instance stored them, or a dead one left them). */
+  inbound: string[];
+  /** Its undelivered replies, oldest first: handed to the caller, whose outbox delivers them. */
+  deliveries: PendingDelivery[];
+}
+
+type WaitingRow = PendingRow & { kind: 'in' | 'out' };
+
 export class Recovery {
-  private readonly waiting: Batcher<string, string[]>;
+  private readonly waiting: Batcher<string, WaitingWork>;
 
   constructor(
     private readonly db: Database,
@@ -17,26 +27,47 @@ export class Recovery {
     private readonly inHand: InHand,
     sql: DirectSql,
   ) {
-    // One statement for the conversations of many turns starting at about the same moment.
+    // With several instances every claimed conversation is read for both (../ownership.ts): one
+    // statement for both, and for the conversations of many turns starting at about the same moment.
     this.waiting = new Batcher(async (conversationIds) => {
-      const unique = [...new Set(conversationIds)];
-      const rows = await sql.query<{ id: string; conversationId: string }>(Prisma.sql`SELECT "id", "conversationId" FROM "Message"
-        WHERE "status" = 'received' AND "direction" = 'in' AND "conversationId" IN (${Prisma.join(unique)})`);
-      return conversationIds.map((id) => rows.filter((row) => row.conversationId === id && !this.inHand.inbound.has(row.id)).map((row) => row.id));
-    });
+      const unique = Prisma.join([...new Set(conversationIds)]);
+      const rows = await sql.query<WaitingRow>(Prisma.sql`SELECT 'out' AS "kind", "Message"."id", "Message"."conversationId", "Message"."text", "Message"."payload", "Message"."attempts", "Message"."nextAttemptAt", "Conversation"."channel", "Message"."createdAt"
+          FROM "Message" JOIN "Conversation" ON "Conversation"."id" = "Message"."conversationId"
+          WHERE "Message"."direction" = 'out' AND "Message"."status" = 'pending' AND "Message"."conversationId" IN (${unique})
+        UNION ALL
+        SELECT 'in', "id", "conversationId", '', '', 0, NULL, '', "createdAt" FROM "Message"
+          WHERE "status" = 'received' AND "direction" = 'in' AND "conversationId" IN (${unique})
+        ORDER BY "createdAt", "id"`);
+      const byConversation = new Map<string, WaitingWork>();
+      for (const row of rows) {
+        let work = byConversation.get(row.conversationId);
+        if (!work) byConversation.set(row.conversationId, (work = { inbound: [], deliveries: [] }));
+        if (row.kind === 'in') work.inbound.push(row.id);
+        else work.deliveries.push(pendingOf(row));
+      }
+      return conversationIds.map((id) => byConversation.get(id) ?? { inbound: [], deliveries: [] });
+    }, { maxBatch: 200 });
   }
 
   /** Undelivered messages an earlier run left behind (not those this store is delivering), oldest first. */
   async leftoverDeliveries(filter: { conversationId?: string } = {}): Promise<PendingDelivery[]> {
-    const rows = (await this.deliveries.pendingDeliveries(filter)).filter((row) => !this.inHand.pending.has(row.id));
-    // Handed to this process's outbox now: not read again (and sent twice) while it delivers them.
-    for (const row of rows) this.inHand.pending.add(row.id);
-    return rows;
+    if (filter.conversationId) return (await this.waitingWork(filter.conversationId)).deliveries;
+    return this.handOver((await this.deliveries.pendingDeliveries()).filter((row) => !this.inHand.pending.has(row.id)));
   }
 
-  /** Ids of a conversation's unanswered inbound messages that this store does not have in hand. */
-  waitingInbound(conversationId: string): Promise<string[]> {
-    return this.waiting.add(conversationId);
+  /** What waits in the conversation beyond what this store has in hand; the deliveries become the caller's. */
+  async waitingWork(conversationId: string): Promise<WaitingWork> {
+    const work = await this.waiting.add(conversationId);
+    return {
+      inbound: work.inbound.filter((id) => !this.inHand.inbound.has(id)),
+      deliveries: this.handOver(work.deliveries.filter((row) => !this.inHand.pending.has(row.id))),
+    };
+  }
+
+  /** Handed to this process's outbox now: not read again (and sent twice) while it delivers them. */
+  private handOver(rows: PendingDelivery[]): PendingDelivery[] {
+    for (const row of rows) this.inHand.pending.add(row.id);
+    return rows;
   }
 
   /** Inbound messages an earlier run stored and never answered (not those this store has in hand), oldest first. */
