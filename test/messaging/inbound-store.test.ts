@@ -1,7 +1,6 @@
-// Storing citizens' messages before anything acts on them, batched across chats (on PostgreSQL
-// the conversation's touch, the erased-contact check and the insert are one statement): first
-// contacts and known chats in one batch, a second delivery recognised, and a chat whose contact was
-// erased (KVKK) starting afresh as a new contact.
+// Storing citizens' messages before anything acts on them, batched across chats: first contacts
+// and known chats in one batch, a second delivery recognised, and a chat whose contact was erased
+// (KVKK) starting afresh as a new contact. On both databases.
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InboundMessageSchema } from '../../src/messaging/message.ts';

@@ -26,9 +26,6 @@ interface InboundWrite {
 
 type InboundResult = StoredInbound | 'stale';
 
-/** SQL true when the conversation's contact was not erased (KVKK). */
-const LIVE_CONTACT = Prisma.sql`EXISTS (SELECT 1 FROM "Contact" WHERE "Contact"."id" = "Conversation"."contactId" AND "Contact"."anonymizedAt" IS NULL)`;
-
 export class Messages {
   /** Inbound messages whose turn is running: `annotate` keeps their understanding for the turn's commit. */
   private readonly openTurns = new Map<string, Understanding | undefined>();
@@ -42,7 +39,7 @@ export class Messages {
     private readonly inHand: InHand,
     private readonly events?: CozumEvents,
   ) {
-    this.inboundWrites = new Batcher((items) => this.writeInbound(items), { maxBatch: ROWS_PER_STATEMENT });
+    this.inboundWrites = new Batcher((items) => this.writeInbound(items));
     this.turnWrites = new Batcher<TurnWrite, boolean>((items) => this.writeTurns(items));
   }
 
@@ -85,25 +82,14 @@ export class Messages {
   private async writeInbound(items: InboundWrite[]): Promise<InboundResult[]> {
     const now = new Date();
     const toCheck = [...new Set(items.filter((item) => !item.fresh).map((item) => item.chat.conversationId))];
-    const { live, inserted } = this.sql.dialect === 'postgresql' ? await this.insertInboundAtOnce(items, toCheck, now) : await this.insertInbound(items, toCheck, now);
-    return items.map((item) => {
-      if (!item.fresh && !live.has(item.chat.conversationId)) return 'stale';
-      const duplicate = !inserted.has(item.stamp.id);
-      if (!duplicate) this.events?.emit('message', { conversationId: item.chat.conversationId, messageId: item.stamp.id, direction: 'in' });
-      return { id: duplicate ? '' : item.stamp.id, conversationId: item.chat.conversationId, contactId: item.chat.contactId, createdAt: item.stamp.at, duplicate };
-    });
-  }
-
-  /**
-   * Touches the conversations' lastMessageAt, proving in the same statement that the cached ids
-   * (`toCheck`) still belong to a contact that was not erased, then stores the messages of live
-   * conversations. SQLite: two statements.
-   */
-  private async insertInbound(items: InboundWrite[], toCheck: string[], now: Date): Promise<{ live: Set<string>; inserted: Set<string> }> {
     const live = new Set<string>();
     if (toCheck.length > 0) {
+      // Touches lastMessageAt and proves in the same statement that the cached ids still belong to
+      // a contact that was not erased.
       const rows = await this.sql.query<{ id: string }>(Prisma.sql`UPDATE "Conversation" SET "lastMessageAt" = ${now}, "updatedAt" = ${now}
-        WHERE "id" IN (${Prisma.join(toCheck)}) AND ${LIVE_CONTACT} RETURNING "id"`);
+        WHERE "id" IN (${Prisma.join(toCheck)})
+          AND EXISTS (SELECT 1 FROM "Contact" WHERE "Contact"."id" = "Conversation"."contactId" AND "Contact"."anonymizedAt" IS NULL)
+        RETURNING "id"`);
       for (const row of rows) live.add(row.id);
     }
     const writable = items.filter((item) => item.fresh || live.has(item.chat.conversationId));
@@ -117,29 +103,12 @@ export class Messages {
         VALUES ${Prisma.join(values)} ON CONFLICT DO NOTHING RETURNING "id"`);
       for (const row of rows) inserted.add(row.id);
     }
-    return { live, inserted };
-  }
-
-  /**
-   * The same in one statement on PostgreSQL (a data-modifying CTE): one round trip less for every
-   * message a citizen sends. A batch is at most ROWS_PER_STATEMENT messages (see the batcher).
-   */
-  private async insertInboundAtOnce(items: InboundWrite[], toCheck: string[], now: Date): Promise<{ live: Set<string>; inserted: Set<string> }> {
-    const touched = toCheck.length > 0
-      ? Prisma.sql`UPDATE "Conversation" SET "lastMessageAt" = ${now}, "updatedAt" = ${now} WHERE "id" IN (${Prisma.join(toCheck)}) AND ${LIVE_CONTACT} RETURNING "id"`
-      : Prisma.sql`SELECT "id" FROM "Conversation" WHERE false`;
-    // Untyped parameters in VALUES are text to PostgreSQL: the others are cast where used.
-    const values = items.map(
-      ({ stamp, message, chat, fresh }) => Prisma.sql`(${stamp.id}, ${chat.conversationId}, ${message.text}, ${inboundPayload(message)}, ${message.platformMessageId ?? null}, ${stamp.at}, ${fresh})`,
-    );
-    const rows = await this.sql.query<{ kind: 'live' | 'stored'; id: string }>(Prisma.sql`WITH "live" AS (${touched}),
-      "incoming" ("id", "conversationId", "text", "payload", "platformMessageId", "createdAt", "fresh") AS (VALUES ${Prisma.join(values)}),
-      "stored" AS (INSERT INTO "Message" ("id", "conversationId", "direction", "author", "text", "payload", "platformMessageId", "status", "attempts", "createdAt")
-        SELECT "id", "conversationId", 'in', 'citizen', "text", "payload", "platformMessageId", 'received', 0, CAST("createdAt" AS TIMESTAMP(3)) FROM "incoming"
-        WHERE CAST("fresh" AS BOOLEAN) OR "conversationId" IN (SELECT "id" FROM "live")
-        ON CONFLICT DO NOTHING RETURNING "id")
-      SELECT 'live' AS "kind", "id" FROM "live" UNION ALL SELECT 'stored', "id" FROM "stored"`);
-    return { live: new Set(rows.filter((row) => row.kind === 'live').map((row) => row.id)), inserted: new Set(rows.filter((row) => row.kind === 'stored').map((row) => row.id)) };
+    return items.map((item) => {
+      if (!item.fresh && !live.has(item.chat.conversationId)) return 'stale';
+      const duplicate = !inserted.has(item.stamp.id);
+      if (!duplicate) this.events?.emit('message', { conversationId: item.chat.conversationId, messageId: item.stamp.id, direction: 'in' });
+      return { id: duplicate ? '' : item.stamp.id, conversationId: item.chat.conversationId, contactId: item.chat.contactId, createdAt: item.stamp.at, duplicate };
+    });
   }
 
   /** The bot's turn for this inbound message has begun: `annotate` is kept until `commitTurn`. */
