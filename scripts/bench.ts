@@ -85,7 +85,15 @@ function parseOptions(argv: string[]): Options {
 // ---------------------------------------------------------------------------------------------
 // What citizens say: complete conversations taken from test/dialogs and test/bot.
 
-type Script = { kind: string; messages: string[] };
+type Script = {
+  kind: string;
+  messages: string[];
+  /**
+   * Indices of the answers that are not asked again once the citizen has filed before (consent,
+   * name, phone: the bot reuses the earlier application's): left out of later rounds.
+   */
+  askedOnce?: number[];
+};
 
 const SCRIPTS: { weight: number; script: (i: number) => Script }[] = [
   { weight: 3, script: () => ({ kind: 'greeting', messages: ['Merhaba', '12', 'teşekkürler'] }) },
@@ -102,14 +110,11 @@ const SCRIPTS: { weight: number; script: (i: number) => Script }[] = [
   {
     weight: 2,
     script: (i) =>
-      ({
-        kind: 'complaint',
-        messages: [
-          ['yolda çukur var', 'Erzene', '3. sokak', 'Çukur derin, araçlar zarar görüyor.', 'geç', 'evet', 'Burak Tan', '05327778899', 'evet'],
-          ['sokak lambası yanmıyor', 'Erzene', 'Lale sokak no 2', 'Lamba üç gündür yanmıyor, sokak karanlık.', 'geç', 'evet', 'Oya Er', '05320009988', 'evet'],
-          ['Erzene Mahallesi 112. sokakta çöpler 5 gündür alınmadı', '112. sokak no 7', 'geç', 'evet', 'ayşe yılmaz', '0532 123 45 67', 'evet'],
-        ][i % 3]!,
-      }),
+      [
+        { kind: 'complaint', messages: ['yolda çukur var', 'Erzene', '3. sokak', 'Çukur derin, araçlar zarar görüyor.', 'geç', 'evet', 'Burak Tan', '05327778899', 'evet'], askedOnce: [5, 6, 7] },
+        { kind: 'complaint', messages: ['sokak lambası yanmıyor', 'Erzene', 'Lale sokak no 2', 'Lamba üç gündür yanmıyor, sokak karanlık.', 'geç', 'evet', 'Oya Er', '05320009988', 'evet'], askedOnce: [5, 6, 7] },
+        { kind: 'complaint', messages: ['Erzene Mahallesi 112. sokakta çöpler 5 gündür alınmadı', '112. sokak no 7', 'geç', 'evet', 'ayşe yılmaz', '0532 123 45 67', 'evet'], askedOnce: [3, 4, 5] },
+      ][i % 3]!,
   },
   {
     weight: 1,
@@ -216,7 +221,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The messages one simulated citizen says, in order. */
 function messagesOf(citizen: number, rounds: number): string[] {
-  return Array.from({ length: rounds }, (_, round) => scriptFor(citizen, round).messages).flat();
+  let filedBefore = false;
+  return Array.from({ length: rounds }, (_, round) => {
+    const script = scriptFor(citizen, round);
+    const messages = filedBefore && script.askedOnce ? script.messages.filter((_, index) => !script.askedOnce!.includes(index)) : script.messages;
+    filedBefore ||= script.askedOnce !== undefined || script.kind === 'aid';
+    return messages;
+  }).flat();
 }
 
 /**
