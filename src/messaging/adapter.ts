@@ -24,7 +24,7 @@ import {
 } from 'botbuilder';
 import type { Logger } from '../log.ts';
 import { messagesIn, turnDuration } from '../metrics.ts';
-import { chatKey, ConversationStore, type Author, type OutboundRow, type StoredInbound } from './conversation-store.ts';
+import { chatKey, ConversationStore, type Author, type OutboundRow, type StoredInbound, type WaitingWork } from './conversation-store.ts';
 import type { ChannelSender } from './delivery.ts';
 import { nextStamp } from '../storage/ids.ts';
 import { TURN_STATE_WRITES } from '../storage/conversation-state.ts';
@@ -502,13 +502,9 @@ export class ChatAdapter extends BotAdapter {
    * inside the chat's queue.
    */
   private async runWaiting(conversationId: string, current?: Pick<StoredInbound, 'id' | 'createdAt'>): Promise<void> {
-    if (current) {
-      const waiting = await this.store.waitingWork(conversationId);
-      // Its previous holder may have died (or shut down) with replies stored and not delivered:
-      // they go out before this turn's own (a take-over adopts them itself, `takeOver`).
-      if (waiting.deliveries.length > 0) this.outbox.adopt(waiting.deliveries);
-      if (waiting.inbound.length === 0) return;
-    }
+    // Its previous holder may have died (or shut down) with replies stored and not delivered: they go
+    // out before this turn's own (a take-over adopted them already, `takeOver`).
+    if (current && (await this.adoptLeftovers(conversationId)).inbound.length === 0) return;
     const rows = await this.store.unprocessedInbound({ conversationId });
     for (const row of rows) {
       if (this.active.has(row.id)) continue;
@@ -538,10 +534,14 @@ export class ChatAdapter extends BotAdapter {
     this.giveBackWhenIdle(conversationId);
   }
 
-  /** Replies stored in the conversation and delivered by nobody (a dead or stopped holder's), queued here. */
-  private async adoptLeftovers(conversationId: string): Promise<void> {
-    const pending = await this.store.leftoverDeliveries({ conversationId });
-    if (pending.length > 0) this.outbox.adopt(pending);
+  /**
+   * Replies stored in the conversation and delivered by nobody (a dead or stopped holder's), queued
+   * here; returns what waits in it, also its unanswered messages.
+   */
+  private async adoptLeftovers(conversationId: string): Promise<WaitingWork> {
+    const waiting = await this.store.waitingWork(conversationId);
+    if (waiting.deliveries.length > 0) this.outbox.adopt(waiting.deliveries);
+    return waiting;
   }
 
   /** Waits for turns in progress, lets deliveries in progress finish, and stops the outbox's timer. */

@@ -31,6 +31,7 @@ export {
   type Understanding,
   type UnprocessedInbound,
 } from './store/rows.ts';
+export type { WaitingWork } from './store/recovery.ts';
 
 export class ConversationStore {
   private readonly contacts: Contacts;
@@ -115,8 +116,8 @@ export class ConversationStore {
     return this.deliveries.pendingDeliveries(filter);
   }
 
-  leftoverDeliveries(filter: { conversationId?: string } = {}): Promise<PendingDelivery[]> {
-    return this.recovery.leftoverDeliveries(filter);
+  leftoverDeliveries(): Promise<PendingDelivery[]> {
+    return this.recovery.leftoverDeliveries();
   }
 
   unprocessedInbound(filter: { conversationId?: string } = {}): Promise<UnprocessedInbound[]> {

@@ -41,12 +41,15 @@ export interface StateOverwrite {
   eTag?: string;
 }
 
+/** An upsert of StateEntry rows: a row already stored under the key takes the new value and eTag. */
+export const STATE_ON_CONFLICT = Prisma.sql`ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt"`;
+
 /** The statement that overwrites state items (a turn's save, see conversation-store.ts `commitTurn`). */
 export function overwriteStateSql(items: StateOverwrite[], now: Date): Prisma.Sql {
   return Prisma.sql`
     INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt")
     VALUES ${Prisma.join(items.map((item) => Prisma.sql`(${item.key}, ${item.json}, ${item.eTag ?? randomUUID()}, ${now})`))}
-    ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt"`;
+    ${STATE_ON_CONFLICT}`;
 }
 
 const conflict = (key: string) => new Error(`Storage: error writing "${key}" due to eTag conflict.`);
@@ -127,7 +130,7 @@ export class PrismaStorage implements Storage {
       WITH "pending" ("key", "value", "eTag", "expected") AS (VALUES ${pending})
       INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt")
       SELECT "key", "value", "eTag", ${now} FROM "pending" WHERE true
-      ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt"
+      ${STATE_ON_CONFLICT}
       WHERE COALESCE((SELECT "pending"."expected" FROM "pending" WHERE "pending"."eTag" = excluded."eTag"), "StateEntry"."eTag") = "StateEntry"."eTag"
       RETURNING "eTag"`);
     const written = new Set(rows.map((row) => row.eTag));

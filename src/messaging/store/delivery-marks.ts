@@ -30,6 +30,7 @@ export function pendingOf(row: PendingRow): PendingDelivery {
 
 export class DeliveryMarks {
   private readonly deliveredWrites: Batcher<string, void>;
+
   constructor(
     private readonly db: Database,
     private readonly sql: DirectSql,

@@ -13,7 +13,7 @@
 // no answered message (proactive turns) are always written. SQLite has one process and no fence.
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { StateOverwrite } from '../../storage/state-storage.ts';
+import { STATE_ON_CONFLICT, type StateOverwrite } from '../../storage/state-storage.ts';
 import { outboundPayload, type OutboundRow, type Understanding } from './rows.ts';
 
 export interface TurnWrite {
@@ -94,7 +94,7 @@ export function fencedTurnsSql(items: TurnWrite[], now: Date): Prisma.Sql {
     parts.push(Prisma.sql`"saved" ("key", "value", "eTag", "turn") AS (VALUES ${Prisma.join(state)})`);
     parts.push(Prisma.sql`"state" AS (INSERT INTO "StateEntry" ("key", "value", "eTag", "updatedAt")
       SELECT "key", "value", "eTag", ${now} FROM "saved" WHERE ${kept}
-      ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "eTag" = excluded."eTag", "updatedAt" = excluded."updatedAt")`);
+      ${STATE_ON_CONFLICT})`);
   }
   return Prisma.sql`WITH ${Prisma.join(parts, ',\n')} SELECT "id" FROM "open"`;
 }

@@ -50,8 +50,7 @@ export class Recovery {
   }
 
   /** Undelivered messages an earlier run left behind (not those this store is delivering), oldest first. */
-  async leftoverDeliveries(filter: { conversationId?: string } = {}): Promise<PendingDelivery[]> {
-    if (filter.conversationId) return (await this.waitingWork(filter.conversationId)).deliveries;
+  async leftoverDeliveries(): Promise<PendingDelivery[]> {
     return this.handOver((await this.deliveries.pendingDeliveries()).filter((row) => !this.inHand.pending.has(row.id)));
   }
 
